@@ -1,0 +1,66 @@
+package dev.zocket;
+
+/**
+ * One connection as its handlers see it: who it is, what it carries, which rooms it is in, and how
+ * to send from it.
+ *
+ * <pre>{@code
+ * final class RoomsHandler implements Rooms {
+ *   private final Context<User> ctx;
+ *   RoomsHandler(Context<User> ctx) { this.ctx = ctx; }
+ *
+ *   public void join(JoinRoom r) {
+ *     ctx.rooms().join(r.roomId());
+ *     ctx.emit(RoomEvents.class).toRoom(r.roomId()).onJoin(new Joined(r.roomId(), ctx.user().name()));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Threading: every method may be called from any thread. Handlers of one connection are called
+ * one at a time, in message order, so a handler needs no locking to touch its own context.
+ *
+ * @param <U> the type of the user context built by the server's {@code onConnect}
+ */
+public interface Context<U> {
+  /** The connection's unique, unguessable id, assigned at the handshake. */
+  String clientId();
+
+  /** The user context that {@code onConnect} built for this connection. */
+  U user();
+
+  /** The rooms this connection is in. */
+  RoomSet rooms();
+
+  /**
+   * A typed emitter for an event (server-to-client) contract.
+   *
+   * <pre>{@code
+   * ctx.emit(RoomEvents.class).except(ctx.clientId()).toRoom("general").onJoin(joined);
+   * }</pre>
+   *
+   * @param events an interface whose methods all return void
+   * @throws ContractException if {@code events} breaks a contract rule
+   */
+  <E> Emitter<E> emit(Class<E> events);
+
+  /**
+   * A value an {@link Interceptor} or handler stored on this connection, or null.
+   *
+   * @param name the attribute's name
+   */
+  Object attribute(String name);
+
+  /**
+   * Stores a value on this connection for later handlers; null removes it.
+   *
+   * @param name the attribute's name
+   * @param value the value, or null to remove
+   */
+  void attribute(String name, Object value);
+
+  /**
+   * Closes the connection with status 1000 (normal closure). Returns immediately; {@code
+   * onDisconnect} runs once the connection is closed.
+   */
+  void close();
+}

@@ -1,0 +1,37 @@
+package dev.zocket;
+
+import java.util.Set;
+
+/**
+ * The rooms of one connection. A room exists while it has members: it is created by the first
+ * {@link #join} and removed with its last member. Everything is released when the connection
+ * closes.
+ *
+ * <p>Threading: thread-safe; a join or leave is visible to senders as soon as it returns.
+ */
+public interface RoomSet {
+  /**
+   * Adds the connection to a room; joining a room twice is the same as once.
+   *
+   * @param room the room id; not null
+   * @throws IllegalArgumentException if the id is empty or longer than the server allows
+   */
+  void join(String room);
+
+  /**
+   * Removes the connection from a room; leaving a room it is not in does nothing.
+   *
+   * @param room the room id; not null
+   */
+  void leave(String room);
+
+  /**
+   * Whether the connection is in the room.
+   *
+   * @param room the room id; not null
+   */
+  boolean has(String room);
+
+  /** An immutable snapshot of the rooms the connection is in. */
+  Set<String> current();
+}

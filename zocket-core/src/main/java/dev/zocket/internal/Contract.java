@@ -1,0 +1,20 @@
+package dev.zocket.internal;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A contract interface read into its routes. Immutable; obtained from {@link Contracts#of}.
+ *
+ * @param type the interface
+ * @param routes the routes in declaration order
+ * @param byMethod the routes by contract method
+ */
+public record Contract(Class<?> type, List<RouteDescriptor> routes, Map<Method, RouteDescriptor> byMethod) {
+
+  /** The route of a contract method, or null if the method is not a route (a default method). */
+  public RouteDescriptor route(Method method) {
+    return byMethod.get(method);
+  }
+}

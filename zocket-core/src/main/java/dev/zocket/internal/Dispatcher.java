@@ -1,0 +1,231 @@
+package dev.zocket.internal;
+
+import dev.zocket.ErrorCodes;
+import dev.zocket.Interceptor;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.Violation;
+import dev.zocket.ZocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns incoming frames into handler calls, independently of the transport. Work is split in two
+ * so a transport can decode on its I/O thread and run handlers elsewhere:
+ *
+ * <ol>
+ *   <li>{@link #decode}: parse the envelope, find the route, bind and validate the payload. CPU
+ *       only, never blocks, never throws.
+ *   <li>{@link #handle}: run the interceptors and the handler, and answer a call with its result
+ *       or error. Never throws.
+ * </ol>
+ *
+ * <p>Thread-safe; the transport must call {@code handle} for one connection one frame at a time,
+ * in order.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final RouteTable routes;
+  private final JsonCodec codec;
+  private final PayloadValidator validator;
+  private final Interceptor[] interceptors;
+
+  /**
+   * @param routes the routes and handler factories
+   * @param codec reads and writes envelopes
+   * @param validator checks payloads
+   * @param interceptors run before every handler, in order
+   */
+  public Dispatcher(
+      RouteTable routes, JsonCodec codec, PayloadValidator validator, List<Interceptor> interceptors) {
+    this.routes = routes;
+    this.codec = codec;
+    this.validator = validator;
+    this.interceptors = interceptors.toArray(new Interceptor[0]);
+  }
+
+  /** The route table. */
+  public RouteTable routes() {
+    return routes;
+  }
+
+  /**
+   * Decodes and handles one frame on the calling thread.
+   *
+   * @param connection the sender
+   * @param data the frame's bytes
+   */
+  public void dispatch(Connection connection, byte[] data, int offset, int length) {
+    Inbound in = decode(data, offset, length);
+    if (in != null) {
+      handle(connection, in);
+    }
+  }
+
+  /**
+   * Decodes one frame into a message ready for {@link #handle}, or returns null when the frame is
+   * dropped (not an envelope, or a bad message without {@code rpcId}); drops are logged at debug
+   * with the reason.
+   */
+  public Inbound decode(byte[] data, int offset, int length) {
+    List<String> why = new ArrayList<>(1);
+    JsonCodec.Frame frame = codec.decode(data, offset, length, routes, why);
+    if (frame == null) {
+      log.debug("Dropped a frame: {}", why.isEmpty() ? "malformed" : why.get(0));
+      return null;
+    }
+    String rpcId = frame.rpcId();
+    RouteTable.Binding binding = routes.lookup(frame.type());
+    if (binding == null) {
+      if (rpcId == null) {
+        log.debug("Dropped a message for unknown route '{}'", frame.type());
+        return null;
+      }
+      return Inbound.error(frame.type(), rpcId,
+          new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + frame.type() + "'"));
+    }
+    RouteDescriptor route = binding.route;
+    Object payload = null;
+    try {
+      if (route.hasPayload()) {
+        if (frame.bindError() != null) {
+          throw frame.bindError();
+        }
+        payload = frame.payload();
+        if (payload == null) {
+          if (route.payloadJavaType().isPrimitive() || !frame.hasPayload()) {
+            throw new InvalidPayloadException(
+                "Invalid payload for " + route.route(), List.of(new Violation("", "must not be null")));
+          }
+        } else if (route.validated()) {
+          validator.validate(route.route(), payload);
+        }
+      }
+    } catch (InvalidPayloadException e) {
+      if (rpcId == null) {
+        log.debug("Dropped a message for '{}': {} {}", route.route(), e.getMessage(), e.details());
+        return null;
+      }
+      return Inbound.error(route.route(), rpcId, e);
+    }
+    return new Inbound(binding, route.route(), rpcId, payload, null);
+  }
+
+  /**
+   * Runs the interceptors and the handler of a decoded message and answers a call. Exceptions are
+   * answered (for calls) and logged, never thrown.
+   */
+  public void handle(Connection connection, Inbound in) {
+    String rpcId = in.rpcId;
+    if (in.error != null) {
+      connection.send(codec.encodeError(rpcId, in.error));
+      return;
+    }
+    RouteDescriptor route = in.binding.route;
+    Object result;
+    try {
+      for (Interceptor interceptor : interceptors) {
+        interceptor.intercept(connection.context(), route.route(), in.payload);
+      }
+      Object handler = connection.handler(in.binding.handlerIndex);
+      result = in.binding.invoker.invokeExact(handler, in.payload);
+    } catch (Throwable t) {
+      fail(connection, route, rpcId, t);
+      return;
+    }
+    if (rpcId == null) {
+      if (result instanceof CompletionStage<?> stage) {
+        stage.whenComplete((v, t) -> {
+          if (t != null) {
+            logFailure(route, unwrap(t));
+          }
+        });
+      }
+      return;
+    }
+    if (result instanceof CompletionStage<?> stage) {
+      stage.whenComplete(
+          (v, t) -> {
+            if (t != null) {
+              fail(connection, route, rpcId, unwrap(t));
+            } else {
+              reply(connection, route, rpcId, v);
+            }
+          });
+    } else {
+      reply(connection, route, rpcId, result);
+    }
+  }
+
+  private void reply(Connection connection, RouteDescriptor route, String rpcId, Object value) {
+    byte[] frame;
+    try {
+      frame = codec.encodeReply(rpcId, value, route.hasReplyPayload());
+    } catch (RuntimeException e) {
+      fail(connection, route, rpcId, e);
+      return;
+    }
+    connection.send(frame);
+  }
+
+  private void fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
+    ZocketException error = logFailure(route, t);
+    if (rpcId != null) {
+      connection.send(codec.encodeError(rpcId, error));
+    }
+  }
+
+  private static ZocketException logFailure(RouteDescriptor route, Throwable t) {
+    if (t instanceof ZocketException z) {
+      log.debug("Handler for '{}' answered {}: {}", route.route(), z.code(), z.getMessage());
+      return z;
+    }
+    log.error("Handler for '{}' ({}) failed", route.route(), route.methodName(), t);
+    if (t instanceof VirtualMachineError e && !(t instanceof StackOverflowError)) {
+      throw e; // out of memory and the like: the JVM is in trouble, let the transport see it
+    }
+    return new ZocketException(ErrorCodes.INTERNAL, "Internal error");
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** A decoded message waiting for {@link #handle}. */
+  public static final class Inbound {
+    final RouteTable.Binding binding;
+    final String route;
+    final String rpcId;
+    final Object payload;
+    final ZocketException error;
+
+    Inbound(RouteTable.Binding binding, String route, String rpcId, Object payload, ZocketException error) {
+      this.binding = binding;
+      this.route = route;
+      this.rpcId = rpcId;
+      this.payload = payload;
+      this.error = error;
+    }
+
+    static Inbound error(String route, String rpcId, ZocketException error) {
+      return new Inbound(null, route, rpcId, null, error);
+    }
+
+    /** The route named by the frame. */
+    public String route() {
+      return route;
+    }
+
+    /** Whether handling it never blocks: an error answer, or a {@code @NonBlocking} route. */
+    public boolean nonBlocking() {
+      return binding == null || binding.route.nonBlocking();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.Violation;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Binds handshake headers (query parameters and HTTP headers, already merged by the transport) to
+ * the server's header record and validates it. Defaults come from the record itself, for example
+ * a compact constructor that replaces a null {@code userName} with {@code "Anonymous"}. Keys the
+ * record does not declare are ignored; JSON names ({@code @JsonProperty("user-name")}) are the keys.
+ *
+ * <p>Thread-safe.
+ *
+ * @param <H> the header record
+ */
+public final class HeaderBinder<H> {
+  private final Class<H> type;
+  private final ObjectMapper mapper;
+  private final ObjectReader reader;
+  private final PayloadValidator validator;
+
+  /**
+   * @param type the header record
+   * @param codec the codec whose mapper binds the values
+   * @param validator checks the bound record
+   */
+  public HeaderBinder(Class<H> type, JsonCodec codec, PayloadValidator validator) {
+    this.type = Objects.requireNonNull(type, "type == null");
+    this.mapper = codec.mapper();
+    this.reader = mapper.readerFor(type);
+    this.validator = validator;
+    String problem = Contracts.unmappable(type);
+    if (problem != null) {
+      throw new IllegalArgumentException("Header type " + type.getName() + " cannot be mapped: " + problem);
+    }
+  }
+
+  /** The header record's class. */
+  public Class<H> type() {
+    return type;
+  }
+
+  /**
+   * Binds and validates.
+   *
+   * @param values header values by name; a query parameter already replaced an HTTP header of the
+   *     same name
+   * @throws InvalidPayloadException with message {@code "Invalid headers"} and the violations
+   */
+  public H bind(Map<String, String> values) {
+    H headers;
+    try {
+      headers = reader.readValue((JsonNode) mapper.valueToTree(values));
+    } catch (JsonMappingException e) {
+      InvalidPayloadException bind = JsonCodec.bindError(e);
+      throw new InvalidPayloadException("Invalid headers", bind.details());
+    } catch (IOException e) {
+      throw new InvalidPayloadException("Invalid headers", List.of(new Violation("", e.getMessage())));
+    }
+    validator.validateHeaders(headers);
+    return headers;
+  }
+}

@@ -1,0 +1,409 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.JsonLimits;
+import dev.zocket.Violation;
+import dev.zocket.ZocketException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Reads and writes protocol envelopes with Jackson. Payloads are bound straight from the frame's
+ * token stream to the route's type: never through a tree and never by parsing the text twice.
+ *
+ * <p>Thread-safe; one instance serves a whole server or client.
+ */
+public final class JsonCodec {
+  private final ObjectMapper mapper;
+  private final JsonFactory factory;
+  private final ConcurrentHashMap<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
+  private final Function<JavaType, ObjectReader> newReader;
+
+  /**
+   * A codec over a mapper configured by {@link #configure}.
+   *
+   * @param mapper the mapper; the codec uses it as given
+   */
+  public JsonCodec(ObjectMapper mapper) {
+    this.mapper = Objects.requireNonNull(mapper, "mapper == null");
+    this.factory = mapper.getFactory();
+    this.newReader = mapper::readerFor;
+  }
+
+  /** A codec with the default mapper and limits. */
+  public static JsonCodec defaults() {
+    return new JsonCodec(configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS));
+  }
+
+  /**
+   * Applies Zocket's settings to a mapper: {@code java.time} as ISO-8601 strings, unknown
+   * properties ignored, duplicate keys rejected, and the given read limits. Returns a copy; the
+   * argument is not changed.
+   */
+  public static ObjectMapper configure(ObjectMapper base, JsonLimits limits) {
+    ObjectMapper m = base.copy();
+    m.getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(limits.maxNestingDepth())
+                .maxStringLength(limits.maxStringLength())
+                .maxNumberLength(limits.maxNumberLength())
+                .maxNameLength(limits.maxNameLength())
+                .build());
+    m.getFactory().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    m.registerModule(new JavaTimeModule());
+    m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    m.disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+    m.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+    m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    return m;
+  }
+
+  /** The mapper in use. */
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  // ------------------------------------------------------------------ decoding
+
+  /** Tells the decoder the payload type of a route, so the payload can be bound in one pass. */
+  @FunctionalInterface
+  public interface PayloadTypes {
+    /** The payload type for {@code type}, or null to keep the payload buffered. */
+    JavaType payloadType(String type);
+  }
+
+  /**
+   * Decodes one frame. Returns null and sets no state when the frame is not a protocol envelope
+   * (not JSON, not an object, {@code type} missing or not a string, {@code rpcId} not a string,
+   * trailing content, limits exceeded); {@code why} receives the reason.
+   *
+   * @param data the frame's bytes (UTF-8 JSON)
+   * @param types resolves payload types by route; a payload that cannot be bound is reported in
+   *     {@link Frame#bindError()} and the rest of the frame is still read
+   * @param why receives the reason a frame was dropped
+   */
+  public Frame decode(byte[] data, int offset, int length, PayloadTypes types, List<String> why) {
+    try (JsonParser p = factory.createParser(data, offset, length)) {
+      return decode(p, types, why);
+    } catch (IOException | RuntimeException e) {
+      why.add(reason(e));
+      return null;
+    }
+  }
+
+  private Frame decode(JsonParser p, PayloadTypes types, List<String> why) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      why.add("not a JSON object");
+      return null;
+    }
+    Frame f = new Frame();
+    JsonStreamContext envelope = p.getParsingContext();
+    JavaType payloadType = null;
+    for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "type" -> {
+          if (value != JsonToken.VALUE_STRING) {
+            why.add("'type' is not a string");
+            return null;
+          }
+          f.type = p.getText();
+          payloadType = types.payloadType(f.type);
+        }
+        case "rpcId" -> {
+          if (value != JsonToken.VALUE_STRING) {
+            why.add("'rpcId' is not a string");
+            return null;
+          }
+          f.rpcId = p.getText();
+        }
+        case "payload" -> {
+          f.hasPayload = true;
+          if (payloadType != null) {
+            f.payload = bind(p, payloadType, envelope, f);
+          } else {
+            TokenBuffer buffer = new TokenBuffer(p);
+            buffer.copyCurrentStructure(p);
+            f.buffered = buffer;
+          }
+        }
+        case "error" -> {
+          if (value == JsonToken.START_OBJECT) {
+            f.error = mapper.readValue(p, ErrorBody.class);
+          } else {
+            p.skipChildren();
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (p.currentToken() != JsonToken.END_OBJECT) {
+      why.add("truncated object");
+      return null;
+    }
+    if (p.nextToken() != null) {
+      why.add("content after the JSON object");
+      return null;
+    }
+    if (f.type == null) {
+      why.add("'type' is missing");
+      return null;
+    }
+    return f;
+  }
+
+  private Object bind(JsonParser p, JavaType type, JsonStreamContext envelope, Frame f)
+      throws IOException {
+    try {
+      return reader(type).readValue(p);
+    } catch (JsonMappingException e) {
+      f.bindError = bindError(e);
+      // Skip what is left of the payload, so rpcId (which may follow) is still read.
+      while (p.getParsingContext() != envelope) {
+        if (p.nextToken() == null) {
+          throw e;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Binds a buffered payload (see {@link Frame#buffered()}) to a type.
+   *
+   * @throws InvalidPayloadException if the payload does not fit the type
+   */
+  public Object bindBuffered(TokenBuffer buffer, JavaType type) {
+    try (JsonParser p = buffer.asParser(mapper)) {
+      p.nextToken();
+      return reader(type).readValue(p);
+    } catch (JsonMappingException e) {
+      throw bindError(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private ObjectReader reader(JavaType type) {
+    return readers.computeIfAbsent(type, newReader);
+  }
+
+  /** Turns a binding failure into {@code INVALID_PAYLOAD} with the JSON path of the bad value. */
+  static InvalidPayloadException bindError(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    String message = e.getOriginalMessage();
+    int cut = message.indexOf('\n');
+    if (cut >= 0) {
+      message = message.substring(0, cut);
+    }
+    // Jackson's own words name Java classes; keep the first clause only, which says what was wrong.
+    return new InvalidPayloadException(
+        "Payload does not match the expected type", List.of(new Violation(path.toString(), message)));
+  }
+
+  private static String reason(Throwable e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return e.getClass().getSimpleName();
+    }
+    int cut = m.indexOf('\n');
+    return cut >= 0 ? m.substring(0, cut) : m;
+  }
+
+  /** One decoded envelope. Fields are read-only outside this class. */
+  public static final class Frame {
+    String type;
+    String rpcId;
+    boolean hasPayload;
+    Object payload;
+    TokenBuffer buffered;
+    InvalidPayloadException bindError;
+    ErrorBody error;
+
+    /** The route, or {@code __rpc_res} for replies. */
+    public String type() {
+      return type;
+    }
+
+    /** The call id, or null. */
+    public String rpcId() {
+      return rpcId;
+    }
+
+    /** Whether the envelope had a {@code payload} key. */
+    public boolean hasPayload() {
+      return hasPayload;
+    }
+
+    /** The bound payload, when the type was known while reading. */
+    public Object payload() {
+      return payload;
+    }
+
+    /** The payload's tokens, when its type was not known while reading; else null. */
+    public TokenBuffer buffered() {
+      return buffered;
+    }
+
+    /** Why the payload could not be bound to the route's type, or null. */
+    public InvalidPayloadException bindError() {
+      return bindError;
+    }
+
+    /** The error of a failed call's reply, or null. */
+    public ErrorBody error() {
+      return error;
+    }
+  }
+
+  /** The {@code error} object of a failed call's reply. */
+  public record ErrorBody(String code, String message, List<Violation> details) {
+    /** Turns the body into the exception the caller sees. */
+    public ZocketException toException() {
+      String c = code == null || code.isEmpty() ? "INTERNAL" : code;
+      List<Violation> d = new ArrayList<>();
+      if (details != null) {
+        for (Violation v : details) {
+          if (v != null) {
+            d.add(v);
+          }
+        }
+      }
+      return new ZocketException(c, message == null ? "" : message, d);
+    }
+  }
+
+  // ------------------------------------------------------------------ encoding
+
+  /** Writes {@code {"type":..,"payload":..}} ({@code payload} absent when {@code hasPayload} is false). */
+  public byte[] encodeEvent(String type, Object payload, boolean hasPayload) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    writeEnvelope(out, type, payload, hasPayload, null);
+    return out.toByteArray();
+  }
+
+  /** Writes a client request: {@code {"type":..,"payload":..,"rpcId":..}}. */
+  public byte[] encodeRequest(String type, Object payload, boolean hasPayload, String rpcId) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    writeEnvelope(out, type, payload, hasPayload, rpcId);
+    return out.toByteArray();
+  }
+
+  /** Writes a reply: {@code {"type":"__rpc_res","payload":..,"rpcId":..}}. */
+  public byte[] encodeReply(String rpcId, Object payload, boolean hasPayload) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    writeEnvelope(out, Contracts.REPLY_TYPE, payload, hasPayload, rpcId);
+    return out.toByteArray();
+  }
+
+  /**
+   * Writes an envelope in the protocol's field order: {@code type}, {@code payload}, {@code rpcId}.
+   */
+  public void writeEnvelope(
+      OutputStream out, String type, Object payload, boolean hasPayload, String rpcId) {
+    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("type", type);
+      if (hasPayload) {
+        g.writeFieldName("payload");
+        mapper.writeValue(g, payload);
+      }
+      if (rpcId != null) {
+        g.writeStringField("rpcId", rpcId);
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes an error reply: {@code {"type":"__rpc_res","rpcId":..,"error":{"code":..,"message":..,
+   * "details":[..]}}}; {@code details} is absent when empty.
+   */
+  public byte[] encodeError(String rpcId, ZocketException error) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("type", Contracts.REPLY_TYPE);
+      g.writeStringField("rpcId", rpcId);
+      g.writeObjectFieldStart("error");
+      g.writeStringField("code", error.code());
+      g.writeStringField("message", error.getMessage());
+      writeDetails(g, error.details());
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The HTTP 400 body of a rejected handshake: {@code {"error":..,"details":[..]}}; {@code details}
+   * is absent when empty.
+   */
+  public byte[] encodeHandshakeError(String error, List<Violation> details) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("error", error);
+      writeDetails(g, details);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeDetails(JsonGenerator g, List<Violation> details) throws IOException {
+    if (details.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart("details");
+    for (Violation v : details) {
+      g.writeStartObject();
+      g.writeStringField("path", v.path());
+      g.writeStringField("message", v.message());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+}

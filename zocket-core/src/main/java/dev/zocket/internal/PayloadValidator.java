@@ -1,0 +1,188 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.Violation;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.lang.reflect.Array;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hibernate.validator.HibernateValidator;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+
+/**
+ * Checks payloads against their Bean Validation constraints with Hibernate Validator (no
+ * expression language at run time) and reports violations with the payload's JSON paths.
+ *
+ * <p>Thread-safe.
+ */
+public final class PayloadValidator {
+  private static final class Holder {
+    static final ValidatorFactory FACTORY =
+        Validation.byProvider(HibernateValidator.class)
+            .configure()
+            .messageInterpolator(new ParameterMessageInterpolator())
+            .buildValidatorFactory();
+    static final Validator VALIDATOR = FACTORY.getValidator();
+  }
+
+  private static final Comparator<Violation> ORDER =
+      Comparator.comparing(Violation::path).thenComparing(Violation::message);
+
+  private final Validator validator;
+  private final ObjectMapper mapper;
+  private final ClassValue<Map<String, String>> jsonNames =
+      new ClassValue<>() {
+        @Override
+        protected Map<String, String> computeValue(Class<?> type) {
+          Map<String, String> names = new HashMap<>();
+          BeanDescription d = mapper.getSerializationConfig().introspect(mapper.constructType(type));
+          for (BeanPropertyDefinition p : d.findProperties()) {
+            names.put(p.getInternalName(), p.getName());
+          }
+          return names;
+        }
+      };
+
+  /**
+   * @param mapper the codec's mapper, whose property names the violation paths use
+   */
+  public PayloadValidator(ObjectMapper mapper) {
+    this.validator = Holder.VALIDATOR;
+    this.mapper = mapper;
+  }
+
+  /** Whether values of a type (or, for containers, their elements) carry constraints. */
+  static boolean isConstrained(JavaType type) {
+    if (type.isContainerType()) {
+      return isConstrained(type.getContentType());
+    }
+    Class<?> c = type.getRawClass();
+    if (c.isPrimitive()
+        || c.isEnum()
+        || c.getName().startsWith("java.")
+        || Temporal.class.isAssignableFrom(c)
+        || c.isInterface()) {
+      return false;
+    }
+    return Holder.VALIDATOR.getConstraintsForClass(c).isBeanConstrained();
+  }
+
+  /**
+   * Validates a payload; a list, set, array or map is validated element by element.
+   *
+   * @param what names the payload in the exception's message, for example {@code "rooms.join"}
+   * @throws InvalidPayloadException listing every violation, in path order
+   */
+  public void validate(String what, Object payload) {
+    if (payload == null) {
+      return;
+    }
+    List<Violation> found = new ArrayList<>(0);
+    collect(payload, "", found);
+    if (!found.isEmpty()) {
+      found.sort(ORDER);
+      throw new InvalidPayloadException("Invalid payload for " + what, found);
+    }
+  }
+
+  /**
+   * Validates handshake headers.
+   *
+   * @throws InvalidPayloadException with message {@code "Invalid headers"}
+   */
+  public void validateHeaders(Object headers) {
+    List<Violation> found = new ArrayList<>(0);
+    collect(headers, "", found);
+    if (!found.isEmpty()) {
+      found.sort(ORDER);
+      throw new InvalidPayloadException("Invalid headers", found);
+    }
+  }
+
+  private void collect(Object value, String prefix, List<Violation> out) {
+    if (value instanceof Collection<?> c) {
+      int i = 0;
+      for (Object e : c) {
+        collect(e, prefix + "[" + i++ + "]", out);
+      }
+    } else if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        collect(e.getValue(), prefix + "[" + e.getKey() + "]", out);
+      }
+    } else if (value != null && value.getClass().isArray() && !value.getClass().getComponentType().isPrimitive()) {
+      for (int i = 0; i < Array.getLength(value); i++) {
+        collect(Array.get(value, i), prefix + "[" + i + "]", out);
+      }
+    } else if (value != null && !value.getClass().getName().startsWith("java.")) {
+      Set<ConstraintViolation<Object>> violations = validator.validate(value);
+      for (ConstraintViolation<Object> v : violations) {
+        String path = jsonPath(value, v.getPropertyPath());
+        String full = prefix.isEmpty() ? path : path.isEmpty() ? prefix : prefix + (path.startsWith("[") ? "" : ".") + path;
+        out.add(new Violation(full, v.getMessage()));
+      }
+    }
+  }
+
+  /** A violation's path in the payload's JSON names: {@code items[0].name}, {@code user-name}. */
+  private String jsonPath(Object root, Path path) {
+    StringBuilder sb = new StringBuilder();
+    Object current = root;
+    for (Path.Node node : path) {
+      if (node.isInIterable()) {
+        Object key = node.getIndex() != null ? node.getIndex() : node.getKey();
+        sb.append('[').append(key == null ? "" : key).append(']');
+        current = element(current, node.getIndex(), node.getKey());
+      }
+      if (node.getKind() == ElementKind.PROPERTY) {
+        String name = node.getName();
+        if (current != null) {
+          name = jsonNames.get(current.getClass()).getOrDefault(name, name);
+        }
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(name);
+        current = node.as(org.hibernate.validator.path.PropertyNode.class).getValue();
+      } else if (node.getKind() == ElementKind.CONTAINER_ELEMENT) {
+        current = node.as(org.hibernate.validator.path.ContainerElementNode.class).getValue();
+      }
+    }
+    return sb.toString();
+  }
+
+  private static Object element(Object container, Integer index, Object key) {
+    if (container instanceof List<?> l && index != null && index < l.size()) {
+      return l.get(index);
+    }
+    if (container instanceof Map<?, ?> m && key != null) {
+      return m.get(key);
+    }
+    if (container instanceof Iterable<?> it && index != null) {
+      Iterator<?> i = it.iterator();
+      for (int n = 0; n < index && i.hasNext(); n++) {
+        i.next();
+      }
+      return i.hasNext() ? i.next() : null;
+    }
+    if (container != null && container.getClass().isArray() && index != null) {
+      return Array.get(container, index);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+
+/**
+ * One route of a contract, read once from its method.
+ *
+ * @param route the full route, for example {@code rooms.join}
+ * @param method the contract method
+ * @param payloadType the parameter's generic type, or null when the method takes none
+ * @param payloadJavaType {@code payloadType} resolved for Jackson, or null
+ * @param replyType the reply's generic type (unwrapped from {@code CompletionStage}), or null for
+ *     a void method; {@code Void.class} for {@code CompletionStage<Void>}
+ * @param replyJavaType {@code replyType} resolved for Jackson, or null
+ * @param kind how the method is invoked
+ * @param validated whether the payload carries Bean Validation constraints to check
+ * @param nonBlocking whether the server may run the handler on the I/O thread
+ * @param timeoutMillis the per-method call timeout, or -1 for the client default
+ */
+public record RouteDescriptor(
+    String route,
+    Method method,
+    Type payloadType,
+    JavaType payloadJavaType,
+    Type replyType,
+    JavaType replyJavaType,
+    Kind kind,
+    boolean validated,
+    boolean nonBlocking,
+    long timeoutMillis) {
+
+  /** How a contract method maps to the protocol. */
+  public enum Kind {
+    /** A void method: a fire-and-forget message or an event. */
+    SEND,
+    /** A method returning {@code T}: a call whose caller blocks for the reply. */
+    CALL,
+    /** A method returning {@code CompletionStage<T>} or {@code CompletableFuture<T>}. */
+    ASYNC_CALL
+  }
+
+  /** Whether the method takes a payload. */
+  public boolean hasPayload() {
+    return payloadType != null;
+  }
+
+  /** Whether a reply to this route carries a payload (false for void and {@code Void}). */
+  public boolean hasReplyPayload() {
+    return replyType != null && replyType != Void.class;
+  }
+
+  /** Whether this route is a call (expects a reply). */
+  public boolean isCall() {
+    return kind != Kind.SEND;
+  }
+
+  /** {@code Interface.method}, as used in messages. */
+  public String methodName() {
+    return method.getDeclaringClass().getSimpleName() + "." + method.getName();
+  }
+}

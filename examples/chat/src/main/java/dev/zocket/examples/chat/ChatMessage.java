@@ -1,0 +1,23 @@
+package dev.zocket.examples.chat;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.time.Instant;
+
+/**
+ * A message posted to a room: the payload of {@code rooms.onMessage}.
+ *
+ * @param roomId the room
+ * @param userName who posted it
+ * @param content the text
+ * @param timestamp when the server received it, sent as ISO-8601 with milliseconds in UTC ({@code
+ *     2026-11-25T18:43:13.464Z}), exactly as JavaScript's {@code Date.toISOString()} writes it
+ */
+public record ChatMessage(
+    String roomId,
+    String userName,
+    String content,
+    @JsonFormat(
+            shape = JsonFormat.Shape.STRING,
+            pattern = "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'",
+            timezone = "UTC")
+        Instant timestamp) {}

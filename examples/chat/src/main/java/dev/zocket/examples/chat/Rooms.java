@@ -1,0 +1,37 @@
+package dev.zocket.examples.chat;
+
+import dev.zocket.Namespace;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a chat client asks of the server (client to server). Routes: {@code rooms.join}, {@code
+ * rooms.leave}, {@code rooms.message} and {@code rooms.members}.
+ */
+@Namespace("rooms")
+public interface Rooms {
+  /**
+   * Joins a room; every member, the joiner included, receives {@link RoomEvents#onJoin}. Fire and
+   * forget.
+   */
+  void join(RoomId room);
+
+  /**
+   * Leaves a room; every member, the leaver included, receives {@link RoomEvents#onLeave} before
+   * the leaver is removed. Fire and forget.
+   */
+  void leave(RoomId room);
+
+  /**
+   * Posts a message to a room the caller is in; every member, the poster included, receives
+   * {@link RoomEvents#onMessage}. A message to a room the caller is not in is dropped. Fire and
+   * forget.
+   */
+  void message(PostMessage message);
+
+  /**
+   * A call: the names of the members of a room the caller is in, sorted. Fails with the error
+   * code {@value RoomsHandler#NOT_A_MEMBER} when the caller is not in the room.
+   */
+  CompletableFuture<List<String>> members(RoomId room);
+}

@@ -1,0 +1,76 @@
+package dev.zocket.examples.chat;
+
+import dev.zocket.Context;
+import dev.zocket.ZocketException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles the {@link Rooms} contract for one connection. The server creates one per connection and
+ * calls it for that connection's messages one at a time, in order.
+ */
+final class RoomsHandler implements Rooms {
+  /** The error code of {@code rooms.members} for a room the caller is not in. */
+  static final String NOT_A_MEMBER = "NOT_A_MEMBER";
+
+  private static final Logger log = LoggerFactory.getLogger(RoomsHandler.class);
+
+  private final Context<User> ctx;
+  private final Roster roster;
+
+  RoomsHandler(Context<User> ctx, Roster roster) {
+    this.ctx = ctx;
+    this.roster = roster;
+  }
+
+  @Override
+  public void join(RoomId request) {
+    String room = request.roomId();
+    String name = ctx.user().name();
+    ctx.rooms().join(room);
+    roster.add(room, ctx.clientId(), name);
+    // Sent after joining, so the joiner hears its own notice too.
+    ctx.emit(RoomEvents.class).toRoom(room).onJoin(new Joined(room, name));
+  }
+
+  @Override
+  public void leave(RoomId request) {
+    String room = request.roomId();
+    String name = ctx.user().name();
+    if (!ctx.rooms().has(room)) {
+      log.debug("{} ({}) left {} without being in it", name, ctx.clientId(), room);
+      return;
+    }
+    // Sent before leaving, so the leaver hears its own notice too.
+    ctx.emit(RoomEvents.class).toRoom(room).onLeave(new Left(room, name));
+    ctx.rooms().leave(room);
+    roster.remove(room, ctx.clientId());
+  }
+
+  @Override
+  public void message(PostMessage message) {
+    String room = message.roomId();
+    String name = ctx.user().name();
+    if (!ctx.rooms().has(room)) {
+      log.info("{} ({}) tried to send a message to {} without joining", name, ctx.clientId(), room);
+      return;
+    }
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    ctx.emit(RoomEvents.class)
+        .toRoom(room)
+        .onMessage(new ChatMessage(room, name, message.content(), now));
+  }
+
+  @Override
+  public CompletableFuture<List<String>> members(RoomId request) {
+    String room = request.roomId();
+    if (!ctx.rooms().has(room)) {
+      throw new ZocketException(NOT_A_MEMBER, "You are not in room " + room);
+    }
+    return CompletableFuture.completedFuture(roster.names(room));
+  }
+}

@@ -1,0 +1,110 @@
+package dev.zocket.examples.chat;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.Violation;
+import dev.zocket.internal.Contracts;
+import dev.zocket.internal.HeaderBinder;
+import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.RouteDescriptor;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The chat contract as the core reads it, and its payloads as they travel. */
+final class ContractTest {
+  private final JsonCodec codec = JsonCodec.defaults();
+  private final PayloadValidator validator = new PayloadValidator(codec.mapper());
+
+  @Test
+  void routesAreTheSeedRoutesPlusMembers() {
+    assertThat(Contracts.of(Rooms.class).routes())
+        .extracting(RouteDescriptor::route, RouteDescriptor::kind)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("rooms.join", RouteDescriptor.Kind.SEND),
+            org.assertj.core.groups.Tuple.tuple("rooms.leave", RouteDescriptor.Kind.SEND),
+            org.assertj.core.groups.Tuple.tuple("rooms.message", RouteDescriptor.Kind.SEND),
+            org.assertj.core.groups.Tuple.tuple("rooms.members", RouteDescriptor.Kind.ASYNC_CALL));
+    assertThat(Contracts.events(RoomEvents.class).routes())
+        .extracting(RouteDescriptor::route)
+        .containsExactlyInAnyOrder("rooms.onJoin", "rooms.onLeave", "rooms.onMessage");
+  }
+
+  @Test
+  void messageEventIsTheV1EnvelopeWithAnIsoTimestamp() throws Exception {
+    Instant at = Instant.parse("2026-11-25T18:43:13.464Z");
+    byte[] frame =
+        codec.encodeEvent(
+            "rooms.onMessage", new ChatMessage("general", "Alice", "hi", at), true);
+    assertThat(new String(frame, UTF_8))
+        .isEqualTo(
+            "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Alice\","
+                + "\"content\":\"hi\",\"timestamp\":\"2026-11-25T18:43:13.464Z\"}}");
+
+    ChatMessage back =
+        codec.mapper().readValue(
+            "{\"roomId\":\"general\",\"userName\":\"Alice\",\"content\":\"hi\","
+                + "\"timestamp\":\"2026-11-25T18:43:13.464Z\"}",
+            ChatMessage.class);
+    assertThat(back.timestamp()).isEqualTo(at);
+  }
+
+  @Test
+  void timestampAlwaysHasMillisecondsLikeJavaScript() {
+    byte[] frame =
+        codec.encodeEvent(
+            "rooms.onMessage",
+            new ChatMessage("r", "u", "c", Instant.parse("2026-11-25T18:43:13Z")),
+            true);
+    assertThat(new String(frame, UTF_8)).contains("\"timestamp\":\"2026-11-25T18:43:13.000Z\"");
+  }
+
+  @Test
+  void joinAndLeaveEventsAreTheV1Envelopes() {
+    assertThat(new String(codec.encodeEvent("rooms.onJoin", new Joined("general", "Bob"), true), UTF_8))
+        .isEqualTo("{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
+    assertThat(new String(codec.encodeEvent("rooms.onLeave", new Left("general", "Bob"), true), UTF_8))
+        .isEqualTo("{\"type\":\"rooms.onLeave\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
+  }
+
+  @Test
+  void userNameDefaultsToAnonymous() {
+    HeaderBinder<ChatHeaders> binder = new HeaderBinder<>(ChatHeaders.class, codec, validator);
+    assertThat(binder.bind(Map.of()).userName()).isEqualTo("Anonymous");
+    assertThat(binder.bind(Map.of("user-name", " ")).userName()).isEqualTo("Anonymous");
+    assertThat(binder.bind(Map.of("user-name", "Alice")).userName()).isEqualTo("Alice");
+  }
+
+  @Test
+  void longUserNameIsRejectedAtTheHandshake() {
+    HeaderBinder<ChatHeaders> binder = new HeaderBinder<>(ChatHeaders.class, codec, validator);
+    assertThatThrownBy(() -> binder.bind(Map.of("user-name", "x".repeat(65))))
+        .isInstanceOfSatisfying(
+            InvalidPayloadException.class,
+            e ->
+                assertThat(e.details())
+                    .extracting(Violation::path)
+                    .containsExactly("user-name"));
+  }
+
+  @Test
+  void roomIdsAndContentAreBounded() {
+    assertThatThrownBy(() -> validator.validate("rooms.join", new RoomId(" ")))
+        .isInstanceOf(InvalidPayloadException.class);
+    assertThatThrownBy(() -> validator.validate("rooms.join", new RoomId("r".repeat(65))))
+        .isInstanceOf(InvalidPayloadException.class);
+    assertThatThrownBy(
+            () -> validator.validate("rooms.message", new PostMessage("general", "c".repeat(2001))))
+        .isInstanceOf(InvalidPayloadException.class);
+    assertThatThrownBy(() -> validator.validate("rooms.message", new PostMessage("general", "")))
+        .isInstanceOfSatisfying(
+            InvalidPayloadException.class,
+            e -> assertThat(e.details()).extracting(Violation::path).containsExactly("content"));
+    validator.validate("rooms.join", new RoomId("r".repeat(64)));
+    validator.validate("rooms.message", new PostMessage("general", "c".repeat(2000)));
+  }
+}

@@ -14,7 +14,8 @@ import java.lang.annotation.Target;
  * this annotation a route is just the method name (or its {@link Route} override).
  *
  * <p>Contract: the value must be one or more non-empty segments separated by single dots, with no
- * white space; anything else is rejected when the contract is first read.
+ * white space, and must not start with {@code "__"} (reserved for the protocol); anything else is
+ * rejected when the contract is first read.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -106,13 +106,19 @@ public final class Contracts {
 
   private static Contract read(Class<?> type) {
     if (!type.isInterface() || type.isAnnotation()) {
+      String kind =
+          type.isAnnotation()
+              ? "annotation"
+              : type.isEnum() ? "enum" : type.isRecord() ? "record" : "class";
       throw new ContractException(
           "Zocket contracts must be interfaces, but "
               + type.getName()
-              + " is a "
-              + (type.isAnnotation() ? "annotation" : type.isEnum() ? "enum" : "class")
+              + (kind.startsWith("a") || kind.startsWith("e") ? " is an " : " is a ")
+              + kind
               + ". Declare the routes on an interface and implement it."
-              + "\n    for " + (type.isInterface() ? "annotation " : "class ")
+              + "\n    for "
+              + kind
+              + " "
               + type.getSimpleName());
     }
     if (type.getTypeParameters().length > 0) {
@@ -178,6 +184,14 @@ public final class Contracts {
           "@Namespace must be dot-separated non-empty names without white space, but was '"
               + ns.value()
               + "'."
+              + "\n    for interface "
+              + type.getSimpleName());
+    }
+    if (ns.value().startsWith("__")) {
+      throw new ContractException(
+          "Namespaces starting with '__' are reserved by the protocol, but found '"
+              + ns.value()
+              + "'. Choose another @Namespace."
               + "\n    for interface "
               + type.getSimpleName());
     }

@@ -93,13 +93,17 @@ public final class Dispatcher {
     try {
       if (route.hasPayload()) {
         if (frame.bindError() != null) {
-          throw frame.bindError();
+          throw new InvalidPayloadException(
+              "Invalid payload for " + route.route(), frame.bindError().details());
         }
         payload = frame.payload();
         if (payload == null) {
-          if (route.payloadJavaType().isPrimitive() || !frame.hasPayload()) {
+          // Only an Object parameter can stand for JSON null; a record, a String, a list or a
+          // number handler would only fail on it.
+          if (!frame.hasPayload() || route.payloadJavaType().getRawClass() != Object.class) {
             throw new InvalidPayloadException(
-                "Invalid payload for " + route.route(), List.of(new Violation("", "must not be null")));
+                "Invalid payload for " + route.route(),
+                List.of(new Violation("", "must not be null")));
           }
         } else if (route.validated()) {
           validator.validate(route.route(), payload);
@@ -111,6 +115,14 @@ public final class Dispatcher {
         return null;
       }
       return Inbound.error(route.route(), rpcId, e);
+    } catch (RuntimeException e) {
+      // A validator or a payload's own code failed; answer like a failed handler.
+      log.error("Validating a payload of '{}' failed", route.route(), e);
+      if (rpcId == null) {
+        return null;
+      }
+      return Inbound.error(
+          route.route(), rpcId, new ZocketException(ErrorCodes.INTERNAL, "Internal error"));
     }
     return new Inbound(binding, route.route(), rpcId, payload, null);
   }

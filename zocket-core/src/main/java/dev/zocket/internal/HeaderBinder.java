@@ -63,7 +63,8 @@ public final class HeaderBinder<H> {
       InvalidPayloadException bind = JsonCodec.bindError(e);
       throw new InvalidPayloadException("Invalid headers", bind.details());
     } catch (IOException e) {
-      throw new InvalidPayloadException("Invalid headers", List.of(new Violation("", e.getMessage())));
+      throw new InvalidPayloadException(
+          "Invalid headers", List.of(new Violation("", "cannot be read")));
     }
     validator.validateHeaders(headers);
     return headers;

@@ -4,16 +4,23 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -25,8 +32,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -156,7 +166,7 @@ public final class JsonCodec {
         }
         case "error" -> {
           if (value == JsonToken.START_OBJECT) {
-            f.error = mapper.readValue(p, ErrorBody.class);
+            f.error = ErrorBody.from(mapper.readTree(p));
           } else {
             p.skipChildren();
           }
@@ -183,8 +193,9 @@ public final class JsonCodec {
       throws IOException {
     try {
       return reader(type).readValue(p);
-    } catch (JsonMappingException e) {
-      f.bindError = bindError(e);
+    } catch (JsonMappingException | InputCoercionException e) {
+      unrecoverable(e);
+      f.bindError = bindError(e, p.getParsingContext(), envelope);
       // Skip what is left of the payload, so rpcId (which may follow) is still read.
       while (p.getParsingContext() != envelope) {
         if (p.nextToken() == null) {
@@ -192,6 +203,19 @@ public final class JsonCodec {
         }
       }
       return null;
+    }
+  }
+
+  /**
+   * Rethrows a syntax error or an exceeded limit that Jackson wrapped into a binding error: such a
+   * frame is dropped, not answered, and the parser cannot go on.
+   */
+  private static void unrecoverable(JsonProcessingException e) throws IOException {
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof StreamConstraintsException
+          || (t instanceof StreamReadException && !(t instanceof InputCoercionException))) {
+        throw (IOException) t;
+      }
     }
   }
 
@@ -206,6 +230,8 @@ public final class JsonCodec {
       return reader(type).readValue(p);
     } catch (JsonMappingException e) {
       throw bindError(e);
+    } catch (InputCoercionException e) {
+      throw bindError(e, e.getProcessor() == null ? null : e.getProcessor().getParsingContext(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -217,25 +243,102 @@ public final class JsonCodec {
 
   /** Turns a binding failure into {@code INVALID_PAYLOAD} with the JSON path of the bad value. */
   static InvalidPayloadException bindError(JsonMappingException e) {
-    StringBuilder path = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        if (path.length() > 0) {
-          path.append('.');
+    return bindError(e, null, null);
+  }
+
+  /**
+   * Turns a binding failure into {@code INVALID_PAYLOAD} with the JSON path of the bad value and a
+   * message fit for the remote peer: it says what JSON was expected and never names a Java class.
+   *
+   * @param at where the parser stopped, for failures that carry no path of their own; or null
+   * @param root the context enclosing the payload, where a path from {@code at} stops
+   */
+  static InvalidPayloadException bindError(
+      JsonProcessingException e, JsonStreamContext at, JsonStreamContext root) {
+    String path;
+    if (e instanceof JsonMappingException m) {
+      StringBuilder sb = new StringBuilder();
+      for (JsonMappingException.Reference ref : m.getPath()) {
+        if (ref.getFieldName() != null) {
+          if (sb.length() > 0) {
+            sb.append('.');
+          }
+          sb.append(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          sb.append('[').append(ref.getIndex()).append(']');
         }
-        path.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        path.append('[').append(ref.getIndex()).append(']');
+      }
+      path = sb.toString();
+    } else {
+      path = pathOf(at, root);
+    }
+    return new InvalidPayloadException(
+        "Payload does not match the expected type", List.of(new Violation(path, describe(e))));
+  }
+
+  private static String pathOf(JsonStreamContext at, JsonStreamContext root) {
+    List<String> parts = new ArrayList<>();
+    for (JsonStreamContext c = at; c != null && c != root && !c.inRoot(); c = c.getParent()) {
+      if (c.inObject() && c.getCurrentName() != null) {
+        parts.add(0, c.getCurrentName());
+      } else if (c.inArray()) {
+        parts.add(0, "[" + Math.max(c.getCurrentIndex(), 0) + "]");
       }
     }
-    String message = e.getOriginalMessage();
-    int cut = message.indexOf('\n');
-    if (cut >= 0) {
-      message = message.substring(0, cut);
+    StringBuilder sb = new StringBuilder();
+    for (String part : parts) {
+      if (sb.length() > 0 && !part.startsWith("[")) {
+        sb.append('.');
+      }
+      sb.append(part);
     }
-    // Jackson's own words name Java classes; keep the first clause only, which says what was wrong.
-    return new InvalidPayloadException(
-        "Payload does not match the expected type", List.of(new Violation(path.toString(), message)));
+    return sb.toString();
+  }
+
+  private static String describe(JsonProcessingException e) {
+    for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof InputCoercionException) {
+        return "is out of range";
+      }
+    }
+    if (e instanceof ValueInstantiationException) {
+      return "is invalid";
+    }
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+      return "must be " + expected(m.getTargetType());
+    }
+    return "cannot be read";
+  }
+
+  /** What JSON a Java type is read from, in words for the remote peer. */
+  private static String expected(Class<?> c) {
+    if (c == boolean.class || c == Boolean.class) {
+      return "a boolean";
+    }
+    if (c == byte.class || c == short.class || c == int.class || c == long.class
+        || c == Byte.class || c == Short.class || c == Integer.class || c == Long.class
+        || c == BigInteger.class) {
+      return "an integer";
+    }
+    if (c.isPrimitive() && c != char.class || Number.class.isAssignableFrom(c)) {
+      return "a number";
+    }
+    if (c.isEnum()) {
+      return "one of the accepted values";
+    }
+    if (c.isArray() || Collection.class.isAssignableFrom(c)) {
+      return "an array";
+    }
+    if (Map.class.isAssignableFrom(c)) {
+      return "an object";
+    }
+    if (c.getName().startsWith("java.time.")) {
+      return "an ISO-8601 string";
+    }
+    if (c == char.class || c.getName().startsWith("java.")) {
+      return "a string";
+    }
+    return "an object";
   }
 
   private static String reason(Throwable e) {
@@ -295,6 +398,25 @@ public final class JsonCodec {
 
   /** The {@code error} object of a failed call's reply. */
   public record ErrorBody(String code, String message, List<Violation> details) {
+    /**
+     * Reads an error object leniently: a peer's odd error (a missing message, a detail without a
+     * path) still fails the call with what it does say, rather than dropping the reply.
+     */
+    static ErrorBody from(JsonNode node) {
+      List<Violation> details = new ArrayList<>();
+      for (JsonNode d : node.path("details")) {
+        if (d.isObject()) {
+          details.add(new Violation(d.path("path").asText(""), d.path("message").asText("")));
+        }
+      }
+      JsonNode code = node.path("code");
+      JsonNode message = node.path("message");
+      return new ErrorBody(
+          code.isValueNode() && !code.isNull() ? code.asText() : null,
+          message.isValueNode() && !message.isNull() ? message.asText() : null,
+          details);
+    }
+
     /** Turns the body into the exception the caller sees. */
     public ZocketException toException() {
       String c = code == null || code.isEmpty() ? "INTERNAL" : code;

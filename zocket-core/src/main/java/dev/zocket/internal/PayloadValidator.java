@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.hibernate.validator.HibernateValidator;
@@ -36,7 +37,10 @@ public final class PayloadValidator {
     static final ValidatorFactory FACTORY =
         Validation.byProvider(HibernateValidator.class)
             .configure()
-            .messageInterpolator(new ParameterMessageInterpolator())
+            // No expression language at run time; English messages whatever the JVM's locale,
+            // because they go to remote peers as part of the protocol.
+            .messageInterpolator(
+                new ParameterMessageInterpolator(Set.of(Locale.ENGLISH), Locale.ENGLISH, false))
             .buildValidatorFactory();
     static final Validator VALIDATOR = FACTORY.getValidator();
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -159,9 +160,7 @@ public final class JsonCodec {
           if (payloadType != null) {
             f.payload = bind(p, payloadType, envelope, f);
           } else {
-            TokenBuffer buffer = new TokenBuffer(p);
-            buffer.copyCurrentStructure(p);
-            f.buffered = buffer;
+            f.buffered = buffer(p);
           }
         }
         case "error" -> {
@@ -187,6 +186,33 @@ public final class JsonCodec {
       return null;
     }
     return f;
+  }
+
+  /**
+   * Copies the current value into a buffer. Unlike {@link TokenBuffer#copyCurrentStructure}, it
+   * reads strings with {@link JsonParser#getText()}, which applies the string length limit.
+   */
+  private static TokenBuffer buffer(JsonParser p) throws IOException {
+    TokenBuffer buffer = new TokenBuffer(p);
+    int depth = 0;
+    for (JsonToken t = p.currentToken(); ; t = p.nextToken()) {
+      if (t == null) {
+        throw new JsonEOFException(p, null, "Unexpected end of the payload");
+      }
+      if (t == JsonToken.VALUE_STRING) {
+        buffer.writeString(p.getText());
+      } else {
+        buffer.copyCurrentEvent(p);
+      }
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd()) {
+        depth--;
+      }
+      if (depth == 0) {
+        return buffer;
+      }
+    }
   }
 
   private Object bind(JsonParser p, JavaType type, JsonStreamContext envelope, Frame f)
@@ -226,12 +252,13 @@ public final class JsonCodec {
    */
   public Object bindBuffered(TokenBuffer buffer, JavaType type) {
     try (JsonParser p = buffer.asParser(mapper)) {
+      JsonStreamContext root = p.getParsingContext();
       p.nextToken();
-      return reader(type).readValue(p);
-    } catch (JsonMappingException e) {
-      throw bindError(e);
-    } catch (InputCoercionException e) {
-      throw bindError(e, e.getProcessor() == null ? null : e.getProcessor().getParsingContext(), null);
+      try {
+        return reader(type).readValue(p);
+      } catch (JsonMappingException | InputCoercionException e) {
+        throw bindError(e, p.getParsingContext(), root);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

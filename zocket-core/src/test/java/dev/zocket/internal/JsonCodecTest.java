@@ -1,0 +1,529 @@
+package dev.zocket.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import dev.zocket.ErrorCodes;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.JsonLimits;
+import dev.zocket.Violation;
+import dev.zocket.ZocketException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class JsonCodecTest {
+  record Join(String roomId) {}
+
+  record Message(String roomId, String from, String text, Instant at) {}
+
+  record Profile(String id, String name) {}
+
+  record Times(Instant instant, OffsetDateTime offset, LocalDate day) {}
+
+  record Counter(int count) {}
+
+  record Item(String name) {}
+
+  record Order(List<Item> items) {}
+
+  record Person(String firstName, String lastName) {}
+
+  private static final TypeFactory TYPES = TypeFactory.defaultInstance();
+  private static final Instant AT = Instant.parse("2026-11-25T18:43:13.464Z");
+
+  private final JsonCodec codec = JsonCodec.defaults();
+
+  // ------------------------------------------------------------------ encoding, byte-exact
+
+  @Test
+  void event() {
+    byte[] frame =
+        codec.encodeEvent(
+            "rooms.onMessage", new Message("general", "Alice", "Hello", AT), true);
+    assertThat(text(frame))
+        .isEqualTo(
+            "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"from\":\"Alice\","
+                + "\"text\":\"Hello\",\"at\":\"2026-11-25T18:43:13.464Z\"}}");
+
+    JsonCodec.Frame f = decode(frame, types("rooms.onMessage", Message.class));
+    assertThat(f.type()).isEqualTo("rooms.onMessage");
+    assertThat(f.rpcId()).isNull();
+    assertThat(f.hasPayload()).isTrue();
+    assertThat(f.payload()).isEqualTo(new Message("general", "Alice", "Hello", AT));
+    assertThat(f.buffered()).isNull();
+    assertThat(f.bindError()).isNull();
+    assertThat(f.error()).isNull();
+  }
+
+  @Test
+  void eventWithoutPayload() {
+    byte[] frame = codec.encodeEvent("server.onShutdown", null, false);
+    assertThat(text(frame)).isEqualTo("{\"type\":\"server.onShutdown\"}");
+    JsonCodec.Frame f = decode(frame, t -> null);
+    assertThat(f.type()).isEqualTo("server.onShutdown");
+    assertThat(f.hasPayload()).isFalse();
+  }
+
+  @Test
+  void eventWithNullPayload() {
+    assertThat(text(codec.encodeEvent("a.b", null, true)))
+        .isEqualTo("{\"type\":\"a.b\",\"payload\":null}");
+  }
+
+  @Test
+  void reply() {
+    byte[] frame = codec.encodeReply("k3j4", new Profile("123", "Alice"), true);
+    assertThat(text(frame))
+        .isEqualTo(
+            "{\"type\":\"__rpc_res\",\"payload\":{\"id\":\"123\",\"name\":\"Alice\"},"
+                + "\"rpcId\":\"k3j4\"}");
+    // A client learns the reply's type from rpcId, which comes after the payload: buffered.
+    JsonCodec.Frame f = decode(frame, t -> null);
+    assertThat(f.type()).isEqualTo("__rpc_res");
+    assertThat(f.rpcId()).isEqualTo("k3j4");
+    assertThat(f.payload()).isNull();
+    assertThat(f.buffered()).isNotNull();
+    assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(Profile.class)))
+        .isEqualTo(new Profile("123", "Alice"));
+  }
+
+  @Test
+  void replyWithScalarsAndCollections() {
+    assertThat(text(codec.encodeReply("1", 42, true)))
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":42,\"rpcId\":\"1\"}");
+    assertThat(text(codec.encodeReply("2", List.of("a", "b"), true)))
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[\"a\",\"b\"],\"rpcId\":\"2\"}");
+    assertThat(text(codec.encodeReply("3", null, true)))
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":null,\"rpcId\":\"3\"}");
+    assertThat(text(codec.encodeReply("4", "x\"y\u00e9", true)))
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"x\\\"y\u00e9\",\"rpcId\":\"4\"}");
+  }
+
+  @Test
+  void voidReply() {
+    byte[] frame = codec.encodeReply("k3j4", null, false);
+    assertThat(text(frame)).isEqualTo("{\"type\":\"__rpc_res\",\"rpcId\":\"k3j4\"}");
+    JsonCodec.Frame f = decode(frame, t -> null);
+    assertThat(f.type()).isEqualTo("__rpc_res");
+    assertThat(f.rpcId()).isEqualTo("k3j4");
+    assertThat(f.hasPayload()).isFalse();
+    assertThat(f.buffered()).isNull();
+    assertThat(f.error()).isNull();
+  }
+
+  @Test
+  void errorReply() {
+    byte[] frame =
+        codec.encodeError(
+            "k3j4",
+            new InvalidPayloadException(
+                "Invalid payload for rooms.join",
+                List.of(new Violation("roomId", "must not be blank"))));
+    assertThat(text(frame))
+        .isEqualTo(
+            "{\"type\":\"__rpc_res\",\"rpcId\":\"k3j4\",\"error\":{\"code\":\"INVALID_PAYLOAD\","
+                + "\"message\":\"Invalid payload for rooms.join\","
+                + "\"details\":[{\"path\":\"roomId\",\"message\":\"must not be blank\"}]}}");
+    JsonCodec.Frame f = decode(frame, t -> null);
+    assertThat(f.type()).isEqualTo("__rpc_res");
+    assertThat(f.rpcId()).isEqualTo("k3j4");
+    assertThat(f.hasPayload()).isFalse();
+    assertThat(f.error())
+        .isEqualTo(
+            new JsonCodec.ErrorBody(
+                "INVALID_PAYLOAD",
+                "Invalid payload for rooms.join",
+                List.of(new Violation("roomId", "must not be blank"))));
+    ZocketException e = f.error().toException();
+    assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
+    assertThat(e.getMessage()).isEqualTo("Invalid payload for rooms.join");
+    assertThat(e.details()).containsExactly(new Violation("roomId", "must not be blank"));
+  }
+
+  @Test
+  void errorReplyWithoutDetails() {
+    byte[] frame = codec.encodeError("9", new ZocketException("NOT_A_MEMBER", "Join first"));
+    assertThat(text(frame))
+        .isEqualTo(
+            "{\"type\":\"__rpc_res\",\"rpcId\":\"9\",\"error\":{\"code\":\"NOT_A_MEMBER\","
+                + "\"message\":\"Join first\"}}");
+    ZocketException e = decode(frame, t -> null).error().toException();
+    assertThat(e.code()).isEqualTo("NOT_A_MEMBER");
+    assertThat(e.details()).isEmpty();
+  }
+
+  @Test
+  void oddErrorBodiesStillFailTheCall() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"details\":[{\"path\":\"a\"},"
+                + "null,{\"message\":\"m\"},7],\"extra\":true}}",
+            t -> null);
+    ZocketException e = f.error().toException();
+    assertThat(e.code()).isEqualTo(ErrorCodes.INTERNAL);
+    assertThat(e.getMessage()).isEmpty();
+    assertThat(e.details()).containsExactly(new Violation("a", ""), new Violation("", "m"));
+
+    JsonCodec.Frame notAnObject =
+        decode("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":\"boom\"}", t -> null);
+    assertThat(notAnObject.error()).isNull();
+    assertThat(notAnObject.rpcId()).isEqualTo("1");
+  }
+
+  @Test
+  void clientRequestWithRpcId() {
+    byte[] frame = codec.encodeRequest("users.getProfile", Map.of("id", "123"), true, "k3j4");
+    assertThat(text(frame))
+        .isEqualTo(
+            "{\"type\":\"users.getProfile\",\"payload\":{\"id\":\"123\"},\"rpcId\":\"k3j4\"}");
+    JsonCodec.Frame f = decode(frame, types("users.getProfile", Join.class));
+    assertThat(f.rpcId()).isEqualTo("k3j4");
+    assertThat(f.payload()).isEqualTo(new Join(null));
+  }
+
+  @Test
+  void clientRequestWithoutRpcId() {
+    byte[] frame = codec.encodeRequest("rooms.join", new Join("general"), true, null);
+    assertThat(text(frame)).isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
+    JsonCodec.Frame f = decode(frame, types("rooms.join", Join.class));
+    assertThat(f.type()).isEqualTo("rooms.join");
+    assertThat(f.rpcId()).isNull();
+    assertThat(f.payload()).isEqualTo(new Join("general"));
+  }
+
+  @Test
+  void clientRequestWithoutPayload() {
+    assertThat(text(codec.encodeRequest("rooms.list", null, false, "7")))
+        .isEqualTo("{\"type\":\"rooms.list\",\"rpcId\":\"7\"}");
+  }
+
+  @Test
+  void handshakeError() {
+    assertThat(
+            text(
+                codec.encodeHandshakeError(
+                    "Invalid headers", List.of(new Violation("user-name", "must not be blank")))))
+        .isEqualTo(
+            "{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\","
+                + "\"message\":\"must not be blank\"}]}");
+    assertThat(text(codec.encodeHandshakeError("Forbidden", List.of())))
+        .isEqualTo("{\"error\":\"Forbidden\"}");
+  }
+
+  @Test
+  void writeEnvelopeToAStream() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    codec.writeEnvelope(out, "rooms.join", new Join("a"), true, "r");
+    assertThat(out.toString(UTF_8))
+        .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"a\"},\"rpcId\":\"r\"}");
+  }
+
+  // ------------------------------------------------------------------ decoding
+
+  @Test
+  void javaTimeAsIsoStrings() {
+    Times times =
+        new Times(
+            AT,
+            OffsetDateTime.of(2026, 11, 25, 19, 43, 13, 464_000_000, ZoneOffset.ofHours(1)),
+            LocalDate.of(2026, 11, 25));
+    byte[] frame = codec.encodeEvent("t", times, true);
+    assertThat(text(frame))
+        .isEqualTo(
+            "{\"type\":\"t\",\"payload\":{\"instant\":\"2026-11-25T18:43:13.464Z\","
+                + "\"offset\":\"2026-11-25T19:43:13.464+01:00\",\"day\":\"2026-11-25\"}}");
+    assertThat(decode(frame, types("t", Times.class)).payload()).isEqualTo(times);
+  }
+
+  @Test
+  void unknownPayloadFieldsAndEnvelopeKeysAreIgnored() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"v\":2,\"type\":\"rooms.join\",\"meta\":{\"a\":[1,{\"b\":null}]},"
+                + "\"payload\":{\"roomId\":\"a\",\"color\":\"red\",\"nested\":{\"x\":[1]}},"
+                + "\"rpcId\":\"1\"}",
+            types("rooms.join", Join.class));
+    assertThat(f.payload()).isEqualTo(new Join("a"));
+    assertThat(f.rpcId()).isEqualTo("1");
+    assertThat(f.bindError()).isNull();
+  }
+
+  @Test
+  void payloadBeforeTypeIsBuffered() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"payload\":{\"roomId\":\"a\"},\"rpcId\":\"1\",\"type\":\"rooms.join\"}",
+            types("rooms.join", Join.class));
+    assertThat(f.type()).isEqualTo("rooms.join");
+    assertThat(f.rpcId()).isEqualTo("1");
+    assertThat(f.hasPayload()).isTrue();
+    assertThat(f.payload()).isNull();
+    assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
+        .isEqualTo(new Join("a"));
+  }
+
+  @Test
+  void typeBeforePayloadIsBoundDirectly() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"a\"}}",
+            types("rooms.join", Join.class));
+    assertThat(f.payload()).isEqualTo(new Join("a"));
+    assertThat(f.buffered()).isNull();
+  }
+
+  @Test
+  void bufferedPayloadOfTheWrongShape() {
+    JsonCodec.Frame f = decode("{\"payload\":[1,2],\"type\":\"c\"}", t -> null);
+    assertThatThrownBy(() -> codec.bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
+        .isInstanceOfSatisfying(
+            InvalidPayloadException.class,
+            e ->
+                assertThat(e.details()).containsExactly(new Violation("", "must be an object")));
+  }
+
+  @Test
+  void bufferedNumberOutOfRange() {
+    JsonCodec.Frame f = decode("{\"payload\":99999999999,\"type\":\"c\"}", t -> null);
+    assertThatThrownBy(() -> codec.bindBuffered(f.buffered(), TYPES.constructType(int.class)))
+        .isInstanceOfSatisfying(
+            InvalidPayloadException.class,
+            e -> assertThat(e.details()).containsExactly(new Violation("", "is out of range")));
+  }
+
+  @Test
+  void bindErrorBeforeRpcIdKeepsTheRpcId() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"type\":\"c\",\"payload\":{\"count\":\"abc\",\"more\":[1,{\"a\":[2]}]},"
+                + "\"rpcId\":\"r1\"}",
+            types("c", Counter.class));
+    assertThat(f.rpcId()).isEqualTo("r1");
+    assertThat(f.payload()).isNull();
+    assertThat(f.bindError().details())
+        .containsExactly(new Violation("count", "must be an integer"));
+  }
+
+  @Test
+  void bindErrorDeepInsideThePayloadKeepsTheRpcId() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"type\":\"o\",\"payload\":{\"items\":[{\"name\":\"a\"},{\"name\":{\"x\":[1,2]},"
+                + "\"tail\":[{}]},{\"name\":\"c\"}],\"z\":1},\"rpcId\":\"r2\",\"after\":true}",
+            types("o", Order.class));
+    assertThat(f.rpcId()).isEqualTo("r2");
+    assertThat(f.bindError().details())
+        .containsExactly(new Violation("items[1].name", "must be a string"));
+  }
+
+  @Test
+  void bindErrorOfAScalarPayload() {
+    JsonCodec.Frame f =
+        decode("{\"type\":\"o\",\"payload\":\"str\",\"rpcId\":\"r3\"}", types("o", Order.class));
+    assertThat(f.rpcId()).isEqualTo("r3");
+    assertThat(f.bindError().details()).containsExactly(new Violation("", "must be an object"));
+  }
+
+  @Test
+  void numberOutOfRangeIsABindError() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"type\":\"c\",\"payload\":{\"count\":99999999999},\"rpcId\":\"r4\"}",
+            types("c", Counter.class));
+    assertThat(f.rpcId()).isEqualTo("r4");
+    assertThat(f.bindError().details()).containsExactly(new Violation("count", "is out of range"));
+
+    JsonCodec.Frame top =
+        decode(
+            "{\"type\":\"n\",\"payload\":99999999999,\"rpcId\":\"r5\"}",
+            types("n", int.class));
+    assertThat(top.rpcId()).isEqualTo("r5");
+    assertThat(top.bindError().details()).containsExactly(new Violation("", "is out of range"));
+  }
+
+  @Test
+  void bindErrorMessagesNeverNameJavaClasses() {
+    String[] payloads = {
+      "{\"count\":[1]}", "{\"count\":true}", "{\"count\":{}}", "[]", "\"x\"", "true", "1.5"
+    };
+    for (String payload : payloads) {
+      JsonCodec.Frame f =
+          decode(
+              "{\"type\":\"c\",\"payload\":" + payload + ",\"rpcId\":\"1\"}",
+              types("c", Counter.class));
+      assertThat(f).as(payload).isNotNull();
+      if (f.bindError() != null) {
+        assertThat(f.bindError().details().get(0).message())
+            .as(payload)
+            .doesNotContain("dev.zocket", "java.", "`", "Counter");
+      }
+    }
+  }
+
+  @Test
+  void decodeSlice() {
+    byte[] data = "xx{\"type\":\"a\"}yy".getBytes(UTF_8);
+    List<String> why = new ArrayList<>();
+    assertThat(codec.decode(data, 2, data.length - 4, t -> null, why).type()).isEqualTo("a");
+    assertThat(why).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ limits
+
+  @Test
+  void defaultLimits() {
+    assertThat(JsonLimits.DEFAULTS).isEqualTo(new JsonLimits(64, 1_000_000, 100, 1_000));
+    String deep = "[".repeat(63) + "]".repeat(63);
+    assertThat(decode("{\"type\":\"a\",\"payload\":" + deep + "}", t -> null)).isNotNull();
+    String tooDeep = "[".repeat(64) + "]".repeat(64);
+    assertDropped("{\"type\":\"a\",\"payload\":" + tooDeep + "}", t -> null);
+    assertDropped("{\"type\":\"a\",\"payload\":1" + "0".repeat(100) + "}", t -> null);
+  }
+
+  @Test
+  void configuredLimitsAreEnforced() {
+    JsonCodec small =
+        new JsonCodec(JsonCodec.configure(new ObjectMapper(), new JsonLimits(3, 10, 5, 8)));
+    // depth: the envelope is one level
+    assertThat(decode(small, "{\"type\":\"a\",\"payload\":[[1]]}", t -> null)).isNotNull();
+    assertDropped(small, "{\"type\":\"a\",\"payload\":[[[1]]]}", t -> null);
+    // strings, also while binding straight to a type
+    assertThat(decode(small, "{\"type\":\"a\",\"payload\":\"0123456789\"}", t -> null))
+        .isNotNull();
+    assertDropped(small, "{\"type\":\"a\",\"payload\":\"0123456789A\"}", t -> null);
+    assertDropped(
+        small, "{\"type\":\"j\",\"payload\":{\"roomId\":\"0123456789A\"}}", types("j", Join.class));
+    assertDropped(
+        small,
+        "{\"type\":\"j\",\"payload\":{\"roomId\":\"0123456789A\"},\"rpcId\":\"1\"}",
+        types("j", Join.class));
+    // numbers
+    assertThat(decode(small, "{\"type\":\"a\",\"payload\":12345}", t -> null)).isNotNull();
+    assertDropped(small, "{\"type\":\"a\",\"payload\":123456}", t -> null);
+    assertDropped(
+        small, "{\"type\":\"c\",\"payload\":{\"count\":123456}}", types("c", Counter.class));
+    // names
+    assertThat(decode(small, "{\"type\":\"a\",\"payload\":{\"abcdefgh\":1}}", t -> null))
+        .isNotNull();
+    assertDropped(small, "{\"type\":\"a\",\"payload\":{\"abcdefghi\":1}}", t -> null);
+  }
+
+  @Test
+  void limitsMustBePositive() {
+    assertThatThrownBy(() -> new JsonLimits(0, 1, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxNestingDepth must be positive: 0");
+    assertThatThrownBy(() -> new JsonLimits(1, -1, 1, 1))
+        .hasMessage("maxStringLength must be positive: -1");
+    assertThatThrownBy(() -> new JsonLimits(1, 1, 0, 1))
+        .hasMessage("maxNumberLength must be positive: 0");
+    assertThatThrownBy(() -> new JsonLimits(1, 1, 1, 0))
+        .hasMessage("maxNameLength must be positive: 0");
+  }
+
+  // ------------------------------------------------------------------ the user's mapper
+
+  @Test
+  void userMapperNamingStrategyIsHonoured() {
+    ObjectMapper base =
+        JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+    JsonCodec snake = new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
+    byte[] frame = snake.encodeEvent("p", new Person("Ada", "Lovelace"), true);
+    assertThat(text(frame))
+        .isEqualTo("{\"type\":\"p\",\"payload\":{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}}");
+    assertThat(decode(snake, text(frame), types("p", Person.class)).payload())
+        .isEqualTo(new Person("Ada", "Lovelace"));
+  }
+
+  @Test
+  void userMapperSerializerIsHonoured() {
+    SimpleModule module = new SimpleModule();
+    module.addSerializer(
+        Item.class,
+        new StdSerializer<>(Item.class) {
+          @Override
+          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
+              throws IOException {
+            gen.writeString("item:" + value.name());
+          }
+        });
+    ObjectMapper base = JsonMapper.builder().addModule(module).build();
+    JsonCodec custom = new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
+    assertThat(text(custom.encodeReply("1", new Item("x"), true)))
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"item:x\",\"rpcId\":\"1\"}");
+  }
+
+  @Test
+  void configureCopiesTheMapper() {
+    ObjectMapper base = new ObjectMapper();
+    ObjectMapper configured = JsonCodec.configure(base, JsonLimits.DEFAULTS);
+    assertThat(configured).isNotSameAs(base);
+    assertThat(base.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isTrue();
+    assertThat(configured.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isFalse();
+    assertThat(base.getFactory().streamReadConstraints().getMaxNestingDepth())
+        .isNotEqualTo(64);
+    assertThat(configured.getFactory().streamReadConstraints().getMaxNestingDepth())
+        .isEqualTo(64);
+    JsonCodec c = new JsonCodec(configured);
+    assertThat(c.mapper()).isSameAs(configured);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static JsonCodec.PayloadTypes types(String route, Class<?> type) {
+    JavaType t = TYPES.constructType(type);
+    return r -> r.equals(route) ? t : null;
+  }
+
+  private JsonCodec.Frame decode(byte[] frame, JsonCodec.PayloadTypes types) {
+    return decode(codec, new String(frame, UTF_8), types);
+  }
+
+  private JsonCodec.Frame decode(String frame, JsonCodec.PayloadTypes types) {
+    return decode(codec, frame, types);
+  }
+
+  private static JsonCodec.Frame decode(
+      JsonCodec codec, String frame, JsonCodec.PayloadTypes types) {
+    byte[] data = frame.getBytes(UTF_8);
+    List<String> why = new ArrayList<>();
+    JsonCodec.Frame f = codec.decode(data, 0, data.length, types, why);
+    assertThat(f).as("decoded %s, dropped because %s", frame, why).isNotNull();
+    assertThat(why).isEmpty();
+    return f;
+  }
+
+  private void assertDropped(String frame, JsonCodec.PayloadTypes types) {
+    assertDropped(codec, frame, types);
+  }
+
+  private static void assertDropped(JsonCodec codec, String frame, JsonCodec.PayloadTypes types) {
+    byte[] data = frame.getBytes(UTF_8);
+    List<String> why = new ArrayList<>();
+    assertThat(codec.decode(data, 0, data.length, types, why)).as(frame).isNull();
+    assertThat(why).as(frame).hasSize(1);
+  }
+
+  private static String text(byte[] frame) {
+    return new String(frame, UTF_8);
+  }
+}

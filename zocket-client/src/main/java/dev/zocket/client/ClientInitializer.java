@@ -1,0 +1,62 @@
+package dev.zocket.client;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** Builds one connection's pipeline, in this order. */
+final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+  /** The largest handshake response kept whole: enough for any error body a server sends. */
+  static final int MAX_HANDSHAKE_RESPONSE = 64 * 1024;
+
+  private final ZocketClient client;
+  private final WebSocketClientProtocolConfig config;
+  private final SslContext ssl;
+  private final String host;
+  private final int port;
+  private final long idleMillis;
+  private final int maxMessageSize;
+
+  ClientInitializer(
+      ZocketClient client,
+      WebSocketClientProtocolConfig config,
+      SslContext ssl,
+      String host,
+      int port,
+      long idleMillis,
+      int maxMessageSize) {
+    this.client = client;
+    this.config = config;
+    this.ssl = ssl;
+    this.host = host;
+    this.port = port;
+    this.idleMillis = idleMillis;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ChannelPipeline p = ch.pipeline();
+    if (ssl != null) {
+      p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));
+    }
+    if (idleMillis > 0) {
+      // Half the timeout without a byte from the server sends a ping; the other half ends it.
+      p.addLast("idle", new IdleStateHandler(idleMillis / 2, 0, 0, TimeUnit.MILLISECONDS));
+    }
+    p.addLast("http-codec", new HttpClientCodec());
+    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE));
+    p.addLast("handshake-check", new HandshakeCheck(client.codec().mapper()));
+    p.addLast("ws-protocol", new WebSocketClientProtocolHandler(config));
+    p.addLast("ws-aggregator", new WebSocketFrameAggregator(maxMessageSize));
+    p.addLast("zocket", new ClientHandler(client, idleMillis));
+  }
+}

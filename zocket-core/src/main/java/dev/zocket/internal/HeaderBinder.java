@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +39,14 @@ public final class HeaderBinder<H> {
     this.reader = mapper.readerFor(type);
     this.validator = validator;
     String problem = Contracts.unmappable(type);
+    if (problem == null
+        && (type.isArray()
+            || type.isPrimitive()
+            || type.isEnum()
+            || Collection.class.isAssignableFrom(type)
+            || type.getName().startsWith("java.lang."))) {
+      problem = "headers are named values, read from a JSON object. Use a record.";
+    }
     if (problem != null) {
       throw new IllegalArgumentException("Header type " + type.getName() + " cannot be mapped: " + problem);
     }

@@ -1,0 +1,191 @@
+package dev.zocket.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.Violation;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+final class PayloadValidatorTest {
+  record JoinRoom(@NotBlank @Size(max = 64) String roomId) {}
+
+  record Item(@NotBlank String name, @Min(1) int quantity) {}
+
+  record Address(@NotBlank String city) {}
+
+  record Customer(@NotBlank String name, @Valid @NotNull Address address) {}
+
+  record Order(@Valid @NotNull Customer customer, @Valid @Size(min = 1) List<Item> items) {}
+
+  record Tagged(@Size(max = 2) List<@NotBlank @Size(max = 5) String> tags) {}
+
+  record Inventory(@Valid Map<String, Item> byId) {}
+
+  record Renamed(@JsonProperty("user-name") @NotBlank String userName, @Valid Address home) {}
+
+  record Range(@Min(0) @Max(10) int value) {}
+
+  private final PayloadValidator validator = new PayloadValidator(JsonCodec.defaults().mapper());
+
+  @Test
+  void validPayloadPasses() {
+    validator.validate("rooms.join", new JoinRoom("general"));
+    validator.validate("x", null);
+    validator.validate("x", "a string");
+    validator.validate("x", List.of(new JoinRoom("a")));
+  }
+
+  @Test
+  void messagesWithoutExpressionLanguage() {
+    assertThatThrownBy(() -> Class.forName("jakarta.el.ExpressionFactory"))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThat(violations(new JoinRoom(" ")))
+        .containsExactly(new Violation("roomId", "must not be blank"));
+    assertThat(violations(new JoinRoom("x".repeat(65))))
+        .containsExactly(new Violation("roomId", "size must be between 0 and 64"));
+    assertThat(violations(new Range(11)))
+        .containsExactly(new Violation("value", "must be less than or equal to 10"));
+  }
+
+  @Test
+  void exceptionMessageNamesThePayload() {
+    InvalidPayloadException e =
+        catchThrowableOfType(
+            InvalidPayloadException.class,
+            () -> validator.validate("rooms.join", new JoinRoom("")));
+    assertThat(e).hasMessage("Invalid payload for rooms.join");
+    assertThat(e.code()).isEqualTo("INVALID_PAYLOAD");
+  }
+
+  @Test
+  void nestedRecordsAndListsOfRecords() {
+    Order order =
+        new Order(
+            new Customer("", new Address(" ")),
+            List.of(new Item("a", 1), new Item("", 0), new Item("c", 2)));
+    assertThat(violations(order))
+        .containsExactly(
+            new Violation("customer.address.city", "must not be blank"),
+            new Violation("customer.name", "must not be blank"),
+            new Violation("items[1].name", "must not be blank"),
+            new Violation("items[1].quantity", "must be greater than or equal to 1"));
+  }
+
+  @Test
+  void nullNestedRecordAndEmptyList() {
+    assertThat(violations(new Order(null, List.of())))
+        .containsExactly(
+            new Violation("customer", "must not be null"),
+            new Violation("items", "size must be between 1 and 2147483647"));
+  }
+
+  @Test
+  void containerElementConstraints() {
+    assertThat(violations(new Tagged(List.of("", "ok", "toolong"))))
+        .containsExactly(
+            new Violation("tags", "size must be between 0 and 2"),
+            new Violation("tags[0]", "must not be blank"),
+            new Violation("tags[2]", "size must be between 0 and 5"));
+  }
+
+  @Test
+  void maps() {
+    Map<String, Item> byId = new LinkedHashMap<>();
+    byId.put("b", new Item("", 1));
+    byId.put("a", new Item("x", 0));
+    assertThat(violations(new Inventory(byId)))
+        .containsExactly(
+            new Violation("byId[a].quantity", "must be greater than or equal to 1"),
+            new Violation("byId[b].name", "must not be blank"));
+  }
+
+  @Test
+  void jsonPropertyNames() {
+    assertThat(violations(new Renamed("", new Address(""))))
+        .containsExactly(
+            new Violation("home.city", "must not be blank"),
+            new Violation("user-name", "must not be blank"));
+  }
+
+  @Test
+  void topLevelCollectionsAreValidatedElementByElement() {
+    assertThat(violations(List.of(new JoinRoom("a"), new JoinRoom(""))))
+        .containsExactly(new Violation("[1].roomId", "must not be blank"));
+    assertThat(violations(Set.of(new JoinRoom(""))))
+        .containsExactly(new Violation("[0].roomId", "must not be blank"));
+    assertThat(violations(Map.of("k", new JoinRoom(""))))
+        .containsExactly(new Violation("[k].roomId", "must not be blank"));
+    assertThat(violations(new JoinRoom[] {new JoinRoom(""), null}))
+        .containsExactly(new Violation("[0].roomId", "must not be blank"));
+  }
+
+  @Test
+  void orderIsSortedAndDeterministic() {
+    Order order =
+        new Order(
+            new Customer("", new Address("")),
+            List.of(new Item("", 0), new Item("", 0), new Item("", 0)));
+    List<Violation> first = violations(order);
+    assertThat(first).isSortedAccordingTo(
+        (a, b) ->
+            a.path().equals(b.path())
+                ? a.message().compareTo(b.message())
+                : a.path().compareTo(b.path()));
+    for (int i = 0; i < 20; i++) {
+      assertThat(violations(order)).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void headersAreReportedAsInvalidHeaders() {
+    InvalidPayloadException e =
+        catchThrowableOfType(
+            InvalidPayloadException.class, () -> validator.validateHeaders(new JoinRoom("")));
+    assertThat(e).hasMessage("Invalid headers");
+    assertThat(e.details()).containsExactly(new Violation("roomId", "must not be blank"));
+  }
+
+  @Test
+  void isConstrained() {
+    TypeFactory t = TypeFactory.defaultInstance();
+    assertThat(PayloadValidator.isConstrained(t.constructType(JoinRoom.class))).isTrue();
+    assertThat(PayloadValidator.isConstrained(t.constructType(Tagged.class))).isTrue();
+    assertThat(PayloadValidator.isConstrained(t.constructType(Inventory.class))).isTrue();
+    assertThat(
+            PayloadValidator.isConstrained(t.constructCollectionType(List.class, Item.class)))
+        .isTrue();
+    assertThat(
+            PayloadValidator.isConstrained(
+                t.constructMapType(Map.class, String.class, Item.class)))
+        .isTrue();
+    assertThat(PayloadValidator.isConstrained(t.constructType(String.class))).isFalse();
+    assertThat(PayloadValidator.isConstrained(t.constructType(int.class))).isFalse();
+    assertThat(
+            PayloadValidator.isConstrained(t.constructCollectionType(List.class, String.class)))
+        .isFalse();
+    record Free(String text) {}
+    assertThat(PayloadValidator.isConstrained(t.constructType(Free.class))).isFalse();
+  }
+
+  private List<Violation> violations(Object payload) {
+    InvalidPayloadException e =
+        catchThrowableOfType(
+            InvalidPayloadException.class, () -> validator.validate("test", payload));
+    assertThat(e).as("violations of %s", payload).isNotNull();
+    return e.details();
+  }
+}

@@ -1,0 +1,108 @@
+package dev.zocket.netty;
+
+import dev.zocket.internal.Delivery;
+import dev.zocket.internal.Target;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-process registry of open connections and rooms, and the default {@link Delivery}: an
+ * event is wrapped once in a buffer and every recipient is written a duplicate of it, so the same
+ * bytes go to all. A room exists while it has members. Thread-safe; never blocks.
+ */
+final class LocalRegistry implements Delivery {
+  private final ConcurrentHashMap<String, ServerConnection> connections = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<ServerConnection>> rooms = new ConcurrentHashMap<>();
+
+  void add(ServerConnection c) {
+    connections.put(c.clientId(), c);
+  }
+
+  /** Removes a connection and its memberships; its own list of room names is left as is. */
+  void remove(ServerConnection c, Collection<String> roomNames) {
+    connections.remove(c.clientId(), c);
+    for (String room : roomNames) {
+      leave(room, c);
+    }
+  }
+
+  void join(String room, ServerConnection c) {
+    rooms.compute(
+        room,
+        (name, members) -> {
+          Set<ServerConnection> m = members != null ? members : ConcurrentHashMap.newKeySet();
+          m.add(c);
+          return m;
+        });
+  }
+
+  void leave(String room, ServerConnection c) {
+    rooms.computeIfPresent(
+        room,
+        (name, members) -> {
+          members.remove(c);
+          return members.isEmpty() ? null : members;
+        });
+  }
+
+  int connectionCount() {
+    return connections.size();
+  }
+
+  int roomCount() {
+    return rooms.size();
+  }
+
+  @Override
+  public void deliver(Target target, byte[] frame) {
+    ByteBuf shared = Unpooled.wrappedBuffer(frame);
+    try {
+      List<String> ids = target.ids();
+      List<String> except = target.except();
+      switch (target.kind()) {
+        case CLIENTS -> {
+          Collection<String> unique = ids.size() > 1 ? new HashSet<>(ids) : ids;
+          for (String id : unique) {
+            ServerConnection c = connections.get(id);
+            if (c != null && !except.contains(id)) {
+              c.write(shared);
+            }
+          }
+        }
+        case ROOMS -> {
+          if (ids.size() == 1) {
+            Set<ServerConnection> members = rooms.get(ids.get(0));
+            if (members != null) {
+              writeAll(members, except, shared);
+            }
+          } else {
+            Set<ServerConnection> all = new HashSet<>();
+            for (String room : ids) {
+              Set<ServerConnection> members = rooms.get(room);
+              if (members != null) {
+                all.addAll(members);
+              }
+            }
+            writeAll(all, except, shared);
+          }
+        }
+        case EVERYONE -> writeAll(connections.values(), except, shared);
+      }
+    } finally {
+      shared.release();
+    }
+  }
+
+  private static void writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+    for (ServerConnection c : to) {
+      if (except.isEmpty() || !except.contains(c.clientId())) {
+        c.write(frame);
+      }
+    }
+  }
+}

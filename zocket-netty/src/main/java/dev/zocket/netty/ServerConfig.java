@@ -1,0 +1,116 @@
+package dev.zocket.netty;
+
+import dev.zocket.Context;
+import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.EventEmitters;
+import dev.zocket.internal.JsonCodec;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+/** The settings and shared parts of one running server. Thread-safe. */
+final class ServerConfig {
+  final JsonCodec codec;
+  final Dispatcher dispatcher;
+  final EventEmitters emitters;
+  final LocalRegistry registry;
+  final HandshakeHeaders headers;
+  final Executor executor;
+  final BiFunction<Object, String, CompletionStage<?>> onConnect;
+  final Consumer<Context<?>> onDisconnect;
+  final Authenticator authenticator;
+  final HttpHandler httpHandler;
+  /** The WebSocket path, or null for any path. */
+  final String path;
+
+  final int maxFrameSize;
+  final Duration idleTimeout;
+  final Duration pingInterval;
+
+  /** Every accepted channel, upgraded or not, for shutdown. */
+  final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
+  /** Every upgraded connection whose end ({@code onDisconnect}) has not run yet. */
+  final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+
+  private final SecureRandom random = new SecureRandom();
+  private volatile boolean closing;
+
+  ServerConfig(
+      JsonCodec codec,
+      Dispatcher dispatcher,
+      EventEmitters emitters,
+      LocalRegistry registry,
+      HandshakeHeaders headers,
+      Executor executor,
+      BiFunction<Object, String, CompletionStage<?>> onConnect,
+      Consumer<Context<?>> onDisconnect,
+      Authenticator authenticator,
+      HttpHandler httpHandler,
+      String path,
+      int maxFrameSize,
+      Duration idleTimeout,
+      Duration pingInterval) {
+    this.codec = codec;
+    this.dispatcher = dispatcher;
+    this.emitters = emitters;
+    this.registry = registry;
+    this.headers = headers;
+    this.executor = executor;
+    this.onConnect = onConnect;
+    this.onDisconnect = onDisconnect;
+    this.authenticator = authenticator;
+    this.httpHandler = httpHandler;
+    this.path = path;
+    this.maxFrameSize = maxFrameSize;
+    this.idleTimeout = idleTimeout;
+    this.pingInterval = pingInterval;
+  }
+
+  /** A new client id: 128 random bits, base64url without padding (22 characters). */
+  String newClientId() {
+    byte[] bytes = new byte[16];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Whether the server is shutting down. */
+  boolean closing() {
+    return closing;
+  }
+
+  /**
+   * Closes every channel, upgraded ones with 1001, and returns the futures that complete when
+   * each connection has ended.
+   */
+  List<CompletableFuture<Void>> closeAll() {
+    closing = true;
+    for (Channel ch : channels) {
+      if (ch.attr(ServerConnection.KEY).get() != null) {
+        ch.writeAndFlush(new CloseWebSocketFrame(1001, "Server is shutting down"))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ch.close();
+      }
+    }
+    List<CompletableFuture<Void>> ends = new ArrayList<>();
+    for (ServerConnection c : live) {
+      ends.add(c.terminated());
+    }
+    return ends;
+  }
+}

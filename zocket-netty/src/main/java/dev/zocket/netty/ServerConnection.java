@@ -1,0 +1,364 @@
+package dev.zocket.netty;
+
+import dev.zocket.Context;
+import dev.zocket.Emitter;
+import dev.zocket.RoomSet;
+import dev.zocket.ZocketException;
+import dev.zocket.internal.Connection;
+import dev.zocket.internal.Dispatcher;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.AttributeKey;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upgraded WebSocket connection: its context, handlers, rooms, and the serial queue that runs
+ * its messages one at a time on the handler executor.
+ *
+ * <p>The queue is counted by {@code pending}, which starts at 1: a gate held until {@code
+ * onConnect} completes, so messages that arrive earlier wait in order. Only the I/O thread adds to
+ * the queue; the executor drains it. A {@code @NonBlocking} message runs on the I/O thread when the
+ * count is zero, that is when nothing of this connection is queued or running.
+ */
+final class ServerConnection implements Connection, Context<Object>, Runnable {
+  static final AttributeKey<ServerConnection> KEY = AttributeKey.valueOf(ServerConnection.class, "connection");
+
+  private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+  private static final int MAX_ROOM_ID_LENGTH = 256;
+  /** Messages handled in one executor task before it yields to other connections. */
+  private static final int BATCH = 64;
+  private static final Object DISCONNECT = new Object();
+
+  private static final int CONNECTING = 0;
+  private static final int OPEN = 1;
+  private static final int CLOSED = 2;
+
+  private final ServerConfig config;
+  private final Channel channel;
+  private final String clientId;
+  private final Object headers;
+  private final Rooms rooms = new Rooms();
+  private final ConcurrentHashMap<String, Object> attributes = new ConcurrentHashMap<>();
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger pending = new AtomicInteger(1);
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+  private volatile int state = CONNECTING;
+  private volatile Object user;
+  private volatile Object[] handlers;
+
+  ServerConnection(ServerConfig config, Channel channel, String clientId, Object headers) {
+    this.config = config;
+    this.channel = channel;
+    this.clientId = clientId;
+    this.headers = headers;
+  }
+
+  /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
+  CompletableFuture<Void> terminated() {
+    return terminated;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Runs {@code onConnect} on the executor. Called on the I/O thread after the upgrade. */
+  void start() {
+    try {
+      config.executor.execute(this::connect);
+    } catch (RejectedExecutionException e) {
+      connectFailed(e);
+    }
+  }
+
+  private void connect() {
+    CompletionStage<?> stage;
+    try {
+      stage = Objects.requireNonNull(config.onConnect.apply(headers, clientId), "onConnect returned null");
+    } catch (Throwable t) {
+      connectFailed(t);
+      return;
+    }
+    stage.whenComplete(
+        (u, t) -> {
+          if (t != null) {
+            connectFailed(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+            return;
+          }
+          try {
+            user = u;
+            handlers = config.dispatcher.routes().newHandlers(this);
+          } catch (RuntimeException e) {
+            connectFailed(e);
+            return;
+          }
+          channel.eventLoop().execute(this::connected);
+        });
+  }
+
+  /** On the I/O thread: opens the connection, or ends it if it closed meanwhile. */
+  private void connected() {
+    if (channel.isActive()) {
+      state = OPEN;
+      config.registry.add(this);
+      log.debug("Client {} connected from {}", clientId, channel.remoteAddress());
+    } else {
+      state = CLOSED;
+      config.registry.remove(this, rooms.names); // rooms a handler factory joined
+      queue.add(DISCONNECT);
+      pending.incrementAndGet();
+    }
+    if (pending.decrementAndGet() != 0) {
+      schedule();
+    }
+  }
+
+  private void connectFailed(Throwable t) {
+    if (t instanceof ZocketException z) {
+      log.debug("onConnect rejected client {}: {}", clientId, z.toString());
+    } else {
+      log.error("onConnect failed for client {}", clientId, t);
+    }
+    channel.eventLoop().execute(() -> {
+      state = CLOSED;
+      config.registry.remove(this, rooms.names);
+      rooms.names.clear();
+      queue.clear();
+      config.live.remove(this);
+      terminated.complete(null);
+      if (t instanceof ZocketException z) {
+        closeWith(1008, z.getMessage());
+      } else {
+        closeWith(1011, "Internal error");
+      }
+    });
+  }
+
+  /** On the I/O thread, when the channel has closed. */
+  void closed() {
+    if (state != OPEN) {
+      return; // connecting: connected() or connectFailed() ends it
+    }
+    state = CLOSED;
+    config.registry.remove(this, rooms.names);
+    enqueue(DISCONNECT);
+  }
+
+  private void disconnected() {
+    try {
+      config.onDisconnect.accept(this);
+    } catch (Throwable t) {
+      log.error("onDisconnect failed for client {}", clientId, t);
+    } finally {
+      rooms.names.clear();
+      attributes.clear();
+      config.live.remove(this);
+      terminated.complete(null);
+      log.debug("Client {} disconnected", clientId);
+    }
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  /** On the I/O thread: handles a decoded message now or queues it. */
+  void receive(Dispatcher.Inbound in) {
+    if (in.nonBlocking() && pending.get() == 0) {
+      config.dispatcher.handle(this, in);
+    } else {
+      enqueue(in);
+    }
+  }
+
+  private void enqueue(Object task) {
+    queue.add(task);
+    if (pending.getAndIncrement() == 0) {
+      schedule();
+    }
+  }
+
+  private void schedule() {
+    try {
+      config.executor.execute(this);
+    } catch (RejectedExecutionException e) {
+      log.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
+      queue.clear();
+      config.live.remove(this);
+      terminated.complete(null);
+    }
+  }
+
+  /** Drains the queue on the executor, one task at a time. */
+  @Override
+  public void run() {
+    for (int n = 1; ; n++) {
+      Object task = queue.poll();
+      if (task == DISCONNECT) {
+        disconnected();
+      } else {
+        config.dispatcher.handle(this, (Dispatcher.Inbound) task);
+      }
+      if (pending.decrementAndGet() == 0) {
+        return;
+      }
+      if (n == BATCH) {
+        schedule();
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ outbound
+
+  @Override
+  public void send(byte[] frame) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+    }
+  }
+
+  /** Writes a duplicate of a shared event buffer; the caller keeps its reference. */
+  void write(ByteBuf shared) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(new TextWebSocketFrame(shared.retainedDuplicate()), channel.voidPromise());
+    }
+  }
+
+  private void closeWith(int status, String reason) {
+    if (channel.isActive()) {
+      channel
+          .writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** A close reason must fit the 123 bytes a control frame leaves for it. */
+  private static String truncate(String reason) {
+    if (reason == null) {
+      return "";
+    }
+    byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length <= 123) {
+      return reason;
+    }
+    int end = Math.min(reason.length(), 120);
+    while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
+      end--;
+    }
+    return reason.substring(0, end);
+  }
+
+  // ------------------------------------------------------------------ Connection and Context
+
+  @Override
+  public Context<?> context() {
+    return this;
+  }
+
+  @Override
+  public Object handler(int index) {
+    return handlers[index];
+  }
+
+  @Override
+  public String clientId() {
+    return clientId;
+  }
+
+  @Override
+  public Object user() {
+    return user;
+  }
+
+  @Override
+  public RoomSet rooms() {
+    return rooms;
+  }
+
+  @Override
+  public <E> Emitter<E> emit(Class<E> events) {
+    return config.emitters.emitter(events);
+  }
+
+  @Override
+  public Object attribute(String name) {
+    return attributes.get(Objects.requireNonNull(name, "name == null"));
+  }
+
+  @Override
+  public void attribute(String name, Object value) {
+    Objects.requireNonNull(name, "name == null");
+    if (value == null) {
+      attributes.remove(name);
+    } else {
+      attributes.put(name, value);
+    }
+  }
+
+  @Override
+  public void close() {
+    closeWith(1000, "");
+  }
+
+  @Override
+  public String toString() {
+    return "Connection(" + clientId + ")";
+  }
+
+  /** The room memberships of this connection, mirrored into the registry while it is open. */
+  private final class Rooms implements RoomSet {
+    final Set<String> names = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void join(String room) {
+      Objects.requireNonNull(room, "room == null");
+      if (room.isEmpty() || room.length() > MAX_ROOM_ID_LENGTH) {
+        throw new IllegalArgumentException(
+            "room id must have 1 to " + MAX_ROOM_ID_LENGTH + " characters: '" + room + "'");
+      }
+      if (names.add(room) && state != CLOSED) {
+        config.registry.join(room, ServerConnection.this);
+        if (state == CLOSED) { // closed meanwhile: closed() may have missed this room
+          config.registry.leave(room, ServerConnection.this);
+        }
+      }
+    }
+
+    @Override
+    public void leave(String room) {
+      Objects.requireNonNull(room, "room == null");
+      if (names.remove(room)) {
+        config.registry.leave(room, ServerConnection.this);
+      }
+    }
+
+    @Override
+    public boolean has(String room) {
+      return names.contains(Objects.requireNonNull(room, "room == null"));
+    }
+
+    @Override
+    public Set<String> current() {
+      return Set.copyOf(names);
+    }
+
+    @Override
+    public String toString() {
+      return names.toString();
+    }
+  }
+}

@@ -1,0 +1,580 @@
+package dev.zocket.netty;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.zocket.Context;
+import dev.zocket.Emitter;
+import dev.zocket.Interceptor;
+import dev.zocket.JsonLimits;
+import dev.zocket.ZocketException;
+import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.EventEmitters;
+import dev.zocket.internal.HeaderBinder;
+import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.RouteTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Zocket WebSocket server on Netty: it accepts WebSocket upgrades, binds and validates the
+ * handshake headers, builds each connection's user context and handlers, dispatches incoming
+ * messages to the handlers and sends events to clients, rooms and everyone.
+ *
+ * <pre>{@code
+ * ZocketServer server = ZocketServer.builder()
+ *     .headers(ChatHeaders.class)
+ *     .onConnect((headers, clientId) -> new User(headers.userName()))
+ *     .onDisconnect(ctx -> log.info("{} left {}", ctx.user(), ctx.rooms().current()))
+ *     .handle(Rooms.class, RoomsHandler::new)
+ *     .port(3000)
+ *     .start();
+ *
+ * server.emit(RoomEvents.class).toRoom("general").onMessage(message); // from anywhere
+ * server.close();
+ * }</pre>
+ *
+ * <h2>Connection lifecycle</h2>
+ *
+ * <ol>
+ *   <li><b>Handshake</b> (on the I/O thread): the {@link Builder#authenticate authenticator} runs,
+ *       then the headers are read from the query string and the HTTP headers (a query parameter
+ *       wins over an HTTP header of the same name; HTTP header names match case-insensitively),
+ *       bound to the {@link Builder#headers header record} and validated. A failure answers HTTP
+ *       400 with {@code {"error":"Invalid headers","details":[{"path":..,"message":..}]}} and no
+ *       upgrade happens.
+ *   <li><b>Connect</b> (on the handler executor): after the upgrade the connection gets a unique,
+ *       unguessable client id (128 random bits, base64url) and {@code onConnect} builds its user
+ *       context; then one handler per contract is created. Messages that arrive meanwhile are kept
+ *       in order and handled once {@code onConnect} completes. If {@code onConnect} fails the
+ *       connection is closed with 1008 (a {@link ZocketException}) or 1011 (anything else) and
+ *       {@code onDisconnect} does not run.
+ *   <li><b>Open</b>: messages are handled one at a time, in order (see Threading).
+ *   <li><b>Disconnect</b> (on the handler executor, after every message already received was
+ *       handled): the connection leaves the registry at once (no event reaches it any more), then
+ *       {@code onDisconnect} runs and still sees the rooms the client was in; then the rooms are
+ *       released.
+ * </ol>
+ *
+ * <h2>Threading</h2>
+ *
+ * Frames are decoded, bound and validated on the connection's I/O thread. Handlers and
+ * interceptors run on the {@linkplain Builder#executor handler executor}, one message of a
+ * connection at a time and in arrival order, so a blocking handler delays only its own connection.
+ * A message for a {@link dev.zocket.NonBlocking @NonBlocking} route runs directly on the I/O thread
+ * when nothing else of its connection is queued. Sending (emitters, replies) never blocks and may
+ * happen from any thread.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class ZocketServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ZocketServer.class);
+
+  private final ServerConfig config;
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final ExecutorService ownedExecutor;
+  private final Duration shutdownTimeout;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  private ZocketServer(
+      ServerConfig config,
+      EventLoopGroup group,
+      Channel serverChannel,
+      ExecutorService ownedExecutor,
+      Duration shutdownTimeout) {
+    this.config = config;
+    this.group = group;
+    this.serverChannel = serverChannel;
+    this.ownedExecutor = ownedExecutor;
+    this.shutdownTimeout = shutdownTimeout;
+  }
+
+  /**
+   * A new builder. Until {@link Builder#headers} is called the headers are a {@code
+   * Map<String,String>}; until {@link Builder#onConnect} is called the user context is {@code
+   * Void} (always null).
+   */
+  public static Builder<Map<String, String>, Void> builder() {
+    return new Builder<>();
+  }
+
+  /** The port the server is bound to; the actual port when the builder asked for port 0. */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /**
+   * A typed emitter for an event (server-to-client) contract, for code outside handlers such as a
+   * scheduled job. Thread-safe; sending returns immediately.
+   *
+   * @param events an interface whose methods all return void
+   * @throws dev.zocket.ContractException if {@code events} breaks a contract rule
+   */
+  public <E> Emitter<E> emit(Class<E> events) {
+    return config.emitters.emitter(events);
+  }
+
+  /** The number of open connections whose {@code onConnect} has completed. */
+  public int connectionCount() {
+    return config.registry.connectionCount();
+  }
+
+  /** The number of rooms that have at least one member. */
+  public int roomCount() {
+    return config.registry.roomCount();
+  }
+
+  /**
+   * Shuts the server down gracefully: stops accepting connections, closes every connection with
+   * 1001 (going away), waits for every {@code onDisconnect} to run, then stops the server's
+   * threads (the I/O threads and the default handler executor; an executor passed to {@link
+   * Builder#executor} is left running). Waits at most the {@linkplain Builder#shutdownTimeout
+   * shutdown timeout} for connections, and as long again for threads. Idempotent: later and
+   * concurrent calls wait for the first one to finish.
+   *
+   * <p>Threading: blocks; must not be called from a handler or an I/O thread.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      closed.join();
+      return;
+    }
+    try {
+      serverChannel.close().awaitUninterruptibly();
+      List<CompletableFuture<Void>> pending = config.closeAll();
+      try {
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
+            .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("Gave up waiting for connections to close after {}", shutdownTimeout);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException e) {
+        log.warn("A connection failed to close", e.getCause());
+      }
+      if (ownedExecutor != null) {
+        ownedExecutor.shutdown();
+      }
+      group
+          .shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .awaitUninterruptibly(shutdownTimeout.toMillis() * 2);
+      if (ownedExecutor != null) {
+        try {
+          if (!ownedExecutor.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("Handler threads still busy after {}", shutdownTimeout);
+            ownedExecutor.shutdownNow();
+          }
+        } catch (InterruptedException e) {
+          ownedExecutor.shutdownNow();
+          Thread.currentThread().interrupt();
+        }
+      }
+      log.info("Zocket server on port {} closed", ((InetSocketAddress) serverChannel.localAddress()).getPort());
+    } finally {
+      closed.complete(null);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZocketServer(" + serverChannel.localAddress() + ")";
+  }
+
+  /**
+   * Configures and starts a {@link ZocketServer}. Not thread-safe; each {@link #start} builds an
+   * independent server from the current settings.
+   *
+   * <p>Type parameters change along the chain: {@link #headers} chooses {@code H} and {@link
+   * #onConnect} chooses {@code U}. Call {@code headers} before {@code onConnect}, and {@code
+   * onConnect} before {@link #handle} and {@link #onDisconnect}, which are typed on {@code U}.
+   *
+   * @param <H> the handshake headers' type
+   * @param <U> the user context's type
+   */
+  public static final class Builder<H, U> {
+    private Class<?> headersType;
+    private BiFunction<Object, String, CompletionStage<?>> onConnect =
+        (headers, clientId) -> CompletableFuture.completedFuture(null);
+    private boolean onConnectSet;
+    private Consumer<Context<?>> onDisconnect = ctx -> {};
+    private boolean typedOnUser;
+    private final RouteTable.Builder routes = RouteTable.builder();
+    private final List<Interceptor> interceptors = new ArrayList<>();
+    private Authenticator authenticator;
+    private HttpHandler httpHandler;
+    private String host = "0.0.0.0";
+    private int port = 3000;
+    private String path;
+    private Executor executor;
+    private int ioThreads;
+    private int maxFrameSize = 64 * 1024;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration pingInterval = Duration.ofSeconds(25);
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private ObjectMapper objectMapper;
+    private JsonLimits jsonLimits = JsonLimits.DEFAULTS;
+    private boolean validateOutgoing = true;
+
+    Builder() {}
+
+    /**
+     * The record (or class) the handshake headers are bound to and validated as, before the
+     * upgrade. Its JSON property names are the header names, for example {@code
+     * @JsonProperty("user-name") String userName}; defaults belong in its compact constructor.
+     * Without it, the headers are an immutable {@code Map<String,String>} of every query parameter
+     * and HTTP header (HTTP header names lower-cased).
+     *
+     * @throws IllegalStateException if {@link #onConnect} was already called
+     * @throws IllegalArgumentException if Jackson cannot bind the type
+     */
+    @SuppressWarnings("unchecked") // the builder is reused with the new header type
+    public <H2> Builder<H2, U> headers(Class<H2> headers) {
+      Objects.requireNonNull(headers, "headers == null");
+      if (onConnectSet) {
+        throw new IllegalStateException("Call headers() before onConnect()");
+      }
+      this.headersType = headers;
+      return (Builder<H2, U>) this;
+    }
+
+    /**
+     * Builds a connection's user context after the upgrade. Without it, the user context is null.
+     *
+     * <p>Threading: called on the handler executor, once per connection, before any message of
+     * that connection is handled; it may block. An exception closes the connection (see {@link
+     * ZocketServer}).
+     *
+     * @param onConnect receives the bound headers and the new client id; returns the user context
+     * @throws IllegalStateException if {@link #handle} or {@link #onDisconnect} was already called
+     */
+    public <U2> Builder<H, U2> onConnect(BiFunction<? super H, String, ? extends U2> onConnect) {
+      Objects.requireNonNull(onConnect, "onConnect == null");
+      return onConnectAsync(
+          (headers, clientId) -> CompletableFuture.completedFuture(onConnect.apply(headers, clientId)));
+    }
+
+    /**
+     * Like {@link #onConnect} for a user context that completes later, for example after a
+     * database lookup. No message of the connection is handled before the stage completes;
+     * messages that arrive meanwhile are kept in order. A stage that fails closes the connection.
+     *
+     * @param onConnect receives the bound headers and the new client id; returns the user context
+     *     to come, never null
+     * @throws IllegalStateException if {@link #handle} or {@link #onDisconnect} was already called
+     */
+    @SuppressWarnings("unchecked") // the builder is reused with the new user type
+    public <U2> Builder<H, U2> onConnectAsync(
+        BiFunction<? super H, String, ? extends CompletionStage<? extends U2>> onConnect) {
+      Objects.requireNonNull(onConnect, "onConnect == null");
+      if (typedOnUser) {
+        throw new IllegalStateException("Call onConnect() before handle() and onDisconnect()");
+      }
+      this.onConnect = (headers, clientId) -> onConnect.apply((H) headers, clientId);
+      this.onConnectSet = true;
+      return (Builder<H, U2>) this;
+    }
+
+    /**
+     * Runs when a connection has closed, after every message it sent was handled. The context
+     * still shows the rooms the client was in; emitting to it is a no-op.
+     *
+     * <p>Threading: called on the handler executor, once per connection whose {@code onConnect}
+     * completed, never concurrently with that connection's handlers; it may block. An exception is
+     * logged.
+     */
+    @SuppressWarnings("unchecked") // contexts of this server carry user contexts of type U
+    public Builder<H, U> onDisconnect(Consumer<? super Context<U>> onDisconnect) {
+      Objects.requireNonNull(onDisconnect, "onDisconnect == null");
+      this.onDisconnect = ctx -> onDisconnect.accept((Context<U>) ctx);
+      this.typedOnUser = true;
+      return this;
+    }
+
+    /**
+     * Registers a client-to-server contract and the factory of its handlers: one handler per
+     * connection, created after {@code onConnect} completes.
+     *
+     * <p>Threading: the factory is called once per connection on the thread that completed
+     * {@code onConnect}; the handler's methods are called as described in {@link ZocketServer}.
+     *
+     * @throws dev.zocket.ContractException if the contract breaks a rule or a route is taken
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // contexts of this server carry user contexts of type U
+    public <T> Builder<H, U> handle(
+        Class<T> contract, Function<? super Context<U>, ? extends T> handlerFactory) {
+      Objects.requireNonNull(contract, "contract == null");
+      Objects.requireNonNull(handlerFactory, "handlerFactory == null");
+      routes.add(contract, (Function) handlerFactory);
+      this.typedOnUser = true;
+      return this;
+    }
+
+    /** Adds an interceptor; interceptors run in the order they were added, before every handler. */
+    public Builder<H, U> intercept(Interceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor == null"));
+      return this;
+    }
+
+    /** Checks every WebSocket handshake before its headers are bound; see {@link Authenticator}. */
+    public Builder<H, U> authenticate(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator == null");
+      return this;
+    }
+
+    /**
+     * Answers plain HTTP requests (not upgrades). Without it, or when it returns null, they get
+     * 404, or 426 (Upgrade Required) on the WebSocket path.
+     */
+    public Builder<H, U> httpHandler(HttpHandler httpHandler) {
+      this.httpHandler = Objects.requireNonNull(httpHandler, "httpHandler == null");
+      return this;
+    }
+
+    /** The address to bind; default {@code 0.0.0.0} (every interface). */
+    public Builder<H, U> host(String host) {
+      Objects.requireNonNull(host, "host == null");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host is blank: '" + host + "'");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** The port to bind, 0 for any free port (see {@link ZocketServer#port()}); default 3000. */
+    public Builder<H, U> port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The only path that accepts WebSocket upgrades, for example {@code "/ws"}; the query string
+     * is not part of it. Default: any path.
+     */
+    public Builder<H, U> path(String path) {
+      Objects.requireNonNull(path, "path == null");
+      if (!path.startsWith("/") || path.indexOf('?') >= 0) {
+        throw new IllegalArgumentException("path must start with '/' and have no query: '" + path + "'");
+      }
+      this.path = path;
+      return this;
+    }
+
+    /**
+     * The executor that runs {@code onConnect}, handlers, interceptors and {@code onDisconnect}.
+     * The server keeps per-connection order itself, so any executor works; it should not run tasks
+     * on the caller's thread. Default: a cached pool of daemon threads named {@code
+     * zocket-handler-*} that grows with the number of handlers blocked at once, owned and shut
+     * down by the server. A given executor is not shut down by {@link ZocketServer#close()}.
+     */
+    public Builder<H, U> executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** The number of I/O threads; default 0, meaning Netty's default (twice the CPU count). */
+    public Builder<H, U> ioThreads(int ioThreads) {
+      if (ioThreads < 0) {
+        throw new IllegalArgumentException("ioThreads must not be negative: " + ioThreads);
+      }
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
+    /**
+     * The largest message accepted, in bytes (of a frame, or of all fragments of a message);
+     * a larger one closes the connection with 1009. Default 65,536.
+     */
+    public Builder<H, U> maxFrameSize(int maxFrameSize) {
+      if (maxFrameSize <= 0) {
+        throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
+      }
+      this.maxFrameSize = maxFrameSize;
+      return this;
+    }
+
+    /**
+     * How long a connection may stay silent (no frame, not even a pong) before it is closed as
+     * dead; zero disables. Must be longer than the ping interval. Default 60 s.
+     */
+    public Builder<H, U> idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = nonNegative("idleTimeout", idleTimeout);
+      return this;
+    }
+
+    /**
+     * How long the server waits without writing to a connection before it sends a WebSocket
+     * ping; zero disables. Default 25 s.
+     */
+    public Builder<H, U> pingInterval(Duration pingInterval) {
+      this.pingInterval = nonNegative("pingInterval", pingInterval);
+      return this;
+    }
+
+    /** How long {@link ZocketServer#close()} waits for connections to close; default 10 s. */
+    public Builder<H, U> shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = nonNegative("shutdownTimeout", shutdownTimeout);
+      return this;
+    }
+
+    /**
+     * The Jackson mapper payloads and headers are bound with; Zocket applies its settings to a
+     * copy (see {@link JsonCodec#configure}). Default: a plain {@link JsonMapper}.
+     */
+    public Builder<H, U> objectMapper(ObjectMapper objectMapper) {
+      this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper == null");
+      return this;
+    }
+
+    /** The bounds on incoming JSON; default {@link JsonLimits#DEFAULTS}. */
+    public Builder<H, U> jsonLimits(JsonLimits jsonLimits) {
+      this.jsonLimits = Objects.requireNonNull(jsonLimits, "jsonLimits == null");
+      return this;
+    }
+
+    /**
+     * Whether events are validated before they are sent; default true. A failure throws {@link
+     * dev.zocket.InvalidPayloadException} from the emitter's method and nothing is sent.
+     */
+    public Builder<H, U> validateOutgoing(boolean validateOutgoing) {
+      this.validateOutgoing = validateOutgoing;
+      return this;
+    }
+
+    /**
+     * Binds the port and starts serving. Returns once the server is accepting connections.
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     * @throws IllegalStateException if the idle timeout is not longer than the ping interval
+     */
+    public ZocketServer start() {
+      if (!idleTimeout.isZero() && !pingInterval.isZero() && idleTimeout.compareTo(pingInterval) <= 0) {
+        throw new IllegalStateException(
+            "idleTimeout (" + idleTimeout + ") must be longer than pingInterval (" + pingInterval + ")");
+      }
+      JsonCodec codec =
+          new JsonCodec(
+              JsonCodec.configure(
+                  objectMapper != null ? objectMapper : JsonMapper.builder().build(), jsonLimits));
+      PayloadValidator validator = new PayloadValidator(codec.mapper());
+      Dispatcher dispatcher = new Dispatcher(routes.build(), codec, validator, interceptors);
+      LocalRegistry registry = new LocalRegistry();
+      EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, registry);
+      HandshakeHeaders headers =
+          headersType == null
+              ? HandshakeHeaders.asMap()
+              : HandshakeHeaders.bound(new HeaderBinder<>(headersType, codec, validator), codec.mapper());
+
+      ExecutorService owned = null;
+      Executor handlerExecutor = executor;
+      if (handlerExecutor == null) {
+        owned =
+            new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                new DefaultThreadFactory("zocket-handler", true));
+        handlerExecutor = owned;
+      }
+      ServerConfig config =
+          new ServerConfig(
+              codec,
+              dispatcher,
+              emitters,
+              registry,
+              headers,
+              handlerExecutor,
+              onConnect,
+              onDisconnect,
+              authenticator,
+              httpHandler,
+              path,
+              maxFrameSize,
+              idleTimeout,
+              pingInterval);
+
+      boolean epoll = Epoll.isAvailable();
+      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+      Class<? extends ServerChannel> channelType =
+          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      EventLoopGroup group =
+          new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("zocket-io"), io);
+      Channel channel;
+      try {
+        channel =
+            new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ServerInitializer(config))
+                .bind(host, port)
+                .syncUninterruptibly()
+                .channel();
+      } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        if (owned != null) {
+          owned.shutdown();
+        }
+        throw new UncheckedIOException(
+            "Cannot bind " + host + ":" + port + ": " + e.getMessage(),
+            e instanceof IOException io2 ? io2 : new IOException(e));
+      }
+      ZocketServer server = new ZocketServer(config, group, channel, owned, shutdownTimeout);
+      log.info(
+          "Zocket server listening on {} ({}{})",
+          channel.localAddress(),
+          epoll ? "epoll" : "nio",
+          path == null ? "" : ", path " + path);
+      return server;
+    }
+
+    private static Duration nonNegative(String name, Duration d) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative: " + d);
+      }
+      return d;
+    }
+  }
+}

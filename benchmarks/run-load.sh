@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Load benchmarks: a chat server pinned to CPU 0, the load driver pinned to CPU 1, the server's
+# CPU time read from /proc/<pid>/stat over the measured window; medians of several runs.
+#
+# Usage: benchmarks/run-load.sh [options] [scenario...]
+#   scenarios: fanout100 fanout500 rooms calls idle (default: all of them)
+#   --server baseline|zocket|both   which servers to measure (default: both when the chat jar
+#                                   builds, else baseline)
+#   --runs N                        runs per scenario and server (default 3); the median is reported
+#   --duration S                    measured window in seconds (default 5)
+#   --warmup S                      warm-up before the window in seconds (default 3)
+#   --idle-clients N                connections of the idle scenario (default 5000)
+#   --no-build                      use the jars of a previous build
+#   --out FILE                      also append every JSON line to FILE
+# Environment: SERVER_JAVA_OPTS, DRIVER_JAVA_OPTS (JVM flags, the same for both servers),
+#   ZOCKET_OUT (build output folder name, default target-bench).
+# Only 127.0.0.1 is ever used.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT_DIR=${ZOCKET_OUT:-target-bench}
+BENCH_JAR="$ROOT/benchmarks/$OUT_DIR/benchmarks.jar"
+CHAT_JAR="$ROOT/examples/chat/$OUT_DIR/zocket-chat.jar"
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled}
+DRIVER_JAVA_OPTS=${DRIVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled}
+CLK_TCK=$(getconf CLK_TCK)
+
+servers=""
+runs=3
+duration=5
+warmup=3
+idle_clients=5000
+build=1
+out_file=""
+scenarios=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --server) servers=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --idle-clients) idle_clients=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --out) out_file=$2; shift 2 ;;
+    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) scenarios+=("$1"); shift ;;
+  esac
+done
+[[ ${#scenarios[@]} -eq 0 ]] && scenarios=(fanout100 fanout500 rooms calls idle)
+
+if [[ $build == 1 ]]; then
+  if [[ $servers != baseline ]] && mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" \
+      -pl benchmarks,examples/chat -am package >/tmp/zocket-bench-build.log 2>&1; then
+    :
+  else
+    [[ $servers == zocket || $servers == both ]] && { cat /tmp/zocket-bench-build.log >&2; exit 1; }
+    echo "# building the baseline only (the Zocket modules do not build: see /tmp/zocket-bench-build.log)" >&2
+    mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" -Dbench.standalone -pl zocket-core,benchmarks package
+  fi
+fi
+if [[ -z $servers ]]; then
+  if [[ -f $CHAT_JAR ]]; then servers=both; else servers=baseline; fi
+fi
+[[ $servers == both ]] && servers="baseline zocket"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+SERVER_PID=""
+start_server() { # $1 = baseline|zocket; sets SERVER_PID and PORT
+  PORT=$(free_port)
+  local log="/tmp/zocket-bench-server-$1.log"
+  if [[ $1 == baseline ]]; then
+    # shellcheck disable=SC2086
+    taskset -c 0 java $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
+      --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+  else
+    # shellcheck disable=SC2086
+    taskset -c 0 java $SERVER_JAVA_OPTS -jar "$CHAT_JAR" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; echo "server $1 died" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "server $1 did not listen on $PORT within 30 s" >&2
+  stop_server
+  exit 1
+}
+
+stop_server() {
+  if [[ -n $SERVER_PID ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+trap stop_server EXIT
+
+driver() { # driver arguments...
+  # shellcheck disable=SC2086
+  taskset -c 1 java $DRIVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.load.LoadDriver \
+    --host 127.0.0.1 --port "$PORT" --clock-ticks "$CLK_TCK" "$@"
+}
+
+scenario_args() { # $1 = scenario name
+  case "$1" in
+    fanout100) echo "--scenario fanout --clients 100 --senders 1 --window 64" ;;
+    fanout500) echo "--scenario fanout --clients 500 --senders 5 --window 32" ;;
+    rooms) echo "--scenario rooms --rooms 1000 --room-size 10 --window 2" ;;
+    calls) echo "--scenario calls --clients 50 --in-flight 16" ;;
+    *) echo "unknown scenario $1" >&2; exit 2 ;;
+  esac
+}
+
+histogram_bytes() { # live heap after a full GC (GC.class_histogram collects first), in bytes
+  jcmd "$1" GC.class_histogram | awk '/^Total/{print $3}'
+}
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+
+RESULTS=$(mktemp /tmp/zocket-bench-results.XXXXXX)
+emit() { # $1 = server, $2 = scenario, $3 = JSON line
+  local line="{\"server\":\"$1\",\"case\":\"$2\",\"result\":$3}"
+  echo "$line" >>"$RESULTS"
+  [[ -n $out_file ]] && echo "$line" >>"$out_file"
+  echo "$line"
+}
+
+idle_run() { # $1 = server; one measurement
+  local dir; dir=$(mktemp -d /tmp/zocket-bench-idle.XXXXXX)
+  start_server "$1"
+  # A small connect/disconnect round first, so classes and pools are loaded before the empty figure.
+  driver --scenario idle --clients 20 --room-size 10 --hold 0 >/dev/null
+  sleep 0.5
+  local empty_heap empty_rss
+  empty_heap=$(histogram_bytes "$SERVER_PID"); empty_rss=$(rss_kb "$SERVER_PID")
+  driver --scenario idle --clients "$idle_clients" --room-size 10 --hold 120 \
+    --ready-file "$dir/ready" --stop-file "$dir/stop" >"$dir/json" &
+  local dpid=$!
+  for _ in $(seq 1 1200); do [[ -f $dir/ready ]] && break; kill -0 $dpid 2>/dev/null || break; sleep 0.1; done
+  local heap rss
+  heap=$(histogram_bytes "$SERVER_PID"); rss=$(rss_kb "$SERVER_PID")
+  touch "$dir/stop"
+  wait $dpid || true
+  local json; json=$(cat "$dir/json")
+  stop_server
+  rm -rf "$dir"
+  emit "$1" idle "$(python3 -c '
+import json,sys
+d=json.loads(sys.argv[1]); n=d.get("connections",0) or 1
+eh,h,er,r=map(int,sys.argv[2:6])
+d["emptyHeapBytes"]=eh; d["heapBytes"]=h; d["heapPerConnection"]=round((h-eh)/n)
+d["emptyRssKb"]=er; d["rssKb"]=r; d["rssPerConnection"]=round((r-er)*1024/n)
+print(json.dumps(d,separators=(",",":")))' "$json" "$empty_heap" "$heap" "$empty_rss" "$rss")"
+}
+
+# Servers alternate run by run, so a slow spell of the machine hits both alike.
+for sc in "${scenarios[@]}"; do
+  for run in $(seq 1 "$runs"); do
+    for server in $servers; do
+      if [[ $sc == idle ]]; then
+        idle_run "$server"
+        continue
+      fi
+      start_server "$server"
+      # shellcheck disable=SC2046
+      json=$(driver $(scenario_args "$sc") --warmup "$warmup" --duration "$duration" \
+        --server-pid "$SERVER_PID")
+      stop_server
+      emit "$server" "$sc" "$json"
+    done
+  done
+done
+
+python3 - "$RESULTS" <<'EOF'
+import json, sys, statistics
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for r in rows:
+    by.setdefault((r["case"], r["server"]), []).append(r["result"])
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+print()
+print("%-10s %-9s %14s %12s %6s %9s %s" % ("case", "server", "per-server-CPU-s", "delivered/s", "lost", "reordered", "runs"))
+summary = {}
+for (case, server), results in sorted(by.items()):
+    if case == "idle":
+        m = med([x.get("heapPerConnection") for x in results])
+        rss = med([x.get("rssPerConnection") for x in results])
+        lost = sum(x.get("lost", 0) for x in results)
+        summary[(case, server)] = m
+        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d" % (case, server, m, rss, lost, len(results)))
+        continue
+    m = med([x.get("deliveriesPerServerCpuS") for x in results])
+    rate = med([x.get("deliveriesPerS") for x in results])
+    lost = sum(x.get("lost", 0) for x in results)
+    reord = sum(x.get("reordered", 0) for x in results)
+    errs = [x["error"] for x in results if "error" in x]
+    summary[(case, server)] = m
+    print("%-10s %-9s %14s %12s %6s %9s %d%s" % (case, server, m, rate, lost, reord, len(results), (" ERRORS " + str(errs)) if errs else ""))
+cases = sorted({c for c, _ in summary})
+if any(s == "zocket" for _, s in summary):
+    print()
+    for c in cases:
+        b, z = summary.get((c, "baseline")), summary.get((c, "zocket"))
+        if b and z:
+            print("%-10s zocket/baseline = %.3f" % (c, z / b))
+EOF
+rm -f "$RESULTS"

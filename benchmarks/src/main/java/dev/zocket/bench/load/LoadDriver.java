@@ -1,0 +1,780 @@
+package dev.zocket.bench.load;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zocket.bench.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Load generator for the chat protocol: a Netty WebSocket client on one event loop that drives a
+ * chat server (the raw baseline or Zocket's chat example) and checks what comes back.
+ *
+ * <p>Scenarios:
+ *
+ * <ul>
+ *   <li>{@code fanout}: {@code --clients} N in one room, {@code --senders} S of them send; each
+ *       message carries {@code <sender>:<seq>} as its content and every member checks it gets every
+ *       message of every sender, in order.
+ *   <li>{@code rooms}: {@code --rooms} R rooms of {@code --room-size} K clients; every client sends.
+ *   <li>{@code calls}: {@code --clients} C clients, each in its own room, each keeping {@code
+ *       --in-flight} F {@code rooms.members} calls outstanding.
+ *   <li>{@code idle}: {@code --clients} N connections joined to rooms of {@code --room-size},
+ *       held for {@code --hold} seconds (or until {@code --stop-file} exists) after writing {@code
+ *       --ready-file}.
+ * </ul>
+ *
+ * <p>Every sender keeps at most {@code --window} messages not yet received by every member of its
+ * room. A run is warm-up, then the measured window ({@code --duration} seconds or until each sender
+ * has sent {@code --max-messages}), then a drain, all under the hard {@code --deadline}. With
+ * {@code --server-pid} the server's CPU time (utime+stime of {@code /proc/<pid>/stat}) is read at
+ * both ends of the measured window. Prints one JSON line. Only loopback addresses are accepted.
+ */
+public final class LoadDriver {
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Command-line options; see the class documentation. */
+  public static final class Options {
+    String scenario = "fanout";
+    String host = "127.0.0.1";
+    int port = 3000;
+    String path = "/";
+    int clients = 100;
+    int senders = 1;
+    int rooms = 1000;
+    int roomSize = 10;
+    int window = 32;
+    int inFlight = 16;
+    int contentBytes = 0;
+    double warmup = 2;
+    double duration = 5;
+    long maxMessages = 100_000_000L;
+    double deadline = 0;
+    int serverPid = 0;
+    long clockTicks = 100;
+    double hold = 30;
+    String readyFile;
+    String stopFile;
+    int connectConcurrency = 256;
+
+    /** Parses {@code --name value} pairs. */
+    public static Options parse(String... args) {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("Missing value for " + a);
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--scenario" -> o.scenario = v;
+          case "--host" -> o.host = v;
+          case "--port" -> o.port = Integer.parseInt(v);
+          case "--path" -> o.path = v;
+          case "--clients" -> o.clients = Integer.parseInt(v);
+          case "--senders" -> o.senders = Integer.parseInt(v);
+          case "--rooms" -> o.rooms = Integer.parseInt(v);
+          case "--room-size" -> o.roomSize = Integer.parseInt(v);
+          case "--window" -> o.window = Integer.parseInt(v);
+          case "--in-flight" -> o.inFlight = Integer.parseInt(v);
+          case "--content-bytes" -> o.contentBytes = Integer.parseInt(v);
+          case "--warmup" -> o.warmup = Double.parseDouble(v);
+          case "--duration" -> o.duration = Double.parseDouble(v);
+          case "--max-messages" -> o.maxMessages = Long.parseLong(v);
+          case "--deadline" -> o.deadline = Double.parseDouble(v);
+          case "--server-pid" -> o.serverPid = Integer.parseInt(v);
+          case "--clock-ticks" -> o.clockTicks = Long.parseLong(v);
+          case "--hold" -> o.hold = Double.parseDouble(v);
+          case "--ready-file" -> o.readyFile = v;
+          case "--stop-file" -> o.stopFile = v;
+          case "--connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
+          default -> throw new IllegalArgumentException("Unknown argument: " + a);
+        }
+      }
+      if (!List.of("fanout", "rooms", "calls", "idle").contains(o.scenario)) {
+        throw new IllegalArgumentException("Unknown scenario: " + o.scenario);
+      }
+      if (o.window < 1 || o.inFlight < 1 || o.clients < 1 || o.roomSize < 1 || o.rooms < 1) {
+        throw new IllegalArgumentException("Counts must be positive");
+      }
+      if (o.deadline <= 0) {
+        o.deadline = o.warmup + o.duration + o.hold + 120;
+      }
+      return o;
+    }
+  }
+
+  private final Options o;
+  private final long deadlineNanos;
+  private final EventLoopGroup group;
+  private final EventLoop loop;
+  private final List<Room> rooms = new ArrayList<>();
+  private final List<Client> clients = new ArrayList<>();
+  private final byte[] scratch = new byte[64 * 1024];
+  private final List<Client> dirty = new ArrayList<>();
+  private final Runnable flushDirty = this::flushDirty;
+  private boolean flushScheduled;
+
+  // Loop-confined counters.
+  private boolean running;
+  private long framesIn;
+  private long sent;
+  private long delivered;
+  private long lost;
+  private long reordered;
+  private long bad;
+  private long connectFailures;
+
+  private final CountDownLatch connected;
+  private final CountDownLatch joined;
+  private final Semaphore connectPermits;
+
+  private LoadDriver(Options o) {
+    this.o = o;
+    this.deadlineNanos = System.nanoTime() + (long) (o.deadline * 1e9);
+    this.group = Transport.oneLoop();
+    this.loop = group.next();
+    int n = planRooms();
+    this.connected = new CountDownLatch(n);
+    this.joined = new CountDownLatch(n);
+    this.connectPermits = new Semaphore(o.connectConcurrency);
+  }
+
+  /** Runs one scenario and returns its summary (the JSON line's fields). */
+  public static Map<String, Object> run(Options o) throws Exception {
+    InetAddress address = Transport.loopback(o.host);
+    LoadDriver d = new LoadDriver(o);
+    try {
+      return d.execute(address);
+    } finally {
+      d.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Runs the scenario of the arguments and prints its one-line JSON summary. */
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep((long) (o.deadline * 1000) + 10_000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.out.println("{\"scenario\":\"" + o.scenario + "\",\"error\":\"hard deadline\"}");
+              System.exit(2);
+            },
+            "deadline");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    Map<String, Object> summary = run(o);
+    System.out.println(MAPPER.writeValueAsString(summary));
+    System.exit(summary.containsKey("error") ? 1 : 0);
+  }
+
+  // ------------------------------------------------------------------ plan
+
+  private int planRooms() {
+    switch (o.scenario) {
+      case "fanout" -> addRoom("bench", o.clients, Math.min(o.senders, o.clients));
+      case "rooms" -> {
+        for (int r = 0; r < o.rooms; r++) {
+          addRoom("room-" + r, o.roomSize, o.roomSize);
+        }
+      }
+      case "calls" -> {
+        for (int c = 0; c < o.clients; c++) {
+          addRoom("call-" + c, 1, 0);
+        }
+      }
+      default -> {
+        for (int c = 0; c < o.clients; c += o.roomSize) {
+          addRoom("idle-" + (c / o.roomSize), Math.min(o.roomSize, o.clients - c), 0);
+        }
+      }
+    }
+    return clients.size();
+  }
+
+  private void addRoom(String id, int size, int senders) {
+    Room room = new Room(id, size, senders, o.window);
+    for (int i = 0; i < size; i++) {
+      Client c = new Client(clients.size(), room, i);
+      room.members[i] = c;
+      clients.add(c);
+    }
+    rooms.add(room);
+  }
+
+  // ------------------------------------------------------------------ run
+
+  private Map<String, Object> execute(InetAddress address) throws Exception {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("scenario", o.scenario);
+    out.put("params", params());
+    out.put("transport", Transport.epoll() ? "epoll" : "nio");
+    long start = System.nanoTime();
+
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(Transport.clientChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+    for (Client c : clients) {
+      if (!connectPermits.tryAcquire(remainingNanos(), TimeUnit.NANOSECONDS)) {
+        return fail(out, "connect timed out");
+      }
+      URI uri =
+          URI.create(
+              "ws://" + address.getHostAddress() + ":" + o.port + o.path + "?user-name="
+                  + URLEncoder.encode(c.name, StandardCharsets.UTF_8));
+      ChannelFuture f =
+          b.clone()
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              new HttpClientCodec(),
+                              new HttpObjectAggregator(8192),
+                              new WebSocketClientProtocolHandler(
+                                  WebSocketClientProtocolConfig.newBuilder()
+                                      .webSocketUri(uri)
+                                      .version(WebSocketVersion.V13)
+                                      .maxFramePayloadLength(1 << 20)
+                                      .handshakeTimeoutMillis(10_000)
+                                      .build()),
+                              c);
+                    }
+                  })
+              .connect(address, o.port);
+      f.addListener(
+          r -> {
+            if (!r.isSuccess()) {
+              connectFailures++;
+              connectPermits.release();
+            }
+          });
+    }
+    if (!connected.await(remainingNanos(), TimeUnit.NANOSECONDS)) {
+      return fail(out, "handshakes timed out: " + connected.getCount() + " left");
+    }
+    out.put("connectMs", (System.nanoTime() - start) / 1_000_000);
+
+    onLoop(() -> {
+      for (Client c : clients) {
+        c.send("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"" + c.room.id + "\"}}");
+      }
+      return null;
+    });
+    if (!joined.await(remainingNanos(), TimeUnit.NANOSECONDS)) {
+      return fail(out, "joins timed out: " + joined.getCount() + " left");
+    }
+    awaitQuiet();
+    out.put("setupMs", (System.nanoTime() - start) / 1_000_000);
+
+    if (o.scenario.equals("idle")) {
+      return idle(out);
+    }
+
+    onLoop(() -> {
+      running = true;
+      for (Client c : clients) {
+        c.refill();
+      }
+      return null;
+    });
+    sleepUntil(System.nanoTime() + (long) (o.warmup * 1e9));
+
+    long[] c0 = onLoop(this::snapshot);
+    long t0 = c0[2];
+    long end = t0 + (long) (o.duration * 1e9);
+    while (System.nanoTime() < end && System.nanoTime() < deadlineNanos) {
+      Thread.sleep(Math.max(1, Math.min(100, (end - System.nanoTime()) / 1_000_000)));
+      if (onLoop(this::allSent)) {
+        break;
+      }
+    }
+    long[] c1 = onLoop(this::snapshot);
+    long t1 = c1[2];
+    onLoop(() -> running = false);
+    long cpu0 = c0[3];
+    long cpu1 = c1[3];
+
+    long drainEnd = Math.min(deadlineNanos, System.nanoTime() + 10_000_000_000L);
+    while (System.nanoTime() < drainEnd && !onLoop(this::drained)) {
+      Thread.sleep(20);
+    }
+    onLoop(() -> {
+      finalCheck();
+      return null;
+    });
+
+    double seconds = (t1 - t0) / 1e9;
+    long windowDelivered = c1[1] - c0[1];
+    long[] totals = onLoop(() -> new long[] {sent, delivered, lost, reordered, bad});
+    out.put("sent", totals[0]);
+    out.put("delivered", totals[1]);
+    out.put("lost", totals[2]);
+    out.put("reordered", totals[3]);
+    if (o.scenario.equals("calls")) {
+      out.put("badReplies", totals[4]);
+    }
+    out.put("durationS", round(seconds));
+    out.put("windowSent", c1[0] - c0[0]);
+    out.put("windowDelivered", windowDelivered);
+    out.put("deliveriesPerS", Math.round(windowDelivered / seconds));
+    out.put("driverCpuS", round((c1[4] - c0[4]) / (double) o.clockTicks));
+    if (cpu0 >= 0 && cpu1 >= 0) {
+      double cpu = (cpu1 - cpu0) / (double) o.clockTicks;
+      out.put("serverCpuS", round(cpu));
+      out.put("deliveriesPerServerCpuS", cpu > 0 ? Math.round(windowDelivered / cpu) : null);
+    }
+    out.put("connectFailures", onLoop(() -> connectFailures));
+    return out;
+  }
+
+  private Map<String, Object> idle(Map<String, Object> out) throws Exception {
+    out.put("connections", clients.size());
+    out.put("rooms", rooms.size());
+    if (o.readyFile != null) {
+      Files.writeString(Path.of(o.readyFile), Integer.toString(clients.size()));
+    }
+    long holdEnd = Math.min(deadlineNanos, System.nanoTime() + (long) (o.hold * 1e9));
+    while (System.nanoTime() < holdEnd) {
+      if (o.stopFile != null && Files.exists(Path.of(o.stopFile))) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    long open = onLoop(() -> clients.stream().filter(c -> c.channel.isActive()).count());
+    out.put("openAtEnd", open);
+    out.put("lost", clients.size() - open);
+    out.put("reordered", 0);
+    return out;
+  }
+
+  private Map<String, Object> params() {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("port", o.port);
+    switch (o.scenario) {
+      case "fanout" -> {
+        p.put("clients", o.clients);
+        p.put("senders", o.senders);
+        p.put("window", o.window);
+      }
+      case "rooms" -> {
+        p.put("rooms", o.rooms);
+        p.put("roomSize", o.roomSize);
+        p.put("window", o.window);
+      }
+      case "calls" -> {
+        p.put("clients", o.clients);
+        p.put("inFlight", o.inFlight);
+      }
+      default -> {
+        p.put("clients", o.clients);
+        p.put("roomSize", o.roomSize);
+      }
+    }
+    p.put("contentBytes", o.contentBytes);
+    p.put("warmupS", o.warmup);
+    p.put("durationS", o.duration);
+    p.put("maxMessages", o.maxMessages);
+    return p;
+  }
+
+  private Map<String, Object> fail(Map<String, Object> out, String error) {
+    out.put("error", error);
+    return out;
+  }
+
+  /** Waits until no frame has arrived for 300 ms (bounded by the deadline). */
+  private void awaitQuiet() throws Exception {
+    long last = -1;
+    int still = 0;
+    while (still < 3 && System.nanoTime() < deadlineNanos) {
+      Thread.sleep(100);
+      long now = onLoop(() -> framesIn);
+      still = now == last ? still + 1 : 0;
+      last = now;
+    }
+  }
+
+  /**
+   * Counters, time and CPU read together on the event loop, so the window's deliveries, duration
+   * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks}.
+   */
+  private long[] snapshot() {
+    return new long[] {sent, delivered, System.nanoTime(), serverCpuTicks(), cpuTicks("self")};
+  }
+
+  private boolean allSent() {
+    for (Room r : rooms) {
+      for (int s = 0; s < r.senders; s++) {
+        if (r.sent[s] < o.maxMessages) {
+          return false;
+        }
+      }
+    }
+    if (o.scenario.equals("calls")) {
+      for (Client c : clients) {
+        if (c.callsSent < o.maxMessages) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean drained() {
+    for (Room r : rooms) {
+      for (int s = 0; s < r.senders; s++) {
+        if (r.acked[s] != r.sent[s]) {
+          return false;
+        }
+      }
+    }
+    for (Client c : clients) {
+      if (!c.outstanding.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Counts what never arrived: per receiver and sender, and calls never answered. */
+  private void finalCheck() {
+    for (Client c : clients) {
+      Room r = c.room;
+      for (int s = 0; s < r.senders; s++) {
+        lost += r.sent[s] - c.expected[s];
+      }
+      lost += c.outstanding.size();
+    }
+  }
+
+  private long remainingNanos() {
+    return Math.max(0, deadlineNanos - System.nanoTime());
+  }
+
+  private void sleepUntil(long nanos) throws InterruptedException {
+    long end = Math.min(nanos, deadlineNanos);
+    for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+      Thread.sleep(Math.max(1, Math.min(100, (end - now) / 1_000_000)));
+    }
+  }
+
+  private <T> T onLoop(Callable<T> task) throws InterruptedException, ExecutionException {
+    try {
+      return loop.submit(task).get(Math.max(1, remainingNanos()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("event loop did not answer before the deadline", e);
+    }
+  }
+
+  private long serverCpuTicks() {
+    return o.serverPid > 0 ? cpuTicks(Integer.toString(o.serverPid)) : -1;
+  }
+
+  /** utime + stime of {@code /proc/<pid>/stat}, in clock ticks; -1 when unreadable. */
+  static long cpuTicks(String pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", pid, "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private void flushDirty() {
+    flushScheduled = false;
+    for (int i = 0, n = dirty.size(); i < n; i++) {
+      Client c = dirty.get(i);
+      c.dirty = false;
+      c.channel.flush();
+    }
+    dirty.clear();
+  }
+
+  // ------------------------------------------------------------------ model
+
+  /** A room: its members and, per sender, what was sent and what every member has received. */
+  private static final class Room {
+    final String id;
+    final Client[] members;
+    final int senders;
+    final long[] sent;
+    final long[] acked;
+    final int[][] received;
+
+    Room(String id, int size, int senders, int window) {
+      this.id = id;
+      this.members = new Client[size];
+      this.senders = senders;
+      this.sent = new long[senders];
+      this.acked = new long[senders];
+      this.received = new int[senders][window];
+    }
+  }
+
+  /** One connection; all state is confined to the event loop. */
+  private final class Client extends SimpleChannelInboundHandler<WebSocketFrame> {
+    final String name;
+    final Room room;
+    final int slot;
+    final long[] expected;
+    final Set<String> outstanding = new HashSet<>();
+    final String padding;
+    Channel channel;
+    boolean dirty;
+    boolean hasJoined;
+    long callsSent;
+
+    Client(int index, Room room, int slot) {
+      this.name = "c" + index;
+      this.room = room;
+      this.slot = slot;
+      this.expected = new long[room.senders];
+      this.padding = o.contentBytes > 0 ? "|" + "x".repeat(o.contentBytes) : "";
+    }
+
+    void send(String json) {
+      ByteBuf buf = ByteBufUtil.writeUtf8(channel.alloc(), json);
+      channel.write(new TextWebSocketFrame(buf), channel.voidPromise());
+      if (!dirty) {
+        dirty = true;
+        LoadDriver.this.dirty.add(this);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          loop.execute(flushDirty);
+        }
+      }
+    }
+
+    /** Sends as much as the window allows. */
+    void refill() {
+      if (!running || !hasJoined) {
+        return;
+      }
+      if (slot < room.senders) {
+        while (room.sent[slot] - room.acked[slot] < o.window && room.sent[slot] < o.maxMessages) {
+          long seq = room.sent[slot]++;
+          sent++;
+          send(
+              "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"" + room.id
+                  + "\",\"content\":\"" + slot + ":" + seq + padding + "\"}}");
+        }
+      }
+      if (o.scenario.equals("calls")) {
+        while (outstanding.size() < o.inFlight && callsSent < o.maxMessages) {
+          String id = Long.toString(callsSent++);
+          sent++;
+          outstanding.add(id);
+          send(
+              "{\"type\":\"rooms.members\",\"payload\":{\"roomId\":\"" + room.id
+                  + "\"},\"rpcId\":\"" + id + "\"}");
+        }
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        channel = ctx.channel();
+        connectPermits.release();
+        connected.countDown();
+      } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+        connectFailures++;
+        connectPermits.release();
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame msg) throws IOException {
+      if (!(msg instanceof TextWebSocketFrame) && !(msg instanceof BinaryWebSocketFrame)) {
+        return;
+      }
+      framesIn++;
+      ByteBuf c = msg.content();
+      int len = c.readableBytes();
+      byte[] data = len <= scratch.length ? scratch : new byte[len];
+      c.getBytes(c.readerIndex(), data, 0, len);
+      String type = null;
+      String rpcId = null;
+      String roomId = null;
+      String userName = null;
+      String content = null;
+      String first = null;
+      int items = 0;
+      try (JsonParser p = JSON.createParser(data, 0, len)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          bad++;
+          return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken t = p.nextToken();
+          switch (field) {
+            case "type" -> type = p.getText();
+            case "rpcId" -> rpcId = p.getText();
+            case "payload" -> {
+              if (t == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                  String f = p.currentName();
+                  p.nextToken();
+                  switch (f) {
+                    case "roomId" -> roomId = p.getText();
+                    case "userName" -> userName = p.getText();
+                    case "content" -> content = p.getText();
+                    default -> p.skipChildren();
+                  }
+                }
+              } else if (t == JsonToken.START_ARRAY) {
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                  if (items++ == 0) {
+                    first = p.getText();
+                  }
+                  p.skipChildren();
+                }
+              } else {
+                p.skipChildren();
+              }
+            }
+            default -> p.skipChildren();
+          }
+        }
+      }
+      if (type == null) {
+        bad++;
+        return;
+      }
+      switch (type) {
+        case "rooms.onMessage" -> onMessage(content);
+        case "rooms.onJoin" -> {
+          if (!hasJoined && name.equals(userName) && room.id.equals(roomId)) {
+            hasJoined = true;
+            joined.countDown();
+            refill();
+          }
+        }
+        case "__rpc_res" -> {
+          if (rpcId != null && outstanding.remove(rpcId)) {
+            delivered++;
+            if (items != 1 || !name.equals(first)) {
+              bad++;
+            }
+            refill();
+          } else {
+            bad++;
+          }
+        }
+        default -> {
+          // rooms.onLeave and others: not part of any scenario.
+        }
+      }
+    }
+
+    private void onMessage(String content) {
+      if (content == null) {
+        bad++;
+        return;
+      }
+      int colon = content.indexOf(':');
+      int s = Integer.parseInt(content, 0, colon, 10);
+      int stop = colon + 1;
+      while (stop < content.length() && Character.isDigit(content.charAt(stop))) {
+        stop++;
+      }
+      long seq = Long.parseLong(content, colon + 1, stop, 10);
+      if (s < 0 || s >= room.senders) {
+        bad++;
+        return;
+      }
+      delivered++;
+      long want = expected[s];
+      if (seq < want) {
+        reordered++;
+        return;
+      }
+      if (seq > want) {
+        lost += seq - want;
+      }
+      expected[s] = seq + 1;
+      int[] ring = room.received[s];
+      int i = (int) (seq % ring.length);
+      if (++ring[i] == room.members.length) {
+        while (room.acked[s] < room.sent[s]) {
+          int j = (int) (room.acked[s] % ring.length);
+          if (ring[j] != room.members.length) {
+            break;
+          }
+          ring[j] = 0;
+          room.acked[s]++;
+        }
+        room.members[s].refill();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  static {
+    // The tools print one JSON line; keep Netty's own logging quiet unless asked for.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+  }
+}

@@ -93,10 +93,12 @@ public final class Dispatcher {
     try {
       if (route.hasPayload()) {
         if (frame.bindError() != null) {
-          throw new InvalidPayloadException(
-              "Invalid payload for " + route.route(), frame.bindError().details());
+          throw frame.bindError();
         }
-        payload = frame.payload();
+        payload =
+            frame.buffered() != null
+                ? codec.bindBuffered(frame.buffered(), route.payloadJavaType())
+                : frame.payload();
         if (payload == null) {
           // Only an Object parameter can stand for JSON null; a record, a String, a list or a
           // number handler would only fail on it.
@@ -109,7 +111,10 @@ public final class Dispatcher {
           validator.validate(route.route(), payload);
         }
       }
-    } catch (InvalidPayloadException e) {
+    } catch (InvalidPayloadException bad) {
+      // Binding errors come without the route; every answer names it the same way.
+      InvalidPayloadException e =
+          new InvalidPayloadException("Invalid payload for " + route.route(), bad.details());
       if (rpcId == null) {
         log.debug("Dropped a message for '{}': {} {}", route.route(), e.getMessage(), e.details());
         return null;

@@ -157,7 +157,10 @@ public final class JsonCodec {
         }
         case "payload" -> {
           f.hasPayload = true;
-          if (payloadType != null) {
+          if (value == JsonToken.VALUE_NULL) {
+            // null is null for every type (Jackson would make 0 of it for an int)
+            f.payload = null;
+          } else if (payloadType != null) {
             f.payload = bind(p, payloadType, envelope, f);
           } else {
             f.buffered = buffer(p);
@@ -246,14 +249,16 @@ public final class JsonCodec {
   }
 
   /**
-   * Binds a buffered payload (see {@link Frame#buffered()}) to a type.
+   * Binds a buffered payload (see {@link Frame#buffered()}) to a type; JSON null gives null.
    *
    * @throws InvalidPayloadException if the payload does not fit the type
    */
   public Object bindBuffered(TokenBuffer buffer, JavaType type) {
     try (JsonParser p = buffer.asParser(mapper)) {
       JsonStreamContext root = p.getParsingContext();
-      p.nextToken();
+      if (p.nextToken() == JsonToken.VALUE_NULL) {
+        return null;
+      }
       try {
         return reader(type).readValue(p);
       } catch (JsonMappingException | InputCoercionException e) {
@@ -402,12 +407,18 @@ public final class JsonCodec {
       return hasPayload;
     }
 
-    /** The bound payload, when the type was known while reading. */
+    /**
+     * The bound payload, when the type was known while reading; null for a JSON null payload (a
+     * {@code null} is never turned into a default value such as 0).
+     */
     public Object payload() {
       return payload;
     }
 
-    /** The payload's tokens, when its type was not known while reading; else null. */
+    /**
+     * The payload's tokens, when its type was not known while reading (no type for the route, or
+     * {@code payload} before {@code type}); else null. Bind with {@link #bindBuffered}.
+     */
     public TokenBuffer buffered() {
       return buffered;
     }

@@ -17,6 +17,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface CallTimeout {
-  /** The timeout in milliseconds; must be positive. */
+  /**
+   * The timeout.
+   *
+   * @return the timeout in milliseconds; must be positive
+   */
   long millis();
 }

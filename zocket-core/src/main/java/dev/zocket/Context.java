@@ -22,13 +22,25 @@ package dev.zocket;
  * @param <U> the type of the user context built by the server's {@code onConnect}
  */
 public interface Context<U> {
-  /** The connection's unique, unguessable id, assigned at the handshake. */
+  /**
+   * The connection's id.
+   *
+   * @return the unique, unguessable id assigned at the handshake
+   */
   String clientId();
 
-  /** The user context that {@code onConnect} built for this connection. */
+  /**
+   * The user context of this connection.
+   *
+   * @return what the server's {@code onConnect} built for this connection
+   */
   U user();
 
-  /** The rooms this connection is in. */
+  /**
+   * The rooms of this connection.
+   *
+   * @return the live set of rooms this connection is in
+   */
   RoomSet rooms();
 
   /**
@@ -39,6 +51,8 @@ public interface Context<U> {
    * }</pre>
    *
    * @param events an interface whose methods all return void
+   * @param <E> the event contract
+   * @return an emitter; choose the recipients on it, then call the event method
    * @throws ContractException if {@code events} breaks a contract rule
    */
   <E> Emitter<E> emit(Class<E> events);
@@ -47,6 +61,7 @@ public interface Context<U> {
    * A value an {@link Interceptor} or handler stored on this connection, or null.
    *
    * @param name the attribute's name
+   * @return the value, or null if none is stored
    */
   Object attribute(String name);
 

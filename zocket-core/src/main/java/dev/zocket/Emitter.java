@@ -25,6 +25,7 @@ public interface Emitter<E> {
    * Targets connections by id; unknown ids are skipped.
    *
    * @param clientIds the recipients' ids
+   * @return the contract's proxy; calling a method sends the event
    */
   E to(String... clientIds);
 
@@ -32,16 +33,23 @@ public interface Emitter<E> {
    * Targets every member of the given rooms, each once.
    *
    * @param rooms the room ids
+   * @return the contract's proxy; calling a method sends the event
    */
   E toRoom(String... rooms);
 
-  /** Targets every open connection of the server. */
+  /**
+   * Targets every open connection of the server.
+   *
+   * @return the contract's proxy; calling a method sends the event
+   */
   E broadcast();
 
   /**
    * Returns an emitter that skips the given connections, whatever target is chosen next.
    *
    * @param clientIds the ids to skip
+   * @return a new emitter that skips these ids and those this one skips; this emitter when no
+   *     ids are given
    */
   Emitter<E> except(String... clientIds);
 }

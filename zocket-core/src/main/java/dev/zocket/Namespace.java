@@ -21,6 +21,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface Namespace {
-  /** The route prefix, for example {@code "rooms"} or {@code "admin.users"}. */
+  /**
+   * The route prefix.
+   *
+   * @return the prefix, for example {@code "rooms"} or {@code "admin.users"}
+   */
   String value();
 }

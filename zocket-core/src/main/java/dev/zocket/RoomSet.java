@@ -29,9 +29,14 @@ public interface RoomSet {
    * Whether the connection is in the room.
    *
    * @param room the room id; not null
+   * @return true if the connection is a member now
    */
   boolean has(String room);
 
-  /** An immutable snapshot of the rooms the connection is in. */
+  /**
+   * The rooms the connection is in.
+   *
+   * @return an immutable snapshot
+   */
   Set<String> current();
 }

@@ -17,6 +17,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Route {
-  /** The route name within the namespace. */
+  /**
+   * The route name within the namespace.
+   *
+   * @return the name, for example {@code "say"}
+   */
   String value();
 }

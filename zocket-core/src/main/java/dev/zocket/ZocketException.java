@@ -22,7 +22,10 @@ import java.util.Objects;
 public class ZocketException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The error code sent to the peer. */
   private final String code;
+
+  /** The itemised problems sent to the peer. */
   private final List<Violation> details;
 
   /**
@@ -63,12 +66,20 @@ public class ZocketException extends RuntimeException {
     this.details = List.copyOf(Objects.requireNonNull(details, "details == null"));
   }
 
-  /** The error code: one of {@link ErrorCodes} or an application code. */
+  /**
+   * The error code.
+   *
+   * @return one of {@link ErrorCodes} or an application code; never empty
+   */
   public String code() {
     return code;
   }
 
-  /** The itemised problems, for example the failed constraints; never null, possibly empty. */
+  /**
+   * The itemised problems, for example the failed constraints.
+   *
+   * @return an immutable list; never null, possibly empty
+   */
   public List<Violation> details() {
     return details;
   }

@@ -1,0 +1,11 @@
+/**
+ * Zocket's internals, shared by its modules: the contract model ({@link
+ * dev.zocket.internal.Contracts}), the JSON codec, validation, the transport-independent {@link
+ * dev.zocket.internal.Dispatcher} and the transport SPI ({@link dev.zocket.internal.Connection},
+ * {@link dev.zocket.internal.Delivery}).
+ *
+ * <p><b>Not API.</b> Applications must not use this package: it changes without notice between
+ * releases, and nothing here is covered by compatibility promises. Use {@code dev.zocket} and the
+ * public package of the transport module instead.
+ */
+package dev.zocket.internal;

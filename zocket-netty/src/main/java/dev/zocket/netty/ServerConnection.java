@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p>The queue is counted by {@code pending}, which starts at 1: a gate held until {@code
  * onConnect} completes, so messages that arrive earlier wait in order. Only the I/O thread adds to
  * the queue; the executor drains it. A {@code @NonBlocking} message runs on the I/O thread when the
- * count is zero, that is when nothing of this connection is queued or running.
+ * count is zero, that is when nothing of this connection is queued or running, and once the frames
+ * written by the last executor run have reached the I/O thread (writes from other threads travel
+ * as I/O-thread tasks; a direct write could overtake them). Each run of the executor is an
+ * "epoch"; when it ends it posts a task that re-allows inline handling unless a new epoch began.
  */
 final class ServerConnection implements Connection, Context<Object>, Runnable {
   static final AttributeKey<ServerConnection> KEY = AttributeKey.valueOf(ServerConnection.class, "connection");
@@ -60,6 +63,10 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private volatile int state = CONNECTING;
+  /** Written on the I/O thread only: incremented when the queue goes from empty to non-empty. */
+  private volatile int epoch;
+  /** I/O thread only: whether a non-blocking message may run inline. */
+  private boolean inlineAllowed;
   private volatile Object user;
   private volatile Object[] handlers;
 
@@ -124,7 +131,10 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       pending.incrementAndGet();
     }
     if (pending.decrementAndGet() != 0) {
+      startEpoch();
       schedule();
+    } else {
+      inlineAllowed = true;
     }
   }
 
@@ -177,7 +187,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** On the I/O thread: handles a decoded message now or queues it. */
   void receive(Dispatcher.Inbound in) {
-    if (in.nonBlocking() && pending.get() == 0) {
+    if (inlineAllowed && in.nonBlocking() && pending.get() == 0) {
       config.dispatcher.handle(this, in);
     } else {
       enqueue(in);
@@ -187,7 +197,23 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private void enqueue(Object task) {
     queue.add(task);
     if (pending.getAndIncrement() == 0) {
+      startEpoch();
       schedule();
+    }
+  }
+
+  /** On the I/O thread, when the queue becomes non-empty. */
+  private void startEpoch() {
+    inlineAllowed = false;
+    epoch++; // single writer
+  }
+
+  /** On the executor, when the queue became empty: allows inline handling after our writes. */
+  private void endEpoch(int ended) {
+    try {
+      channel.eventLoop().execute(() -> inlineAllowed = epoch == ended);
+    } catch (RejectedExecutionException e) {
+      // the I/O threads are stopping: nothing will be read any more
     }
   }
 
@@ -212,7 +238,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       } else {
         config.dispatcher.handle(this, (Dispatcher.Inbound) task);
       }
+      int current = epoch; // read before the count reaches zero, when a new epoch may begin
       if (pending.decrementAndGet() == 0) {
+        endEpoch(current);
         return;
       }
       if (n == BATCH) {

@@ -1,0 +1,244 @@
+package dev.zocket.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zocket.ZocketException;
+import dev.zocket.netty.TestApi.ApiHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class DispatchTest {
+  private static ZocketServer server;
+
+  @BeforeAll
+  static void start() {
+    server = Servers.standard().maxFrameSize(1024).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    LeakDetection.assertNoLeaks();
+  }
+
+  @BeforeEach
+  void clearLog() {
+    ApiHandler.log.clear();
+  }
+
+  private static String reply(String rpcId, String payload) {
+    return "{\"type\":\"__rpc_res\",\"payload\":" + payload + ",\"rpcId\":\"" + rpcId + "\"}";
+  }
+
+  private static String error(String rpcId, String errorJson) {
+    return "{\"type\":\"__rpc_res\",\"rpcId\":\"" + rpcId + "\",\"error\":" + errorJson + "}";
+  }
+
+  @Test
+  void answersCallsWithExactEnvelopes() {
+    try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
+      String id = c.call("t.echo", "{\"text\":\"hi\",\"n\":3}");
+      assertThat(c.next()).isEqualTo(reply(id, "{\"text\":\"hi\",\"n\":3}"));
+
+      id = c.call("t.nothing", null);
+      assertThat(c.next()).isEqualTo("{\"type\":\"__rpc_res\",\"rpcId\":\"" + id + "\"}");
+
+      id = c.call("t.later", "\"soon\"");
+      assertThat(c.next()).isEqualTo(reply(id, "\"soon!\""));
+
+      id = c.call("t.fail", "\"NOT_A_MEMBER\"");
+      assertThat(c.next())
+          .isEqualTo(error(id, "{\"code\":\"NOT_A_MEMBER\",\"message\":\"failed with NOT_A_MEMBER\"}"));
+
+      id = c.call("t.fail", "\"boom\"");
+      assertThat(c.next()).isEqualTo(error(id, "{\"code\":\"INTERNAL\",\"message\":\"Internal error\"}"));
+      c.sync();
+    }
+  }
+
+  @Test
+  void dropsOrAnswersBadInputAndStaysUsable() {
+    try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
+      // Not JSON, not an object, type missing, type not a string: dropped.
+      for (String bad :
+          new String[] {
+            "hello", "{\"type\":", "[1,2]", "42", "{\"payload\":1}", "{\"type\":7}", "{\"type\":\"t.seq\",\"rpcId\":5}",
+            "{\"type\":\"t.seq\"} trailing"
+          }) {
+        c.send(bad);
+        c.sync();
+      }
+      // Unknown route: dropped; with an rpcId, NOT_FOUND.
+      c.send("{\"type\":\"t.nope\",\"payload\":1}");
+      c.sync();
+      String id = c.call("t.nope", "1");
+      assertThat(c.next())
+          .isEqualTo(error(id, "{\"code\":\"NOT_FOUND\",\"message\":\"No route 't.nope'\"}"));
+      c.sync();
+
+      // Invalid payload: the handler does not run; with an rpcId, INVALID_PAYLOAD with details.
+      c.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"\"}}");
+      c.sync();
+      id = c.call("t.join", "{\"roomId\":\"\"}");
+      assertThat(c.next())
+          .isEqualTo(
+              error(
+                  id,
+                  "{\"code\":\"INVALID_PAYLOAD\",\"message\":\"Invalid payload for t.join\","
+                      + "\"details\":[{\"path\":\"roomId\",\"message\":\"must not be blank\"}]}"));
+      id = c.call("t.rooms", null);
+      assertThat(c.next()).isEqualTo(reply(id, "[]"));
+
+      // A payload of the wrong shape.
+      id = c.call("t.echo", "{\"text\":\"x\",\"n\":\"many\"}");
+      assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"rpcId\":\"" + id + "\",\"error\":{\"code\":\"INVALID_PAYLOAD\"");
+
+      // A handler that throws, fire and forget: logged, nothing sent.
+      c.send("{\"type\":\"t.fail\",\"payload\":\"boom\"}");
+      c.sync();
+      id = c.call("t.echo", "{\"text\":\"still here\",\"n\":1}");
+      assertThat(c.next()).isEqualTo(reply(id, "{\"text\":\"still here\",\"n\":1}"));
+    }
+  }
+
+  @Test
+  void acceptsBinaryAndFragmentedMessages() throws Exception {
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+      c.send(RawClient.BINARY, true, "{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"b\"}".getBytes(StandardCharsets.UTF_8));
+      assertThat(c.readSkippingPings().text()).isEqualTo(reply("b", "\"seq 1\""));
+      c.send(RawClient.TEXT, false, "{\"type\":\"t.seq\",".getBytes(StandardCharsets.UTF_8));
+      c.send(0, true, "\"payload\":2,\"rpcId\":\"f\"}".getBytes(StandardCharsets.UTF_8));
+      assertThat(c.readSkippingPings().text()).isEqualTo(reply("f", "\"seq 2\""));
+    }
+  }
+
+  @Test
+  void closesWith1009WhenAFrameIsTooBig() throws Exception {
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+      c.sendText("{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"ok\"}");
+      assertThat(c.readSkippingPings().text()).isEqualTo(reply("ok", "\"seq 1\""));
+      c.sendText("{\"type\":\"t.record\",\"payload\":\"" + "x".repeat(2000) + "\"}");
+      RawClient.Frame close = c.readSkippingPings();
+      assertThat(close.opcode()).isEqualTo(RawClient.CLOSE);
+      assertThat(close.closeStatus()).isEqualTo(1009);
+      assertThat(c.awaitEof()).isTrue();
+    }
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+      byte[] part = "x".repeat(600).getBytes(StandardCharsets.UTF_8);
+      c.send(RawClient.TEXT, false, part);
+      c.send(0, true, part); // two fragments, 1200 bytes together
+      RawClient.Frame close = c.readSkippingPings();
+      assertThat(close.opcode()).isEqualTo(RawClient.CLOSE);
+      assertThat(close.closeStatus()).isEqualTo(1009);
+      assertThat(c.awaitEof()).isTrue();
+    }
+    assertThat(ApiHandler.log).isEmpty();
+  }
+
+  @Test
+  void keepsTheOrderOfOneConnection() {
+    try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
+      String[] ids = new String[300];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = i % 3 == 0 ? c.call("t.thread", null) : c.call("t.seq", String.valueOf(i));
+      }
+      for (int i = 0; i < ids.length; i++) {
+        String m = c.next();
+        assertThat(m).endsWith("\"rpcId\":\"" + ids[i] + "\"}");
+        if (i % 3 != 0) {
+          assertThat(m).isEqualTo(reply(ids[i], "\"seq " + i + "\""));
+        }
+      }
+    }
+  }
+
+  @Test
+  void runsNonBlockingRoutesOnTheIoThreadAndOthersOnTheExecutor() {
+    try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
+      c.sync();
+      String id = c.call("t.thread", null);
+      assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-io-").endsWith(id + "\"}");
+      // Queued behind a blocking handler, a non-blocking one waits its turn on the executor.
+      String slow = c.call("t.sleep", "200");
+      id = c.call("t.thread", null);
+      assertThat(c.next()).isEqualTo(reply(slow, "\"slept 200\""));
+      assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-handler-").endsWith(id + "\"}");
+    }
+  }
+
+  @Test
+  void aBlockingHandlerDoesNotDelayOtherConnections() throws Exception {
+    try (JdkClient a = JdkClient.connect(server.port(), "?user-name=A");
+        JdkClient b = JdkClient.connect(server.port(), "?user-name=B")) {
+      String slow = a.call("t.sleep", "2000");
+      assertThat(ApiHandler.log.poll(10, TimeUnit.SECONDS)).isEqualTo("sleep-start 2000");
+      String fast = b.call("t.echo", "{\"text\":\"now\",\"n\":1}");
+      assertThat(b.next()).isEqualTo(reply(fast, "{\"text\":\"now\",\"n\":1}"));
+      // B was answered while A's handler was still sleeping.
+      assertThat(a.messages).isEmpty();
+      assertThat(ApiHandler.log).doesNotContain("sleep-end 2000");
+      assertThat(a.next()).isEqualTo(reply(slow, "\"slept 2000\""));
+      assertThat(ApiHandler.log.poll(10, TimeUnit.SECONDS)).isEqualTo("sleep-end 2000");
+    }
+  }
+
+  @Test
+  void holdsMessagesInOrderUntilAsyncOnConnectCompletes() throws Exception {
+    CompletableFuture<TestApi.User> user = new CompletableFuture<>();
+    try (ZocketServer s =
+        ZocketServer.builder()
+            .headers(TestApi.Headers.class)
+            .onConnectAsync((h, id) -> user)
+            .handle(TestApi.Api.class, ApiHandler::new)
+            .host("127.0.0.1")
+            .port(0)
+            .start()) {
+      try (JdkClient c = JdkClient.connect(s.port(), "?user-name=A")) {
+        for (int i = 0; i < 5; i++) {
+          c.send("{\"type\":\"t.record\",\"payload\":\"m" + i + "\"}");
+        }
+        String id = c.call("t.thread", null);
+        Thread.sleep(300); // let the frames reach the server; nothing may be handled yet
+        assertThat(ApiHandler.log).isEmpty();
+        assertThat(c.messages).isEmpty();
+        assertThat(s.connectionCount()).isZero();
+        user.complete(new TestApi.User("Late", "x"));
+        assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-handler-").endsWith(id + "\"}");
+        assertThat(ApiHandler.log).containsExactly("Late:m0", "Late:m1", "Late:m2", "Late:m3", "Late:m4");
+        assertThat(s.connectionCount()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void closesWhenOnConnectFails() {
+    try (ZocketServer s =
+        ZocketServer.builder()
+            .headers(TestApi.Headers.class)
+            .onConnect(
+                (h, id) -> {
+                  if (h.userName().equals("banned")) {
+                    throw new ZocketException("BANNED", "You are banned");
+                  }
+                  throw new IllegalStateException("database down");
+                })
+            .host("127.0.0.1")
+            .port(0)
+            .start()) {
+      try (JdkClient c = JdkClient.connect(s.port(), "?user-name=banned")) {
+        assertThat(c.awaitClose()).isEqualTo(1008);
+      }
+      try (JdkClient c = JdkClient.connect(s.port(), "?user-name=other")) {
+        assertThat(c.awaitClose()).isEqualTo(1011);
+      }
+      assertThat(s.connectionCount()).isZero();
+    }
+  }
+}

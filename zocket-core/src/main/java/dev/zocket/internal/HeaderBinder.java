@@ -65,9 +65,11 @@ public final class HeaderBinder<H> {
    * @throws InvalidPayloadException with message {@code "Invalid headers"} and the violations
    */
   public H bind(Map<String, String> values) {
+    Objects.requireNonNull(values, "values == null");
     H headers;
     try {
-      headers = reader.readValue((JsonNode) mapper.valueToTree(values));
+      JsonNode tree = mapper.valueToTree(values);
+      headers = reader.readValue(tree);
     } catch (JsonMappingException e) {
       InvalidPayloadException bind = JsonCodec.bindError(e);
       throw new InvalidPayloadException("Invalid headers", bind.details());

@@ -291,7 +291,10 @@ public final class JsonCodec {
     if (e instanceof JsonMappingException m) {
       StringBuilder sb = new StringBuilder();
       for (JsonMappingException.Reference ref : m.getPath()) {
-        if (ref.getFieldName() != null) {
+        if (ref.getFieldName() != null && ref.getFrom() instanceof Map) {
+          // a map key, written as PayloadValidator does: byId[a1].name
+          sb.append('[').append(ref.getFieldName()).append(']');
+        } else if (ref.getFieldName() != null) {
           if (sb.length() > 0) {
             sb.append('.');
           }

@@ -335,6 +335,24 @@ final class JsonCodecTest {
         .containsExactly(new Violation("items[1].name", "must be a string"));
   }
 
+  record Inventory(Map<String, Counter> byId) {}
+
+  @Test
+  void bindErrorInsideAMapUsesTheValidatorsPathStyle() {
+    JsonCodec.Frame f =
+        decode(
+            "{\"type\":\"i\",\"payload\":{\"byId\":{\"a1\":{\"count\":1},\"b2\":{\"count\":\"x\"}}},"
+                + "\"rpcId\":\"r\"}",
+            types("i", Inventory.class));
+    assertThat(f.bindError().details())
+        .containsExactly(new Violation("byId[b2].count", "must be an integer"));
+    JavaType map = TYPES.constructMapType(Map.class, String.class, Counter.class);
+    JsonCodec.Frame top =
+        decode("{\"type\":\"m\",\"payload\":{\"k\":{\"count\":[]}},\"rpcId\":\"r\"}", r -> map);
+    assertThat(top.bindError().details())
+        .containsExactly(new Violation("[k].count", "must be an integer"));
+  }
+
   @Test
   void bindErrorOfAScalarPayload() {
     JsonCodec.Frame f =

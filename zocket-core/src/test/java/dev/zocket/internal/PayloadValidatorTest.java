@@ -29,11 +29,11 @@ final class PayloadValidatorTest {
 
   record Customer(@NotBlank String name, @Valid @NotNull Address address) {}
 
-  record Order(@Valid @NotNull Customer customer, @Valid @Size(min = 1) List<Item> items) {}
+  record Order(@Valid @NotNull Customer customer, @Size(min = 1) List<@Valid Item> items) {}
 
   record Tagged(@Size(max = 2) List<@NotBlank @Size(max = 5) String> tags) {}
 
-  record Inventory(@Valid Map<String, Item> byId) {}
+  record Inventory(Map<String, @Valid Item> byId) {}
 
   record Renamed(@JsonProperty("user-name") @NotBlank String userName, @Valid Address home) {}
 

@@ -157,14 +157,11 @@ public final class JsonCodec {
         }
         case "payload" -> {
           f.hasPayload = true;
-          if (value == JsonToken.VALUE_NULL) {
-            // null is null for every type (Jackson would make 0 of it for an int)
-            f.payload = null;
-          } else if (payloadType != null) {
-            f.payload = bind(p, payloadType, envelope, f);
-          } else {
+          if (payloadType == null) {
             f.buffered = buffer(p);
-          }
+          } else if (value != JsonToken.VALUE_NULL) {
+            f.payload = bind(p, payloadType, envelope, f);
+          } // else null stays null for every type (Jackson would make 0 of it for an int)
         }
         case "error" -> {
           if (value == JsonToken.START_OBJECT) {
@@ -249,11 +246,15 @@ public final class JsonCodec {
   }
 
   /**
-   * Binds a buffered payload (see {@link Frame#buffered()}) to a type; JSON null gives null.
+   * Binds a buffered payload (see {@link Frame#buffered()}) to a type; JSON null, or a null
+   * buffer, gives null.
    *
    * @throws InvalidPayloadException if the payload does not fit the type
    */
   public Object bindBuffered(TokenBuffer buffer, JavaType type) {
+    if (buffer == null) {
+      return null;
+    }
     try (JsonParser p = buffer.asParser(mapper)) {
       JsonStreamContext root = p.getParsingContext();
       if (p.nextToken() == JsonToken.VALUE_NULL) {

@@ -119,6 +119,21 @@ final class JsonCodecTest {
   }
 
   @Test
+  void nullReplyIsBufferedAndBindsToNull() {
+    JsonCodec.Frame f =
+        decode("{\"type\":\"__rpc_res\",\"payload\":null,\"rpcId\":\"1\"}", t -> null);
+    assertThat(f.hasPayload()).isTrue();
+    assertThat(f.buffered()).isNotNull();
+    assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(int.class))).isNull();
+    assertThat(codec.bindBuffered(null, TYPES.constructType(String.class))).isNull();
+    JsonCodec.Frame known =
+        decode("{\"type\":\"n\",\"payload\":null}", types("n", int.class));
+    assertThat(known.hasPayload()).isTrue();
+    assertThat(known.payload()).isNull();
+    assertThat(known.bindError()).isNull();
+  }
+
+  @Test
   void voidReply() {
     byte[] frame = codec.encodeReply("k3j4", null, false);
     assertThat(text(frame)).isEqualTo("{\"type\":\"__rpc_res\",\"rpcId\":\"k3j4\"}");

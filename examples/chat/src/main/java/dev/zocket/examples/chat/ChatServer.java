@@ -1,0 +1,73 @@
+package dev.zocket.examples.chat;
+
+import dev.zocket.netty.ZocketServer;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat server: the {@link Rooms} contract over WebSocket and the chat page over plain HTTP,
+ * both on one port.
+ *
+ * <pre>{@code
+ * try (ChatServer chat = ChatServer.start("127.0.0.1", 3000)) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Threading: {@link #port()} and {@link #close()} may be called from any thread.
+ */
+public final class ChatServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+  private final ZocketServer server;
+
+  private ChatServer(ZocketServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Starts a chat server; returns once it listens.
+   *
+   * @param host the address to bind, for example {@code "0.0.0.0"} or {@code "127.0.0.1"}
+   * @param port the port, or 0 for any free port
+   */
+  public static ChatServer start(String host, int port) {
+    Objects.requireNonNull(host, "host == null");
+    Roster roster = new Roster();
+    ZocketServer server =
+        ZocketServer.builder()
+            .headers(ChatHeaders.class)
+            .onConnect((headers, clientId) -> new User(headers.userName()))
+            .onDisconnect(
+                ctx -> {
+                  Set<String> rooms = ctx.rooms().current();
+                  log.info(
+                      "{} ({}) disconnected from rooms: {}",
+                      ctx.user().name(),
+                      ctx.clientId(),
+                      rooms.isEmpty() ? "none" : String.join(", ", rooms));
+                  for (String room : rooms) {
+                    roster.remove(room, ctx.clientId());
+                  }
+                })
+            .handle(Rooms.class, ctx -> new RoomsHandler(ctx, roster))
+            .httpHandler(new WebAssets())
+            .host(host)
+            .port(port)
+            .start();
+    return new ChatServer(server);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.port();
+  }
+
+  /** Stops the server, closing every connection with 1001 (going away). */
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,194 @@
+package dev.zocket.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The chat page in two headless Chromium sessions against a real chat server. Runs when Debian's
+ * {@code chromium} and {@code chromium-driver} are installed ({@code .ci/run} installs them);
+ * skipped otherwise. With {@code -Dzocket.screenshot=/tmp/chat.png} it saves a screenshot.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class BrowserTest {
+  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final List<WebDriver> drivers = new ArrayList<>();
+  private final List<Path> profiles = new ArrayList<>();
+  private ChatServer server;
+  private String url;
+
+  @BeforeEach
+  void start() {
+    assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+    server = ChatServer.start("127.0.0.1", 0);
+    url = "http://127.0.0.1:" + server.port() + "/";
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    for (WebDriver driver : drivers) {
+      driver.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+    for (Path profile : profiles) {
+      try (Stream<Path> files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
+    }
+  }
+
+  @Test
+  void aMessageOfOneSessionReachesTheOther() throws IOException {
+    WebDriver alice = open("Alice");
+    WebDriver bob = open("Bob");
+    join(alice, "general");
+    join(bob, "general");
+    // Alice sees Bob arrive, so both are in the room before she posts.
+    waitForText(alice, By.cssSelector("#log .notice.join .user"), "Bob");
+
+    alice.findElement(By.id("message")).sendKeys("Hello from Alice");
+    alice.findElement(By.id("send")).click();
+
+    WebElement received = waitForText(bob, By.cssSelector("#log .msg .content"), "Hello from Alice");
+    assertThat(received.findElement(By.xpath("..")).findElement(By.className("user")).getText())
+        .isEqualTo("Alice");
+    waitForText(alice, By.cssSelector("#member-list .member"), "Bob");
+    assertThat(texts(alice, By.cssSelector("#member-list .member"))).containsExactly("Alice", "Bob");
+    screenshot(alice);
+  }
+
+  @Test
+  void userTextIsShownAsTextNeverAsHtml() {
+    String name = "<script>alert(1)</script><img src=x onerror=window.pwned=1>";
+    String content = "<b>bold?</b><img src=x onerror=window.pwned=1>";
+    WebDriver mallory = open(name);
+    WebDriver bob = open("Bob");
+    join(bob, "general");
+    join(mallory, "general");
+
+    WebElement joined = waitForText(bob, By.cssSelector("#log .notice.join .user"), name);
+    assertThat(joined.getText()).isEqualTo(name);
+    mallory.findElement(By.id("message")).sendKeys(content);
+    mallory.findElement(By.id("send")).click();
+    waitForText(bob, By.cssSelector("#log .msg .content"), content);
+    waitForText(bob, By.cssSelector("#member-list .member"), name);
+
+    for (WebDriver driver : List.of(mallory, bob)) {
+      assertThat(driver.findElements(By.cssSelector("#log b, #log img, #log script"))).isEmpty();
+      assertThat(((ChromeDriver) driver).executeScript("return window.pwned === undefined"))
+          .isEqualTo(true);
+      assertThatThrownBy(() -> driver.switchTo().alert())
+          .isInstanceOf(NoAlertPresentException.class);
+    }
+    assertThat(mallory.findElement(By.id("me")).getText()).isEqualTo(name);
+  }
+
+  private WebDriver open(String name) {
+    WebDriver driver = newDriver();
+    driver.get(url);
+    WebElement input = new WebDriverWait(driver, WAIT)
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("name")));
+    input.sendKeys(name);
+    driver.findElement(By.id("connect")).click();
+    new WebDriverWait(driver, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("chat")));
+    return driver;
+  }
+
+  private static void join(WebDriver driver, String room) {
+    WebElement input = driver.findElement(By.id("room"));
+    input.clear();
+    input.sendKeys(room);
+    driver.findElement(By.id("join")).click();
+    waitForText(driver, By.cssSelector("#rooms .room.active .select"), room);
+  }
+
+  /** Waits until one of the matching elements has exactly this text, and returns it. */
+  private static WebElement waitForText(WebDriver driver, By by, String text) {
+    return new WebDriverWait(driver, WAIT)
+        .withMessage(() -> "timed out waiting for " + by + " with text " + text)
+        .until(
+            d ->
+                d.findElements(by).stream()
+                    .filter(e -> e.getText().equals(text))
+                    .findFirst()
+                    .orElse(null));
+  }
+
+  private static List<String> texts(WebDriver driver, By by) {
+    return driver.findElements(by).stream().map(WebElement::getText).toList();
+  }
+
+  private WebDriver newDriver() {
+    Path profile;
+    try {
+      profile = Files.createTempDirectory("zocket-chrome");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    profiles.add(profile);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1100,720",
+        "--user-data-dir=" + profile);
+    // An explicit driver executable, so Selenium Manager never looks for (or downloads) one.
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    WebDriver driver = new ChromeDriver(service, options);
+    drivers.add(driver);
+    return driver;
+  }
+
+  private static void screenshot(WebDriver driver) throws IOException {
+    String target = System.getProperty("zocket.screenshot");
+    if (target != null && !target.isEmpty()) {
+      File shot = ((ChromeDriver) driver).getScreenshotAs(OutputType.FILE);
+      Files.copy(shot.toPath(), Paths.get(target), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

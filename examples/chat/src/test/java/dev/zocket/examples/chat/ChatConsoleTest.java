@@ -1,0 +1,119 @@
+package dev.zocket.examples.chat;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The console client, typed into through a pipe, against a real chat server. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class ChatConsoleTest {
+  private ChatServer server;
+  private ChatMember bob;
+  private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+  private PipedOutputStream keyboard;
+  private Thread console;
+  private final AtomicInteger status = new AtomicInteger(-1);
+
+  @BeforeEach
+  void start() throws IOException {
+    server = ChatServer.start("127.0.0.1", 0);
+    keyboard = new PipedOutputStream();
+    PipedInputStream in = new PipedInputStream(keyboard);
+    PrintStream out = new PrintStream(printed, true, UTF_8);
+    String url = "ws://127.0.0.1:" + server.port();
+    console =
+        new Thread(
+            () ->
+                status.set(
+                    ChatConsole.run(
+                        new String[] {"--url", url, "--name", "Alice", "--room", "general"},
+                        in,
+                        out)),
+            "console");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    keyboard.close();
+    console.join(10_000);
+    if (bob != null) {
+      bob.close();
+    }
+    server.close();
+  }
+
+  @Test
+  void printsEventsAndSendsLinesAndCommands() throws Exception {
+    bob = new ChatMember(URI.create("ws://127.0.0.1:" + server.port()), "Bob");
+    bob.joinAndWait("general");
+
+    console.start();
+    assertThat(bob.next()).isEqualTo(new Joined("general", "Alice"));
+    waitFor("[general] Alice joined");
+
+    type("hello everyone");
+    bob.nextMessage("general", "Alice", "hello everyone");
+    waitFor(" Alice: hello everyone");
+
+    bob.post("general", "hi \u001b[31mAlice");
+    bob.nextMessage("general", "Bob", "hi \u001b[31mAlice");
+    waitFor(" Bob: hi \uFFFD[31mAlice");
+
+    type("/members");
+    waitFor("Members of general: Alice, Bob");
+    type("/members nowhere");
+    waitFor("! You are not in room nowhere");
+
+    type("/join lobby");
+    waitFor("[lobby] Alice joined");
+    type("/leave general");
+    assertThat(bob.next()).isEqualTo(new Left("general", "Alice"));
+    waitFor("[general] Alice left");
+    waitFor("Current room: lobby");
+
+    type("/quit");
+    console.join(10_000);
+    assertThat(console.isAlive()).isFalse();
+    assertThat(status.get()).isEqualTo(0);
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code =
+        ChatConsole.run(
+            new String[] {"--colour", "red"},
+            new java.io.ByteArrayInputStream(new byte[0]),
+            new PrintStream(out, true, UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString(UTF_8)).contains("Unknown option --colour").contains("Usage:");
+  }
+
+  private void type(String line) throws IOException {
+    keyboard.write((line + "\n").getBytes(UTF_8));
+    keyboard.flush();
+  }
+
+  private void waitFor(String text) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      if (printed.toString(UTF_8).contains(text)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    fail("timed out waiting for output " + text + " in:\n" + printed.toString(UTF_8));
+  }
+}

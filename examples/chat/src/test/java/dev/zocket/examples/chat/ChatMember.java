@@ -1,0 +1,115 @@
+package dev.zocket.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.zocket.client.ZocketClient;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A chat user in a test: a real {@link ZocketClient} whose room events land in a queue. */
+final class ChatMember implements AutoCloseable {
+  private static final long WAIT_SECONDS = 10;
+
+  final String name;
+  final ZocketClient client;
+  final Rooms rooms;
+  private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+  /**
+   * Connects.
+   *
+   * @param name the {@code user-name} header, or null to send none
+   */
+  ChatMember(URI url, String name) {
+    this.name = name;
+    ZocketClient.Builder builder =
+        ZocketClient.builder(url)
+            .on(
+                RoomEvents.class,
+                new RoomEvents() {
+                  @Override
+                  public void onJoin(Joined event) {
+                    events.add(event);
+                  }
+
+                  @Override
+                  public void onLeave(Left event) {
+                    events.add(event);
+                  }
+
+                  @Override
+                  public void onMessage(ChatMessage message) {
+                    events.add(message);
+                  }
+                });
+    if (name != null) {
+      builder.header("user-name", name);
+    }
+    this.client = builder.connect();
+    this.rooms = client.proxy(Rooms.class);
+  }
+
+  /** Joins a room and waits for its own join notice. */
+  void joinAndWait(String room) throws InterruptedException {
+    rooms.join(new RoomId(room));
+    assertThat(next()).isEqualTo(new Joined(room, name));
+  }
+
+  /** Posts a message. */
+  void post(String room, String content) {
+    rooms.message(new PostMessage(room, content));
+  }
+
+  /** The next event, waiting for it. */
+  Object next() throws InterruptedException {
+    Object event = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    if (event == null) {
+      fail(name + ": timed out waiting for event");
+    }
+    return event;
+  }
+
+  /** The next event, which must be a message; returned for its timestamp. */
+  ChatMessage nextMessage(String room, String from, String content) throws InterruptedException {
+    Object event = next();
+    assertThat(event).isInstanceOf(ChatMessage.class);
+    ChatMessage message = (ChatMessage) event;
+    assertThat(message.roomId()).isEqualTo(room);
+    assertThat(message.userName()).isEqualTo(from);
+    assertThat(message.content()).isEqualTo(content);
+    return message;
+  }
+
+  /**
+   * Takes events up to and including the first that matches, at most {@code limit} of them, and
+   * returns all of them.
+   */
+  List<Object> until(Predicate<Object> last, int limit) throws InterruptedException {
+    List<Object> seen = new ArrayList<>();
+    for (int i = 0; i < limit; i++) {
+      Object event = next();
+      seen.add(event);
+      if (last.test(event)) {
+        return seen;
+      }
+    }
+    fail(name + ": no matching event among " + seen);
+    return seen;
+  }
+
+  /** Asserts that no event is queued right now. */
+  void assertNoEventQueued() {
+    assertThat(events).as(name + "'s unexpected events").isEmpty();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,284 @@
+package dev.zocket.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.zocket.ErrorCodes;
+import dev.zocket.ZocketException;
+import dev.zocket.client.HandshakeRejectedException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat server end to end: a real server on an ephemeral port, driven by several real Java
+ * clients, checking every behaviour of the seed ({@code chat-rooms.md}) plus {@code rooms.members}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class ChatServerTest {
+  private final List<ChatMember> members = new ArrayList<>();
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private ChatServer server;
+  private URI url;
+
+  @BeforeEach
+  void start() {
+    logs.start();
+    logger(ChatServer.class).addAppender(logs);
+    logger(RoomsHandler.class).addAppender(logs);
+    server = ChatServer.start("127.0.0.1", 0);
+    url = URI.create("ws://127.0.0.1:" + server.port() + "/");
+  }
+
+  @AfterEach
+  void stop() {
+    members.forEach(ChatMember::close);
+    server.close();
+    logger(ChatServer.class).detachAppender(logs);
+    logger(RoomsHandler.class).detachAppender(logs);
+    for (ChatMember m : members) {
+      m.assertNoEventQueued();
+    }
+  }
+
+  @Test
+  void aJoinIsAnnouncedToEveryMemberIncludingTheJoiner() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember bob = connect("Bob");
+
+    alice.rooms.join(new RoomId("general"));
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Alice"));
+
+    bob.rooms.join(new RoomId("general"));
+    assertThat(bob.next()).isEqualTo(new Joined("general", "Bob"));
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Bob"));
+  }
+
+  @Test
+  void aMessageReachesEveryMemberWithAMillisecondTimestamp() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember bob = connect("Bob");
+    alice.joinAndWait("general");
+    bob.joinAndWait("general");
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Bob"));
+
+    alice.post("general", "Hello, room");
+
+    ChatMessage toAlice = alice.nextMessage("general", "Alice", "Hello, room");
+    ChatMessage toBob = bob.nextMessage("general", "Alice", "Hello, room");
+    assertThat(toAlice.timestamp()).isNotNull().isEqualTo(toBob.timestamp());
+    assertThat(toAlice.timestamp().truncatedTo(ChronoUnit.MILLIS)).isEqualTo(toAlice.timestamp());
+  }
+
+  @Test
+  void onlyMembersMayPost() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember mallory = connect("Mallory");
+    alice.joinAndWait("general");
+
+    mallory.post("general", "let me in");
+    // Mallory's messages are handled in order: had the post gone through, Alice would see it
+    // before Mallory's join notice.
+    mallory.rooms.join(new RoomId("general"));
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Mallory"));
+    assertThat(mallory.next()).isEqualTo(new Joined("general", "Mallory"));
+    assertThat(messages())
+        .anyMatch(m -> m.contains("Mallory") && m.contains("without joining") && m.contains("general"));
+  }
+
+  @Test
+  void aLeaveIsAnnouncedToTheRoomIncludingTheLeaver() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember bob = connect("Bob");
+    alice.joinAndWait("general");
+    bob.joinAndWait("general");
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Bob"));
+    bob.joinAndWait("lobby");
+
+    bob.rooms.leave(new RoomId("general"));
+    assertThat(bob.next()).isEqualTo(new Left("general", "Bob"));
+    assertThat(alice.next()).isEqualTo(new Left("general", "Bob"));
+
+    // After leaving, Bob no longer hears the room: Alice's post comes before her lobby join.
+    alice.post("general", "Bob is gone");
+    alice.rooms.join(new RoomId("lobby"));
+    assertThat(bob.next()).isEqualTo(new Joined("lobby", "Alice"));
+    alice.nextMessage("general", "Alice", "Bob is gone");
+    assertThat(alice.next()).isEqualTo(new Joined("lobby", "Alice"));
+  }
+
+  @Test
+  void roomsAreIsolated() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember bob = connect("Bob");
+    alice.joinAndWait("red");
+    bob.joinAndWait("blue");
+    alice.joinAndWait("both");
+    bob.joinAndWait("both");
+    assertThat(alice.next()).isEqualTo(new Joined("both", "Bob"));
+
+    alice.post("red", "red only");
+    bob.post("blue", "blue only");
+    alice.post("both", "from Alice");
+    bob.post("both", "from Bob");
+
+    // Each sender's events arrive in order, so anything leaking from the other room would come
+    // before that sender's message to "both".
+    List<Object> toAlice = new ArrayList<>();
+    List<Object> toBob = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      toAlice.add(alice.next());
+      toBob.add(bob.next());
+    }
+    assertThat(toAlice)
+        .extracting(e -> ((ChatMessage) e).roomId() + ":" + ((ChatMessage) e).content())
+        .containsExactlyInAnyOrder("red:red only", "both:from Alice", "both:from Bob");
+    assertThat(toBob)
+        .extracting(e -> ((ChatMessage) e).roomId() + ":" + ((ChatMessage) e).content())
+        .containsExactlyInAnyOrder("blue:blue only", "both:from Alice", "both:from Bob");
+  }
+
+  @Test
+  void aDisconnectIsLoggedWithTheRoomsAndCleanedUp() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember bob = connect("Bob");
+    alice.joinAndWait("general");
+    bob.joinAndWait("general");
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Bob"));
+    bob.joinAndWait("lobby");
+    assertThat(alice.rooms.members(new RoomId("general")).get(10, TimeUnit.SECONDS))
+        .containsExactly("Alice", "Bob");
+
+    bob.close();
+    members.remove(bob);
+
+    List<String> names = List.of();
+    for (int i = 0; i < 100 && !names.equals(List.of("Alice")); i++) {
+      names = alice.rooms.members(new RoomId("general")).get(10, TimeUnit.SECONDS);
+      if (!names.equals(List.of("Alice"))) {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(names).containsExactly("Alice");
+    assertThat(messages())
+        .anyMatch(
+            m ->
+                m.startsWith("Bob (")
+                    && m.contains("disconnected from rooms")
+                    && m.contains("general")
+                    && m.contains("lobby"));
+
+    alice.post("general", "still here");
+    alice.nextMessage("general", "Alice", "still here");
+  }
+
+  @Test
+  void aClientWithoutANameIsAnonymous() throws Exception {
+    ChatMember anonymous = connect(null);
+    anonymous.rooms.join(new RoomId("general"));
+    assertThat(anonymous.next()).isEqualTo(new Joined("general", "Anonymous"));
+    assertThat(anonymous.rooms.members(new RoomId("general")).get(10, TimeUnit.SECONDS))
+        .containsExactly("Anonymous");
+  }
+
+  @Test
+  void membersListsTheNamesOfTheRoom() throws Exception {
+    ChatMember bob = connect("Bob");
+    ChatMember alice = connect("Alice");
+    ChatMember carol = connect("Carol");
+    bob.joinAndWait("general");
+    alice.joinAndWait("general");
+    assertThat(bob.next()).isEqualTo(new Joined("general", "Alice"));
+    carol.joinAndWait("lobby");
+
+    assertThat(bob.rooms.members(new RoomId("general")).get(10, TimeUnit.SECONDS))
+        .containsExactly("Alice", "Bob");
+    assertThat(carol.rooms.members(new RoomId("lobby")).get(10, TimeUnit.SECONDS))
+        .containsExactly("Carol");
+  }
+
+  @Test
+  void membersOfARoomTheCallerIsNotInIsAnError() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember carol = connect("Carol");
+    alice.joinAndWait("general");
+
+    assertThatThrownBy(() -> carol.rooms.members(new RoomId("general")).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ZocketException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(RoomsHandler.NOT_A_MEMBER);
+              assertThat(e.getMessage()).isEqualTo("You are not in room general");
+            });
+  }
+
+  @Test
+  void aNameLongerThan64CharactersIsRejectedAtTheHandshake() {
+    assertThatThrownBy(() -> connect("x".repeat(65)))
+        .isInstanceOfSatisfying(
+            HandshakeRejectedException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
+            });
+  }
+
+  @Test
+  void theServerAnswersThePageOnTheSamePort() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    String base = "http://127.0.0.1:" + server.port();
+
+    HttpResponse<String> page = get(http, base + "/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.body()).contains("<title>Zocket chat</title>").contains("app.js");
+
+    HttpResponse<String> script = get(http, base + "/app.js?v=1");
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("content-type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("__rpc_res");
+
+    assertThat(get(http, base + "/style.css").statusCode()).isEqualTo(200);
+    assertThat(get(http, base + "/nothing-here").statusCode()).isEqualTo(404);
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String uri) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).GET().build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private ChatMember connect(String name) {
+    ChatMember member = new ChatMember(url, name);
+    members.add(member);
+    return member;
+  }
+
+  private List<String> messages() {
+    synchronized (logs) { // the appender appends under its own lock
+      return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  private static Logger logger(Class<?> type) {
+    return (Logger) LoggerFactory.getLogger(type);
+  }
+}

@@ -39,6 +39,15 @@ final class ContractsTest {
             + "\n    for class NotAnInterface");
   }
 
+  @Test
+  void recordInsteadOfInterface() {
+    assertRejected(
+        Plain.class,
+        "Zocket contracts must be interfaces, but dev.zocket.internal.ContractsTest$Plain is a"
+            + " record. Declare the routes on an interface and implement it."
+            + "\n    for record Plain");
+  }
+
   enum AnEnum {
     A
   }

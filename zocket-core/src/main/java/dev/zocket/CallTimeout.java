@@ -10,8 +10,8 @@ import java.lang.annotation.Target;
  * Sets how long a client waits for the reply of this call before failing it with {@link
  * ErrorCodes#TIMEOUT}; it overrides the client's default timeout for this method only.
  *
- * <p>Contract: allowed only on methods that return a value (calls), and the value must be
- * positive; both are checked when the contract is first read. The server ignores it.
+ * <p>Contract: allowed only on methods that return a value (calls), and the value must be positive;
+ * both are checked when the contract is first read. The server ignores it.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

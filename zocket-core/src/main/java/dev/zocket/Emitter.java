@@ -9,14 +9,14 @@ package dev.zocket;
  * ctx.emit(RoomEvents.class).except(ctx.clientId()).broadcast().onJoin(j); // all but me
  * }</pre>
  *
- * <p>A message sent to many is validated once (when outgoing validation is on), encoded once,
- * and the same bytes are written to every recipient; a connection that is in two of the target
- * rooms receives it once. Sending is asynchronous: the proxy's method returns once the frame is
- * queued, and an event to a connection that has closed is dropped (delivery is at most once).
+ * <p>A message sent to many is validated once (when outgoing validation is on), encoded once, and
+ * the same bytes are written to every recipient; a connection that is in two of the target rooms
+ * receives it once. Sending is asynchronous: the proxy's method returns once the frame is queued,
+ * and an event to a connection that has closed is dropped (delivery is at most once).
  *
- * <p>Threading: emitters and their proxies are immutable and may be used from any thread,
- * including handlers and scheduled jobs. Events from one thread to one connection arrive in the
- * order they were sent.
+ * <p>Threading: emitters and their proxies are immutable and may be used from any thread, including
+ * handlers and scheduled jobs. Events from one thread to one connection arrive in the order they
+ * were sent.
  *
  * @param <E> the event contract
  */
@@ -48,8 +48,8 @@ public interface Emitter<E> {
    * Returns an emitter that skips the given connections, whatever target is chosen next.
    *
    * @param clientIds the ids to skip
-   * @return a new emitter that skips these ids and those this one skips; this emitter when no
-   *     ids are given
+   * @return a new emitter that skips these ids and those this one skips; this emitter when no ids
+   *     are given
    */
   Emitter<E> except(String... clientIds);
 }

@@ -7,18 +7,25 @@ package dev.zocket;
 public final class ErrorCodes {
   /** The payload failed validation or could not be bound; details list {@code {path, message}}. */
   public static final String INVALID_PAYLOAD = "INVALID_PAYLOAD";
+
   /** No route of that name exists. */
   public static final String NOT_FOUND = "NOT_FOUND";
+
   /** The caller is not authenticated. */
   public static final String UNAUTHORIZED = "UNAUTHORIZED";
+
   /** The caller may not do this. */
   public static final String FORBIDDEN = "FORBIDDEN";
+
   /** No reply arrived in time (raised by clients). */
   public static final String TIMEOUT = "TIMEOUT";
+
   /** The handler failed; the message is generic and never carries a stack trace. */
   public static final String INTERNAL = "INTERNAL";
+
   /** The connection closed before the reply arrived (raised by clients, never sent). */
   public static final String DISCONNECTED = "DISCONNECTED";
+
   /** A contract interface breaks a declaration rule (raised locally, never sent). */
   public static final String INVALID_CONTRACT = "INVALID_CONTRACT";
 

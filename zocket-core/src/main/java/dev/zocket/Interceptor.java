@@ -13,8 +13,8 @@ package dev.zocket;
  * }</pre>
  *
  * <p>Threading: called on the thread that will run the handler, one message of a connection at a
- * time. A {@link ZocketException} rejects the message (a call is answered with its code); any
- * other exception is logged and answered as {@link ErrorCodes#INTERNAL}.
+ * time. A {@link ZocketException} rejects the message (a call is answered with its code); any other
+ * exception is logged and answered as {@link ErrorCodes#INTERNAL}.
  */
 @FunctionalInterface
 public interface Interceptor {

@@ -2,8 +2,8 @@ package dev.zocket;
 
 /**
  * Bounds on the JSON that Zocket will parse, applied before any payload is bound, so that a hostile
- * frame costs little. A frame beyond a limit is dropped (and logged at debug); the connection
- * stays open.
+ * frame costs little. A frame beyond a limit is dropped (and logged at debug); the connection stays
+ * open.
  *
  * @param maxNestingDepth the deepest nesting of objects and arrays; default 64
  * @param maxStringLength the longest string value, in characters; default 1,000,000

@@ -6,8 +6,8 @@
  * dev.zocket.ZocketException}.
  *
  * <p>A contract is a plain interface. Each method takes one payload (a record, or a JSON-friendly
- * type) or none; a void method is a fire-and-forget message, any other return type is a call
- * whose reply is the returned value ({@code CompletableFuture<T>} and {@code CompletionStage<T>}
- * are answered when they complete). Event contracts (server to client) have only void methods.
+ * type) or none; a void method is a fire-and-forget message, any other return type is a call whose
+ * reply is the returned value ({@code CompletableFuture<T>} and {@code CompletionStage<T>} are
+ * answered when they complete). Event contracts (server to client) have only void methods.
  */
 package dev.zocket;

@@ -8,11 +8,12 @@ import java.util.Map;
  * A contract interface read into its routes. Immutable; obtained from {@link Contracts#of}.
  *
  * @param type the interface
- * @param routes the routes, sorted by declaring interface and method name (reflection does not
- *     keep declaration order)
+ * @param routes the routes, sorted by declaring interface and method name (reflection does not keep
+ *     declaration order)
  * @param byMethod the routes by contract method
  */
-public record Contract(Class<?> type, List<RouteDescriptor> routes, Map<Method, RouteDescriptor> byMethod) {
+public record Contract(
+    Class<?> type, List<RouteDescriptor> routes, Map<Method, RouteDescriptor> byMethod) {
 
   /** The route of a contract method, or null if the method is not a route (a default method). */
   public RouteDescriptor route(Method method) {

@@ -63,7 +63,18 @@ public final class Contracts {
       new ClassValue<>() {
         @Override
         protected Object computeValue(Class<?> type) {
-          Contract contract = of(type);
+          Contract contract;
+          if (hasDefaultMethods(type)) {
+            // In an event interface a default method is an event too: its body is what a
+            // listener that does not override it does (typically nothing).
+            try {
+              contract = read(type, true);
+            } catch (ContractException e) {
+              return e;
+            }
+          } else {
+            contract = of(type);
+          }
           for (RouteDescriptor r : contract.routes()) {
             if (r.kind() != RouteDescriptor.Kind.SEND) {
               return new ContractException(
@@ -89,8 +100,9 @@ public final class Contracts {
   }
 
   /**
-   * The contract of an event (server-to-client) interface: as {@link #of}, and every method must
-   * return void.
+   * The contract of an event (server-to-client) interface: as {@link #of}, except that {@code
+   * default} methods are events too (so listeners override only the events they want), and every
+   * method must return void.
    */
   public static Contract events(Class<?> type) {
     return unwrap(EVENTS_CHECKED.get(type));
@@ -104,7 +116,20 @@ public final class Contracts {
     return (Contract) value;
   }
 
+  private static boolean hasDefaultMethods(Class<?> type) {
+    for (Method m : type.getMethods()) {
+      if (m.isDefault()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Contract read(Class<?> type) {
+    return read(type, false);
+  }
+
+  private static Contract read(Class<?> type, boolean defaultsAreRoutes) {
     if (!type.isInterface() || type.isAnnotation()) {
       String kind =
           type.isAnnotation()
@@ -134,7 +159,9 @@ public final class Contracts {
     String prefix = namespace(type);
     List<Method> methods = new ArrayList<>();
     for (Method m : type.getMethods()) {
-      if (Modifier.isStatic(m.getModifiers()) || m.isDefault() || isObjectMethod(m)) {
+      if (Modifier.isStatic(m.getModifiers())
+          || (m.isDefault() && !defaultsAreRoutes)
+          || isObjectMethod(m)) {
         continue;
       }
       methods.add(m);
@@ -255,8 +282,12 @@ public final class Contracts {
       String problem = unmappable(payload);
       if (problem != null) {
         throw new ContractException(
-            "Payload type " + payload.getTypeName() + " cannot be mapped: " + problem
-                + forMethod(m) + param);
+            "Payload type "
+                + payload.getTypeName()
+                + " cannot be mapped: "
+                + problem
+                + forMethod(m)
+                + param);
       }
       payloadJava = TYPES.constructType(payload);
       validated = PayloadValidator.isConstrained(payloadJava);
@@ -268,7 +299,8 @@ public final class Contracts {
     if (returned == void.class) {
       kind = RouteDescriptor.Kind.SEND;
       reply = null;
-    } else if (isRawOf(returned, CompletionStage.class) || isRawOf(returned, CompletableFuture.class)) {
+    } else if (isRawOf(returned, CompletionStage.class)
+        || isRawOf(returned, CompletableFuture.class)) {
       if (!(returned instanceof ParameterizedType p)) {
         throw new ContractException(
             "Async calls must say what they complete with, but "
@@ -311,7 +343,15 @@ public final class Contracts {
         m.isAnnotationPresent(NonBlocking.class)
             || m.getDeclaringClass().isAnnotationPresent(NonBlocking.class);
     return new RouteDescriptor(
-        prefix + name, m, payload, payloadJava, reply, replyJava, kind, validated, nonBlocking,
+        prefix + name,
+        m,
+        payload,
+        payloadJava,
+        reply,
+        replyJava,
+        kind,
+        validated,
+        nonBlocking,
         timeout);
   }
 

@@ -13,18 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns incoming frames into handler calls, independently of the transport. Work is split in two
- * so a transport can decode on its I/O thread and run handlers elsewhere:
+ * Turns incoming frames into handler calls, independently of the transport. Work is split in two so
+ * a transport can decode on its I/O thread and run handlers elsewhere:
  *
  * <ol>
  *   <li>{@link #decode}: parse the envelope, find the route, bind and validate the payload. CPU
  *       only, never blocks, never throws.
- *   <li>{@link #handle}: run the interceptors and the handler, and answer a call with its result
- *       or error. Never throws.
+ *   <li>{@link #handle}: run the interceptors and the handler, and answer a call with its result or
+ *       error. Never throws.
  * </ol>
  *
- * <p>Thread-safe; the transport must call {@code handle} for one connection one frame at a time,
- * in order.
+ * <p>Thread-safe; the transport must call {@code handle} for one connection one frame at a time, in
+ * order.
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -41,7 +41,10 @@ public final class Dispatcher {
    * @param interceptors run before every handler, in order
    */
   public Dispatcher(
-      RouteTable routes, JsonCodec codec, PayloadValidator validator, List<Interceptor> interceptors) {
+      RouteTable routes,
+      JsonCodec codec,
+      PayloadValidator validator,
+      List<Interceptor> interceptors) {
     this.routes = routes;
     this.codec = codec;
     this.validator = validator;
@@ -85,7 +88,9 @@ public final class Dispatcher {
         log.debug("Dropped a message for unknown route '{}'", frame.type());
         return null;
       }
-      return Inbound.error(frame.type(), rpcId,
+      return Inbound.error(
+          frame.type(),
+          rpcId,
           new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + frame.type() + "'"));
     }
     RouteDescriptor route = binding.route;
@@ -156,11 +161,12 @@ public final class Dispatcher {
     }
     if (rpcId == null) {
       if (result instanceof CompletionStage<?> stage) {
-        stage.whenComplete((v, t) -> {
-          if (t != null) {
-            logFailure(route, unwrap(t));
-          }
-        });
+        stage.whenComplete(
+            (v, t) -> {
+              if (t != null) {
+                logFailure(route, unwrap(t));
+              }
+            });
       }
       return;
     }
@@ -223,7 +229,12 @@ public final class Dispatcher {
     final Object payload;
     final ZocketException error;
 
-    Inbound(RouteTable.Binding binding, String route, String rpcId, Object payload, ZocketException error) {
+    Inbound(
+        RouteTable.Binding binding,
+        String route,
+        String rpcId,
+        Object payload,
+        ZocketException error) {
       this.binding = binding;
       this.route = route;
       this.rpcId = rpcId;

@@ -28,7 +28,8 @@ public final class EventEmitters {
    * @param validateOutgoing whether outgoing payloads are validated before sending
    * @param delivery where encoded events go
    */
-  public EventEmitters(JsonCodec codec, PayloadValidator validator, boolean validateOutgoing, Delivery delivery) {
+  public EventEmitters(
+      JsonCodec codec, PayloadValidator validator, boolean validateOutgoing, Delivery delivery) {
     this.codec = codec;
     this.validator = validator;
     this.validateOutgoing = validateOutgoing;
@@ -102,7 +103,10 @@ public final class EventEmitters {
 
     @Override
     public String toString() {
-      return "Emitter(" + type.getSimpleName() + (except.isEmpty() ? "" : " except " + except) + ")";
+      return "Emitter("
+          + type.getSimpleName()
+          + (except.isEmpty() ? "" : " except " + except)
+          + ")";
     }
   }
 
@@ -128,7 +132,11 @@ public final class EventEmitters {
 
     @Override
     public String toString() {
-      return contract.type().getSimpleName() + " emitter to " + target.kind() + " " + target.ids()
+      return contract.type().getSimpleName()
+          + " emitter to "
+          + target.kind()
+          + " "
+          + target.ids()
           + (target.except().isEmpty() ? "" : " except " + target.except());
     }
   }

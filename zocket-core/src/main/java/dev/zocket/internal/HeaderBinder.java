@@ -14,9 +14,10 @@ import java.util.Objects;
 
 /**
  * Binds handshake headers (query parameters and HTTP headers, already merged by the transport) to
- * the server's header record and validates it. Defaults come from the record itself, for example
- * a compact constructor that replaces a null {@code userName} with {@code "Anonymous"}. Keys the
- * record does not declare are ignored; JSON names ({@code @JsonProperty("user-name")}) are the keys.
+ * the server's header record and validates it. Defaults come from the record itself, for example a
+ * compact constructor that replaces a null {@code userName} with {@code "Anonymous"}. Keys the
+ * record does not declare are ignored; JSON names ({@code @JsonProperty("user-name")}) are the
+ * keys.
  *
  * <p>Thread-safe.
  *
@@ -48,7 +49,8 @@ public final class HeaderBinder<H> {
       problem = "headers are named values, read from a JSON object. Use a record.";
     }
     if (problem != null) {
-      throw new IllegalArgumentException("Header type " + type.getName() + " cannot be mapped: " + problem);
+      throw new IllegalArgumentException(
+          "Header type " + type.getName() + " cannot be mapped: " + problem);
     }
   }
 

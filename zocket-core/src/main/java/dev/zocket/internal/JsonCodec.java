@@ -8,11 +8,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -246,8 +246,8 @@ public final class JsonCodec {
   }
 
   /**
-   * Binds a buffered payload (see {@link Frame#buffered()}) to a type; JSON null, or a null
-   * buffer, gives null.
+   * Binds a buffered payload (see {@link Frame#buffered()}) to a type; JSON null, or a null buffer,
+   * gives null.
    *
    * @throws InvalidPayloadException if the payload does not fit the type
    */
@@ -351,8 +351,14 @@ public final class JsonCodec {
     if (c == boolean.class || c == Boolean.class) {
       return "a boolean";
     }
-    if (c == byte.class || c == short.class || c == int.class || c == long.class
-        || c == Byte.class || c == Short.class || c == Integer.class || c == Long.class
+    if (c == byte.class
+        || c == short.class
+        || c == int.class
+        || c == long.class
+        || c == Byte.class
+        || c == Short.class
+        || c == Integer.class
+        || c == Long.class
         || c == BigInteger.class) {
       return "an integer";
     }
@@ -476,7 +482,10 @@ public final class JsonCodec {
 
   // ------------------------------------------------------------------ encoding
 
-  /** Writes {@code {"type":..,"payload":..}} ({@code payload} absent when {@code hasPayload} is false). */
+  /**
+   * Writes {@code {"type":..,"payload":..}} ({@code payload} absent when {@code hasPayload} is
+   * false).
+   */
   public byte[] encodeEvent(String type, Object payload, boolean hasPayload) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     writeEnvelope(out, type, payload, hasPayload, null);

@@ -27,8 +27,8 @@ import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 
 /**
- * Checks payloads against their Bean Validation constraints with Hibernate Validator (no
- * expression language at run time) and reports violations with the payload's JSON paths.
+ * Checks payloads against their Bean Validation constraints with Hibernate Validator (no expression
+ * language at run time) and reports violations with the payload's JSON paths.
  *
  * <p>Thread-safe.
  */
@@ -55,7 +55,8 @@ public final class PayloadValidator {
         @Override
         protected Map<String, String> computeValue(Class<?> type) {
           Map<String, String> names = new HashMap<>();
-          BeanDescription d = mapper.getSerializationConfig().introspect(mapper.constructType(type));
+          BeanDescription d =
+              mapper.getSerializationConfig().introspect(mapper.constructType(type));
           for (BeanPropertyDefinition p : d.findProperties()) {
             names.put(p.getInternalName(), p.getName());
           }
@@ -129,7 +130,9 @@ public final class PayloadValidator {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         collect(e.getValue(), prefix + "[" + e.getKey() + "]", out);
       }
-    } else if (value != null && value.getClass().isArray() && !value.getClass().getComponentType().isPrimitive()) {
+    } else if (value != null
+        && value.getClass().isArray()
+        && !value.getClass().getComponentType().isPrimitive()) {
       for (int i = 0; i < Array.getLength(value); i++) {
         collect(Array.get(value, i), prefix + "[" + i + "]", out);
       }
@@ -137,7 +140,10 @@ public final class PayloadValidator {
       Set<ConstraintViolation<Object>> violations = validator.validate(value);
       for (ConstraintViolation<Object> v : violations) {
         String path = jsonPath(value, v.getPropertyPath());
-        String full = prefix.isEmpty() ? path : path.isEmpty() ? prefix : prefix + (path.startsWith("[") ? "" : ".") + path;
+        String full =
+            prefix.isEmpty()
+                ? path
+                : path.isEmpty() ? prefix : prefix + (path.startsWith("[") ? "" : ".") + path;
         out.add(new Violation(full, v.getMessage()));
       }
     }

@@ -14,8 +14,8 @@ public final class Proxies {
    *
    * @param description the proxy's {@code toString}
    */
-  public static Object local(Object proxy, Method method, Object[] args, Supplier<String> description)
-      throws Throwable {
+  public static Object local(
+      Object proxy, Method method, Object[] args, Supplier<String> description) throws Throwable {
     if (method.isDefault()) {
       return InvocationHandler.invokeDefault(proxy, method, args);
     }

@@ -11,8 +11,8 @@ import java.lang.reflect.Type;
  * @param method the contract method
  * @param payloadType the parameter's generic type, or null when the method takes none
  * @param payloadJavaType {@code payloadType} resolved for Jackson, or null
- * @param replyType the reply's generic type (unwrapped from {@code CompletionStage}), or null for
- *     a void method; {@code Void.class} for {@code CompletionStage<Void>}
+ * @param replyType the reply's generic type (unwrapped from {@code CompletionStage}), or null for a
+ *     void method; {@code Void.class} for {@code CompletionStage<Void>}
  * @param replyJavaType {@code replyType} resolved for Jackson, or null
  * @param kind how the method is invoked
  * @param validated whether the payload carries Bean Validation constraints to check

@@ -1,8 +1,8 @@
 package dev.zocket.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
-import dev.zocket.ContractException;
 import dev.zocket.Context;
+import dev.zocket.ContractException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -19,7 +19,8 @@ import java.util.function.Function;
  * per-connection handler and to a {@link MethodHandle} that invokes it. Immutable once built.
  */
 public final class RouteTable implements JsonCodec.PayloadTypes {
-  private static final MethodType INVOKER = MethodType.methodType(Object.class, Object.class, Object.class);
+  private static final MethodType INVOKER =
+      MethodType.methodType(Object.class, Object.class, Object.class);
 
   /** One route bound to its handler. */
   public static final class Binding {
@@ -43,7 +44,10 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
   private final List<Function<Context<?>, ?>> factories;
   private final List<Class<?>> contracts;
 
-  private RouteTable(Map<String, Binding> byRoute, List<Function<Context<?>, ?>> factories, List<Class<?>> contracts) {
+  private RouteTable(
+      Map<String, Binding> byRoute,
+      List<Function<Context<?>, ?>> factories,
+      List<Class<?>> contracts) {
     this.byRoute = byRoute;
     this.factories = factories;
     this.contracts = contracts;
@@ -82,8 +86,12 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
       Class<?> contract = contracts.get(i);
       if (!contract.isInstance(h)) {
         throw new IllegalStateException(
-            "The handler factory for " + contract.getSimpleName() + " returned "
-                + (h == null ? "null" : "a " + h.getClass().getName()) + ", not a " + contract.getSimpleName());
+            "The handler factory for "
+                + contract.getSimpleName()
+                + " returned "
+                + (h == null ? "null" : "a " + h.getClass().getName())
+                + ", not a "
+                + contract.getSimpleName());
       }
       handlers[i] = h;
     }
@@ -99,26 +107,34 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
     /**
      * Adds a contract with the factory of its per-connection handler.
      *
-     * @throws ContractException if the contract breaks a rule, was added before, or defines a
-     *     route another contract defines
+     * @throws ContractException if the contract breaks a rule, was added before, or defines a route
+     *     another contract defines
      */
-    @SuppressWarnings("unchecked") // the factory's context type is the server's; checked by its builder
+    @SuppressWarnings(
+        "unchecked") // the factory's context type is the server's; checked by its builder
     public <T> Builder add(Class<T> contract, Function<? super Context<?>, ? extends T> factory) {
       Objects.requireNonNull(contract, "contract == null");
       Objects.requireNonNull(factory, "factory == null");
       Contract c = Contracts.of(contract);
       if (contracts.contains(contract)) {
         throw new ContractException(
-            "Contract " + contract.getSimpleName() + " is registered twice. Register each contract once."
-                + "\n    for interface " + contract.getSimpleName());
+            "Contract "
+                + contract.getSimpleName()
+                + " is registered twice. Register each contract once."
+                + "\n    for interface "
+                + contract.getSimpleName());
       }
       int index = factories.size();
       for (RouteDescriptor r : c.routes()) {
         Binding existing = byRoute.get(r.route());
         if (existing != null) {
           throw new ContractException(
-              "Route '" + r.route() + "' is defined twice, also by " + existing.route.methodName()
-                  + ". Give one of them another @Route or @Namespace." + Contracts.forMethod(r.method()));
+              "Route '"
+                  + r.route()
+                  + "' is defined twice, also by "
+                  + existing.route.methodName()
+                  + ". Give one of them another @Route or @Namespace."
+                  + Contracts.forMethod(r.method()));
         }
         byRoute.put(r.route(), new Binding(r, index, invoker(r.method())));
       }

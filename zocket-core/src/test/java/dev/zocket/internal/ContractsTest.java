@@ -216,7 +216,8 @@ final class ContractsTest {
     assertRejected(
         OptionalReply.class,
         "Reply type java.util.Optional<dev.zocket.internal.ContractsTest$Item> cannot be mapped:"
-            + " Optional is not supported. Use a nullable value.\n    for method OptionalReply.find");
+            + " Optional is not supported. Use a nullable value.\n"
+            + "    for method OptionalReply.find");
   }
 
   abstract static class Shape {}

@@ -24,10 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The transport-independent dispatcher, driven with raw frames through a recording {@link
@@ -253,138 +253,248 @@ final class DispatcherTest {
         row("empty", "", List.of(), List.of()),
         row("white space only", " \n\t ", List.of(), List.of()),
         row("an array", "[]", List.of(), List.of()),
-        row("an array of envelopes", "[{\"type\":\"rooms.members\",\"rpcId\":\"1\"}]", List.of(),
+        row(
+            "an array of envelopes",
+            "[{\"type\":\"rooms.members\",\"rpcId\":\"1\"}]",
+            List.of(),
             List.of()),
         row("a string", "\"str\"", List.of(), List.of()),
         row("a number", "42", List.of(), List.of()),
         row("null", "null", List.of(), List.of()),
         row("empty object", "{}", List.of(), List.of()),
-        row("type missing", "{\"payload\":{\"roomId\":\"a\"},\"rpcId\":\"1\"}", List.of(),
+        row(
+            "type missing",
+            "{\"payload\":{\"roomId\":\"a\"},\"rpcId\":\"1\"}",
+            List.of(),
             List.of()),
         row("type a number", "{\"type\":5,\"rpcId\":\"1\"}", List.of(), List.of()),
         row("type an object", "{\"type\":{\"a\":1},\"rpcId\":\"1\"}", List.of(), List.of()),
-        row("type an array", "{\"type\":[\"rooms.members\"],\"rpcId\":\"1\"}", List.of(),
+        row(
+            "type an array",
+            "{\"type\":[\"rooms.members\"],\"rpcId\":\"1\"}",
+            List.of(),
             List.of()),
         row("type null", "{\"type\":null,\"rpcId\":\"1\"}", List.of(), List.of()),
-        row("rpcId a number", "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},\"rpcId\":7}",
-            List.of(), List.of()),
-        row("rpcId an object", "{\"type\":\"rooms.members\",\"rpcId\":{}}", List.of(), List.of()),
-        row("huge exponent into an int",
-            "{\"type\":\"rooms.count\",\"payload\":1e400,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "is out of range")), List.of()),
-        row("int out of range",
-            "{\"type\":\"rooms.count\",\"payload\":99999999999,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "is out of range")), List.of()),
-        row("10^1000 as digits",
-            "{\"type\":\"rooms.count\",\"payload\":1" + "0".repeat(1000) + ",\"rpcId\":\"1\"}",
-            List.of(), List.of()),
-        row("10^1000 in an unknown field",
-            "{\"type\":\"rooms.members\",\"x\":1" + "0".repeat(1000) + ",\"rpcId\":\"1\"}",
-            List.of(), List.of()),
-        row("1000 levels of nesting",
-            "{\"type\":\"rooms.any\",\"payload\":" + "[".repeat(1000) + "]".repeat(1000)
-                + ",\"rpcId\":\"1\"}",
-            List.of(), List.of()),
-        row("1000 levels of nesting in an unknown field",
-            "{\"type\":\"rooms.members\",\"x\":" + "{\"a\":".repeat(1000) + "1"
-                + "}".repeat(1000) + ",\"rpcId\":\"1\"}",
-            List.of(), List.of()),
-        row("string beyond the limit",
-            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"" + "x".repeat(1_000_001)
-                + "\"},\"rpcId\":\"1\"}",
-            List.of(), List.of()),
-        row("string beyond the limit, payload first",
-            "{\"payload\":{\"text\":\"" + "x".repeat(1_000_001)
-                + "\"},\"type\":\"rooms.echo\",\"rpcId\":\"1\"}",
-            List.of(), List.of()),
-        row("duplicate type", "{\"type\":\"rooms.echo\",\"type\":\"rooms.boom\","
-            + "\"payload\":{\"text\":\"a\"},\"rpcId\":\"1\"}", List.of(), List.of()),
-        row("duplicate key in the payload", "{\"type\":\"rooms.echo\","
-            + "\"payload\":{\"text\":\"a\",\"text\":\"b\"},\"rpcId\":\"1\"}", List.of(), List.of()),
-        row("trailing garbage", "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},"
-            + "\"rpcId\":\"1\"} x", List.of(), List.of()),
-        row("a second object", "{\"type\":\"rooms.members\",\"rpcId\":\"1\"}"
-            + "{\"type\":\"rooms.members\",\"rpcId\":\"2\"}", List.of(), List.of()),
-        row("truncated", "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"", List.of(),
+        row(
+            "rpcId a number",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},\"rpcId\":7}",
+            List.of(),
             List.of()),
-        row("truncated after a bad payload", "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":[1,",
-            List.of(), List.of()),
+        row("rpcId an object", "{\"type\":\"rooms.members\",\"rpcId\":{}}", List.of(), List.of()),
+        row(
+            "huge exponent into an int",
+            "{\"type\":\"rooms.count\",\"payload\":1e400,\"rpcId\":\"1\"}",
+            List.of(invalid("1", "rooms.count", "", "is out of range")),
+            List.of()),
+        row(
+            "int out of range",
+            "{\"type\":\"rooms.count\",\"payload\":99999999999,\"rpcId\":\"1\"}",
+            List.of(invalid("1", "rooms.count", "", "is out of range")),
+            List.of()),
+        row(
+            "10^1000 as digits",
+            "{\"type\":\"rooms.count\",\"payload\":1" + "0".repeat(1000) + ",\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "10^1000 in an unknown field",
+            "{\"type\":\"rooms.members\",\"x\":1" + "0".repeat(1000) + ",\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "1000 levels of nesting",
+            "{\"type\":\"rooms.any\",\"payload\":"
+                + "[".repeat(1000)
+                + "]".repeat(1000)
+                + ",\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "1000 levels of nesting in an unknown field",
+            "{\"type\":\"rooms.members\",\"x\":"
+                + "{\"a\":".repeat(1000)
+                + "1"
+                + "}".repeat(1000)
+                + ",\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "string beyond the limit",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\""
+                + "x".repeat(1_000_001)
+                + "\"},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "string beyond the limit, payload first",
+            "{\"payload\":{\"text\":\""
+                + "x".repeat(1_000_001)
+                + "\"},\"type\":\"rooms.echo\",\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "duplicate type",
+            "{\"type\":\"rooms.echo\",\"type\":\"rooms.boom\","
+                + "\"payload\":{\"text\":\"a\"},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "duplicate key in the payload",
+            "{\"type\":\"rooms.echo\","
+                + "\"payload\":{\"text\":\"a\",\"text\":\"b\"},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "trailing garbage",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"}," + "\"rpcId\":\"1\"} x",
+            List.of(),
+            List.of()),
+        row(
+            "a second object",
+            "{\"type\":\"rooms.members\",\"rpcId\":\"1\"}"
+                + "{\"type\":\"rooms.members\",\"rpcId\":\"2\"}",
+            List.of(),
+            List.of()),
+        row(
+            "truncated",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"",
+            List.of(),
+            List.of()),
+        row(
+            "truncated after a bad payload",
+            "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":[1,",
+            List.of(),
+            List.of()),
         row("unknown route", "{\"type\":\"rooms.nope\",\"payload\":{}}", List.of(), List.of()),
-        row("unknown route with rpcId", "{\"type\":\"rooms.nope\",\"payload\":{},\"rpcId\":\"1\"}",
-            List.of(notFound1), List.of()),
-        row("a reply sent to the server", "{\"type\":\"__rpc_res\",\"payload\":1,\"rpcId\":\"1\"}",
-            List.of("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"NOT_FOUND\","
-                + "\"message\":\"No route '__rpc_res'\"}}"), List.of()),
-        row("payload of the wrong shape", "{\"type\":\"rooms.join\",\"payload\":\"general\"}",
-            List.of(), List.of()),
-        row("payload of the wrong shape with rpcId",
+        row(
+            "unknown route with rpcId",
+            "{\"type\":\"rooms.nope\",\"payload\":{},\"rpcId\":\"1\"}",
+            List.of(notFound1),
+            List.of()),
+        row(
+            "a reply sent to the server",
+            "{\"type\":\"__rpc_res\",\"payload\":1,\"rpcId\":\"1\"}",
+            List.of(
+                "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"NOT_FOUND\","
+                    + "\"message\":\"No route '__rpc_res'\"}}"),
+            List.of()),
+        row(
+            "payload of the wrong shape",
+            "{\"type\":\"rooms.join\",\"payload\":\"general\"}",
+            List.of(),
+            List.of()),
+        row(
+            "payload of the wrong shape with rpcId",
             "{\"type\":\"rooms.join\",\"payload\":[\"general\"],\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "", "must be an object")), List.of()),
-        row("field of the wrong shape with rpcId after it",
+            List.of(invalid("1", "rooms.join", "", "must be an object")),
+            List.of()),
+        row(
+            "field of the wrong shape with rpcId after it",
             "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":{\"a\":[1,{}]},\"b\":2},\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "roomId", "must be a string")), List.of()),
-        row("field of the wrong shape, payload first",
+            List.of(invalid("1", "rooms.join", "roomId", "must be a string")),
+            List.of()),
+        row(
+            "field of the wrong shape, payload first",
             "{\"payload\":{\"roomId\":[]},\"rpcId\":\"1\",\"type\":\"rooms.join\"}",
-            List.of(invalid("1", "rooms.join", "roomId", "must be a string")), List.of()),
-        row("validation failure", "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\" \"}}",
-            List.of(), List.of()),
-        row("validation failure with rpcId",
+            List.of(invalid("1", "rooms.join", "roomId", "must be a string")),
+            List.of()),
+        row(
+            "validation failure",
+            "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\" \"}}",
+            List.of(),
+            List.of()),
+        row(
+            "validation failure with rpcId",
             "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\" \"},\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "roomId", "must not be blank")), List.of()),
-        row("validation failure, payload first",
-            "{\"rpcId\":\"1\",\"payload\":{\"roomId\":\"" + "r".repeat(65) + "\"},"
+            List.of(invalid("1", "rooms.join", "roomId", "must not be blank")),
+            List.of()),
+        row(
+            "validation failure, payload first",
+            "{\"rpcId\":\"1\",\"payload\":{\"roomId\":\""
+                + "r".repeat(65)
+                + "\"},"
                 + "\"type\":\"rooms.join\"}",
             List.of(invalid("1", "rooms.join", "roomId", "size must be between 0 and 64")),
             List.of()),
-        row("null payload for a record", "{\"type\":\"rooms.join\",\"payload\":null,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "", "must not be null")), List.of()),
-        row("missing payload for a record", "{\"type\":\"rooms.join\",\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "", "must not be null")), List.of()),
-        row("null payload for an int", "{\"type\":\"rooms.count\",\"payload\":null,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "must not be null")), List.of()),
-        row("null payload for Object", "{\"type\":\"rooms.any\",\"payload\":null,\"rpcId\":\"1\"}",
+        row(
+            "null payload for a record",
+            "{\"type\":\"rooms.join\",\"payload\":null,\"rpcId\":\"1\"}",
+            List.of(invalid("1", "rooms.join", "", "must not be null")),
+            List.of()),
+        row(
+            "missing payload for a record",
+            "{\"type\":\"rooms.join\",\"rpcId\":\"1\"}",
+            List.of(invalid("1", "rooms.join", "", "must not be null")),
+            List.of()),
+        row(
+            "null payload for an int",
+            "{\"type\":\"rooms.count\",\"payload\":null,\"rpcId\":\"1\"}",
+            List.of(invalid("1", "rooms.count", "", "must not be null")),
+            List.of()),
+        row(
+            "null payload for Object",
+            "{\"type\":\"rooms.any\",\"payload\":null,\"rpcId\":\"1\"}",
             List.of("{\"type\":\"__rpc_res\",\"payload\":null,\"rpcId\":\"1\"}"),
             List.of("any null")),
-        row("handler throws", "{\"type\":\"rooms.boom\",\"payload\":{\"text\":\"a\"},\"rpcId\":\"1\"}",
-            List.of("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"INTERNAL\","
-                + "\"message\":\"Internal error\"}}"),
+        row(
+            "handler throws",
+            "{\"type\":\"rooms.boom\",\"payload\":{\"text\":\"a\"},\"rpcId\":\"1\"}",
+            List.of(
+                "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"INTERNAL\","
+                    + "\"message\":\"Internal error\"}}"),
             List.of("boom")),
-        row("handler throws, no rpcId", "{\"type\":\"rooms.boom\",\"payload\":{\"text\":\"a\"}}",
-            List.of(), List.of("boom")),
-        row("handler throws ZocketException",
+        row(
+            "handler throws, no rpcId",
+            "{\"type\":\"rooms.boom\",\"payload\":{\"text\":\"a\"}}",
+            List.of(),
+            List.of("boom")),
+        row(
+            "handler throws ZocketException",
             "{\"type\":\"rooms.fail\",\"payload\":{\"text\":\"a\"},\"rpcId\":\"1\"}",
-            List.of("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"NOT_A_MEMBER\","
-                + "\"message\":\"You are not in room x\","
-                + "\"details\":[{\"path\":\"roomId\",\"message\":\"not joined\"}]}}"),
+            List.of(
+                "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"NOT_A_MEMBER\","
+                    + "\"message\":\"You are not in room x\","
+                    + "\"details\":[{\"path\":\"roomId\",\"message\":\"not joined\"}]}}"),
             List.of("fail")),
-        row("handler returns a failed future",
+        row(
+            "handler returns a failed future",
             "{\"type\":\"rooms.failAsync\",\"payload\":{\"text\":\"a\"},\"rpcId\":\"1\"}",
-            List.of("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"GONE\","
-                + "\"message\":\"Too late\"}}"),
+            List.of(
+                "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"GONE\","
+                    + "\"message\":\"Too late\"}}"),
             List.of("failAsync")),
-        row("handler returns a failed future, no rpcId",
+        row(
+            "handler returns a failed future, no rpcId",
             "{\"type\":\"rooms.failAsync\",\"payload\":{\"text\":\"a\"}}",
-            List.of(), List.of("failAsync")),
-        row("interceptor rejects", "{\"type\":\"rooms.admin\",\"rpcId\":\"1\"}",
-            List.of("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"FORBIDDEN\","
-                + "\"message\":\"Admins only\"}}"),
+            List.of(),
+            List.of("failAsync")),
+        row(
+            "interceptor rejects",
+            "{\"type\":\"rooms.admin\",\"rpcId\":\"1\"}",
+            List.of(
+                "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"code\":\"FORBIDDEN\","
+                    + "\"message\":\"Admins only\"}}"),
             List.of()),
         row("interceptor rejects, no rpcId", "{\"type\":\"rooms.admin\"}", List.of(), List.of()),
-        row("interceptor sets an attribute the handler reads",
+        row(
+            "interceptor sets an attribute the handler reads",
             "{\"type\":\"rooms.whoami\",\"rpcId\":\"1\"}",
             List.of("{\"type\":\"__rpc_res\",\"payload\":\"alice\",\"rpcId\":\"1\"}"),
             List.of("whoami")),
-        row("payload for a route without one is ignored",
+        row(
+            "payload for a route without one is ignored",
             "{\"type\":\"rooms.members\",\"payload\":{\"x\":[1,2]},\"rpcId\":\"1\"}",
             List.of("{\"type\":\"__rpc_res\",\"payload\":[\"alice\",\"bob\"],\"rpcId\":\"1\"}"),
             List.of("members")),
-        row("unknown keys are ignored",
+        row(
+            "unknown keys are ignored",
             "{\"v\":1,\"type\":\"rooms.echo\",\"meta\":[{}],\"payload\":{\"text\":\"hi\",\"x\":1},"
                 + "\"rpcId\":\"1\",\"z\":null}",
             List.of("{\"type\":\"__rpc_res\",\"payload\":\"hi\",\"rpcId\":\"1\"}"),
             List.of("echo hi")),
-        row("empty rpcId is still an rpcId", "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},"
-            + "\"rpcId\":\"\"}",
+        row(
+            "empty rpcId is still an rpcId",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"}," + "\"rpcId\":\"\"}",
             List.of("{\"type\":\"__rpc_res\",\"payload\":\"a\",\"rpcId\":\"\"}"),
             List.of("echo a")));
   }
@@ -402,8 +512,11 @@ final class DispatcherTest {
   void invalidUtf8() {
     byte[] head = "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"".getBytes(UTF_8);
     byte[] tail = "\"},\"rpcId\":\"1\"}".getBytes(UTF_8);
-    for (byte[] bad : List.of(new byte[] {(byte) 0xC3, 0x28}, new byte[] {(byte) 0xFF},
-        new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
+    for (byte[] bad :
+        List.of(
+            new byte[] {(byte) 0xC3, 0x28},
+            new byte[] {(byte) 0xFF},
+            new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       out.writeBytes(head);
       out.writeBytes(bad);
@@ -421,10 +534,12 @@ final class DispatcherTest {
 
   @Test
   void connectionSurvivesHostileFrames() {
-    frames().forEach(a -> {
-      byte[] frame = (byte[]) a.get()[1];
-      dispatcher.dispatch(connection, frame, 0, frame.length);
-    });
+    frames()
+        .forEach(
+            a -> {
+              byte[] frame = (byte[]) a.get()[1];
+              dispatcher.dispatch(connection, frame, 0, frame.length);
+            });
     connection.sent.clear();
     send("{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"still here\"},\"rpcId\":\"z\"}");
     assertThat(connection.sent)
@@ -453,7 +568,8 @@ final class DispatcherTest {
     assertThat(connection.rooms().calls).containsExactly("later x");
     assertThat(connection.sent).isEmpty();
     connection.rooms().pending.complete(42);
-    assertThat(connection.sent).containsExactly("{\"type\":\"__rpc_res\",\"payload\":42,\"rpcId\":\"7\"}");
+    assertThat(connection.sent)
+        .containsExactly("{\"type\":\"__rpc_res\",\"payload\":42,\"rpcId\":\"7\"}");
   }
 
   @Test
@@ -484,13 +600,15 @@ final class DispatcherTest {
   void routeWithoutParameter() {
     send("{\"type\":\"rooms.members\",\"rpcId\":\"m\"}");
     assertThat(connection.sent)
-        .containsExactly("{\"type\":\"__rpc_res\",\"payload\":[\"alice\",\"bob\"],\"rpcId\":\"m\"}");
+        .containsExactly(
+            "{\"type\":\"__rpc_res\",\"payload\":[\"alice\",\"bob\"],\"rpcId\":\"m\"}");
   }
 
   @Test
   void primitivePayload() {
     send("{\"type\":\"rooms.count\",\"payload\":41,\"rpcId\":\"n\"}");
-    assertThat(connection.sent).containsExactly("{\"type\":\"__rpc_res\",\"payload\":42,\"rpcId\":\"n\"}");
+    assertThat(connection.sent)
+        .containsExactly("{\"type\":\"__rpc_res\",\"payload\":42,\"rpcId\":\"n\"}");
   }
 
   @Test
@@ -569,14 +687,21 @@ final class DispatcherTest {
     dispatcher.dispatch(connection, data, 0, data.length);
   }
 
-  private static Arguments row(
-      String name, String frame, List<String> frames, List<String> calls) {
+  private static Arguments row(String name, String frame, List<String> frames, List<String> calls) {
     return Arguments.of(name, frame.getBytes(UTF_8), frames, calls);
   }
 
   private static String invalid(String rpcId, String route, String path, String message) {
-    return "{\"type\":\"__rpc_res\",\"rpcId\":\"" + rpcId + "\",\"error\":{\"code\":"
-        + "\"INVALID_PAYLOAD\",\"message\":\"Invalid payload for " + route + "\","
-        + "\"details\":[{\"path\":\"" + path + "\",\"message\":\"" + message + "\"}]}}";
+    return "{\"type\":\"__rpc_res\",\"rpcId\":\""
+        + rpcId
+        + "\",\"error\":{\"code\":"
+        + "\"INVALID_PAYLOAD\",\"message\":\"Invalid payload for "
+        + route
+        + "\","
+        + "\"details\":[{\"path\":\""
+        + path
+        + "\",\"message\":\""
+        + message
+        + "\"}]}}";
   }
 }

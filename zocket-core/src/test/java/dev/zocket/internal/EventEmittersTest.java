@@ -66,7 +66,10 @@ final class EventEmittersTest {
   @Test
   void encodesOncePerSendWhateverTheTarget() {
     READS.set(0);
-    emitters.emitter(RoomEvents.class).toRoom("general", "random").onJoin(new Joined("general", "Al"));
+    emitters
+        .emitter(RoomEvents.class)
+        .toRoom("general", "random")
+        .onJoin(new Joined("general", "Al"));
     assertThat(READS.get()).isEqualTo(1); // one serialization, however many recipients
     assertThat(delivery.frames).hasSize(1);
     assertThat(delivery.text(0))
@@ -102,7 +105,8 @@ final class EventEmittersTest {
     EventEmitters unchecked = new EventEmitters(codec, validator, false, delivery);
     unchecked.emitter(RoomEvents.class).to("c1").onJoin(new Joined(" ", "Al"));
     assertThat(delivery.text(0))
-        .isEqualTo("{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\" \",\"userName\":\"Al\"}}");
+        .isEqualTo(
+            "{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\" \",\"userName\":\"Al\"}}");
   }
 
   @Test

@@ -57,8 +57,7 @@ final class JsonCodecTest {
   @Test
   void event() {
     byte[] frame =
-        codec.encodeEvent(
-            "rooms.onMessage", new Message("general", "Alice", "Hello", AT), true);
+        codec.encodeEvent("rooms.onMessage", new Message("general", "Alice", "Hello", AT), true);
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"from\":\"Alice\","
@@ -126,8 +125,7 @@ final class JsonCodecTest {
     assertThat(f.buffered()).isNotNull();
     assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(int.class))).isNull();
     assertThat(codec.bindBuffered(null, TYPES.constructType(String.class))).isNull();
-    JsonCodec.Frame known =
-        decode("{\"type\":\"n\",\"payload\":null}", types("n", int.class));
+    JsonCodec.Frame known = decode("{\"type\":\"n\",\"payload\":null}", types("n", int.class));
     assertThat(known.hasPayload()).isTrue();
     assertThat(known.payload()).isNull();
     assertThat(known.bindError()).isNull();
@@ -218,7 +216,8 @@ final class JsonCodecTest {
   @Test
   void clientRequestWithoutRpcId() {
     byte[] frame = codec.encodeRequest("rooms.join", new Join("general"), true, null);
-    assertThat(text(frame)).isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
+    assertThat(text(frame))
+        .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
     JsonCodec.Frame f = decode(frame, types("rooms.join", Join.class));
     assertThat(f.type()).isEqualTo("rooms.join");
     assertThat(f.rpcId()).isNull();
@@ -312,8 +311,7 @@ final class JsonCodecTest {
     assertThatThrownBy(() -> codec.bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
         .isInstanceOfSatisfying(
             InvalidPayloadException.class,
-            e ->
-                assertThat(e.details()).containsExactly(new Violation("", "must be an object")));
+            e -> assertThat(e.details()).containsExactly(new Violation("", "must be an object")));
   }
 
   @Test
@@ -386,9 +384,7 @@ final class JsonCodecTest {
     assertThat(f.bindError().details()).containsExactly(new Violation("count", "is out of range"));
 
     JsonCodec.Frame top =
-        decode(
-            "{\"type\":\"n\",\"payload\":99999999999,\"rpcId\":\"r5\"}",
-            types("n", int.class));
+        decode("{\"type\":\"n\",\"payload\":99999999999,\"rpcId\":\"r5\"}", types("n", int.class));
     assertThat(top.rpcId()).isEqualTo("r5");
     assertThat(top.bindError().details()).containsExactly(new Violation("", "is out of range"));
   }
@@ -440,8 +436,7 @@ final class JsonCodecTest {
     assertThat(decode(small, "{\"type\":\"a\",\"payload\":[[1]]}", t -> null)).isNotNull();
     assertDropped(small, "{\"type\":\"a\",\"payload\":[[[1]]]}", t -> null);
     // strings, also while binding straight to a type
-    assertThat(decode(small, "{\"type\":\"a\",\"payload\":\"0123456789\"}", t -> null))
-        .isNotNull();
+    assertThat(decode(small, "{\"type\":\"a\",\"payload\":\"0123456789\"}", t -> null)).isNotNull();
     assertDropped(small, "{\"type\":\"a\",\"payload\":\"0123456789A\"}", t -> null);
     assertDropped(
         small, "{\"type\":\"j\",\"payload\":{\"roomId\":\"0123456789A\"}}", types("j", Join.class));
@@ -482,7 +477,8 @@ final class JsonCodecTest {
     JsonCodec snake = new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
     byte[] frame = snake.encodeEvent("p", new Person("Ada", "Lovelace"), true);
     assertThat(text(frame))
-        .isEqualTo("{\"type\":\"p\",\"payload\":{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}}");
+        .isEqualTo(
+            "{\"type\":\"p\",\"payload\":{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}}");
     assertThat(decode(snake, text(frame), types("p", Person.class)).payload())
         .isEqualTo(new Person("Ada", "Lovelace"));
   }
@@ -512,10 +508,8 @@ final class JsonCodecTest {
     assertThat(configured).isNotSameAs(base);
     assertThat(base.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isTrue();
     assertThat(configured.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isFalse();
-    assertThat(base.getFactory().streamReadConstraints().getMaxNestingDepth())
-        .isNotEqualTo(64);
-    assertThat(configured.getFactory().streamReadConstraints().getMaxNestingDepth())
-        .isEqualTo(64);
+    assertThat(base.getFactory().streamReadConstraints().getMaxNestingDepth()).isNotEqualTo(64);
+    assertThat(configured.getFactory().streamReadConstraints().getMaxNestingDepth()).isEqualTo(64);
     JsonCodec c = new JsonCodec(configured);
     assertThat(c.mapper()).isSameAs(configured);
   }

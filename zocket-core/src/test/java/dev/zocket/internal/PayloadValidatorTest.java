@@ -140,11 +140,12 @@ final class PayloadValidatorTest {
             new Customer("", new Address("")),
             List.of(new Item("", 0), new Item("", 0), new Item("", 0)));
     List<Violation> first = violations(order);
-    assertThat(first).isSortedAccordingTo(
-        (a, b) ->
-            a.path().equals(b.path())
-                ? a.message().compareTo(b.message())
-                : a.path().compareTo(b.path()));
+    assertThat(first)
+        .isSortedAccordingTo(
+            (a, b) ->
+                a.path().equals(b.path())
+                    ? a.message().compareTo(b.message())
+                    : a.path().compareTo(b.path()));
     for (int i = 0; i < 20; i++) {
       assertThat(violations(order)).isEqualTo(first);
     }
@@ -165,17 +166,14 @@ final class PayloadValidatorTest {
     assertThat(PayloadValidator.isConstrained(t.constructType(JoinRoom.class))).isTrue();
     assertThat(PayloadValidator.isConstrained(t.constructType(Tagged.class))).isTrue();
     assertThat(PayloadValidator.isConstrained(t.constructType(Inventory.class))).isTrue();
-    assertThat(
-            PayloadValidator.isConstrained(t.constructCollectionType(List.class, Item.class)))
+    assertThat(PayloadValidator.isConstrained(t.constructCollectionType(List.class, Item.class)))
         .isTrue();
     assertThat(
-            PayloadValidator.isConstrained(
-                t.constructMapType(Map.class, String.class, Item.class)))
+            PayloadValidator.isConstrained(t.constructMapType(Map.class, String.class, Item.class)))
         .isTrue();
     assertThat(PayloadValidator.isConstrained(t.constructType(String.class))).isFalse();
     assertThat(PayloadValidator.isConstrained(t.constructType(int.class))).isFalse();
-    assertThat(
-            PayloadValidator.isConstrained(t.constructCollectionType(List.class, String.class)))
+    assertThat(PayloadValidator.isConstrained(t.constructCollectionType(List.class, String.class)))
         .isFalse();
     record Free(String text) {}
     assertThat(PayloadValidator.isConstrained(t.constructType(Free.class))).isFalse();

@@ -44,6 +44,7 @@ final class RawClient implements AutoCloseable {
   private RawClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
+    socket.setTcpNoDelay(true);
     in = new DataInputStream(socket.getInputStream());
     out = socket.getOutputStream();
   }

@@ -22,7 +22,7 @@ ROOT=$(pwd)
 OUT_DIR=${ZOCKET_OUT:-target-bench}
 BENCH_JAR="$ROOT/benchmarks/$OUT_DIR/benchmarks.jar"
 CHAT_JAR="$ROOT/examples/chat/$OUT_DIR/zocket-chat.jar"
-SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled}
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dlogback.configurationFile=$ROOT/benchmarks/logback-bench.xml -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}
 DRIVER_JAVA_OPTS=${DRIVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled}
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -51,14 +51,9 @@ done
 [[ ${#scenarios[@]} -eq 0 ]] && scenarios=(fanout100 fanout500 rooms calls idle)
 
 if [[ $build == 1 ]]; then
-  if [[ $servers != baseline ]] && mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" \
-      -pl benchmarks,examples/chat -am package >/tmp/zocket-bench-build.log 2>&1; then
-    :
-  else
-    [[ $servers == zocket || $servers == both ]] && { cat /tmp/zocket-bench-build.log >&2; exit 1; }
-    echo "# building the baseline only (the Zocket modules do not build: see /tmp/zocket-bench-build.log)" >&2
-    mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" -Dbench.standalone -pl zocket-core,benchmarks package
-  fi
+  modules=benchmarks
+  [[ $servers != baseline ]] && modules=benchmarks,examples/chat
+  mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" -pl "$modules" -am package
 fi
 if [[ -z $servers ]]; then
   if [[ -f $CHAT_JAR ]]; then servers=both; else servers=baseline; fi

@@ -32,6 +32,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -58,6 +60,9 @@ import java.util.Set;
  */
 public final class RawChatServer implements AutoCloseable {
   private static final JsonFactory JSON = new JsonFactory();
+  /** ISO-8601 in UTC with milliseconds, as JavaScript's {@code Date.toISOString()} writes it. */
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   /** Room left before the payload starts, for the largest WebSocket header (10 bytes). */
   private static final int HEADER_ROOM = 10;
   /** Name of the first handler, whose context writes straight to the socket. */
@@ -351,7 +356,7 @@ public final class RawChatServer implements AutoCloseable {
       }
       Set<Member> members = rooms.get(roomId);
       String user = name;
-      String timestamp = Instant.ofEpochMilli(System.currentTimeMillis()).toString();
+      String timestamp = TIMESTAMP.format(Instant.ofEpochMilli(System.currentTimeMillis()));
       toRoom(
           members,
           frame(

@@ -1,0 +1,153 @@
+package dev.zocket.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zocket.Context;
+import dev.zocket.bench.baseline.RawChatServer;
+import dev.zocket.bench.jmh.ChatContracts.ChatMessage;
+import dev.zocket.bench.jmh.ChatContracts.Joined;
+import dev.zocket.bench.jmh.ChatContracts.PostMessage;
+import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
+import dev.zocket.bench.jmh.ChatContracts.RoomId;
+import dev.zocket.bench.jmh.ChatContracts.Rooms;
+import dev.zocket.netty.ZocketServer;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.LeakHook;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Smoke test of the load tools: the driver runs tiny bounded scenarios against the raw baseline
+ * server and against a Zocket server of the same protocol, and nothing is lost or reordered.
+ */
+@Timeout(120)
+class LoadDriverTest {
+  private static final ConcurrentLinkedQueue<String> leaks = new ConcurrentLinkedQueue<>();
+  private static RawChatServer baseline;
+  private static ZocketServer zocket;
+
+  @BeforeAll
+  static void start() throws Exception {
+    LeakHook.install((type, records) -> leaks.add(type + " " + records));
+    baseline = RawChatServer.start("127.0.0.1", 0);
+    zocket =
+        ZocketServer.builder()
+            .onConnect((headers, clientId) -> headers.getOrDefault("user-name", "Anonymous"))
+            .handle(Rooms.class, Chat::new)
+            .host("127.0.0.1")
+            .port(0)
+            .ioThreads(1)
+            .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    baseline.close();
+    zocket.close();
+    // Leaks are reported when buffers are allocated after the leaked ones were collected.
+    for (int i = 0; i < 20; i++) {
+      System.gc();
+      ByteBufAllocator.DEFAULT.buffer(16).release();
+    }
+    assertThat(leaks).isEmpty();
+  }
+
+  private static Map<String, Object> run(int port, String... args) throws Exception {
+    String[] all = new String[args.length + 10];
+    System.arraycopy(args, 0, all, 0, args.length);
+    String[] common = {"--port", Integer.toString(port), "--warmup", "0.2", "--duration", "0.5",
+        "--deadline", "60", "--hold", "0"};
+    System.arraycopy(common, 0, all, args.length, common.length);
+    return LoadDriver.run(LoadDriver.Options.parse(all));
+  }
+
+  private static void assertClean(Map<String, Object> r) {
+    assertThat(r).doesNotContainKey("error");
+    assertThat(r.get("lost")).isEqualTo(0L);
+    assertThat(r.get("reordered")).isEqualTo(0L);
+    assertThat((Long) r.get("delivered")).isPositive();
+    assertThat((Long) r.get("delivered")).isEqualTo((Long) r.get("sent") * expectedCopies(r));
+  }
+
+  private static long expectedCopies(Map<String, Object> r) {
+    @SuppressWarnings("unchecked") // params is built by the driver as a map
+    Map<String, Object> p = (Map<String, Object>) r.get("params");
+    return switch ((String) r.get("scenario")) {
+      case "fanout" -> ((Number) p.get("clients")).longValue();
+      case "rooms" -> ((Number) p.get("roomSize")).longValue();
+      default -> 1;
+    };
+  }
+
+  @Test
+  void fanoutAgainstBaseline() throws Exception {
+    assertClean(run(baseline.port(), "--scenario", "fanout", "--clients", "20", "--senders", "3",
+        "--window", "8", "--max-messages", "200"));
+  }
+
+  @Test
+  void roomsAndCallsAgainstBaseline() throws Exception {
+    assertClean(run(baseline.port(), "--scenario", "rooms", "--rooms", "5", "--room-size", "4",
+        "--window", "2", "--max-messages", "100"));
+    Map<String, Object> calls = run(baseline.port(), "--scenario", "calls", "--clients", "5",
+        "--in-flight", "4", "--max-messages", "200");
+    assertClean(calls);
+    assertThat(calls.get("badReplies")).isEqualTo(0L);
+  }
+
+  @Test
+  void idleAgainstBaseline() throws Exception {
+    Map<String, Object> r = run(baseline.port(), "--scenario", "idle", "--clients", "30",
+        "--room-size", "10");
+    assertThat(r).doesNotContainKey("error");
+    assertThat(r.get("openAtEnd")).isEqualTo(30L);
+  }
+
+  @Test
+  void sameScenariosAgainstZocket() throws Exception {
+    assertClean(run(zocket.port(), "--scenario", "fanout", "--clients", "20", "--senders", "3",
+        "--window", "8", "--max-messages", "200"));
+    Map<String, Object> calls = run(zocket.port(), "--scenario", "calls", "--clients", "5",
+        "--in-flight", "4", "--max-messages", "200");
+    assertClean(calls);
+    assertThat(calls.get("badReplies")).isEqualTo(0L);
+  }
+
+  /** The chat protocol on Zocket: joins and posts go to the room, members answers the room. */
+  static final class Chat implements Rooms {
+    private final Context<String> ctx;
+    private final String name;
+
+    Chat(Context<String> ctx) {
+      this.ctx = ctx;
+      this.name = ctx.user();
+    }
+
+    @Override
+    public void join(RoomId request) {
+      ctx.rooms().join(request.roomId());
+      ctx.emit(RoomEvents.class).toRoom(request.roomId()).onJoin(new Joined(request.roomId(), name));
+    }
+
+    @Override
+    public void message(PostMessage m) {
+      if (ctx.rooms().has(m.roomId())) {
+        ctx.emit(RoomEvents.class)
+            .toRoom(m.roomId())
+            .onMessage(new ChatMessage(m.roomId(), name, m.content(), Instant.now()));
+      }
+    }
+
+    @Override
+    public List<String> members(RoomId request) {
+      // Each calls client is alone in its room.
+      return List.of(name);
+    }
+  }
+}

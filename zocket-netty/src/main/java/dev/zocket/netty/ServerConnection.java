@@ -114,7 +114,11 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
             connectFailed(e);
             return;
           }
-          channel.eventLoop().execute(this::connected);
+          try {
+            channel.eventLoop().execute(this::connected);
+          } catch (RejectedExecutionException e) {
+            connectFailed(e); // the I/O threads are stopping
+          }
         });
   }
 
@@ -144,7 +148,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     } else {
       log.error("onConnect failed for client {}", clientId, t);
     }
-    channel.eventLoop().execute(() -> {
+    Runnable end = () -> {
       state = CLOSED;
       config.registry.remove(this, rooms.names);
       rooms.names.clear();
@@ -156,7 +160,12 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       } else {
         closeWith(1011, "Internal error");
       }
-    });
+    };
+    try {
+      channel.eventLoop().execute(end);
+    } catch (RejectedExecutionException e) {
+      end.run(); // the I/O threads are stopping; nothing else touches this connection
+    }
   }
 
   /** On the I/O thread, when the channel has closed. */

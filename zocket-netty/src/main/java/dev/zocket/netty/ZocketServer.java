@@ -26,6 +26,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -106,6 +107,7 @@ public final class ZocketServer implements AutoCloseable {
   private final ServerConfig config;
   private final EventLoopGroup group;
   private final Channel serverChannel;
+  private final int port;
   private final ExecutorService ownedExecutor;
   private final Duration shutdownTimeout;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -120,6 +122,7 @@ public final class ZocketServer implements AutoCloseable {
     this.config = config;
     this.group = group;
     this.serverChannel = serverChannel;
+    this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     this.ownedExecutor = ownedExecutor;
     this.shutdownTimeout = shutdownTimeout;
   }
@@ -135,7 +138,7 @@ public final class ZocketServer implements AutoCloseable {
 
   /** The port the server is bound to; the actual port when the builder asked for port 0. */
   public int port() {
-    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    return port;
   }
 
   /**
@@ -168,9 +171,16 @@ public final class ZocketServer implements AutoCloseable {
    * concurrent calls wait for the first one to finish.
    *
    * <p>Threading: blocks; must not be called from a handler or an I/O thread.
+   *
+   * @throws IllegalStateException if called on one of the server's I/O threads
    */
   @Override
   public void close() {
+    for (EventExecutor e : group) {
+      if (e.inEventLoop()) {
+        throw new IllegalStateException("close() would wait for itself: call it off the I/O threads");
+      }
+    }
     if (!closing.compareAndSet(false, true)) {
       closed.join();
       return;
@@ -205,7 +215,7 @@ public final class ZocketServer implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-      log.info("Zocket server on port {} closed", ((InetSocketAddress) serverChannel.localAddress()).getPort());
+      log.info("Zocket server on port {} closed", port);
     } finally {
       closed.complete(null);
     }
@@ -213,7 +223,7 @@ public final class ZocketServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ZocketServer(" + serverChannel.localAddress() + ")";
+    return "ZocketServer(port " + port + ")";
   }
 
   /**

@@ -218,6 +218,30 @@ class DispatchTest {
   }
 
   @Test
+  void runsOnDisconnectWhenTheClientLeftDuringAsyncOnConnect() throws Exception {
+    CompletableFuture<TestApi.User> user = new CompletableFuture<>();
+    CompletableFuture<String> left = new CompletableFuture<>();
+    try (ZocketServer s =
+        ZocketServer.builder()
+            .headers(TestApi.Headers.class)
+            .onConnectAsync((h, id) -> user)
+            .onDisconnect(ctx -> left.complete(ctx.user().name()))
+            .handle(TestApi.Api.class, ApiHandler::new)
+            .host("127.0.0.1")
+            .port(0)
+            .start()) {
+      JdkClient c = JdkClient.connect(s.port(), "?user-name=A");
+      c.send("{\"type\":\"t.record\",\"payload\":\"before\"}");
+      c.close();
+      Thread.sleep(200); // let the close reach the server first
+      user.complete(new TestApi.User("Quick", "x"));
+      assertThat(left.get(10, TimeUnit.SECONDS)).isEqualTo("Quick");
+      assertThat(ApiHandler.log).containsExactly("Quick:before");
+      assertThat(s.connectionCount()).isZero();
+    }
+  }
+
+  @Test
   void closesWhenOnConnectFails() {
     try (ZocketServer s =
         ZocketServer.builder()

@@ -39,6 +39,8 @@ public final class TestContracts {
     @CallTimeout(millis = 200)
     CompletableFuture<String> slow();
 
+    CompletableFuture<String> hang();
+
     default String greet(String name) {
       return "hello " + name;
     }

@@ -1,0 +1,429 @@
+package dev.zocket.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.zocket.Context;
+import dev.zocket.ErrorCodes;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.Violation;
+import dev.zocket.ZocketException;
+import dev.zocket.client.TestContracts.JoinRoom;
+import dev.zocket.client.TestContracts.Joined;
+import dev.zocket.client.TestContracts.Message;
+import dev.zocket.client.TestContracts.Post;
+import dev.zocket.client.TestContracts.RoomEvents;
+import dev.zocket.client.TestContracts.Rooms;
+import dev.zocket.netty.ZocketServer;
+import jakarta.validation.constraints.NotBlank;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The client against a real {@link ZocketServer} on 127.0.0.1. */
+@Timeout(60)
+@ExtendWith(LeakCheck.class)
+class ServerIntegrationTest {
+  /** The handshake headers of the test server. */
+  public record Headers(@NotBlank @JsonProperty("user-name") String userName) {}
+
+  /** The server's side of {@link Rooms}; the user context is the user's name. */
+  static final class RoomsHandler implements Rooms {
+    private final Context<String> ctx;
+
+    RoomsHandler(Context<String> ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void join(JoinRoom request) {
+      ctx.rooms().join(request.roomId());
+      ctx.emit(RoomEvents.class)
+          .toRoom(request.roomId())
+          .onJoin(new Joined(request.roomId(), ctx.user()));
+    }
+
+    @Override
+    public void leaveAll() {
+      for (String room : Set.copyOf(ctx.rooms().current())) {
+        ctx.rooms().leave(room);
+      }
+    }
+
+    @Override
+    public void post(Post post) {
+      if (ctx.rooms().has(post.roomId())) {
+        ctx.emit(RoomEvents.class)
+            .toRoom(post.roomId())
+            .onMessage(new Message(post.roomId(), ctx.user(), post.content()));
+      }
+    }
+
+    @Override
+    public CompletableFuture<List<String>> members(JoinRoom room) {
+      return CompletableFuture.completedFuture(List.of(ctx.user(), room.roomId()));
+    }
+
+    @Override
+    public CompletionStage<Void> touch() {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public String echo(String text) {
+      return switch (text) {
+        case "fail" -> throw new ZocketException("NOT_A_MEMBER", "You are not in that room");
+        case "crash" -> throw new IllegalStateException("secret internals");
+        default -> text + " from " + ctx.user();
+      };
+    }
+
+    @Override
+    public int count() {
+      return ctx.rooms().current().size();
+    }
+
+    @Override
+    public CompletableFuture<String> slow() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public CompletableFuture<String> hang() {
+      return new CompletableFuture<>();
+    }
+  }
+
+  private final List<ZocketServer> servers = new ArrayList<>();
+  private final List<ZocketClient> clients = new ArrayList<>();
+  private ZocketServer server;
+
+  @BeforeEach
+  void start() {
+    server = startServer(0);
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(ZocketClient::close);
+    servers.forEach(ZocketServer::close);
+  }
+
+  private ZocketServer startServer(int port) {
+    ZocketServer s =
+        ZocketServer.builder()
+            .headers(Headers.class)
+            .onConnect((headers, clientId) -> headers.userName())
+            .handle(Rooms.class, RoomsHandler::new)
+            .host("127.0.0.1")
+            .port(port)
+            .shutdownTimeout(Duration.ofSeconds(2))
+            .start();
+    servers.add(s);
+    return s;
+  }
+
+  private URI uri(int port) {
+    return URI.create("ws://127.0.0.1:" + port);
+  }
+
+  private ZocketClient.Builder builder(String name, BlockingQueue<Object> events) {
+    return ZocketClient.builder(uri(server.port()))
+        .header("user-name", name)
+        .reconnect(ReconnectPolicy.disabled())
+        .on(
+            RoomEvents.class,
+            new RoomEvents() {
+              @Override
+              public void onJoin(Joined event) {
+                events.add(event);
+              }
+
+              @Override
+              public void onMessage(Message message) {
+                events.add(message);
+              }
+            });
+  }
+
+  private ZocketClient track(ZocketClient client) {
+    clients.add(client);
+    return client;
+  }
+
+  private static Object next(BlockingQueue<Object> queue) throws InterruptedException {
+    Object o = queue.poll(5, TimeUnit.SECONDS);
+    if (o == null) {
+      fail("timed out waiting for an event");
+    }
+    return o;
+  }
+
+  private static ZocketException failure(CompletableFuture<?> future) {
+    try {
+      future.get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return (ZocketException) e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("the call did not fail");
+  }
+
+  @Test
+  void typedCallsSyncAndAsync() throws Exception {
+    ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
+    Rooms rooms = client.proxy(Rooms.class);
+    assertThat(rooms.members(new JoinRoom("general")).get(5, TimeUnit.SECONDS))
+        .containsExactly("alice", "general");
+    assertThat(rooms.touch().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+    assertThat(rooms.echo("hi")).isEqualTo("hi from alice");
+    rooms.join(new JoinRoom("a"));
+    rooms.join(new JoinRoom("b"));
+    assertThat(rooms.count()).isEqualTo(2);
+    assertThat(rooms.greet("bob")).isEqualTo("hello bob");
+  }
+
+  @Test
+  void errorRepliesBecomeExceptions() {
+    ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
+    Rooms rooms = client.proxy(Rooms.class);
+    assertThatThrownBy(() -> rooms.echo("fail"))
+        .isInstanceOf(ZocketException.class)
+        .hasMessage("You are not in that room")
+        .extracting(t -> ((ZocketException) t).code())
+        .isEqualTo("NOT_A_MEMBER");
+    assertThatThrownBy(() -> rooms.echo("crash"))
+        .isInstanceOf(ZocketException.class)
+        .extracting(t -> ((ZocketException) t).code())
+        .isEqualTo(ErrorCodes.INTERNAL);
+
+    ZocketClient unchecked =
+        track(builder("bob", new LinkedBlockingQueue<>()).validatePayloads(false).connect());
+    ZocketException invalid =
+        failure(unchecked.proxy(Rooms.class).members(new JoinRoom("")));
+    assertThat(invalid.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
+    assertThat(invalid.details()).containsExactly(new Violation("roomId", "must not be blank"));
+  }
+
+  @Test
+  void localValidationFailsAtTheCallSite() throws Exception {
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    ZocketClient client = track(builder("alice", events).connect());
+    Rooms rooms = client.proxy(Rooms.class);
+    assertThatThrownBy(() -> rooms.join(new JoinRoom("")))
+        .isInstanceOf(InvalidPayloadException.class)
+        .hasMessage("Invalid payload for rooms.join");
+    assertThatThrownBy(() -> rooms.members(new JoinRoom("")))
+        .isInstanceOf(InvalidPayloadException.class);
+    rooms.join(new JoinRoom("general"));
+    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(rooms.count()).isEqualTo(1);
+  }
+
+  @Test
+  void callsTimeOut() {
+    ZocketClient client =
+        track(builder("alice", new LinkedBlockingQueue<>()).callTimeout(Duration.ofMillis(300)).connect());
+    Rooms rooms = client.proxy(Rooms.class);
+    ZocketException perMethod = failure(rooms.slow());
+    assertThat(perMethod.code()).isEqualTo(ErrorCodes.TIMEOUT);
+    assertThat(perMethod.getMessage()).isEqualTo("No reply to rooms.slow within 200 ms");
+    ZocketException perClient = failure(rooms.hang());
+    assertThat(perClient.getMessage()).isEqualTo("No reply to rooms.hang within 300 ms");
+    assertThat(client.state()).isEqualTo(ZocketClient.State.OPEN);
+  }
+
+  @Test
+  void pendingCallsFailWhenTheServerGoesAway() throws Exception {
+    BlockingQueue<Object> closes = new LinkedBlockingQueue<>();
+    ZocketClient client =
+        track(
+            builder("alice", new LinkedBlockingQueue<>())
+                .onClose((code, reason) -> closes.add(code))
+                .connect());
+    Rooms rooms = client.proxy(Rooms.class);
+    List<CompletableFuture<String>> calls = List.of(rooms.hang(), rooms.hang(), rooms.hang());
+    assertThat(rooms.echo("sync")).isEqualTo("sync from alice"); // the hangs have arrived
+    server.close();
+    for (CompletableFuture<String> call : calls) {
+      assertThat(failure(call).code()).isEqualTo(ErrorCodes.DISCONNECTED);
+    }
+    assertThat(next(closes)).isEqualTo(1001);
+    assertThat(client.state()).isEqualTo(ZocketClient.State.CLOSED);
+  }
+
+  @Test
+  void eventsArriveInOrder() throws Exception {
+    BlockingQueue<Object> aliceEvents = new LinkedBlockingQueue<>();
+    BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
+    ZocketClient alice = track(builder("alice", aliceEvents).connect());
+    ZocketClient bob = track(builder("bob", bobEvents).connect());
+    alice.proxy(Rooms.class).join(new JoinRoom("general"));
+    assertThat(next(aliceEvents)).isEqualTo(new Joined("general", "alice"));
+    bob.proxy(Rooms.class).join(new JoinRoom("general"));
+    assertThat(next(aliceEvents)).isEqualTo(new Joined("general", "bob"));
+    assertThat(next(bobEvents)).isEqualTo(new Joined("general", "bob"));
+    Rooms rooms = alice.proxy(Rooms.class);
+    for (int i = 0; i < 200; i++) {
+      rooms.post(new Post("general", "m" + i));
+    }
+    for (int i = 0; i < 200; i++) {
+      assertThat(next(bobEvents)).isEqualTo(new Message("general", "alice", "m" + i));
+      assertThat(next(aliceEvents)).isEqualTo(new Message("general", "alice", "m" + i));
+    }
+    assertThat(bobEvents.poll(50, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
+  void reconnectsToANewServerOnTheSamePortAndRejoinsInOnOpen() throws Exception {
+    int port = server.port();
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    BlockingQueue<Object> lifecycle = new LinkedBlockingQueue<>();
+    ZocketClient alice =
+        track(
+            builder("alice", events)
+                .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(200)))
+                .onOpen(
+                    c -> {
+                      lifecycle.add("open");
+                      c.proxy(Rooms.class).join(new JoinRoom("general"));
+                    })
+                .onClose((code, reason) -> lifecycle.add("close " + code))
+                .connect());
+    assertThat(next(lifecycle)).isEqualTo("open");
+    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+
+    server.close();
+    assertThat(next(lifecycle)).isEqualTo("close 1001");
+    server = startServer(port);
+    assertThat(next(lifecycle)).isEqualTo("open");
+    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(alice.state()).isEqualTo(ZocketClient.State.OPEN);
+
+    BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
+    ZocketClient bob = track(builder("bob", bobEvents).connect());
+    bob.proxy(Rooms.class).join(new JoinRoom("general"));
+    bob.proxy(Rooms.class).post(new Post("general", "welcome back"));
+    assertThat(next(events)).isEqualTo(new Joined("general", "bob"));
+    assertThat(next(events)).isEqualTo(new Message("general", "bob", "welcome back"));
+    assertThat(alice.proxy(Rooms.class).count()).isEqualTo(1);
+  }
+
+  @Test
+  void backoffGrowsWithinBoundsThenGivesUp() throws Exception {
+    ReconnectPolicy policy =
+        ReconnectPolicy.exponential(Duration.ofMillis(40), Duration.ofMillis(160))
+            .withMaxAttempts(4);
+    BlockingQueue<Object> errors = new LinkedBlockingQueue<>();
+    List<Long> at = new ArrayList<>();
+    ZocketClient client =
+        track(
+            builder("alice", new LinkedBlockingQueue<>())
+                .reconnect(policy)
+                .onClose((code, reason) -> at.add(System.nanoTime()))
+                .onError(
+                    e -> {
+                      at.add(System.nanoTime());
+                      errors.add(e);
+                    })
+                .connect());
+    server.close();
+    for (int i = 0; i < 4; i++) {
+      ZocketException e = (ZocketException) next(errors);
+      assertThat(e.code()).isEqualTo(ErrorCodes.DISCONNECTED);
+      assertThat(e.getMessage()).startsWith("Could not connect to ws://127.0.0.1:");
+    }
+    ZocketException gaveUp = (ZocketException) next(errors);
+    assertThat(gaveUp.getMessage())
+        .isEqualTo("Gave up reconnecting to " + uri(server.port()) + " after 4 attempts");
+    assertThat(client.state()).isEqualTo(ZocketClient.State.CLOSED);
+    // Each attempt waited at least the lower bound of its delay: 20, 40, 80, 80 ms.
+    long[] lower = {20, 40, 80, 80};
+    for (int i = 0; i < 4; i++) {
+      assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(i + 1) - at.get(i)))
+          .as("wait before attempt %d", i + 1)
+          .isGreaterThanOrEqualTo(lower[i]);
+    }
+  }
+
+  @Test
+  void sendsWhileDisconnectedFollowThePolicy() throws Exception {
+    int port = server.port();
+    BlockingQueue<Object> lifecycle = new LinkedBlockingQueue<>();
+    ZocketClient alice =
+        track(
+            builder("alice", new LinkedBlockingQueue<>())
+                .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(100)))
+                .whileDisconnected(WhileDisconnected.buffer(2, WhileDisconnected.Overflow.DROP_OLDEST))
+                .onOpen(
+                    c -> {
+                      c.proxy(Rooms.class).join(new JoinRoom("general"));
+                      lifecycle.add("open");
+                    })
+                .onClose((code, reason) -> lifecycle.add("close"))
+                .connect());
+    assertThat(next(lifecycle)).isEqualTo("open");
+    server.close();
+    assertThat(next(lifecycle)).isEqualTo("close");
+    Rooms rooms = alice.proxy(Rooms.class);
+    for (int i = 1; i <= 3; i++) {
+      rooms.post(new Post("general", "offline " + i));
+    }
+    assertThat(rooms.hang()).failsWithin(Duration.ofSeconds(5));
+
+    server = startServer(port);
+    BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
+    ZocketClient bob = track(builder("bob", bobEvents).connect());
+    bob.proxy(Rooms.class).join(new JoinRoom("general"));
+    assertThat(next(bobEvents)).isEqualTo(new Joined("general", "bob"));
+    // Alice rejoins in onOpen, then her buffered posts go out: the oldest was dropped.
+    assertThat(next(bobEvents)).isEqualTo(new Joined("general", "alice"));
+    assertThat(next(bobEvents)).isEqualTo(new Message("general", "alice", "offline 2"));
+    assertThat(next(bobEvents)).isEqualTo(new Message("general", "alice", "offline 3"));
+  }
+
+  @Test
+  void sendsWhileDisconnectedFailByDefault() throws Exception {
+    BlockingQueue<Object> lifecycle = new LinkedBlockingQueue<>();
+    ZocketClient alice =
+        track(
+            builder("alice", new LinkedBlockingQueue<>())
+                .reconnect(ReconnectPolicy.exponential(Duration.ofSeconds(10), Duration.ofSeconds(10)))
+                .onClose((code, reason) -> lifecycle.add("close"))
+                .connect());
+    server.close();
+    assertThat(next(lifecycle)).isEqualTo("close");
+    assertThat(alice.state()).isEqualTo(ZocketClient.State.RECONNECTING);
+    assertThatThrownBy(() -> alice.proxy(Rooms.class).post(new Post("general", "x")))
+        .isInstanceOf(ZocketException.class)
+        .hasMessage("Not connected; rooms.post was not sent");
+  }
+
+  @Test
+  void rejectedHandshakeCarriesTheServersBody() {
+    assertThatThrownBy(() -> builder("", new LinkedBlockingQueue<>()).connect())
+        .isInstanceOf(HandshakeRejectedException.class)
+        .hasMessage(
+            "Server rejected the WebSocket handshake with HTTP 400 Bad Request: "
+                + "{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\","
+                + "\"message\":\"must not be blank\"}]}")
+        .extracting(t -> ((ZocketException) t).details())
+        .isEqualTo(List.of(new Violation("user-name", "must not be blank")));
+  }
+}

@@ -20,6 +20,7 @@ class ZocketConnection {
    */
   constructor(url, headers) {
     const query = new URLSearchParams(headers);
+    query.set("x-zocket-version", "1");
     this.socket = new WebSocket(url + "?" + query.toString());
     this.listeners = new Map();
     this.pending = new Map();

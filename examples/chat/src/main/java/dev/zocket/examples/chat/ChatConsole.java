@@ -105,7 +105,14 @@ final class ChatConsole {
                   for (String each : joinedRooms()) {
                     r.join(new RoomId(each));
                   }
-                });
+                })
+            .onClose(
+                (code, reason) -> {
+                  if (code != 1000) {
+                    out.println("* Connection lost (" + code + " " + reason + "); reconnecting");
+                  }
+                })
+            .onError(e -> out.println("! " + e.getMessage()));
     if (name != null) {
       builder.header("user-name", name);
     }

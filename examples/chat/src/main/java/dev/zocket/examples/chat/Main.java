@@ -21,15 +21,14 @@ public final class Main {
   /** The server's default address: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
 
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
-
   private static final String USAGE =
       String.join(
           "\n",
           "Usage:",
           "  java -jar zocket-chat.jar [--host H] [--port N]",
           "      Starts the chat server (default " + DEFAULT_HOST + ":" + DEFAULT_PORT + ").",
-          "  java -jar zocket-chat.jar client [--url ws://localhost:3000] [--name NAME] [--room ROOM]",
+          "  java -jar zocket-chat.jar client [--url ws://localhost:3000] [--name NAME] [--room"
+              + " ROOM]",
           "      Starts the console client.");
 
   private Main() {}
@@ -41,8 +40,9 @@ public final class Main {
    */
   public static void main(String[] args) throws InterruptedException {
     if (args.length > 0 && args[0].equals("client")) {
-      int status =
-          ChatConsole.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out);
+      // Before the first logger is created, so that logback.xml sees it.
+      System.setProperty("chat.log.level", "WARN");
+      int status = ChatConsole.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out);
       System.exit(status);
     }
     String host = DEFAULT_HOST;
@@ -64,10 +64,12 @@ public final class Main {
       }
     }
 
+    Logger log = LoggerFactory.getLogger(Main.class);
     ChatServer server = ChatServer.start(host, port);
     String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
     log.info(
-        "Chat server listening on {}:{}; open http://{}:{}/ in a browser, or connect to ws://{}:{}/",
+        "Chat server listening on {}:{}; open http://{}:{}/ in a browser, or connect to"
+            + " ws://{}:{}/",
         host,
         server.port(),
         shown,

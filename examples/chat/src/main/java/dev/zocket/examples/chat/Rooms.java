@@ -23,15 +23,14 @@ public interface Rooms {
   void leave(RoomId room);
 
   /**
-   * Posts a message to a room the caller is in; every member, the poster included, receives
-   * {@link RoomEvents#onMessage}. A message to a room the caller is not in is dropped. Fire and
-   * forget.
+   * Posts a message to a room the caller is in; every member, the poster included, receives {@link
+   * RoomEvents#onMessage}. A message to a room the caller is not in is dropped. Fire and forget.
    */
   void message(PostMessage message);
 
   /**
-   * A call: the names of the members of a room the caller is in, sorted. Fails with the error
-   * code {@value RoomsHandler#NOT_A_MEMBER} when the caller is not in the room.
+   * A call: the names of the members of a room the caller is in, sorted. Fails with the error code
+   * {@code NOT_A_MEMBER} when the caller is not in the room.
    */
   CompletableFuture<List<String>> members(RoomId room);
 }

@@ -51,7 +51,8 @@ final class BrowserTest {
   void start() {
     assumeTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
+            + " chromium-driver)");
     server = ChatServer.start("127.0.0.1", 0);
     url = "http://127.0.0.1:" + server.port() + "/";
   }
@@ -83,11 +84,13 @@ final class BrowserTest {
     alice.findElement(By.id("message")).sendKeys("Hello from Alice");
     alice.findElement(By.id("send")).click();
 
-    WebElement received = waitForText(bob, By.cssSelector("#log .msg .content"), "Hello from Alice");
+    WebElement received =
+        waitForText(bob, By.cssSelector("#log .msg .content"), "Hello from Alice");
     assertThat(received.findElement(By.xpath("..")).findElement(By.className("user")).getText())
         .isEqualTo("Alice");
     waitForText(alice, By.cssSelector("#member-list .member"), "Bob");
-    assertThat(texts(alice, By.cssSelector("#member-list .member"))).containsExactly("Alice", "Bob");
+    assertThat(texts(alice, By.cssSelector("#member-list .member")))
+        .containsExactly("Alice", "Bob");
     screenshot(alice);
   }
 
@@ -120,11 +123,13 @@ final class BrowserTest {
   private WebDriver open(String name) {
     WebDriver driver = newDriver();
     driver.get(url);
-    WebElement input = new WebDriverWait(driver, WAIT)
-        .until(ExpectedConditions.visibilityOfElementLocated(By.id("name")));
+    WebElement input =
+        new WebDriverWait(driver, WAIT)
+            .until(ExpectedConditions.visibilityOfElementLocated(By.id("name")));
     input.sendKeys(name);
     driver.findElement(By.id("connect")).click();
-    new WebDriverWait(driver, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("chat")));
+    new WebDriverWait(driver, WAIT)
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("chat")));
     return driver;
   }
 

@@ -98,7 +98,8 @@ final class ChatServerTest {
     assertThat(alice.next()).isEqualTo(new Joined("general", "Mallory"));
     assertThat(mallory.next()).isEqualTo(new Joined("general", "Mallory"));
     assertThat(messages())
-        .anyMatch(m -> m.contains("Mallory") && m.contains("without joining") && m.contains("general"));
+        .anyMatch(
+            m -> m.contains("Mallory") && m.contains("without joining") && m.contains("general"));
   }
 
   @Test

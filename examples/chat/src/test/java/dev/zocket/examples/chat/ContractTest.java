@@ -38,18 +38,19 @@ final class ContractTest {
   void messageEventIsTheV1EnvelopeWithAnIsoTimestamp() throws Exception {
     Instant at = Instant.parse("2026-11-25T18:43:13.464Z");
     byte[] frame =
-        codec.encodeEvent(
-            "rooms.onMessage", new ChatMessage("general", "Alice", "hi", at), true);
+        codec.encodeEvent("rooms.onMessage", new ChatMessage("general", "Alice", "hi", at), true);
     assertThat(new String(frame, UTF_8))
         .isEqualTo(
             "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Alice\","
                 + "\"content\":\"hi\",\"timestamp\":\"2026-11-25T18:43:13.464Z\"}}");
 
     ChatMessage back =
-        codec.mapper().readValue(
-            "{\"roomId\":\"general\",\"userName\":\"Alice\",\"content\":\"hi\","
-                + "\"timestamp\":\"2026-11-25T18:43:13.464Z\"}",
-            ChatMessage.class);
+        codec
+            .mapper()
+            .readValue(
+                "{\"roomId\":\"general\",\"userName\":\"Alice\",\"content\":\"hi\","
+                    + "\"timestamp\":\"2026-11-25T18:43:13.464Z\"}",
+                ChatMessage.class);
     assertThat(back.timestamp()).isEqualTo(at);
   }
 
@@ -65,10 +66,15 @@ final class ContractTest {
 
   @Test
   void joinAndLeaveEventsAreTheV1Envelopes() {
-    assertThat(new String(codec.encodeEvent("rooms.onJoin", new Joined("general", "Bob"), true), UTF_8))
-        .isEqualTo("{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
-    assertThat(new String(codec.encodeEvent("rooms.onLeave", new Left("general", "Bob"), true), UTF_8))
-        .isEqualTo("{\"type\":\"rooms.onLeave\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
+    assertThat(
+            new String(
+                codec.encodeEvent("rooms.onJoin", new Joined("general", "Bob"), true), UTF_8))
+        .isEqualTo(
+            "{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
+    assertThat(
+            new String(codec.encodeEvent("rooms.onLeave", new Left("general", "Bob"), true), UTF_8))
+        .isEqualTo(
+            "{\"type\":\"rooms.onLeave\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
   }
 
   @Test
@@ -85,10 +91,7 @@ final class ContractTest {
     assertThatThrownBy(() -> binder.bind(Map.of("user-name", "x".repeat(65))))
         .isInstanceOfSatisfying(
             InvalidPayloadException.class,
-            e ->
-                assertThat(e.details())
-                    .extracting(Violation::path)
-                    .containsExactly("user-name"));
+            e -> assertThat(e.details()).extracting(Violation::path).containsExactly("user-name"));
   }
 
   @Test

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+
   /** Per I/O thread: a reusable copy of a direct frame, for decoding. */
   private static final FastThreadLocal<byte[]> SCRATCH =
       new FastThreadLocal<>() {
@@ -94,7 +95,9 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     int length = content.readableBytes();
     Dispatcher.Inbound in;
     if (content.hasArray()) {
-      in = config.dispatcher.decode(content.array(), content.arrayOffset() + content.readerIndex(), length);
+      in =
+          config.dispatcher.decode(
+              content.array(), content.arrayOffset() + content.readerIndex(), length);
     } else {
       byte[] scratch = SCRATCH.get();
       if (scratch.length < length) {

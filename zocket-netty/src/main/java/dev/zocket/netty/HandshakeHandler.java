@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /** The bound headers of an accepted upgrade, read when the handshake completes. */
-  static final AttributeKey<Object> HEADERS = AttributeKey.valueOf(HandshakeHandler.class, "headers");
+  static final AttributeKey<Object> HEADERS =
+      AttributeKey.valueOf(HandshakeHandler.class, "headers");
 
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+
   /** The protocol major version this server speaks; the client sends it as x-zocket-version. */
   private static final String PROTOCOL_VERSION = "1";
 
@@ -107,7 +109,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (versionParam != null) {
       version = versionParam.get(0);
     }
-    if (version != null && !version.equals(PROTOCOL_VERSION) && !version.startsWith(PROTOCOL_VERSION + ".")) {
+    if (version != null
+        && !version.equals(PROTOCOL_VERSION)
+        && !version.startsWith(PROTOCOL_VERSION + ".")) {
       log.debug(
           "Client at {} speaks x-zocket-version {}, this server {}; accepting",
           ctx.channel().remoteAddress(),
@@ -119,7 +123,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static boolean isUpgrade(FullHttpRequest request) {
-    return HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE));
+    return HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+        request.headers().get(HttpHeaderNames.UPGRADE));
   }
 
   private void serveHttp(ChannelHandlerContext ctx, FullHttpRequest request, boolean onPath) {
@@ -171,7 +176,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static void respond(
-      ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean close) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      FullHttpResponse response,
+      boolean close) {
     if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
         && !HttpUtil.isTransferEncodingChunked(response)) {
       HttpUtil.setContentLength(response, response.content().readableBytes());

@@ -29,7 +29,9 @@ abstract class HandshakeHeaders {
       @Override
       Object read(HttpRequest request, QueryStringDecoder query) {
         Map<String, String> values = new HashMap<>();
-        request.headers().forEach(e -> values.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+        request
+            .headers()
+            .forEach(e -> values.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         query.parameters().forEach((name, list) -> values.put(name, list.get(0)));
         return Map.copyOf(values);
       }
@@ -38,7 +40,8 @@ abstract class HandshakeHeaders {
 
   /** Only the names the record declares, bound and validated by {@code binder}. */
   static HandshakeHeaders bound(HeaderBinder<?> binder, ObjectMapper mapper) {
-    BeanDescription d = mapper.getSerializationConfig().introspect(mapper.constructType(binder.type()));
+    BeanDescription d =
+        mapper.getSerializationConfig().introspect(mapper.constructType(binder.type()));
     List<String> names = d.findProperties().stream().map(BeanPropertyDefinition::getName).toList();
     return new HandshakeHeaders() {
       @Override

@@ -19,8 +19,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
  *
  * <p>Threading: called on the connection's I/O thread, so it must not block; reading a small
  * resource from the class path is fine. The server releases the request after the call; a request
- * kept for later must be {@linkplain FullHttpRequest#retain() retained}. An exception is logged
- * and answered with 500.
+ * kept for later must be {@linkplain FullHttpRequest#retain() retained}. An exception is logged and
+ * answered with 500.
  */
 @FunctionalInterface
 public interface HttpHandler {

@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The in-process registry of open connections and rooms, and the default {@link Delivery}: an
- * event is wrapped once in a buffer and every recipient is written a duplicate of it, so the same
- * bytes go to all. A room exists while it has members. Thread-safe; never blocks.
+ * The in-process registry of open connections and rooms, and the default {@link Delivery}: an event
+ * is wrapped once in a buffer and every recipient is written a duplicate of it, so the same bytes
+ * go to all. A room exists while it has members. Thread-safe; never blocks.
  */
 final class LocalRegistry implements Delivery {
   private final ConcurrentHashMap<String, ServerConnection> connections = new ConcurrentHashMap<>();
@@ -98,7 +98,8 @@ final class LocalRegistry implements Delivery {
     }
   }
 
-  private static void writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+  private static void writeAll(
+      Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
         c.write(frame);

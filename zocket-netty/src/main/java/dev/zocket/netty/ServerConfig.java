@@ -35,6 +35,7 @@ final class ServerConfig {
   final Consumer<Context<?>> onDisconnect;
   final Authenticator authenticator;
   final HttpHandler httpHandler;
+
   /** The WebSocket path, or null for any path. */
   final String path;
 
@@ -44,6 +45,7 @@ final class ServerConfig {
 
   /** Every accepted channel, upgraded or not, for shutdown. */
   final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
+
   /** Every upgraded connection whose end ({@code onDisconnect}) has not run yet. */
   final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
 
@@ -94,8 +96,8 @@ final class ServerConfig {
   }
 
   /**
-   * Closes every channel, upgraded ones with 1001, and returns the futures that complete when
-   * each connection has ended.
+   * Closes every channel, upgraded ones with 1001, and returns the futures that complete when each
+   * connection has ended.
    */
   List<CompletableFuture<Void>> closeAll() {
     closing = true;

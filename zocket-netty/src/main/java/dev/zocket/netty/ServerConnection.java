@@ -35,17 +35,20 @@ import org.slf4j.LoggerFactory;
  * onConnect} completes, so messages that arrive earlier wait in order. Only the I/O thread adds to
  * the queue; the executor drains it. A {@code @NonBlocking} message runs on the I/O thread when the
  * count is zero, that is when nothing of this connection is queued or running, and once the frames
- * written by the last executor run have reached the I/O thread (writes from other threads travel
- * as I/O-thread tasks; a direct write could overtake them). Each run of the executor is an
- * "epoch"; when it ends it posts a task that re-allows inline handling unless a new epoch began.
+ * written by the last executor run have reached the I/O thread (writes from other threads travel as
+ * I/O-thread tasks; a direct write could overtake them). Each run of the executor is an "epoch";
+ * when it ends it posts a task that re-allows inline handling unless a new epoch began.
  */
 final class ServerConnection implements Connection, Context<Object>, Runnable {
-  static final AttributeKey<ServerConnection> KEY = AttributeKey.valueOf(ServerConnection.class, "connection");
+  static final AttributeKey<ServerConnection> KEY =
+      AttributeKey.valueOf(ServerConnection.class, "connection");
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
   private static final int MAX_ROOM_ID_LENGTH = 256;
+
   /** Messages handled in one executor task before it yields to other connections. */
   private static final int BATCH = 64;
+
   private static final Object DISCONNECT = new Object();
 
   private static final int CONNECTING = 0;
@@ -63,10 +66,13 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private volatile int state = CONNECTING;
+
   /** Written on the I/O thread only: incremented when the queue goes from empty to non-empty. */
   private volatile int epoch;
+
   /** I/O thread only: whether a non-blocking message may run inline. */
   private boolean inlineAllowed;
+
   private volatile Object user;
   private volatile Object[] handlers;
 
@@ -96,7 +102,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private void connect() {
     CompletionStage<?> stage;
     try {
-      stage = Objects.requireNonNull(config.onConnect.apply(headers, clientId), "onConnect returned null");
+      stage =
+          Objects.requireNonNull(
+              config.onConnect.apply(headers, clientId), "onConnect returned null");
     } catch (Throwable t) {
       connectFailed(t);
       return;
@@ -104,7 +112,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     stage.whenComplete(
         (u, t) -> {
           if (t != null) {
-            connectFailed(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+            connectFailed(
+                t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
             return;
           }
           try {
@@ -148,19 +157,20 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     } else {
       log.error("onConnect failed for client {}", clientId, t);
     }
-    Runnable end = () -> {
-      state = CLOSED;
-      config.registry.remove(this, rooms.names);
-      rooms.names.clear();
-      queue.clear();
-      config.live.remove(this);
-      terminated.complete(null);
-      if (t instanceof ZocketException z) {
-        closeWith(1008, z.getMessage());
-      } else {
-        closeWith(1011, "Internal error");
-      }
-    };
+    Runnable end =
+        () -> {
+          state = CLOSED;
+          config.registry.remove(this, rooms.names);
+          rooms.names.clear();
+          queue.clear();
+          config.live.remove(this);
+          terminated.complete(null);
+          if (t instanceof ZocketException z) {
+            closeWith(1008, z.getMessage());
+          } else {
+            closeWith(1011, "Internal error");
+          }
+        };
     try {
       channel.eventLoop().execute(end);
     } catch (RejectedExecutionException e) {
@@ -264,14 +274,16 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   @Override
   public void send(byte[] frame) {
     if (channel.isActive()) {
-      channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+      channel.writeAndFlush(
+          new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
     }
   }
 
   /** Writes a duplicate of a shared event buffer; the caller keeps its reference. */
   void write(ByteBuf shared) {
     if (channel.isActive()) {
-      channel.writeAndFlush(new TextWebSocketFrame(shared.retainedDuplicate()), channel.voidPromise());
+      channel.writeAndFlush(
+          new TextWebSocketFrame(shared.retainedDuplicate()), channel.voidPromise());
     }
   }
 

@@ -30,8 +30,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerInitializer extends ChannelInitializer<Channel> {
   static final int MAX_HTTP_REQUEST_BYTES = 8192;
+
   /** Flushes allowed to wait before one is forced through. */
   private static final int MAX_PENDING_FLUSHES = 256;
+
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
   private final ServerConfig config;

@@ -92,12 +92,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threading</h2>
  *
- * Frames are decoded, bound and validated on the connection's I/O thread. Handlers and
- * interceptors run on the {@linkplain Builder#executor handler executor}, one message of a
- * connection at a time and in arrival order, so a blocking handler delays only its own connection.
- * A message for a {@link dev.zocket.NonBlocking @NonBlocking} route runs directly on the I/O thread
- * when nothing else of its connection is queued. Sending (emitters, replies) never blocks and may
- * happen from any thread.
+ * Frames are decoded, bound and validated on the connection's I/O thread. Handlers and interceptors
+ * run on the {@linkplain Builder#executor handler executor}, one message of a connection at a time
+ * and in arrival order, so a blocking handler delays only its own connection. A message for a
+ * {@link dev.zocket.NonBlocking @NonBlocking} route runs directly on the I/O thread when nothing
+ * else of its connection is queued. Sending (emitters, replies) never blocks and may happen from
+ * any thread.
  *
  * <p>This class is thread-safe.
  */
@@ -129,8 +129,8 @@ public final class ZocketServer implements AutoCloseable {
 
   /**
    * A new builder. Until {@link Builder#headers} is called the headers are a {@code
-   * Map<String,String>}; until {@link Builder#onConnect} is called the user context is {@code
-   * Void} (always null).
+   * Map<String,String>}; until {@link Builder#onConnect} is called the user context is {@code Void}
+   * (always null).
    */
   public static Builder<Map<String, String>, Void> builder() {
     return new Builder<>();
@@ -164,8 +164,8 @@ public final class ZocketServer implements AutoCloseable {
 
   /**
    * Shuts the server down gracefully: stops accepting connections, closes every connection with
-   * 1001 (going away), waits for every {@code onDisconnect} to run, then stops the server's
-   * threads (the I/O threads and the default handler executor; an executor passed to {@link
+   * 1001 (going away), waits for every {@code onDisconnect} to run, then stops the server's threads
+   * (the I/O threads and the default handler executor; an executor passed to {@link
    * Builder#executor} is left running). Waits at most the {@linkplain Builder#shutdownTimeout
    * shutdown timeout} for connections, and as long again for threads. Idempotent: later and
    * concurrent calls wait for the first one to finish.
@@ -178,7 +178,8 @@ public final class ZocketServer implements AutoCloseable {
   public void close() {
     for (EventExecutor e : group) {
       if (e.inEventLoop()) {
-        throw new IllegalStateException("close() would wait for itself: call it off the I/O threads");
+        throw new IllegalStateException(
+            "close() would wait for itself: call it off the I/O threads");
       }
     }
     if (!closing.compareAndSet(false, true)) {
@@ -265,10 +266,10 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The record (or class) the handshake headers are bound to and validated as, before the
-     * upgrade. Its JSON property names are the header names, for example {@code
-     * @JsonProperty("user-name") String userName}; defaults belong in its compact constructor.
-     * Without it, the headers are an immutable {@code Map<String,String>} of every query parameter
-     * and HTTP header (HTTP header names lower-cased).
+     * upgrade. Its JSON property names are the header names, for example
+     * {@code @JsonProperty("user-name") String userName}; defaults belong in its compact
+     * constructor. Without it, the headers are an immutable {@code Map<String,String>} of every
+     * query parameter and HTTP header (HTTP header names lower-cased).
      *
      * @throws IllegalStateException if {@link #onConnect} was already called
      * @throws IllegalArgumentException if Jackson cannot bind the type
@@ -286,8 +287,8 @@ public final class ZocketServer implements AutoCloseable {
     /**
      * Builds a connection's user context after the upgrade. Without it, the user context is null.
      *
-     * <p>Threading: called on the handler executor, once per connection, before any message of
-     * that connection is handled; it may block. An exception closes the connection (see {@link
+     * <p>Threading: called on the handler executor, once per connection, before any message of that
+     * connection is handled; it may block. An exception closes the connection (see {@link
      * ZocketServer}).
      *
      * @param onConnect receives the bound headers and the new client id; returns the user context
@@ -296,13 +297,14 @@ public final class ZocketServer implements AutoCloseable {
     public <U2> Builder<H, U2> onConnect(BiFunction<? super H, String, ? extends U2> onConnect) {
       Objects.requireNonNull(onConnect, "onConnect == null");
       return onConnectAsync(
-          (headers, clientId) -> CompletableFuture.completedFuture(onConnect.apply(headers, clientId)));
+          (headers, clientId) ->
+              CompletableFuture.completedFuture(onConnect.apply(headers, clientId)));
     }
 
     /**
-     * Like {@link #onConnect} for a user context that completes later, for example after a
-     * database lookup. No message of the connection is handled before the stage completes;
-     * messages that arrive meanwhile are kept in order. A stage that fails closes the connection.
+     * Like {@link #onConnect} for a user context that completes later, for example after a database
+     * lookup. No message of the connection is handled before the stage completes; messages that
+     * arrive meanwhile are kept in order. A stage that fails closes the connection.
      *
      * @param onConnect receives the bound headers and the new client id; returns the user context
      *     to come, never null
@@ -321,8 +323,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * Runs when a connection has closed, after every message it sent was handled. The context
-     * still shows the rooms the client was in; emitting to it is a no-op.
+     * Runs when a connection has closed, after every message it sent was handled. The context still
+     * shows the rooms the client was in; emitting to it is a no-op.
      *
      * <p>Threading: called on the handler executor, once per connection whose {@code onConnect}
      * completed, never concurrently with that connection's handlers; it may block. An exception is
@@ -340,12 +342,15 @@ public final class ZocketServer implements AutoCloseable {
      * Registers a client-to-server contract and the factory of its handlers: one handler per
      * connection, created after {@code onConnect} completes.
      *
-     * <p>Threading: the factory is called once per connection on the thread that completed
-     * {@code onConnect}; the handler's methods are called as described in {@link ZocketServer}.
+     * <p>Threading: the factory is called once per connection on the thread that completed {@code
+     * onConnect}; the handler's methods are called as described in {@link ZocketServer}.
      *
      * @throws dev.zocket.ContractException if the contract breaks a rule or a route is taken
      */
-    @SuppressWarnings({"unchecked", "rawtypes"}) // contexts of this server carry user contexts of type U
+    @SuppressWarnings({
+      "unchecked",
+      "rawtypes"
+    }) // contexts of this server carry user contexts of type U
     public <T> Builder<H, U> handle(
         Class<T> contract, Function<? super Context<U>, ? extends T> handlerFactory) {
       Objects.requireNonNull(contract, "contract == null");
@@ -396,13 +401,14 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The only path that accepts WebSocket upgrades, for example {@code "/ws"}; the query string
-     * is not part of it. Default: any path.
+     * The only path that accepts WebSocket upgrades, for example {@code "/ws"}; the query string is
+     * not part of it. Default: any path.
      */
     public Builder<H, U> path(String path) {
       Objects.requireNonNull(path, "path == null");
       if (!path.startsWith("/") || path.indexOf('?') >= 0) {
-        throw new IllegalArgumentException("path must start with '/' and have no query: '" + path + "'");
+        throw new IllegalArgumentException(
+            "path must start with '/' and have no query: '" + path + "'");
       }
       this.path = path;
       return this;
@@ -412,8 +418,8 @@ public final class ZocketServer implements AutoCloseable {
      * The executor that runs {@code onConnect}, handlers, interceptors and {@code onDisconnect}.
      * The server keeps per-connection order itself, so any executor works; it should not run tasks
      * on the caller's thread. Default: a cached pool of daemon threads named {@code
-     * zocket-handler-*} that grows with the number of handlers blocked at once, owned and shut
-     * down by the server. A given executor is not shut down by {@link ZocketServer#close()}.
+     * zocket-handler-*} that grows with the number of handlers blocked at once, owned and shut down
+     * by the server. A given executor is not shut down by {@link ZocketServer#close()}.
      */
     public Builder<H, U> executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
@@ -430,8 +436,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The largest message accepted, in bytes (of a frame, or of all fragments of a message);
-     * a larger one closes the connection with 1009. Default 65,536.
+     * The largest message accepted, in bytes (of a frame, or of all fragments of a message); a
+     * larger one closes the connection with 1009. Default 65,536.
      */
     public Builder<H, U> maxFrameSize(int maxFrameSize) {
       if (maxFrameSize <= 0) {
@@ -451,8 +457,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * How long the server waits without writing to a connection before it sends a WebSocket
-     * ping; zero disables. Default 25 s.
+     * How long the server waits without writing to a connection before it sends a WebSocket ping;
+     * zero disables. Default 25 s.
      */
     public Builder<H, U> pingInterval(Duration pingInterval) {
       this.pingInterval = nonNegative("pingInterval", pingInterval);
@@ -466,8 +472,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The Jackson mapper payloads and headers are bound with; Zocket applies its settings to a
-     * copy (see {@link JsonCodec#configure}). Default: a plain {@link JsonMapper}.
+     * The Jackson mapper payloads and headers are bound with; Zocket applies its settings to a copy
+     * (see {@link JsonCodec#configure}). Default: a plain {@link JsonMapper}.
      */
     public Builder<H, U> objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper == null");
@@ -496,9 +502,15 @@ public final class ZocketServer implements AutoCloseable {
      * @throws IllegalStateException if the idle timeout is not longer than the ping interval
      */
     public ZocketServer start() {
-      if (!idleTimeout.isZero() && !pingInterval.isZero() && idleTimeout.compareTo(pingInterval) <= 0) {
+      if (!idleTimeout.isZero()
+          && !pingInterval.isZero()
+          && idleTimeout.compareTo(pingInterval) <= 0) {
         throw new IllegalStateException(
-            "idleTimeout (" + idleTimeout + ") must be longer than pingInterval (" + pingInterval + ")");
+            "idleTimeout ("
+                + idleTimeout
+                + ") must be longer than pingInterval ("
+                + pingInterval
+                + ")");
       }
       JsonCodec codec =
           new JsonCodec(
@@ -511,7 +523,8 @@ public final class ZocketServer implements AutoCloseable {
       HandshakeHeaders headers =
           headersType == null
               ? HandshakeHeaders.asMap()
-              : HandshakeHeaders.bound(new HeaderBinder<>(headersType, codec, validator), codec.mapper());
+              : HandshakeHeaders.bound(
+                  new HeaderBinder<>(headersType, codec, validator), codec.mapper());
 
       ExecutorService owned = null;
       Executor handlerExecutor = executor;

@@ -55,10 +55,12 @@ class DispatchTest {
 
       id = c.call("t.fail", "\"NOT_A_MEMBER\"");
       assertThat(c.next())
-          .isEqualTo(error(id, "{\"code\":\"NOT_A_MEMBER\",\"message\":\"failed with NOT_A_MEMBER\"}"));
+          .isEqualTo(
+              error(id, "{\"code\":\"NOT_A_MEMBER\",\"message\":\"failed with NOT_A_MEMBER\"}"));
 
       id = c.call("t.fail", "\"boom\"");
-      assertThat(c.next()).isEqualTo(error(id, "{\"code\":\"INTERNAL\",\"message\":\"Internal error\"}"));
+      assertThat(c.next())
+          .isEqualTo(error(id, "{\"code\":\"INTERNAL\",\"message\":\"Internal error\"}"));
       c.sync();
     }
   }
@@ -69,7 +71,13 @@ class DispatchTest {
       // Not JSON, not an object, type missing, type not a string: dropped.
       for (String bad :
           new String[] {
-            "hello", "{\"type\":", "[1,2]", "42", "{\"payload\":1}", "{\"type\":7}", "{\"type\":\"t.seq\",\"rpcId\":5}",
+            "hello",
+            "{\"type\":",
+            "[1,2]",
+            "42",
+            "{\"payload\":1}",
+            "{\"type\":7}",
+            "{\"type\":\"t.seq\",\"rpcId\":5}",
             "{\"type\":\"t.seq\"} trailing"
           }) {
         c.send(bad);
@@ -98,7 +106,11 @@ class DispatchTest {
 
       // A payload of the wrong shape.
       id = c.call("t.echo", "{\"text\":\"x\",\"n\":\"many\"}");
-      assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"rpcId\":\"" + id + "\",\"error\":{\"code\":\"INVALID_PAYLOAD\"");
+      assertThat(c.next())
+          .startsWith(
+              "{\"type\":\"__rpc_res\",\"rpcId\":\""
+                  + id
+                  + "\",\"error\":{\"code\":\"INVALID_PAYLOAD\"");
 
       // A handler that throws, fire and forget: logged, nothing sent.
       c.send("{\"type\":\"t.fail\",\"payload\":\"boom\"}");
@@ -111,7 +123,10 @@ class DispatchTest {
   @Test
   void acceptsBinaryAndFragmentedMessages() throws Exception {
     try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
-      c.send(RawClient.BINARY, true, "{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"b\"}".getBytes(StandardCharsets.UTF_8));
+      c.send(
+          RawClient.BINARY,
+          true,
+          "{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"b\"}".getBytes(StandardCharsets.UTF_8));
       assertThat(c.readSkippingPings().text()).isEqualTo(reply("b", "\"seq 1\""));
       c.send(RawClient.TEXT, false, "{\"type\":\"t.seq\",".getBytes(StandardCharsets.UTF_8));
       c.send(0, true, "\"payload\":2,\"rpcId\":\"f\"}".getBytes(StandardCharsets.UTF_8));
@@ -164,12 +179,16 @@ class DispatchTest {
     try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
       c.sync();
       String id = c.call("t.thread", null);
-      assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-io-").endsWith(id + "\"}");
+      assertThat(c.next())
+          .startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-io-")
+          .endsWith(id + "\"}");
       // Queued behind a blocking handler, a non-blocking one waits its turn on the executor.
       String slow = c.call("t.sleep", "200");
       id = c.call("t.thread", null);
       assertThat(c.next()).isEqualTo(reply(slow, "\"slept 200\""));
-      assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-handler-").endsWith(id + "\"}");
+      assertThat(c.next())
+          .startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-handler-")
+          .endsWith(id + "\"}");
     }
   }
 
@@ -210,8 +229,11 @@ class DispatchTest {
         assertThat(c.messages).isEmpty();
         assertThat(s.connectionCount()).isZero();
         user.complete(new TestApi.User("Late", "x"));
-        assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-handler-").endsWith(id + "\"}");
-        assertThat(ApiHandler.log).containsExactly("Late:m0", "Late:m1", "Late:m2", "Late:m3", "Late:m4");
+        assertThat(c.next())
+            .startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-handler-")
+            .endsWith(id + "\"}");
+        assertThat(ApiHandler.log)
+            .containsExactly("Late:m0", "Late:m1", "Late:m2", "Late:m3", "Late:m4");
         assertThat(s.connectionCount()).isEqualTo(1);
       }
     }

@@ -64,7 +64,9 @@ class HandshakeTest {
   private static String whoami(JdkClient c) {
     String id = c.call("t.whoami", null);
     String reply = c.next();
-    assertThat(reply).startsWith("{\"type\":\"__rpc_res\",\"payload\":{\"name\":").endsWith(",\"rpcId\":\"" + id + "\"}");
+    assertThat(reply)
+        .startsWith("{\"type\":\"__rpc_res\",\"payload\":{\"name\":")
+        .endsWith(",\"rpcId\":\"" + id + "\"}");
     return reply.substring(reply.indexOf("\"name\":\"") + 8, reply.indexOf("\",\"clientId\""));
   }
 
@@ -84,7 +86,8 @@ class HandshakeTest {
 
   @Test
   void queryWinsOverHttpHeader() {
-    try (JdkClient c = JdkClient.connect(server.port(), "?user-name=Alice", Map.of("user-name", "Bob"))) {
+    try (JdkClient c =
+        JdkClient.connect(server.port(), "?user-name=Alice", Map.of("user-name", "Bob"))) {
       assertThat(whoami(c)).isEqualTo("Alice");
     }
     try (JdkClient c = JdkClient.connect(server.port(), "", Map.of("user-name", "Bob"))) {
@@ -96,7 +99,8 @@ class HandshakeTest {
   void httpHeaderNamesAreCaseInsensitive() throws IOException {
     try (RawClient c = RawClient.connect(server.port(), "/", Map.of("USER-Name", "Carol"))) {
       c.sendText("{\"type\":\"t.whoami\",\"rpcId\":\"1\"}");
-      assertThat(c.readSkippingPings().text()).startsWith("{\"type\":\"__rpc_res\",\"payload\":{\"name\":\"Carol\"");
+      assertThat(c.readSkippingPings().text())
+          .startsWith("{\"type\":\"__rpc_res\",\"payload\":{\"name\":\"Carol\"");
     }
   }
 
@@ -104,20 +108,27 @@ class HandshakeTest {
   void rejectsInvalidHeadersWith400AndNoUpgrade() throws IOException {
     RawClient.HttpReply reply = RawClient.upgrade(server.port(), "/?user-name=", Map.of());
     assertThat(reply.status()).isEqualTo(400);
-    assertThat(reply.headers()).containsEntry("content-type", "application/json").doesNotContainKey("upgrade");
+    assertThat(reply.headers())
+        .containsEntry("content-type", "application/json")
+        .doesNotContainKey("upgrade");
     assertThat(reply.body())
-        .isEqualTo("{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\",\"message\":\"must not be blank\"}]}");
+        .isEqualTo(
+            "{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\",\"message\":\"must"
+                + " not be blank\"}]}");
 
     reply = RawClient.upgrade(server.port(), "/", Map.of("user-name", "x".repeat(21)));
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.body())
-        .isEqualTo("{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\",\"message\":\"size must be between 0 and 20\"}]}");
+        .isEqualTo(
+            "{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\",\"message\":\"size"
+                + " must be between 0 and 20\"}]}");
     assertThat(server.connectionCount()).isZero();
   }
 
   @Test
   void authenticatorAnswers401And403() throws IOException {
-    RawClient.HttpReply reply = RawClient.upgrade(server.port(), "/?user-name=A", Map.of("x-auth", "none"));
+    RawClient.HttpReply reply =
+        RawClient.upgrade(server.port(), "/?user-name=A", Map.of("x-auth", "none"));
     assertThat(reply.status()).isEqualTo(401);
     assertThat(reply.headers()).containsEntry("content-type", "application/json");
     assertThat(reply.body()).isEqualTo("{\"error\":\"Log in first\"}");
@@ -131,7 +142,8 @@ class HandshakeTest {
   void plainHttpGoesToTheHttpHandlerOr426() throws Exception {
     HttpResponse<String> ok =
         JdkClient.HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/hello")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/hello"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.body()).isEqualTo("hello");
@@ -139,7 +151,8 @@ class HandshakeTest {
 
     HttpResponse<String> other =
         JdkClient.HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/other")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/other"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(other.statusCode()).isEqualTo(426); // every path is the WebSocket path here
   }
@@ -158,7 +171,8 @@ class HandshakeTest {
       try (JdkClient c = JdkClient.connect(server.port(), "?user-name=U")) {
         String id = c.call("t.whoami", null);
         String reply = c.next();
-        String clientId = reply.substring(reply.indexOf("\"clientId\":\"") + 12, reply.indexOf("\"},\"rpcId\""));
+        String clientId =
+            reply.substring(reply.indexOf("\"clientId\":\"") + 12, reply.indexOf("\"},\"rpcId\""));
         assertThat(clientId).matches("[A-Za-z0-9_-]{22}");
         ids.add(clientId);
         assertThat(reply).endsWith("\"rpcId\":\"" + id + "\"}");
@@ -170,7 +184,8 @@ class HandshakeTest {
   @Test
   void fixedPathRejectsOtherPaths() throws Exception {
     try (ZocketServer ws = Servers.standard().path("/ws").start()) {
-      assertThat(RawClient.upgrade(ws.port(), "/other?user-name=A", Map.of()).status()).isEqualTo(404);
+      assertThat(RawClient.upgrade(ws.port(), "/other?user-name=A", Map.of()).status())
+          .isEqualTo(404);
       HttpResponse<String> plain =
           JdkClient.HTTP.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ws.port() + "/ws")).build(),
@@ -191,17 +206,25 @@ class HandshakeTest {
   void withoutAHeaderRecordHeadersAreAMap() {
     try (ZocketServer s =
         ZocketServer.builder()
-            .onConnect((headers, id) -> { seenHeaders.add(headers); return headers.get("user-name"); })
+            .onConnect(
+                (headers, id) -> {
+                  seenHeaders.add(headers);
+                  return headers.get("user-name");
+                })
             .handle(TestApi.Api.class, ctx -> new TestApi.ApiHandler(null))
             .host("127.0.0.1")
             .port(0)
             .start()) {
-      try (JdkClient c = JdkClient.connect(s.port(), "?user-name=Eve&a=1", Map.of("X-Extra", "e"))) {
+      try (JdkClient c =
+          JdkClient.connect(s.port(), "?user-name=Eve&a=1", Map.of("X-Extra", "e"))) {
         c.sync();
       }
     }
     @SuppressWarnings("unchecked") // the default header type is Map<String, String>
     Map<String, String> headers = (Map<String, String>) seenHeaders.get(0);
-    assertThat(headers).containsEntry("user-name", "Eve").containsEntry("a", "1").containsEntry("x-extra", "e");
+    assertThat(headers)
+        .containsEntry("user-name", "Eve")
+        .containsEntry("a", "1")
+        .containsEntry("x-extra", "e");
   }
 }

@@ -33,7 +33,10 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     JdkClient c = new JdkClient();
     WebSocket.Builder b = HTTP.newWebSocketBuilder();
     headers.forEach(b::header);
-    c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/" + query), c).orTimeout(10, TimeUnit.SECONDS).join();
+    c.ws =
+        b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/" + query), c)
+            .orTimeout(10, TimeUnit.SECONDS)
+            .join();
     return c;
   }
 
@@ -44,8 +47,14 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
   /** Sends a call and returns its rpcId. */
   String call(String type, String payloadJson) {
     String id = "r" + ids.incrementAndGet();
-    send("{\"type\":\"" + type + "\"" + (payloadJson == null ? "" : ",\"payload\":" + payloadJson)
-        + ",\"rpcId\":\"" + id + "\"}");
+    send(
+        "{\"type\":\""
+            + type
+            + "\""
+            + (payloadJson == null ? "" : ",\"payload\":" + payloadJson)
+            + ",\"rpcId\":\""
+            + id
+            + "\"}");
     return id;
   }
 
@@ -64,7 +73,8 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
   /** Makes a round trip and asserts nothing else arrived before its reply. */
   void sync() {
     String id = call("t.seq", "0");
-    assertThat(next()).isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"seq 0\",\"rpcId\":\"" + id + "\"}");
+    assertThat(next())
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"seq 0\",\"rpcId\":\"" + id + "\"}");
   }
 
   int awaitClose() {
@@ -106,7 +116,10 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
   @Override
   public void close() {
     if (!ws.isOutputClosed()) {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "")
+          .orTimeout(10, TimeUnit.SECONDS)
+          .exceptionally(t -> null)
+          .join();
     }
     ws.abort();
   }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Makes Netty's leak reports fail tests: a leak detector factory that records every report. It
- * must be installed before Netty creates its buffer leak detector, so every test calls {@link
+ * Makes Netty's leak reports fail tests: a leak detector factory that records every report. It must
+ * be installed before Netty creates its buffer leak detector, so every test calls {@link
  * #install()} before it touches Netty (the servers of {@link Servers} do).
  */
 final class LeakDetection {
@@ -53,12 +53,14 @@ final class LeakDetection {
 
   private static final class RecordingFactory extends ResourceLeakDetectorFactory {
     @Override
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval) {
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval) {
       return newResourceLeakDetector(resource, samplingInterval, Long.MAX_VALUE);
     }
 
     @Override
-    @SuppressWarnings("deprecation") // the maxActive constructor is the one the factory API hands us
+    @SuppressWarnings(
+        "deprecation") // the maxActive constructor is the one the factory API hands us
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(
         Class<T> resource, int samplingInterval, long maxActive) {
       return new ResourceLeakDetector<>(resource, samplingInterval, maxActive) {

@@ -33,7 +33,8 @@ class LifecycleTest {
   @Test
   void closeSays1001RunsEveryOnDisconnectAndStopsItsThreads() throws Exception {
     List<String> left = new CopyOnWriteArrayList<>();
-    ZocketServer server = Servers.standard().onDisconnect(ctx -> left.add(ctx.user().name())).start();
+    ZocketServer server =
+        Servers.standard().onDisconnect(ctx -> left.add(ctx.user().name())).start();
     assertThat(server.port()).isPositive();
     JdkClient a = JdkClient.connect(server.port(), "?user-name=A");
     JdkClient b = JdkClient.connect(server.port(), "?user-name=B");
@@ -72,7 +73,10 @@ class LifecycleTest {
   @Test
   void pingsQuietPeersAndClosesSilentOnes() throws Exception {
     try (ZocketServer server =
-        Servers.standard().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(600)).start()) {
+        Servers.standard()
+            .pingInterval(Duration.ofMillis(100))
+            .idleTimeout(Duration.ofMillis(600))
+            .start()) {
       try (JdkClient polite = JdkClient.connect(server.port(), "?user-name=Polite");
           RawClient silent = RawClient.connect(server.port(), "/?user-name=Silent")) {
         RawClient.Frame first = silent.read();
@@ -103,9 +107,13 @@ class LifecycleTest {
     ZocketServer.Builder<?, ?> b = ZocketServer.builder();
     assertThatThrownBy(() -> b.port(70000)).hasMessage("port must be in [0, 65535]: 70000");
     assertThatThrownBy(() -> b.maxFrameSize(0)).hasMessage("maxFrameSize must be positive: 0");
-    assertThatThrownBy(() -> b.path("ws")).hasMessage("path must start with '/' and have no query: 'ws'");
-    assertThatThrownBy(() -> b.idleTimeout(Duration.ofSeconds(-1))).hasMessage("idleTimeout must not be negative: PT-1S");
-    assertThatThrownBy(() -> b.host(null)).isInstanceOf(NullPointerException.class).hasMessage("host == null");
+    assertThatThrownBy(() -> b.path("ws"))
+        .hasMessage("path must start with '/' and have no query: 'ws'");
+    assertThatThrownBy(() -> b.idleTimeout(Duration.ofSeconds(-1)))
+        .hasMessage("idleTimeout must not be negative: PT-1S");
+    assertThatThrownBy(() -> b.host(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("host == null");
     assertThatThrownBy(
             () -> ZocketServer.builder().onConnect((h, id) -> "u").headers(TestApi.Headers.class))
         .isInstanceOf(IllegalStateException.class)

@@ -3,7 +3,6 @@ package dev.zocket.netty;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -50,7 +49,8 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Sends one HTTP request (closing the connection) and reads the response. */
-  static HttpReply http(int port, String method, String target, Map<String, String> headers) throws IOException {
+  static HttpReply http(int port, String method, String target, Map<String, String> headers)
+      throws IOException {
     try (RawClient c = new RawClient(port)) {
       c.writeRequest(method, target, headers, false);
       return c.readResponse();
@@ -58,7 +58,8 @@ final class RawClient implements AutoCloseable {
   }
 
   /** A WebSocket upgrade request with extra headers; returns the response. */
-  static HttpReply upgrade(int port, String target, Map<String, String> headers) throws IOException {
+  static HttpReply upgrade(int port, String target, Map<String, String> headers)
+      throws IOException {
     try (RawClient c = new RawClient(port)) {
       c.writeRequest("GET", target, headers, true);
       return c.readResponse();
@@ -71,7 +72,8 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Opens a WebSocket connection with extra HTTP headers. */
-  static RawClient connect(int port, String target, Map<String, String> headers) throws IOException {
+  static RawClient connect(int port, String target, Map<String, String> headers)
+      throws IOException {
     RawClient c = new RawClient(port);
     c.writeRequest("GET", target, headers, true);
     HttpReply reply = c.readResponse();
@@ -82,7 +84,8 @@ final class RawClient implements AutoCloseable {
     return c;
   }
 
-  private void writeRequest(String method, String target, Map<String, String> headers, boolean upgrade)
+  private void writeRequest(
+      String method, String target, Map<String, String> headers, boolean upgrade)
       throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
@@ -104,7 +107,9 @@ final class RawClient implements AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String line = readLine(); !line.isEmpty(); line = readLine()) {
       int colon = line.indexOf(':');
-      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
     }
     int code = Integer.parseInt(status.split(" ")[1]);
     String body = "";

@@ -34,7 +34,9 @@ class RoomsTest {
   static void start() {
     server =
         Servers.standard()
-            .onDisconnect(ctx -> disconnects.add(ctx.user().name() + " " + new TreeSet<>(ctx.rooms().current())))
+            .onDisconnect(
+                ctx ->
+                    disconnects.add(ctx.user().name() + " " + new TreeSet<>(ctx.rooms().current())))
             .start();
   }
 
@@ -48,7 +50,9 @@ class RoomsTest {
   void closeClients() throws InterruptedException {
     clients.forEach(JdkClient::close);
     for (int i = 0; i < clients.size(); i++) {
-      assertThat(disconnects.poll(10, TimeUnit.SECONDS)).as("timed out waiting for onDisconnect").isNotNull();
+      assertThat(disconnects.poll(10, TimeUnit.SECONDS))
+          .as("timed out waiting for onDisconnect")
+          .isNotNull();
     }
     awaitEmpty();
   }
@@ -141,7 +145,9 @@ class RoomsTest {
     JdkClient c = client("Carol", "other");
     a.send("{\"type\":\"t.say\",\"payload\":{\"roomId\":\"general\",\"text\":\"hi all\"}}");
     assertThat(b.next())
-        .isEqualTo("{\"type\":\"ev.onMessage\",\"payload\":{\"roomId\":\"general\",\"from\":\"Alice\",\"text\":\"hi all\"}}");
+        .isEqualTo(
+            "{\"type\":\"ev.onMessage\",\"payload\":{\"roomId\":\"general\",\"from\":\"Alice\",\"text\":\"hi"
+                + " all\"}}");
     a.sync();
     b.sync();
     c.sync();
@@ -152,7 +158,8 @@ class RoomsTest {
     JdkClient a = client("A", "r1", "r2", "r1");
     JdkClient b = client("B", "r2");
     String id = a.call("t.rooms", null);
-    assertThat(a.next()).isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[\"r1\",\"r2\"],\"rpcId\":\"" + id + "\"}");
+    assertThat(a.next())
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[\"r1\",\"r2\"],\"rpcId\":\"" + id + "\"}");
     assertThat(server.roomCount()).isEqualTo(2);
     a.send("{\"type\":\"t.leave\",\"payload\":{\"roomId\":\"r1\"}}");
     a.send("{\"type\":\"t.leave\",\"payload\":{\"roomId\":\"never\"}}");
@@ -189,7 +196,8 @@ class RoomsTest {
   @Test
   void validatesOutgoingEventsOnceAndSendsNothingWhenInvalid() {
     JdkClient a = client("A");
-    assertThatThrownBy(() -> server.emit(CheckedEvents.class).broadcast().onChecked(new Checked(" ")))
+    assertThatThrownBy(
+            () -> server.emit(CheckedEvents.class).broadcast().onChecked(new Checked(" ")))
         .isInstanceOf(InvalidPayloadException.class);
     server.emit(CheckedEvents.class).broadcast().onChecked(new Checked("fine"));
     assertThat(a.next()).isEqualTo("{\"type\":\"onChecked\",\"payload\":{\"text\":\"fine\"}}");
@@ -213,8 +221,10 @@ class RoomsTest {
                 })
             .start()) {
       JdkClient.connect(s.port(), "?user-name=A").close();
-      assertThat(failures.poll(10, TimeUnit.SECONDS)).hasMessage("room id must have 1 to 256 characters: ''");
-      assertThat(failures.poll(10, TimeUnit.SECONDS)).hasMessageStartingWith("room id must have 1 to 256 characters: 'xxx");
+      assertThat(failures.poll(10, TimeUnit.SECONDS))
+          .hasMessage("room id must have 1 to 256 characters: ''");
+      assertThat(failures.poll(10, TimeUnit.SECONDS))
+          .hasMessageStartingWith("room id must have 1 to 256 characters: 'xxx");
       assertThat(s.roomCount()).isZero();
     }
   }

@@ -24,18 +24,21 @@ class SoakTest {
   @Test
   void connectJoinLeaveDisconnectLeavesNothingBehind() throws Exception {
     AtomicInteger disconnects = new AtomicInteger();
-    try (ZocketServer server = Servers.standard().onDisconnect(ctx -> disconnects.incrementAndGet()).start()) {
+    try (ZocketServer server =
+        Servers.standard().onDisconnect(ctx -> disconnects.incrementAndGet()).start()) {
       ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
       try {
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
           int worker = w;
-          done.add(workers.submit(() -> {
-            for (int i = worker; i < CYCLES; i += WORKERS) {
-              cycle(server.port(), i);
-            }
-            return null;
-          }));
+          done.add(
+              workers.submit(
+                  () -> {
+                    for (int i = worker; i < CYCLES; i += WORKERS) {
+                      cycle(server.port(), i);
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : done) {
           f.get(100, TimeUnit.SECONDS);
@@ -43,7 +46,9 @@ class SoakTest {
       } finally {
         workers.shutdownNow();
       }
-      for (int i = 0; i < 1000 && (disconnects.get() < CYCLES || server.connectionCount() > 0); i++) {
+      for (int i = 0;
+          i < 1000 && (disconnects.get() < CYCLES || server.connectionCount() > 0);
+          i++) {
         Thread.sleep(10);
       }
       assertThat(disconnects.get()).isEqualTo(CYCLES);

@@ -831,11 +831,11 @@ public final class ZocketClient implements AutoCloseable {
                   + " is declared by "
                   + existing.route().methodName()
                   + " with payload "
-                  + existing.route().payloadType()
+                  + typeName(existing.route())
                   + " and by "
                   + route.methodName()
                   + " with payload "
-                  + route.payloadType()
+                  + typeName(route)
                   + "; one route has one payload type");
         }
         this.events.computeIfAbsent(route.route(), k -> new EventRoute(route))
@@ -993,6 +993,10 @@ public final class ZocketClient implements AutoCloseable {
       ZocketClient client = new ZocketClient(this);
       client.start();
       return client.firstOpen.copy();
+    }
+
+    private static String typeName(RouteDescriptor route) {
+      return route.hasPayload() ? route.payloadType().getTypeName() : "none";
     }
 
     private static Duration positive(String name, Duration d) {

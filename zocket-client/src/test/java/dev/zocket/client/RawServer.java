@@ -57,7 +57,10 @@ final class RawServer implements AutoCloseable {
   private volatile HttpResponseStatus rejectStatus;
   private volatile String rejectBody;
 
-  private RawServer(int port) throws InterruptedException {
+  private final boolean tls;
+
+  private RawServer(int port, io.netty.handler.ssl.SslContext ssl) throws InterruptedException {
+    this.tls = ssl != null;
     server =
         new ServerBootstrap()
             .group(group)
@@ -67,6 +70,9 @@ final class RawServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     children.add(ch);
+                    if (ssl != null) {
+                      ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(65536))
@@ -90,7 +96,12 @@ final class RawServer implements AutoCloseable {
 
   /** Starts a server on 127.0.0.1; port 0 picks a free port. */
   static RawServer start(int port) throws InterruptedException {
-    return new RawServer(port);
+    return new RawServer(port, null);
+  }
+
+  /** Starts a server speaking TLS with the given server context. */
+  static RawServer startTls(io.netty.handler.ssl.SslContext ssl) throws InterruptedException {
+    return new RawServer(0, ssl);
   }
 
   int port() {
@@ -98,7 +109,7 @@ final class RawServer implements AutoCloseable {
   }
 
   java.net.URI uri() {
-    return java.net.URI.create("ws://127.0.0.1:" + port() + "/");
+    return java.net.URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + port() + "/");
   }
 
   /** Answers every later upgrade with this status and body instead. */
@@ -196,6 +207,11 @@ final class RawServer implements AutoCloseable {
         uris.add(hc.requestUri());
       }
       super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // a refused TLS handshake, for example: the client's side is what is tested
     }
 
     @Override

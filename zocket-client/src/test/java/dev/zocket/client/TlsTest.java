@@ -1,0 +1,81 @@
+package dev.zocket.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zocket.ErrorCodes;
+import dev.zocket.ZocketException;
+import dev.zocket.client.TestContracts.JoinRoom;
+import dev.zocket.client.TestContracts.Rooms;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code wss://}: a user-supplied trust store works; the JDK's default refuses an unknown CA. */
+@Timeout(30)
+@ExtendWith(LeakCheck.class)
+class TlsTest {
+  private static X509Bundle certificate;
+  private static RawServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    certificate =
+        new CertificateBuilder()
+            .subject("CN=zocket test")
+            .addSanIpAddress("127.0.0.1")
+            .setIsCertificateAuthority(true)
+            .buildSelfSigned();
+    SslContext serverContext =
+        SslContextBuilder.forServer(certificate.getKeyPair().getPrivate(), certificate.getCertificate())
+            .build();
+    server = RawServer.startTls(serverContext);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void talksOverTlsWithTheGivenTrust() throws Exception {
+    SslContext trusting =
+        SslContextBuilder.forClient().trustManager(certificate.toTrustManagerFactory()).build();
+    try (ZocketClient client =
+        ZocketClient.builder(server.uri())
+            .sslContext(trusting)
+            .reconnect(ReconnectPolicy.disabled())
+            .connect()) {
+      assertThat(server.uri().getScheme()).isEqualTo("wss");
+      client.proxy(Rooms.class).join(new JoinRoom("secure"));
+      assertThat(server.take())
+          .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"secure\"}}");
+      CompletableFuture<java.util.List<String>> members =
+          client.proxy(Rooms.class).members(new JoinRoom("secure"));
+      server.take();
+      server.send("{\"type\":\"__rpc_res\",\"payload\":[\"x\"],\"rpcId\":\"1\"}");
+      assertThat(members.get(5, TimeUnit.SECONDS)).containsExactly("x");
+    }
+  }
+
+  @Test
+  void defaultTrustRefusesAnUnknownCertificate() {
+    assertThatThrownBy(
+            () ->
+                ZocketClient.builder(server.uri())
+                    .reconnect(ReconnectPolicy.disabled())
+                    .connect())
+        .isInstanceOf(ZocketException.class)
+        .hasMessageStartingWith("Could not connect to " + server.uri() + ": ")
+        .extracting(t -> ((ZocketException) t).code())
+        .isEqualTo(ErrorCodes.DISCONNECTED);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.zocket.spi;
+
+/**
+ * Carries room, broadcast and to-client events between the nodes of a cluster of Zocket servers,
+ * so that an event sent on one node reaches the recipients connected to any node.
+ *
+ * <pre>{@code
+ * ZocketServer server = ZocketServer.builder()
+ *     .backplane(RedisBackplane.create("redis://10.0.0.5:6379")) // zocket-redis
+ *     .handle(Rooms.class, RoomsHandler::new)
+ *     .start();
+ * }</pre>
+ *
+ * <p>Without a backplane a server delivers events to its own connections only, through its
+ * in-process registry, and pays nothing for this interface. With one, every event is first
+ * delivered to the local recipients by the server itself, then handed once to {@link #publish}:
+ * the backplane carries it to the other nodes, whose backplanes hand it to their server through
+ * {@link Node#deliver}. A backplane must not deliver an event back to the node that published it.
+ *
+ * <p>The server tells the backplane which rooms have local members: {@link #subscribe} when a
+ * room gets its first member on this node, {@link #unsubscribe} when its last local member leaves
+ * or disconnects. A backplane may use this to receive only the traffic of rooms this node needs.
+ *
+ * <p>To let {@code to(clientId)} find the node holding a client, the server prefixes the client
+ * ids it assigns with the backplane's {@link #nodeId()} and a dot: {@code <nodeId>.<random>}.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * A backplane instance serves one server. The server calls {@link #start} once while it starts,
+ * before it accepts connections; then {@link #publish}, {@link #subscribe} and {@link
+ * #unsubscribe} any number of times; then {@link #close} once, after its connections have closed.
+ *
+ * <h2>Threading</h2>
+ *
+ * {@link #publish}, {@link #subscribe} and {@link #unsubscribe} are called from any thread (I/O
+ * threads and handler threads), concurrently, and must not block. Calls of {@code subscribe} and
+ * {@code unsubscribe} for one room are made one at a time, in the order the room gained and lost
+ * its local members; a backplane must not call back into the server from them. {@link Node#deliver}
+ * may be called from any thread and does not block.
+ *
+ * <h2>Guarantees</h2>
+ *
+ * Delivery through a backplane is at most once: an event that cannot reach another node (for
+ * example while the backplane is disconnected) is lost for the recipients there, while local
+ * recipients still get it. Implementations document what they keep of the order of events.
+ */
+public interface Backplane extends AutoCloseable {
+  /**
+   * This node's id, fixed for the life of the backplane: 1 to 32 characters among {@code
+   * A-Z a-z 0-9 - _}, unique among the nodes of the cluster. It becomes the prefix of the ids of
+   * the clients connected to this node.
+   *
+   * @return the node id
+   */
+  String nodeId();
+
+  /**
+   * Starts the backplane; called once by the server as it starts, before it accepts connections.
+   * May block (for example to connect).
+   *
+   * @param node where events received from other nodes are delivered
+   * @throws RuntimeException if the backplane cannot start; the server then fails to start
+   */
+  void start(Node node);
+
+  /**
+   * Sends an event to the other nodes. The server has already delivered it to the local
+   * recipients. Returns immediately; a failure is the backplane's to log.
+   *
+   * @param target the recipients
+   * @param frame the encoded event (a complete text frame); must not be changed or kept beyond the
+   *     time needed to send it
+   */
+  void publish(Target target, byte[] frame);
+
+  /**
+   * A room got its first member on this node. Returns immediately.
+   *
+   * @param room the room id
+   */
+  void subscribe(String room);
+
+  /**
+   * A room lost its last member on this node. Returns immediately.
+   *
+   * @param room the room id
+   */
+  void unsubscribe(String room);
+
+  /**
+   * Stops the backplane and releases its resources; called once by the server as it closes. May
+   * block.
+   */
+  @Override
+  void close();
+
+  /** The server side of a backplane: delivery to this node's own connections. */
+  interface Node {
+    /**
+     * Delivers an event received from another node to this node's matching connections: every
+     * local member of the target rooms once, the local clients named, or every local connection,
+     * skipping the target's {@code except} ids. Ids and rooms unknown here are skipped.
+     *
+     * <p>Threading: any thread; does not block (writes are queued to the connections).
+     *
+     * @param target the recipients
+     * @param frame the encoded event; shared by all recipients, so it must not be changed
+     *     afterwards
+     */
+    void deliver(Target target, byte[] frame);
+  }
+}

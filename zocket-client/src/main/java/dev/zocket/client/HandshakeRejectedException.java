@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * The server answered the WebSocket upgrade with an HTTP status other than 101, for example 400
  * because the connection's headers failed validation. The message quotes the status and the
- * response body; {@link #details()} holds the body's {@code details} when it is Zocket's JSON
- * error body.
+ * response body; {@link #details()} holds the body's {@code details} when it is Zocket's JSON error
+ * body.
  *
  * <p>Codes: {@link ErrorCodes#INVALID_PAYLOAD} for 400, {@link ErrorCodes#UNAUTHORIZED} for 401,
  * {@link ErrorCodes#FORBIDDEN} for 403, {@code HANDSHAKE_REJECTED} otherwise. A client never

@@ -10,8 +10,8 @@ import java.util.Objects;
  * <p>The delay before attempt {@code n} (counting from 1 after each drop) is drawn uniformly from
  * {@code [base / 2, base)}, where {@code base = min(maxDelay, initialDelay * 2^(n - 1))}. The
  * jitter keeps many clients that lost the same server from coming back in lock step; the lower
- * bound keeps the delays growing. After {@link #maxAttempts()} failed attempts the client gives
- * up and closes. A successful connection resets the count.
+ * bound keeps the delays growing. After {@link #maxAttempts()} failed attempts the client gives up
+ * and closes. A successful connection resets the count.
  *
  * <pre>{@code
  * ReconnectPolicy.exponential(Duration.ofMillis(250), Duration.ofSeconds(10)).withMaxAttempts(20)

@@ -14,9 +14,9 @@ import java.util.Objects;
  *       code {@code DISCONNECTED}; nothing is kept.
  *   <li>{@link #drop()}: the message is discarded and logged at debug.
  *   <li>{@link #buffer(int, Overflow)}: up to {@code max} encoded messages are kept and sent, in
- *       order, right after {@code onOpen} of the next connection has returned (so rooms are
- *       joined again first). When the buffer is full the {@link Overflow} decides. Messages still
- *       buffered when the client closes are discarded.
+ *       order, right after {@code onOpen} of the next connection has returned (so rooms are joined
+ *       again first). When the buffer is full the {@link Overflow} decides. Messages still buffered
+ *       when the client closes are discarded.
  * </ul>
  *
  * <p>Immutable and thread-safe.

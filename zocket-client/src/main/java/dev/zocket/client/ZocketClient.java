@@ -77,19 +77,19 @@ import org.slf4j.LoggerFactory;
  * <h2>States</h2>
  *
  * {@link State#CONNECTING} until the first handshake completes, then {@link State#OPEN}. When an
- * open connection drops, the client is {@link State#RECONNECTING} while it waits and retries
- * (see {@link ReconnectPolicy}), and {@code OPEN} again once a retry succeeds. {@link
- * State#CLOSED} is terminal: reached by {@link #close()}, by a failed first connect, by a drop
- * with reconnect disabled, by running out of attempts, or by a server that rejects the handshake.
- * A closed client cannot be reopened; build a new one.
+ * open connection drops, the client is {@link State#RECONNECTING} while it waits and retries (see
+ * {@link ReconnectPolicy}), and {@code OPEN} again once a retry succeeds. {@link State#CLOSED} is
+ * terminal: reached by {@link #close()}, by a failed first connect, by a drop with reconnect
+ * disabled, by running out of attempts, or by a server that rejects the handshake. A closed client
+ * cannot be reopened; build a new one.
  *
  * <h2>Threads</h2>
  *
  * <ul>
  *   <li>Proxy methods may be called from any thread. Sends and asynchronous calls return
  *       immediately; a call returning a plain value blocks its caller until the reply or the
- *       timeout, and throws {@link IllegalStateException} if called on the client's I/O thread
- *       (for example inside a future's {@code thenAccept}), where it could never be answered.
+ *       timeout, and throws {@link IllegalStateException} if called on the client's I/O thread (for
+ *       example inside a future's {@code thenAccept}), where it could never be answered.
  *   <li>Event listeners and {@code onOpen}, {@code onClose} and {@code onError} all run on one
  *       callback thread per client, one at a time, in the order the connection produced them; so
  *       events of a connection are delivered in arrival order. They may block, and may make calls
@@ -102,20 +102,20 @@ import org.slf4j.LoggerFactory;
  * <h2>Callbacks</h2>
  *
  * {@code onOpen} runs after every successful handshake (the first one before {@link
- * Builder#connect()} returns, then after every reconnect), so it is the place to join rooms.
- * {@code onClose} runs once for every connection that was open, with the server's close code and
- * reason, {@code 1000} after {@link #close()}, or {@code 1006} when the connection was lost (the
- * reason says why, for example the idle timeout). {@code onError} reports failed reconnect
- * attempts and giving up. The last callback a client ever makes is {@code onClose} when it closes
- * from {@code OPEN} for good, or {@code onError} when it gives up reconnecting; after it the
- * callback thread ends.
+ * Builder#connect()} returns, then after every reconnect), so it is the place to join rooms. {@code
+ * onClose} runs once for every connection that was open, with the server's close code and reason,
+ * {@code 1000} after {@link #close()}, or {@code 1006} when the connection was lost (the reason
+ * says why, for example the idle timeout). {@code onError} reports failed reconnect attempts and
+ * giving up. The last callback a client ever makes is {@code onClose} when it closes from {@code
+ * OPEN} for good, or {@code onError} when it gives up reconnecting; after it the callback thread
+ * ends.
  *
  * <h2>Heartbeats</h2>
  *
  * The client answers the server's pings. When nothing at all arrives for half the {@linkplain
- * Builder#idleTimeout idle timeout} it sends a ping of its own; when nothing arrives for the
- * other half either, it declares the server dead and closes the connection (then reconnects as
- * for any drop).
+ * Builder#idleTimeout idle timeout} it sends a ping of its own; when nothing arrives for the other
+ * half either, it declares the server dead and closes the connection (then reconnects as for any
+ * drop).
  */
 public final class ZocketClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
@@ -142,8 +142,8 @@ public final class ZocketClient implements AutoCloseable {
      * Runs on the client's callback thread, once per connection that was open.
      *
      * @param code the WebSocket close code: the server's, {@code 1000} after {@link #close()},
-     *     {@code 1005} when the server's close frame had none, {@code 1006} when the connection
-     *     was lost without a close frame
+     *     {@code 1005} when the server's close frame had none, {@code 1006} when the connection was
+     *     lost without a close frame
      * @param reason the server's reason, or what happened; never null, possibly empty
      */
     void onClose(int code, String reason);
@@ -250,17 +250,17 @@ public final class ZocketClient implements AutoCloseable {
   }
 
   /**
-   * The proxy of a client-to-server contract, created once per interface and cached. A {@code
-   * void} method sends a message; a method returning {@code CompletableFuture<T>} or {@code
-   * CompletionStage<T>} sends a call and returns at once; a method returning {@code T} sends a
-   * call and blocks until the reply. See the class documentation for threads.
+   * The proxy of a client-to-server contract, created once per interface and cached. A {@code void}
+   * method sends a message; a method returning {@code CompletableFuture<T>} or {@code
+   * CompletionStage<T>} sends a call and returns at once; a method returning {@code T} sends a call
+   * and blocks until the reply. See the class documentation for threads.
    *
    * <p>With {@linkplain Builder#validatePayloads validation} on, a payload that breaks its
-   * constraints makes the method throw {@link InvalidPayloadException} at once and nothing is
-   * sent. A call fails with {@link ZocketException}: the server's error code for an error reply,
-   * {@code TIMEOUT}, or {@code DISCONNECTED} when the connection is or goes down before the
-   * reply. The proxy answers {@code equals}, {@code hashCode} and {@code toString} itself and runs
-   * {@code default} methods as written.
+   * constraints makes the method throw {@link InvalidPayloadException} at once and nothing is sent.
+   * A call fails with {@link ZocketException}: the server's error code for an error reply, {@code
+   * TIMEOUT}, or {@code DISCONNECTED} when the connection is or goes down before the reply. The
+   * proxy answers {@code equals}, {@code hashCode} and {@code toString} itself and runs {@code
+   * default} methods as written.
    *
    * @throws dev.zocket.ContractException if the interface breaks a contract rule
    */
@@ -294,9 +294,9 @@ public final class ZocketClient implements AutoCloseable {
   /**
    * Closes the client for good: stops reconnecting, closes the connection with code 1000 (pending
    * calls fail with {@code DISCONNECTED}), discards buffered sends, and releases the client's
-   * threads. {@code onClose} runs if a connection was open, as the last callback. Blocks until
-   * the callbacks ran and the threads are released (at most a few seconds), except when called
-   * from a callback or the I/O thread, where it returns at once. Idempotent.
+   * threads. {@code onClose} runs if a connection was open, as the last callback. Blocks until the
+   * callbacks ran and the threads are released (at most a few seconds), except when called from a
+   * callback or the I/O thread, where it returns at once. Idempotent.
    */
   @Override
   public void close() {
@@ -443,11 +443,11 @@ public final class ZocketClient implements AutoCloseable {
       if (attemptChannel == channel) {
         attemptChannel = null;
       }
-      if (!firstOpen.isDone()) {
+      if (state == State.CLOSED) {
+        retry = false; // close() was called; finish() tells a waiting connect()
+      } else if (!firstOpen.isDone()) {
         state = State.CLOSED;
         firstOpen.completeExceptionally(error);
-        retry = false;
-      } else if (state == State.CLOSED) {
         retry = false;
       } else {
         retry = !(error instanceof HandshakeRejectedException);
@@ -476,7 +476,11 @@ public final class ZocketClient implements AutoCloseable {
         ZocketException gaveUp =
             new ZocketException(
                 ErrorCodes.DISCONNECTED,
-                "Gave up reconnecting to " + uri + " after " + reconnect.maxAttempts() + " attempts");
+                "Gave up reconnecting to "
+                    + uri
+                    + " after "
+                    + reconnect.maxAttempts()
+                    + " attempts");
         log.warn(gaveUp.getMessage());
         callback(() -> onError(gaveUp));
       } else {
@@ -500,7 +504,7 @@ public final class ZocketClient implements AutoCloseable {
       outbox.clear();
     }
     firstOpen.completeExceptionally(
-        new ZocketException(ErrorCodes.DISCONNECTED, "The client was closed"));
+        new ZocketException(ErrorCodes.DISCONNECTED, "The client was closed before it connected"));
     callbacks.execute(() -> terminated.complete(null));
     callbacks.shutdown();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -654,7 +658,8 @@ public final class ZocketClient implements AutoCloseable {
     if (handler == null) {
       return CompletableFuture.failedFuture(
           new ZocketException(
-              ErrorCodes.DISCONNECTED, "Not connected; the call " + route.route() + " was not sent"));
+              ErrorCodes.DISCONNECTED,
+              "Not connected; the call " + route.route() + " was not sent"));
     }
     String rpcId = Long.toString(rpcIds.incrementAndGet());
     byte[] frame = codec.encodeRequest(route.route(), payload, route.hasPayload(), rpcId);
@@ -705,8 +710,12 @@ public final class ZocketClient implements AutoCloseable {
           if (value == null && method.getReturnType().isPrimitive()) {
             throw new ZocketException(
                 ErrorCodes.INVALID_PAYLOAD,
-                "The reply to " + route.route() + " has no value, but "
-                    + route.methodName() + " returns " + method.getReturnType());
+                "The reply to "
+                    + route.route()
+                    + " has no value, but "
+                    + route.methodName()
+                    + " returns "
+                    + method.getReturnType());
           }
           return value;
         }
@@ -790,9 +799,9 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
-     * A connection header, sent as a URL query parameter (browsers cannot set WebSocket headers,
-     * so v1 servers read the query). Setting a name again replaces its value. The client adds
-     * {@code x-zocket-version} unless set here.
+     * A connection header, sent as a URL query parameter (browsers cannot set WebSocket headers, so
+     * v1 servers read the query). Setting a name again replaces its value. The client adds {@code
+     * x-zocket-version} unless set here.
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "name == null");
@@ -805,12 +814,12 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
-     * Listens to an event contract. The listener implements the interface; contract methods with
-     * a {@code default} body may be left out, so a listener overrides only the events it wants.
+     * Listens to an event contract. The listener implements the interface; contract methods with a
+     * {@code default} body may be left out, so a listener overrides only the events it wants.
      * Payloads are decoded to the method's parameter type and validated (see {@link
-     * #validatePayloads}); an event that fails is logged and dropped. Events no listener knows
-     * are ignored. Several listeners may listen to one route; they run in registration order.
-     * Listeners run on the client's callback thread (see the class documentation).
+     * #validatePayloads}); an event that fails is logged and dropped. Events no listener knows are
+     * ignored. Several listeners may listen to one route; they run in registration order. Listeners
+     * run on the client's callback thread (see the class documentation).
      *
      * @throws dev.zocket.ContractException if the interface breaks a contract rule
      * @throws IllegalArgumentException if another registered interface maps the same route to a
@@ -823,8 +832,7 @@ public final class ZocketClient implements AutoCloseable {
       for (RouteDescriptor route : contract.routes()) {
         EventRoute existing = this.events.get(route.route());
         if (existing != null
-            && !Objects.equals(
-                existing.route().payloadJavaType(), route.payloadJavaType())) {
+            && !Objects.equals(existing.route().payloadJavaType(), route.payloadJavaType())) {
           throw new IllegalArgumentException(
               "Event "
                   + route.route()
@@ -838,24 +846,28 @@ public final class ZocketClient implements AutoCloseable {
                   + typeName(route)
                   + "; one route has one payload type");
         }
-        this.events.computeIfAbsent(route.route(), k -> new EventRoute(route))
+        this.events
+            .computeIfAbsent(route.route(), k -> new EventRoute(route))
             .add(listener, route.method());
       }
       return this;
     }
 
     /**
-     * Runs after every successful handshake, on the callback thread: the first time before
-     * {@link #connect()} returns, then after every reconnect. Join rooms here. Sends and calls
-     * made here go out on the new connection; {@linkplain WhileDisconnected#buffer buffered}
-     * sends follow once it returns.
+     * Runs after every successful handshake, on the callback thread: the first time before {@link
+     * #connect()} returns, then after every reconnect. Join rooms here. Sends and calls made here
+     * go out on the new connection; {@linkplain WhileDisconnected#buffer buffered} sends follow
+     * once it returns.
      */
     public Builder onOpen(Consumer<ZocketClient> onOpen) {
       this.onOpen = Objects.requireNonNull(onOpen, "onOpen == null");
       return this;
     }
 
-    /** Runs on the callback thread when a connection that was open closes; see {@link CloseListener}. */
+    /**
+     * Runs on the callback thread when a connection that was open closes; see {@link
+     * CloseListener}.
+     */
     public Builder onClose(CloseListener onClose) {
       this.onClose = Objects.requireNonNull(onClose, "onClose == null");
       return this;
@@ -892,8 +904,8 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
-     * How long the connection may stay silent before the server is taken for dead; 30 s by
-     * default. After half of it the client pings; {@link Duration#ZERO} turns both off.
+     * How long the connection may stay silent before the server is taken for dead; 30 s by default.
+     * After half of it the client pings; {@link Duration#ZERO} turns both off.
      */
     public Builder idleTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
@@ -914,7 +926,10 @@ public final class ZocketClient implements AutoCloseable {
       return this;
     }
 
-    /** When to reconnect after a drop; {@link ReconnectPolicy#exponential} from 500 ms to 30 s by default. */
+    /**
+     * When to reconnect after a drop; {@link ReconnectPolicy#exponential} from 500 ms to 30 s by
+     * default.
+     */
     public Builder reconnect(ReconnectPolicy policy) {
       this.reconnect = Objects.requireNonNull(policy, "policy == null");
       return this;
@@ -958,13 +973,13 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
-     * Builds the client and connects, blocking until the connection is open and {@code onOpen}
-     * has returned.
+     * Builds the client and connects, blocking until the connection is open and {@code onOpen} has
+     * returned.
      *
-     * @throws HandshakeRejectedException if the server refused the upgrade (the message quotes
-     *     the status and body)
-     * @throws ZocketException with code {@code DISCONNECTED} or {@code TIMEOUT} if the server
-     *     could not be reached; the client is closed then
+     * @throws HandshakeRejectedException if the server refused the upgrade (the message quotes the
+     *     status and body)
+     * @throws ZocketException with code {@code DISCONNECTED} or {@code TIMEOUT} if the server could
+     *     not be reached; the client is closed then
      */
     public ZocketClient connect() {
       CompletableFuture<ZocketClient> f = connectAsync();

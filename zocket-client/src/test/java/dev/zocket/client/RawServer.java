@@ -147,8 +147,7 @@ final class RawServer implements AutoCloseable {
   }
 
   void ping(String data) {
-    last.writeAndFlush(
-            new PingWebSocketFrame(Unpooled.copiedBuffer(data, StandardCharsets.UTF_8)))
+    last.writeAndFlush(new PingWebSocketFrame(Unpooled.copiedBuffer(data, StandardCharsets.UTF_8)))
         .syncUninterruptibly();
   }
 

@@ -222,8 +222,7 @@ class ServerIntegrationTest {
 
     ZocketClient unchecked =
         track(builder("bob", new LinkedBlockingQueue<>()).validatePayloads(false).connect());
-    ZocketException invalid =
-        failure(unchecked.proxy(Rooms.class).members(new JoinRoom("")));
+    ZocketException invalid = failure(unchecked.proxy(Rooms.class).members(new JoinRoom("")));
     assertThat(invalid.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
     assertThat(invalid.details()).containsExactly(new Violation("roomId", "must not be blank"));
   }
@@ -246,7 +245,10 @@ class ServerIntegrationTest {
   @Test
   void callsTimeOut() {
     ZocketClient client =
-        track(builder("alice", new LinkedBlockingQueue<>()).callTimeout(Duration.ofMillis(300)).connect());
+        track(
+            builder("alice", new LinkedBlockingQueue<>())
+                .callTimeout(Duration.ofMillis(300))
+                .connect());
     Rooms rooms = client.proxy(Rooms.class);
     ZocketException perMethod = failure(rooms.slow());
     assertThat(perMethod.code()).isEqualTo(ErrorCodes.TIMEOUT);
@@ -305,7 +307,8 @@ class ServerIntegrationTest {
     ZocketClient alice =
         track(
             builder("alice", events)
-                .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(200)))
+                .reconnect(
+                    ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(200)))
                 .onOpen(
                     c -> {
                       lifecycle.add("open");
@@ -339,8 +342,7 @@ class ServerIntegrationTest {
             .withMaxAttempts(4);
     BlockingQueue<Object> errors = new LinkedBlockingQueue<>();
     Logger log = (Logger) LoggerFactory.getLogger(ZocketClient.class);
-    ListAppender<ILoggingEvent> appender =
-        new ListAppender<>();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     Level level = log.getLevel();
     log.setLevel(Level.INFO);
@@ -367,8 +369,7 @@ class ServerIntegrationTest {
       log.setLevel(level);
     }
     // The delays the client chose: attempt n waits within [base/2, base), base 40, 80, 160, 160.
-    Pattern scheduled =
-        Pattern.compile("Reconnecting to .* in (\\d+) ms \\(attempt (\\d+)\\)");
+    Pattern scheduled = Pattern.compile("Reconnecting to .* in (\\d+) ms \\(attempt (\\d+)\\)");
     List<long[]> delays = new ArrayList<>();
     for (ILoggingEvent event : List.copyOf(appender.list)) {
       Matcher m = scheduled.matcher(event.getFormattedMessage());
@@ -423,7 +424,8 @@ class ServerIntegrationTest {
     ZocketClient alice =
         track(
             builder("alice", new LinkedBlockingQueue<>())
-                .reconnect(ReconnectPolicy.exponential(Duration.ofSeconds(10), Duration.ofSeconds(10)))
+                .reconnect(
+                    ReconnectPolicy.exponential(Duration.ofSeconds(10), Duration.ofSeconds(10)))
                 .onClose((code, reason) -> lifecycle.add("close"))
                 .connect());
     server.close();

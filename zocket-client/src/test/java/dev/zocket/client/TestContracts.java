@@ -20,6 +20,8 @@ public final class TestContracts {
 
   public record Message(String roomId, String userName, String content) {}
 
+  public record Notice(@NotBlank String text) {}
+
   @Namespace("rooms")
   public interface Rooms {
     void join(JoinRoom request);
@@ -53,5 +55,7 @@ public final class TestContracts {
     default void onMessage(Message message) {}
 
     default void onReset() {}
+
+    default void onNotice(Notice notice) {}
   }
 }

@@ -35,7 +35,8 @@ class TlsTest {
             .setIsCertificateAuthority(true)
             .buildSelfSigned();
     SslContext serverContext =
-        SslContextBuilder.forServer(certificate.getKeyPair().getPrivate(), certificate.getCertificate())
+        SslContextBuilder.forServer(
+                certificate.getKeyPair().getPrivate(), certificate.getCertificate())
             .build();
     server = RawServer.startTls(serverContext);
   }
@@ -70,9 +71,7 @@ class TlsTest {
   void defaultTrustRefusesAnUnknownCertificate() {
     assertThatThrownBy(
             () ->
-                ZocketClient.builder(server.uri())
-                    .reconnect(ReconnectPolicy.disabled())
-                    .connect())
+                ZocketClient.builder(server.uri()).reconnect(ReconnectPolicy.disabled()).connect())
         .isInstanceOf(ZocketException.class)
         .hasMessageStartingWith("Could not connect to " + server.uri() + ": ")
         .extracting(t -> ((ZocketException) t).code())

@@ -11,6 +11,7 @@ import dev.zocket.ZocketException;
 import dev.zocket.client.TestContracts.JoinRoom;
 import dev.zocket.client.TestContracts.Joined;
 import dev.zocket.client.TestContracts.Message;
+import dev.zocket.client.TestContracts.Notice;
 import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
@@ -63,6 +64,16 @@ class WireTest {
               }
 
               @Override
+              public void onNotice(Notice notice) {
+                seen.add(notice);
+              }
+
+              @Override
+              public void onReset() {
+                seen.add("reset");
+              }
+
+              @Override
               public void onMessage(Message message) {
                 if (message.content().equals("boom")) {
                   throw new IllegalStateException("listener failure on purpose");
@@ -86,7 +97,8 @@ class WireTest {
     Rooms rooms = client.proxy(Rooms.class);
 
     rooms.join(new JoinRoom("general"));
-    assertThat(server.take()).isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
+    assertThat(server.take())
+        .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
 
     rooms.leaveAll();
     assertThat(server.take()).isEqualTo("{\"type\":\"rooms.leaveAll\"}");
@@ -204,6 +216,38 @@ class WireTest {
     assertThat(client.state()).isEqualTo(ZocketClient.State.OPEN);
     client.proxy(Rooms.class).leaveAll();
     assertThat(server.take()).isEqualTo("{\"type\":\"rooms.leaveAll\"}");
+  }
+
+  @Test
+  void incomingEventsAreValidatedUnlessSwitchedOff() throws Exception {
+    client = builder().connect();
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\" \"}}");
+    server.send("{\"type\":\"rooms.onReset\"}");
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\"ok\"}}");
+    assertThat(next()).isEqualTo("reset");
+    assertThat(next()).isEqualTo(new Notice("ok"));
+    client.close();
+
+    client = builder().validatePayloads(false).connect();
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\" \"}}");
+    assertThat(next()).isEqualTo(new Notice(" "));
+  }
+
+  @Test
+  void usesTheGivenObjectMapper() throws Exception {
+    client =
+        builder()
+            .objectMapper(
+                com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                    .propertyNamingStrategy(
+                        com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                    .build())
+            .connect();
+    client.proxy(Rooms.class).join(new JoinRoom("general"));
+    assertThat(server.take())
+        .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"room_id\":\"general\"}}");
+    server.send("{\"type\":\"rooms.onJoin\",\"payload\":{\"room_id\":\"a\",\"user_name\":\"b\"}}");
+    assertThat(next()).isEqualTo(new Joined("a", "b"));
   }
 
   @Test
@@ -330,12 +374,34 @@ class WireTest {
   void unreachableServerFailsConnect() {
     int port = server.port();
     server.close();
-    assertThatThrownBy(
-            () -> ZocketClient.builder(URI.create("ws://127.0.0.1:" + port)).connect())
+    assertThatThrownBy(() -> ZocketClient.builder(URI.create("ws://127.0.0.1:" + port)).connect())
         .isInstanceOf(ZocketException.class)
         .hasMessageStartingWith("Could not connect to ws://127.0.0.1:" + port + ": ")
         .extracting(t -> ((ZocketException) t).code())
         .isEqualTo(ErrorCodes.DISCONNECTED);
+  }
+
+  @Test
+  void connectAsyncCompletesAfterOnOpen() throws Exception {
+    CompletableFuture<ZocketClient> connecting =
+        builder().onOpen(c -> seen.add("open " + c.state())).connectAsync();
+    client = connecting.get(5, TimeUnit.SECONDS);
+    assertThat(seen.poll()).isEqualTo("open OPEN");
+    assertThat(client.state()).isEqualTo(ZocketClient.State.OPEN);
+  }
+
+  @Test
+  void silentServerTimesTheHandshakeOut() throws Exception {
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      URI uri = URI.create("ws://127.0.0.1:" + silent.getLocalPort());
+      assertThatThrownBy(
+              () -> ZocketClient.builder(uri).connectTimeout(Duration.ofMillis(300)).connect())
+          .isInstanceOf(ZocketException.class)
+          .hasMessage("The WebSocket handshake timed out")
+          .extracting(t -> ((ZocketException) t).code())
+          .isEqualTo(ErrorCodes.TIMEOUT);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Target;
+import dev.zocket.spi.Backplane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Collection;
@@ -14,10 +15,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * The in-process registry of open connections and rooms, and the default {@link Delivery}: an event
  * is wrapped once in a buffer and every recipient is written a duplicate of it, so the same bytes
  * go to all. A room exists while it has members. Thread-safe; never blocks.
+ *
+ * <p>With a {@link Backplane}, the registry tells it when a room gets its first member and loses
+ * its last one, from inside the room's atomic update so that the calls for one room are made in
+ * order; and it is the backplane's {@link Backplane.Node}, delivering what other nodes send.
  */
-final class LocalRegistry implements Delivery {
+final class LocalRegistry implements Delivery, Backplane.Node {
   private final ConcurrentHashMap<String, ServerConnection> connections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<ServerConnection>> rooms = new ConcurrentHashMap<>();
+  /** Null without a backplane. */
+  private final Backplane backplane;
+
+  LocalRegistry(Backplane backplane) {
+    this.backplane = backplane;
+  }
 
   void add(ServerConnection c) {
     connections.put(c.clientId(), c);
@@ -35,7 +46,13 @@ final class LocalRegistry implements Delivery {
     rooms.compute(
         room,
         (name, members) -> {
-          Set<ServerConnection> m = members != null ? members : ConcurrentHashMap.newKeySet();
+          Set<ServerConnection> m = members;
+          if (m == null) {
+            m = ConcurrentHashMap.newKeySet();
+            if (backplane != null) {
+              backplane.subscribe(name);
+            }
+          }
           m.add(c);
           return m;
         });
@@ -46,7 +63,13 @@ final class LocalRegistry implements Delivery {
         room,
         (name, members) -> {
           members.remove(c);
-          return members.isEmpty() ? null : members;
+          if (!members.isEmpty()) {
+            return members;
+          }
+          if (backplane != null) {
+            backplane.unsubscribe(name);
+          }
+          return null;
         });
   }
 
@@ -56,6 +79,29 @@ final class LocalRegistry implements Delivery {
 
   int roomCount() {
     return rooms.size();
+  }
+
+  /** The public view of a target, for the backplane. */
+  static dev.zocket.spi.Target toSpi(Target target) {
+    dev.zocket.spi.Target.Kind kind =
+        switch (target.kind()) {
+          case CLIENTS -> dev.zocket.spi.Target.Kind.CLIENTS;
+          case ROOMS -> dev.zocket.spi.Target.Kind.ROOMS;
+          case EVERYONE -> dev.zocket.spi.Target.Kind.EVERYONE;
+        };
+    return new dev.zocket.spi.Target(kind, target.ids(), target.except());
+  }
+
+  /** Delivers an event that another node published (see {@link Backplane.Node#deliver}). */
+  @Override
+  public void deliver(dev.zocket.spi.Target target, byte[] frame) {
+    Target.Kind kind =
+        switch (target.kind()) {
+          case CLIENTS -> Target.Kind.CLIENTS;
+          case ROOMS -> Target.Kind.ROOMS;
+          case EVERYONE -> Target.Kind.EVERYONE;
+        };
+    deliver(new Target(kind, target.ids(), target.except()), frame);
   }
 
   @Override

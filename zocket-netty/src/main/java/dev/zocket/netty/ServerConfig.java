@@ -42,6 +42,8 @@ final class ServerConfig {
   final int maxFrameSize;
   final Duration idleTimeout;
   final Duration pingInterval;
+  /** Empty, or a backplane's node id and a dot. */
+  final String clientIdPrefix;
 
   /** Every accepted channel, upgraded or not, for shutdown. */
   final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
@@ -66,7 +68,8 @@ final class ServerConfig {
       String path,
       int maxFrameSize,
       Duration idleTimeout,
-      Duration pingInterval) {
+      Duration pingInterval,
+      String clientIdPrefix) {
     this.codec = codec;
     this.dispatcher = dispatcher;
     this.emitters = emitters;
@@ -81,13 +84,18 @@ final class ServerConfig {
     this.maxFrameSize = maxFrameSize;
     this.idleTimeout = idleTimeout;
     this.pingInterval = pingInterval;
+    this.clientIdPrefix = clientIdPrefix;
   }
 
-  /** A new client id: 128 random bits, base64url without padding (22 characters). */
+  /**
+   * A new client id: 128 random bits, base64url without padding (22 characters), after the
+   * backplane's node id and a dot when there is a backplane.
+   */
   String newClientId() {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return clientIdPrefix.isEmpty() ? id : clientIdPrefix + id;
   }
 
   /** Whether the server is shutting down. */

@@ -7,12 +7,14 @@ import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteTable;
+import dev.zocket.spi.Backplane;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -47,6 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +106,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZocketServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZocketServer.class);
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   private final ServerConfig config;
   private final EventLoopGroup group;
@@ -110,6 +114,7 @@ public final class ZocketServer implements AutoCloseable {
   private final int port;
   private final ExecutorService ownedExecutor;
   private final Duration shutdownTimeout;
+  private final Backplane backplane;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -118,13 +123,15 @@ public final class ZocketServer implements AutoCloseable {
       EventLoopGroup group,
       Channel serverChannel,
       ExecutorService ownedExecutor,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout,
+      Backplane backplane) {
     this.config = config;
     this.group = group;
     this.serverChannel = serverChannel;
     this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     this.ownedExecutor = ownedExecutor;
     this.shutdownTimeout = shutdownTimeout;
+    this.backplane = backplane;
   }
 
   /**
@@ -199,6 +206,9 @@ public final class ZocketServer implements AutoCloseable {
       } catch (java.util.concurrent.ExecutionException e) {
         log.warn("A connection failed to close", e.getCause());
       }
+      if (backplane != null) {
+        closeBackplane(backplane);
+      }
       if (ownedExecutor != null) {
         ownedExecutor.shutdown();
       }
@@ -219,6 +229,14 @@ public final class ZocketServer implements AutoCloseable {
       log.info("Zocket server on port {} closed", port);
     } finally {
       closed.complete(null);
+    }
+  }
+
+  private static void closeBackplane(Backplane backplane) {
+    try {
+      backplane.close();
+    } catch (RuntimeException e) {
+      log.warn("Closing the backplane {} failed", backplane, e);
     }
   }
 
@@ -261,6 +279,7 @@ public final class ZocketServer implements AutoCloseable {
     private ObjectMapper objectMapper;
     private JsonLimits jsonLimits = JsonLimits.DEFAULTS;
     private boolean validateOutgoing = true;
+    private Backplane backplane;
 
     Builder() {}
 
@@ -496,10 +515,35 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
+     * Makes this server one node of a cluster: room, broadcast and {@code to(clientId)} events
+     * also reach the clients connected to the other nodes sharing the backplane, and events sent
+     * on those nodes reach this one's clients. For example {@code
+     * .backplane(RedisBackplane.create("redis://10.0.0.5:6379"))} from {@code zocket-redis}.
+     *
+     * <p>Events are still delivered to this server's own clients directly, then handed once to
+     * the backplane. Client ids become {@code <nodeId>.<random>} so that {@code to(clientId)}
+     * finds the node of a client. The server starts the backplane as it starts (a backplane that
+     * cannot start makes {@link #start} fail) and closes it after its connections have closed. A
+     * backplane instance serves one server. Default: none, events reach this server's clients
+     * only.
+     *
+     * @param backplane the backplane of this node
+     * @return this builder
+     * @see Backplane
+     */
+    public Builder<H, U> backplane(Backplane backplane) {
+      this.backplane = Objects.requireNonNull(backplane, "backplane == null");
+      return this;
+    }
+
+    /**
      * Binds the port and starts serving. Returns once the server is accepting connections.
      *
      * @throws UncheckedIOException if the address cannot be bound
-     * @throws IllegalStateException if the idle timeout is not longer than the ping interval
+     * @throws IllegalStateException if the idle timeout is not longer than the ping interval, or
+     *     the backplane's node id is not valid
+     * @throws RuntimeException what the {@linkplain #backplane backplane} throws if it cannot
+     *     start
      */
     public ZocketServer start() {
       if (!idleTimeout.isZero()
@@ -518,8 +562,28 @@ public final class ZocketServer implements AutoCloseable {
                   objectMapper != null ? objectMapper : JsonMapper.builder().build(), jsonLimits));
       PayloadValidator validator = new PayloadValidator(codec.mapper());
       Dispatcher dispatcher = new Dispatcher(routes.build(), codec, validator, interceptors);
-      LocalRegistry registry = new LocalRegistry();
-      EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, registry);
+      Backplane backplane = this.backplane;
+      String clientIdPrefix = "";
+      if (backplane != null) {
+        String nodeId = backplane.nodeId();
+        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+          throw new IllegalStateException(
+              "The backplane's node id must be 1 to 32 characters among A-Z a-z 0-9 - _: '"
+                  + nodeId
+                  + "'");
+        }
+        clientIdPrefix = nodeId + ".";
+      }
+      LocalRegistry registry = new LocalRegistry(backplane);
+      Delivery delivery = registry;
+      if (backplane != null) {
+        delivery =
+            (target, frame) -> {
+              registry.deliver(target, frame);
+              backplane.publish(LocalRegistry.toSpi(target), frame);
+            };
+      }
+      EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, delivery);
       HandshakeHeaders headers =
           headersType == null
               ? HandshakeHeaders.asMap()
@@ -554,8 +618,19 @@ public final class ZocketServer implements AutoCloseable {
               path,
               maxFrameSize,
               idleTimeout,
-              pingInterval);
+              pingInterval,
+              clientIdPrefix);
 
+      if (backplane != null) {
+        try {
+          backplane.start(registry);
+        } catch (RuntimeException e) {
+          if (owned != null) {
+            owned.shutdown();
+          }
+          throw e;
+        }
+      }
       boolean epoll = Epoll.isAvailable();
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       Class<? extends ServerChannel> channelType =
@@ -579,11 +654,14 @@ public final class ZocketServer implements AutoCloseable {
         if (owned != null) {
           owned.shutdown();
         }
+        if (backplane != null) {
+          closeBackplane(backplane);
+        }
         throw new UncheckedIOException(
             "Cannot bind " + host + ":" + port + ": " + e.getMessage(),
             e instanceof IOException io2 ? io2 : new IOException(e));
       }
-      ZocketServer server = new ZocketServer(config, group, channel, owned, shutdownTimeout);
+      ZocketServer server = new ZocketServer(config, group, channel, owned, shutdownTimeout, backplane);
       log.info(
           "Zocket server listening on {} ({}{})",
           channel.localAddress(),

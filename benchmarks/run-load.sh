@@ -4,8 +4,9 @@
 #
 # Usage: benchmarks/run-load.sh [options] [scenario...]
 #   scenarios: fanout100 fanout500 rooms calls idle (default: all of them)
-#   --server baseline|zocket|both   which servers to measure (default: both when the chat jar
-#                                   builds, else baseline)
+#   --server "S ..."                servers to measure, alternating run by run: baseline (the raw
+#                                   Netty server), zocket (examples/chat), both (= "baseline zocket"),
+#                                   or NAME=PATH for another build of the chat jar (default: both)
 #   --runs N                        runs per scenario and server (default 3); the median is reported
 #   --duration S                    measured window in seconds (default 5)
 #   --warmup S                      warm-up before the window in seconds (default 3)
@@ -50,13 +51,11 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#scenarios[@]} -eq 0 ]] && scenarios=(fanout100 fanout500 rooms calls idle)
 
+[[ -z $servers ]] && servers=both
 if [[ $build == 1 ]]; then
   modules=benchmarks
-  [[ $servers != baseline ]] && modules=benchmarks,examples/chat
+  [[ " $servers " == *" zocket "* || $servers == both ]] && modules=benchmarks,examples/chat
   mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" -pl "$modules" -am package
-fi
-if [[ -z $servers ]]; then
-  if [[ -f $CHAT_JAR ]]; then servers=both; else servers=baseline; fi
 fi
 [[ $servers == both ]] && servers="baseline zocket"
 
@@ -65,16 +64,18 @@ free_port() {
 }
 
 SERVER_PID=""
-start_server() { # $1 = baseline|zocket; sets SERVER_PID and PORT
+start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
   PORT=$(free_port)
-  local log="/tmp/zocket-bench-server-$1.log"
+  local log="/tmp/zocket-bench-server-${1%%=*}.log"
   if [[ $1 == baseline ]]; then
     # shellcheck disable=SC2086
     taskset -c 0 java $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
       --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   else
+    local jar=$CHAT_JAR
+    [[ $1 == *=* ]] && jar=${1#*=}
     # shellcheck disable=SC2086
-    taskset -c 0 java $SERVER_JAVA_OPTS -jar "$CHAT_JAR" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+    taskset -c 0 java $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   fi
   SERVER_PID=$!
   for _ in $(seq 1 300); do
@@ -119,7 +120,7 @@ rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 RESULTS=$(mktemp /tmp/zocket-bench-results.XXXXXX)
 emit() { # $1 = server, $2 = scenario, $3 = JSON line
-  local line="{\"server\":\"$1\",\"case\":\"$2\",\"result\":$3}"
+  local line="{\"server\":\"${1%%=*}\",\"case\":\"$2\",\"result\":$3}"
   echo "$line" >>"$RESULTS"
   [[ -n $out_file ]] && echo "$line" >>"$out_file"
   echo "$line"
@@ -171,39 +172,5 @@ for sc in "${scenarios[@]}"; do
   done
 done
 
-python3 - "$RESULTS" <<'EOF'
-import json, sys, statistics
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-by = {}
-for r in rows:
-    by.setdefault((r["case"], r["server"]), []).append(r["result"])
-def med(vals):
-    vals = [v for v in vals if v is not None]
-    return statistics.median(vals) if vals else None
-print()
-print("%-10s %-9s %14s %12s %6s %9s %s" % ("case", "server", "per-server-CPU-s", "delivered/s", "lost", "reordered", "runs"))
-summary = {}
-for (case, server), results in sorted(by.items()):
-    if case == "idle":
-        m = med([x.get("heapPerConnection") for x in results])
-        rss = med([x.get("rssPerConnection") for x in results])
-        lost = sum(x.get("lost", 0) for x in results)
-        summary[(case, server)] = m
-        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d" % (case, server, m, rss, lost, len(results)))
-        continue
-    m = med([x.get("deliveriesPerServerCpuS") for x in results])
-    rate = med([x.get("deliveriesPerS") for x in results])
-    lost = sum(x.get("lost", 0) for x in results)
-    reord = sum(x.get("reordered", 0) for x in results)
-    errs = [x["error"] for x in results if "error" in x]
-    summary[(case, server)] = m
-    print("%-10s %-9s %14s %12s %6s %9s %d%s" % (case, server, m, rate, lost, reord, len(results), (" ERRORS " + str(errs)) if errs else ""))
-cases = sorted({c for c, _ in summary})
-if any(s == "zocket" for _, s in summary):
-    print()
-    for c in cases:
-        b, z = summary.get((c, "baseline")), summary.get((c, "zocket"))
-        if b and z:
-            print("%-10s zocket/baseline = %.3f" % (c, z / b))
-EOF
+python3 "$ROOT/benchmarks/summarize.py" "$RESULTS"
 rm -f "$RESULTS"

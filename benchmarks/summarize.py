@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Summarizes run-load.sh results (JSON lines): medians per case and server, ratios to the baseline.
+
+Usage: python3 benchmarks/summarize.py RESULTS.jsonl
+"""
+import json
+import statistics
+import sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for r in rows:
+    by.setdefault((r["case"], r["server"]), []).append(r["result"])
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+print()
+print("%-10s %-9s %16s %23s %12s %6s %9s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "lost", "reordered", "runs"))
+summary = {}
+for (case, server), results in sorted(by.items()):
+    if case == "idle":
+        m = med([x.get("heapPerConnection") for x in results])
+        rss = med([x.get("rssPerConnection") for x in results])
+        lost = sum(x.get("lost", 0) for x in results)
+        summary[(case, server)] = m
+        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d" % (case, server, m, rss, lost, len(results)))
+        continue
+    vals = [x.get("deliveriesPerServerCpuS") for x in results if x.get("deliveriesPerServerCpuS")]
+    m = med(vals)
+    spread = "(%s..%s)" % (min(vals), max(vals)) if vals else ""
+    rate = med([x.get("deliveriesPerS") for x in results])
+    lost = sum(x.get("lost", 0) for x in results)
+    reord = sum(x.get("reordered", 0) for x in results)
+    errs = [x["error"] for x in results if "error" in x]
+    summary[(case, server)] = m
+    print("%-10s %-9s %16s %23s %12s %6s %9s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, lost, reord, len(results), (" ERRORS " + str(errs)) if errs else ""))
+cases = sorted({c for c, _ in summary})
+others = sorted({s for _, s in summary if s != "baseline"})
+if others:
+    print()
+    for c in cases:
+        b = summary.get((c, "baseline"))
+        for o in others:
+            z = summary.get((c, o))
+            if b and z:
+                print("%-10s %s/baseline = %.3f" % (c, o, z / b))

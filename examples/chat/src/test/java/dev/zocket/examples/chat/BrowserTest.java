@@ -53,6 +53,7 @@ final class BrowserTest {
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
             + " chromium-driver)");
+    NettyLeaks.install();
     server = ChatServer.start("127.0.0.1", 0);
     url = "http://127.0.0.1:" + server.port() + "/";
   }
@@ -64,6 +65,7 @@ final class BrowserTest {
     }
     if (server != null) {
       server.close();
+      NettyLeaks.assertNone();
     }
     for (Path profile : profiles) {
       try (Stream<Path> files = Files.walk(profile)) {

@@ -29,6 +29,7 @@ final class ChatConsoleTest {
 
   @BeforeEach
   void start() throws IOException {
+    NettyLeaks.install();
     server = ChatServer.start("127.0.0.1", 0);
     keyboard = new PipedOutputStream();
     PipedInputStream in = new PipedInputStream(keyboard);
@@ -53,6 +54,7 @@ final class ChatConsoleTest {
       bob.close();
     }
     server.close();
+    NettyLeaks.assertNone();
   }
 
   @Test

@@ -38,6 +38,7 @@ final class ChatServerTest {
 
   @BeforeEach
   void start() {
+    NettyLeaks.install();
     logs.start();
     logger(ChatServer.class).addAppender(logs);
     logger(RoomsHandler.class).addAppender(logs);
@@ -54,6 +55,7 @@ final class ChatServerTest {
     for (ChatMember m : members) {
       m.assertNoEventQueued();
     }
+    NettyLeaks.assertNone();
   }
 
   @Test

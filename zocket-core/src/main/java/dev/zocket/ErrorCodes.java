@@ -20,6 +20,15 @@ public final class ErrorCodes {
   /** No reply arrived in time (raised by clients). */
   public static final String TIMEOUT = "TIMEOUT";
 
+  /**
+   * The client sent more messages per second, or started more calls at once, than the server
+   * allows; the call was not handled and may be retried later.
+   */
+  public static final String RATE_LIMITED = "RATE_LIMITED";
+
+  /** A per-connection limit of the server was reached, for example the number of rooms joined. */
+  public static final String LIMIT_EXCEEDED = "LIMIT_EXCEEDED";
+
   /** The handler failed; the message is generic and never carries a stack trace. */
   public static final String INTERNAL = "INTERNAL";
 

@@ -15,6 +15,8 @@ public interface RoomSet {
    *
    * @param room the room id; not null
    * @throws IllegalArgumentException if the id is empty or longer than the server allows
+   * @throws ZocketException with code {@link ErrorCodes#LIMIT_EXCEEDED} if the connection is
+   *     already in as many rooms as the server allows
    */
   void join(String room);
 

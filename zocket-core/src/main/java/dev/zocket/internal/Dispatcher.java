@@ -251,6 +251,11 @@ public final class Dispatcher {
       return route;
     }
 
+    /** The call's id, or null for a message that expects no answer. */
+    public String rpcId() {
+      return rpcId;
+    }
+
     /** Whether handling it never blocks: an error answer, or a {@code @NonBlocking} route. */
     public boolean nonBlocking() {
       return binding == null || binding.route.nonBlocking();

@@ -5,6 +5,7 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -25,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks every aggregated HTTP request. Upgrades on the WebSocket path are authenticated and their
- * headers bound and validated, then passed on to Netty's WebSocket handshake; failures are answered
+ * Checks every aggregated HTTP request. Upgrades on the WebSocket path have their {@code Origin}
+ * checked (403), are authenticated (401/403), have their headers bound and validated (400) and are
+ * counted against the connection limit (503), then passed on to Netty's WebSocket handshake; failures are answered
  * here and never upgrade. Other requests go to the user's {@link HttpHandler}, or get 404 or 426.
  */
 @Sharable
@@ -34,6 +36,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /** The bound headers of an accepted upgrade, read when the handshake completes. */
   static final AttributeKey<Object> HEADERS =
       AttributeKey.valueOf(HandshakeHandler.class, "headers");
+
+  /** Set on a channel counted in {@link ServerConfig#admitted}. */
+  private static final AttributeKey<Boolean> ADMITTED =
+      AttributeKey.valueOf(HandshakeHandler.class, "admitted");
 
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
 
@@ -81,6 +87,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, request, HttpResponseStatus.NOT_FOUND, "Not found", List.of());
       return false;
     }
+    if (!config.hardening.originAllowed(request)) {
+      reject(ctx, request, HttpResponseStatus.FORBIDDEN, "Origin not allowed", List.of());
+      return false;
+    }
     if (config.authenticator != null) {
       try {
         config.authenticator.authenticate(request);
@@ -118,7 +128,26 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           version,
           PROTOCOL_VERSION);
     }
+    if (!admit(ctx)) {
+      reject(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "Server is full", List.of());
+      return false;
+    }
     ctx.channel().attr(HEADERS).set(headers);
+    return true;
+  }
+
+  /** Counts the channel against the connection limit until it closes; false when full. */
+  private boolean admit(ChannelHandlerContext ctx) {
+    Channel ch = ctx.channel();
+    if (ch.attr(ADMITTED).get() != null) {
+      return true;
+    }
+    if (config.admitted.incrementAndGet() > config.hardening.maxConnections()) {
+      config.admitted.decrementAndGet();
+      return false;
+    }
+    ch.attr(ADMITTED).set(Boolean.TRUE);
+    ch.closeFuture().addListener(f -> config.admitted.decrementAndGet());
     return true;
   }
 

@@ -5,10 +5,8 @@ import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.JsonCodec;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -45,6 +45,15 @@ final class ServerConfig {
   /** Empty, or a backplane's node id and a dot. */
   final String clientIdPrefix;
 
+  /** Limits, policies, TLS and compression. */
+  final Hardening hardening;
+
+  /** Events skipped for slow consumers. */
+  final LongAdder droppedMessages = new LongAdder();
+
+  /** Channels that passed the handshake checks and have not closed: at most maxConnections. */
+  final AtomicInteger admitted = new AtomicInteger();
+
   /** Every accepted channel, upgraded or not, for shutdown. */
   final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
 
@@ -69,7 +78,8 @@ final class ServerConfig {
       int maxFrameSize,
       Duration idleTimeout,
       Duration pingInterval,
-      String clientIdPrefix) {
+      String clientIdPrefix,
+      Hardening hardening) {
     this.codec = codec;
     this.dispatcher = dispatcher;
     this.emitters = emitters;
@@ -85,6 +95,7 @@ final class ServerConfig {
     this.idleTimeout = idleTimeout;
     this.pingInterval = pingInterval;
     this.clientIdPrefix = clientIdPrefix;
+    this.hardening = hardening;
   }
 
   /**
@@ -103,6 +114,11 @@ final class ServerConfig {
     return closing;
   }
 
+  /** Refuses new connections from now on (they are closed with 1001 once upgraded). */
+  void stopAccepting() {
+    closing = true;
+  }
+
   /**
    * Closes every channel, upgraded ones with 1001, and returns the futures that complete when each
    * connection has ended.
@@ -110,9 +126,9 @@ final class ServerConfig {
   List<CompletableFuture<Void>> closeAll() {
     closing = true;
     for (Channel ch : channels) {
-      if (ch.attr(ServerConnection.KEY).get() != null) {
-        ch.writeAndFlush(new CloseWebSocketFrame(1001, "Server is shutting down"))
-            .addListener(ChannelFutureListener.CLOSE);
+      ServerConnection c = ch.attr(ServerConnection.KEY).get();
+      if (c != null) {
+        c.goAway();
       } else {
         ch.close();
       }

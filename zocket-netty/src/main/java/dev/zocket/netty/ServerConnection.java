@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import dev.zocket.Context;
 import dev.zocket.Emitter;
+import dev.zocket.ErrorCodes;
 import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Connection;
@@ -13,6 +14,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Queue;
@@ -44,7 +47,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       AttributeKey.valueOf(ServerConnection.class, "connection");
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
-  private static final int MAX_ROOM_ID_LENGTH = 256;
+  /** Queue length at which a connection paused by a full queue is read from again. */
+  private static final int RESUME_AT = Hardening.MAX_QUEUED_MESSAGES / 2;
 
   /** Messages handled in one executor task before it yields to other connections. */
   private static final int BATCH = 64;
@@ -63,6 +67,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private final ConcurrentHashMap<String, Object> attributes = new ConcurrentHashMap<>();
   private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger(1);
+
+  /** Calls received and not answered yet: one per inbound message with an rpcId. */
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private volatile int state = CONNECTING;
@@ -72,6 +79,21 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** I/O thread only: whether a non-blocking message may run inline. */
   private boolean inlineAllowed;
+
+  /** Reading pauses while the outbound buffer is full (I/O thread only) ... */
+  private boolean unwritable;
+
+  /** ... or the queue is long (set on the I/O thread, cleared there at the executor's request) ... */
+  private volatile boolean queueFull;
+
+  /** ... or the server is shutting down (I/O thread only). */
+  private boolean draining;
+
+  /** Whether this connection was closed for being a slow consumer. */
+  private volatile boolean slowClosed;
+
+  /** Whether a shutdown has closed this connection. */
+  private volatile boolean wentAway;
 
   private volatile Object user;
   private volatile Object[] handlers;
@@ -206,19 +228,56 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** On the I/O thread: handles a decoded message now or queues it. */
   void receive(Dispatcher.Inbound in) {
+    String rpcId = in.rpcId();
+    if (rpcId != null && inFlight.incrementAndGet() > config.hardening.maxCallsInFlight()) {
+      inFlight.decrementAndGet();
+      reject(rpcId, "Too many calls in flight");
+      return;
+    }
     if (inlineAllowed && in.nonBlocking() && pending.get() == 0) {
       config.dispatcher.handle(this, in);
     } else {
-      enqueue(in);
+      if (enqueue(in) >= Hardening.MAX_QUEUED_MESSAGES && !queueFull) {
+        queueFull = true;
+        if (pending.get() <= RESUME_AT) {
+          queueFull = false; // the executor drained it meanwhile and saw no flag
+        }
+        updateAutoRead();
+      }
     }
   }
 
-  private void enqueue(Object task) {
+  /** On the I/O thread: answers a call with {@code RATE_LIMITED} without handling it. */
+  void reject(String rpcId, String message) {
+    log.debug("Client {}: {}", clientId, message);
+    if (channel.isActive()) {
+      byte[] error =
+          config.codec.encodeError(rpcId, new ZocketException(ErrorCodes.RATE_LIMITED, message));
+      channel.writeAndFlush(
+          new TextWebSocketFrame(Unpooled.wrappedBuffer(error)), channel.voidPromise());
+    }
+  }
+
+  /** On the I/O thread, when the outbound buffer fills up or drains. */
+  void writabilityChanged(boolean writable) {
+    unwritable = !writable;
+    updateAutoRead();
+  }
+
+  /** On the I/O thread: reads while nothing asks for a pause. */
+  private void updateAutoRead() {
+    channel.config().setAutoRead(!(unwritable || queueFull || draining));
+  }
+
+  /** Queues a task; returns the number queued or running before it. */
+  private int enqueue(Object task) {
     queue.add(task);
-    if (pending.getAndIncrement() == 0) {
+    int before = pending.getAndIncrement();
+    if (before == 0) {
       startEpoch();
       schedule();
     }
+    return before;
   }
 
   /** On the I/O thread, when the queue becomes non-empty. */
@@ -233,6 +292,54 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       channel.eventLoop().execute(() -> inlineAllowed = epoch == ended);
     } catch (RejectedExecutionException e) {
       // the I/O threads are stopping: nothing will be read any more
+    }
+  }
+
+  private void resumeReading() {
+    try {
+      channel
+          .eventLoop()
+          .execute(
+              () -> {
+                queueFull = false;
+                updateAutoRead();
+              });
+    } catch (RejectedExecutionException e) {
+      // the I/O threads are stopping: nothing will be read any more
+    }
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * Stops reading new messages, for a graceful shutdown. Any thread.
+   *
+   * @return completes once no more messages are read
+   */
+  Future<?> drain() {
+    try {
+      return channel
+          .eventLoop()
+          .submit(
+              () -> {
+                draining = true;
+                updateAutoRead();
+              });
+    } catch (RejectedExecutionException e) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null); // nothing is read any more
+    }
+  }
+
+  /** Whether no message of this connection is waiting, running or owed an answer. */
+  boolean idle() {
+    return state == CLOSED || (state == OPEN && pending.get() == 0 && inFlight.get() == 0);
+  }
+
+  /** Closes with 1001 for a shutdown, once. Any thread. */
+  void goAway() {
+    if (!wentAway) {
+      wentAway = true;
+      closeWith(1001, "Server is shutting down");
     }
   }
 
@@ -258,9 +365,13 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
         config.dispatcher.handle(this, (Dispatcher.Inbound) task);
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
-      if (pending.decrementAndGet() == 0) {
+      int left = pending.decrementAndGet();
+      if (left == 0) {
         endEpoch(current);
         return;
+      }
+      if (left == RESUME_AT && queueFull) {
+        resumeReading();
       }
       if (n == BATCH) {
         schedule();
@@ -271,23 +382,43 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   // ------------------------------------------------------------------ outbound
 
+  /**
+   * Writes the answer to a call. Never dropped: a client whose buffer is full is not read from
+   * (see {@link #writabilityChanged}), which bounds what it can make the server answer.
+   */
   @Override
   public void send(byte[] frame) {
+    inFlight.decrementAndGet();
     if (channel.isActive()) {
       channel.writeAndFlush(
           new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
     }
   }
 
-  /** Writes a duplicate of a shared event buffer; the caller keeps its reference. */
+  /**
+   * Writes a duplicate of a shared event buffer; the caller keeps its reference. When the
+   * connection's outbound buffer is full the event is dropped and counted, and the connection is
+   * closed if the policy says so.
+   */
   void write(ByteBuf shared) {
-    if (channel.isActive()) {
-      channel.writeAndFlush(
-          new TextWebSocketFrame(shared.retainedDuplicate()), channel.voidPromise());
+    Channel ch = channel;
+    if (ch.isWritable()) {
+      ch.writeAndFlush(new TextWebSocketFrame(shared.retainedDuplicate()), ch.voidPromise());
+    } else if (ch.isActive()) {
+      slowConsumer();
     }
   }
 
-  private void closeWith(int status, String reason) {
+  private void slowConsumer() {
+    config.droppedMessages.increment();
+    if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE && !slowClosed) {
+      slowClosed = true;
+      log.debug("Closing client {}: its outbound buffer is full", clientId);
+      closeWith(1008, "Slow consumer");
+    }
+  }
+
+  void closeWith(int status, String reason) {
     if (channel.isActive()) {
       channel
           .writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
@@ -375,11 +506,25 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     @Override
     public void join(String room) {
       Objects.requireNonNull(room, "room == null");
-      if (room.isEmpty() || room.length() > MAX_ROOM_ID_LENGTH) {
+      int maxLength = config.hardening.maxRoomIdLength();
+      if (room.isEmpty() || room.length() > maxLength) {
         throw new IllegalArgumentException(
-            "room id must have 1 to " + MAX_ROOM_ID_LENGTH + " characters: '" + room + "'");
+            "room id must have 1 to "
+                + maxLength
+                + " characters: '"
+                + (room.length() > 64 ? room.substring(0, 64) + "..." : room)
+                + "'");
       }
-      if (names.add(room) && state != CLOSED) {
+      if (!names.add(room)) {
+        return;
+      }
+      int max = config.hardening.maxRoomsPerConnection();
+      if (names.size() > max) {
+        names.remove(room);
+        throw new ZocketException(
+            ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
+      }
+      if (state != CLOSED) {
         config.registry.join(room, ServerConnection.this);
         if (state == CLOSED) { // closed meanwhile: closed() may have missed this room
           config.registry.leave(room, ServerConnection.this);

@@ -29,14 +29,22 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -50,6 +58,8 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +116,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZocketServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZocketServer.class);
+
+  /** How often a shutdown checks whether connections still owe answers. */
+  private static final long GRACE_POLL_MILLIS = 5;
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   private final ServerConfig config;
@@ -170,8 +183,18 @@ public final class ZocketServer implements AutoCloseable {
   }
 
   /**
-   * Shuts the server down gracefully: stops accepting connections, closes every connection with
-   * 1001 (going away), waits for every {@code onDisconnect} to run, then stops the server's threads
+   * The number of events skipped so far because their recipient's outbound buffer was full (see
+   * {@link Builder#slowConsumerPolicy}). Thread-safe.
+   */
+  public long droppedMessages() {
+    return config.droppedMessages.sum();
+  }
+
+  /**
+   * Shuts the server down gracefully: stops accepting connections and reading messages, lets the
+   * calls in flight be answered (for at most the {@linkplain Builder#gracePeriod grace period}),
+   * closes every connection with 1001 (going away), each as soon as it owes no answer, waits for
+   * every {@code onDisconnect} to run, then stops the server's threads
    * (the I/O threads and the default handler executor; an executor passed to {@link
    * Builder#executor} is left running). Waits at most the {@linkplain Builder#shutdownTimeout
    * shutdown timeout} for connections, and as long again for threads. Idempotent: later and
@@ -195,6 +218,7 @@ public final class ZocketServer implements AutoCloseable {
     }
     try {
       serverChannel.close().awaitUninterruptibly();
+      awaitCallsInFlight();
       List<CompletableFuture<Void>> pending = config.closeAll();
       try {
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
@@ -229,6 +253,48 @@ public final class ZocketServer implements AutoCloseable {
       log.info("Zocket server on port {} closed", port);
     } finally {
       closed.complete(null);
+    }
+  }
+
+  /**
+   * Stops reading every connection, then closes each with 1001 once nothing of it is queued,
+   * running or owed an answer, until the grace period ends.
+   */
+  private void awaitCallsInFlight() {
+    config.stopAccepting();
+    Duration grace = config.hardening.gracePeriod();
+    long deadline = System.nanoTime() + grace.toNanos();
+    List<ServerConnection> busy = new ArrayList<>(config.live);
+    List<Future<?>> drains = new ArrayList<>(busy.size());
+    for (ServerConnection c : busy) {
+      drains.add(c.drain());
+    }
+    try {
+      for (Future<?> drain : drains) {
+        drain.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      while (true) {
+        busy.removeIf(
+            c -> {
+              if (c.idle()) {
+                c.goAway();
+                return true;
+              }
+              return false;
+            });
+        if (busy.isEmpty() || deadline - System.nanoTime() <= 0) {
+          break;
+        }
+        Thread.sleep(GRACE_POLL_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!busy.isEmpty()) {
+      log.warn(
+          "{} connection(s) still had calls in flight after the grace period of {}",
+          busy.size(),
+          grace);
     }
   }
 
@@ -280,6 +346,20 @@ public final class ZocketServer implements AutoCloseable {
     private JsonLimits jsonLimits = JsonLimits.DEFAULTS;
     private boolean validateOutgoing = true;
     private Backplane backplane;
+    private SslContext sslContext;
+    private boolean compression;
+    private Set<String> allowedOrigins = Set.of();
+    private int maxConnections = 10_000;
+    private int maxRoomsPerConnection = 100;
+    private int maxRoomIdLength = 256;
+    private int messagesPerSecond = 1_000;
+    private int messageBurst = 1_000;
+    private RateLimitPolicy rateLimitPolicy = RateLimitPolicy.REJECT;
+    private int maxCallsInFlight = 128;
+    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DROP;
+    private int writeBufferLow = 32 * 1024;
+    private int writeBufferHigh = 64 * 1024;
+    private Duration gracePeriod = Duration.ofSeconds(5);
 
     Builder() {}
 
@@ -484,7 +564,20 @@ public final class ZocketServer implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link ZocketServer#close()} waits for connections to close; default 10 s. */
+    /**
+     * How long {@link ZocketServer#close()} lets the calls in flight be answered before it closes
+     * the connections with 1001; zero closes at once. While it waits no new message is read. Each
+     * connection is closed as soon as it owes no answer. Default 5 s.
+     */
+    public Builder<H, U> gracePeriod(Duration gracePeriod) {
+      this.gracePeriod = nonNegative("gracePeriod", gracePeriod);
+      return this;
+    }
+
+    /**
+     * How long {@link ZocketServer#close()} waits for connections to close after the {@linkplain
+     * #gracePeriod grace period}; default 10 s.
+     */
     public Builder<H, U> shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = nonNegative("shutdownTimeout", shutdownTimeout);
       return this;
@@ -533,6 +626,206 @@ public final class ZocketServer implements AutoCloseable {
      */
     public Builder<H, U> backplane(Backplane backplane) {
       this.backplane = Objects.requireNonNull(backplane, "backplane == null");
+      return this;
+    }
+
+    /**
+     * Serves {@code wss://} with this TLS context, for example {@code
+     * SslContextBuilder.forServer(keyManagerFactory).build()} from Netty. Default: plain {@code
+     * ws://}. See also {@link #tls(Path, Path)} and {@link #tlsKeyStore(Path, char[])}.
+     *
+     * @param sslContext a server context
+     * @throws IllegalArgumentException if it is a client context
+     */
+    public Builder<H, U> sslContext(SslContext sslContext) {
+      Objects.requireNonNull(sslContext, "sslContext == null");
+      if (!sslContext.isServer()) {
+        throw new IllegalArgumentException("sslContext must be a server context: " + sslContext);
+      }
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /**
+     * Serves {@code wss://} with a certificate chain and its private key in PEM files: the chain
+     * starts with the server's certificate ({@code -----BEGIN CERTIFICATE-----} blocks), the key is
+     * an unencrypted PKCS#8 key ({@code -----BEGIN PRIVATE KEY-----}).
+     *
+     * @param certificateChainPem the PEM file of the certificate chain
+     * @param privateKeyPem the PEM file of the private key
+     * @throws IllegalArgumentException if the files cannot be read or do not match
+     */
+    public Builder<H, U> tls(Path certificateChainPem, Path privateKeyPem) {
+      Objects.requireNonNull(certificateChainPem, "certificateChainPem == null");
+      Objects.requireNonNull(privateKeyPem, "privateKeyPem == null");
+      try {
+        return sslContext(
+            SslContextBuilder.forServer(certificateChainPem.toFile(), privateKeyPem.toFile())
+                .build());
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "Cannot use the certificate chain '"
+                + certificateChainPem
+                + "' and private key '"
+                + privateKeyPem
+                + "': "
+                + e.getMessage(),
+            e);
+      }
+    }
+
+    /**
+     * Serves {@code wss://} with the key and certificate chain of a key store file (PKCS#12 or
+     * JKS, detected from the file), whose store and key share one password.
+     *
+     * @param keyStore the key store file, holding one private key entry
+     * @param password the password of the store and of its key
+     * @throws IllegalArgumentException if the store cannot be read or holds no usable key
+     */
+    public Builder<H, U> tlsKeyStore(Path keyStore, char[] password) {
+      Objects.requireNonNull(keyStore, "keyStore == null");
+      Objects.requireNonNull(password, "password == null");
+      try {
+        KeyStore store = KeyStore.getInstance(keyStore.toFile(), password);
+        KeyManagerFactory keys =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password);
+        return sslContext(SslContextBuilder.forServer(keys).build());
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "Cannot use the key store '" + keyStore + "': " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Whether to offer permessage-deflate compression (RFC 7692) to clients that ask for it.
+     * Incoming compressed messages are inflated at most to {@link #maxFrameSize}: one that would
+     * inflate beyond closes the connection with 1009, so a small "zip bomb" costs little memory.
+     * Compression costs CPU and a few tens of kilobytes of memory per connection. Default off.
+     */
+    public Builder<H, U> compression(boolean compression) {
+      this.compression = compression;
+      return this;
+    }
+
+    /**
+     * The web origins (such as {@code "https://chat.example.com"}) whose pages may open
+     * connections, against cross-site WebSocket hijacking: a handshake whose {@code Origin} header
+     * is not among them is answered 403. A handshake without {@code Origin} (not from a browser)
+     * is accepted. {@code "*"} accepts any origin. Default: only the server's own origin, that is
+     * an {@code Origin} whose host and port equal the request's {@code Host}.
+     *
+     * @param origins {@code scheme://host[:port]} each, or {@code "*"}
+     * @throws IllegalArgumentException if an origin is not an http or https origin
+     */
+    public Builder<H, U> allowedOrigins(String... origins) {
+      Objects.requireNonNull(origins, "origins == null");
+      Set<String> set = new LinkedHashSet<>();
+      for (String origin : origins) {
+        Objects.requireNonNull(origin, "origin == null");
+        String normalized = origin.equals("*") ? "*" : Hardening.normalizeOrigin(origin);
+        if (normalized == null) {
+          throw new IllegalArgumentException("Not an http(s) origin: '" + origin + "'");
+        }
+        set.add(normalized);
+      }
+      this.allowedOrigins = Set.copyOf(set);
+      return this;
+    }
+
+    /**
+     * The most connections at once, counting handshakes that passed their checks; beyond it a
+     * handshake is answered 503 with {@code {"error":"Server is full"}}. Default 10,000.
+     */
+    public Builder<H, U> maxConnections(int maxConnections) {
+      this.maxConnections = positive("maxConnections", maxConnections);
+      return this;
+    }
+
+    /**
+     * The most rooms one connection may be in; a further {@link dev.zocket.RoomSet#join} throws
+     * {@link ZocketException} with code {@link dev.zocket.ErrorCodes#LIMIT_EXCEEDED} (answered to
+     * the client when it comes from a call's handler). Default 100.
+     */
+    public Builder<H, U> maxRoomsPerConnection(int maxRoomsPerConnection) {
+      this.maxRoomsPerConnection = positive("maxRoomsPerConnection", maxRoomsPerConnection);
+      return this;
+    }
+
+    /**
+     * The longest room id, in characters; a longer one makes {@link dev.zocket.RoomSet#join} throw
+     * {@link IllegalArgumentException}. Default 256.
+     */
+    public Builder<H, U> maxRoomIdLength(int maxRoomIdLength) {
+      this.maxRoomIdLength = positive("maxRoomIdLength", maxRoomIdLength);
+      return this;
+    }
+
+    /**
+     * Limits the messages each connection may send: a token bucket that holds {@code burst}
+     * messages and refills at {@code messagesPerSecond}. A message beyond it is handled by the
+     * {@linkplain #rateLimitPolicy policy}. {@code messagesPerSecond} 0 removes the limit. Default
+     * 1,000 per second, burst 1,000.
+     *
+     * @param messagesPerSecond the sustained rate, or 0 for no limit
+     * @param burst the messages that may arrive at once; at least 1
+     */
+    public Builder<H, U> rateLimit(int messagesPerSecond, int burst) {
+      if (messagesPerSecond < 0) {
+        throw new IllegalArgumentException(
+            "messagesPerSecond must not be negative: " + messagesPerSecond);
+      }
+      this.messageBurst = positive("burst", burst);
+      this.messagesPerSecond = messagesPerSecond;
+      return this;
+    }
+
+    /** What happens to a message beyond the {@linkplain #rateLimit rate limit}; default REJECT. */
+    public Builder<H, U> rateLimitPolicy(RateLimitPolicy rateLimitPolicy) {
+      this.rateLimitPolicy = Objects.requireNonNull(rateLimitPolicy, "rateLimitPolicy == null");
+      return this;
+    }
+
+    /**
+     * The most calls of one connection received and not yet answered (queued, running, or
+     * completing asynchronously); a call beyond it is answered at once with the error {@link
+     * dev.zocket.ErrorCodes#RATE_LIMITED} and not handled. Default 128.
+     */
+    public Builder<H, U> maxCallsInFlight(int maxCallsInFlight) {
+      this.maxCallsInFlight = positive("maxCallsInFlight", maxCallsInFlight);
+      return this;
+    }
+
+    /**
+     * What happens to events for a client that reads too slowly, once its outbound buffer is
+     * above the {@linkplain #writeBufferWaterMark high water mark}; default {@link
+     * SlowConsumerPolicy#DROP}. Dropped events are counted in {@link
+     * ZocketServer#droppedMessages()}.
+     */
+    public Builder<H, U> slowConsumerPolicy(SlowConsumerPolicy slowConsumerPolicy) {
+      this.slowConsumerPolicy =
+          Objects.requireNonNull(slowConsumerPolicy, "slowConsumerPolicy == null");
+      return this;
+    }
+
+    /**
+     * The bounds of each connection's outbound buffer (bytes the server holds because the client
+     * has not read them yet, beyond what the operating system buffers): above {@code high} the
+     * connection is full, so events for it follow the {@linkplain #slowConsumerPolicy slow
+     * consumer policy} and its messages are not read; below {@code low} it is writable again.
+     * Default 32 KiB and 64 KiB.
+     *
+     * @param low the low water mark, in bytes
+     * @param high the high water mark, in bytes; at least {@code low}
+     */
+    public Builder<H, U> writeBufferWaterMark(int low, int high) {
+      positive("low", low);
+      if (high < low) {
+        throw new IllegalArgumentException(
+            "high must be at least low (" + low + "): " + high);
+      }
+      this.writeBufferLow = low;
+      this.writeBufferHigh = high;
       return this;
     }
 
@@ -619,7 +912,22 @@ public final class ZocketServer implements AutoCloseable {
               maxFrameSize,
               idleTimeout,
               pingInterval,
-              clientIdPrefix);
+              clientIdPrefix,
+              new Hardening(
+                  sslContext,
+                  compression,
+                  allowedOrigins,
+                  maxConnections,
+                  maxRoomsPerConnection,
+                  maxRoomIdLength,
+                  messagesPerSecond,
+                  messageBurst,
+                  rateLimitPolicy,
+                  maxCallsInFlight,
+                  slowConsumerPolicy,
+                  writeBufferLow,
+                  writeBufferHigh,
+                  gracePeriod));
 
       if (backplane != null) {
         try {
@@ -668,6 +976,13 @@ public final class ZocketServer implements AutoCloseable {
           epoll ? "epoll" : "nio",
           path == null ? "" : ", path " + path);
       return server;
+    }
+
+    private static int positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
     }
 
     private static Duration nonNegative(String name, Duration d) {

@@ -1,0 +1,106 @@
+package dev.zocket.netty;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.ssl.SslContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The protective settings of one server: limits, policies, TLS and compression. Immutable.
+ *
+ * @param sslContext the server's TLS context, or null for plain {@code ws://}
+ * @param compression whether permessage-deflate is offered
+ * @param allowedOrigins the normalized origins accepted, {@code *} for any; empty for same-origin
+ * @param maxConnections the most connections (upgraded or upgrading) at once
+ * @param maxRoomsPerConnection the most rooms one connection may be in
+ * @param maxRoomIdLength the longest room id, in characters
+ * @param messagesPerSecond the sustained rate of incoming messages per connection; 0 for no limit
+ * @param messageBurst the messages a connection may send at once above the rate
+ * @param rateLimitPolicy what happens beyond the rate
+ * @param maxCallsInFlight the most calls of one connection received and not yet answered
+ * @param slowConsumerPolicy what happens to events for a connection whose buffer is full
+ * @param writeBufferLow the outbound bytes below which a full connection becomes writable again
+ * @param writeBufferHigh the outbound bytes above which a connection is full
+ * @param gracePeriod how long a shutdown waits for calls in flight
+ */
+record Hardening(
+    SslContext sslContext,
+    boolean compression,
+    Set<String> allowedOrigins,
+    int maxConnections,
+    int maxRoomsPerConnection,
+    int maxRoomIdLength,
+    int messagesPerSecond,
+    int messageBurst,
+    RateLimitPolicy rateLimitPolicy,
+    int maxCallsInFlight,
+    SlowConsumerPolicy slowConsumerPolicy,
+    int writeBufferLow,
+    int writeBufferHigh,
+    Duration gracePeriod) {
+
+  /** Messages queued for the handlers of one connection above which it is not read from. */
+  static final int MAX_QUEUED_MESSAGES = 1024;
+
+  /**
+   * Whether a handshake's {@code Origin} is acceptable: no {@code Origin} (not a browser), an
+   * allowed one, or, without an allow-list, the same host and port as the request's {@code Host}.
+   */
+  boolean originAllowed(HttpRequest request) {
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin == null || allowedOrigins.contains("*")) {
+      return true;
+    }
+    String normalized = normalizeOrigin(origin);
+    if (normalized == null) {
+      return false;
+    }
+    if (!allowedOrigins.isEmpty()) {
+      return allowedOrigins.contains(normalized);
+    }
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    if (host == null) {
+      return false;
+    }
+    String authority = normalized.substring(normalized.indexOf("://") + 3);
+    return authority.equals(stripDefaultPort(host.toLowerCase(Locale.ROOT), normalized));
+  }
+
+  /**
+   * An origin as {@code scheme://host[:port]}, lower-cased and without the scheme's default port;
+   * null if it is not an http(s) origin.
+   */
+  static String normalizeOrigin(String origin) {
+    URI uri;
+    try {
+      uri = new URI(origin.trim());
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+    String scheme = uri.getScheme();
+    String host = uri.getHost();
+    if (scheme == null || host == null) {
+      return null;
+    }
+    scheme = scheme.toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return null;
+    }
+    int port = uri.getPort();
+    boolean defaultPort =
+        port == -1
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
+    return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+  }
+
+  private static String stripDefaultPort(String host, String origin) {
+    String defaultSuffix = origin.startsWith("https:") ? ":443" : ":80";
+    return host.endsWith(defaultSuffix)
+        ? host.substring(0, host.length() - defaultSuffix.length())
+        : host;
+  }
+}

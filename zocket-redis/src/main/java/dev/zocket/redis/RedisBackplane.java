@@ -206,7 +206,7 @@ public final class RedisBackplane implements Backplane {
     resources =
         ClientResources.builder()
             .ioThreadPoolSize(2)
-            .computationThreadPoolSize(1)
+            .computationThreadPoolSize(2)
             .reconnectDelay(
                 Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
             .build();

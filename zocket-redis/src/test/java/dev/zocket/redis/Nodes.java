@@ -1,0 +1,83 @@
+package dev.zocket.redis;
+
+import dev.zocket.netty.ZocketServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Three Zocket server nodes on 127.0.0.1 sharing one real Redis through their backplanes. */
+final class Nodes implements AutoCloseable {
+  final RedisServer redis;
+  final boolean sharded;
+  final List<RedisBackplane> backplanes = new ArrayList<>();
+  final List<ZocketServer> servers = new ArrayList<>();
+  private final RedisClient admin;
+  private final StatefulRedisConnection<String, String> adminConnection;
+
+  Nodes(RedisServer redis, boolean sharded, int count) {
+    this.redis = redis;
+    this.sharded = sharded;
+    for (int i = 0; i < count; i++) {
+      RedisBackplane backplane =
+          RedisBackplane.builder(redis.uri())
+              .sharded(sharded)
+              .nodeId("node" + i)
+              .maxReconnectDelay(Duration.ofMillis(200))
+              .build();
+      backplanes.add(backplane);
+      servers.add(
+          ZocketServer.builder()
+              .host("127.0.0.1")
+              .port(0)
+              .backplane(backplane)
+              .handle(ChatApi.Chat.class, ChatApi.Handler::new)
+              .shutdownTimeout(Duration.ofSeconds(5))
+              .start());
+    }
+    admin = RedisClient.create(redis.uri());
+    adminConnection = admin.connect();
+  }
+
+  ZocketServer node(int i) {
+    return servers.get(i);
+  }
+
+  /** How many nodes Redis has subscribed to a room's channel. */
+  long subscribers(String room) {
+    String channel = backplanes.get(0).roomChannel(room);
+    Map<String, Long> counts =
+        sharded
+            ? adminConnection.sync().pubsubShardNumsub(channel)
+            : adminConnection.sync().pubsubNumsub(channel);
+    return counts.getOrDefault(channel, 0L);
+  }
+
+  /** Waits (10 s at most) until Redis has the given number of nodes subscribed to a room. */
+  void awaitSubscribers(String room, long expected) throws InterruptedException {
+    await(() -> subscribers(room) == expected, "Redis subscribers of " + room + " = " + expected);
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Override
+  public void close() {
+    adminConnection.close();
+    admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    for (ZocketServer s : servers) {
+      s.close();
+    }
+  }
+}

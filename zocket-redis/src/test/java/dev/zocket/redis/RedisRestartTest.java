@@ -1,0 +1,104 @@
+package dev.zocket.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Redis is killed and started again on the same port while three nodes run: local delivery goes
+ * on meanwhile, and cross-node delivery resumes by itself, including rooms joined during the
+ * outage.
+ */
+@Timeout(90)
+class RedisRestartTest {
+  @Test
+  void crossNodeDeliveryResumesAfterRedisRestarts() throws Exception {
+    LeakDetection.install();
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis, false, 3)) {
+      List<TestClient> clients = new ArrayList<>();
+      try {
+        TestClient a = new TestClient(nodes.node(0));
+        TestClient a2 = new TestClient(nodes.node(0));
+        TestClient b = new TestClient(nodes.node(1));
+        TestClient c = new TestClient(nodes.node(2));
+        clients.addAll(List.of(a, a2, b, c));
+        a.join("r");
+        a2.join("r");
+        b.join("r");
+        nodes.awaitSubscribers("r", 2);
+        a.toRooms("before", "r");
+        assertThat(b.next().text()).isEqualTo("before");
+        assertThat(a2.next().text()).isEqualTo("before");
+
+        redis.kill();
+
+        a.toRooms("during", "r"); // lost for node 1, but local members still get it
+        assertThat(a2.next().text()).isEqualTo("during");
+        c.join("r"); // joined while Redis is away: subscribed after the reconnect
+
+        redis.restart();
+
+        // Probe until a message crosses again (Lettuce reconnects with backoff; 200 ms at most).
+        boolean through = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (int i = 0; !through && System.nanoTime() < deadline; i++) {
+          a.toRooms("probe" + i, "r");
+          through = waitFor(b, "probe", 100) && waitFor(c, "probe", 100);
+        }
+        assertThat(through).as("cross-node delivery resumed").isTrue();
+        nodes.awaitSubscribers("r", 3);
+
+        for (int i = 0; i < 10; i++) {
+          a.toRooms("after" + i, "r");
+        }
+        b.toRooms("from-b", "r");
+        String[] expected = texts("after", 10, "from-b");
+        assertThat(withoutProbes(b.until("from-b"))).containsExactly(expected);
+        assertThat(withoutProbes(c.until("from-b"))).containsExactly(expected);
+        assertThat(withoutProbes(a.until("from-b")))
+            .startsWith("before", "during")
+            .endsWith(expected);
+
+        c.broadcast("broadcast", false);
+        c.toClients("to-a", a.id);
+        assertThat(a.until("to-a")).containsExactly("broadcast", "to-a");
+        assertThat(b.next().text()).isEqualTo("broadcast");
+        assertThat(c.next().text()).isEqualTo("broadcast");
+      } finally {
+        clients.forEach(TestClient::close);
+      }
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  /** Takes messages until one starts with the prefix; false if none came within the time. */
+  private static boolean waitFor(TestClient client, String prefix, long millis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (System.nanoTime() < deadline) {
+      ChatApi.Msg m = client.pollFor(deadline - System.nanoTime());
+      if (m != null && m.text().startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> withoutProbes(List<String> texts) {
+    return texts.stream().filter(t -> !t.startsWith("probe")).toList();
+  }
+
+  private static String[] texts(String prefix, int n, String last) {
+    String[] texts = new String[n + 1];
+    for (int i = 0; i < n; i++) {
+      texts[i] = prefix + i;
+    }
+    texts[n] = last;
+    return texts;
+  }
+}

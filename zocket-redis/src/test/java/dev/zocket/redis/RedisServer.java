@@ -1,0 +1,127 @@
+package dev.zocket.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process on a free port of 127.0.0.1, for tests: no persistence, its
+ * log in a temporary folder. Starting fails (and so does the test) if {@code redis-server} is not
+ * installed.
+ */
+final class RedisServer implements AutoCloseable {
+  private final int port;
+  private final Path dir;
+  private Process process;
+
+  private RedisServer(int port, Path dir) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /** Starts a server on a free port and waits until it answers PING. */
+  static RedisServer start() throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    RedisServer server = new RedisServer(port, Files.createTempDirectory("zocket-redis-test"));
+    server.restart();
+    return server;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts the process again on the same port (after {@link #kill}). */
+  void restart() throws IOException, InterruptedException {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("redis-server is running");
+    }
+    process =
+        new ProcessBuilder(
+                List.of(
+                    "redis-server",
+                    "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1",
+                    "--save", "",
+                    "--appendonly", "no",
+                    "--dir", dir.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!ping()) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "redis-server exited with " + process.exitValue() + ": " + log());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("redis-server did not answer PING on port " + port);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Kills the process at once (SIGKILL), as a crash would. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("redis-server did not die");
+    }
+  }
+
+  private boolean ping() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      s.setSoTimeout(1000);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] reply = in.readNBytes(7);
+      return new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private String log() {
+    try {
+      return Files.readString(dir.resolve("redis.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    try (var files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // a leftover temporary folder is harmless
+    }
+  }
+}

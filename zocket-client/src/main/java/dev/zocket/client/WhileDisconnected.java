@@ -19,8 +19,8 @@ import java.util.Objects;
  *       when the client closes are discarded.
  * </ul>
  *
- * <p>Fire-and-forget has no acknowledgement: a message handed to a connection that is dropping
- * at that moment (before the client has noticed) is lost whatever the policy.
+ * <p>Fire-and-forget has no acknowledgement: a message handed to a connection that is dropping at
+ * that moment (before the client has noticed) is lost whatever the policy.
  *
  * <p>Immutable and thread-safe.
  */

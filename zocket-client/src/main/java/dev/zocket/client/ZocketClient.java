@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -167,6 +168,7 @@ public final class ZocketClient implements AutoCloseable {
   private final Consumer<Throwable> onError;
   private final Map<String, EventRoute> events;
   private final EventLoopGroup group;
+  private final boolean ownsGroup;
   private final Bootstrap bootstrap;
   private final ExecutorService callbacks;
   private final AtomicLong rpcIds = new AtomicLong();
@@ -210,9 +212,12 @@ public final class ZocketClient implements AutoCloseable {
     b.events.forEach((route, r) -> ev.put(route, r.copy()));
     this.events = Map.copyOf(ev);
 
+    this.ownsGroup = b.eventLoopGroup == null;
     this.group =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("zocket-client-io", true), NioIoHandler.newFactory());
+        ownsGroup
+            ? new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("zocket-client-io", true), NioIoHandler.newFactory())
+            : b.eventLoopGroup;
     this.callbacks =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -321,12 +326,14 @@ public final class ZocketClient implements AutoCloseable {
       finish();
     }
     Thread self = Thread.currentThread();
-    if (self == callbackThread || group.next().inEventLoop()) {
+    if (self == callbackThread || onIoThread()) {
       return;
     }
     try {
       terminated.get(5, TimeUnit.SECONDS);
-      group.terminationFuture().await(5, TimeUnit.SECONDS);
+      if (ownsGroup) {
+        group.terminationFuture().await(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -507,7 +514,9 @@ public final class ZocketClient implements AutoCloseable {
         new ZocketException(ErrorCodes.DISCONNECTED, "The client was closed before it connected"));
     callbacks.execute(() -> terminated.complete(null));
     callbacks.shutdown();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
   }
 
   private void onError(Throwable error) {
@@ -694,7 +703,7 @@ public final class ZocketClient implements AutoCloseable {
           return call(route, payload);
         }
         default -> {
-          if (group.next().inEventLoop()) {
+          if (onIoThread()) {
             throw new IllegalStateException(
                 "Blocking call "
                     + route.methodName()
@@ -729,6 +738,16 @@ public final class ZocketClient implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Whether the caller is one of the I/O threads, where blocking for a reply could deadlock. */
+  private boolean onIoThread() {
+    for (EventExecutor e : group) {
+      if (e.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private static String scheme(URI uri) {
     return uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -785,6 +804,7 @@ public final class ZocketClient implements AutoCloseable {
     private SslContext sslContext;
     private ObjectMapper objectMapper;
     private int maxMessageSize = 1 << 20;
+    private EventLoopGroup eventLoopGroup;
 
     private Builder(URI uri) {
       Objects.requireNonNull(uri, "uri == null");
@@ -960,6 +980,21 @@ public final class ZocketClient implements AutoCloseable {
      */
     public Builder objectMapper(ObjectMapper mapper) {
       this.objectMapper = Objects.requireNonNull(mapper, "mapper == null");
+      return this;
+    }
+
+    /**
+     * Runs the client's I/O on a shared NIO group ({@code new MultiThreadIoEventLoopGroup(n,
+     * NioIoHandler.newFactory())}) instead of a thread of its own; useful with many clients in one
+     * process. The client never shuts the group down; the caller does, after closing its clients.
+     * By default each client owns one daemon I/O thread.
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      Objects.requireNonNull(group, "group == null");
+      if (group.isShuttingDown()) {
+        throw new IllegalArgumentException("group is shutting down: " + group);
+      }
+      this.eventLoopGroup = group;
       return this;
     }
 

@@ -207,6 +207,32 @@ class ServerIntegrationTest {
   }
 
   @Test
+  void clientsCanShareAnEventLoopGroup() throws Exception {
+    io.netty.channel.EventLoopGroup shared =
+        new io.netty.channel.MultiThreadIoEventLoopGroup(
+            1, io.netty.channel.nio.NioIoHandler.newFactory());
+    try {
+      BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
+      ZocketClient alice =
+          builder("alice", new LinkedBlockingQueue<>()).eventLoopGroup(shared).connect();
+      ZocketClient bob = builder("bob", bobEvents).eventLoopGroup(shared).connect();
+      bob.proxy(Rooms.class).join(new JoinRoom("general"));
+      assertThat(next(bobEvents)).isEqualTo(new Joined("general", "bob"));
+      alice.proxy(Rooms.class).join(new JoinRoom("general"));
+      alice.proxy(Rooms.class).post(new Post("general", "hi"));
+      assertThat(next(bobEvents)).isEqualTo(new Joined("general", "alice"));
+      assertThat(next(bobEvents)).isEqualTo(new Message("general", "alice", "hi"));
+      alice.close();
+      assertThat(shared.isShuttingDown()).isFalse();
+      assertThat(bob.proxy(Rooms.class).echo("still")).isEqualTo("still from bob");
+      bob.close();
+      assertThat(shared.isShuttingDown()).isFalse();
+    } finally {
+      shared.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @Test
   void errorRepliesBecomeExceptions() {
     ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
     Rooms rooms = client.proxy(Rooms.class);

@@ -1,6 +1,7 @@
 package dev.zocket.examples.chat;
 
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.redis.RedisBackplane;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -34,10 +35,28 @@ public final class ChatServer implements AutoCloseable {
    * @param port the port, or 0 for any free port
    */
   public static ChatServer start(String host, int port) {
+    return start(host, port, null);
+  }
+
+  /**
+   * Starts a chat server that is one node of a cluster sharing a Redis: rooms, messages and
+   * broadcasts reach the users of every node. The member lists ({@code rooms.members}) stay per
+   * node. Returns once it listens.
+   *
+   * @param host the address to bind, for example {@code "0.0.0.0"} or {@code "127.0.0.1"}
+   * @param port the port, or 0 for any free port
+   * @param redisUri the Redis to share, for example {@code "redis://127.0.0.1:6379"}; null for a
+   *     single server
+   */
+  public static ChatServer start(String host, int port, String redisUri) {
     Objects.requireNonNull(host, "host == null");
     Roster roster = new Roster();
+    var builder = ZocketServer.builder();
+    if (redisUri != null) {
+      builder.backplane(RedisBackplane.create(redisUri));
+    }
     ZocketServer server =
-        ZocketServer.builder()
+        builder
             .headers(ChatHeaders.class)
             .onConnect((headers, clientId) -> new User(headers.userName()))
             .onDisconnect(

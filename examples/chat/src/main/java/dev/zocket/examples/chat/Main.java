@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * The entry point of {@code zocket-chat.jar}.
  *
  * <pre>
- * java -jar zocket-chat.jar [--host H] [--port N]                     the server (0.0.0.0:3000)
+ * java -jar zocket-chat.jar [--host H] [--port N] [--redis URI]       the server (0.0.0.0:3000)
  * java -jar zocket-chat.jar client [--url U] [--name N] [--room R]    the console client
  * </pre>
  */
@@ -25,8 +25,9 @@ public final class Main {
       String.join(
           "\n",
           "Usage:",
-          "  java -jar zocket-chat.jar [--host H] [--port N]",
-          "      Starts the chat server (default " + DEFAULT_HOST + ":" + DEFAULT_PORT + ").",
+          "  java -jar zocket-chat.jar [--host H] [--port N] [--redis redis://host:port]",
+          "      Starts the chat server (default " + DEFAULT_HOST + ":" + DEFAULT_PORT + ");",
+          "      with --redis, as one node of a cluster sharing that Redis.",
           "  java -jar zocket-chat.jar client [--url ws://localhost:3000] [--name NAME] [--room"
               + " ROOM]",
           "      Starts the console client.");
@@ -47,25 +48,35 @@ public final class Main {
     }
     String host = DEFAULT_HOST;
     int port = DEFAULT_PORT;
+    String redis = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
         System.out.println(USAGE);
         return;
       }
-      if (i + 1 >= args.length || !(arg.equals("--host") || arg.equals("--port"))) {
+      if (i + 1 >= args.length
+          || !(arg.equals("--host") || arg.equals("--port") || arg.equals("--redis"))) {
         exitWithUsage(System.err, "Unknown or incomplete option: " + arg);
       }
       String value = args[++i];
       if (arg.equals("--host")) {
         host = value;
+      } else if (arg.equals("--redis")) {
+        redis = value;
       } else {
         port = parsePort(value);
       }
     }
 
     Logger log = LoggerFactory.getLogger(Main.class);
-    ChatServer server = ChatServer.start(host, port);
+    ChatServer server;
+    try {
+      server = ChatServer.start(host, port, redis);
+    } catch (IllegalArgumentException e) {
+      exitWithUsage(System.err, e.getMessage());
+      return;
+    }
     String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
     log.info(
         "Chat server listening on {}:{}; open http://{}:{}/ in a browser, or connect to"

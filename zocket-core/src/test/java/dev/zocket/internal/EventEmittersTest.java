@@ -10,6 +10,8 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.Namespace;
 import dev.zocket.Violation;
 import jakarta.validation.constraints.NotBlank;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,8 +144,39 @@ final class EventEmittersTest {
         .hasToString("RoomEvents emitter to CLIENTS [c1]");
     assertThat(delivery.frames).isEmpty();
 
+    // In an event contract a default method is an event of its own (listeners may skip it).
     a.onJoinAll(List.of(new Joined("general", "x"), new Joined("general", "y")));
-    assertThat(delivery.frames).hasSize(2);
+    assertThat(delivery.frames).hasSize(1);
+    assertThat(delivery.text(0)).startsWith("{\"type\":\"rooms.onJoinAll\",\"payload\":[");
+  }
+
+  /** A client-to-server contract, not public, with a helper default method. */
+  interface Greeter {
+    void greet(String name);
+
+    default void greetAll(List<String> names) {
+      names.forEach(this::greet);
+    }
+  }
+
+  @Test
+  void defaultMethodsOfNonPublicContractsRun() {
+    List<String> greeted = new ArrayList<>();
+    Greeter proxy =
+        (Greeter)
+            Proxy.newProxyInstance(
+                Greeter.class.getClassLoader(),
+                new Class<?>[] {Greeter.class},
+                (p, method, args) -> {
+                  if (method.getName().equals("greet")) {
+                    greeted.add((String) args[0]);
+                    return null;
+                  }
+                  return Proxies.local(p, method, args, () -> "greeter");
+                });
+    proxy.greetAll(List.of("a", "b"));
+    assertThat(greeted).containsExactly("a", "b");
+    assertThat(proxy).hasToString("greeter");
   }
 
   @Test

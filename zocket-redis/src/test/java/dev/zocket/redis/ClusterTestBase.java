@@ -198,6 +198,9 @@ abstract class ClusterTestBase {
     a.join("solo");
     a2.join("solo");
     nodes.awaitSubscribers("solo", 1);
+    a.toClients("sync", b.id, c.id); // whatever Redis still had for nodes 1 and 2 arrives first
+    assertThat(b.next().text()).isEqualTo("sync");
+    assertThat(c.next().text()).isEqualTo("sync");
     long before1 = nodes.backplanes.get(1).receivedCount();
     long before2 = nodes.backplanes.get(2).receivedCount();
 
@@ -222,6 +225,8 @@ abstract class ClusterTestBase {
       m.join("fan");
     }
     nodes.awaitSubscribers("fan", 1);
+    sender.toClients("sync", members.get(0).id); // what Redis still had for node 1 arrives first
+    assertThat(members.get(0).next().text()).isEqualTo("sync");
     long before = nodes.backplanes.get(1).receivedCount();
 
     sender.toRooms("hi all", "fan");

@@ -3,6 +3,10 @@ package dev.zocket.netty;
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Accepts or rejects a WebSocket handshake before the headers are bound and before the upgrade.
@@ -30,4 +34,56 @@ public interface Authenticator {
    * @throws ZocketException to reject the handshake
    */
   void authenticate(HttpRequest request);
+
+  /**
+   * An authenticator for a bearer token sent as the query parameter {@code queryParameter} (what
+   * browsers can do: their WebSocket API cannot set headers) or as the HTTP header {@code header}
+   * (other clients), the query parameter winning; see {@link #token(HttpRequest, String, String)}.
+   * A handshake without a token is answered 401 ({@code "Missing token"}), one whose token {@code
+   * verifier} refuses 401 ({@code "Invalid token"}); the verifier may also throw a {@link
+   * ZocketException}, for example with code {@link ErrorCodes#FORBIDDEN} for 403.
+   *
+   * <pre>{@code
+   * builder.authenticate(Authenticator.token("access_token", "authorization", sessions::isValid));
+   * }</pre>
+   *
+   * @param queryParameter the query parameter's name, for example {@code "access_token"}
+   * @param header the HTTP header's name, for example {@code "authorization"}
+   * @param verifier whether a token is valid; called on the I/O thread, so it must not block
+   * @return the authenticator
+   */
+  static Authenticator token(String queryParameter, String header, Predicate<String> verifier) {
+    Objects.requireNonNull(queryParameter, "queryParameter == null");
+    Objects.requireNonNull(header, "header == null");
+    Objects.requireNonNull(verifier, "verifier == null");
+    return request -> {
+      String token = token(request, queryParameter, header);
+      if (token == null) {
+        throw new ZocketException(ErrorCodes.UNAUTHORIZED, "Missing token");
+      }
+      if (!verifier.test(token)) {
+        throw new ZocketException(ErrorCodes.UNAUTHORIZED, "Invalid token");
+      }
+    };
+  }
+
+  /**
+   * The token of a handshake: the first value of the query parameter {@code queryParameter}, or
+   * else the value of the HTTP header {@code header} without a leading {@code "Bearer "} (any
+   * case); null if neither is there or the value is empty.
+   *
+   * @param request the upgrade request
+   * @param queryParameter the query parameter's name
+   * @param header the HTTP header's name (matched case-insensitively)
+   * @return the token, or null
+   */
+  static String token(HttpRequest request, String queryParameter, String header) {
+    List<String> values =
+        new QueryStringDecoder(request.uri()).parameters().get(queryParameter);
+    String token = values != null ? values.get(0) : request.headers().get(header);
+    if (token != null && token.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      token = token.substring(7);
+    }
+    return token == null || token.isBlank() ? null : token.strip();
+  }
 }

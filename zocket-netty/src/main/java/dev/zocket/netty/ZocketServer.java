@@ -357,8 +357,8 @@ public final class ZocketServer implements AutoCloseable {
     private RateLimitPolicy rateLimitPolicy = RateLimitPolicy.REJECT;
     private int maxCallsInFlight = 128;
     private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DROP;
-    private int writeBufferLow = 32 * 1024;
-    private int writeBufferHigh = 64 * 1024;
+    private int writeBufferLow = 128 * 1024;
+    private int writeBufferHigh = 256 * 1024;
     private Duration gracePeriod = Duration.ofSeconds(5);
 
     Builder() {}
@@ -813,7 +813,8 @@ public final class ZocketServer implements AutoCloseable {
      * has not read them yet, beyond what the operating system buffers): above {@code high} the
      * connection is full, so events for it follow the {@linkplain #slowConsumerPolicy slow
      * consumer policy} and its messages are not read; below {@code low} it is writable again.
-     * Default 32 KiB and 64 KiB.
+     * Netty counts an event it has not written yet at about twice its size (queued write task,
+     * then encoded buffers). Default 128 KiB and 256 KiB.
      *
      * @param low the low water mark, in bytes
      * @param high the high water mark, in bytes; at least {@code low}

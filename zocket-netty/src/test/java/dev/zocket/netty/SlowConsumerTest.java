@@ -1,0 +1,185 @@
+package dev.zocket.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zocket.netty.TestApi.Events;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a room stops reading while 100,000 events of about 1 KiB (about 100 MiB in all)
+ * are sent to the room: the others get every event in order, the server's heap stays within
+ * {@link #HEAP_BOUND}, and the stalled client is handled per policy.
+ *
+ * <p>Without the bound, the stalled client's buffer alone would hold about 100 MiB of heap. The
+ * producer keeps at most {@link #WINDOW} events ahead of the healthy clients (64 KiB, which Netty
+ * counts as about 150 KiB, below the 256 KiB high water mark), so a healthy client is never a slow
+ * consumer.
+ */
+@Timeout(240)
+class SlowConsumerTest {
+  private static final Logger log = LoggerFactory.getLogger(SlowConsumerTest.class);
+  private static final int MESSAGES = 100_000;
+  private static final int WINDOW = 64;
+  private static final long HEAP_BOUND = 64L * 1024 * 1024;
+  private static final String PAD = "x".repeat(1000);
+  private static final String EVENT_PREFIX = "{\"type\":\"ev.onText\",\"payload\":\"";
+
+  /** Counts the events of a healthy client and checks their order, on its I/O thread. */
+  static final class InOrder {
+    final BlockingQueue<String> others = new LinkedBlockingQueue<>();
+    volatile int received;
+    volatile String error;
+
+    void onText(String text) {
+      if (!text.startsWith(EVENT_PREFIX)) {
+        others.add(text);
+        return;
+      }
+      int bar = text.indexOf('|', EVENT_PREFIX.length());
+      int seq = Integer.parseInt(text.substring(EVENT_PREFIX.length(), bar));
+      if (seq != received && error == null) {
+        error = "expected event " + received + ", got " + seq;
+      }
+      received = received + 1; // one writer: the client's I/O thread
+    }
+  }
+
+  @Test
+  void dropPolicyKeepsTheOthersWholeAndTheHeapBounded() throws Exception {
+    try (ZocketServer server = Servers.standard().ioThreads(2).start()) {
+      Run run = run(server);
+      log.info(
+          "DROP: heap growth {} KiB (bound {} KiB), pooled direct growth {} KiB, dropped {}",
+          run.heapGrowth / 1024,
+          HEAP_BOUND / 1024,
+          run.directGrowth / 1024,
+          server.droppedMessages());
+      assertThat(run.heapGrowth).isLessThan(HEAP_BOUND);
+      assertThat(server.droppedMessages()).isPositive();
+
+      // The stalled client is still connected: once it reads again, new events reach it.
+      run.stalled.autoRead(true);
+      String last = "";
+      for (int i = 0; i < MESSAGES && !last.contains("\"after\""); i++) {
+        String m = run.stalled.messages.poll(100, TimeUnit.MILLISECONDS);
+        if (m == null) {
+          server.emit(Events.class).toRoom("r").onText("after"); // dropped until it has drained
+        } else {
+          last = m;
+        }
+      }
+      assertThat(last).isEqualTo(EVENT_PREFIX + "after\"}");
+      run.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @Test
+  void closePolicyClosesTheStalledClientWith1008() throws Exception {
+    try (ZocketServer server =
+        Servers.standard().ioThreads(2).slowConsumerPolicy(SlowConsumerPolicy.CLOSE).start()) {
+      Run run = run(server);
+      log.info(
+          "CLOSE: heap growth {} KiB, dropped {}", run.heapGrowth / 1024, server.droppedMessages());
+      assertThat(run.heapGrowth).isLessThan(HEAP_BOUND);
+      run.stalled.autoRead(true);
+      assertThat(run.stalled.awaitClose()).isEqualTo(1008);
+      assertThat(server.droppedMessages()).isPositive();
+      run.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  private record Run(
+      NettyClient stalled, List<NettyClient> healthy, long heapGrowth, long directGrowth) {
+    void close() {
+      stalled.close();
+      healthy.forEach(NettyClient::close);
+    }
+  }
+
+  private static Run run(ZocketServer server) throws InterruptedException {
+    URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=u");
+    List<InOrder> orders = new ArrayList<>();
+    List<NettyClient> healthy = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      InOrder order = new InOrder();
+      NettyClient c = NettyClient.connect(uri, new NettyClient.Options().onText(order::onText));
+      c.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
+      assertThat(order.others.poll(10, TimeUnit.SECONDS)).contains("\"rpcId\":\"j\"");
+      orders.add(order);
+      healthy.add(c);
+    }
+    NettyClient stalled =
+        NettyClient.connect(uri, new NettyClient.Options().receiveBuffer(4096).headers(Map.of()));
+    stalled.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
+    assertThat(stalled.next()).contains("\"rpcId\":\"j\"");
+    stalled.autoRead(false);
+
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long heapBefore = usedHeapAfterGc(memory);
+    long directBefore = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+
+    Events room = server.emit(Events.class).toRoom("r");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    for (int i = 0; i < MESSAGES; i++) {
+      room.onText(i + "|" + PAD);
+      while (i + 1 - slowest(orders) > WINDOW) {
+        assertThat(System.nanoTime())
+            .as(() -> "time left at event " + progress(orders, server))
+            .isLessThan(deadline);
+        LockSupport.parkNanos(50_000);
+      }
+    }
+    while (slowest(orders) < MESSAGES) {
+      assertThat(System.nanoTime())
+          .as(() -> "time left at the end " + progress(orders, server))
+          .isLessThan(deadline);
+      LockSupport.parkNanos(100_000);
+    }
+    long heapGrowth = usedHeapAfterGc(memory) - heapBefore;
+    long directGrowth = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory() - directBefore;
+    for (InOrder order : orders) {
+      assertThat(order.error).isNull();
+      assertThat(order.received).isEqualTo(MESSAGES);
+    }
+    return new Run(stalled, healthy, heapGrowth, directGrowth);
+  }
+
+  private static String progress(List<InOrder> orders, ZocketServer server) {
+    StringBuilder sb = new StringBuilder("received");
+    for (InOrder o : orders) {
+      sb.append(' ').append(o.received).append(o.error != null ? " (" + o.error + ")" : "");
+    }
+    return sb.append(", dropped ").append(server.droppedMessages()).toString();
+  }
+
+  private static int slowest(List<InOrder> orders) {
+    int min = Integer.MAX_VALUE;
+    for (InOrder o : orders) {
+      min = Math.min(min, o.received);
+    }
+    return min;
+  }
+
+  private static long usedHeapAfterGc(MemoryMXBean memory) {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+}

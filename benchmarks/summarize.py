@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
 """Summarizes run-load.sh results (JSON lines): medians per case and server, ratios to the baseline.
 
-Usage: python3 benchmarks/summarize.py RESULTS.jsonl
+Usage: python3 benchmarks/summarize.py RESULTS.jsonl [MAX_OTHER_CPU_S]
+
+"other" is the CPU time other processes of the machine used during a run's measured window;
+with MAX_OTHER_CPU_S, runs disturbed by more than that are left out (and counted as dropped).
 """
 import json
 import statistics
 import sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+max_other = float(sys.argv[2]) if len(sys.argv) > 2 else None
+dropped = 0
+if max_other is not None:
+    kept = [r for r in rows if r["result"].get("otherCpuS", 0) <= max_other]
+    dropped = len(rows) - len(kept)
+    rows = kept
 by = {}
 for r in rows:
     by.setdefault((r["case"], r["server"]), []).append(r["result"])
@@ -14,7 +23,7 @@ def med(vals):
     vals = [v for v in vals if v is not None]
     return statistics.median(vals) if vals else None
 print()
-print("%-10s %-9s %16s %23s %12s %6s %9s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "lost", "reordered", "runs"))
+print("%-10s %-9s %16s %23s %12s %6s %9s %6s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "lost", "reordered", "other", "runs"))
 summary = {}
 for (case, server), results in sorted(by.items()):
     if case == "idle":
@@ -32,7 +41,8 @@ for (case, server), results in sorted(by.items()):
     reord = sum(x.get("reordered", 0) for x in results)
     errs = [x["error"] for x in results if "error" in x]
     summary[(case, server)] = m
-    print("%-10s %-9s %16s %23s %12s %6s %9s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, lost, reord, len(results), (" ERRORS " + str(errs)) if errs else ""))
+    other = med([x.get("otherCpuS") for x in results])
+    print("%-10s %-9s %16s %23s %12s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
 cases = sorted({c for c, _ in summary})
 others = sorted({s for _, s in summary if s != "baseline"})
 if others:
@@ -43,3 +53,5 @@ if others:
             z = summary.get((c, o))
             if b and z:
                 print("%-10s %s/baseline = %.3f" % (c, o, z / b))
+if dropped:
+    print("\n%d disturbed run(s) left out (other processes used more than %s CPU-s)" % (dropped, max_other))

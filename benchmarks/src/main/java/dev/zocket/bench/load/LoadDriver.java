@@ -372,6 +372,11 @@ public final class LoadDriver {
       double cpu = (cpu1 - cpu0) / (double) o.clockTicks;
       out.put("serverCpuS", round(cpu));
       out.put("deliveriesPerServerCpuS", cpu > 0 ? Math.round(windowDelivered / cpu) : null);
+      if (c0[5] >= 0 && c1[5] >= 0) {
+        // CPU used by other processes during the window: a run with much of it is disturbed.
+        long others = (c1[5] - c0[5]) - (cpu1 - cpu0) - (c1[4] - c0[4]);
+        out.put("otherCpuS", round(Math.max(0, others) / (double) o.clockTicks));
+      }
     }
     out.put("connectFailures", onLoop(() -> connectFailures));
     return out;
@@ -449,7 +454,26 @@ public final class LoadDriver {
    * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks}.
    */
   private long[] snapshot() {
-    return new long[] {sent, delivered, System.nanoTime(), serverCpuTicks(), cpuTicks("self")};
+    return new long[] {
+      sent, delivered, System.nanoTime(), serverCpuTicks(), cpuTicks("self"), machineBusyTicks()
+    };
+  }
+
+  /** CPU time of the whole machine not spent idle, in clock ticks ({@code /proc/stat}); -1 if unknown. */
+  static long machineBusyTicks() {
+    try {
+      String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] f = line.trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        if (i != 4 && i != 5) { // idle, iowait
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private boolean allSent() {

@@ -140,8 +140,20 @@ final class RawClient implements AutoCloseable {
 
   /** Sends one masked frame. */
   void send(int opcode, boolean fin, byte[] payload) throws IOException {
+    out.write(frame(opcode, fin, 0, payload));
+    out.flush();
+  }
+
+  /** Sends bytes as they are. */
+  void sendRaw(byte[] wire) throws IOException {
+    out.write(wire);
+    out.flush();
+  }
+
+  /** One masked frame on the wire, with the given RSV bits (0 to 7). */
+  static byte[] frame(int opcode, boolean fin, int rsv, byte[] payload) {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
-    f.write((fin ? 0x80 : 0) | opcode);
+    f.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
     int n = payload.length;
     if (n < 126) {
       f.write(0x80 | n);
@@ -156,12 +168,11 @@ final class RawClient implements AutoCloseable {
       }
     }
     byte[] mask = {1, 2, 3, 4};
-    f.write(mask);
+    f.write(mask, 0, 4);
     for (int i = 0; i < n; i++) {
       f.write(payload[i] ^ mask[i & 3]);
     }
-    out.write(f.toByteArray());
-    out.flush();
+    return f.toByteArray();
   }
 
   /** The next frame, or null when the server closed the TCP connection. */

@@ -39,13 +39,38 @@ class SecureServerTest {
     Path keyStore = dir.resolve("server.p12");
     certificate = dir.resolve("server.crt");
     keytool(
-        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
-        "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-        "-storepass", PASSWORD, "-keypass", PASSWORD);
+        "-genkeypair",
+        "-alias",
+        "server",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "SAN=ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD);
     keytool(
-        "-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(),
-        "-storepass", PASSWORD, "-file", certificate.toString());
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "server",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        certificate.toString());
     server =
         ZocketServer.builder()
             .headers(ServerIntegrationTest.Headers.class)

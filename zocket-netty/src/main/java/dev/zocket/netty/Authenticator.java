@@ -78,8 +78,7 @@ public interface Authenticator {
    * @return the token, or null
    */
   static String token(HttpRequest request, String queryParameter, String header) {
-    List<String> values =
-        new QueryStringDecoder(request.uri()).parameters().get(queryParameter);
+    List<String> values = new QueryStringDecoder(request.uri()).parameters().get(queryParameter);
     String token = values != null ? values.get(0) : request.headers().get(header);
     if (token != null && token.regionMatches(true, 0, "Bearer ", 0, 7)) {
       token = token.substring(7);

@@ -160,7 +160,10 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   private String rateDescription() {
-    return config.hardening.messagesPerSecond() + " (burst " + config.hardening.messageBurst() + ")";
+    return config.hardening.messagesPerSecond()
+        + " (burst "
+        + config.hardening.messageBurst()
+        + ")";
   }
 
   @Override

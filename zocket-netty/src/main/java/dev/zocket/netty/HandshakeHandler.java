@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks every aggregated HTTP request. Upgrades on the WebSocket path have their {@code Origin}
  * checked (403), are authenticated (401/403), have their headers bound and validated (400) and are
- * counted against the connection limit (503), then passed on to Netty's WebSocket handshake; failures are answered
- * here and never upgrade. Other requests go to the user's {@link HttpHandler}, or get 404 or 426.
+ * counted against the connection limit (503), then passed on to Netty's WebSocket handshake;
+ * failures are answered here and never upgrade. Other requests go to the user's {@link
+ * HttpHandler}, or get 404 or 426.
  */
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {

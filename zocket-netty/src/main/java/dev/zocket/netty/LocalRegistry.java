@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalRegistry implements Delivery, Backplane.Node {
   private final ConcurrentHashMap<String, ServerConnection> connections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<ServerConnection>> rooms = new ConcurrentHashMap<>();
+
   /** Null without a backplane. */
   private final Backplane backplane;
 

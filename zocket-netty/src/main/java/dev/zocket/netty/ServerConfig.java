@@ -42,6 +42,7 @@ final class ServerConfig {
   final int maxFrameSize;
   final Duration idleTimeout;
   final Duration pingInterval;
+
   /** Empty, or a backplane's node id and a dot. */
   final String clientIdPrefix;
 

@@ -47,6 +47,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       AttributeKey.valueOf(ServerConnection.class, "connection");
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
   /** Queue length at which a connection paused by a full queue is read from again. */
   private static final int RESUME_AT = Hardening.MAX_QUEUED_MESSAGES / 2;
 
@@ -70,6 +71,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
   private final AtomicInteger inFlight = new AtomicInteger();
+
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private volatile int state = CONNECTING;
@@ -83,7 +85,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** Reading pauses while the outbound buffer is full (I/O thread only) ... */
   private boolean unwritable;
 
-  /** ... or the queue is long (set on the I/O thread, cleared there at the executor's request) ... */
+  /**
+   * ... or the queue is long (set on the I/O thread, cleared there at the executor's request) ...
+   */
   private volatile boolean queueFull;
 
   /** ... or the server is shutting down (I/O thread only). */
@@ -383,8 +387,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   // ------------------------------------------------------------------ outbound
 
   /**
-   * Writes the answer to a call. Never dropped: a client whose buffer is full is not read from
-   * (see {@link #writabilityChanged}), which bounds what it can make the server answer.
+   * Writes the answer to a call. Never dropped: a client whose buffer is full is not read from (see
+   * {@link #writabilityChanged}), which bounds what it can make the server answer.
    */
   @Override
   public void send(byte[] frame) {

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  *       (handshakes and small plain requests only);
  *   <li>{@code compression}: negotiates permessage-deflate (when enabled); on upgrade it puts the
  *       inflater, whose output is bounded by the frame size limit (1009), after the frame decoder;
- *   <li>{@code handshake}: origin, authentication, headers and the connection limit, checked
- *       before the upgrade;
+ *   <li>{@code handshake}: origin, authentication, headers and the connection limit, checked before
+ *       the upgrade;
  *   <li>{@code websocket}: Netty's upgrade, control frames and the frame size limit (1009);
  *   <li>{@code fragments}: joins fragmented messages, within the same size limit;
  *   <li>{@code frames}: decodes messages and hands them to the connection.

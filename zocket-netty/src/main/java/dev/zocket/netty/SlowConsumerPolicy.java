@@ -6,8 +6,8 @@ package dev.zocket.netty;
  * by {@link ZocketServer.Builder#writeBufferWaterMark}; either way the server's memory stays
  * bounded and the delivery to the other connections goes on at full speed.
  *
- * <p>Replies to the client's own calls are never dropped: while its buffer is full the server
- * stops reading from the connection, so a client that does not read cannot make new calls either.
+ * <p>Replies to the client's own calls are never dropped: while its buffer is full the server stops
+ * reading from the connection, so a client that does not read cannot make new calls either.
  */
 public enum SlowConsumerPolicy {
   /**

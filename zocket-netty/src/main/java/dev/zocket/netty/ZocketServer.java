@@ -27,10 +27,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,6 +119,7 @@ public final class ZocketServer implements AutoCloseable {
 
   /** How often a shutdown checks whether connections still owe answers. */
   private static final long GRACE_POLL_MILLIS = 5;
+
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   private final ServerConfig config;
@@ -194,11 +195,11 @@ public final class ZocketServer implements AutoCloseable {
    * Shuts the server down gracefully: stops accepting connections and reading messages, lets the
    * calls in flight be answered (for at most the {@linkplain Builder#gracePeriod grace period}),
    * closes every connection with 1001 (going away), each as soon as it owes no answer, waits for
-   * every {@code onDisconnect} to run, then stops the server's threads
-   * (the I/O threads and the default handler executor; an executor passed to {@link
-   * Builder#executor} is left running). Waits at most the {@linkplain Builder#shutdownTimeout
-   * shutdown timeout} for connections, and as long again for threads. Idempotent: later and
-   * concurrent calls wait for the first one to finish.
+   * every {@code onDisconnect} to run, then stops the server's threads (the I/O threads and the
+   * default handler executor; an executor passed to {@link Builder#executor} is left running).
+   * Waits at most the {@linkplain Builder#shutdownTimeout shutdown timeout} for connections, and as
+   * long again for threads. Idempotent: later and concurrent calls wait for the first one to
+   * finish.
    *
    * <p>Threading: blocks; must not be called from a handler or an I/O thread.
    *
@@ -608,17 +609,16 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * Makes this server one node of a cluster: room, broadcast and {@code to(clientId)} events
-     * also reach the clients connected to the other nodes sharing the backplane, and events sent
-     * on those nodes reach this one's clients. For example {@code
+     * Makes this server one node of a cluster: room, broadcast and {@code to(clientId)} events also
+     * reach the clients connected to the other nodes sharing the backplane, and events sent on
+     * those nodes reach this one's clients. For example {@code
      * .backplane(RedisBackplane.create("redis://10.0.0.5:6379"))} from {@code zocket-redis}.
      *
-     * <p>Events are still delivered to this server's own clients directly, then handed once to
-     * the backplane. Client ids become {@code <nodeId>.<random>} so that {@code to(clientId)}
-     * finds the node of a client. The server starts the backplane as it starts (a backplane that
-     * cannot start makes {@link #start} fail) and closes it after its connections have closed. A
-     * backplane instance serves one server. Default: none, events reach this server's clients
-     * only.
+     * <p>Events are still delivered to this server's own clients directly, then handed once to the
+     * backplane. Client ids become {@code <nodeId>.<random>} so that {@code to(clientId)} finds the
+     * node of a client. The server starts the backplane as it starts (a backplane that cannot start
+     * makes {@link #start} fail) and closes it after its connections have closed. A backplane
+     * instance serves one server. Default: none, events reach this server's clients only.
      *
      * @param backplane the backplane of this node
      * @return this builder
@@ -675,8 +675,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * Serves {@code wss://} with the key and certificate chain of a key store file (PKCS#12 or
-     * JKS, detected from the file), whose store and key share one password.
+     * Serves {@code wss://} with the key and certificate chain of a key store file (PKCS#12 or JKS,
+     * detected from the file), whose store and key share one password.
      *
      * @param keyStore the key store file, holding one private key entry
      * @param password the password of the store and of its key
@@ -711,9 +711,9 @@ public final class ZocketServer implements AutoCloseable {
     /**
      * The web origins (such as {@code "https://chat.example.com"}) whose pages may open
      * connections, against cross-site WebSocket hijacking: a handshake whose {@code Origin} header
-     * is not among them is answered 403. A handshake without {@code Origin} (not from a browser)
-     * is accepted. {@code "*"} accepts any origin. Default: only the server's own origin, that is
-     * an {@code Origin} whose host and port equal the request's {@code Host}.
+     * is not among them is answered 403. A handshake without {@code Origin} (not from a browser) is
+     * accepted. {@code "*"} accepts any origin. Default: only the server's own origin, that is an
+     * {@code Origin} whose host and port equal the request's {@code Host}.
      *
      * @param origins {@code scheme://host[:port]} each, or {@code "*"}
      * @throws IllegalArgumentException if an origin is not an http or https origin
@@ -797,8 +797,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * What happens to events for a client that reads too slowly, once its outbound buffer is
-     * above the {@linkplain #writeBufferWaterMark high water mark}; default {@link
+     * What happens to events for a client that reads too slowly, once its outbound buffer is above
+     * the {@linkplain #writeBufferWaterMark high water mark}; default {@link
      * SlowConsumerPolicy#DROP}. Dropped events are counted in {@link
      * ZocketServer#droppedMessages()}.
      */
@@ -811,10 +811,10 @@ public final class ZocketServer implements AutoCloseable {
     /**
      * The bounds of each connection's outbound buffer (bytes the server holds because the client
      * has not read them yet, beyond what the operating system buffers): above {@code high} the
-     * connection is full, so events for it follow the {@linkplain #slowConsumerPolicy slow
-     * consumer policy} and its messages are not read; below {@code low} it is writable again.
-     * Netty counts an event it has not written yet at about twice its size (queued write task,
-     * then encoded buffers). Default 128 KiB and 256 KiB.
+     * connection is full, so events for it follow the {@linkplain #slowConsumerPolicy slow consumer
+     * policy} and its messages are not read; below {@code low} it is writable again. Netty counts
+     * an event it has not written yet at about twice its size (queued write task, then encoded
+     * buffers). Default 128 KiB and 256 KiB.
      *
      * @param low the low water mark, in bytes
      * @param high the high water mark, in bytes; at least {@code low}
@@ -822,8 +822,7 @@ public final class ZocketServer implements AutoCloseable {
     public Builder<H, U> writeBufferWaterMark(int low, int high) {
       positive("low", low);
       if (high < low) {
-        throw new IllegalArgumentException(
-            "high must be at least low (" + low + "): " + high);
+        throw new IllegalArgumentException("high must be at least low (" + low + "): " + high);
       }
       this.writeBufferLow = low;
       this.writeBufferHigh = high;
@@ -836,8 +835,7 @@ public final class ZocketServer implements AutoCloseable {
      * @throws UncheckedIOException if the address cannot be bound
      * @throws IllegalStateException if the idle timeout is not longer than the ping interval, or
      *     the backplane's node id is not valid
-     * @throws RuntimeException what the {@linkplain #backplane backplane} throws if it cannot
-     *     start
+     * @throws RuntimeException what the {@linkplain #backplane backplane} throws if it cannot start
      */
     public ZocketServer start() {
       if (!idleTimeout.isZero()
@@ -970,7 +968,8 @@ public final class ZocketServer implements AutoCloseable {
             "Cannot bind " + host + ":" + port + ": " + e.getMessage(),
             e instanceof IOException io2 ? io2 : new IOException(e));
       }
-      ZocketServer server = new ZocketServer(config, group, channel, owned, shutdownTimeout, backplane);
+      ZocketServer server =
+          new ZocketServer(config, group, channel, owned, shutdownTimeout, backplane);
       log.info(
           "Zocket server listening on {} ({}{})",
           channel.localAddress(),

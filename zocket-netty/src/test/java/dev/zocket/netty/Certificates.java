@@ -30,8 +30,7 @@ final class Certificates {
 
   static Certificates create(Path dir) throws IOException, GeneralSecurityException {
     Path keyStore = dir.resolve("server.p12");
-    String keytool =
-        Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     Process p =
         new ProcessBuilder(
                 keytool,
@@ -61,7 +60,8 @@ final class Certificates {
     try {
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IOException(
-            "keytool failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            "keytool failed: "
+                + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

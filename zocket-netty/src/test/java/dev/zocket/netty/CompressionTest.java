@@ -30,7 +30,9 @@ class CompressionTest {
       try (NettyClient c = connect(s)) {
         String text = "y".repeat(20_000); // 20 KB, far smaller on the wire
         c.send(
-            "{\"type\":\"t.echo\",\"payload\":{\"text\":\"" + text + "\",\"n\":1},\"rpcId\":\"e\"}");
+            "{\"type\":\"t.echo\",\"payload\":{\"text\":\""
+                + text
+                + "\",\"n\":1},\"rpcId\":\"e\"}");
         assertThat(c.next()).contains("\"text\":\"" + text + "\"");
       }
     }

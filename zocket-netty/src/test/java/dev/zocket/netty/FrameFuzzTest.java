@@ -24,10 +24,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 /**
  * Drives generated and mutated frames through a real server's whole pipeline over loopback: valid
  * envelopes with flipped, cut and inserted bytes, swapped JSON types, deep nesting, huge numbers,
- * random and invalid UTF-8, as text and binary frames. 1,000 tries of 10 frames: after each try
- * the same connection still answers a valid call, a second connection still gets its events, and
- * at the end Netty's PARANOID leak detector has found nothing. A second property sends frames that
- * break the WebSocket protocol itself: only their own connection is closed.
+ * random and invalid UTF-8, as text and binary frames. 1,000 tries of 10 frames: after each try the
+ * same connection still answers a valid call, a second connection still gets its events, and at the
+ * end Netty's PARANOID leak detector has found nothing. A second property sends frames that break
+ * the WebSocket protocol itself: only their own connection is closed.
  */
 class FrameFuzzTest {
   private static final int FRAMES_PER_TRY = 10;
@@ -47,11 +47,25 @@ class FrameFuzzTest {
           "{\"rpcId\":\"z\",\"payload\":[1,2,{\"a\":null}],\"type\":\"t.echo\"}");
   private static final List<String> ODD_VALUES =
       List.of(
-          "[]", "{}", "null", "true", "\"\"", "-0", "1e308", "1e999999", "-1e-999999",
+          "[]",
+          "{}",
+          "null",
+          "true",
+          "\"\"",
+          "-0",
+          "1e308",
+          "1e999999",
+          "-1e-999999",
           "123456789012345678901234567890123456789012345678901234567890",
-          "99999999999999999999", "0.000000000000000000000000000001", "NaN", "\"\\ud800\"",
-          "{\"text\":1,\"n\":\"x\"}", "{\"text\":null,\"n\":null}", "[[[[[[[[[[]]]]]]]]]]",
-          "{\"roomId\":\"" + "r".repeat(300) + "\"}", "\"\\u0000\"");
+          "99999999999999999999",
+          "0.000000000000000000000000000001",
+          "NaN",
+          "\"\\ud800\"",
+          "{\"text\":1,\"n\":\"x\"}",
+          "{\"text\":null,\"n\":null}",
+          "[[[[[[[[[[]]]]]]]]]]",
+          "{\"roomId\":\"" + "r".repeat(300) + "\"}",
+          "\"\\u0000\"");
 
   private static ZocketServer server;
   private static RawClient fuzzer;
@@ -81,8 +95,7 @@ class FrameFuzzTest {
 
   @Property(tries = 1000, seed = "20261125")
   void mutatedFramesLeaveTheConnectionUsable(
-      @ForAll("batch") List<Tuple.Tuple2<byte[], Boolean>> batch)
-      throws IOException {
+      @ForAll("batch") List<Tuple.Tuple2<byte[], Boolean>> batch) throws IOException {
     for (Tuple.Tuple2<byte[], Boolean> f : batch) {
       boolean text = f.get2() && isUtf8(f.get1());
       fuzzer.send(text ? RawClient.TEXT : RawClient.BINARY, true, f.get1());
@@ -143,7 +156,8 @@ class FrameFuzzTest {
 
   private static Arbitrary<byte[]> flips(Arbitrary<byte[]> seeds) {
     return Combinators.combine(
-            seeds, Arbitraries.integers().between(0, 10_000).list().ofMinSize(1).ofMaxSize(4),
+            seeds,
+            Arbitraries.integers().between(0, 10_000).list().ofMinSize(1).ofMaxSize(4),
             Arbitraries.bytes().list().ofSize(4))
         .as(
             (b, positions, values) -> {
@@ -232,7 +246,9 @@ class FrameFuzzTest {
 
   private static Arbitrary<byte[]> deepNesting() {
     return Combinators.combine(
-            Arbitraries.integers().between(1, 5000), Arbitraries.of("[", "{\"a\":"), Arbitraries.of(true, false))
+            Arbitraries.integers().between(1, 5000),
+            Arbitraries.of("[", "{\"a\":"),
+            Arbitraries.of(true, false))
         .as(
             (depth, open, call) -> {
               String close = open.equals("[") ? "]" : "}";

@@ -163,8 +163,7 @@ class LimitsTest {
 
   @Test
   void jsonBeyondItsLimitsIsDroppedAndTheConnectionStaysUsable() {
-    try (ZocketServer s =
-            Servers.standard().jsonLimits(new JsonLimits(4, 16, 10, 16)).start();
+    try (ZocketServer s = Servers.standard().jsonLimits(new JsonLimits(4, 16, 10, 16)).start();
         JdkClient c = JdkClient.connect(s.port(), "?user-name=A")) {
       c.send("{\"type\":\"t.echo\",\"payload\":" + "[".repeat(10) + "]".repeat(10) + "}");
       c.send("{\"type\":\"t.echo\",\"payload\":{\"text\":\"" + "x".repeat(17) + "\",\"n\":1}}");
@@ -216,7 +215,8 @@ class LimitsTest {
   @Test
   void anAllowListOfOrigins() throws IOException {
     try (ZocketServer s =
-        Servers.standard().allowedOrigins("https://App.example.com:443", "http://x.test:8080")
+        Servers.standard()
+            .allowedOrigins("https://App.example.com:443", "http://x.test:8080")
             .start()) {
       assertThat(upgrade(s, Map.of("Origin", "https://app.example.com"))).isEqualTo(101);
       assertThat(upgrade(s, Map.of("Origin", "http://x.test:8080"))).isEqualTo(101);
@@ -247,8 +247,7 @@ class LimitsTest {
             .start()) {
       assertThat(RawClient.upgrade(s.port(), "/?access_token=good", Map.of()).status())
           .isEqualTo(101);
-      assertThat(
-              RawClient.upgrade(s.port(), "/", Map.of("Authorization", "Bearer good")).status())
+      assertThat(RawClient.upgrade(s.port(), "/", Map.of("Authorization", "Bearer good")).status())
           .isEqualTo(101);
       assertThat(RawClient.upgrade(s.port(), "/", Map.of("authorization", "good")).status())
           .isEqualTo(101);

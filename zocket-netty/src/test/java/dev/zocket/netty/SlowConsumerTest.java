@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One member of a room stops reading while 100,000 events of about 1 KiB (about 100 MiB in all)
- * are sent to the room: the others get every event in order, the server's heap stays within
- * {@link #HEAP_BOUND}, and the stalled client is handled per policy.
+ * One member of a room stops reading while 100,000 events of about 1 KiB (about 100 MiB in all) are
+ * sent to the room: the others get every event in order, the server's heap stays within {@link
+ * #HEAP_BOUND}, and the stalled client is handled per policy.
  *
  * <p>Without the bound, the stalled client's buffer alone would hold about 100 MiB of heap. The
  * producer keeps at most {@link #WINDOW} events ahead of the healthy clients (64 KiB, which Netty

@@ -77,13 +77,12 @@ class TlsTest {
   @Test
   void badSettingsAreRejected() throws Exception {
     assertThatThrownBy(
-            () -> ZocketServer.builder().tls(certificates.privateKeyPem, certificates.privateKeyPem))
+            () ->
+                ZocketServer.builder().tls(certificates.privateKeyPem, certificates.privateKeyPem))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Cannot use the certificate chain '" + certificates.privateKeyPem);
     assertThatThrownBy(
-            () ->
-                ZocketServer.builder()
-                    .tlsKeyStore(certificates.keyStore, "wrong".toCharArray()))
+            () -> ZocketServer.builder().tlsKeyStore(certificates.keyStore, "wrong".toCharArray()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Cannot use the key store '" + certificates.keyStore);
     assertThatThrownBy(() -> ZocketServer.builder().sslContext(trusting))

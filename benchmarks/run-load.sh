@@ -5,8 +5,10 @@
 # Usage: benchmarks/run-load.sh [options] [scenario...]
 #   scenarios: fanout100 fanout500 rooms calls idle (default: all of them)
 #   --server "S ..."                servers to measure, alternating run by run: baseline (the raw
-#                                   Netty server), zocket (examples/chat), both (= "baseline zocket"),
-#                                   or NAME=PATH for another build of the chat jar (default: both)
+#                                   Netty server), zocket (the chat protocol on ZocketServer, as the
+#                                   chat example but without its rate limit), chat (examples/chat's
+#                                   jar), both (= "baseline zocket"), or NAME=PATH for another build
+#                                   of the chat jar (default: both)
 #   --runs N                        runs per scenario and server (default 3); the median is reported
 #   --duration S                    measured window in seconds (default 5)
 #   --warmup S                      warm-up before the window in seconds (default 3)
@@ -54,7 +56,7 @@ done
 [[ -z $servers ]] && servers=both
 if [[ $build == 1 ]]; then
   modules=benchmarks
-  [[ " $servers " == *" zocket "* || $servers == both ]] && modules=benchmarks,examples/chat
+  [[ " $servers " == *" chat "* ]] && modules=benchmarks,examples/chat
   mvn -B -q -o -DskipTests -Dzocket.out="$OUT_DIR" -pl "$modules" -am package
 fi
 [[ $servers == both ]] && servers="baseline zocket"
@@ -70,6 +72,10 @@ start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
   if [[ $1 == baseline ]]; then
     # shellcheck disable=SC2086
     taskset -c 0 java $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
+      --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+  elif [[ $1 == zocket ]]; then
+    # shellcheck disable=SC2086
+    taskset -c 0 java $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.zocket.ZocketChatServer \
       --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   else
     local jar=$CHAT_JAR

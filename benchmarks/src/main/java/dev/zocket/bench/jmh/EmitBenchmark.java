@@ -92,6 +92,7 @@ public class EmitBenchmark {
             .host("127.0.0.1")
             .port(0)
             .ioThreads(1)
+            .rateLimit(0, 1) // a benchmark sends faster than the default 1,000 messages/s
             .start();
     clientLoop = Transport.oneLoop();
     URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");

@@ -43,6 +43,7 @@ class LoadDriverTest {
             .host("127.0.0.1")
             .port(0)
             .ioThreads(1)
+            .rateLimit(0, 1)
             .start();
   }
 

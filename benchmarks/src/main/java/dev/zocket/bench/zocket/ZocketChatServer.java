@@ -1,0 +1,105 @@
+package dev.zocket.bench.zocket;
+
+import dev.zocket.Context;
+import dev.zocket.bench.jmh.ChatContracts.ChatMessage;
+import dev.zocket.bench.jmh.ChatContracts.Joined;
+import dev.zocket.bench.jmh.ChatContracts.PostMessage;
+import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
+import dev.zocket.bench.jmh.ChatContracts.RoomId;
+import dev.zocket.bench.jmh.ChatContracts.Rooms;
+import dev.zocket.netty.ZocketServer;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The chat protocol on Zocket, configured for measuring the library: the handlers of the chat
+ * example ({@code @NonBlocking}), one I/O thread, and no per-connection rate limit (the chat
+ * example keeps the library's default of 1,000 messages per second, which a load run exceeds).
+ *
+ * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
+ * 0]}; prints {@code LISTENING <port>} once bound.
+ */
+public final class ZocketChatServer {
+  private ZocketChatServer() {}
+
+  /** Starts a server; see the class documentation. */
+  public static ZocketServer start(String host, int port, int ioThreads, int rateLimit) {
+    Map<String, Map<String, String>> roster = new ConcurrentHashMap<>();
+    return ZocketServer.builder()
+        .onConnect((headers, clientId) -> headers.getOrDefault("user-name", "Anonymous"))
+        .handle(Rooms.class, ctx -> new Handler(ctx, roster))
+        .host(host)
+        .port(port)
+        .ioThreads(ioThreads)
+        .rateLimit(rateLimit, 1000)
+        .start();
+  }
+
+  /** Runs the server until the process is killed. */
+  public static void main(String[] args) throws InterruptedException {
+    String host = "127.0.0.1";
+    int port = 3000;
+    int ioThreads = 1;
+    int rateLimit = 0;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--host" -> host = args[++i];
+        case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
+        case "--rate-limit" -> rateLimit = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("Unknown argument: " + args[i]);
+      }
+    }
+    ZocketServer server = start(host, port, ioThreads, rateLimit);
+    System.out.println("LISTENING " + server.port());
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+
+  /** The chat example's handler: joins and leaves notify the room, only members post. */
+  private static final class Handler implements Rooms {
+    private final Context<String> ctx;
+    private final Map<String, Map<String, String>> roster;
+
+    Handler(Context<String> ctx, Map<String, Map<String, String>> roster) {
+      this.ctx = ctx;
+      this.roster = roster;
+    }
+
+    @Override
+    public void join(RoomId request) {
+      String room = request.roomId();
+      ctx.rooms().join(room);
+      roster.computeIfAbsent(room, r -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()))
+          .put(ctx.clientId(), ctx.user());
+      ctx.emit(RoomEvents.class).toRoom(room).onJoin(new Joined(room, ctx.user()));
+    }
+
+    @Override
+    public void message(PostMessage m) {
+      if (!ctx.rooms().has(m.roomId())) {
+        return;
+      }
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      ctx.emit(RoomEvents.class)
+          .toRoom(m.roomId())
+          .onMessage(new ChatMessage(m.roomId(), ctx.user(), m.content(), now));
+    }
+
+    @Override
+    public List<String> members(RoomId request) {
+      Map<String, String> names = roster.get(request.roomId());
+      if (names == null) {
+        return List.of();
+      }
+      synchronized (names) {
+        return new ArrayList<>(names.values());
+      }
+    }
+  }
+}

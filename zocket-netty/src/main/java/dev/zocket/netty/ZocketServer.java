@@ -84,12 +84,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Connection lifecycle</h2>
  *
  * <ol>
- *   <li><b>Handshake</b> (on the I/O thread): the {@link Builder#authenticate authenticator} runs,
- *       then the headers are read from the query string and the HTTP headers (a query parameter
- *       wins over an HTTP header of the same name; HTTP header names match case-insensitively),
- *       bound to the {@link Builder#headers header record} and validated. A failure answers HTTP
- *       400 with {@code {"error":"Invalid headers","details":[{"path":..,"message":..}]}} and no
- *       upgrade happens.
+ *   <li><b>Handshake</b> (on the I/O thread): the {@code Origin} is checked against the {@linkplain
+ *       Builder#allowedOrigins allowed origins} (403), the {@link Builder#authenticate
+ *       authenticator} runs (401/403), then the headers are read from the query string and the HTTP
+ *       headers (a query parameter wins over an HTTP header of the same name; HTTP header names
+ *       match case-insensitively), bound to the {@link Builder#headers header record} and
+ *       validated. A failure answers HTTP 400 with {@code {"error":"Invalid
+ *       headers","details":[{"path":..,"message":..}]}} and no upgrade happens. Last, a server at
+ *       its {@linkplain Builder#maxConnections connection limit} answers 503. See {@code
+ *       SECURITY.md} for every limit.
  *   <li><b>Connect</b> (on the handler executor): after the upgrade the connection gets a unique,
  *       unguessable client id (128 random bits, base64url) and {@code onConnect} builds its user
  *       context; then one handler per contract is created. Messages that arrive meanwhile are kept

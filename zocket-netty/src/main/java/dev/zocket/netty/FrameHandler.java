@@ -91,8 +91,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     } else if (idle.state() == IdleState.READER_IDLE) {
       log.debug("Closing {}: silent for {}", describe(ctx), config.idleTimeout);
       if (connection != null) {
-        ctx.writeAndFlush(new CloseWebSocketFrame(1001, "Idle timeout"))
-            .addListener(ChannelFutureListener.CLOSE);
+        connection.closeWith(1001, "Idle timeout");
       } else {
         ctx.close();
       }

@@ -4,7 +4,7 @@ import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Target;
 import dev.zocket.spi.Backplane;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The in-process registry of open connections and rooms, and the default {@link Delivery}: an event
- * is wrapped once in a buffer and every recipient is written a duplicate of it, so the same bytes
- * go to all. A room exists while it has members. Thread-safe; never blocks.
+ * is encoded once as a complete WebSocket frame (header and payload) in a pooled buffer and every
+ * recipient is written a duplicate of it, so the same bytes go to all (see {@link
+ * ServerConnection#write}). A room exists while it has members. Thread-safe; never blocks.
  *
  * <p>With a {@link Backplane}, the registry tells it when a room gets its first member and loses
  * its last one, from inside the room's atomic update so that the calls for one room are made in
@@ -107,7 +108,8 @@ final class LocalRegistry implements Delivery, Backplane.Node {
 
   @Override
   public void deliver(Target target, byte[] frame) {
-    ByteBuf shared = Unpooled.wrappedBuffer(frame);
+    ByteBuf shared = webSocketFrame(frame);
+    int header = shared.readableBytes() - frame.length;
     try {
       List<String> ids = target.ids();
       List<String> except = target.except();
@@ -117,7 +119,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
           for (String id : unique) {
             ServerConnection c = connections.get(id);
             if (c != null && !except.contains(id)) {
-              c.write(shared);
+              c.write(shared, header);
             }
           }
         }
@@ -125,7 +127,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
           if (ids.size() == 1) {
             Set<ServerConnection> members = rooms.get(ids.get(0));
             if (members != null) {
-              writeAll(members, except, shared);
+              writeAll(members, except, shared, header);
             }
           } else {
             Set<ServerConnection> all = new HashSet<>();
@@ -135,21 +137,40 @@ final class LocalRegistry implements Delivery, Backplane.Node {
                 all.addAll(members);
               }
             }
-            writeAll(all, except, shared);
+            writeAll(all, except, shared, header);
           }
         }
-        case EVERYONE -> writeAll(connections.values(), except, shared);
+        case EVERYONE -> writeAll(connections.values(), except, shared, header);
       }
     } finally {
       shared.release();
     }
   }
 
+  /**
+   * An event as one complete, unmasked, final WebSocket text frame (RFC 6455 section 5.2: header
+   * with the shortest length encoding, then the payload) in a pooled direct buffer.
+   */
+  static ByteBuf webSocketFrame(byte[] payload) {
+    int n = payload.length;
+    int header = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(header + n);
+    buf.writeByte(0x81); // FIN, text
+    if (n < 126) {
+      buf.writeByte(n);
+    } else if (n < 65536) {
+      buf.writeByte(126).writeShort(n);
+    } else {
+      buf.writeByte(127).writeLong(n);
+    }
+    return buf.writeBytes(payload);
+  }
+
   private static void writeAll(
-      Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+      Collection<ServerConnection> to, List<String> except, ByteBuf frame, int header) {
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
-        c.write(frame);
+        c.write(frame, header);
       }
     }
   }

@@ -11,12 +11,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
@@ -56,6 +61,15 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   private static final Object DISCONNECT = new Object();
 
+  /** The connections of each I/O thread written to in its current pass, flushed at its end. */
+  private static final FastThreadLocal<Flusher> FLUSHER =
+      new FastThreadLocal<>() {
+        @Override
+        protected Flusher initialValue() {
+          return new Flusher();
+        }
+      };
+
   private static final int CONNECTING = 0;
   private static final int OPEN = 1;
   private static final int CLOSED = 2;
@@ -73,6 +87,19 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private final AtomicInteger inFlight = new AtomicInteger();
 
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+  /**
+   * Where encoded event frames enter the pipeline: the {@code flush} stage, so they pass only TLS
+   * (if any) on their way to the socket, skipping the WebSocket encoder and the idle handler. Null
+   * when an extension (permessage-deflate) was negotiated: its encoder must see every frame.
+   */
+  private final ChannelHandlerContext rawWrites;
+
+  /** Asks the I/O thread to flush at the end of its pass, after a write from another thread. */
+  private final Runnable flushTask = this::flushLater;
+
+  /** I/O thread only: whether this connection is in its I/O thread's {@link Flusher}. */
+  private boolean flushPending;
 
   private volatile int state = CONNECTING;
 
@@ -96,6 +123,12 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** Whether this connection was closed for being a slow consumer. */
   private volatile boolean slowClosed;
 
+  /**
+   * Whether {@link #closeWith} sent a close frame: events written at the {@code flush} stage skip
+   * Netty's close-frame handler, which drops frames written after a close frame.
+   */
+  private volatile boolean closeSent;
+
   /** Whether a shutdown has closed this connection. */
   private volatile boolean wentAway;
 
@@ -107,6 +140,12 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     this.channel = channel;
     this.clientId = clientId;
     this.headers = headers;
+    // Created on HandshakeComplete, after the upgrade response's listeners added any extension
+    // encoder, so the pipeline is final here.
+    this.rawWrites =
+        channel.pipeline().get(WebSocketExtensionEncoder.class) == null
+            ? channel.pipeline().context("flush")
+            : null;
   }
 
   /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
@@ -400,16 +439,89 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   }
 
   /**
-   * Writes a duplicate of a shared event buffer; the caller keeps its reference. When the
-   * connection's outbound buffer is full the event is dropped and counted, and the connection is
-   * closed if the policy says so.
+   * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
+   * its reference. Any thread. When the connection's outbound buffer is full the event is dropped
+   * and counted, and the connection is closed if the policy says so.
+   *
+   * <p>Without an extension, a retained duplicate of the whole frame is written at the {@code
+   * flush} stage and the connection is flushed once at the end of its I/O thread's pass (from
+   * another thread, the write travels as an I/O-thread task, counted as pending outbound bytes at
+   * once, followed by a task that asks for that flush). With permessage-deflate, the payload goes
+   * through the whole pipeline as a {@link TextWebSocketFrame}.
+   *
+   * @param shared the frame: header, then payload
+   * @param headerLength the length of the frame's header
    */
-  void write(ByteBuf shared) {
+  void write(ByteBuf shared, int headerLength) {
     Channel ch = channel;
-    if (ch.isWritable()) {
-      ch.writeAndFlush(new TextWebSocketFrame(shared.retainedDuplicate()), ch.voidPromise());
-    } else if (ch.isActive()) {
-      slowConsumer();
+    if (!ch.isWritable()) {
+      if (ch.isActive()) {
+        slowConsumer();
+      }
+      return;
+    }
+    if (closeSent) {
+      return; // no data frame may follow a close frame (RFC 6455 section 5.5.1)
+    }
+    ChannelHandlerContext raw = rawWrites;
+    if (raw == null) {
+      ByteBuf payload =
+          shared.retainedSlice(
+              shared.readerIndex() + headerLength, shared.readableBytes() - headerLength);
+      ch.writeAndFlush(new TextWebSocketFrame(payload), ch.voidPromise());
+      return;
+    }
+    raw.write(shared.retainedDuplicate(), ch.voidPromise());
+    EventLoop loop = ch.eventLoop();
+    if (loop.inEventLoop()) {
+      flushLater();
+    } else {
+      try {
+        loop.execute(flushTask);
+      } catch (RejectedExecutionException e) {
+        // the I/O thread is stopping: it rejected (and released) the write as well
+      }
+    }
+  }
+
+  /** On the I/O thread: flushes this connection once its I/O thread's current pass ends. */
+  private void flushLater() {
+    if (!flushPending) {
+      flushPending = true;
+      FLUSHER.get().add(this, channel.eventLoop());
+    }
+  }
+
+  /**
+   * The connections one I/O thread wrote events to during its current pass: one task per pass
+   * flushes each of them once. A task queued behind every write it is to flush, since writes from
+   * other threads are tasks of the same queue that come before the task that asks for the flush.
+   */
+  private static final class Flusher implements Runnable {
+    private final ArrayList<ServerConnection> dirty = new ArrayList<>();
+    private boolean scheduled;
+
+    void add(ServerConnection c, EventLoop loop) {
+      dirty.add(c);
+      if (!scheduled) {
+        scheduled = true;
+        try {
+          loop.execute(this);
+        } catch (RejectedExecutionException e) {
+          run(); // the I/O thread is stopping: flush now
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
+        ServerConnection c = dirty.get(i);
+        c.flushPending = false;
+        c.rawWrites.flush();
+      }
+      dirty.clear();
+      scheduled = false;
     }
   }
 
@@ -424,6 +536,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   void closeWith(int status, String reason) {
     if (channel.isActive()) {
+      closeSent = true;
       channel
           .writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
           .addListener(ChannelFutureListener.CLOSE);

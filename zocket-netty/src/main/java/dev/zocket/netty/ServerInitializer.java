@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ol>
  *   <li>{@code tls}: TLS, when the server has an {@code SslContext};
- *   <li>{@code flush}: coalesces the flushes of many small writes (fan-out, replies);
+ *   <li>{@code flush}: coalesces the flushes of many small writes (replies); room events, already
+ *       encoded as WebSocket frames, enter the pipeline here (see {@link ServerConnection#write});
  *   <li>{@code idle}: pings a quiet peer and closes a silent one (when enabled);
  *   <li>{@code http}: the HTTP codec, replaced by the WebSocket codec on upgrade;
  *   <li>{@code aggregator}: whole HTTP requests, at most {@value #MAX_HTTP_REQUEST_BYTES} bytes

@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,34 @@ class CompressionTest {
                 + "\",\"n\":1},\"rpcId\":\"e\"}");
         assertThat(c.next()).contains("\"text\":\"" + text + "\"");
       }
+    }
+  }
+
+  @Test
+  void roomEventsAreCompressedOnlyForConnectionsThatNegotiatedIt() throws Exception {
+    try (ZocketServer s = Servers.standard().compression(true).start();
+        RawClient deflating =
+            RawClient.connect(
+                s.port(),
+                "/?user-name=D",
+                Map.of("Sec-WebSocket-Extensions", "permessage-deflate"));
+        RawClient plain = RawClient.connect(s.port(), "/?user-name=P")) {
+      for (RawClient c : List.of(deflating, plain)) {
+        c.sendText("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"}}");
+        c.sendText("{\"type\":\"t.rooms\",\"rpcId\":\"j\"}");
+        assertThat(c.readSkippingPings().opcode()).isEqualTo(RawClient.TEXT); // joined
+      }
+      String text = "z".repeat(4000);
+      s.emit(TestApi.Events.class).toRoom("r").onText(text);
+
+      RawClient.Frame compressed = deflating.readSkippingPings();
+      assertThat(compressed.opcode()).isEqualTo(RawClient.TEXT);
+      assertThat(compressed.rsv()).isEqualTo(4); // RSV1: permessage-deflate
+      assertThat(compressed.payload().length).isLessThan(text.length() / 10);
+      RawClient.Frame uncompressed = plain.readSkippingPings();
+      assertThat(uncompressed.rsv()).isZero();
+      assertThat(uncompressed.text())
+          .isEqualTo("{\"type\":\"ev.onText\",\"payload\":\"" + text + "\"}");
     }
   }
 

@@ -25,8 +25,8 @@ final class RawClient implements AutoCloseable {
   /** An HTTP response: status, lower-cased headers, body. */
   record HttpReply(int status, Map<String, String> headers, String body) {}
 
-  /** A frame from the server. */
-  record Frame(int opcode, byte[] payload) {
+  /** A frame from the server; {@code rsv} holds its RSV1-3 bits (4 = RSV1: compressed). */
+  record Frame(int opcode, byte[] payload, int rsv) {
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -190,7 +190,7 @@ final class RawClient implements AutoCloseable {
     }
     byte[] payload = new byte[(int) n];
     in.readFully(payload);
-    return new Frame(b0 & 0x0f, payload);
+    return new Frame(b0 & 0x0f, payload, (b0 >> 4) & 0x07);
   }
 
   /** The next frame that is not a ping. */

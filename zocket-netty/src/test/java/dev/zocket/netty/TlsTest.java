@@ -95,6 +95,12 @@ class TlsTest {
     try (NettyClient c = NettyClient.connect(uri, new NettyClient.Options().ssl(trusting))) {
       c.send("{\"type\":\"t.whoami\",\"rpcId\":\"w\"}");
       assertThat(c.next()).startsWith("{\"type\":\"__rpc_res\",\"payload\":{\"name\":\"Tls\"");
+      // Room events are written below the WebSocket encoder, still through TLS.
+      c.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"secure\"}}");
+      c.send("{\"type\":\"t.rooms\",\"rpcId\":\"r\"}");
+      assertThat(c.next()).contains("\"payload\":[\"secure\"]");
+      s.emit(TestApi.Events.class).toRoom("secure").onText("over TLS");
+      assertThat(c.next()).isEqualTo("{\"type\":\"ev.onText\",\"payload\":\"over TLS\"}");
     }
   }
 }

@@ -1,13 +1,19 @@
 package dev.zocket.examples.chat;
 
 import dev.zocket.Namespace;
+import dev.zocket.NonBlocking;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What a chat client asks of the server (client to server). Routes: {@code rooms.join}, {@code
  * rooms.leave}, {@code rooms.message} and {@code rooms.members}.
+ *
+ * <p>{@link NonBlocking}: the handlers only touch in-memory state (the connection's rooms, the
+ * concurrent {@code Roster}) and emit events, which never block, so they run on the connection's
+ * I/O thread without a hand-off to the handler executor.
  */
+@NonBlocking
 @Namespace("rooms")
 public interface Rooms {
   /**

@@ -65,13 +65,13 @@ import org.slf4j.LoggerFactory;
  * ZocketClient client = ZocketClient.builder(URI.create("ws://localhost:3000"))
  *     .header("user-name", "Alice")
  *     .on(RoomEvents.class, new RoomEvents() {
- *       @Override public void onMessage(Message m) { System.out.println(m.content()); }
+ *       @Override public void onMessage(Message m) { log.info("{}", m.content()); }
  *     })
  *     .onOpen(c -> c.proxy(Rooms.class).join(new JoinRoom("general")))
  *     .connect();
  * Rooms rooms = client.proxy(Rooms.class);
  * rooms.message(new Post("general", "hello"));                 // fire and forget
- * rooms.members(new RoomId("general")).thenAccept(System.out::println); // a call
+ * rooms.members(new RoomId("general")).thenAccept(names -> log.info("{}", names)); // a call
  * client.close();
  * }</pre>
  *

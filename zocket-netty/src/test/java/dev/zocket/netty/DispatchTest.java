@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.ZocketException;
 import dev.zocket.netty.TestApi.ApiHandler;
+import dev.zocket.testing.LeakDetection;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

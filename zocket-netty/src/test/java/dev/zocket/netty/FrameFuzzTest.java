@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.netty.TestApi.Events;
+import dev.zocket.testing.LeakDetection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

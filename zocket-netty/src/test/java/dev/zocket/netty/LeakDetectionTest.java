@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.testing.LeakDetection;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;

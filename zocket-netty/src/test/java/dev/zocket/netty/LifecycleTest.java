@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zocket.testing.LeakDetection;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;

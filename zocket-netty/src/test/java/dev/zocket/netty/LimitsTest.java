@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zocket.ErrorCodes;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
+import dev.zocket.testing.LeakDetection;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

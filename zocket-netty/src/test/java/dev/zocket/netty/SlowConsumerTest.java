@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.netty.TestApi.Events;
+import dev.zocket.testing.LeakDetection;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -3,6 +3,7 @@ package dev.zocket.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.redis.ChatApi.Msg;
+import dev.zocket.testing.LeakDetection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

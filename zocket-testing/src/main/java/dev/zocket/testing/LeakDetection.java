@@ -1,4 +1,4 @@
-package dev.zocket.netty;
+package dev.zocket.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Makes Netty's leak reports fail tests: a leak detector factory that records every report. It must
- * be installed before Netty creates its buffer leak detector, so every test calls {@link
- * #install()} before it touches Netty (the servers of {@link Servers} do).
+ * Makes Netty's leak reports fail tests: a leak detector factory (at level PARANOID) that records
+ * every report. It must be installed before Netty creates its buffer leak detector, so every test
+ * calls {@link #install()} before it touches Netty. Shared by the test suites of the Zocket modules;
+ * not published.
  */
-final class LeakDetection {
+public final class LeakDetection {
   private static final List<String> leaks = new CopyOnWriteArrayList<>();
 
   static {
@@ -25,16 +26,16 @@ final class LeakDetection {
   private LeakDetection() {}
 
   /** Installs the recording factory (once, by loading this class). */
-  static void install() {}
+  public static void install() {}
 
   /** Collects garbage, lets the detector report what it found, and asserts it found nothing. */
-  static void assertNoLeaks() {
+  public static void assertNoLeaks() {
     collect();
     assertThat(leaks).as("Netty leak reports").isEmpty();
   }
 
   /** Collects garbage and lets the detector report what it found. */
-  static void collect() {
+  public static void collect() {
     for (int i = 0; i < 3; i++) {
       System.gc();
       for (int j = 0; j < 200; j++) {
@@ -45,7 +46,7 @@ final class LeakDetection {
   }
 
   /** Returns and forgets the reports recorded so far. */
-  static List<String> drain() {
+  public static List<String> drain() {
     List<String> copy = List.copyOf(leaks);
     leaks.removeAll(copy);
     return copy;

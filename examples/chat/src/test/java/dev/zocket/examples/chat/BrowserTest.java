@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zocket.testing.LeakDetection;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ final class BrowserTest {
       throw new IllegalStateException(why);
     }
     assumeTrue(present, why);
-    NettyLeaks.install();
+    LeakDetection.install();
     server = ChatServer.start("127.0.0.1", 0);
     url = "http://127.0.0.1:" + server.port() + "/";
   }
@@ -70,7 +71,7 @@ final class BrowserTest {
     }
     if (server != null) {
       server.close();
-      NettyLeaks.assertNone();
+      LeakDetection.assertNoLeaks();
     }
     for (Path profile : profiles) {
       try (Stream<Path> files = Files.walk(profile)) {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.zocket.testing.LeakDetection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -29,7 +30,7 @@ final class ChatConsoleTest {
 
   @BeforeEach
   void start() throws IOException {
-    NettyLeaks.install();
+    LeakDetection.install();
     server = ChatServer.start("127.0.0.1", 0);
     keyboard = new PipedOutputStream();
     PipedInputStream in = new PipedInputStream(keyboard);
@@ -54,7 +55,7 @@ final class ChatConsoleTest {
       bob.close();
     }
     server.close();
-    NettyLeaks.assertNone();
+    LeakDetection.assertNoLeaks();
   }
 
   @Test

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.client.HandshakeRejectedException;
+import dev.zocket.testing.LeakDetection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ final class ChatServerTest {
 
   @BeforeEach
   void start() {
-    NettyLeaks.install();
+    LeakDetection.install();
     logs.start();
     logger(ChatServer.class).addAppender(logs);
     logger(RoomsHandler.class).addAppender(logs);
@@ -55,7 +56,7 @@ final class ChatServerTest {
     for (ChatMember m : members) {
       m.assertNoEventQueued();
     }
-    NettyLeaks.assertNone();
+    LeakDetection.assertNoLeaks();
   }
 
   @Test

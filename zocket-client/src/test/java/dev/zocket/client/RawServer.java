@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -53,7 +54,10 @@ final class RawServer implements AutoCloseable {
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Channel server;
+  /** The last accepted connection, and its handshake's completion. */
   private volatile Channel last;
+
+  private volatile CompletableFuture<Void> lastUpgraded;
   private volatile HttpResponseStatus rejectStatus;
   private volatile String rejectBody;
 
@@ -141,19 +145,34 @@ final class RawServer implements AutoCloseable {
     assertThat(frames.poll(100, TimeUnit.MILLISECONDS)).as("unexpected frame").isNull();
   }
 
+  /**
+   * The last accepted connection, once its upgrade is complete here: a client's connect returns
+   * when the 101 arrives, which can be just before this side sees the handshake as complete.
+   */
+  private Channel upgraded() {
+    try {
+      lastUpgraded.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      fail("the last connection did not complete its upgrade", e);
+    }
+    return last;
+  }
+
   /** Sends a text frame to the last connection. */
   void send(String json) {
-    last.writeAndFlush(new TextWebSocketFrame(json)).syncUninterruptibly();
+    upgraded().writeAndFlush(new TextWebSocketFrame(json)).syncUninterruptibly();
   }
 
   void ping(String data) {
-    last.writeAndFlush(new PingWebSocketFrame(Unpooled.copiedBuffer(data, StandardCharsets.UTF_8)))
+    upgraded()
+        .writeAndFlush(new PingWebSocketFrame(Unpooled.copiedBuffer(data, StandardCharsets.UTF_8)))
         .syncUninterruptibly();
   }
 
   /** Sends a close frame and closes the TCP connection. */
   void closeConnection(int code, String reason) {
-    last.writeAndFlush(new CloseWebSocketFrame(code, reason))
+    upgraded()
+        .writeAndFlush(new CloseWebSocketFrame(code, reason))
         .addListener(ChannelFutureListener.CLOSE)
         .syncUninterruptibly();
   }
@@ -165,7 +184,7 @@ final class RawServer implements AutoCloseable {
 
   /** Stops reading from the last connection, so its pings go unanswered. */
   void stopReading() {
-    last.config().setAutoRead(false);
+    upgraded().config().setAutoRead(false);
   }
 
   @Override
@@ -199,11 +218,19 @@ final class RawServer implements AutoCloseable {
   }
 
   private final class Recorder extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private final CompletableFuture<Void> upgraded = new CompletableFuture<>();
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      lastUpgraded = upgraded;
+      last = ctx.channel();
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete hc) {
-        last = ctx.channel();
         uris.add(hc.requestUri());
+        upgraded.complete(null);
       }
       super.userEventTriggered(ctx, evt);
     }

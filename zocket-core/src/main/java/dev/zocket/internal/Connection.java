@@ -14,6 +14,12 @@ public interface Connection {
   /** The handler instance at an index of {@link RouteTable#newHandlers}. */
   Object handler(int index);
 
-  /** Queues one encoded frame to this connection; returns immediately. */
-  void send(byte[] frame);
+  /**
+   * Answers a call: writes {@code frame} once, on the calling thread, and queues the bytes to this
+   * connection; returns without waiting for the network. Called exactly once per call.
+   *
+   * @throws RuntimeException what {@link Outgoing#writeTo} threw; nothing was queued and the call is
+   *     still owed an answer
+   */
+  void send(Outgoing frame);
 }

@@ -1,7 +1,7 @@
 package dev.zocket.internal;
 
 /**
- * Where emitted events go: the transport's SPI for sending one encoded frame to a {@link Target}.
+ * Where emitted events go: the transport's SPI for sending one event to a {@link Target}.
  * The default implementation is the server's in-process room registry; other implementations may
  * carry room and broadcast traffic to other nodes.
  *
@@ -10,11 +10,12 @@ package dev.zocket.internal;
 @FunctionalInterface
 public interface Delivery {
   /**
-   * Sends an encoded frame to every connection of a target, once each.
+   * Sends an event to every connection of a target, once each. The event is written once, on the
+   * calling thread, before anything is sent, and the same bytes go to every recipient.
    *
    * @param target the recipients
-   * @param frame the encoded event; the same array is shared by all recipients and must not be
-   *     changed
+   * @param event the event's text
+   * @throws RuntimeException what {@link Outgoing#writeTo} threw; then nothing was sent
    */
-  void deliver(Target target, byte[] frame);
+  void deliver(Target target, Outgoing event);
 }

@@ -144,7 +144,8 @@ public final class Dispatcher {
   public void handle(Connection connection, Inbound in) {
     String rpcId = in.rpcId;
     if (in.error != null) {
-      connection.send(codec.encodeError(rpcId, in.error));
+      ZocketException error = in.error;
+      connection.send(out -> codec.writeError(out, rpcId, error));
       return;
     }
     RouteDescriptor route = in.binding.route;
@@ -185,20 +186,19 @@ public final class Dispatcher {
   }
 
   private void reply(Connection connection, RouteDescriptor route, String rpcId, Object value) {
-    byte[] frame;
+    boolean hasPayload = route.hasReplyPayload();
     try {
-      frame = codec.encodeReply(rpcId, value, route.hasReplyPayload());
+      connection.send(
+          out -> codec.writeEnvelope(out, Contracts.REPLY_TYPE, value, hasPayload, rpcId));
     } catch (RuntimeException e) {
-      fail(connection, route, rpcId, e);
-      return;
+      fail(connection, route, rpcId, e); // the value could not be serialized: nothing was sent
     }
-    connection.send(frame);
   }
 
   private void fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
     ZocketException error = logFailure(route, t);
     if (rpcId != null) {
-      connection.send(codec.encodeError(rpcId, error));
+      connection.send(out -> codec.writeError(out, rpcId, error));
     }
   }
 

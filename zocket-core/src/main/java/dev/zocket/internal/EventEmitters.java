@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds the typed {@link Emitter}s of a server. An event is validated once (when outgoing
- * validation is on) and encoded once per send, whatever the number of recipients, then handed to
- * the {@link Delivery}.
+ * validation is on) and handed to the {@link Delivery}, which writes it once per send, whatever the
+ * number of recipients.
  *
  * <p>Thread-safe.
  */
@@ -51,12 +51,19 @@ public final class EventEmitters {
     return (Emitter<E>) e;
   }
 
-  /** Validates (when on) and encodes an event of a route; exposed for transports and benchmarks. */
-  public byte[] encode(RouteDescriptor route, Object payload) {
+  /**
+   * Validates an event of a route (when outgoing validation is on) and returns its text, to be
+   * written once by the delivery; exposed for tests and benchmarks.
+   *
+   * @throws dev.zocket.InvalidPayloadException if the payload breaks its constraints
+   */
+  public Outgoing event(RouteDescriptor route, Object payload) {
     if (validateOutgoing && route.validated() && payload != null) {
       validator.validate(route.route(), payload);
     }
-    return codec.encodeEvent(route.route(), payload, route.hasPayload());
+    String type = route.route();
+    boolean hasPayload = route.hasPayload();
+    return out -> codec.writeEnvelope(out, type, payload, hasPayload, null);
   }
 
   private final class EmitterImpl<E> implements Emitter<E> {
@@ -126,7 +133,7 @@ public final class EventEmitters {
         return Proxies.local(proxy, method, args, this::toString);
       }
       Object payload = args == null ? null : args[0];
-      delivery.deliver(target, encode(route, payload));
+      delivery.deliver(target, event(route, payload));
       return null;
     }
 

@@ -92,6 +92,8 @@ public final class JsonCodec {
     m.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
     m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    // A payload is written in the middle of an envelope: flushing after it would only cost a write.
+    m.disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     return m;
   }
 
@@ -533,6 +535,12 @@ public final class JsonCodec {
    */
   public byte[] encodeError(String rpcId, ZocketException error) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    writeError(out, rpcId, error);
+    return out.toByteArray();
+  }
+
+  /** Writes an error reply as {@link #encodeError} does, to a stream. */
+  public void writeError(OutputStream out, String rpcId, ZocketException error) {
     try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField("type", Contracts.REPLY_TYPE);
@@ -546,7 +554,6 @@ public final class JsonCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
   }
 
   /**

@@ -171,8 +171,8 @@ final class DispatcherTest {
     }
 
     @Override
-    public void send(byte[] frame) {
-      sent.add(new String(frame, UTF_8));
+    public void send(Outgoing frame) {
+      sent.add(new String(frame.toBytes(), UTF_8)); // a failing writeTo throws: nothing is added
     }
 
     RoomsHandler rooms() {

@@ -50,7 +50,8 @@ final class EventEmittersTest {
     final List<byte[]> frames = new CopyOnWriteArrayList<>();
 
     @Override
-    public void deliver(Target target, byte[] frame) {
+    public void deliver(Target target, Outgoing event) {
+      byte[] frame = event.toBytes();
       targets.add(target);
       frames.add(frame);
     }
@@ -191,9 +192,9 @@ final class EventEmittersTest {
   @Test
   void encodeForTransports() {
     RouteDescriptor onJoin = Contracts.events(RoomEvents.class).routes().get(0);
-    assertThat(new String(emitters.encode(onJoin, new Joined("r", null)), UTF_8))
+    assertThat(new String(emitters.event(onJoin, new Joined("r", null)).toBytes(), UTF_8))
         .isEqualTo("{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"r\",\"userName\":null}}");
-    assertThatThrownBy(() -> emitters.encode(onJoin, new Joined("", null)))
+    assertThatThrownBy(() -> emitters.event(onJoin, new Joined("", null)))
         .isInstanceOf(InvalidPayloadException.class);
   }
 }

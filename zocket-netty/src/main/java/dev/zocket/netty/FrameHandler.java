@@ -10,16 +10,18 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +31,13 @@ import org.slf4j.LoggerFactory;
  * handshake completes, applies the rate limit, decodes every text or binary message on the I/O
  * thread and hands it to the connection, sends heartbeats, and closes idle or oversized peers
  * (1009, also for a compressed message that inflates past the limit).
+ *
+ * <p>The heartbeat is one timer per connection (the task is this handler): it closes a connection
+ * that read nothing for the idle timeout, HTTP ones included, and pings an upgraded one that was
+ * not written to for a ping interval. Fragmented messages are rare, so Netty's aggregator is put in
+ * front of this stage only when the first one arrives.
  */
-final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
 
   /** Per I/O thread: a reusable copy of a direct frame, for decoding. */
@@ -43,7 +50,26 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       };
 
   private final ServerConfig config;
-  private ServerConnection connection;
+
+  /** Set on the I/O thread once upgraded; read by a shutdown from any thread. */
+  private volatile ServerConnection connection;
+
+  /** The bound headers of an accepted upgrade, until the handshake completes. */
+  private Object headers;
+
+  /** Whether this channel counts against the connection limit (see {@link #admit}). */
+  private boolean admitted;
+
+  private ChannelHandlerContext ctx;
+  private ScheduledFuture<?> heartbeat;
+
+  /** When something was last read, and when the ping interval last began ({@code nanoTime}). */
+  private long lastRead;
+
+  private long lastPing;
+
+  /** Set once an idle connection was asked to close: the next timeout closes it outright. */
+  private boolean idleClosing;
 
   /** The rate limit's token bucket: messages that may be sent now, and when it was refilled. */
   private double tokens;
@@ -59,47 +85,126 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     this.refilledAt = System.nanoTime();
   }
 
+  /** The connection once upgraded, else null. Any thread. */
+  ServerConnection connection() {
+    return connection;
+  }
+
+  /**
+   * Counts this channel against the connection limit until it closes, once; false when the server
+   * is full. On the I/O thread, by the handshake stage.
+   */
+  boolean admit() {
+    if (admitted) {
+      return true;
+    }
+    if (config.admitted.incrementAndGet() > config.hardening.maxConnections()) {
+      config.admitted.decrementAndGet();
+      return false;
+    }
+    admitted = true;
+    return true;
+  }
+
+  /** The bound headers of an accepted upgrade. On the I/O thread, by the handshake stage. */
+  void accepted(Object headers) {
+    this.headers = headers;
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
       opened(ctx);
-    } else if (evt instanceof IdleStateEvent idle) {
-      idle(ctx, idle);
     }
     super.userEventTriggered(ctx, evt);
   }
 
   private void opened(ChannelHandlerContext ctx) {
-    Object headers = ctx.channel().attr(HandshakeHandler.HEADERS).getAndSet(null);
+    Object headers = this.headers;
+    this.headers = null;
     ctx.pipeline().remove(HandshakeHandler.class);
     if (config.closing()) {
       ctx.writeAndFlush(new CloseWebSocketFrame(1001, "Server is shutting down"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    connection = new ServerConnection(config, ctx.channel(), config.newClientId(), headers);
-    config.live.add(connection);
-    ctx.channel().attr(ServerConnection.KEY).set(connection);
-    connection.start();
+    ServerConnection c = new ServerConnection(config, ctx.channel(), config.newClientId(), headers);
+    connection = c;
+    config.live.add(c);
+    c.start();
   }
 
-  private void idle(ChannelHandlerContext ctx, IdleStateEvent idle) {
-    if (idle.state() == IdleState.WRITER_IDLE) {
-      if (connection != null) {
-        ctx.writeAndFlush(new PingWebSocketFrame());
-      }
-    } else if (idle.state() == IdleState.READER_IDLE) {
-      log.debug("Closing {}: silent for {}", describe(ctx), config.idleTimeout);
-      if (connection != null) {
-        connection.closeWith(1001, "Idle timeout");
-      } else {
-        ctx.close();
-      }
-    }
+  // ------------------------------------------------------------------ heartbeat
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    this.ctx = ctx;
+    lastRead = lastPing = System.nanoTime();
+    scheduleHeartbeat(lastRead);
+    super.channelActive(ctx);
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    lastRead = System.nanoTime();
+    super.channelReadComplete(ctx);
+  }
+
+  private void scheduleHeartbeat(long now) {
+    long idle = config.idleTimeout.toNanos();
+    long ping = config.pingInterval.toNanos();
+    long next = Long.MAX_VALUE;
+    if (idle > 0) {
+      next = lastRead + idle;
+    }
+    if (ping > 0) {
+      next = Math.min(next, lastPing + ping);
+    }
+    if (next != Long.MAX_VALUE) {
+      heartbeat = ctx.executor().schedule(this, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The heartbeat's timer, on the I/O thread. */
+  @Override
+  public void run() {
+    heartbeat = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long idle = config.idleTimeout.toNanos();
+    if (idle > 0 && now - lastRead >= idle) {
+      ServerConnection c = connection;
+      if (c == null || idleClosing) {
+        log.debug("Closing {}: silent for {}", describe(ctx), config.idleTimeout);
+        ctx.close();
+        return;
+      }
+      log.debug("Closing {}: silent for {}", describe(ctx), config.idleTimeout);
+      idleClosing = true;
+      c.closeWith(1001, "Idle timeout");
+      lastRead = now; // one more timeout for the close handshake, then the socket is closed
+    }
+    long ping = config.pingInterval.toNanos();
+    if (ping > 0 && now - lastPing >= ping) {
+      lastPing = now;
+      ServerConnection c = connection;
+      if (c != null && !c.takeWritten() && !idleClosing) {
+        ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+      }
+    }
+    scheduleHeartbeat(now);
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (!frame.isFinalFragment() && !(frame instanceof ContinuationWebSocketFrame)) {
+      aggregateFragments(ctx, frame);
+      return;
+    }
     if (connection == null
         || rateClosed
         || !(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
@@ -131,12 +236,28 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     if (in == null) {
       return;
     }
+    ServerConnection connection = this.connection;
     if (allowed) {
       connection.receive(in);
     } else if (in.rpcId() != null) {
       connection.reject(in.rpcId(), "Too many messages per second");
     } else {
       log.debug("Dropped a message of {}: over the rate limit", describe(ctx));
+    }
+  }
+
+  /**
+   * Puts Netty's aggregator in front of this stage, bounded by the frame size limit (1009 beyond
+   * it), and hands it the first fragment; the rest of the message, and every later fragmented one,
+   * passes through it.
+   */
+  private void aggregateFragments(ChannelHandlerContext ctx, WebSocketFrame first) {
+    WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(config.maxFrameSize);
+    ctx.pipeline().addBefore(ctx.name(), "fragments", aggregator);
+    try {
+      aggregator.channelRead(ctx.pipeline().context(aggregator), first.retain());
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
     }
   }
 
@@ -175,8 +296,16 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (connection != null) {
-      connection.closed();
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+      heartbeat = null;
+    }
+    if (admitted) {
+      config.admitted.decrementAndGet();
+    }
+    ServerConnection c = connection;
+    if (c != null) {
+      c.closed();
     }
     super.channelInactive(ctx);
   }
@@ -199,8 +328,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   private String describe(ChannelHandlerContext ctx) {
-    return connection != null
-        ? "client " + connection.clientId()
-        : String.valueOf(ctx.channel().remoteAddress());
+    ServerConnection c = connection;
+    return c != null ? "client " + c.clientId() : String.valueOf(ctx.channel().remoteAddress());
   }
 }

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.AttributeKey;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,14 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
-  /** The bound headers of an accepted upgrade, read when the handshake completes. */
-  static final AttributeKey<Object> HEADERS =
-      AttributeKey.valueOf(HandshakeHandler.class, "headers");
-
-  /** Set on a channel counted in {@link ServerConfig#admitted}. */
-  private static final AttributeKey<Boolean> ADMITTED =
-      AttributeKey.valueOf(HandshakeHandler.class, "admitted");
-
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
 
   /** The protocol major version this server speaks; the client sends it as x-zocket-version. */
@@ -129,26 +120,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           version,
           PROTOCOL_VERSION);
     }
-    if (!admit(ctx)) {
+    FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
+    if (!frames.admit()) {
       reject(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "Server is full", List.of());
       return false;
     }
-    ctx.channel().attr(HEADERS).set(headers);
-    return true;
-  }
-
-  /** Counts the channel against the connection limit until it closes; false when full. */
-  private boolean admit(ChannelHandlerContext ctx) {
-    Channel ch = ctx.channel();
-    if (ch.attr(ADMITTED).get() != null) {
-      return true;
-    }
-    if (config.admitted.incrementAndGet() > config.hardening.maxConnections()) {
-      config.admitted.decrementAndGet();
-      return false;
-    }
-    ch.attr(ADMITTED).set(Boolean.TRUE);
-    ch.closeFuture().addListener(f -> config.admitted.decrementAndGet());
+    frames.accepted(headers);
     return true;
   }
 

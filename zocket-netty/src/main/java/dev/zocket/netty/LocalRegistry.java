@@ -1,10 +1,12 @@
 package dev.zocket.netty;
 
 import dev.zocket.internal.Delivery;
+import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.Target;
 import dev.zocket.spi.Backplane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -12,10 +14,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The in-process registry of open connections and rooms, and the default {@link Delivery}: an event
- * is encoded once as a complete WebSocket frame (header and payload) in a pooled buffer and every
- * recipient is written a duplicate of it, so the same bytes go to all (see {@link
- * ServerConnection#write}). A room exists while it has members. Thread-safe; never blocks.
+ * The in-process registry of open connections and rooms, and the server's {@link Delivery}: an
+ * event is encoded once as a complete WebSocket frame (header and payload) in a pooled buffer and
+ * every recipient is written a duplicate of it, so the same bytes go to all (see {@link
+ * ServerConnection#write}); with a backplane, its text is then published once. A room exists while
+ * it has members. Thread-safe; never blocks.
  *
  * <p>With a {@link Backplane}, the registry tells it when a room gets its first member and loses
  * its last one, from inside the room's atomic update so that the calls for one room are made in
@@ -84,7 +87,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   }
 
   /** The public view of a target, for the backplane. */
-  static dev.zocket.spi.Target toSpi(Target target) {
+  private static dev.zocket.spi.Target toSpi(Target target) {
     dev.zocket.spi.Target.Kind kind =
         switch (target.kind()) {
           case CLIENTS -> dev.zocket.spi.Target.Kind.CLIENTS;
@@ -103,13 +106,31 @@ final class LocalRegistry implements Delivery, Backplane.Node {
           case ROOMS -> Target.Kind.ROOMS;
           case EVERYONE -> Target.Kind.EVERYONE;
         };
-    deliver(new Target(kind, target.ids(), target.except()), frame);
+    deliverLocally(
+        new Target(kind, target.ids(), target.except()),
+        TextFrames.of(ByteBufAllocator.DEFAULT, frame));
   }
 
+  /**
+   * Writes the event once, as a complete WebSocket frame, delivers it to the local recipients and
+   * then hands its text to the backplane, if any.
+   */
   @Override
-  public void deliver(Target target, byte[] frame) {
-    ByteBuf shared = webSocketFrame(frame);
-    int header = shared.readableBytes() - frame.length;
+  public void deliver(Target target, Outgoing event) {
+    ByteBuf frame = TextFrames.encode(ByteBufAllocator.DEFAULT, event);
+    byte[] text = null;
+    if (backplane != null) {
+      int header = TextFrames.headerLength(frame);
+      text = ByteBufUtil.getBytes(frame, frame.readerIndex() + header, frame.readableBytes() - header);
+    }
+    deliverLocally(target, frame);
+    if (text != null) {
+      backplane.publish(toSpi(target), text);
+    }
+  }
+
+  /** Writes a frame to every local recipient of a target, then releases it. */
+  private void deliverLocally(Target target, ByteBuf shared) {
     try {
       List<String> ids = target.ids();
       List<String> except = target.except();
@@ -119,7 +140,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
           for (String id : unique) {
             ServerConnection c = connections.get(id);
             if (c != null && !except.contains(id)) {
-              c.write(shared, header);
+              c.write(shared);
             }
           }
         }
@@ -127,7 +148,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
           if (ids.size() == 1) {
             Set<ServerConnection> members = rooms.get(ids.get(0));
             if (members != null) {
-              writeAll(members, except, shared, header);
+              writeAll(members, except, shared);
             }
           } else {
             Set<ServerConnection> all = new HashSet<>();
@@ -137,40 +158,20 @@ final class LocalRegistry implements Delivery, Backplane.Node {
                 all.addAll(members);
               }
             }
-            writeAll(all, except, shared, header);
+            writeAll(all, except, shared);
           }
         }
-        case EVERYONE -> writeAll(connections.values(), except, shared, header);
+        case EVERYONE -> writeAll(connections.values(), except, shared);
       }
     } finally {
       shared.release();
     }
   }
 
-  /**
-   * An event as one complete, unmasked, final WebSocket text frame (RFC 6455 section 5.2: header
-   * with the shortest length encoding, then the payload) in a pooled direct buffer.
-   */
-  static ByteBuf webSocketFrame(byte[] payload) {
-    int n = payload.length;
-    int header = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(header + n);
-    buf.writeByte(0x81); // FIN, text
-    if (n < 126) {
-      buf.writeByte(n);
-    } else if (n < 65536) {
-      buf.writeByte(126).writeShort(n);
-    } else {
-      buf.writeByte(127).writeLong(n);
-    }
-    return buf.writeBytes(payload);
-  }
-
-  private static void writeAll(
-      Collection<ServerConnection> to, List<String> except, ByteBuf frame, int header) {
+  private static void writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
-        c.write(frame, header);
+        c.write(frame);
       }
     }
   }

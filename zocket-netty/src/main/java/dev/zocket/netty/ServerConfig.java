@@ -127,7 +127,8 @@ final class ServerConfig {
   List<CompletableFuture<Void>> closeAll() {
     closing = true;
     for (Channel ch : channels) {
-      ServerConnection c = ch.attr(ServerConnection.KEY).get();
+      FrameHandler frames = ch.pipeline().get(FrameHandler.class);
+      ServerConnection c = frames == null ? null : frames.connection();
       if (c != null) {
         c.goAway();
       } else {

@@ -7,16 +7,16 @@ import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Connection;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.Outgoing;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -31,7 +31,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +48,6 @@ import org.slf4j.LoggerFactory;
  * when it ends it posts a task that re-allows inline handling unless a new epoch began.
  */
 final class ServerConnection implements Connection, Context<Object>, Runnable {
-  static final AttributeKey<ServerConnection> KEY =
-      AttributeKey.valueOf(ServerConnection.class, "connection");
-
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
   /** Queue length at which a connection paused by a full queue is read from again. */
@@ -79,19 +76,32 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private final String clientId;
   private final Object headers;
   private final Rooms rooms = new Rooms();
-  private final ConcurrentHashMap<String, Object> attributes = new ConcurrentHashMap<>();
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger pending = new AtomicInteger(1);
+  private static final AtomicIntegerFieldUpdater<ServerConnection> PENDING =
+      AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "pending");
+  private static final AtomicIntegerFieldUpdater<ServerConnection> IN_FLIGHT =
+      AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "inFlight");
+
+  /** Created by the first {@link #attribute(String, Object)}. */
+  private volatile ConcurrentHashMap<String, Object> attributes;
+
+  /**
+   * Created on the I/O thread by the first message that waits, the only thread that adds to it; the
+   * executor polls it only after being handed work, which comes after the add.
+   */
+  private volatile Queue<Object> queue;
+
+  /** Messages queued or running, plus the gate of 1 held until {@code onConnect} completes. */
+  private volatile int pending = 1;
 
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile int inFlight;
 
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   /**
-   * Where encoded event frames enter the pipeline: the {@code flush} stage, so they pass only TLS
-   * (if any) on their way to the socket, skipping the WebSocket encoder and the idle handler. Null
-   * when an extension (permessage-deflate) was negotiated: its encoder must see every frame.
+   * Where complete frames (events and replies) enter the pipeline: the WebSocket encoder's context,
+   * so they pass only TLS (if any) on their way to the socket. Null when an extension
+   * (permessage-deflate) was negotiated: its encoder must see every frame.
    */
   private final ChannelHandlerContext rawWrites;
 
@@ -100,6 +110,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** I/O thread only: whether this connection is in its I/O thread's {@link Flusher}. */
   private boolean flushPending;
+
+  /** I/O thread only: whether a frame was flushed since the heartbeat last looked. */
+  private boolean wrote;
 
   private volatile int state = CONNECTING;
 
@@ -144,7 +157,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     // encoder, so the pipeline is final here.
     this.rawWrites =
         channel.pipeline().get(WebSocketExtensionEncoder.class) == null
-            ? channel.pipeline().context("flush")
+            ? channel.pipeline().context(WebSocketFrameEncoder.class)
             : null;
   }
 
@@ -204,11 +217,11 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       log.debug("Client {} connected from {}", clientId, channel.remoteAddress());
     } else {
       state = CLOSED;
-      config.registry.remove(this, rooms.names); // rooms a handler factory joined
-      queue.add(DISCONNECT);
-      pending.incrementAndGet();
+      rooms.leaveAll(); // rooms a handler factory joined
+      queue().add(DISCONNECT);
+      PENDING.incrementAndGet(this);
     }
-    if (pending.decrementAndGet() != 0) {
+    if (PENDING.decrementAndGet(this) != 0) {
       startEpoch();
       schedule();
     } else {
@@ -225,9 +238,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     Runnable end =
         () -> {
           state = CLOSED;
-          config.registry.remove(this, rooms.names);
-          rooms.names.clear();
-          queue.clear();
+          rooms.leaveAll();
+          rooms.forget();
+          clearQueue();
           config.live.remove(this);
           terminated.complete(null);
           if (t instanceof ZocketException z) {
@@ -249,7 +262,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       return; // connecting: connected() or connectFailed() ends it
     }
     state = CLOSED;
-    config.registry.remove(this, rooms.names);
+    rooms.leaveAll();
     enqueue(DISCONNECT);
   }
 
@@ -259,8 +272,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     } catch (Throwable t) {
       log.error("onDisconnect failed for client {}", clientId, t);
     } finally {
-      rooms.names.clear();
-      attributes.clear();
+      rooms.forget();
+      attributes = null;
       config.live.remove(this);
       terminated.complete(null);
       log.debug("Client {} disconnected", clientId);
@@ -272,17 +285,17 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** On the I/O thread: handles a decoded message now or queues it. */
   void receive(Dispatcher.Inbound in) {
     String rpcId = in.rpcId();
-    if (rpcId != null && inFlight.incrementAndGet() > config.hardening.maxCallsInFlight()) {
-      inFlight.decrementAndGet();
+    if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > config.hardening.maxCallsInFlight()) {
+      IN_FLIGHT.decrementAndGet(this);
       reject(rpcId, "Too many calls in flight");
       return;
     }
-    if (inlineAllowed && in.nonBlocking() && pending.get() == 0) {
+    if (inlineAllowed && in.nonBlocking() && pending == 0) {
       config.dispatcher.handle(this, in);
     } else {
       if (enqueue(in) >= Hardening.MAX_QUEUED_MESSAGES && !queueFull) {
         queueFull = true;
-        if (pending.get() <= RESUME_AT) {
+        if (pending <= RESUME_AT) {
           queueFull = false; // the executor drained it meanwhile and saw no flag
         }
         updateAutoRead();
@@ -294,10 +307,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   void reject(String rpcId, String message) {
     log.debug("Client {}: {}", clientId, message);
     if (channel.isActive()) {
-      byte[] error =
-          config.codec.encodeError(rpcId, new ZocketException(ErrorCodes.RATE_LIMITED, message));
-      channel.writeAndFlush(
-          new TextWebSocketFrame(Unpooled.wrappedBuffer(error)), channel.voidPromise());
+      ZocketException error = new ZocketException(ErrorCodes.RATE_LIMITED, message);
+      writeFrame(
+          TextFrames.encode(channel.alloc(), out -> config.codec.writeError(out, rpcId, error)));
     }
   }
 
@@ -314,13 +326,30 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** Queues a task; returns the number queued or running before it. */
   private int enqueue(Object task) {
-    queue.add(task);
-    int before = pending.getAndIncrement();
+    queue().add(task);
+    int before = PENDING.getAndIncrement(this);
     if (before == 0) {
       startEpoch();
       schedule();
     }
     return before;
+  }
+
+  /** On the I/O thread: the queue, created on first use. */
+  private Queue<Object> queue() {
+    Queue<Object> q = queue;
+    if (q == null) {
+      q = new ConcurrentLinkedQueue<>();
+      queue = q;
+    }
+    return q;
+  }
+
+  private void clearQueue() {
+    Queue<Object> q = queue;
+    if (q != null) {
+      q.clear();
+    }
   }
 
   /** On the I/O thread, when the queue becomes non-empty. */
@@ -375,7 +404,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /** Whether no message of this connection is waiting, running or owed an answer. */
   boolean idle() {
-    return state == CLOSED || (state == OPEN && pending.get() == 0 && inFlight.get() == 0);
+    return state == CLOSED || (state == OPEN && pending == 0 && inFlight == 0);
   }
 
   /** Closes with 1001 for a shutdown, once. Any thread. */
@@ -391,7 +420,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       config.executor.execute(this);
     } catch (RejectedExecutionException e) {
       log.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
-      queue.clear();
+      clearQueue();
       config.live.remove(this);
       terminated.complete(null);
     }
@@ -408,7 +437,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
         config.dispatcher.handle(this, (Dispatcher.Inbound) task);
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
-      int left = pending.decrementAndGet();
+      int left = PENDING.decrementAndGet(this);
       if (left == 0) {
         endEpoch(current);
         return;
@@ -426,15 +455,18 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   // ------------------------------------------------------------------ outbound
 
   /**
-   * Writes the answer to a call. Never dropped: a client whose buffer is full is not read from (see
-   * {@link #writabilityChanged}), which bounds what it can make the server answer.
+   * Answers a call: the reply is encoded on the calling thread straight into a WebSocket frame and
+   * written like an event. Never dropped: a client whose buffer is full is not read from (see {@link
+   * #writabilityChanged}), which bounds what it can make the server answer. Any thread.
    */
   @Override
-  public void send(byte[] frame) {
-    inFlight.decrementAndGet();
+  public void send(Outgoing reply) {
+    ByteBuf frame = TextFrames.encode(channel.alloc(), reply); // may throw: still owed an answer
+    IN_FLIGHT.decrementAndGet(this);
     if (channel.isActive()) {
-      channel.writeAndFlush(
-          new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+      writeFrame(frame);
+    } else {
+      frame.release();
     }
   }
 
@@ -442,17 +474,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
    * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
    * its reference. Any thread. When the connection's outbound buffer is full the event is dropped
    * and counted, and the connection is closed if the policy says so.
-   *
-   * <p>Without an extension, a retained duplicate of the whole frame is written at the {@code
-   * flush} stage and the connection is flushed once at the end of its I/O thread's pass (from
-   * another thread, the write travels as an I/O-thread task, counted as pending outbound bytes at
-   * once, followed by a task that asks for that flush). With permessage-deflate, the payload goes
-   * through the whole pipeline as a {@link TextWebSocketFrame}.
-   *
-   * @param shared the frame: header, then payload
-   * @param headerLength the length of the frame's header
    */
-  void write(ByteBuf shared, int headerLength) {
+  void write(ByteBuf shared) {
     Channel ch = channel;
     if (!ch.isWritable()) {
       if (ch.isActive()) {
@@ -460,18 +483,30 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       }
       return;
     }
+    writeFrame(shared.retainedDuplicate());
+  }
+
+  /**
+   * Writes a complete frame and flushes this connection once its I/O thread's current pass ends; the
+   * frame's reference passes to this method. Any thread.
+   *
+   * <p>Without an extension, the frame is written below the WebSocket encoder, so it passes only TLS
+   * (if any) on its way to the socket. From another thread the write travels as an I/O-thread task,
+   * counted as pending outbound bytes at once, followed by a task that asks for the flush. With
+   * permessage-deflate, the payload goes through the whole pipeline as a {@link TextWebSocketFrame}.
+   */
+  private void writeFrame(ByteBuf frame) {
     if (closeSent) {
-      return; // no data frame may follow a close frame (RFC 6455 section 5.5.1)
-    }
-    ChannelHandlerContext raw = rawWrites;
-    if (raw == null) {
-      ByteBuf payload =
-          shared.retainedSlice(
-              shared.readerIndex() + headerLength, shared.readableBytes() - headerLength);
-      ch.writeAndFlush(new TextWebSocketFrame(payload), ch.voidPromise());
+      frame.release(); // no data frame may follow a close frame (RFC 6455 section 5.5.1)
       return;
     }
-    raw.write(shared.retainedDuplicate(), ch.voidPromise());
+    Channel ch = channel;
+    ChannelHandlerContext raw = rawWrites;
+    if (raw == null) {
+      ch.write(new TextWebSocketFrame(frame.skipBytes(TextFrames.headerLength(frame))), ch.voidPromise());
+    } else {
+      raw.write(frame, ch.voidPromise());
+    }
     EventLoop loop = ch.eventLoop();
     if (loop.inEventLoop()) {
       flushLater();
@@ -492,10 +527,31 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     }
   }
 
+  /** On the I/O thread: flushes what {@link #writeFrame} wrote. */
+  private void flush() {
+    flushPending = false;
+    wrote = true;
+    if (rawWrites != null) {
+      rawWrites.flush();
+    } else {
+      channel.flush();
+    }
+  }
+
   /**
-   * The connections one I/O thread wrote events to during its current pass: one task per pass
-   * flushes each of them once. A task queued behind every write it is to flush, since writes from
-   * other threads are tasks of the same queue that come before the task that asks for the flush.
+   * On the I/O thread: whether a frame was flushed since the last call, which clears the mark; the
+   * heartbeat pings only connections that were not written to.
+   */
+  boolean takeWritten() {
+    boolean w = wrote;
+    wrote = false;
+    return w;
+  }
+
+  /**
+   * The connections one I/O thread wrote to during its current pass: one task per pass flushes each
+   * of them once. A task queued behind every write it is to flush, since writes from other threads
+   * are tasks of the same queue that come before the task that asks for the flush.
    */
   private static final class Flusher implements Runnable {
     private final ArrayList<ServerConnection> dirty = new ArrayList<>();
@@ -516,9 +572,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     @Override
     public void run() {
       for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
-        ServerConnection c = dirty.get(i);
-        c.flushPending = false;
-        c.rawWrites.flush();
+        dirty.get(i).flush();
       }
       dirty.clear();
       scheduled = false;
@@ -593,17 +647,31 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   @Override
   public Object attribute(String name) {
-    return attributes.get(Objects.requireNonNull(name, "name == null"));
+    Objects.requireNonNull(name, "name == null");
+    ConcurrentHashMap<String, Object> a = attributes;
+    return a == null ? null : a.get(name);
   }
 
   @Override
   public void attribute(String name, Object value) {
     Objects.requireNonNull(name, "name == null");
+    ConcurrentHashMap<String, Object> a = attributes;
     if (value == null) {
-      attributes.remove(name);
-    } else {
-      attributes.put(name, value);
+      if (a != null) {
+        a.remove(name);
+      }
+      return;
     }
+    if (a == null) {
+      synchronized (this) {
+        a = attributes;
+        if (a == null) {
+          a = new ConcurrentHashMap<>();
+          attributes = a;
+        }
+      }
+    }
+    a.put(name, value);
   }
 
   @Override
@@ -616,9 +684,13 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     return "Connection(" + clientId + ")";
   }
 
-  /** The room memberships of this connection, mirrored into the registry while it is open. */
+  /**
+   * The room memberships of this connection, mirrored into the registry while it is open: an
+   * immutable set replaced on every change (joins and leaves are rare next to {@link #has}, and
+   * most connections are in a few rooms), changed under this object's lock.
+   */
   private final class Rooms implements RoomSet {
-    final Set<String> names = ConcurrentHashMap.newKeySet();
+    private volatile Set<String> names = Set.of();
 
     @Override
     public void join(String room) {
@@ -632,19 +704,22 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
                 + (room.length() > 64 ? room.substring(0, 64) + "..." : room)
                 + "'");
       }
-      if (!names.add(room)) {
-        return;
-      }
-      int max = config.hardening.maxRoomsPerConnection();
-      if (names.size() > max) {
-        names.remove(room);
-        throw new ZocketException(
-            ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
-      }
-      if (state != CLOSED) {
-        config.registry.join(room, ServerConnection.this);
-        if (state == CLOSED) { // closed meanwhile: closed() may have missed this room
-          config.registry.leave(room, ServerConnection.this);
+      synchronized (this) {
+        Set<String> current = names;
+        if (current.contains(room)) {
+          return;
+        }
+        int max = config.hardening.maxRoomsPerConnection();
+        if (current.size() >= max) {
+          throw new ZocketException(
+              ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
+        }
+        names = with(current, room);
+        if (state != CLOSED) {
+          config.registry.join(room, ServerConnection.this);
+          if (state == CLOSED) { // closed meanwhile: closed() may have missed this room
+            config.registry.leave(room, ServerConnection.this);
+          }
         }
       }
     }
@@ -652,8 +727,12 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     @Override
     public void leave(String room) {
       Objects.requireNonNull(room, "room == null");
-      if (names.remove(room)) {
-        config.registry.leave(room, ServerConnection.this);
+      synchronized (this) {
+        Set<String> current = names;
+        if (current.contains(room)) {
+          names = without(current, room);
+          config.registry.leave(room, ServerConnection.this);
+        }
       }
     }
 
@@ -664,12 +743,50 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
     @Override
     public Set<String> current() {
-      return Set.copyOf(names);
+      return names;
+    }
+
+    /** Takes this connection out of the registry's rooms; its own list stays for onDisconnect. */
+    void leaveAll() {
+      synchronized (this) {
+        config.registry.remove(ServerConnection.this, names);
+      }
+    }
+
+    /** Empties the list, once onDisconnect has run. */
+    void forget() {
+      names = Set.of();
     }
 
     @Override
     public String toString() {
       return names.toString();
     }
+  }
+
+  private static Set<String> with(Set<String> set, String element) {
+    return switch (set.size()) {
+      case 0 -> Set.of(element);
+      case 1 -> Set.of(set.iterator().next(), element);
+      default -> {
+        String[] all = set.toArray(new String[set.size() + 1]);
+        all[set.size()] = element;
+        yield Set.of(all);
+      }
+    };
+  }
+
+  private static Set<String> without(Set<String> set, String element) {
+    if (set.size() == 1) {
+      return Set.of();
+    }
+    String[] rest = new String[set.size() - 1];
+    int i = 0;
+    for (String s : set) {
+      if (!s.equals(element)) {
+        rest[i++] = s;
+      }
+    }
+    return Set.of(rest);
   }
 }

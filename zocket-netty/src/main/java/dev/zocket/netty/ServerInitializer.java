@@ -7,23 +7,18 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of every accepted connection, in this order:
  *
  * <ol>
  *   <li>{@code tls}: TLS, when the server has an {@code SslContext};
- *   <li>{@code flush}: coalesces the flushes of many small writes (replies); room events, already
- *       encoded as WebSocket frames, enter the pipeline here (see {@link ServerConnection#write});
- *   <li>{@code idle}: pings a quiet peer and closes a silent one (when enabled);
- *   <li>{@code http}: the HTTP codec, replaced by the WebSocket codec on upgrade;
+ *   <li>{@code http}: the HTTP codec, replaced on upgrade by Netty's WebSocket frame encoder and
+ *       decoder; events and replies, already encoded as whole WebSocket frames, enter the pipeline
+ *       at that encoder (see {@link ServerConnection#write});
  *   <li>{@code aggregator}: whole HTTP requests, at most {@value #MAX_HTTP_REQUEST_BYTES} bytes
  *       (handshakes and small plain requests only);
  *   <li>{@code compression}: negotiates permessage-deflate (when enabled); on upgrade it puts the
@@ -31,15 +26,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code handshake}: origin, authentication, headers and the connection limit, checked before
  *       the upgrade;
  *   <li>{@code websocket}: Netty's upgrade, control frames and the frame size limit (1009);
- *   <li>{@code fragments}: joins fragmented messages, within the same size limit;
- *   <li>{@code frames}: decodes messages and hands them to the connection.
+ *   <li>{@code frames}: decodes messages and hands them to the connection, runs the heartbeat (pings
+ *       and the idle timeout), and puts Netty's fragment aggregator before itself when a fragmented
+ *       message first arrives.
  * </ol>
  */
 final class ServerInitializer extends ChannelInitializer<Channel> {
   static final int MAX_HTTP_REQUEST_BYTES = 8192;
-
-  /** Flushes allowed to wait before one is forced through. */
-  private static final int MAX_PENDING_FLUSHES = 256;
 
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
@@ -76,12 +69,6 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     if (h.sslContext() != null) {
       p.addLast("tls", h.sslContext().newHandler(ch.alloc()));
     }
-    p.addLast("flush", new FlushConsolidationHandler(MAX_PENDING_FLUSHES, true));
-    long idle = config.idleTimeout.toMillis();
-    long ping = config.pingInterval.toMillis();
-    if (idle > 0 || ping > 0) {
-      p.addLast("idle", new IdleStateHandler(idle, ping, 0, TimeUnit.MILLISECONDS));
-    }
     p.addLast("http", new HttpServerCodec());
     p.addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
     if (h.compression()) {
@@ -89,7 +76,6 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     }
     p.addLast("handshake", handshake);
     p.addLast("websocket", new WebSocketServerProtocolHandler(websocket));
-    p.addLast("fragments", new WebSocketFrameAggregator(config.maxFrameSize));
     p.addLast("frames", new FrameHandler(config));
   }
 }

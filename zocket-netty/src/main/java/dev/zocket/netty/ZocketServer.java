@@ -7,7 +7,6 @@ import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
-import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
@@ -870,15 +869,7 @@ public final class ZocketServer implements AutoCloseable {
         clientIdPrefix = nodeId + ".";
       }
       LocalRegistry registry = new LocalRegistry(backplane);
-      Delivery delivery = registry;
-      if (backplane != null) {
-        delivery =
-            (target, frame) -> {
-              registry.deliver(target, frame);
-              backplane.publish(LocalRegistry.toSpi(target), frame);
-            };
-      }
-      EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, delivery);
+      EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, registry);
       HandshakeHeaders headers =
           headersType == null
               ? HandshakeHeaders.asMap()

@@ -1,5 +1,6 @@
 package dev.zocket.bench.jmh;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.zocket.Namespace;
 import dev.zocket.NonBlocking;
 import jakarta.validation.Valid;
@@ -12,6 +13,19 @@ import java.util.List;
 /** The chat contracts the micro-benchmarks run against, shaped like the chat example's. */
 public final class ChatContracts {
   private ChatContracts() {}
+
+  /**
+   * The handshake headers, as in the chat example: {@code user-name}, {@code "Anonymous"} when
+   * missing or blank.
+   */
+  public record ChatHeaders(@JsonProperty("user-name") @Size(max = 64) String userName) {
+    /** Replaces a missing or blank name with {@code "Anonymous"}. */
+    public ChatHeaders {
+      if (userName == null || userName.isBlank()) {
+        userName = "Anonymous";
+      }
+    }
+  }
 
   /** {@code rooms.join}, {@code rooms.leave}, {@code rooms.members} payload. */
   public record RoomId(@NotBlank @Size(max = 64) String roomId) {}

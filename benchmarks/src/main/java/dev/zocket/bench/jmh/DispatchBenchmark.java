@@ -5,10 +5,12 @@ import dev.zocket.bench.jmh.ChatContracts.PostMessage;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.internal.Connection;
+import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteTable;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -92,11 +94,14 @@ public class DispatchBenchmark {
     }
   }
 
-  /** A connection that keeps the last frame sent to it. */
+  /**
+   * A connection that writes each frame into one reused buffer, as the transport writes it into a
+   * pooled one.
+   */
   static final class TrivialConnection implements Connection {
     final Object[] handlers;
     final Handler handler;
-    byte[] sent;
+    final ByteArrayOutputStream sent = new ByteArrayOutputStream(512);
 
     TrivialConnection(Object[] handlers) {
       this.handlers = handlers;
@@ -114,8 +119,9 @@ public class DispatchBenchmark {
     }
 
     @Override
-    public void send(byte[] frame) {
-      sent = frame;
+    public void send(Outgoing frame) {
+      sent.reset();
+      frame.writeTo(sent);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.zocket.bench.zocket;
 
 import dev.zocket.Context;
+import dev.zocket.bench.jmh.ChatContracts.ChatHeaders;
 import dev.zocket.bench.jmh.ChatContracts.ChatMessage;
 import dev.zocket.bench.jmh.ChatContracts.Joined;
 import dev.zocket.bench.jmh.ChatContracts.PostMessage;
@@ -17,8 +18,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The chat protocol on Zocket, configured for measuring the library: the handlers of the chat
- * example ({@code @NonBlocking}), one I/O thread, and no per-connection rate limit (the chat
+ * The chat protocol on Zocket, configured for measuring the library: the headers and handlers of
+ * the chat example ({@code @NonBlocking}), one I/O thread, and no per-connection rate limit (the chat
  * example keeps the library's default of 1,000 messages per second, which a load run exceeds).
  *
  * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
@@ -31,7 +32,17 @@ public final class ZocketChatServer {
   public static ZocketServer start(String host, int port, int ioThreads, int rateLimit) {
     Map<String, Map<String, String>> roster = new ConcurrentHashMap<>();
     return ZocketServer.builder()
-        .onConnect((headers, clientId) -> headers.getOrDefault("user-name", "Anonymous"))
+        .headers(ChatHeaders.class)
+        .onConnect((headers, clientId) -> headers.userName())
+        .onDisconnect(
+            ctx -> {
+              for (String room : ctx.rooms().current()) {
+                Map<String, String> names = roster.get(room);
+                if (names != null) {
+                  names.remove(ctx.clientId());
+                }
+              }
+            })
         .handle(Rooms.class, ctx -> new Handler(ctx, roster))
         .host(host)
         .port(port)

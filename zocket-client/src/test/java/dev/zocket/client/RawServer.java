@@ -54,6 +54,7 @@ final class RawServer implements AutoCloseable {
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Channel server;
+
   /** The last accepted connection, and its handshake's completion. */
   private volatile Channel last;
 

@@ -18,8 +18,8 @@ public interface Connection {
    * Answers a call: writes {@code frame} once, on the calling thread, and queues the bytes to this
    * connection; returns without waiting for the network. Called exactly once per call.
    *
-   * @throws RuntimeException what {@link Outgoing#writeTo} threw; nothing was queued and the call is
-   *     still owed an answer
+   * @throws RuntimeException what {@link Outgoing#writeTo} threw; nothing was queued and the call
+   *     is still owed an answer
    */
   void send(Outgoing frame);
 }

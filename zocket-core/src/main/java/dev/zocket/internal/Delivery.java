@@ -1,9 +1,9 @@
 package dev.zocket.internal;
 
 /**
- * Where emitted events go: the transport's SPI for sending one event to a {@link Target}.
- * The default implementation is the server's in-process room registry; other implementations may
- * carry room and broadcast traffic to other nodes.
+ * Where emitted events go: the transport's SPI for sending one event to a {@link Target}. The
+ * default implementation is the server's in-process room registry; other implementations may carry
+ * room and broadcast traffic to other nodes.
  *
  * <p>Implementations must be thread-safe and must not block.
  */

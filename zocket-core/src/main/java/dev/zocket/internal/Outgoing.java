@@ -4,9 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 
 /**
- * One outgoing frame's text, written on demand: a transport encodes it straight into a buffer of its
- * own (with room left for its framing) instead of receiving a copy. Written once per send, however
- * many connections receive it.
+ * One outgoing frame's text, written on demand: a transport encodes it straight into a buffer of
+ * its own (with room left for its framing) instead of receiving a copy. Written once per send,
+ * however many connections receive it.
  */
 @FunctionalInterface
 public interface Outgoing {

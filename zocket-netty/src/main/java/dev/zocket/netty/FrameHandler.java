@@ -76,8 +76,11 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
 
   private long refilledAt;
 
-  /** Set when the rate limit closed the connection: later frames are ignored. */
-  private boolean rateClosed;
+  /**
+   * Set when this stage closed the connection (rate limit, invalid UTF-8): later frames are
+   * ignored.
+   */
+  private boolean closing;
 
   FrameHandler(ServerConfig config) {
     this.config = config;
@@ -205,38 +208,45 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
       aggregateFragments(ctx, frame);
       return;
     }
+    ServerConnection connection = this.connection;
     if (connection == null
-        || rateClosed
+        || closing
         || !(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
-      return;
-    }
-    boolean allowed = withinRate();
-    if (!allowed && config.hardening.rateLimitPolicy() == RateLimitPolicy.CLOSE) {
-      rateClosed = true;
-      log.debug("Closing {}: over {} messages per second", describe(ctx), rateDescription());
-      connection.closeWith(1008, "Rate limit exceeded");
       return;
     }
     ByteBuf content = frame.content();
     int length = content.readableBytes();
-    Dispatcher.Inbound in;
+    byte[] data;
+    int offset;
     if (content.hasArray()) {
-      in =
-          config.dispatcher.decode(
-              content.array(), content.arrayOffset() + content.readerIndex(), length);
+      data = content.array();
+      offset = content.arrayOffset() + content.readerIndex();
     } else {
-      byte[] scratch = SCRATCH.get();
-      if (scratch.length < length) {
-        scratch = new byte[Math.max(length, scratch.length * 2)];
-        SCRATCH.set(scratch);
+      data = SCRATCH.get();
+      if (data.length < length) {
+        data = new byte[Math.max(length, data.length * 2)];
+        SCRATCH.set(data);
       }
-      content.getBytes(content.readerIndex(), scratch, 0, length);
-      in = config.dispatcher.decode(scratch, 0, length);
+      content.getBytes(content.readerIndex(), data, 0, length);
+      offset = 0;
     }
+    if (frame instanceof TextWebSocketFrame && !Utf8.isValid(data, offset, length)) {
+      closing = true;
+      log.debug("Closing {}: a text message that is not UTF-8", describe(ctx));
+      connection.closeWith(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "Invalid UTF-8");
+      return;
+    }
+    boolean allowed = withinRate();
+    if (!allowed && config.hardening.rateLimitPolicy() == RateLimitPolicy.CLOSE) {
+      closing = true;
+      log.debug("Closing {}: over {} messages per second", describe(ctx), rateDescription());
+      connection.closeWith(1008, "Rate limit exceeded");
+      return;
+    }
+    Dispatcher.Inbound in = config.dispatcher.decode(data, offset, length);
     if (in == null) {
       return;
     }
-    ServerConnection connection = this.connection;
     if (allowed) {
       connection.receive(in);
     } else if (in.rpcId() != null) {

@@ -5,7 +5,6 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;

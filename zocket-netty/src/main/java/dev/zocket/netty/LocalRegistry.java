@@ -121,7 +121,8 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     byte[] text = null;
     if (backplane != null) {
       int header = TextFrames.headerLength(frame);
-      text = ByteBufUtil.getBytes(frame, frame.readerIndex() + header, frame.readableBytes() - header);
+      text =
+          ByteBufUtil.getBytes(frame, frame.readerIndex() + header, frame.readableBytes() - header);
     }
     deliverLocally(target, frame);
     if (text != null) {
@@ -168,7 +169,8 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     }
   }
 
-  private static void writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+  private static void writeAll(
+      Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
         c.write(frame);

@@ -456,8 +456,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /**
    * Answers a call: the reply is encoded on the calling thread straight into a WebSocket frame and
-   * written like an event. Never dropped: a client whose buffer is full is not read from (see {@link
-   * #writabilityChanged}), which bounds what it can make the server answer. Any thread.
+   * written like an event. Never dropped: a client whose buffer is full is not read from (see
+   * {@link #writabilityChanged}), which bounds what it can make the server answer. Any thread.
    */
   @Override
   public void send(Outgoing reply) {
@@ -487,13 +487,14 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   }
 
   /**
-   * Writes a complete frame and flushes this connection once its I/O thread's current pass ends; the
-   * frame's reference passes to this method. Any thread.
+   * Writes a complete frame and flushes this connection once its I/O thread's current pass ends;
+   * the frame's reference passes to this method. Any thread.
    *
-   * <p>Without an extension, the frame is written below the WebSocket encoder, so it passes only TLS
-   * (if any) on its way to the socket. From another thread the write travels as an I/O-thread task,
-   * counted as pending outbound bytes at once, followed by a task that asks for the flush. With
-   * permessage-deflate, the payload goes through the whole pipeline as a {@link TextWebSocketFrame}.
+   * <p>Without an extension, the frame is written below the WebSocket encoder, so it passes only
+   * TLS (if any) on its way to the socket. From another thread the write travels as an I/O-thread
+   * task, counted as pending outbound bytes at once, followed by a task that asks for the flush.
+   * With permessage-deflate, the payload goes through the whole pipeline as a {@link
+   * TextWebSocketFrame}.
    */
   private void writeFrame(ByteBuf frame) {
     if (closeSent) {
@@ -503,7 +504,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     Channel ch = channel;
     ChannelHandlerContext raw = rawWrites;
     if (raw == null) {
-      ch.write(new TextWebSocketFrame(frame.skipBytes(TextFrames.headerLength(frame))), ch.voidPromise());
+      ch.write(
+          new TextWebSocketFrame(frame.skipBytes(TextFrames.headerLength(frame))),
+          ch.voidPromise());
     } else {
       raw.write(frame, ch.voidPromise());
     }

@@ -136,6 +136,40 @@ class DispatchTest {
   }
 
   @Test
+  void checksThatTextIsUtf8() throws Exception {
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+      // Valid UTF-8 beyond ASCII (two-, three- and four-byte sequences) is read as sent; Jackson
+      // writes a character beyond the BMP back as an escaped surrogate pair.
+      c.sendText(
+          "{\"type\":\"t.echo\",\"payload\":{\"text\":\"h\u00e9llo \u20ac \ud83d\udc4b\",\"n\":1},"
+              + "\"rpcId\":\"u\"}");
+      assertThat(c.readSkippingPings().text())
+          .isEqualTo(reply("u", "{\"text\":\"h\u00e9llo \u20ac \\uD83D\\uDC4B\",\"n\":1}"));
+      // A binary message is not text: bytes that are not UTF-8 only make it malformed JSON.
+      c.send(RawClient.BINARY, true, new byte[] {'{', (byte) 0xc3, (byte) 0x28, '}'});
+      c.sendText("{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"b\"}");
+      assertThat(c.readSkippingPings().text()).isEqualTo(reply("b", "\"seq 1\""));
+      // A text message with an invalid sequence, after a long ASCII run, closes with 1007.
+      byte[] bad =
+          ("{\"type\":\"t.seq\",\"payload\":\"" + "a".repeat(100) + "\u00e9")
+              .getBytes(StandardCharsets.UTF_8);
+      bad[bad.length - 1] = (byte) 0x28; // the second byte of "\u00e9" no longer continues it
+      c.send(RawClient.TEXT, true, bad);
+      RawClient.Frame close = c.readSkippingPings();
+      assertThat(close.opcode()).isEqualTo(RawClient.CLOSE);
+      assertThat(close.closeStatus()).isEqualTo(1007);
+      assertThat(c.awaitEof()).isTrue();
+    }
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+      // A surrogate code point encoded as three bytes (CESU-8) is not UTF-8 either.
+      c.send(RawClient.TEXT, true, new byte[] {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'});
+      RawClient.Frame close = c.readSkippingPings();
+      assertThat(close.closeStatus()).isEqualTo(1007);
+      assertThat(c.awaitEof()).isTrue();
+    }
+  }
+
+  @Test
   void closesWith1009WhenAFrameIsTooBig() throws Exception {
     try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
       c.sendText("{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"ok\"}");

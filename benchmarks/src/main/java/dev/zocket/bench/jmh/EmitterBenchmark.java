@@ -57,7 +57,9 @@ public class EmitterBenchmark {
             .filter(r -> r.route().equals("rooms.onMessage"))
             .findFirst()
             .orElseThrow();
-    event = new ChatMessage("general", "Alice", "hello, world", Instant.parse("2026-11-25T18:43:13.464Z"));
+    event =
+        new ChatMessage(
+            "general", "Alice", "hello, world", Instant.parse("2026-11-25T18:43:13.464Z"));
   }
 
   /** The handler's idiom: emitter, target, proxy call. */

@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The chat protocol on Zocket, configured for measuring the library: the headers and handlers of
- * the chat example ({@code @NonBlocking}), one I/O thread, and no per-connection rate limit (the chat
- * example keeps the library's default of 1,000 messages per second, which a load run exceeds).
+ * the chat example ({@code @NonBlocking}), one I/O thread, and no per-connection rate limit (the
+ * chat example keeps the library's default of 1,000 messages per second, which a load run exceeds).
  *
  * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
  * 0]}; prints {@code LISTENING <port>} once bound.
@@ -86,7 +86,8 @@ public final class ZocketChatServer {
     public void join(RoomId request) {
       String room = request.roomId();
       ctx.rooms().join(room);
-      roster.computeIfAbsent(room, r -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()))
+      roster
+          .computeIfAbsent(room, r -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()))
           .put(ctx.clientId(), ctx.user());
       ctx.emit(RoomEvents.class).toRoom(room).onJoin(new Joined(room, ctx.user()));
     }

@@ -5,6 +5,7 @@ import dev.zocket.Interceptor;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -28,6 +29,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** Where the reasons for dropped frames go when nobody logs them: nowhere. */
+  private static final List<String> UNHEARD =
+      new AbstractList<>() {
+        @Override
+        public boolean add(String reason) {
+          return true;
+        }
+
+        @Override
+        public String get(int index) {
+          throw new IndexOutOfBoundsException(index);
+        }
+
+        @Override
+        public int size() {
+          return 0;
+        }
+      };
 
   private final RouteTable routes;
   private final JsonCodec codec;
@@ -75,7 +95,7 @@ public final class Dispatcher {
    * with the reason.
    */
   public Inbound decode(byte[] data, int offset, int length) {
-    List<String> why = new ArrayList<>(1);
+    List<String> why = log.isDebugEnabled() ? new ArrayList<>(1) : UNHEARD;
     JsonCodec.Frame frame = codec.decode(data, offset, length, routes, why);
     if (frame == null) {
       log.debug("Dropped a frame: {}", why.isEmpty() ? "malformed" : why.get(0));

@@ -52,6 +52,7 @@ public final class JsonCodec {
   private final ObjectMapper mapper;
   private final JsonFactory factory;
   private final ConcurrentHashMap<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
+  private final ThreadLocal<Sink> sinks = ThreadLocal.withInitial(Sink::new);
   private final Function<JavaType, ObjectReader> newReader;
 
   /**
@@ -123,6 +124,9 @@ public final class JsonCodec {
    */
   public Frame decode(byte[] data, int offset, int length, PayloadTypes types, List<String> why) {
     try (JsonParser p = factory.createParser(data, offset, length)) {
+      // Duplicate keys: the envelope's own are checked below, which spares Jackson's detector the
+      // set it makes for a third name; the detector is switched back on for the payload.
+      p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       return decode(p, types, why);
     } catch (IOException | RuntimeException e) {
       why.add(reason(e));
@@ -138,12 +142,16 @@ public final class JsonCodec {
     Frame f = new Frame();
     JsonStreamContext envelope = p.getParsingContext();
     JavaType payloadType = null;
+    // The envelope's duplicate keys are checked here (see decode above).
+    boolean strict = factory.isEnabled(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String field = p.currentName();
-      JsonToken value = p.nextToken();
       switch (field) {
         case "type" -> {
-          if (value != JsonToken.VALUE_STRING) {
+          if (strict && f.type != null) {
+            return duplicate(field, why);
+          }
+          if (p.nextToken() != JsonToken.VALUE_STRING) {
             why.add("'type' is not a string");
             return null;
           }
@@ -151,14 +159,24 @@ public final class JsonCodec {
           payloadType = types.payloadType(f.type);
         }
         case "rpcId" -> {
-          if (value != JsonToken.VALUE_STRING) {
+          if (strict && f.rpcId != null) {
+            return duplicate(field, why);
+          }
+          if (p.nextToken() != JsonToken.VALUE_STRING) {
             why.add("'rpcId' is not a string");
             return null;
           }
           f.rpcId = p.getText();
         }
         case "payload" -> {
+          if (strict) {
+            if (f.hasPayload) {
+              return duplicate(field, why);
+            }
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+          }
           f.hasPayload = true;
+          JsonToken value = p.nextToken();
           if (payloadType == null) {
             f.buffered = buffer(p);
           } else if (value != JsonToken.VALUE_NULL) {
@@ -166,13 +184,19 @@ public final class JsonCodec {
           } // else null stays null for every type (Jackson would make 0 of it for an int)
         }
         case "error" -> {
-          if (value == JsonToken.START_OBJECT) {
+          if (strict && f.error != null) {
+            return duplicate(field, why);
+          }
+          if (p.nextToken() == JsonToken.START_OBJECT) {
             f.error = ErrorBody.from(mapper.readTree(p));
           } else {
             p.skipChildren();
           }
         }
-        default -> p.skipChildren();
+        default -> {
+          p.nextToken();
+          p.skipChildren();
+        }
       }
     }
     if (p.currentToken() != JsonToken.END_OBJECT) {
@@ -188,6 +212,11 @@ public final class JsonCodec {
       return null;
     }
     return f;
+  }
+
+  private static Frame duplicate(String field, List<String> why) {
+    why.add("duplicate key '" + field + "'");
+    return null;
   }
 
   /**
@@ -513,19 +542,78 @@ public final class JsonCodec {
    */
   public void writeEnvelope(
       OutputStream out, String type, Object payload, boolean hasPayload, String rpcId) {
-    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("type", type);
-      if (hasPayload) {
-        g.writeFieldName("payload");
-        mapper.writeValue(g, payload);
+    Sink sink = sinks.get();
+    if (sink.target != null) { // a serializer is writing an envelope of its own: not the hot path
+      try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+        writeEnvelope(g, type, payload, hasPayload, rpcId);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      if (rpcId != null) {
-        g.writeStringField("rpcId", rpcId);
-      }
-      g.writeEndObject();
+      return;
+    }
+    sink.target = out;
+    try {
+      JsonGenerator g = sink.generator();
+      writeEnvelope(g, type, payload, hasPayload, rpcId);
+      g.flush();
     } catch (IOException e) {
+      sink.discard();
       throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      sink.discard();
+      throw e;
+    } finally {
+      sink.target = null;
+    }
+  }
+
+  private void writeEnvelope(
+      JsonGenerator g, String type, Object payload, boolean hasPayload, String rpcId)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", type);
+    if (hasPayload) {
+      g.writeFieldName("payload");
+      mapper.writeValue(g, payload);
+    }
+    if (rpcId != null) {
+      g.writeStringField("rpcId", rpcId);
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * One thread's generator, kept open across envelopes: each envelope is a root-level value written
+   * to whatever stream is the target at the time, with nothing between values, and flushed at its
+   * end. Creating a generator per envelope (its context and recycled buffers) cost about as much as
+   * writing a small envelope. A generator that failed half-way is dropped.
+   */
+  private final class Sink extends OutputStream {
+    OutputStream target;
+    private JsonGenerator generator;
+
+    JsonGenerator generator() throws IOException {
+      JsonGenerator g = generator;
+      if (g == null) {
+        g = factory.createGenerator(this, JsonEncoding.UTF8);
+        g.setRootValueSeparator(null);
+        generator = g;
+      }
+      return g;
+    }
+
+    void discard() {
+      generator = null;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      target.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      target.write(b, off, len);
     }
   }
 

@@ -345,6 +345,29 @@ final class DispatcherTest {
             List.of(),
             List.of()),
         row(
+            "duplicate key deeper in the payload",
+            "{\"type\":\"rooms.any\"," + "\"payload\":{\"a\":[{\"x\":1,\"x\":2}]},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "duplicate payload",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},"
+                + "\"payload\":{\"text\":\"b\"},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "duplicate rpcId",
+            "{\"type\":\"rooms.echo\",\"rpcId\":\"1\","
+                + "\"payload\":{\"text\":\"a\"},\"rpcId\":\"2\"}",
+            List.of(),
+            List.of()),
+        row(
+            "duplicate key after the payload, in the envelope",
+            "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},"
+                + "\"extra\":1,\"extra\":2,\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
             "trailing garbage",
             "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"}," + "\"rpcId\":\"1\"} x",
             List.of(),

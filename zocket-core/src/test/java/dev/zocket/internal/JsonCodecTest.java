@@ -502,6 +502,75 @@ final class JsonCodecTest {
   }
 
   @Test
+  void envelopesWrittenOneAfterAnotherOnOneThreadStandAlone() {
+    // The generator is kept per thread across envelopes: each stream gets exactly its envelope.
+    for (int i = 0; i < 3; i++) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      codec.writeEnvelope(out, "a.b", List.of(i), true, i == 1 ? "r" : null);
+      assertThat(out.toString(UTF_8))
+          .isEqualTo(
+              "{\"type\":\"a.b\",\"payload\":["
+                  + i
+                  + "]"
+                  + (i == 1 ? ",\"rpcId\":\"r\"" : "")
+                  + "}");
+    }
+  }
+
+  @Test
+  void aPayloadThatFailsHalfWayLeavesLaterEnvelopesIntact() {
+    SimpleModule module = new SimpleModule();
+    module.addSerializer(
+        Item.class,
+        new StdSerializer<>(Item.class) {
+          @Override
+          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
+              throws IOException {
+            gen.writeStartObject();
+            gen.writeStringField("name", value.name());
+            throw new IllegalStateException("cannot write " + value.name());
+          }
+        });
+    JsonCodec custom =
+        new JsonCodec(
+            JsonCodec.configure(
+                JsonMapper.builder().addModule(module).build(), JsonLimits.DEFAULTS));
+    ByteArrayOutputStream broken = new ByteArrayOutputStream();
+    assertThatThrownBy(() -> custom.writeEnvelope(broken, "t", new Item("x"), true, "1"))
+        .hasRootCauseMessage("cannot write x");
+    ByteArrayOutputStream next = new ByteArrayOutputStream();
+    custom.writeEnvelope(next, "t", "fine", true, "2");
+    assertThat(next.toString(UTF_8))
+        .isEqualTo("{\"type\":\"t\",\"payload\":\"fine\",\"rpcId\":\"2\"}");
+  }
+
+  @Test
+  void aSerializerMayWriteAnEnvelopeOfItsOwn() {
+    SimpleModule module = new SimpleModule();
+    JsonCodec[] self = new JsonCodec[1];
+    module.addSerializer(
+        Item.class,
+        new StdSerializer<>(Item.class) {
+          @Override
+          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
+              throws IOException {
+            ByteArrayOutputStream inner = new ByteArrayOutputStream();
+            self[0].writeEnvelope(inner, "inner", value.name(), true, null);
+            gen.writeString(inner.toString(UTF_8));
+          }
+        });
+    self[0] =
+        new JsonCodec(
+            JsonCodec.configure(
+                JsonMapper.builder().addModule(module).build(), JsonLimits.DEFAULTS));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    self[0].writeEnvelope(out, "outer", new Item("x"), true, null);
+    assertThat(out.toString(UTF_8))
+        .isEqualTo(
+            "{\"type\":\"outer\",\"payload\":\"{\\\"type\\\":\\\"inner\\\",\\\"payload\\\":\\\"x\\\"}\"}");
+  }
+
+  @Test
   void configureCopiesTheMapper() {
     ObjectMapper base = new ObjectMapper();
     ObjectMapper configured = JsonCodec.configure(base, JsonLimits.DEFAULTS);

@@ -50,12 +50,12 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
             .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
             .handleCloseFrames(true)
             .dropPongFrames(true)
-            .withUTF8Validator(false) // FrameHandler checks text messages, faster (see Utf8)
             .decoderConfig(
                 WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(config.maxFrameSize)
                     .allowExtensions(config.hardening.compression())
                     .closeOnProtocolViolation(true)
+                    .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
                     .build())
             .build();
   }

@@ -88,6 +88,12 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
     this.refilledAt = System.nanoTime();
   }
 
+  /** A plain type check, in place of the generic matcher's reflective one on every message. */
+  @Override
+  public boolean acceptInboundMessage(Object msg) {
+    return msg instanceof WebSocketFrame;
+  }
+
   /** The connection once upgraded, else null. Any thread. */
   ServerConnection connection() {
     return connection;

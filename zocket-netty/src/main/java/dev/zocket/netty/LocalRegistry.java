@@ -7,11 +7,14 @@ import dev.zocket.spi.Backplane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The in-process registry of open connections and rooms, and the server's {@link Delivery}: an
@@ -31,8 +34,12 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   /** Null without a backplane. */
   private final Backplane backplane;
 
-  LocalRegistry(Backplane backplane) {
+  /** The number of I/O threads, to size the batches of events written from other threads. */
+  private final int ioThreads;
+
+  LocalRegistry(Backplane backplane, int ioThreads) {
     this.backplane = backplane;
+    this.ioThreads = ioThreads;
   }
 
   void add(ServerConnection c) {
@@ -130,7 +137,11 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     }
   }
 
-  /** Writes a frame to every local recipient of a target, then releases it. */
+  /**
+   * Writes a frame to every local recipient of a target, then releases it. Recipients on the
+   * calling thread's own I/O thread are written at once; the others are gathered per I/O thread and
+   * written by one task there, rather than by a task per recipient.
+   */
   private void deliverLocally(Target target, ByteBuf shared) {
     try {
       List<String> ids = target.ids();
@@ -138,12 +149,14 @@ final class LocalRegistry implements Delivery, Backplane.Node {
       switch (target.kind()) {
         case CLIENTS -> {
           Collection<String> unique = ids.size() > 1 ? new HashSet<>(ids) : ids;
+          Fanout out = new Fanout(shared, unique.size());
           for (String id : unique) {
             ServerConnection c = connections.get(id);
             if (c != null && !except.contains(id)) {
-              c.write(shared);
+              out.add(c);
             }
           }
+          out.send();
         }
         case ROOMS -> {
           if (ids.size() == 1) {
@@ -169,11 +182,93 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     }
   }
 
-  private static void writeAll(
-      Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+  private void writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+    Fanout out = new Fanout(frame, to.size());
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
+        out.add(c);
+      }
+    }
+    out.send();
+  }
+
+  /**
+   * The recipients of one event, as they are found: written at once when they belong to the calling
+   * thread's I/O thread, else gathered into one {@link Batch} per I/O thread.
+   */
+  private final class Fanout {
+    private final ByteBuf frame;
+    private final int expected;
+    private Batch batches;
+
+    Fanout(ByteBuf frame, int expected) {
+      this.frame = frame;
+      this.expected = expected;
+    }
+
+    void add(ServerConnection c) {
+      EventLoop loop = c.eventLoop();
+      if (loop.inEventLoop()) {
         c.write(frame);
+        return;
+      }
+      Batch b = batches;
+      while (b != null && b.loop != loop) {
+        b = b.next;
+      }
+      if (b == null) {
+        b = new Batch(loop, frame, expected / ioThreads + 8, batches);
+        batches = b;
+      }
+      b.add(c);
+    }
+
+    void send() {
+      for (Batch b = batches; b != null; b = b.next) {
+        b.submit();
+      }
+    }
+  }
+
+  /** Connections of one I/O thread to write a frame to, in one task on that thread. */
+  private static final class Batch implements Runnable {
+    final EventLoop loop;
+    final Batch next;
+    private final ByteBuf frame;
+    private ServerConnection[] to;
+    private int size;
+
+    Batch(EventLoop loop, ByteBuf frame, int capacity, Batch next) {
+      this.loop = loop;
+      this.frame = frame;
+      this.to = new ServerConnection[capacity];
+      this.next = next;
+    }
+
+    void add(ServerConnection c) {
+      if (size == to.length) {
+        to = Arrays.copyOf(to, size * 2);
+      }
+      to[size++] = c;
+    }
+
+    void submit() {
+      frame.retain();
+      try {
+        loop.execute(this);
+      } catch (RejectedExecutionException e) {
+        frame.release(); // the I/O thread is stopping: its connections are closing
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        for (int i = 0; i < size; i++) {
+          to[i].write(frame);
+        }
+      } finally {
+        frame.release();
       }
     }
   }

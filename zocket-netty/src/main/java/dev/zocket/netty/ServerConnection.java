@@ -161,6 +161,11 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
             : null;
   }
 
+  /** The connection's I/O thread. */
+  EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
   /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
   CompletableFuture<Void> terminated() {
     return terminated;
@@ -472,7 +477,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /**
    * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
-   * its reference. Any thread. When the connection's outbound buffer is full the event is dropped
+   * its reference. On the I/O thread (the registry hands events from other threads over in batches,
+   * see {@link LocalRegistry}). When the connection's outbound buffer is full the event is dropped
    * and counted, and the connection is closed if the policy says so.
    */
   void write(ByteBuf shared) {

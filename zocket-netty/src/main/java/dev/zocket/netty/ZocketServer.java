@@ -28,6 +28,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -868,7 +869,9 @@ public final class ZocketServer implements AutoCloseable {
         }
         clientIdPrefix = nodeId + ".";
       }
-      LocalRegistry registry = new LocalRegistry(backplane);
+      LocalRegistry registry =
+          new LocalRegistry(
+              backplane, ioThreads > 0 ? ioThreads : NettyRuntime.availableProcessors() * 2);
       EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, registry);
       HandshakeHeaders headers =
           headersType == null

@@ -155,6 +155,33 @@ class RoomsTest {
   }
 
   @Test
+  void eventsFromHandlerThreadsArriveInOrderOnEveryIoThread() {
+    // Members land on different I/O threads; say runs on the handler executor, so each event is
+    // handed to every member's I/O thread in a batch.
+    JdkClient sender = client("S", "order");
+    List<JdkClient> members = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      members.add(client("M" + i, "order"));
+    }
+    int n = 300;
+    for (int i = 0; i < n; i++) {
+      sender.send("{\"type\":\"t.say\",\"payload\":{\"roomId\":\"order\",\"text\":\"" + i + "\"}}");
+    }
+    for (JdkClient m : members) {
+      for (int i = 0; i < n; i++) {
+        assertThat(m.next())
+            .isEqualTo(
+                "{\"type\":\"ev.onMessage\",\"payload\":{\"roomId\":\"order\",\"from\":\"S\","
+                    + "\"text\":\""
+                    + i
+                    + "\"}}");
+      }
+      m.sync();
+    }
+    sender.sync();
+  }
+
+  @Test
   void joinsLeavesAndRemovesEmptyRooms() {
     JdkClient a = client("A", "r1", "r2", "r1");
     JdkClient b = client("B", "r2");

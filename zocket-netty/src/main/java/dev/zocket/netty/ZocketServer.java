@@ -552,7 +552,9 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * How long a connection may stay silent (no frame, not even a pong) before it is closed as
-     * dead; zero disables. Must be longer than the ping interval. Default 60 s.
+     * dead, with 1001; if the peer does not complete the close within another such period, the
+     * socket is closed. Also applies to plain HTTP connections. Zero disables. Must be longer than
+     * the ping interval. Default 60 s.
      */
     public Builder<H, U> idleTimeout(Duration idleTimeout) {
       this.idleTimeout = nonNegative("idleTimeout", idleTimeout);
@@ -560,8 +562,8 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * How long the server waits without writing to a connection before it sends a WebSocket ping;
-     * zero disables. Default 25 s.
+     * How long the server waits without writing to a connection (events and replies count) before
+     * it sends a WebSocket ping; zero disables. Default 25 s.
      */
     public Builder<H, U> pingInterval(Duration pingInterval) {
       this.pingInterval = nonNegative("pingInterval", pingInterval);

@@ -485,18 +485,7 @@ final class JsonCodecTest {
 
   @Test
   void userMapperSerializerIsHonoured() {
-    SimpleModule module = new SimpleModule();
-    module.addSerializer(
-        Item.class,
-        new StdSerializer<>(Item.class) {
-          @Override
-          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
-              throws IOException {
-            gen.writeString("item:" + value.name());
-          }
-        });
-    ObjectMapper base = JsonMapper.builder().addModule(module).build();
-    JsonCodec custom = new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
+    JsonCodec custom = codecWritingItems((value, gen) -> gen.writeString("item:" + value.name()));
     assertThat(text(custom.encodeReply("1", new Item("x"), true)))
         .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"item:x\",\"rpcId\":\"1\"}");
   }
@@ -519,22 +508,13 @@ final class JsonCodecTest {
 
   @Test
   void aPayloadThatFailsHalfWayLeavesLaterEnvelopesIntact() {
-    SimpleModule module = new SimpleModule();
-    module.addSerializer(
-        Item.class,
-        new StdSerializer<>(Item.class) {
-          @Override
-          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
-              throws IOException {
-            gen.writeStartObject();
-            gen.writeStringField("name", value.name());
-            throw new IllegalStateException("cannot write " + value.name());
-          }
-        });
     JsonCodec custom =
-        new JsonCodec(
-            JsonCodec.configure(
-                JsonMapper.builder().addModule(module).build(), JsonLimits.DEFAULTS));
+        codecWritingItems(
+            (value, gen) -> {
+              gen.writeStartObject();
+              gen.writeStringField("name", value.name());
+              throw new IllegalStateException("cannot write " + value.name());
+            });
     ByteArrayOutputStream broken = new ByteArrayOutputStream();
     assertThatThrownBy(() -> custom.writeEnvelope(broken, "t", new Item("x"), true, "1"))
         .hasRootCauseMessage("cannot write x");
@@ -546,23 +526,14 @@ final class JsonCodecTest {
 
   @Test
   void aSerializerMayWriteAnEnvelopeOfItsOwn() {
-    SimpleModule module = new SimpleModule();
     JsonCodec[] self = new JsonCodec[1];
-    module.addSerializer(
-        Item.class,
-        new StdSerializer<>(Item.class) {
-          @Override
-          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
-              throws IOException {
-            ByteArrayOutputStream inner = new ByteArrayOutputStream();
-            self[0].writeEnvelope(inner, "inner", value.name(), true, null);
-            gen.writeString(inner.toString(UTF_8));
-          }
-        });
     self[0] =
-        new JsonCodec(
-            JsonCodec.configure(
-                JsonMapper.builder().addModule(module).build(), JsonLimits.DEFAULTS));
+        codecWritingItems(
+            (value, gen) -> {
+              ByteArrayOutputStream inner = new ByteArrayOutputStream();
+              self[0].writeEnvelope(inner, "inner", value.name(), true, null);
+              gen.writeString(inner.toString(UTF_8));
+            });
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     self[0].writeEnvelope(out, "outer", new Item("x"), true, null);
     assertThat(out.toString(UTF_8))
@@ -584,6 +555,28 @@ final class JsonCodecTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** How a test's custom serializer writes an {@link Item}. */
+  @FunctionalInterface
+  private interface ItemWriter {
+    void write(Item value, JsonGenerator gen) throws IOException;
+  }
+
+  /** A codec over a user mapper whose module serializes {@link Item} with {@code writer}. */
+  private static JsonCodec codecWritingItems(ItemWriter writer) {
+    SimpleModule module = new SimpleModule();
+    module.addSerializer(
+        Item.class,
+        new StdSerializer<>(Item.class) {
+          @Override
+          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
+              throws IOException {
+            writer.write(value, gen);
+          }
+        });
+    ObjectMapper base = JsonMapper.builder().addModule(module).build();
+    return new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
+  }
 
   private static JsonCodec.PayloadTypes types(String route, Class<?> type) {
     JavaType t = TYPES.constructType(type);

@@ -273,7 +273,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
     try {
       aggregator.channelRead(ctx.pipeline().context(aggregator), first.retain());
     } catch (Exception e) {
-      ctx.fireExceptionCaught(e);
+      exceptionCaught(ctx, e); // as if it had come down the pipeline from the aggregator
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.zocket.client;
 
+import com.fasterxml.jackson.databind.JavaType;
+import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.RouteDescriptor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One event route and the listener methods it calls, in registration order. */
-final class EventRoute {
+final class EventRoute implements JsonCodec.Typed {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
   private final RouteDescriptor route;
@@ -18,6 +20,11 @@ final class EventRoute {
 
   EventRoute(RouteDescriptor route) {
     this.route = route;
+  }
+
+  @Override
+  public JavaType payloadJavaType() {
+    return route.payloadJavaType();
   }
 
   RouteDescriptor route() {

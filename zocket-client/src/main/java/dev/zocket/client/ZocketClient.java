@@ -565,16 +565,7 @@ public final class ZocketClient implements AutoCloseable {
   /** One text or binary frame arrived. Event loop. */
   void received(ClientHandler handler, byte[] data, int offset, int length) {
     List<String> why = new ArrayList<>(1);
-    JsonCodec.Frame frame =
-        codec.decode(
-            data,
-            offset,
-            length,
-            type -> {
-              EventRoute r = events.get(type);
-              return r == null ? null : r.route().payloadJavaType();
-            },
-            why);
+    JsonCodec.Frame frame = codec.decode(data, offset, length, events::get, why);
     if (frame == null) {
       log.debug("Dropped a frame that is not a protocol envelope: {}", why);
       return;
@@ -583,7 +574,7 @@ public final class ZocketClient implements AutoCloseable {
       handler.replied(frame.rpcId(), route -> reply(frame, route));
       return;
     }
-    EventRoute event = events.get(frame.type());
+    EventRoute event = (EventRoute) frame.found(); // events.get(type)
     if (event == null) {
       log.debug("Ignored event {}: no listener", frame.type());
       return;

@@ -102,7 +102,7 @@ public final class Dispatcher {
       return null;
     }
     String rpcId = frame.rpcId();
-    RouteTable.Binding binding = routes.lookup(frame.type());
+    RouteTable.Binding binding = (RouteTable.Binding) frame.found(); // routes.find(type)
     if (binding == null) {
       if (rpcId == null) {
         log.debug("Dropped a message for unknown route '{}'", frame.type());

@@ -105,11 +105,23 @@ public final class JsonCodec {
 
   // ------------------------------------------------------------------ decoding
 
-  /** Tells the decoder the payload type of a route, so the payload can be bound in one pass. */
+  /**
+   * Tells the decoder what a frame's {@code type} names while the frame is read, so the payload can
+   * be bound in one pass and the caller need not look the type up again.
+   */
   @FunctionalInterface
   public interface PayloadTypes {
-    /** The payload type for {@code type}, or null to keep the payload buffered. */
-    JavaType payloadType(String type);
+    /**
+     * What {@code type} names, or null when nothing; the frame keeps it ({@link Frame#found()}).
+     */
+    Typed find(String type);
+  }
+
+  /** Something a frame's type names: a route, with the type its payload is bound to. */
+  @FunctionalInterface
+  public interface Typed {
+    /** The payload's type, or null to keep the payload buffered. */
+    JavaType payloadJavaType();
   }
 
   /**
@@ -118,8 +130,8 @@ public final class JsonCodec {
    * trailing content, limits exceeded); {@code why} receives the reason.
    *
    * @param data the frame's bytes (UTF-8 JSON)
-   * @param types resolves payload types by route; a payload that cannot be bound is reported in
-   *     {@link Frame#bindError()} and the rest of the frame is still read
+   * @param types finds what a type names and its payload type; a payload that cannot be bound is
+   *     reported in {@link Frame#bindError()} and the rest of the frame is still read
    * @param why receives the reason a frame was dropped
    */
   public Frame decode(byte[] data, int offset, int length, PayloadTypes types, List<String> why) {
@@ -156,7 +168,8 @@ public final class JsonCodec {
             return null;
           }
           f.type = p.getText();
-          payloadType = types.payloadType(f.type);
+          f.found = types.find(f.type);
+          payloadType = f.found == null ? null : f.found.payloadJavaType();
         }
         case "rpcId" -> {
           if (strict && f.rpcId != null) {
@@ -426,6 +439,7 @@ public final class JsonCodec {
   /** One decoded envelope. Fields are read-only outside this class. */
   public static final class Frame {
     String type;
+    Typed found;
     String rpcId;
     boolean hasPayload;
     Object payload;
@@ -436,6 +450,11 @@ public final class JsonCodec {
     /** The route, or {@code __rpc_res} for replies. */
     public String type() {
       return type;
+    }
+
+    /** What the type names, as {@link PayloadTypes#find} returned it; null when nothing. */
+    public Typed found() {
+      return found;
     }
 
     /** The call id, or null. */

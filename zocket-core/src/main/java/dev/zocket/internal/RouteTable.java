@@ -23,7 +23,7 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
       MethodType.methodType(Object.class, Object.class, Object.class);
 
   /** One route bound to its handler. */
-  public static final class Binding {
+  public static final class Binding implements JsonCodec.Typed {
     final RouteDescriptor route;
     final int handlerIndex;
     final MethodHandle invoker;
@@ -37,6 +37,11 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
     /** The route. */
     public RouteDescriptor route() {
       return route;
+    }
+
+    @Override
+    public JavaType payloadJavaType() {
+      return route.payloadJavaType();
     }
   }
 
@@ -59,14 +64,9 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
   }
 
   /** The binding of a route, or null. */
-  public Binding lookup(String route) {
-    return byRoute.get(route);
-  }
-
   @Override
-  public JavaType payloadType(String type) {
-    Binding b = byRoute.get(type);
-    return b == null ? null : b.route.payloadJavaType();
+  public Binding find(String route) {
+    return byRoute.get(route);
   }
 
   /** The registered contract interfaces, in registration order. */

@@ -697,10 +697,10 @@ final class DispatcherTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("The handler factory for Rooms returned null, not a Rooms");
     assertThat(table.contracts()).containsExactly(Rooms.class);
-    assertThat(table.lookup("rooms.join").route().route()).isEqualTo("rooms.join");
-    assertThat(table.lookup("rooms.nope")).isNull();
-    assertThat(table.payloadType("rooms.join").getRawClass()).isEqualTo(JoinRoom.class);
-    assertThat(table.payloadType("rooms.members")).isNull();
+    assertThat(table.find("rooms.join").route().route()).isEqualTo("rooms.join");
+    assertThat(table.find("rooms.nope")).isNull();
+    assertThat(table.find("rooms.join").payloadJavaType().getRawClass()).isEqualTo(JoinRoom.class);
+    assertThat(table.find("rooms.members").payloadJavaType()).isNull();
   }
 
   // ------------------------------------------------------------------ helpers

@@ -361,7 +361,8 @@ final class JsonCodecTest {
         .containsExactly(new Violation("byId[b2].count", "must be an integer"));
     JavaType map = TYPES.constructMapType(Map.class, String.class, Counter.class);
     JsonCodec.Frame top =
-        decode("{\"type\":\"m\",\"payload\":{\"k\":{\"count\":[]}},\"rpcId\":\"r\"}", r -> map);
+        decode(
+            "{\"type\":\"m\",\"payload\":{\"k\":{\"count\":[]}},\"rpcId\":\"r\"}", r -> () -> map);
     assertThat(top.bindError().details())
         .containsExactly(new Violation("[k].count", "must be an integer"));
   }
@@ -580,7 +581,7 @@ final class JsonCodecTest {
 
   private static JsonCodec.PayloadTypes types(String route, Class<?> type) {
     JavaType t = TYPES.constructType(type);
-    return r -> r.equals(route) ? t : null;
+    return r -> r.equals(route) ? () -> t : null;
   }
 
   private JsonCodec.Frame decode(byte[] frame, JsonCodec.PayloadTypes types) {

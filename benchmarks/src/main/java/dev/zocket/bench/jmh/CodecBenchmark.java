@@ -43,8 +43,10 @@ public class CodecBenchmark {
         "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"general\",\"content\":\"hello, world\"}}"
             .getBytes(StandardCharsets.UTF_8);
     var type = codec.mapper().constructType(PostMessage.class);
-    types = route -> route.equals("rooms.message") ? type : null;
-    event = new ChatMessage("general", "Alice", "hello, world", Instant.parse("2026-11-25T18:43:13.464Z"));
+    types = route -> route.equals("rooms.message") ? () -> type : null;
+    event =
+        new ChatMessage(
+            "general", "Alice", "hello, world", Instant.parse("2026-11-25T18:43:13.464Z"));
   }
 
   /** Envelope parsed and payload bound to {@link PostMessage}. */

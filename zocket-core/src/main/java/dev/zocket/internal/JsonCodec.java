@@ -549,13 +549,6 @@ public final class JsonCodec {
     return out.toByteArray();
   }
 
-  /** Writes a reply: {@code {"type":"__rpc_res","payload":..,"rpcId":..}}. */
-  public byte[] encodeReply(String rpcId, Object payload, boolean hasPayload) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    writeEnvelope(out, Contracts.REPLY_TYPE, payload, hasPayload, rpcId);
-    return out.toByteArray();
-  }
-
   /**
    * Writes an envelope in the protocol's field order: {@code type}, {@code payload}, {@code rpcId}.
    */
@@ -640,13 +633,6 @@ public final class JsonCodec {
    * Writes an error reply: {@code {"type":"__rpc_res","rpcId":..,"error":{"code":..,"message":..,
    * "details":[..]}}}; {@code details} is absent when empty.
    */
-  public byte[] encodeError(String rpcId, ZocketException error) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    writeError(out, rpcId, error);
-    return out.toByteArray();
-  }
-
-  /** Writes an error reply as {@link #encodeError} does, to a stream. */
   public void writeError(OutputStream out, String rpcId, ZocketException error) {
     try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();

@@ -90,7 +90,7 @@ final class JsonCodecTest {
 
   @Test
   void reply() {
-    byte[] frame = codec.encodeReply("k3j4", new Profile("123", "Alice"), true);
+    byte[] frame = replyBytes(codec, "k3j4", new Profile("123", "Alice"), true);
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"__rpc_res\",\"payload\":{\"id\":\"123\",\"name\":\"Alice\"},"
@@ -107,13 +107,13 @@ final class JsonCodecTest {
 
   @Test
   void replyWithScalarsAndCollections() {
-    assertThat(text(codec.encodeReply("1", 42, true)))
+    assertThat(text(replyBytes(codec, "1", 42, true)))
         .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":42,\"rpcId\":\"1\"}");
-    assertThat(text(codec.encodeReply("2", List.of("a", "b"), true)))
+    assertThat(text(replyBytes(codec, "2", List.of("a", "b"), true)))
         .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[\"a\",\"b\"],\"rpcId\":\"2\"}");
-    assertThat(text(codec.encodeReply("3", null, true)))
+    assertThat(text(replyBytes(codec, "3", null, true)))
         .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":null,\"rpcId\":\"3\"}");
-    assertThat(text(codec.encodeReply("4", "x\"y\u00e9", true)))
+    assertThat(text(replyBytes(codec, "4", "x\"y\u00e9", true)))
         .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"x\\\"y\u00e9\",\"rpcId\":\"4\"}");
   }
 
@@ -133,7 +133,7 @@ final class JsonCodecTest {
 
   @Test
   void voidReply() {
-    byte[] frame = codec.encodeReply("k3j4", null, false);
+    byte[] frame = replyBytes(codec, "k3j4", null, false);
     assertThat(text(frame)).isEqualTo("{\"type\":\"__rpc_res\",\"rpcId\":\"k3j4\"}");
     JsonCodec.Frame f = decode(frame, t -> null);
     assertThat(f.type()).isEqualTo("__rpc_res");
@@ -146,7 +146,8 @@ final class JsonCodecTest {
   @Test
   void errorReply() {
     byte[] frame =
-        codec.encodeError(
+        errorBytes(
+            codec,
             "k3j4",
             new InvalidPayloadException(
                 "Invalid payload for rooms.join",
@@ -174,7 +175,7 @@ final class JsonCodecTest {
 
   @Test
   void errorReplyWithoutDetails() {
-    byte[] frame = codec.encodeError("9", new ZocketException("NOT_A_MEMBER", "Join first"));
+    byte[] frame = errorBytes(codec, "9", new ZocketException("NOT_A_MEMBER", "Join first"));
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"__rpc_res\",\"rpcId\":\"9\",\"error\":{\"code\":\"NOT_A_MEMBER\","
@@ -487,7 +488,7 @@ final class JsonCodecTest {
   @Test
   void userMapperSerializerIsHonoured() {
     JsonCodec custom = codecWritingItems((value, gen) -> gen.writeString("item:" + value.name()));
-    assertThat(text(custom.encodeReply("1", new Item("x"), true)))
+    assertThat(text(replyBytes(custom, "1", new Item("x"), true)))
         .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":\"item:x\",\"rpcId\":\"1\"}");
   }
 
@@ -556,6 +557,20 @@ final class JsonCodecTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** A reply as the server writes it ({@link JsonCodec#writeEnvelope}), as bytes. */
+  private static byte[] replyBytes(JsonCodec codec, String rpcId, Object payload, boolean has) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    codec.writeEnvelope(out, Contracts.REPLY_TYPE, payload, has, rpcId);
+    return out.toByteArray();
+  }
+
+  /** An error reply as the server writes it ({@link JsonCodec#writeError}), as bytes. */
+  private static byte[] errorBytes(JsonCodec codec, String rpcId, ZocketException error) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    codec.writeError(out, rpcId, error);
+    return out.toByteArray();
+  }
 
   /** How a test's custom serializer writes an {@link Item}. */
   @FunctionalInterface

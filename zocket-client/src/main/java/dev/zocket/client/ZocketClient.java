@@ -10,6 +10,7 @@ import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.Payloads;
 import dev.zocket.internal.Proxies;
 import dev.zocket.internal.RouteDescriptor;
 import io.netty.bootstrap.Bootstrap;
@@ -106,8 +107,8 @@ import org.slf4j.LoggerFactory;
  * Builder#connect()} returns, then after every reconnect), so it is the place to join rooms. {@code
  * onClose} runs once for every connection that was open, with the server's close code and reason,
  * {@code 1000} after {@link #close()}, or {@code 1006} when the connection was lost (the reason
- * says why, for example the idle timeout). {@code onError} reports failed reconnect attempts and
- * giving up. The last callback a client ever makes is {@code onClose} when it closes from {@code
+ * says why, for example the idle timeout). {@code onError} reports failed reconnect attempts,
+ * giving up, and events dropped because their payload did not bind or validate. The last callback a client ever makes is {@code onClose} when it closes from {@code
  * OPEN} for good, or {@code onError} when it gives up reconnecting; after it the callback thread
  * ends.
  *
@@ -157,6 +158,7 @@ public final class ZocketClient implements AutoCloseable {
   private final SslContext ssl;
   private final JsonCodec codec;
   private final PayloadValidator validator;
+  private final Payloads payloads;
   private final boolean validate;
   private final long callTimeoutMillis;
   private final long connectTimeoutMillis;
@@ -199,6 +201,7 @@ public final class ZocketClient implements AutoCloseable {
             JsonLimits.DEFAULTS);
     this.codec = new JsonCodec(mapper);
     this.validator = new PayloadValidator(mapper);
+    this.payloads = new Payloads(codec, validator);
     this.validate = b.validatePayloads;
     this.callTimeoutMillis = b.callTimeout.toMillis();
     this.connectTimeoutMillis = b.connectTimeout.toMillis();
@@ -209,7 +212,11 @@ public final class ZocketClient implements AutoCloseable {
     this.onClose = b.onClose;
     this.onError = b.onError;
     Map<String, EventRoute> ev = new HashMap<>();
-    b.events.forEach((route, r) -> ev.put(route, r.copy()));
+    b.events.forEach(
+        (route, r) -> {
+          codec.checkMappable(r.route());
+          ev.put(route, r.copy());
+        });
     this.events = Map.copyOf(ev);
 
     this.ownsGroup = b.eventLoopGroup == null;
@@ -280,6 +287,7 @@ public final class ZocketClient implements AutoCloseable {
 
   private Object newProxy(Class<?> type) {
     Contract contract = Contracts.of(type);
+    codec.checkMappable(contract);
     InvocationHandler handler = new Invoker(contract);
     return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
   }
@@ -571,7 +579,7 @@ public final class ZocketClient implements AutoCloseable {
       return;
     }
     if (Contracts.REPLY_TYPE.equals(frame.type())) {
-      handler.replied(frame.rpcId(), route -> reply(frame, route));
+      handler.replied(frame.rpcId(), route -> payloads.reply(route, frame, validate));
       return;
     }
     EventRoute event = (EventRoute) frame.found(); // events.get(type)
@@ -579,34 +587,15 @@ public final class ZocketClient implements AutoCloseable {
       log.debug("Ignored event {}: no listener", frame.type());
       return;
     }
-    if (frame.bindError() != null) {
-      log.warn("Dropped event {}: {}", frame.type(), frame.bindError().toString());
+    Object payload;
+    try {
+      payload = payloads.message(event.route(), frame, validate);
+    } catch (InvalidPayloadException e) {
+      log.warn("Dropped event {}: {}", frame.type(), e.toString());
+      callback(() -> onError(e));
       return;
     }
-    Object payload = frame.payload();
-    if (validate && event.route().validated() && payload != null) {
-      try {
-        validator.validate(frame.type(), payload);
-      } catch (InvalidPayloadException e) {
-        log.warn("Dropped event {}: {}", frame.type(), e.toString());
-        return;
-      }
-    }
     callback(() -> event.deliver(payload));
-  }
-
-  private Object reply(JsonCodec.Frame frame, RouteDescriptor route) {
-    if (frame.error() != null) {
-      throw frame.error().toException();
-    }
-    if (!route.hasReplyPayload() || !frame.hasPayload()) {
-      return null;
-    }
-    Object value = codec.bindBuffered(frame.buffered(), route.replyJavaType());
-    if (validate && value != null) {
-      validator.validate("the reply to " + route.route(), value);
-    }
-    return value;
   }
 
   // ------------------------------------------------------------------ outbound
@@ -887,8 +876,11 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * Runs on the callback thread with a {@link ZocketException} when a reconnect attempt fails
      * (code {@code DISCONNECTED}, {@code TIMEOUT}, or a {@link HandshakeRejectedException}, after
-     * which the client closes) and when the client gives up reconnecting (code {@code
-     * DISCONNECTED}; the last callback). Failures of calls go to their futures, not here.
+     * which the client closes), when the client gives up reconnecting (code {@code DISCONNECTED};
+     * the last callback), and when an event is dropped because its payload does not bind to its
+     * type or breaks a constraint (an {@link InvalidPayloadException} naming the route, with the
+     * JSON path of every problem; the listeners do not run). Failures of calls go to their
+     * futures, not here.
      */
     public Builder onError(Consumer<Throwable> onError) {
       this.onError = Objects.requireNonNull(onError, "onError == null");

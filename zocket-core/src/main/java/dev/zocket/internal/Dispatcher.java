@@ -1,9 +1,9 @@
 package dev.zocket.internal;
 
+import dev.zocket.DropReason;
 import dev.zocket.ErrorCodes;
 import dev.zocket.Interceptor;
 import dev.zocket.InvalidPayloadException;
-import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -51,24 +51,28 @@ public final class Dispatcher {
 
   private final RouteTable routes;
   private final JsonCodec codec;
-  private final PayloadValidator validator;
+  private final Payloads payloads;
   private final Interceptor[] interceptors;
+  private final Drops drops;
 
   /**
    * @param routes the routes and handler factories
    * @param codec reads and writes envelopes
    * @param validator checks payloads
    * @param interceptors run before every handler, in order
+   * @param drops counts the frames {@link #decode} drops
    */
   public Dispatcher(
       RouteTable routes,
       JsonCodec codec,
       PayloadValidator validator,
-      List<Interceptor> interceptors) {
+      List<Interceptor> interceptors,
+      Drops drops) {
     this.routes = routes;
     this.codec = codec;
-    this.validator = validator;
+    this.payloads = new Payloads(codec, validator);
     this.interceptors = interceptors.toArray(new Interceptor[0]);
+    this.drops = drops;
   }
 
   /** The route table. */
@@ -91,13 +95,14 @@ public final class Dispatcher {
 
   /**
    * Decodes one frame into a message ready for {@link #handle}, or returns null when the frame is
-   * dropped (not an envelope, or a bad message without {@code rpcId}); drops are logged at debug
-   * with the reason.
+   * dropped (not an envelope, or a bad message without {@code rpcId}); drops are counted by reason
+   * and logged at debug.
    */
   public Inbound decode(byte[] data, int offset, int length) {
     List<String> why = log.isDebugEnabled() ? new ArrayList<>(1) : UNHEARD;
     JsonCodec.Frame frame = codec.decode(data, offset, length, routes, why);
     if (frame == null) {
+      drops.count(DropReason.MALFORMED);
       log.debug("Dropped a frame: {}", why.isEmpty() ? "malformed" : why.get(0));
       return null;
     }
@@ -105,6 +110,7 @@ public final class Dispatcher {
     RouteTable.Binding binding = (RouteTable.Binding) frame.found(); // routes.find(type)
     if (binding == null) {
       if (rpcId == null) {
+        drops.count(DropReason.UNKNOWN_ROUTE);
         log.debug("Dropped a message for unknown route '{}'", frame.type());
         return null;
       }
@@ -114,33 +120,12 @@ public final class Dispatcher {
           new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + frame.type() + "'"));
     }
     RouteDescriptor route = binding.route;
-    Object payload = null;
+    Object payload;
     try {
-      if (route.hasPayload()) {
-        if (frame.bindError() != null) {
-          throw frame.bindError();
-        }
-        payload =
-            frame.buffered() != null
-                ? codec.bindBuffered(frame.buffered(), route.payloadJavaType())
-                : frame.payload();
-        if (payload == null) {
-          // Only an Object parameter can stand for JSON null; a record, a String, a list or a
-          // number handler would only fail on it.
-          if (!frame.hasPayload() || route.payloadJavaType().getRawClass() != Object.class) {
-            throw new InvalidPayloadException(
-                "Invalid payload for " + route.route(),
-                List.of(new Violation("", "must not be null")));
-          }
-        } else if (route.validated()) {
-          validator.validate(route.route(), payload);
-        }
-      }
-    } catch (InvalidPayloadException bad) {
-      // Binding errors come without the route; every answer names it the same way.
-      InvalidPayloadException e =
-          new InvalidPayloadException("Invalid payload for " + route.route(), bad.details());
+      payload = payloads.message(route, frame, true);
+    } catch (InvalidPayloadException e) {
       if (rpcId == null) {
+        drops.count(DropReason.INVALID_PAYLOAD);
         log.debug("Dropped a message for '{}': {} {}", route.route(), e.getMessage(), e.details());
         return null;
       }
@@ -149,6 +134,7 @@ public final class Dispatcher {
       // A validator or a payload's own code failed; answer like a failed handler.
       log.error("Validating a payload of '{}' failed", route.route(), e);
       if (rpcId == null) {
+        drops.count(DropReason.INTERNAL_ERROR);
         return null;
       }
       return Inbound.error(

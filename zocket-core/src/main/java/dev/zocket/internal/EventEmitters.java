@@ -39,14 +39,22 @@ public final class EventEmitters {
   /**
    * The emitter of an event contract.
    *
-   * @throws dev.zocket.ContractException if the interface breaks a rule
+   * @throws dev.zocket.ContractException if the interface breaks a rule, or a payload type cannot
+   *     be read from JSON or written to JSON
    */
   @SuppressWarnings("unchecked") // the cache maps each class to an emitter of that class
   public <E> Emitter<E> emitter(Class<E> events) {
     Objects.requireNonNull(events, "events == null");
     Emitter<?> e = cache.get(events);
     if (e == null) {
-      e = cache.computeIfAbsent(events, c -> new EmitterImpl<>(c, Contracts.events(c), List.of()));
+      e =
+          cache.computeIfAbsent(
+              events,
+              c -> {
+                Contract contract = Contracts.events(c);
+                codec.checkMappable(contract);
+                return new EmitterImpl<>(c, contract, List.of());
+              });
     }
     return (Emitter<E>) e;
   }

@@ -31,12 +31,12 @@ public final class HeaderBinder<H> {
 
   /**
    * @param type the header record
-   * @param codec the codec whose mapper binds the values
+   * @param mapper binds the values, configured by {@link JsonCodec#configureForHeaders}
    * @param validator checks the bound record
    */
-  public HeaderBinder(Class<H> type, JsonCodec codec, PayloadValidator validator) {
+  public HeaderBinder(Class<H> type, ObjectMapper mapper, PayloadValidator validator) {
     this.type = Objects.requireNonNull(type, "type == null");
-    this.mapper = codec.mapper();
+    this.mapper = mapper;
     this.reader = mapper.readerFor(type);
     this.validator = validator;
     String problem = Contracts.unmappable(type);
@@ -73,7 +73,7 @@ public final class HeaderBinder<H> {
       JsonNode tree = mapper.valueToTree(values);
       headers = reader.readValue(tree);
     } catch (JsonMappingException e) {
-      InvalidPayloadException bind = JsonCodec.bindError(e);
+      InvalidPayloadException bind = BindErrors.of(e);
       throw new InvalidPayloadException("Invalid headers", bind.details());
     } catch (IOException e) {
       throw new InvalidPayloadException(

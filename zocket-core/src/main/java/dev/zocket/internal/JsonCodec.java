@@ -20,11 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
@@ -33,11 +32,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -54,6 +50,7 @@ public final class JsonCodec {
   private final ConcurrentHashMap<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
   private final ThreadLocal<Sink> sinks = ThreadLocal.withInitial(Sink::new);
   private final Function<JavaType, ObjectReader> newReader;
+  private final MappingCheck mappingCheck;
 
   /**
    * A codec over a mapper configured by {@link #configure}.
@@ -64,6 +61,7 @@ public final class JsonCodec {
     this.mapper = Objects.requireNonNull(mapper, "mapper == null");
     this.factory = mapper.getFactory();
     this.newReader = mapper::readerFor;
+    this.mappingCheck = new MappingCheck(mapper);
   }
 
   /** A codec with the default mapper and limits. */
@@ -72,11 +70,30 @@ public final class JsonCodec {
   }
 
   /**
-   * Applies Zocket's settings to a mapper: {@code java.time} as ISO-8601 strings, unknown
-   * properties ignored, duplicate keys rejected, and the given read limits. Returns a copy; the
+   * The name of the module {@link dev.zocket.JsonBinding#lenient()} makes; a mapper registered with
+   * it binds payloads with Jackson's own conversions instead of the strict rules.
+   */
+  public static final String LENIENT_MODULE = "dev.zocket.JsonBinding.lenient";
+
+  /**
+   * Applies Zocket's settings to a mapper for payloads: {@code java.time} as ISO-8601 strings,
+   * unknown properties ignored, duplicate keys rejected, the given read limits, and strict binding
+   * ({@link dev.zocket.JsonBinding}) unless the mapper has the lenient module. Returns a copy; the
    * argument is not changed.
    */
   public static ObjectMapper configure(ObjectMapper base, JsonLimits limits) {
+    ObjectMapper m = configureForHeaders(base, limits);
+    if (!base.getRegisteredModuleIds().contains(LENIENT_MODULE)) {
+      m.registerModule(new StrictTypes());
+    }
+    return m;
+  }
+
+  /**
+   * Applies Zocket's settings to a mapper for handshake headers: as {@link #configure}, but with
+   * Jackson's conversions, since headers arrive as strings ({@code "5"} for an {@code int}).
+   */
+  public static ObjectMapper configureForHeaders(ObjectMapper base, JsonLimits limits) {
     ObjectMapper m = base.copy();
     m.getFactory()
         .setStreamReadConstraints(
@@ -101,6 +118,27 @@ public final class JsonCodec {
   /** The mapper in use. */
   public ObjectMapper mapper() {
     return mapper;
+  }
+
+  /**
+   * Checks that every payload and reply type of a contract can be read from JSON and written to
+   * JSON with this codec's mapper; each type is checked once.
+   *
+   * @throws dev.zocket.ContractException naming the method whose type cannot be mapped
+   */
+  public void checkMappable(Contract contract) {
+    for (RouteDescriptor route : contract.routes()) {
+      mappingCheck.check(route);
+    }
+  }
+
+  /**
+   * Checks one route's payload and reply types as {@link #checkMappable(Contract)} does.
+   *
+   * @throws dev.zocket.ContractException naming the method whose type cannot be mapped
+   */
+  public void checkMappable(RouteDescriptor route) {
+    mappingCheck.check(route);
   }
 
   // ------------------------------------------------------------------ decoding
@@ -265,7 +303,7 @@ public final class JsonCodec {
       return reader(type).readValue(p);
     } catch (JsonMappingException | InputCoercionException e) {
       unrecoverable(e);
-      f.bindError = bindError(e, p.getParsingContext(), envelope);
+      f.bindError = BindErrors.of(e, p.getParsingContext(), envelope);
       // Skip what is left of the payload, so rpcId (which may follow) is still read.
       while (p.getParsingContext() != envelope) {
         if (p.nextToken() == null) {
@@ -307,7 +345,7 @@ public final class JsonCodec {
       try {
         return reader(type).readValue(p);
       } catch (JsonMappingException | InputCoercionException e) {
-        throw bindError(e, p.getParsingContext(), root);
+        throw BindErrors.of(e, p.getParsingContext(), root);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -316,115 +354,6 @@ public final class JsonCodec {
 
   private ObjectReader reader(JavaType type) {
     return readers.computeIfAbsent(type, newReader);
-  }
-
-  /** Turns a binding failure into {@code INVALID_PAYLOAD} with the JSON path of the bad value. */
-  static InvalidPayloadException bindError(JsonMappingException e) {
-    return bindError(e, null, null);
-  }
-
-  /**
-   * Turns a binding failure into {@code INVALID_PAYLOAD} with the JSON path of the bad value and a
-   * message fit for the remote peer: it says what JSON was expected and never names a Java class.
-   *
-   * @param at where the parser stopped, for failures that carry no path of their own; or null
-   * @param root the context enclosing the payload, where a path from {@code at} stops
-   */
-  static InvalidPayloadException bindError(
-      JsonProcessingException e, JsonStreamContext at, JsonStreamContext root) {
-    String path;
-    if (e instanceof JsonMappingException m) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonMappingException.Reference ref : m.getPath()) {
-        if (ref.getFieldName() != null && ref.getFrom() instanceof Map) {
-          // a map key, written as PayloadValidator does: byId[a1].name
-          sb.append('[').append(ref.getFieldName()).append(']');
-        } else if (ref.getFieldName() != null) {
-          if (sb.length() > 0) {
-            sb.append('.');
-          }
-          sb.append(ref.getFieldName());
-        } else if (ref.getIndex() >= 0) {
-          sb.append('[').append(ref.getIndex()).append(']');
-        }
-      }
-      path = sb.toString();
-    } else {
-      path = pathOf(at, root);
-    }
-    return new InvalidPayloadException(
-        "Payload does not match the expected type", List.of(new Violation(path, describe(e))));
-  }
-
-  private static String pathOf(JsonStreamContext at, JsonStreamContext root) {
-    List<String> parts = new ArrayList<>();
-    for (JsonStreamContext c = at; c != null && c != root && !c.inRoot(); c = c.getParent()) {
-      if (c.inObject() && c.getCurrentName() != null) {
-        parts.add(0, c.getCurrentName());
-      } else if (c.inArray()) {
-        parts.add(0, "[" + Math.max(c.getCurrentIndex(), 0) + "]");
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String part : parts) {
-      if (sb.length() > 0 && !part.startsWith("[")) {
-        sb.append('.');
-      }
-      sb.append(part);
-    }
-    return sb.toString();
-  }
-
-  private static String describe(JsonProcessingException e) {
-    for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
-      if (t instanceof InputCoercionException) {
-        return "is out of range";
-      }
-    }
-    if (e instanceof ValueInstantiationException) {
-      return "is invalid";
-    }
-    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-      return "must be " + expected(m.getTargetType());
-    }
-    return "cannot be read";
-  }
-
-  /** What JSON a Java type is read from, in words for the remote peer. */
-  private static String expected(Class<?> c) {
-    if (c == boolean.class || c == Boolean.class) {
-      return "a boolean";
-    }
-    if (c == byte.class
-        || c == short.class
-        || c == int.class
-        || c == long.class
-        || c == Byte.class
-        || c == Short.class
-        || c == Integer.class
-        || c == Long.class
-        || c == BigInteger.class) {
-      return "an integer";
-    }
-    if (c.isPrimitive() && c != char.class || Number.class.isAssignableFrom(c)) {
-      return "a number";
-    }
-    if (c.isEnum()) {
-      return "one of the accepted values";
-    }
-    if (c.isArray() || Collection.class.isAssignableFrom(c)) {
-      return "an array";
-    }
-    if (Map.class.isAssignableFrom(c)) {
-      return "an object";
-    }
-    if (c.getName().startsWith("java.time.")) {
-      return "an ISO-8601 string";
-    }
-    if (c == char.class || c.getName().startsWith("java.")) {
-      return "a string";
-    }
-    return "an object";
   }
 
   private static String reason(Throwable e) {
@@ -526,7 +455,11 @@ public final class JsonCodec {
           }
         }
       }
-      return new ZocketException(c, message == null ? "" : message, d);
+      String m = message == null ? "" : message;
+      // The same exception a local validation throws, whichever side found the problem.
+      return c.equals(ErrorCodes.INVALID_PAYLOAD)
+          ? new InvalidPayloadException(m, d)
+          : new ZocketException(c, m, d);
     }
   }
 

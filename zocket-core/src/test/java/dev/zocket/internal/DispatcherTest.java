@@ -238,8 +238,9 @@ final class DispatcherTest {
       RouteTable.builder().add(Rooms.class, RoomsHandler::new).build();
 
   private final JsonCodec codec = JsonCodec.defaults();
+  private final Drops drops = new Drops();
   private final Dispatcher dispatcher =
-      new Dispatcher(ROUTES, codec, new PayloadValidator(codec.mapper()), List.of(AUTH));
+      new Dispatcher(ROUTES, codec, new PayloadValidator(codec.mapper()), List.of(AUTH), drops);
   private final RecordingConnection connection = new RecordingConnection(ROUTES);
 
   // ------------------------------------------------------------------ hostile and malformed frames
@@ -284,12 +285,12 @@ final class DispatcherTest {
         row(
             "huge exponent into an int",
             "{\"type\":\"rooms.count\",\"payload\":1e400,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "is out of range")),
+            List.of(invalid("1", "rooms.count", "", "expected integer from -2147483648 to 2147483647, got 1e400")),
             List.of()),
         row(
             "int out of range",
             "{\"type\":\"rooms.count\",\"payload\":99999999999,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "is out of range")),
+            List.of(invalid("1", "rooms.count", "", "expected integer from -2147483648 to 2147483647, got 99999999999")),
             List.of()),
         row(
             "10^1000 as digits",
@@ -409,17 +410,17 @@ final class DispatcherTest {
         row(
             "payload of the wrong shape with rpcId",
             "{\"type\":\"rooms.join\",\"payload\":[\"general\"],\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "", "must be an object")),
+            List.of(invalid("1", "rooms.join", "", "expected object, got array")),
             List.of()),
         row(
             "field of the wrong shape with rpcId after it",
             "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":{\"a\":[1,{}]},\"b\":2},\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "roomId", "must be a string")),
+            List.of(invalid("1", "rooms.join", "roomId", "expected string, got object")),
             List.of()),
         row(
             "field of the wrong shape, payload first",
             "{\"payload\":{\"roomId\":[]},\"rpcId\":\"1\",\"type\":\"rooms.join\"}",
-            List.of(invalid("1", "rooms.join", "roomId", "must be a string")),
+            List.of(invalid("1", "rooms.join", "roomId", "expected string, got array")),
             List.of()),
         row(
             "validation failure",
@@ -442,17 +443,17 @@ final class DispatcherTest {
         row(
             "null payload for a record",
             "{\"type\":\"rooms.join\",\"payload\":null,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "", "must not be null")),
+            List.of(invalid("1", "rooms.join", "", "expected object, got null")),
             List.of()),
         row(
             "missing payload for a record",
             "{\"type\":\"rooms.join\",\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.join", "", "must not be null")),
+            List.of(invalid("1", "rooms.join", "", "required")),
             List.of()),
         row(
             "null payload for an int",
             "{\"type\":\"rooms.count\",\"payload\":null,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "must not be null")),
+            List.of(invalid("1", "rooms.count", "", "expected integer, got null")),
             List.of()),
         row(
             "null payload for Object",
@@ -657,7 +658,8 @@ final class DispatcherTest {
                   order.add("second");
                   throw new IllegalArgumentException("bug in an interceptor");
                 },
-                (ctx, route, payload) -> order.add("third")));
+                (ctx, route, payload) -> order.add("third")),
+            drops);
     byte[] frame = "{\"type\":\"rooms.members\",\"rpcId\":\"1\"}".getBytes(UTF_8);
     d.dispatch(connection, frame, 0, frame.length);
     assertThat(order).containsExactly("first", "second");

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.InvalidPayloadException;
+import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -41,8 +43,10 @@ final class HeaderBinderTest {
 
   private final JsonCodec codec = JsonCodec.defaults();
   private final PayloadValidator validator = new PayloadValidator(codec.mapper());
+  private final ObjectMapper headerMapper =
+      JsonCodec.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
   private final HeaderBinder<ChatHeaders> binder =
-      new HeaderBinder<>(ChatHeaders.class, codec, validator);
+      new HeaderBinder<>(ChatHeaders.class, headerMapper, validator);
 
   @Test
   void defaultsComeFromTheRecord() {
@@ -85,7 +89,7 @@ final class HeaderBinderTest {
         catchThrowableOfType(
             InvalidPayloadException.class, () -> binder.bind(Map.of("limit", "many")));
     assertThat(e).hasMessage("Invalid headers");
-    assertThat(e.details()).containsExactly(new Violation("limit", "must be an integer"));
+    assertThat(e.details()).containsExactly(new Violation("limit", "expected integer, got \"many\""));
 
     InvalidPayloadException range =
         catchThrowableOfType(
@@ -96,7 +100,7 @@ final class HeaderBinderTest {
 
   @Test
   void constructorFailuresAreReportedWithoutTheirText() {
-    HeaderBinder<Strict> strict = new HeaderBinder<>(Strict.class, codec, validator);
+    HeaderBinder<Strict> strict = new HeaderBinder<>(Strict.class, headerMapper, validator);
     assertThat(strict.bind(Map.of("api-key", "k1"))).isEqualTo(new Strict("k1"));
     InvalidPayloadException e =
         catchThrowableOfType(
@@ -107,16 +111,16 @@ final class HeaderBinderTest {
 
   @Test
   void unmappableHeaderTypeIsRejected() {
-    assertThatThrownBy(() -> new HeaderBinder<>(List.class, codec, validator))
+    assertThatThrownBy(() -> new HeaderBinder<>(List.class, headerMapper, validator))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Header type java.util.List cannot be mapped: headers are named values, read from a"
                 + " JSON object. Use a record.");
-    assertThatThrownBy(() -> new HeaderBinder<>(String.class, codec, validator))
+    assertThatThrownBy(() -> new HeaderBinder<>(String.class, headerMapper, validator))
         .isInstanceOf(IllegalArgumentException.class);
-    Object raw = new HeaderBinder<>(Map.class, codec, validator).bind(Map.of("a", "1"));
+    Object raw = new HeaderBinder<>(Map.class, headerMapper, validator).bind(Map.of("a", "1"));
     assertThat(raw).isEqualTo(Map.of("a", "1"));
-    assertThatThrownBy(() -> new HeaderBinder<>(Runnable.class, codec, validator))
+    assertThatThrownBy(() -> new HeaderBinder<>(Runnable.class, headerMapper, validator))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Header type java.lang.Runnable cannot be mapped: Runnable is abstract, so JSON cannot"

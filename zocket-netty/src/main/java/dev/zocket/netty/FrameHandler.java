@@ -1,10 +1,13 @@
 package dev.zocket.netty;
 
+import dev.zocket.DropReason;
 import dev.zocket.internal.Dispatcher;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
@@ -13,32 +16,65 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last stage of a connection's pipeline: creates the {@link ServerConnection} when the
- * handshake completes, applies the rate limit, decodes every text or binary message on the I/O
- * thread and hands it to the connection, sends heartbeats, and closes idle or oversized peers
- * (1009, also for a compressed message that inflates past the limit).
+ * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
+ * decodes every text or binary message on the I/O thread and hands it to the connection, answers
+ * pings, runs the closing handshake, applies the rate limit, decides when the connection is read
+ * from, and runs the heartbeat.
+ *
+ * <p><b>Reading</b> pauses while the connection is behind (its outbound buffer full: the client
+ * does not read what it caused), while too many of its messages wait for their handlers, while a
+ * configured rate limit throttles it, and during a shutdown; TCP then pushes back on the client.
+ * Nothing already read is dropped.
+ *
+ * <p><b>Closing.</b> When the server closes a connection (1001, 1002, 1007, 1008, 1009, 1013, idle)
+ * it sends the close frame, ends its side of the TCP stream (without TLS), and keeps reading and
+ * dropping what the peer still sends until the peer's close frame (with TLS), the peer's end of the
+ * stream, or {@link #CLOSE_TIMEOUT_MILLIS}, and only then closes the socket: a peer still sending
+ * sees the code, never a reset. A close frame from the peer is answered with its code (1002 for a
+ * code RFC 6455 does not allow, 1007 for a reason that is not UTF-8).
+ *
+ * <p><b>Pings</b> are answered with one pong at a time: pings that arrive while a pong is still
+ * being written are answered once, with the latest one's data.
  *
  * <p>The heartbeat is one timer per connection (the task is this handler): it closes a connection
- * that read nothing for the idle timeout, HTTP ones included, and pings an upgraded one that was
- * not written to for a ping interval. Fragmented messages are rare, so Netty's aggregator is put in
- * front of this stage only when the first one arrives.
+ * that has not completed its HTTP request within the handshake timeout, one that read nothing for
+ * the idle timeout, and pings an upgraded one that was not written to for a ping interval.
+ * Fragmented messages are rare, so Netty's aggregator is put in front of this stage only when the
+ * first one arrives.
  */
-final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements Runnable {
+final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+
+  /** How long a closing connection waits for the peer's close frame before closing the socket. */
+  static final long CLOSE_TIMEOUT_MILLIS = 5_000;
+
+  /** The status of a slow consumer's close: try again later. */
+  static final int SLOW_CONSUMER_STATUS = 1013;
+
+  /** Why reading is paused; reading resumes when no reason is left. */
+  static final int BEHIND = 1;
+
+  static final int QUEUE_FULL = 2;
+  static final int DRAINING = 4;
+  static final int THROTTLED = 8;
 
   /** Per I/O thread: a reusable copy of a direct frame, for decoding. */
   private static final FastThreadLocal<byte[]> SCRATCH =
@@ -54,8 +90,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
   /** Set on the I/O thread once upgraded; read by a shutdown from any thread. */
   private volatile ServerConnection connection;
 
-  /** The bound headers of an accepted upgrade, until the handshake completes. */
-  private Object headers;
+  private FrameWriter writer;
 
   /** Whether this channel counts against the connection limit (see {@link #admit}). */
   private boolean admitted;
@@ -68,30 +103,30 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
 
   private long lastPing;
 
-  /** Set once an idle connection was asked to close: the next timeout closes it outright. */
-  private boolean idleClosing;
+  /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
+  private int pauses;
 
-  /** The rate limit's token bucket: messages that may be sent now, and when it was refilled. */
+  /** The rate limit's token bucket: messages that may be sent now (below 0: owed), and when. */
   private double tokens;
 
   private long refilledAt;
 
-  /**
-   * Set when this stage closed the connection (rate limit, invalid UTF-8): later frames are
-   * ignored.
-   */
-  private boolean closing;
+  private ScheduledFuture<?> unthrottle;
+
+  /** Set once a close frame was sent or received: data frames read after it are dropped. */
+  private boolean closeSent;
+
+  private ScheduledFuture<?> closeTimeout;
+
+  /** A pong is being written; {@link #nextPong} holds the data of the latest ping since. */
+  private boolean pongInFlight;
+
+  private ByteBuf nextPong;
 
   FrameHandler(ServerConfig config) {
     this.config = config;
     this.tokens = config.hardening.messageBurst();
     this.refilledAt = System.nanoTime();
-  }
-
-  /** A plain type check, in place of the generic matcher's reflective one on every message. */
-  @Override
-  public boolean acceptInboundMessage(Object msg) {
-    return msg instanceof WebSocketFrame;
   }
 
   /** The connection once upgraded, else null. Any thread. */
@@ -115,39 +150,60 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
     return true;
   }
 
-  /** The bound headers of an accepted upgrade. On the I/O thread, by the handshake stage. */
-  void accepted(Object headers) {
-    this.headers = headers;
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-      opened(ctx);
-    }
-    super.userEventTriggered(ctx, evt);
-  }
-
-  private void opened(ChannelHandlerContext ctx) {
-    Object headers = this.headers;
-    this.headers = null;
-    ctx.pipeline().remove(HandshakeHandler.class);
+  /**
+   * On the I/O thread, by the handshake stage, once the upgrade response is on its way and the
+   * pipeline holds the WebSocket codec: opens the connection.
+   */
+  void upgraded(Object headers) {
+    writer = new FrameWriter(ctx.channel(), this, config);
     if (config.closing()) {
-      ctx.writeAndFlush(new CloseWebSocketFrame(1001, "Server is shutting down"))
-          .addListener(ChannelFutureListener.CLOSE);
+      close(1001, "Server is shutting down");
       return;
     }
-    ServerConnection c = new ServerConnection(config, ctx.channel(), config.newClientId(), headers);
+    ServerConnection c =
+        new ServerConnection(config, ctx.channel(), this, writer, config.newClientId(), headers);
     connection = c;
     config.live.add(c);
     c.start();
   }
 
+  // ------------------------------------------------------------------ reading
+
+  /** On the I/O thread: pauses reading for a reason until {@link #resume} with it. */
+  void pause(int reason) {
+    pauses |= reason;
+    updateAutoRead();
+  }
+
+  /** On the I/O thread: takes back a reason to pause reading. */
+  void resume(int reason) {
+    pauses &= ~reason;
+    updateAutoRead();
+  }
+
+  /** On the I/O thread, from the writer: the connection fell behind or caught up. */
+  void behind(boolean behind) {
+    if (behind) {
+      pause(BEHIND);
+    } else {
+      resume(BEHIND);
+    }
+  }
+
+  private void updateAutoRead() {
+    // A closing connection is read until the peer's close frame, whatever else holds it.
+    ctx.channel().config().setAutoRead(closeSent || pauses == 0);
+  }
+
   // ------------------------------------------------------------------ heartbeat
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+  public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
     lastRead = lastPing = System.nanoTime();
     scheduleHeartbeat(lastRead);
     super.channelActive(ctx);
@@ -178,46 +234,65 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
   @Override
   public void run() {
     heartbeat = null;
-    if (!ctx.channel().isActive()) {
+    if (!ctx.channel().isActive() || closeSent) {
       return;
     }
     long now = System.nanoTime();
     long idle = config.idleTimeout.toNanos();
     if (idle > 0 && now - lastRead >= idle) {
-      ServerConnection c = connection;
-      if (c == null || idleClosing) {
-        log.debug("Closing {}: silent for {}", describe(ctx), config.idleTimeout);
+      log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
+      if (writer == null) {
         ctx.close();
-        return;
+      } else {
+        close(1001, "Idle timeout");
       }
-      log.debug("Closing {}: silent for {}", describe(ctx), config.idleTimeout);
-      idleClosing = true;
-      c.closeWith(1001, "Idle timeout");
-      lastRead = now; // one more timeout for the close handshake, then the socket is closed
+      return;
     }
     long ping = config.pingInterval.toNanos();
     if (ping > 0 && now - lastPing >= ping) {
       lastPing = now;
-      ServerConnection c = connection;
-      if (c != null && !c.takeWritten() && !idleClosing) {
+      if (writer != null && !writer.takeWritten()) {
         ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
       }
     }
     scheduleHeartbeat(now);
   }
 
-  // ------------------------------------------------------------------ messages
+  // ------------------------------------------------------------------ frames
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-    if (!frame.isFinalFragment() && !(frame instanceof ContinuationWebSocketFrame)) {
-      aggregateFragments(ctx, frame);
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof WebSocketFrame frame)) {
+      ReferenceCountUtil.release(msg); // what a removed decoder left over
       return;
     }
+    try {
+      read(frame);
+    } finally {
+      frame.release();
+    }
+  }
+
+  private void read(WebSocketFrame frame) {
+    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+      if (!frame.isFinalFragment()) {
+        aggregateFragments(frame);
+      } else {
+        message(frame);
+      }
+    } else if (frame instanceof PingWebSocketFrame) {
+      ping(frame.content());
+    } else if (frame instanceof CloseWebSocketFrame close) {
+      peerClosed(close);
+    } else if (frame instanceof ContinuationWebSocketFrame && closeSent) {
+      config.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
+    } // a pong: it was read, which is all the idle timeout needs
+  }
+
+  private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
-    if (connection == null
-        || closing
-        || !(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+    if (closeSent || connection == null) {
+      config.drops.count(DropReason.CLOSING);
       return;
     }
     ByteBuf content = frame.content();
@@ -237,17 +312,13 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
       offset = 0;
     }
     if (frame instanceof TextWebSocketFrame && !Utf8.isValid(data, offset, length)) {
-      closing = true;
-      log.debug("Closing {}: a text message that is not UTF-8", describe(ctx));
-      connection.closeWith(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "Invalid UTF-8");
+      log.debug("Closing {}: a text message that is not UTF-8", describe());
+      close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "Invalid UTF-8");
       return;
     }
     boolean allowed = withinRate();
-    if (!allowed && config.hardening.rateLimitPolicy() == RateLimitPolicy.CLOSE) {
-      closing = true;
-      log.debug("Closing {}: over {} messages per second", describe(ctx), rateDescription());
-      connection.closeWith(1008, "Rate limit exceeded");
-      return;
+    if (closeSent) {
+      return; // over the rate limit, with the close policy
     }
     Dispatcher.Inbound in = config.dispatcher.decode(data, offset, length);
     if (in == null) {
@@ -258,41 +329,67 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
     } else if (in.rpcId() != null) {
       connection.reject(in.rpcId(), "Too many messages per second");
     } else {
-      log.debug("Dropped a message of {}: over the rate limit", describe(ctx));
+      config.drops.count(DropReason.RATE_LIMITED);
+      log.debug("Dropped a message of {}: over the rate limit", describe());
     }
   }
 
   /**
-   * Puts Netty's aggregator in front of this stage, bounded by the frame size limit (1009 beyond
-   * it), and hands it the first fragment; the rest of the message, and every later fragmented one,
-   * passes through it.
+   * Applies the rate limit to one message: true to handle it. Throttling handles it and pauses
+   * reading until the bucket holds a message again; otherwise a message beyond the rate is not
+   * handled, and the close policy closes the connection with 1008.
    */
-  private void aggregateFragments(ChannelHandlerContext ctx, WebSocketFrame first) {
-    WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(config.maxFrameSize);
-    ctx.pipeline().addBefore(ctx.name(), "fragments", aggregator);
-    try {
-      aggregator.channelRead(ctx.pipeline().context(aggregator), first.retain());
-    } catch (Exception e) {
-      exceptionCaught(ctx, e); // as if it had come down the pipeline from the aggregator
-    }
-  }
-
-  /** Takes a token from the bucket; false when it is empty. */
   private boolean withinRate() {
-    int rate = config.hardening.messagesPerSecond();
+    Hardening h = config.hardening;
+    int rate = h.messagesPerSecond();
     if (rate == 0) {
       return true;
     }
-    long now = System.nanoTime();
-    double t =
-        Math.min(config.hardening.messageBurst(), tokens + (now - refilledAt) * (rate / 1e9));
-    refilledAt = now;
-    if (t < 1) {
-      tokens = t;
-      return false;
+    refill();
+    if (h.rateLimitPolicy() == RateLimitPolicy.THROTTLE) {
+      tokens -= 1; // already read: handled, and owed
+      if (tokens < 0 && unthrottle == null) {
+        pause(THROTTLED);
+        scheduleUnthrottle();
+      }
+      return true;
     }
-    tokens = t - 1;
-    return true;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    if (h.rateLimitPolicy() == RateLimitPolicy.CLOSE) {
+      log.debug("Closing {}: over {} messages per second", describe(), rateDescription());
+      close(1008, "Rate limit exceeded");
+    }
+    return false;
+  }
+
+  private void refill() {
+    long now = System.nanoTime();
+    Hardening h = config.hardening;
+    tokens =
+        Math.min(h.messageBurst(), tokens + (now - refilledAt) * (h.messagesPerSecond() / 1e9));
+    refilledAt = now;
+  }
+
+  /** Resumes reading once the debt of messages read beyond the rate is paid. */
+  private void scheduleUnthrottle() {
+    long wait = (long) Math.ceil(-tokens * 1e9 / config.hardening.messagesPerSecond());
+    unthrottle =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  refill();
+                  if (tokens < 0) {
+                    scheduleUnthrottle(); // read more meanwhile
+                  } else {
+                    unthrottle = null;
+                    resume(THROTTLED);
+                  }
+                },
+                wait,
+                TimeUnit.NANOSECONDS);
   }
 
   private String rateDescription() {
@@ -302,19 +399,187 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
         + ")";
   }
 
+  /**
+   * Puts Netty's aggregator in front of this stage, bounded by the frame size limit (1009 beyond
+   * it), and hands it the first fragment; the rest of the message, and every later fragmented one,
+   * passes through it.
+   */
+  private void aggregateFragments(WebSocketFrame first) {
+    WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(config.maxFrameSize);
+    ctx.pipeline().addBefore(ctx.name(), "fragments", aggregator);
+    try {
+      aggregator.channelRead(ctx.pipeline().context(aggregator), first.retain());
+    } catch (Exception e) {
+      exceptionCaught(ctx, e); // as if it had come down the pipeline from the aggregator
+    }
+  }
+
+  // ------------------------------------------------------------------ ping and pong
+
+  private void ping(ByteBuf data) {
+    if (closeSent) {
+      return;
+    }
+    if (pongInFlight) {
+      if (nextPong != null) {
+        nextPong.release();
+      }
+      nextPong = data.retain();
+      return;
+    }
+    pong(data.retain());
+  }
+
+  private void pong(ByteBuf data) {
+    pongInFlight = true;
+    ctx.writeAndFlush(new PongWebSocketFrame(data))
+        .addListener(
+            f -> {
+              pongInFlight = false;
+              ByteBuf next = nextPong;
+              nextPong = null;
+              if (next != null) {
+                if (closeSent || !ctx.channel().isActive()) {
+                  next.release();
+                } else {
+                  pong(next);
+                }
+              }
+            });
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /**
+   * On the I/O thread: closes the connection with a status, completing the closing handshake (see
+   * the class comment). Once.
+   */
+  void close(int status, String reason) {
+    if (closeSent || !ctx.channel().isActive()) {
+      return;
+    }
+    startClosing();
+    // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
+    // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
+    boolean plain =
+        ctx.pipeline().get(SslHandler.class) == null && ctx.channel() instanceof DuplexChannel;
+    if (plain) {
+      discardTheRest();
+    }
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
+        .addListener(
+            f -> {
+              if (f.isSuccess() && plain) {
+                ((DuplexChannel) ctx.channel()).shutdownOutput();
+              }
+            });
+    closeTimeout =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  log.debug(
+                      "Closing {}: the peer did not close within the close timeout", describe());
+                  ctx.close();
+                },
+                CLOSE_TIMEOUT_MILLIS,
+                TimeUnit.MILLISECONDS);
+  }
+
+  /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
+  void slowConsumer(String why) {
+    if (!closeSent) {
+      log.debug("Closing {} as a slow consumer: {}", describe(), why);
+      config.slowConsumersClosed.increment();
+      close(SLOW_CONSUMER_STATUS, "Slow consumer");
+    }
+  }
+
+  private void startClosing() {
+    closeSent = true;
+    if (writer != null) {
+      writer.close();
+    }
+    if (nextPong != null) {
+      nextPong.release();
+      nextPong = null;
+    }
+    updateAutoRead();
+  }
+
+  /** A close frame from the peer: the answer to ours, or one to answer. */
+  private void peerClosed(CloseWebSocketFrame frame) {
+    if (closeSent) {
+      ctx.close(); // the handshake is complete; our side of the stream has ended already
+      return;
+    }
+    startClosing();
+    ByteBuf body = frame.content();
+    CloseWebSocketFrame answer;
+    if (!body.isReadable()) {
+      answer = new CloseWebSocketFrame();
+    } else {
+      int code = body.readableBytes() < 2 ? -1 : body.getUnsignedShort(body.readerIndex());
+      if (!isValidCloseCode(code)) {
+        answer = new CloseWebSocketFrame(1002, "Invalid close code");
+      } else if (!Utf8.isValid(reason(body), 0, body.readableBytes() - 2)) {
+        answer = new CloseWebSocketFrame(1007, "Invalid UTF-8 in the close reason");
+      } else {
+        answer = new CloseWebSocketFrame(code, "");
+      }
+    }
+    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static byte[] reason(ByteBuf body) {
+    byte[] bytes = new byte[body.readableBytes() - 2];
+    body.getBytes(body.readerIndex() + 2, bytes);
+    return bytes;
+  }
+
+  /** The codes a peer may send (RFC 6455 section 7.4 and the IANA registry). */
+  static boolean isValidCloseCode(int code) {
+    return code >= 1000 && code <= 1003
+        || code >= 1007 && code <= 1014
+        || code >= 3000 && code <= 4999;
+  }
+
+  /** A close reason must fit the 123 bytes a control frame leaves for it. */
+  static String truncate(String reason) {
+    if (reason == null) {
+      return "";
+    }
+    if (reason.getBytes(StandardCharsets.UTF_8).length <= 123) {
+      return reason;
+    }
+    int end = Math.min(reason.length(), 120);
+    while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
+      end--;
+    }
+    return reason.substring(0, end);
+  }
+
+  // ------------------------------------------------------------------ end
+
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-    if (connection != null) {
-      connection.writabilityChanged(ctx.channel().isWritable());
+    if (writer != null) {
+      writer.writabilityChanged();
     }
     super.channelWritabilityChanged(ctx);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (heartbeat != null) {
-      heartbeat.cancel(false);
-      heartbeat = null;
+    cancel(heartbeat);
+    cancel(closeTimeout);
+    cancel(unthrottle);
+    heartbeat = closeTimeout = unthrottle = null;
+    if (nextPong != null) {
+      nextPong.release();
+      nextPong = null;
+    }
+    if (writer != null) {
+      writer.close();
     }
     if (admitted) {
       config.admitted.decrementAndGet();
@@ -326,24 +591,56 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> imp
     super.channelInactive(ctx);
   }
 
+  private static void cancel(ScheduledFuture<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
-      log.debug("Closing {}: message over {} bytes", describe(ctx), config.maxFrameSize);
-      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
-          .addListener(ChannelFutureListener.CLOSE);
-    } else if (cause instanceof CorruptedWebSocketFrameException
-        || cause instanceof IOException
+    if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+      // The frame decoder has lost its place in the stream: what follows is dropped unparsed.
+      discardTheRest();
+      WebSocketCloseStatus status = corrupt.closeStatus();
+      log.debug("Closing {}: {}", describe(), cause.getMessage());
+      close(
+          status.code(),
+          status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+              ? "Message too big"
+              : status.reasonText());
+    } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
+      log.debug("Closing {}: message over {} bytes", describe(), config.maxFrameSize);
+      close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "Message too big");
+    } else if (cause instanceof IOException
         || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
-      log.debug("Closing {}: {}", describe(ctx), cause.toString());
+      log.debug("Closing {}: {}", describe(), cause.toString());
       ctx.close();
     } else {
-      log.warn("Closing {} after an unexpected error", describe(ctx), cause);
+      log.warn("Closing {} after an unexpected error", describe(), cause);
       ctx.close();
     }
   }
 
-  private String describe(ChannelHandlerContext ctx) {
+  private void discardTheRest() {
+    ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
+    if (decoder != null) {
+      ctx.pipeline().replace(decoder.name(), "discard", Discard.INSTANCE);
+    }
+  }
+
+  /** Drops everything read: the rest of the stream of a closing connection. */
+  @Sharable
+  private static final class Discard extends ChannelInboundHandlerAdapter {
+    static final Discard INSTANCE = new Discard();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private String describe() {
     ServerConnection c = connection;
     return c != null ? "client " + c.clientId() : String.valueOf(ctx.channel().remoteAddress());
   }

@@ -19,16 +19,22 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks every aggregated HTTP request. Upgrades on the WebSocket path have their {@code Origin}
- * checked (403), are authenticated (401/403), have their headers bound and validated (400) and are
- * counted against the connection limit (503), then passed on to Netty's WebSocket handshake;
- * failures are answered here and never upgrade. Other requests go to the user's {@link
- * HttpHandler}, or get 404 or 426.
+ * Checks every aggregated HTTP request and performs the WebSocket upgrade. An upgrade must speak
+ * RFC 6455 ({@code Sec-WebSocket-Version: 13}; anything else is answered 426 with that header,
+ * before a handshaker is involved), be on the WebSocket path (404), have an allowed {@code Origin}
+ * (403), pass the authenticator (401/403), carry headers that bind and validate (400), and find
+ * room under the connection limit (503); then Netty's RFC 6455 handshaker answers 101 and the
+ * {@link FrameHandler} opens the connection. Failures are answered here and never upgrade. Other
+ * requests go to the user's {@link HttpHandler}, or get 404 or 426.
  */
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
@@ -37,10 +43,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /** The protocol major version this server speaks; the client sends it as x-zocket-version. */
   private static final String PROTOCOL_VERSION = "1";
 
-  private final ServerConfig config;
+  /** The only WebSocket version upgraded: RFC 6455. */
+  private static final String WEBSOCKET_VERSION = "13";
 
-  HandshakeHandler(ServerConfig config) {
+  private final ServerConfig config;
+  private final WebSocketDecoderConfig decoderConfig;
+
+  HandshakeHandler(ServerConfig config, WebSocketDecoderConfig decoderConfig) {
     this.config = config;
+    this.decoderConfig = decoderConfig;
   }
 
   @Override
@@ -49,38 +60,63 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
-    boolean upgrade = false;
     try {
-      upgrade = check(ctx, request);
-    } finally {
-      if (!upgrade) {
-        request.release();
+      Object headers = check(ctx, request);
+      if (headers != null) {
+        upgrade(ctx, request, headers);
       }
-    }
-    if (upgrade) {
-      ctx.fireChannelRead(request);
+    } finally {
+      request.release();
     }
   }
 
-  /** Answers the request and returns false, or returns true to let the upgrade proceed. */
-  private boolean check(ChannelHandlerContext ctx, FullHttpRequest request) {
+  /** Answers 101 with Netty's RFC 6455 handshaker and opens the connection. */
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Object headers) {
+    FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
+    WebSocketServerHandshaker handshaker =
+        new WebSocketServerHandshaker13("ws://zocket/", null, decoderConfig);
+    try {
+      handshaker.handshake(ctx.channel(), request);
+    } catch (WebSocketHandshakeException e) { // thrown before the pipeline changes
+      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Bad WebSocket handshake", List.of());
+      return;
+    }
+    // The pipeline now holds the WebSocket codec (and any extension's); the 101 is on its way and
+    // no frame is read before this returns.
+    ctx.pipeline().remove(this);
+    frames.upgraded(headers);
+  }
+
+  /** Answers the request and returns null, or returns the bound headers of an upgrade to make. */
+  private Object check(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {
       respond(ctx, request, json(HttpResponseStatus.BAD_REQUEST, "Bad request", List.of()), true);
-      return false;
+      return null;
     }
     QueryStringDecoder query = new QueryStringDecoder(request.uri());
     boolean onPath = config.path == null || config.path.equals(query.path());
     if (!isUpgrade(request)) {
       serveHttp(ctx, request, onPath);
-      return false;
+      return null;
+    }
+    if (!WEBSOCKET_VERSION.equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      FullHttpResponse response =
+          json(HttpResponseStatus.UPGRADE_REQUIRED, "Unsupported WebSocket version", List.of());
+      response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+      log.debug(
+          "Refused the handshake of {}: WebSocket version {}",
+          ctx.channel().remoteAddress(),
+          request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
+      respond(ctx, request, response, true);
+      return null;
     }
     if (!onPath) {
       reject(ctx, request, HttpResponseStatus.NOT_FOUND, "Not found", List.of());
-      return false;
+      return null;
     }
     if (!config.hardening.originAllowed(request)) {
       reject(ctx, request, HttpResponseStatus.FORBIDDEN, "Origin not allowed", List.of());
-      return false;
+      return null;
     }
     if (config.authenticator != null) {
       try {
@@ -91,11 +127,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 ? HttpResponseStatus.UNAUTHORIZED
                 : HttpResponseStatus.FORBIDDEN;
         reject(ctx, request, status, e.getMessage(), e.details());
-        return false;
+        return null;
       } catch (RuntimeException e) {
         log.error("The authenticator failed", e);
         reject(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal error", List.of());
-        return false;
+        return null;
       }
     }
     Object headers;
@@ -103,7 +139,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       headers = config.headers.read(request, query);
     } catch (InvalidPayloadException e) {
       reject(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage(), e.details());
-      return false;
+      return null;
     }
     String version = request.headers().get("x-zocket-version");
     List<String> versionParam = query.parameters().get("x-zocket-version");
@@ -122,10 +158,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
     if (!frames.admit()) {
       reject(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "Server is full", List.of());
-      return false;
+      return null;
     }
-    frames.accepted(headers);
-    return true;
+    return headers;
   }
 
   private static boolean isUpgrade(FullHttpRequest request) {

@@ -21,9 +21,11 @@ import java.util.Set;
  * @param messageBurst the messages a connection may send at once above the rate
  * @param rateLimitPolicy what happens beyond the rate
  * @param maxCallsInFlight the most calls of one connection received and not yet answered
- * @param slowConsumerPolicy what happens to events for a connection whose buffer is full
+ * @param slowConsumerPolicy what happens to a connection that falls behind
  * @param writeBufferLow the outbound bytes below which a full connection becomes writable again
  * @param writeBufferHigh the outbound bytes above which a connection is full
+ * @param maxBacklogBytes the most bytes waiting in a connection's backlog, beyond Netty's buffer
+ * @param maxBacklogTime the longest a connection may stay behind
  * @param gracePeriod how long a shutdown waits for calls in flight
  */
 record Hardening(
@@ -40,6 +42,8 @@ record Hardening(
     SlowConsumerPolicy slowConsumerPolicy,
     int writeBufferLow,
     int writeBufferHigh,
+    int maxBacklogBytes,
+    Duration maxBacklogTime,
     Duration gracePeriod) {
 
   /** Messages queued for the handlers of one connection above which it is not read from. */

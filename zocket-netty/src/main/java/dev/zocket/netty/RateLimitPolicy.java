@@ -6,8 +6,15 @@ package dev.zocket.netty;
  */
 public enum RateLimitPolicy {
   /**
-   * Answer a call with the error {@link dev.zocket.ErrorCodes#RATE_LIMITED} without handling it,
-   * and drop a message that expects no answer; the connection stays open. The default.
+   * Handle every message, and stop reading from the connection until its rate is back within the
+   * limit: the client is slowed down by TCP, and nothing it sent is lost. The default.
+   */
+  THROTTLE,
+
+  /**
+   * Answer a call beyond the rate with the error {@link dev.zocket.ErrorCodes#RATE_LIMITED} without
+   * handling it, and drop a message without {@code rpcId} (counted as {@link
+   * dev.zocket.DropReason#RATE_LIMITED}); the connection stays open.
    */
   REJECT,
 

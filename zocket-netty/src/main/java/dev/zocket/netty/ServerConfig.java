@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import dev.zocket.Context;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.Drops;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.JsonCodec;
 import io.netty.channel.Channel;
@@ -49,8 +50,11 @@ final class ServerConfig {
   /** Limits, policies, TLS and compression. */
   final Hardening hardening;
 
-  /** Events skipped for slow consumers. */
-  final LongAdder droppedMessages = new LongAdder();
+  /** The messages dropped, by reason. */
+  final Drops drops;
+
+  /** Connections closed for being slow consumers. */
+  final LongAdder slowConsumersClosed = new LongAdder();
 
   /** Channels that passed the handshake checks and have not closed: at most maxConnections. */
   final AtomicInteger admitted = new AtomicInteger();
@@ -67,6 +71,7 @@ final class ServerConfig {
   ServerConfig(
       JsonCodec codec,
       Dispatcher dispatcher,
+      Drops drops,
       EventEmitters emitters,
       LocalRegistry registry,
       HandshakeHeaders headers,
@@ -83,6 +88,7 @@ final class ServerConfig {
       Hardening hardening) {
     this.codec = codec;
     this.dispatcher = dispatcher;
+    this.drops = drops;
     this.emitters = emitters;
     this.registry = registry;
     this.headers = headers;

@@ -10,18 +10,9 @@ import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.Outgoing;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
@@ -58,21 +49,14 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   private static final Object DISCONNECT = new Object();
 
-  /** The connections of each I/O thread written to in its current pass, flushed at its end. */
-  private static final FastThreadLocal<Flusher> FLUSHER =
-      new FastThreadLocal<>() {
-        @Override
-        protected Flusher initialValue() {
-          return new Flusher();
-        }
-      };
-
   private static final int CONNECTING = 0;
   private static final int OPEN = 1;
   private static final int CLOSED = 2;
 
   private final ServerConfig config;
   private final Channel channel;
+  private final FrameHandler frames;
+  private final FrameWriter writer;
   private final String clientId;
   private final Object headers;
   private final Rooms rooms = new Rooms();
@@ -98,22 +82,6 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-  /**
-   * Where complete frames (events and replies) enter the pipeline: the WebSocket encoder's context,
-   * so they pass only TLS (if any) on their way to the socket. Null when an extension
-   * (permessage-deflate) was negotiated: its encoder must see every frame.
-   */
-  private final ChannelHandlerContext rawWrites;
-
-  /** Asks the I/O thread to flush at the end of its pass, after a write from another thread. */
-  private final Runnable flushTask = this::flushLater;
-
-  /** I/O thread only: whether this connection is in its I/O thread's {@link Flusher}. */
-  private boolean flushPending;
-
-  /** I/O thread only: whether a frame was flushed since the heartbeat last looked. */
-  private boolean wrote;
-
   private volatile int state = CONNECTING;
 
   /** Written on the I/O thread only: incremented when the queue goes from empty to non-empty. */
@@ -122,25 +90,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** I/O thread only: whether a non-blocking message may run inline. */
   private boolean inlineAllowed;
 
-  /** Reading pauses while the outbound buffer is full (I/O thread only) ... */
-  private boolean unwritable;
-
-  /**
-   * ... or the queue is long (set on the I/O thread, cleared there at the executor's request) ...
-   */
+  /** Whether reading is paused because the queue is long: set on the I/O thread, cleared there. */
   private volatile boolean queueFull;
-
-  /** ... or the server is shutting down (I/O thread only). */
-  private boolean draining;
-
-  /** Whether this connection was closed for being a slow consumer. */
-  private volatile boolean slowClosed;
-
-  /**
-   * Whether {@link #closeWith} sent a close frame: events written at the {@code flush} stage skip
-   * Netty's close-frame handler, which drops frames written after a close frame.
-   */
-  private volatile boolean closeSent;
 
   /** Whether a shutdown has closed this connection. */
   private volatile boolean wentAway;
@@ -148,17 +99,19 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   private volatile Object user;
   private volatile Object[] handlers;
 
-  ServerConnection(ServerConfig config, Channel channel, String clientId, Object headers) {
+  ServerConnection(
+      ServerConfig config,
+      Channel channel,
+      FrameHandler frames,
+      FrameWriter writer,
+      String clientId,
+      Object headers) {
     this.config = config;
     this.channel = channel;
+    this.frames = frames;
+    this.writer = writer;
     this.clientId = clientId;
     this.headers = headers;
-    // Created on HandshakeComplete, after the upgrade response's listeners added any extension
-    // encoder, so the pipeline is final here.
-    this.rawWrites =
-        channel.pipeline().get(WebSocketExtensionEncoder.class) == null
-            ? channel.pipeline().context(WebSocketFrameEncoder.class)
-            : null;
   }
 
   /** The connection's I/O thread. */
@@ -302,8 +255,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
         queueFull = true;
         if (pending <= RESUME_AT) {
           queueFull = false; // the executor drained it meanwhile and saw no flag
+        } else {
+          frames.pause(FrameHandler.QUEUE_FULL);
         }
-        updateAutoRead();
       }
     }
   }
@@ -311,22 +265,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** On the I/O thread: answers a call with {@code RATE_LIMITED} without handling it. */
   void reject(String rpcId, String message) {
     log.debug("Client {}: {}", clientId, message);
-    if (channel.isActive()) {
-      ZocketException error = new ZocketException(ErrorCodes.RATE_LIMITED, message);
-      writeFrame(
-          TextFrames.encode(channel.alloc(), out -> config.codec.writeError(out, rpcId, error)));
-    }
-  }
-
-  /** On the I/O thread, when the outbound buffer fills up or drains. */
-  void writabilityChanged(boolean writable) {
-    unwritable = !writable;
-    updateAutoRead();
-  }
-
-  /** On the I/O thread: reads while nothing asks for a pause. */
-  private void updateAutoRead() {
-    channel.config().setAutoRead(!(unwritable || queueFull || draining));
+    ZocketException error = new ZocketException(ErrorCodes.RATE_LIMITED, message);
+    writer.reply(
+        TextFrames.encode(channel.alloc(), out -> config.codec.writeError(out, rpcId, error)));
   }
 
   /** Queues a task; returns the number queued or running before it. */
@@ -379,7 +320,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
           .execute(
               () -> {
                 queueFull = false;
-                updateAutoRead();
+                frames.resume(FrameHandler.QUEUE_FULL);
               });
     } catch (RejectedExecutionException e) {
       // the I/O threads are stopping: nothing will be read any more
@@ -395,13 +336,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
    */
   Future<?> drain() {
     try {
-      return channel
-          .eventLoop()
-          .submit(
-              () -> {
-                draining = true;
-                updateAutoRead();
-              });
+      return channel.eventLoop().submit(() -> frames.pause(FrameHandler.DRAINING));
     } catch (RejectedExecutionException e) {
       return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null); // nothing is read any more
     }
@@ -461,165 +396,37 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   /**
    * Answers a call: the reply is encoded on the calling thread straight into a WebSocket frame and
-   * written like an event. Never dropped: a client whose buffer is full is not read from (see
-   * {@link #writabilityChanged}), which bounds what it can make the server answer. Any thread.
+   * written behind the events already handed over (see {@link FrameWriter#reply}). Never dropped: a
+   * client that is behind is not read from, which bounds what it can make the server answer. Any
+   * thread.
    */
   @Override
   public void send(Outgoing reply) {
     ByteBuf frame = TextFrames.encode(channel.alloc(), reply); // may throw: still owed an answer
     IN_FLIGHT.decrementAndGet(this);
-    if (channel.isActive()) {
-      writeFrame(frame);
-    } else {
-      frame.release();
-    }
+    writer.reply(frame);
   }
 
   /**
    * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
-   * its reference. On the I/O thread (the registry hands events from other threads over in batches,
-   * see {@link LocalRegistry}). When the connection's outbound buffer is full the event is dropped
-   * and counted, and the connection is closed if the policy says so.
+   * its reference. On the I/O thread (see {@link FrameWriter#event}).
    */
   void write(ByteBuf shared) {
-    Channel ch = channel;
-    if (!ch.isWritable()) {
-      if (ch.isActive()) {
-        slowConsumer();
-      }
-      return;
-    }
-    writeFrame(shared.retainedDuplicate());
+    writer.event(shared);
   }
 
-  /**
-   * Writes a complete frame and flushes this connection once its I/O thread's current pass ends;
-   * the frame's reference passes to this method. Any thread.
-   *
-   * <p>Without an extension, the frame is written below the WebSocket encoder, so it passes only
-   * TLS (if any) on its way to the socket. From another thread the write travels as an I/O-thread
-   * task, counted as pending outbound bytes at once, followed by a task that asks for the flush.
-   * With permessage-deflate, the payload goes through the whole pipeline as a {@link
-   * TextWebSocketFrame}.
-   */
-  private void writeFrame(ByteBuf frame) {
-    if (closeSent) {
-      frame.release(); // no data frame may follow a close frame (RFC 6455 section 5.5.1)
-      return;
-    }
-    Channel ch = channel;
-    ChannelHandlerContext raw = rawWrites;
-    if (raw == null) {
-      ch.write(
-          new TextWebSocketFrame(frame.skipBytes(TextFrames.headerLength(frame))),
-          ch.voidPromise());
-    } else {
-      raw.write(frame, ch.voidPromise());
-    }
-    EventLoop loop = ch.eventLoop();
-    if (loop.inEventLoop()) {
-      flushLater();
-    } else {
-      try {
-        loop.execute(flushTask);
-      } catch (RejectedExecutionException e) {
-        // the I/O thread is stopping: it rejected (and released) the write as well
-      }
-    }
-  }
-
-  /** On the I/O thread: flushes this connection once its I/O thread's current pass ends. */
-  private void flushLater() {
-    if (!flushPending) {
-      flushPending = true;
-      FLUSHER.get().add(this, channel.eventLoop());
-    }
-  }
-
-  /** On the I/O thread: flushes what {@link #writeFrame} wrote. */
-  private void flush() {
-    flushPending = false;
-    wrote = true;
-    if (rawWrites != null) {
-      rawWrites.flush();
-    } else {
-      channel.flush();
-    }
-  }
-
-  /**
-   * On the I/O thread: whether a frame was flushed since the last call, which clears the mark; the
-   * heartbeat pings only connections that were not written to.
-   */
-  boolean takeWritten() {
-    boolean w = wrote;
-    wrote = false;
-    return w;
-  }
-
-  /**
-   * The connections one I/O thread wrote to during its current pass: one task per pass flushes each
-   * of them once. A task queued behind every write it is to flush, since writes from other threads
-   * are tasks of the same queue that come before the task that asks for the flush.
-   */
-  private static final class Flusher implements Runnable {
-    private final ArrayList<ServerConnection> dirty = new ArrayList<>();
-    private boolean scheduled;
-
-    void add(ServerConnection c, EventLoop loop) {
-      dirty.add(c);
-      if (!scheduled) {
-        scheduled = true;
-        try {
-          loop.execute(this);
-        } catch (RejectedExecutionException e) {
-          run(); // the I/O thread is stopping: flush now
-        }
-      }
-    }
-
-    @Override
-    public void run() {
-      for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
-        dirty.get(i).flush();
-      }
-      dirty.clear();
-      scheduled = false;
-    }
-  }
-
-  private void slowConsumer() {
-    config.droppedMessages.increment();
-    if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE && !slowClosed) {
-      slowClosed = true;
-      log.debug("Closing client {}: its outbound buffer is full", clientId);
-      closeWith(1008, "Slow consumer");
-    }
-  }
-
+  /** Closes the connection with a status, completing the closing handshake. Any thread. */
   void closeWith(int status, String reason) {
-    if (channel.isActive()) {
-      closeSent = true;
-      channel
-          .writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
-          .addListener(ChannelFutureListener.CLOSE);
+    EventLoop loop = channel.eventLoop();
+    if (loop.inEventLoop()) {
+      frames.close(status, reason);
+      return;
     }
-  }
-
-  /** A close reason must fit the 123 bytes a control frame leaves for it. */
-  private static String truncate(String reason) {
-    if (reason == null) {
-      return "";
+    try {
+      loop.execute(() -> frames.close(status, reason));
+    } catch (RejectedExecutionException e) {
+      channel.close(); // the I/O threads are stopping
     }
-    byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
-    if (utf8.length <= 123) {
-      return reason;
-    }
-    int end = Math.min(reason.length(), 120);
-    while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
-      end--;
-    }
-    return reason.substring(0, end);
   }
 
   // ------------------------------------------------------------------ Connection and Context

@@ -7,8 +7,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 
 /**
@@ -16,48 +14,39 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketSe
  *
  * <ol>
  *   <li>{@code tls}: TLS, when the server has an {@code SslContext};
- *   <li>{@code http}: the HTTP codec, replaced on upgrade by Netty's WebSocket frame encoder and
- *       decoder; events and replies, already encoded as whole WebSocket frames, enter the pipeline
- *       at that encoder (see {@link ServerConnection#write});
+ *   <li>{@code http}: the HTTP codec, replaced on upgrade by Netty's WebSocket frame decoder and
+ *       encoder (RFC 6455; {@code wsdecoder} applies the frame size limit, 1009); events and
+ *       replies, already encoded as whole WebSocket frames, enter the pipeline at that encoder (see
+ *       {@link FrameWriter});
  *   <li>{@code aggregator}: whole HTTP requests, at most {@value #MAX_HTTP_REQUEST_BYTES} bytes
- *       (handshakes and small plain requests only);
+ *       (handshakes and small plain requests only); removed on upgrade;
  *   <li>{@code compression}: negotiates permessage-deflate (when enabled); on upgrade it puts the
  *       inflater, whose output is bounded by the frame size limit (1009), after the frame decoder;
- *   <li>{@code handshake}: origin, authentication, headers and the connection limit, checked before
- *       the upgrade;
- *   <li>{@code websocket}: Netty's upgrade, control frames and the frame size limit (1009);
- *   <li>{@code frames}: decodes messages and hands them to the connection, runs the heartbeat
- *       (pings and the idle timeout), and puts Netty's fragment aggregator before itself when a
- *       fragmented message first arrives.
+ *   <li>{@code handshake}: version, origin, authentication, headers and the connection limit,
+ *       checked before the upgrade, which it then performs; removed on upgrade;
+ *   <li>{@code frames}: the WebSocket protocol: messages, pings, the closing handshake, when to
+ *       read, the heartbeat; it puts Netty's fragment aggregator before itself when a fragmented
+ *       message first arrives.
  * </ol>
  */
 final class ServerInitializer extends ChannelInitializer<Channel> {
   static final int MAX_HTTP_REQUEST_BYTES = 8192;
 
-  private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
-
   private final ServerConfig config;
   private final HandshakeHandler handshake;
-  private final WebSocketServerProtocolConfig websocket;
 
   ServerInitializer(ServerConfig config) {
     this.config = config;
-    this.handshake = new HandshakeHandler(config);
-    this.websocket =
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath("/") // the handshake stage has checked the path already
-            .checkStartsWith(true)
-            .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-            .handleCloseFrames(true)
-            .dropPongFrames(true)
-            .decoderConfig(
-                WebSocketDecoderConfig.newBuilder()
-                    .maxFramePayloadLength(config.maxFrameSize)
-                    .allowExtensions(config.hardening.compression())
-                    .closeOnProtocolViolation(true)
-                    .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
-                    .build())
-            .build();
+    this.handshake =
+        new HandshakeHandler(
+            config,
+            WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.maxFrameSize)
+                .allowExtensions(config.hardening.compression())
+                // FrameHandler closes, completing the closing handshake.
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
+                .build());
   }
 
   @Override
@@ -76,7 +65,6 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
       p.addLast("compression", new WebSocketServerCompressionHandler(config.maxFrameSize));
     }
     p.addLast("handshake", handshake);
-    p.addLast("websocket", new WebSocketServerProtocolHandler(websocket));
     p.addLast("frames", new FrameHandler(config));
   }
 }

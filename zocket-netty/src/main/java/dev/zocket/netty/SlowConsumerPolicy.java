@@ -1,25 +1,27 @@
 package dev.zocket.netty;
 
 /**
- * What a {@link ZocketServer} does with an event for a connection whose outbound buffer is full,
- * that is when the client reads more slowly than events are sent to it. The buffer's bound is set
- * by {@link ZocketServer.Builder#writeBufferWaterMark}; either way the server's memory stays
- * bounded and the delivery to the other connections goes on at full speed.
- *
- * <p>Replies to the client's own calls are never dropped: while its buffer is full the server stops
- * reading from the connection, so a client that does not read cannot make new calls either.
+ * What a {@link ZocketServer} does with a connection that reads more slowly than events are sent to
+ * it. Events and replies the client is not ready for wait in a backlog of the connection, after
+ * Netty's outbound buffer; while anything waits the connection is "behind", and the server does not
+ * read from it, so a client that does not read cannot make the server answer more (replies, pongs).
+ * Either way the server's memory stays bounded and the delivery to the other connections goes on at
+ * full speed. See {@link ZocketServer.Builder#slowConsumerLimits} for the bounds.
  */
 public enum SlowConsumerPolicy {
   /**
-   * Skip the event for that connection and count it in {@link ZocketServer#droppedMessages()}; the
-   * connection stays open and gets the events sent after its buffer has drained. The default.
+   * Close the connection with status 1013 (try again later) when its backlog passes the byte limit
+   * or it stays behind for the time limit; the backlog is released, so the close frame is the next
+   * thing the client reads, and the client knows to reconnect. Nothing is dropped while the
+   * connection stays open. The default.
    */
-  DROP,
+  CLOSE,
 
   /**
-   * Close the connection with status 1008 (policy violation) at the first event that finds its
-   * buffer full; the event is dropped and counted. The close frame waits behind what is already
-   * buffered; a client that does not read it within 10 seconds is disconnected.
+   * For lossy streams: skip events for a connection while it is behind, and count each in {@link
+   * ZocketServer#droppedMessages(dev.zocket.DropReason)} under {@link
+   * dev.zocket.DropReason#SLOW_CONSUMER}; the connection stays open and gets the events sent after
+   * it has caught up. Replies are never dropped.
    */
-  CLOSE
+  DROP
 }

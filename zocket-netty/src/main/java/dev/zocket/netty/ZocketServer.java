@@ -3,11 +3,14 @@ package dev.zocket.netty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.Context;
+import dev.zocket.DropReason;
 import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.Contracts;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.Drops;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
@@ -125,6 +128,12 @@ public final class ZocketServer implements AutoCloseable {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
+  /** The default of the bytes that may wait for a client that is behind. */
+  static final int DEFAULT_MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+  /** The default of how long a client may stay behind. */
+  static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
+
   private final ServerConfig config;
   private final EventLoopGroup group;
   private final Channel serverChannel;
@@ -187,11 +196,24 @@ public final class ZocketServer implements AutoCloseable {
   }
 
   /**
-   * The number of events skipped so far because their recipient's outbound buffer was full (see
-   * {@link Builder#slowConsumerPolicy}). Thread-safe.
+   * The messages dropped so far, for every reason: neither handled nor answered (see {@link
+   * DropReason}). Thread-safe.
    */
   public long droppedMessages() {
-    return config.droppedMessages.sum();
+    return config.drops.total();
+  }
+
+  /** The messages dropped so far for one reason. Thread-safe. */
+  public long droppedMessages(DropReason reason) {
+    return config.drops.get(Objects.requireNonNull(reason, "reason == null"));
+  }
+
+  /**
+   * The connections closed so far with 1013 for reading too slowly (see {@link
+   * Builder#slowConsumerLimits}). Thread-safe.
+   */
+  public long slowConsumersClosed() {
+    return config.slowConsumersClosed.sum();
   }
 
   /**
@@ -356,13 +378,15 @@ public final class ZocketServer implements AutoCloseable {
     private int maxConnections = 10_000;
     private int maxRoomsPerConnection = 100;
     private int maxRoomIdLength = 256;
-    private int messagesPerSecond = 1_000;
-    private int messageBurst = 1_000;
-    private RateLimitPolicy rateLimitPolicy = RateLimitPolicy.REJECT;
+    private int messagesPerSecond = 0;
+    private int messageBurst = 1;
+    private RateLimitPolicy rateLimitPolicy = RateLimitPolicy.THROTTLE;
     private int maxCallsInFlight = 128;
-    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DROP;
+    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
     private int writeBufferLow = 128 * 1024;
     private int writeBufferHigh = 256 * 1024;
+    private int maxBacklogBytes = DEFAULT_MAX_BACKLOG_BYTES;
+    private Duration maxBacklogTime = DEFAULT_MAX_BACKLOG_TIME;
     private Duration gracePeriod = Duration.ofSeconds(5);
 
     Builder() {}
@@ -768,9 +792,12 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * Limits the messages each connection may send: a token bucket that holds {@code burst}
-     * messages and refills at {@code messagesPerSecond}. A message beyond it is handled by the
-     * {@linkplain #rateLimitPolicy policy}. {@code messagesPerSecond} 0 removes the limit. Default
-     * 1,000 per second, burst 1,000.
+     * messages and refills at {@code messagesPerSecond}. What happens beyond it is the {@linkplain
+     * #rateLimitPolicy policy}'s: by default the connection is throttled (not read from until its
+     * rate is back within the limit; nothing it sent is lost). {@code messagesPerSecond} 0 removes
+     * the limit. Default: no limit; a connection whose messages arrive faster than its handlers run
+     * is slowed down anyway, since it is not read from while 1,024 of its messages wait for their
+     * handlers.
      *
      * @param messagesPerSecond the sustained rate, or 0 for no limit
      * @param burst the messages that may arrive at once; at least 1
@@ -785,7 +812,10 @@ public final class ZocketServer implements AutoCloseable {
       return this;
     }
 
-    /** What happens to a message beyond the {@linkplain #rateLimit rate limit}; default REJECT. */
+    /**
+     * What happens to a message beyond the {@linkplain #rateLimit rate limit}; default {@link
+     * RateLimitPolicy#THROTTLE}.
+     */
     public Builder<H, U> rateLimitPolicy(RateLimitPolicy rateLimitPolicy) {
       this.rateLimitPolicy = Objects.requireNonNull(rateLimitPolicy, "rateLimitPolicy == null");
       return this;
@@ -802,10 +832,9 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * What happens to events for a client that reads too slowly, once its outbound buffer is above
-     * the {@linkplain #writeBufferWaterMark high water mark}; default {@link
-     * SlowConsumerPolicy#DROP}. Dropped events are counted in {@link
-     * ZocketServer#droppedMessages()}.
+     * What happens to a client that reads more slowly than events are sent to it; default {@link
+     * SlowConsumerPolicy#CLOSE}: closed with 1013 once past the {@linkplain #slowConsumerLimits
+     * limits}. {@link SlowConsumerPolicy#DROP} skips events instead and counts them.
      */
     public Builder<H, U> slowConsumerPolicy(SlowConsumerPolicy slowConsumerPolicy) {
       this.slowConsumerPolicy =
@@ -814,12 +843,32 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The bounds of each connection's outbound buffer (bytes the server holds because the client
-     * has not read them yet, beyond what the operating system buffers): above {@code high} the
-     * connection is full, so events for it follow the {@linkplain #slowConsumerPolicy slow consumer
-     * policy} and its messages are not read; below {@code low} it is writable again. Netty counts
-     * an event it has not written yet at about twice its size (queued write task, then encoded
-     * buffers). Default 128 KiB and 256 KiB.
+     * How far a connection may fall behind before it is a slow consumer: the bytes of events and
+     * replies that may wait for it beyond Netty's outbound buffer (see {@link
+     * #writeBufferWaterMark}), and how long it may stay behind, that is with anything waiting. A
+     * connection past either is closed with 1013 under the default {@linkplain #slowConsumerPolicy
+     * policy}. The bytes are what the connection holds at most; events sent to rooms share their
+     * bytes among all the connections that wait for them. Defaults: 4 MiB and 30 seconds, enough
+     * for ordinary hiccups of a phone or a busy browser.
+     *
+     * @param maxBacklogBytes the most bytes waiting, at least 1
+     * @param maxBehind the longest time behind, positive
+     */
+    public Builder<H, U> slowConsumerLimits(int maxBacklogBytes, Duration maxBehind) {
+      this.maxBacklogBytes = positive("maxBacklogBytes", maxBacklogBytes);
+      Objects.requireNonNull(maxBehind, "maxBehind == null");
+      if (maxBehind.isZero() || maxBehind.isNegative()) {
+        throw new IllegalArgumentException("maxBehind must be positive: " + maxBehind);
+      }
+      this.maxBacklogTime = maxBehind;
+      return this;
+    }
+
+    /**
+     * The bounds of each connection's outbound buffer in Netty (bytes written but not yet taken by
+     * the operating system, beyond its socket buffer): above {@code high} the connection is behind,
+     * so further frames wait in its backlog (see {@link #slowConsumerLimits}) and it is not read
+     * from; below {@code low} the backlog is written again. Default 128 KiB and 256 KiB.
      *
      * @param low the low water mark, in bytes
      * @param high the high water mark, in bytes; at least {@code low}
@@ -853,12 +902,15 @@ public final class ZocketServer implements AutoCloseable {
                 + pingInterval
                 + ")");
       }
-      JsonCodec codec =
-          new JsonCodec(
-              JsonCodec.configure(
-                  objectMapper != null ? objectMapper : JsonMapper.builder().build(), jsonLimits));
+      ObjectMapper base = objectMapper != null ? objectMapper : JsonMapper.builder().build();
+      JsonCodec codec = new JsonCodec(JsonCodec.configure(base, jsonLimits));
       PayloadValidator validator = new PayloadValidator(codec.mapper());
-      Dispatcher dispatcher = new Dispatcher(routes.build(), codec, validator, interceptors);
+      RouteTable table = routes.build();
+      for (Class<?> contract : table.contracts()) {
+        codec.checkMappable(Contracts.of(contract));
+      }
+      Drops drops = new Drops();
+      Dispatcher dispatcher = new Dispatcher(table, codec, validator, interceptors, drops);
       Backplane backplane = this.backplane;
       String clientIdPrefix = "";
       if (backplane != null) {
@@ -879,7 +931,9 @@ public final class ZocketServer implements AutoCloseable {
           headersType == null
               ? HandshakeHeaders.asMap()
               : HandshakeHeaders.bound(
-                  new HeaderBinder<>(headersType, codec, validator), codec.mapper());
+                  new HeaderBinder<>(
+                      headersType, JsonCodec.configureForHeaders(base, jsonLimits), validator),
+                  codec.mapper());
 
       ExecutorService owned = null;
       Executor handlerExecutor = executor;
@@ -898,6 +952,7 @@ public final class ZocketServer implements AutoCloseable {
           new ServerConfig(
               codec,
               dispatcher,
+              drops,
               emitters,
               registry,
               headers,
@@ -925,6 +980,8 @@ public final class ZocketServer implements AutoCloseable {
                   slowConsumerPolicy,
                   writeBufferLow,
                   writeBufferHigh,
+                  maxBacklogBytes,
+                  maxBacklogTime,
                   gracePeriod));
 
       if (backplane != null) {

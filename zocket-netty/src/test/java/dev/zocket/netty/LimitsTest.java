@@ -111,8 +111,40 @@ class LimitsTest {
   }
 
   @Test
-  void callsBeyondTheRateAreRejected() {
-    try (ZocketServer s = Servers.standard().rateLimit(1, 5).start();
+  void aRateLimitThrottlesByDefault() {
+    TestApi.ApiHandler.log.clear();
+    try (ZocketServer s = Servers.standard().rateLimit(50, 5).start();
+        JdkClient c = JdkClient.connect(s.port(), "?user-name=A")) {
+      long start = System.nanoTime();
+      // Rounds of 10: each is read at once, leaves a debt, and pauses reading until it is paid.
+      for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 5; i++) {
+          c.send("{\"type\":\"t.record\",\"payload\":\"r" + (round * 5 + i) + "\"}");
+        }
+        for (int i = 0; i < 5; i++) {
+          c.call("t.seq", String.valueOf(round * 5 + i));
+        }
+        for (int i = 0; i < 5; i++) {
+          assertThat(c.next()).contains("\"payload\":\"seq " + (round * 5 + i) + "\"");
+        }
+      }
+      // After a burst of 5 at 50 a second, the fourth round cannot be read before 0.5 s.
+      assertThat(System.nanoTime() - start).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(450));
+      List<String> recorded = new ArrayList<>();
+      TestApi.ApiHandler.log.drainTo(recorded);
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        expected.add("A:r" + i);
+      }
+      assertThat(recorded).isEqualTo(expected);
+      assertThat(s.droppedMessages()).isZero();
+    }
+  }
+
+  @Test
+  void callsBeyondTheRateAreRejectedUnderTheRejectPolicy() {
+    try (ZocketServer s =
+            Servers.standard().rateLimit(1, 5).rateLimitPolicy(RateLimitPolicy.REJECT).start();
         JdkClient c = JdkClient.connect(s.port(), "?user-name=A")) {
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 8; i++) {

@@ -2,12 +2,14 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.DropReason;
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.testing.LeakDetection;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One member of a room stops reading while 100,000 events of about 1 KiB (about 100 MiB in all) are
  * sent to the room: the others get every event in order, the server's heap stays within {@link
- * #HEAP_BOUND}, and the stalled client is handled per policy.
+ * #HEAP_BOUND}, and the stalled client is handled per policy: closed with 1013 by default, its
+ * events dropped and counted with {@link SlowConsumerPolicy#DROP}.
  *
- * <p>Without the bound, the stalled client's buffer alone would hold about 100 MiB of heap. The
- * producer keeps at most {@link #WINDOW} events ahead of the healthy clients (64 KiB, which Netty
- * counts as about 150 KiB, below the 256 KiB high water mark), so a healthy client is never a slow
- * consumer.
+ * <p>Without the bound, the stalled client's buffer alone would hold about 100 MiB. The producer
+ * keeps at most {@link #WINDOW} events ahead of the healthy clients, so a healthy client is never a
+ * slow consumer.
  */
 @Timeout(240)
 class SlowConsumerTest {
@@ -61,8 +63,9 @@ class SlowConsumerTest {
 
   @Test
   void dropPolicyKeepsTheOthersWholeAndTheHeapBounded() throws Exception {
-    try (ZocketServer server = Servers.standard().ioThreads(2).start()) {
-      Run run = run(server);
+    try (ZocketServer server =
+        Servers.standard().ioThreads(2).slowConsumerPolicy(SlowConsumerPolicy.DROP).start()) {
+      Run run = run(server, stalledMember(server));
       log.info(
           "DROP: heap growth {} KiB (bound {} KiB), pooled direct growth {} KiB, dropped {}",
           run.heapGrowth / 1024,
@@ -70,7 +73,10 @@ class SlowConsumerTest {
           run.directGrowth / 1024,
           server.droppedMessages());
       assertThat(run.heapGrowth).isLessThan(HEAP_BOUND);
-      assertThat(server.droppedMessages()).isPositive();
+      assertThat(server.droppedMessages(DropReason.SLOW_CONSUMER)).isPositive();
+      assertThat(server.droppedMessages())
+          .isEqualTo(server.droppedMessages(DropReason.SLOW_CONSUMER));
+      assertThat(server.slowConsumersClosed()).isZero();
 
       // The stalled client is still connected: once it reads again, new events reach it.
       run.stalled.autoRead(true);
@@ -90,17 +96,55 @@ class SlowConsumerTest {
   }
 
   @Test
-  void closePolicyClosesTheStalledClientWith1008() throws Exception {
+  void byDefaultTheStalledClientIsClosedWith1013AndNothingIsDropped() throws Exception {
     try (ZocketServer server =
-        Servers.standard().ioThreads(2).slowConsumerPolicy(SlowConsumerPolicy.CLOSE).start()) {
-      Run run = run(server);
+        Servers.standard()
+            .ioThreads(2)
+            .slowConsumerLimits(1 << 20, Duration.ofMinutes(1))
+            .start()) {
+      NettyClient stalled = stalledMember(server);
+      // It reads again once it was closed: it gets the close frame before the close timeout.
+      Thread watcher =
+          new Thread(
+              () -> {
+                while (server.slowConsumersClosed() == 0 && !Thread.interrupted()) {
+                  LockSupport.parkNanos(1_000_000);
+                }
+                stalled.autoRead(true);
+              });
+      watcher.start();
+      Run run = run(server, stalled);
+      watcher.interrupt();
       log.info(
-          "CLOSE: heap growth {} KiB, dropped {}", run.heapGrowth / 1024, server.droppedMessages());
+          "CLOSE: heap growth {} KiB, closed {}",
+          run.heapGrowth / 1024,
+          server.slowConsumersClosed());
       assertThat(run.heapGrowth).isLessThan(HEAP_BOUND);
-      run.stalled.autoRead(true);
-      assertThat(run.stalled.awaitClose()).isEqualTo(1008);
-      assertThat(server.droppedMessages()).isPositive();
+      assertThat(server.slowConsumersClosed()).isEqualTo(1);
+      assertThat(server.droppedMessages()).isZero();
+      // Its backlog was released: what it read was at most Netty's buffer, then the close.
+      assertThat(run.stalled.awaitClose()).isEqualTo(1013);
       run.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @Test
+  void aClientBehindForTooLongIsClosedWith1013() throws Exception {
+    try (ZocketServer server =
+            Servers.standard().slowConsumerLimits(64 << 20, Duration.ofMillis(300)).start();
+        NettyClient stalled = stalledMember(server)) {
+      Events room = server.emit(Events.class).toRoom("r");
+      // A trickle fills the small socket buffers and then Netty's, but never the large backlog.
+      for (int i = 0; i < 100_000 && server.slowConsumersClosed() == 0; i++) {
+        room.onText(i + "|" + PAD);
+        if (i % 100 == 99) {
+          Thread.sleep(5);
+        }
+      }
+      assertThat(server.slowConsumersClosed()).isEqualTo(1);
+      stalled.autoRead(true);
+      assertThat(stalled.awaitClose()).isEqualTo(1013);
     }
     LeakDetection.assertNoLeaks();
   }
@@ -113,7 +157,7 @@ class SlowConsumerTest {
     }
   }
 
-  private static Run run(ZocketServer server) throws InterruptedException {
+  private static Run run(ZocketServer server, NettyClient stalled) throws InterruptedException {
     URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=u");
     List<InOrder> orders = new ArrayList<>();
     List<NettyClient> healthy = new ArrayList<>();
@@ -125,12 +169,6 @@ class SlowConsumerTest {
       orders.add(order);
       healthy.add(c);
     }
-    NettyClient stalled =
-        NettyClient.connect(uri, new NettyClient.Options().receiveBuffer(4096).headers(Map.of()));
-    stalled.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
-    assertThat(stalled.next()).contains("\"rpcId\":\"j\"");
-    stalled.autoRead(false);
-
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long heapBefore = usedHeapAfterGc(memory);
     long directBefore = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
@@ -159,6 +197,17 @@ class SlowConsumerTest {
       assertThat(order.received).isEqualTo(MESSAGES);
     }
     return new Run(stalled, healthy, heapGrowth, directGrowth);
+  }
+
+  /** A member of room "r" that has stopped reading, with a small socket buffer. */
+  private static NettyClient stalledMember(ZocketServer server) {
+    URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=u");
+    NettyClient stalled =
+        NettyClient.connect(uri, new NettyClient.Options().receiveBuffer(4096).headers(Map.of()));
+    stalled.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
+    assertThat(stalled.next()).contains("\"rpcId\":\"j\"");
+    stalled.autoRead(false);
+    return stalled;
   }
 
   private static String progress(List<InOrder> orders, ZocketServer server) {

@@ -6,6 +6,7 @@ import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.internal.Connection;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.Drops;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.PayloadValidator;
@@ -48,7 +49,9 @@ public class DispatchBenchmark {
   public void setup() {
     JsonCodec codec = JsonCodec.defaults();
     RouteTable routes = RouteTable.builder().add(Rooms.class, ctx -> new Handler()).build();
-    dispatcher = new Dispatcher(routes, codec, new PayloadValidator(codec.mapper()), List.of());
+    dispatcher =
+        new Dispatcher(
+            routes, codec, new PayloadValidator(codec.mapper()), List.of(), new Drops());
     connection = new TrivialConnection(routes.newHandlers(null));
     message =
         "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"general\",\"content\":\"hello, world\"}}"

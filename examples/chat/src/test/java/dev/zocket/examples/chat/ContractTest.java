@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.InvalidPayloadException;
+import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.HeaderBinder;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
 final class ContractTest {
   private final JsonCodec codec = JsonCodec.defaults();
   private final PayloadValidator validator = new PayloadValidator(codec.mapper());
+  private final ObjectMapper headerMapper =
+      JsonCodec.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
 
   @Test
   void routesAreTheSeedRoutesPlusMembers() {
@@ -79,7 +83,8 @@ final class ContractTest {
 
   @Test
   void userNameDefaultsToAnonymous() {
-    HeaderBinder<ChatHeaders> binder = new HeaderBinder<>(ChatHeaders.class, codec, validator);
+    HeaderBinder<ChatHeaders> binder =
+        new HeaderBinder<>(ChatHeaders.class, headerMapper, validator);
     assertThat(binder.bind(Map.of()).userName()).isEqualTo("Anonymous");
     assertThat(binder.bind(Map.of("user-name", " ")).userName()).isEqualTo("Anonymous");
     assertThat(binder.bind(Map.of("user-name", "Alice")).userName()).isEqualTo("Alice");
@@ -87,7 +92,8 @@ final class ContractTest {
 
   @Test
   void longUserNameIsRejectedAtTheHandshake() {
-    HeaderBinder<ChatHeaders> binder = new HeaderBinder<>(ChatHeaders.class, codec, validator);
+    HeaderBinder<ChatHeaders> binder =
+        new HeaderBinder<>(ChatHeaders.class, headerMapper, validator);
     assertThatThrownBy(() -> binder.bind(Map.of("user-name", "x".repeat(65))))
         .isInstanceOfSatisfying(
             InvalidPayloadException.class,

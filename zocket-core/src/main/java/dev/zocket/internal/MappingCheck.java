@@ -1,0 +1,163 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
+import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.ser.PropertyWriter;
+import com.fasterxml.jackson.databind.ser.impl.UnknownSerializer;
+import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
+import dev.zocket.ContractException;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Checks, with a codec's mapper, that the payload and reply types of a contract can be both read
+ * from JSON and written to JSON, so that a mistake is found when the contract is read rather than
+ * at the first message: a class Jackson cannot build (no usable constructor), or one it would write
+ * as {@code {}} (no visible properties), anywhere inside the type.
+ *
+ * <p>Thread-safe; each type is checked once.
+ */
+final class MappingCheck {
+  private final ObjectMapper mapper;
+  private final Set<JavaType> good = ConcurrentHashMap.newKeySet();
+
+  MappingCheck(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /**
+   * @throws ContractException naming the route's method if a type cannot be mapped both ways
+   */
+  void check(RouteDescriptor r) {
+    if (r.payloadJavaType() != null) {
+      check(r.payloadJavaType(), "Payload", r, " (parameter '" + parameter(r) + "')");
+    }
+    if (r.replyJavaType() != null && r.hasReplyPayload()) {
+      check(r.replyJavaType(), "Reply", r, "");
+    }
+  }
+
+  private static String parameter(RouteDescriptor r) {
+    return r.method().getParameters()[0].getName();
+  }
+
+  private void check(JavaType type, String what, RouteDescriptor r, String suffix) {
+    if (good.contains(type)) {
+      return;
+    }
+    String problem;
+    try {
+      problem = problem(type);
+    } catch (JsonMappingException | RuntimeException e) {
+      problem = "Jackson refuses it: " + firstLine(e.getMessage()) + ".";
+    }
+    if (problem != null) {
+      throw new ContractException(
+          what
+              + " type "
+              + type.toCanonical()
+              + " cannot be mapped: "
+              + problem
+              + Contracts.forMethod(r.method())
+              + suffix);
+    }
+    good.add(type);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no reason given";
+    }
+    int cut = message.indexOf('\n');
+    return cut >= 0 ? message.substring(0, cut) : message;
+  }
+
+  /** Why a type cannot be read or written, or null. */
+  private String problem(JavaType root) throws JsonMappingException {
+    DefaultDeserializationContext reading =
+        ((DefaultDeserializationContext) mapper.getDeserializationContext())
+            .createDummyInstance(mapper.getDeserializationConfig());
+    SerializerProvider writing = mapper.getSerializerProviderInstance();
+    Set<JavaType> seen = new HashSet<>();
+    return problem(root, reading, writing, seen);
+  }
+
+  private String problem(
+      JavaType type,
+      DefaultDeserializationContext reading,
+      SerializerProvider writing,
+      Set<JavaType> seen)
+      throws JsonMappingException {
+    Class<?> raw = type.getRawClass();
+    if (!seen.add(type)
+        || good.contains(type)
+        || type.isPrimitive()
+        || raw == Object.class
+        || JsonNode.class.isAssignableFrom(raw)
+        || type.isAbstract() && !type.isContainerType()) {
+      return null; // any JSON, or polymorphic: Jackson's type information decides
+    }
+    if (type.isContainerType()) {
+      if (type.isMapLikeType()) {
+        reading.findKeyDeserializer(type.getKeyType(), null);
+      }
+      return problem(type.getContentType(), reading, writing, seen);
+    }
+    String name = raw.getSimpleName();
+    JsonSerializer<Object> serializer = writing.findValueSerializer(type);
+    if (serializer instanceof UnknownSerializer) {
+      return name
+          + " has no properties Jackson can see, so it would be written as {}. Use a record, or"
+          + " give it public getters or fields.";
+    }
+    JsonDeserializer<Object> deserializer = reading.findRootValueDeserializer(type);
+    while (deserializer instanceof DelegatingDeserializer d) {
+      @SuppressWarnings("unchecked") // a delegate reads the same type
+      JsonDeserializer<Object> inner = (JsonDeserializer<Object>) d.getDelegatee();
+      deserializer = inner;
+    }
+    if (deserializer instanceof BeanDeserializerBase bean) {
+      if (!bean.getValueInstantiator().canInstantiate()) {
+        return name
+            + " has no constructor Jackson can use, so it cannot be read from JSON. Use a record,"
+            + " a no-argument constructor, or a @JsonCreator.";
+      }
+      for (Iterator<SettableBeanProperty> it = bean.properties(); it.hasNext(); ) {
+        String p = problem(it.next().getType(), reading, writing, seen);
+        if (p != null) {
+          return p;
+        }
+      }
+      SettableBeanProperty[] creator =
+          bean.getValueInstantiator().getFromObjectArguments(reading.getConfig());
+      if (creator != null) {
+        for (SettableBeanProperty property : creator) {
+          String p = problem(property.getType(), reading, writing, seen);
+          if (p != null) {
+            return p;
+          }
+        }
+      }
+    }
+    if (serializer instanceof BeanSerializerBase bean) {
+      for (Iterator<PropertyWriter> it = bean.properties(); it.hasNext(); ) {
+        String p = problem(it.next().getType(), reading, writing, seen);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+}

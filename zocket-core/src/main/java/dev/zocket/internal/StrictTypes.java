@@ -1,0 +1,550 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.ValueInstantiator;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.ArrayType;
+import com.fasterxml.jackson.databind.type.CollectionLikeType;
+import com.fasterxml.jackson.databind.type.CollectionType;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.type.MapLikeType;
+import com.fasterxml.jackson.databind.type.MapType;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Zocket's binding rules as a Jackson module: a JSON value binds to a Java type only when its JSON
+ * type is the one the Java type is written as, as a zod schema would check it. A number is not a
+ * {@code String}, a string is not a number, an enum or a boolean, a number is not an enum, a
+ * fraction is not an integer, a single value is not an array, {@code ""} is not a date or an enum,
+ * {@code null} and a missing value are not a primitive, and an integer must fit its type ({@code
+ * byte} -128 to 127, and so on). A number whose fraction is zero ({@code 3.0}, {@code 1e3}) is an
+ * integer, as it is in JavaScript.
+ *
+ * <p>Every deserializer Jackson makes is wrapped in a gate that checks the current token against
+ * the JSON type of the target before the real deserializer runs, so the gate costs one comparison
+ * per value. Types whose JSON form the application decides ({@code Object}, {@code JsonNode}, a
+ * class with a delegating creator or a {@code @JsonValue}, a custom deserializer) are not gated. A
+ * failure is a {@link Mismatch}, whose message is fit for the remote peer: {@code expected string,
+ * got number}.
+ */
+final class StrictTypes extends SimpleModule {
+  private static final long serialVersionUID = 1L;
+
+  StrictTypes() {
+    super("dev.zocket.StrictTypes");
+    setDeserializerModifier(new Gates());
+  }
+
+  /** A binding failure whose message is what the peer is told, without a path or a class name. */
+  static final class Mismatch extends MismatchedInputException {
+    private static final long serialVersionUID = 1L;
+    private final String brief;
+
+    Mismatch(JsonParser p, String brief, Class<?> target) {
+      super(p, brief, target);
+      this.brief = brief;
+    }
+
+    /** What is wrong, for example {@code expected string, got number}. */
+    String brief() {
+      return brief;
+    }
+  }
+
+  /** The JSON types, as they are named in messages. */
+  enum Kind {
+    STRING("string"),
+    BOOLEAN("boolean"),
+    INTEGER("integer"),
+    NUMBER("number"),
+    ARRAY("array"),
+    OBJECT("object");
+
+    final String word;
+
+    Kind(String word) {
+      this.word = word;
+    }
+  }
+
+  /** The word for what a token starts: {@code string}, {@code number}, and so on. */
+  static String got(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case VALUE_STRING -> "string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+      case VALUE_TRUE, VALUE_FALSE -> "boolean";
+      case VALUE_NULL -> "null";
+      case START_ARRAY, END_ARRAY -> "array";
+      case START_OBJECT, END_OBJECT, FIELD_NAME -> "object";
+      default -> "an embedded value";
+    };
+  }
+
+  /**
+   * The JSON type a Java type is read from, or null when the application decides (no gate). Only
+   * types whose JSON form Jackson fixes are named here.
+   */
+  static Kind kindOf(Class<?> c) {
+    if (c == String.class
+        || c == CharSequence.class
+        || c == char.class
+        || c == Character.class
+        || c == char[].class
+        || c == byte[].class // base64
+        || c.isEnum()
+        || c.getName().startsWith("java.time.")
+        || c == java.util.UUID.class
+        || c == java.net.URI.class
+        || c == java.net.URL.class
+        || c == Locale.class
+        || c == java.util.Currency.class
+        || c == java.util.TimeZone.class
+        || c == java.util.regex.Pattern.class) {
+      return Kind.STRING;
+    }
+    if (c == boolean.class || c == Boolean.class || c == AtomicBoolean.class) {
+      return Kind.BOOLEAN;
+    }
+    if (Range.of(c) != null) {
+      return Kind.INTEGER;
+    }
+    if (c == float.class
+        || c == Float.class
+        || c == double.class
+        || c == Double.class
+        || c == BigDecimal.class
+        || c == Number.class) {
+      return Kind.NUMBER;
+    }
+    return null;
+  }
+
+  /** The range of an integer type; null if the type is not one. */
+  record Range(BigInteger min, BigInteger max, String name) {
+    private static final Range BYTE = of(Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+    private static final Range SHORT = of(Short.MIN_VALUE, Short.MAX_VALUE, "short");
+    private static final Range INT = of(Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+    private static final Range LONG = of(Long.MIN_VALUE, Long.MAX_VALUE, "long");
+
+    /**
+     * The integer digits a {@code BigInteger} may be given as a number with an exponent: {@code
+     * 1e999999999} is an integer too, but not one to build.
+     */
+    private static final int BIG_DIGITS = 1000;
+
+    private static final Range BIG = new Range(null, null, "integer");
+
+    private static Range of(long min, long max, String name) {
+      return new Range(BigInteger.valueOf(min), BigInteger.valueOf(max), name);
+    }
+
+    static Range of(Class<?> c) {
+      if (c == byte.class || c == Byte.class) {
+        return BYTE;
+      }
+      if (c == short.class || c == Short.class) {
+        return SHORT;
+      }
+      if (c == int.class || c == Integer.class || c == AtomicInteger.class) {
+        return INT;
+      }
+      if (c == long.class || c == Long.class || c == AtomicLong.class) {
+        return LONG;
+      }
+      if (c == BigInteger.class) {
+        return BIG;
+      }
+      return null;
+    }
+
+    boolean contains(BigInteger v) {
+      return min == null || (v.compareTo(min) >= 0 && v.compareTo(max) <= 0);
+    }
+
+    boolean contains(BigDecimal v) {
+      if (min == null) {
+        return v.precision() - v.scale() <= BIG_DIGITS;
+      }
+      return v.compareTo(new BigDecimal(min)) >= 0 && v.compareTo(new BigDecimal(max)) <= 0;
+    }
+
+    String describe() {
+      return min == null ? "integer" : "integer from " + min + " to " + max;
+    }
+  }
+
+  /** Puts a gate in front of every deserializer whose JSON type is fixed. */
+  private static final class Gates extends BeanDeserializerModifier {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public JsonDeserializer<?> modifyDeserializer(
+        DeserializationConfig config, BeanDescription desc, JsonDeserializer<?> deser) {
+      // What the deserializer reads: Jackson describes an Integer property by the int type.
+      Class<?> c = deser.handledType() != null ? deser.handledType() : desc.getBeanClass();
+      Kind kind = kindOf(c);
+      if (kind == null && deser instanceof BeanDeserializerBase && objectOnly(desc, deser)) {
+        kind = Kind.OBJECT;
+      }
+      return kind == null ? deser : new Gate(deser, kind, c);
+    }
+
+    @Override
+    public JsonDeserializer<?> modifyEnumDeserializer(
+        DeserializationConfig config,
+        JavaType type,
+        BeanDescription desc,
+        JsonDeserializer<?> deser) {
+      // An enum written with @JsonValue or read by a creator may be written as anything.
+      if (desc.findJsonValueAccessor() != null || hasCreator(type.getRawClass())) {
+        return deser;
+      }
+      return new Gate(deser, Kind.STRING, type.getRawClass());
+    }
+
+    @Override
+    public JsonDeserializer<?> modifyArrayDeserializer(
+        DeserializationConfig config,
+        ArrayType type,
+        BeanDescription desc,
+        JsonDeserializer<?> deser) {
+      Class<?> element = type.getContentType().getRawClass();
+      if (element == byte.class || element == char.class) {
+        return new Gate(deser, Kind.STRING, type.getRawClass());
+      }
+      if (element.isPrimitive()) {
+        return new PrimitiveArray(element);
+      }
+      return new Gate(deser, Kind.ARRAY, type.getRawClass());
+    }
+
+    @Override
+    public JsonDeserializer<?> modifyCollectionDeserializer(
+        DeserializationConfig config,
+        CollectionType type,
+        BeanDescription desc,
+        JsonDeserializer<?> deser) {
+      return new Gate(deser, Kind.ARRAY, type.getRawClass());
+    }
+
+    @Override
+    public JsonDeserializer<?> modifyCollectionLikeDeserializer(
+        DeserializationConfig config,
+        CollectionLikeType type,
+        BeanDescription desc,
+        JsonDeserializer<?> deser) {
+      return new Gate(deser, Kind.ARRAY, type.getRawClass());
+    }
+
+    @Override
+    public JsonDeserializer<?> modifyMapDeserializer(
+        DeserializationConfig config,
+        MapType type,
+        BeanDescription desc,
+        JsonDeserializer<?> deser) {
+      return new Gate(deser, Kind.OBJECT, type.getRawClass());
+    }
+
+    @Override
+    public JsonDeserializer<?> modifyMapLikeDeserializer(
+        DeserializationConfig config,
+        MapLikeType type,
+        BeanDescription desc,
+        JsonDeserializer<?> deser) {
+      return new Gate(deser, Kind.OBJECT, type.getRawClass());
+    }
+
+    private static boolean hasCreator(Class<?> c) {
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        if (m.isAnnotationPresent(JsonCreator.class)) {
+          return true;
+        }
+      }
+      for (java.lang.reflect.Constructor<?> k : c.getDeclaredConstructors()) {
+        if (k.isAnnotationPresent(JsonCreator.class)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Whether a bean is read from a JSON object only: built from its properties, with neither a
+     * delegating or scalar creator nor a {@code @JsonValue}.
+     */
+    private static boolean objectOnly(BeanDescription desc, JsonDeserializer<?> deser) {
+      if (desc.findJsonValueAccessor() != null
+          || JsonNode.class.isAssignableFrom(desc.getBeanClass())) {
+        return false;
+      }
+      ValueInstantiator v = ((BeanDeserializerBase) deser).getValueInstantiator();
+      return !(v.canCreateUsingDelegate()
+          || v.canCreateUsingArrayDelegate()
+          || v.canCreateFromString()
+          || v.canCreateFromInt()
+          || v.canCreateFromLong()
+          || v.canCreateFromBigInteger()
+          || v.canCreateFromDouble()
+          || v.canCreateFromBigDecimal()
+          || v.canCreateFromBoolean());
+    }
+  }
+
+  /** Checks the current token against a JSON type, then lets the real deserializer read it. */
+  private static final class Gate extends DelegatingDeserializer {
+    private static final long serialVersionUID = 1L;
+
+    private final Kind kind;
+    private final Class<?> target;
+    private final Range range;
+
+    /** Whether {@code ""} is a value of the target: for text types, not for dates or enums. */
+    private final boolean emptyAllowed;
+
+    Gate(JsonDeserializer<?> delegate, Kind kind, Class<?> target) {
+      super(delegate);
+      this.kind = kind;
+      this.target = target;
+      this.range = Range.of(target);
+      this.emptyAllowed =
+          target == String.class
+              || target == CharSequence.class
+              || target == char[].class
+              || target == byte[].class;
+    }
+
+    @Override
+    protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> newDelegatee) {
+      return new Gate(newDelegatee, kind, target);
+    }
+
+    @Override
+    public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonToken t = p.currentToken();
+      if (kind == Kind.INTEGER && t == JsonToken.VALUE_NUMBER_FLOAT) {
+        return integral(p);
+      }
+      check(p, t);
+      return _delegatee.deserialize(p, ctxt);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // the delegate is of the target type
+    public Object deserialize(JsonParser p, DeserializationContext ctxt, Object intoValue)
+        throws IOException {
+      check(p, p.currentToken());
+      return ((JsonDeserializer<Object>) _delegatee).deserialize(p, ctxt, intoValue);
+    }
+
+    @Override
+    public Object getNullValue(DeserializationContext ctxt) throws JsonMappingException {
+      if (target.isPrimitive()) {
+        throw new Mismatch(ctxt.getParser(), "expected " + kind.word + ", got null", target);
+      }
+      return super.getNullValue(ctxt);
+    }
+
+    @Override
+    public Object getAbsentValue(DeserializationContext ctxt) throws JsonMappingException {
+      if (target.isPrimitive()) {
+        throw new Mismatch(ctxt.getParser(), "required: expected " + kind.word, target);
+      }
+      return super.getAbsentValue(ctxt);
+    }
+
+    private void check(JsonParser p, JsonToken t) throws IOException {
+      switch (kind) {
+        case STRING -> {
+          if (t != JsonToken.VALUE_STRING) {
+            throw mismatch(p, t);
+          }
+          if (!emptyAllowed && p.getTextLength() == 0) {
+            throw new Mismatch(p, "expected " + what() + ", got an empty string", target);
+          }
+        }
+        case BOOLEAN -> {
+          if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+            throw mismatch(p, t);
+          }
+        }
+        case INTEGER -> {
+          if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw mismatch(p, t);
+          }
+          if (p.getNumberType() != JsonParser.NumberType.INT || range != Range.INT) {
+            BigInteger v = p.getBigIntegerValue();
+            if (!range.contains(v)) {
+              throw outOfRange(p, v.toString());
+            }
+          }
+        }
+        case NUMBER -> {
+          if (!t.isNumeric()) {
+            throw mismatch(p, t);
+          }
+          boolean finite =
+              target == float.class || target == Float.class
+                  ? Float.isFinite(p.getFloatValue())
+                  : target != double.class && target != Double.class
+                      || Double.isFinite(p.getDoubleValue());
+          if (!finite) {
+            throw new Mismatch(
+                p,
+                "expected a number that fits a "
+                    + target.getSimpleName().toLowerCase(Locale.ROOT)
+                    + ", got "
+                    + p.getText(),
+                target);
+          }
+        }
+        case ARRAY -> {
+          if (t != JsonToken.START_ARRAY) {
+            throw mismatch(p, t);
+          }
+        }
+        case OBJECT -> {
+          // A bean may be handed its object after the START_OBJECT, at its first field or its end.
+          if (t != JsonToken.START_OBJECT
+              && t != JsonToken.FIELD_NAME
+              && t != JsonToken.END_OBJECT) {
+            throw mismatch(p, t);
+          }
+        }
+      }
+    }
+
+    /** Reads a number with a fraction or an exponent into an integer type, if it is whole. */
+    private Object integral(JsonParser p) throws IOException {
+      BigDecimal d = p.getDecimalValue();
+      if (!range.contains(d)) {
+        throw outOfRange(p, p.getText());
+      }
+      BigInteger v;
+      try {
+        v = d.toBigIntegerExact();
+      } catch (ArithmeticException e) {
+        throw new Mismatch(p, "expected integer, got " + p.getText(), target);
+      }
+      if (target == BigInteger.class) {
+        return v;
+      }
+      long n = v.longValue();
+      if (target == byte.class || target == Byte.class) {
+        return (byte) n;
+      }
+      if (target == short.class || target == Short.class) {
+        return (short) n;
+      }
+      if (target == int.class || target == Integer.class) {
+        return (int) n;
+      }
+      if (target == AtomicInteger.class) {
+        return new AtomicInteger((int) n);
+      }
+      if (target == AtomicLong.class) {
+        return new AtomicLong(n);
+      }
+      return n;
+    }
+
+    private Mismatch outOfRange(JsonParser p, String value) {
+      return new Mismatch(p, "expected " + range.describe() + ", got " + value, target);
+    }
+
+    private Mismatch mismatch(JsonParser p, JsonToken t) {
+      return new Mismatch(p, "expected " + what() + ", got " + got(t), target);
+    }
+
+    /** What the target is, in the peer's words. */
+    private String what() {
+      if (target.isEnum()) {
+        return "one of " + enumValues(target);
+      }
+      if (target.getName().startsWith("java.time.")) {
+        return "an ISO-8601 string";
+      }
+      return kind.word;
+    }
+  }
+
+  /** The names an enum is written as, quoted, for messages: {@code "RED", "GREEN"}. */
+  static String enumValues(Class<?> e) {
+    List<String> names = new ArrayList<>();
+    for (Object constant : e.getEnumConstants()) {
+      names.add('"' + ((Enum<?>) constant).name() + '"');
+      if (names.size() == 10) {
+        names.add("...");
+        break;
+      }
+    }
+    return String.join(", ", names);
+  }
+
+  /**
+   * Reads an array of a primitive type ({@code int[]}, {@code double[]}, ...) element by element
+   * with the rules of the element type; Jackson's own would coerce each element.
+   */
+  private static final class PrimitiveArray extends JsonDeserializer<Object> {
+    private final Class<?> element;
+
+    PrimitiveArray(Class<?> element) {
+      this.element = element;
+    }
+
+    @Override
+    public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (!p.isExpectedStartArrayToken()) {
+        throw new Mismatch(p, "expected array, got " + got(p.currentToken()), element.arrayType());
+      }
+      JsonDeserializer<Object> one = ctxt.findRootValueDeserializer(ctxt.constructType(element));
+      List<Object> values = new ArrayList<>();
+      int index = 0;
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
+        try {
+          if (t == JsonToken.VALUE_NULL) {
+            values.add(one.getNullValue(ctxt));
+          } else {
+            values.add(one.deserialize(p, ctxt));
+          }
+        } catch (JsonMappingException e) {
+          throw JsonMappingException.wrapWithPath(e, values, index);
+        }
+      }
+      Object array = Array.newInstance(element, values.size());
+      for (int i = 0; i < values.size(); i++) {
+        Array.set(array, i, values.get(i));
+      }
+      return array;
+    }
+
+    @Override
+    public LogicalType logicalType() {
+      return LogicalType.Array;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.zocket.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.JsonBinding;
+import dev.zocket.JsonLimits;
+import dev.zocket.Violation;
+import dev.zocket.testing.BindingTable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The binding table through the bind-and-validate step the server's dispatcher and the client
+ * share, with the payload both after and before {@code type} (bound while parsing, and from the
+ * buffer).
+ */
+class StrictBindingTest {
+  private static final JsonCodec CODEC = JsonCodec.defaults();
+  private static final Payloads PAYLOADS =
+      new Payloads(CODEC, new PayloadValidator(CODEC.mapper()));
+  private static final Map<String, RouteDescriptor> ROUTES = new HashMap<>();
+
+  static {
+    for (RouteDescriptor r : Contracts.events(BindingTable.Events.class).routes()) {
+      ROUTES.put(r.route(), r);
+    }
+  }
+
+  static Stream<Arguments> rows() {
+    List<Arguments> all = new ArrayList<>();
+    for (BindingTable.Row row : BindingTable.rows()) {
+      all.add(Arguments.of(row, true));
+      all.add(Arguments.of(row, false));
+    }
+    return all.stream();
+  }
+
+  @Test
+  void theTableCoversEveryJsonTypeWithEnoughRows() {
+    assertThat(BindingTable.rows()).hasSizeGreaterThanOrEqualTo(40);
+    assertThat(BindingTable.rows()).anyMatch(BindingTable.Row::accepted);
+  }
+
+  @ParameterizedTest(name = "{0} (type first: {1})")
+  @MethodSource("rows")
+  void row(BindingTable.Row row, boolean typeFirst) {
+    RouteDescriptor route = ROUTES.get(row.route());
+    String text =
+        typeFirst
+            ? "{\"type\":\"" + row.route() + "\",\"payload\":" + row.json() + "}"
+            : "{\"payload\":" + row.json() + ",\"type\":\"" + row.route() + "\"}";
+    byte[] data = text.getBytes(StandardCharsets.UTF_8);
+    List<String> why = new ArrayList<>();
+    JsonCodec.Frame frame = CODEC.decode(data, 0, data.length, t -> route::payloadJavaType, why);
+    assertThat(frame).as("decoded (%s)", why).isNotNull();
+    if (row.accepted()) {
+      assertThat(PAYLOADS.message(route, frame, true)).isEqualTo(row.value());
+    } else {
+      InvalidPayloadException e =
+          catchThrowableOfType(
+              InvalidPayloadException.class, () -> PAYLOADS.message(route, frame, true));
+      assertThat(e).as("refused").isNotNull();
+      assertThat(e).hasMessage("Invalid payload for " + row.route());
+      assertThat(e.details()).containsExactly(new Violation(row.path(), row.message()));
+    }
+  }
+
+  record Numbers(int[] ints, long[] longs, double[] doubles, boolean[] flags) {}
+
+  @Test
+  void arraysOfPrimitivesFollowTheElementRules() {
+    Numbers n =
+        bind(
+            "{\"ints\":[1,2.0],\"longs\":[3],\"doubles\":[0.5,1],\"flags\":[true]}", Numbers.class);
+    assertThat(n.ints()).containsExactly(1, 2);
+    assertThat(n.longs()).containsExactly(3L);
+    assertThat(n.doubles()).containsExactly(0.5, 1.0);
+    assertThat(n.flags()).containsExactly(true);
+    assertRefused("{\"ints\":[1,\"2\"]}", Numbers.class, "ints[1]", "expected integer, got string");
+    assertRefused("{\"ints\":[1,null]}", Numbers.class, "ints[1]", "expected integer, got null");
+    assertRefused("{\"ints\":7}", Numbers.class, "ints", "expected array, got number");
+    assertRefused("{\"flags\":[0]}", Numbers.class, "flags[0]", "expected boolean, got number");
+  }
+
+  record Bytes(byte[] data, char[] chars) {}
+
+  @Test
+  void byteArraysAreBase64AndCharArraysAreStrings() {
+    Bytes b = bind("{\"data\":\"AQI=\",\"chars\":\"hi\"}", Bytes.class);
+    assertThat(b.data()).containsExactly(1, 2);
+    assertThat(b.chars()).containsExactly('h', 'i');
+    assertRefused("{\"data\":[1,2]}", Bytes.class, "data", "expected string, got array");
+  }
+
+  record Huge(java.math.BigInteger n) {}
+
+  @Test
+  void aWholeNumberWithAHugeExponentIsRefusedWithoutBuildingIt() {
+    assertRefused("{\"n\":1e999999999}", Huge.class, "n", "expected integer, got 1e999999999");
+    assertThat(bind("{\"n\":1e30}", Huge.class).n()).isEqualTo(java.math.BigInteger.TEN.pow(30));
+  }
+
+  @Test
+  void theLenientModuleGivesJacksonsConversionsBack() {
+    JsonCodec lenient =
+        new JsonCodec(
+            JsonCodec.configure(
+                JsonMapper.builder().addModule(JsonBinding.lenient()).build(),
+                JsonLimits.DEFAULTS));
+    JsonCodec.Frame f = decode(lenient, "{\"v\":5}", BindingTable.Text.class);
+    assertThat(f.bindError()).isNull();
+    assertThat(f.payload()).isEqualTo(new BindingTable.Text("5"));
+  }
+
+  @Test
+  void headersAreBoundWithConversionsFromTheirStrings() {
+    record Limits(int limit, boolean verbose) {}
+    HeaderBinder<Limits> binder =
+        new HeaderBinder<>(
+            Limits.class,
+            JsonCodec.configureForHeaders(JsonMapper.builder().build(), JsonLimits.DEFAULTS),
+            new PayloadValidator(CODEC.mapper()));
+    assertThat(binder.bind(Map.of("limit", "5", "verbose", "true"))).isEqualTo(new Limits(5, true));
+  }
+
+  private static JsonCodec.Frame decode(JsonCodec codec, String json, Class<?> type) {
+    byte[] data = ("{\"type\":\"t\",\"payload\":" + json + "}").getBytes(StandardCharsets.UTF_8);
+    return codec.decode(
+        data, 0, data.length, t -> () -> codec.mapper().constructType(type), new ArrayList<>());
+  }
+
+  private static <T> T bind(String json, Class<T> type) {
+    JsonCodec.Frame f = decode(CODEC, json, type);
+    assertThat(f.bindError()).as("bound: %s", json).isNull();
+    return type.cast(f.payload());
+  }
+
+  private static void assertRefused(String json, Class<?> type, String path, String message) {
+    JsonCodec.Frame f = decode(CODEC, json, type);
+    assertThat(f.bindError()).as("refused: %s", json).isNotNull();
+    assertThat(f.bindError().details()).containsExactly(new Violation(path, message));
+  }
+}

@@ -1,0 +1,290 @@
+package dev.zocket.netty;
+
+import dev.zocket.DropReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes one connection's events and replies, complete WebSocket frames, and keeps what the client
+ * is not ready for.
+ *
+ * <p>While Netty's outbound buffer is below its high water mark, a frame is written at once. When
+ * the client reads more slowly, frames wait in a backlog of this writer, in order, and are written
+ * as the buffer drains; the connection is then "behind", and its reading pauses (see {@link
+ * FrameHandler}), so the client cannot make the server answer more while it does not read. A
+ * connection whose backlog grows past {@link Hardening#maxBacklogBytes()} or that stays behind for
+ * {@link Hardening#maxBacklogTime()} is a slow consumer: by default it is closed with 1013 (try
+ * again later) and its backlog is released, so the close frame goes out next; with {@link
+ * SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped and counted instead.
+ * Replies are never dropped.
+ *
+ * <p>Without an extension, frames are written below the WebSocket encoder, so they pass only TLS
+ * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
+ * {@link TextWebSocketFrame}s. Every write is flushed once, when the I/O thread's current pass
+ * ends. Everything runs on the connection's I/O thread except {@link #reply}.
+ */
+final class FrameWriter {
+  /** The connections of each I/O thread written to in its current pass, flushed at its end. */
+  private static final FastThreadLocal<Flusher> FLUSHER =
+      new FastThreadLocal<>() {
+        @Override
+        protected Flusher initialValue() {
+          return new Flusher();
+        }
+      };
+
+  private final Channel channel;
+  private final FrameHandler frames;
+  private final ServerConfig config;
+
+  /**
+   * Where complete frames enter the pipeline: the WebSocket encoder's context. Null when an
+   * extension (permessage-deflate) was negotiated: its encoder must see every frame.
+   */
+  private final ChannelHandlerContext rawWrites;
+
+  /** Frames waiting for the client to read; created when first needed. */
+  private ArrayDeque<ByteBuf> backlog;
+
+  private long backlogBytes;
+
+  /** Whether frames wait for the client (see {@link #behind()}), as last told to the handler. */
+  private boolean behindNow;
+
+  /** Closes a connection that stays behind for too long; set from falling behind until it fires. */
+  private ScheduledFuture<?> behindTimer;
+
+  /** Whether this connection is in its I/O thread's {@link Flusher}. */
+  private boolean flushPending;
+
+  /** Whether a frame was flushed since the heartbeat last looked. */
+  private boolean wrote;
+
+  /** Set once a close frame was sent: no data frame may follow it (RFC 6455 section 5.5.1). */
+  private boolean closed;
+
+  FrameWriter(Channel channel, FrameHandler frames, ServerConfig config) {
+    this.channel = channel;
+    this.frames = frames;
+    this.config = config;
+    // Created once the upgrade response's listeners added any extension encoder, so the pipeline
+    // is final here.
+    this.rawWrites =
+        channel.pipeline().get(WebSocketExtensionEncoder.class) == null
+            ? channel.pipeline().context(WebSocketFrameEncoder.class)
+            : null;
+  }
+
+  /**
+   * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
+   * its reference. On the I/O thread (the registry hands events from other threads over in batches,
+   * see {@link LocalRegistry}).
+   */
+  void event(ByteBuf shared) {
+    if (closed) {
+      return;
+    }
+    if (behind() && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.DROP) {
+      config.drops.count(DropReason.SLOW_CONSUMER);
+      return;
+    }
+    write(shared.retainedDuplicate());
+  }
+
+  /**
+   * Writes a reply, or an error answer, whose reference passes to this method. Never dropped while
+   * the connection is open. Any thread: from another one, the write travels as one I/O-thread task,
+   * behind the events that thread handed over before.
+   */
+  void reply(ByteBuf frame) {
+    EventLoop loop = channel.eventLoop();
+    if (loop.inEventLoop()) {
+      write(frame);
+      return;
+    }
+    try {
+      loop.execute(() -> write(frame));
+    } catch (RejectedExecutionException e) {
+      frame.release(); // the I/O thread is stopping: the connection is closing
+    }
+  }
+
+  /** On the I/O thread: writes a frame now, or queues it behind the ones that wait. */
+  private void write(ByteBuf frame) {
+    if (closed || !channel.isActive()) {
+      frame.release();
+      return;
+    }
+    if (backlog == null || backlog.isEmpty()) {
+      if (channel.isWritable()) {
+        writeNow(frame);
+        return;
+      }
+      if (backlog == null) {
+        backlog = new ArrayDeque<>();
+      }
+      fellBehind();
+    }
+    backlog.add(frame);
+    backlogBytes += frame.readableBytes();
+    if (backlogBytes > config.hardening.maxBacklogBytes()
+        && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
+      frames.slowConsumer("its backlog passed " + config.hardening.maxBacklogBytes() + " bytes");
+    }
+  }
+
+  private void writeNow(ByteBuf frame) {
+    ChannelHandlerContext raw = rawWrites;
+    if (raw == null) {
+      channel.write(
+          new TextWebSocketFrame(frame.skipBytes(TextFrames.headerLength(frame))),
+          channel.voidPromise());
+    } else {
+      raw.write(frame, channel.voidPromise());
+    }
+    if (!flushPending) {
+      flushPending = true;
+      FLUSHER.get().add(this, channel.eventLoop());
+    }
+  }
+
+  /** Whether frames wait for the client: Netty's buffer is full, or frames are queued here. */
+  boolean behind() {
+    return !channel.isWritable() || (backlog != null && !backlog.isEmpty());
+  }
+
+  /** On the I/O thread, when Netty's outbound buffer fills up or drains. */
+  void writabilityChanged() {
+    if (!channel.isWritable()) {
+      fellBehind();
+      return;
+    }
+    ArrayDeque<ByteBuf> b = backlog;
+    while (b != null && !b.isEmpty() && channel.isWritable()) {
+      ByteBuf frame = b.poll();
+      backlogBytes -= frame.readableBytes();
+      writeNow(frame);
+    }
+    if (!behind()) {
+      caughtUp();
+    }
+  }
+
+  private void fellBehind() {
+    if (behindNow) {
+      return;
+    }
+    behindNow = true;
+    behindTimer =
+        channel
+            .eventLoop()
+            .schedule(
+                () -> {
+                  behindTimer = null;
+                  if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
+                    frames.slowConsumer("it was behind for " + config.hardening.maxBacklogTime());
+                  }
+                },
+                config.hardening.maxBacklogTime().toNanos(),
+                TimeUnit.NANOSECONDS);
+    frames.behind(true);
+  }
+
+  private void caughtUp() {
+    if (!behindNow) {
+      return;
+    }
+    behindNow = false;
+    cancelTimer();
+    frames.behind(false);
+  }
+
+  private void cancelTimer() {
+    if (behindTimer != null) {
+      behindTimer.cancel(false);
+      behindTimer = null;
+    }
+  }
+
+  /**
+   * On the I/O thread, once a close frame is about to be sent: releases the backlog, so the close
+   * frame follows only what Netty already holds, and refuses every later frame.
+   */
+  void close() {
+    closed = true;
+    ArrayDeque<ByteBuf> b = backlog;
+    if (b != null) {
+      for (ByteBuf frame; (frame = b.poll()) != null; ) {
+        frame.release();
+      }
+      backlogBytes = 0;
+    }
+    cancelTimer();
+  }
+
+  /** The bytes waiting in the backlog. On the I/O thread. */
+  long backlogBytes() {
+    return backlogBytes;
+  }
+
+  /**
+   * On the I/O thread: whether a frame was flushed since the last call, which clears the mark; the
+   * heartbeat pings only connections that were not written to.
+   */
+  boolean takeWritten() {
+    boolean w = wrote;
+    wrote = false;
+    return w;
+  }
+
+  private void flush() {
+    flushPending = false;
+    wrote = true;
+    if (rawWrites != null) {
+      rawWrites.flush();
+    } else {
+      channel.flush();
+    }
+  }
+
+  /**
+   * The writers one I/O thread wrote to during its current pass: one task per pass flushes each of
+   * them once, queued behind every write task it is to flush.
+   */
+  private static final class Flusher implements Runnable {
+    private final ArrayList<FrameWriter> dirty = new ArrayList<>();
+    private boolean scheduled;
+
+    void add(FrameWriter w, EventLoop loop) {
+      dirty.add(w);
+      if (!scheduled) {
+        scheduled = true;
+        try {
+          loop.execute(this);
+        } catch (RejectedExecutionException e) {
+          run(); // the I/O thread is stopping: flush now
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
+        dirty.get(i).flush();
+      }
+      dirty.clear();
+      scheduled = false;
+    }
+  }
+}

@@ -170,7 +170,7 @@ function connect(name) {
       $("room").focus();
     },
     () => {
-      showError("Could not connect. Is the server running, and is the name at most 64 characters?");
+      showError("Could not connect. Is the server running?");
     });
 
   connection.closed.then(() => {

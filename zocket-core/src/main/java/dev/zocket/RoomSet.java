@@ -13,8 +13,8 @@ public interface RoomSet {
   /**
    * Adds the connection to a room; joining a room twice is the same as once.
    *
-   * @param room the room id; not null
-   * @throws IllegalArgumentException if the id is empty or longer than the server allows
+   * @param room the room id: any string, the empty one included; not null
+   * @throws IllegalArgumentException if the id is longer than the server allows
    * @throws ZocketException with code {@link ErrorCodes#LIMIT_EXCEEDED} if the connection is
    *     already in as many rooms as the server allows
    */

@@ -783,7 +783,8 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The longest room id, in characters; a longer one makes {@link dev.zocket.RoomSet#join} throw
-     * {@link IllegalArgumentException}. Default 256.
+     * {@link IllegalArgumentException}. Any shorter string is a room id, the empty one included.
+     * Default 256.
      */
     public Builder<H, U> maxRoomIdLength(int maxRoomIdLength) {
       this.maxRoomIdLength = positive("maxRoomIdLength", maxRoomIdLength);

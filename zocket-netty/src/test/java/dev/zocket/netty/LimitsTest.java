@@ -79,7 +79,7 @@ class LimitsTest {
       c.sync();
       assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("joined 12345678");
       assertThat(outcomes.poll(10, TimeUnit.SECONDS))
-          .isEqualTo("room id must have 1 to 8 characters: '123456789'");
+          .isEqualTo("room id has 9 characters, more than the 8 allowed");
     }
   }
 

@@ -239,20 +239,17 @@ class RoomsTest {
         Servers.standard()
             .onDisconnect(
                 ctx -> {
-                  for (String bad : new String[] {"", "x".repeat(257)}) {
-                    try {
-                      ctx.rooms().join(bad);
-                    } catch (IllegalArgumentException e) {
-                      failures.add(e);
-                    }
+                  ctx.rooms().join(""); // any string up to the limit, the empty one too
+                  try {
+                    ctx.rooms().join("x".repeat(257));
+                  } catch (IllegalArgumentException e) {
+                    failures.add(e);
                   }
                 })
             .start()) {
       JdkClient.connect(s.port(), "?user-name=A").close();
       assertThat(failures.poll(10, TimeUnit.SECONDS))
-          .hasMessage("room id must have 1 to 256 characters: ''");
-      assertThat(failures.poll(10, TimeUnit.SECONDS))
-          .hasMessageStartingWith("room id must have 1 to 256 characters: 'xxx");
+          .hasMessage("room id has 257 characters, more than the 256 allowed");
       assertThat(s.roomCount()).isZero();
     }
   }

@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
 
+  /** The largest message a client may send, in bytes (the server's default). */
+  static final int MAX_MESSAGE_BYTES = 65_536;
+
   private final ZocketServer server;
 
   private ChatServer(ZocketServer server) {
@@ -72,6 +75,9 @@ public final class ChatServer implements AutoCloseable {
                   }
                 })
             .handle(Rooms.class, ctx -> new RoomsHandler(ctx, roster))
+            // Any string is a room id, as in the seed: only the message size bounds it.
+            .maxRoomIdLength(MAX_MESSAGE_BYTES)
+            .maxFrameSize(MAX_MESSAGE_BYTES)
             .httpHandler(new WebAssets())
             .host(host)
             .port(port)

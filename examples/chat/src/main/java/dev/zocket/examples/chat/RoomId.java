@@ -1,11 +1,12 @@
 package dev.zocket.examples.chat;
 
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
+import jakarta.validation.constraints.NotNull;
 
 /**
  * Names a room: the payload of {@code rooms.join}, {@code rooms.leave} and {@code rooms.members}.
+ * As in the seed's {@code z.string()}, any string is a room id, the empty one included; only the
+ * message size limit bounds it.
  *
- * @param roomId the room's id: not blank, at most 64 characters
+ * @param roomId the room's id
  */
-public record RoomId(@NotBlank @Size(max = 64) String roomId) {}
+public record RoomId(@NotNull String roomId) {}

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
-import dev.zocket.client.HandshakeRejectedException;
 import dev.zocket.testing.LeakDetection;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -234,14 +232,41 @@ final class ChatServerTest {
   }
 
   @Test
-  void aNameLongerThan64CharactersIsRejectedAtTheHandshake() {
-    assertThatThrownBy(() -> connect("x".repeat(65)))
-        .isInstanceOfSatisfying(
-            HandshakeRejectedException.class,
-            e -> {
-              assertThat(e.status()).isEqualTo(400);
-              assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
-            });
+  void anyNameIsAcceptedAsTheSeedDoes() throws Exception {
+    String longName = "x".repeat(200);
+    ChatMember named = connect(longName);
+    named.joinAndWait("general");
+    ChatMember blank = connect(" ");
+    blank.joinAndWait("general");
+    assertThat(named.next()).isEqualTo(new Joined("general", " "));
+  }
+
+  @Test
+  void anyStringRoundTripsExactlyAsRoomIdAndContent() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember bob = connect("Bob");
+    List<String> rooms = List.of("", " ", "\t", "\u0007bell", "🏠 home", "r".repeat(1000));
+    for (String room : rooms) {
+      alice.joinAndWait(room);
+      bob.joinAndWait(room);
+      assertThat(alice.next()).isEqualTo(new Joined(room, "Bob"));
+    }
+    List<String> contents =
+        List.of(
+            "",
+            " ",
+            "   \t\r\n ",
+            "nul \u0000, escape \u001b[31m, del \u007f",
+            "👋🏽 héllo, 你好, \uD83D\uDE00",
+            "\"quoted\" \\ back\\slash </script>",
+            "m".repeat(60_000));
+    for (String room : rooms) {
+      for (String content : contents) {
+        alice.post(room, content);
+        alice.nextMessage(room, "Alice", content);
+        bob.nextMessage(room, "Alice", content);
+      }
+    }
   }
 
   @Test

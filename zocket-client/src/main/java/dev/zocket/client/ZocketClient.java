@@ -108,9 +108,9 @@ import org.slf4j.LoggerFactory;
  * onClose} runs once for every connection that was open, with the server's close code and reason,
  * {@code 1000} after {@link #close()}, or {@code 1006} when the connection was lost (the reason
  * says why, for example the idle timeout). {@code onError} reports failed reconnect attempts,
- * giving up, and events dropped because their payload did not bind or validate. The last callback a client ever makes is {@code onClose} when it closes from {@code
- * OPEN} for good, or {@code onError} when it gives up reconnecting; after it the callback thread
- * ends.
+ * giving up, and events dropped because their payload did not bind or validate. The last callback a
+ * client ever makes is {@code onClose} when it closes from {@code OPEN} for good, or {@code
+ * onError} when it gives up reconnecting; after it the callback thread ends.
  *
  * <h2>Heartbeats</h2>
  *
@@ -164,6 +164,7 @@ public final class ZocketClient implements AutoCloseable {
   private final long connectTimeoutMillis;
   private final long idleMillis;
   private final ReconnectPolicy reconnect;
+  private final boolean retryFirstConnect;
   private final WhileDisconnected whileDisconnected;
   private final Consumer<ZocketClient> onOpen;
   private final CloseListener onClose;
@@ -207,6 +208,7 @@ public final class ZocketClient implements AutoCloseable {
     this.connectTimeoutMillis = b.connectTimeout.toMillis();
     this.idleMillis = b.idleTimeout.toMillis();
     this.reconnect = b.reconnect;
+    this.retryFirstConnect = b.retryFirstConnect;
     this.whileDisconnected = b.whileDisconnected;
     this.onOpen = b.onOpen;
     this.onClose = b.onClose;
@@ -458,18 +460,26 @@ public final class ZocketClient implements AutoCloseable {
       if (attemptChannel == channel) {
         attemptChannel = null;
       }
+      boolean first = !firstOpen.isDone();
       if (state == State.CLOSED) {
         retry = false; // close() was called; finish() tells a waiting connect()
-      } else if (!firstOpen.isDone()) {
+      } else if (first && !(retryFirstConnect && reconnect.isEnabled())) {
         state = State.CLOSED;
         firstOpen.completeExceptionally(error);
         retry = false;
       } else {
-        retry = !(error instanceof HandshakeRejectedException);
+        retry = retryable(error);
         if (!retry) {
           state = State.CLOSED;
+          if (first) {
+            firstOpen.completeExceptionally(error);
+          }
         }
-        log.info("Reconnecting to {} failed: {}", uri, error.getMessage());
+        log.info(
+            "{} {} failed: {}",
+            first ? "Connecting to" : "Reconnecting to",
+            uri,
+            error.getMessage());
         callback(() -> onError(error));
       }
     }
@@ -478,6 +488,11 @@ public final class ZocketClient implements AutoCloseable {
     } else {
       finish();
     }
+  }
+
+  /** Whether a failed attempt is worth another: not a refused handshake, but a full server. */
+  private static boolean retryable(ZocketException error) {
+    return !(error instanceof HandshakeRejectedException rejected) || rejected.status() == 503;
   }
 
   private void scheduleRetry() {
@@ -497,6 +512,7 @@ public final class ZocketClient implements AutoCloseable {
                     + reconnect.maxAttempts()
                     + " attempts");
         log.warn(gaveUp.getMessage());
+        firstOpen.completeExceptionally(gaveUp); // a connect() still waiting
         callback(() -> onError(gaveUp));
       } else {
         Duration delay = reconnect.delay(attempts, ThreadLocalRandom.current().nextDouble());
@@ -591,8 +607,12 @@ public final class ZocketClient implements AutoCloseable {
     try {
       payload = payloads.message(event.route(), frame, validate);
     } catch (InvalidPayloadException e) {
-      log.warn("Dropped event {}: {}", frame.type(), e.toString());
-      callback(() -> onError(e));
+      if (onError == null) {
+        log.warn("Dropped event {}: {}", frame.type(), e.toString());
+      } else {
+        log.debug("Dropped event {}: {}", frame.type(), e.toString());
+        callback(() -> onError(e));
+      }
       return;
     }
     callback(() -> event.deliver(payload));
@@ -780,6 +800,7 @@ public final class ZocketClient implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private boolean validatePayloads = true;
     private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
+    private boolean retryFirstConnect;
     private WhileDisconnected whileDisconnected = WhileDisconnected.fail();
     private SslContext sslContext;
     private ObjectMapper objectMapper;
@@ -879,8 +900,8 @@ public final class ZocketClient implements AutoCloseable {
      * which the client closes), when the client gives up reconnecting (code {@code DISCONNECTED};
      * the last callback), and when an event is dropped because its payload does not bind to its
      * type or breaks a constraint (an {@link InvalidPayloadException} naming the route, with the
-     * JSON path of every problem; the listeners do not run). Failures of calls go to their
-     * futures, not here.
+     * JSON path of every problem; the listeners do not run). Failures of calls go to their futures,
+     * not here.
      */
     public Builder onError(Consumer<Throwable> onError) {
       this.onError = Objects.requireNonNull(onError, "onError == null");
@@ -935,6 +956,20 @@ public final class ZocketClient implements AutoCloseable {
      */
     public Builder reconnect(ReconnectPolicy policy) {
       this.reconnect = Objects.requireNonNull(policy, "policy == null");
+      return this;
+    }
+
+    /**
+     * Whether a failed first connection is retried under the {@linkplain #reconnect reconnect
+     * policy}, for applications that may start before their server; off by default, when the first
+     * failure fails {@link #connect()}. While it retries the client is {@link State#CONNECTING},
+     * each failed attempt goes to {@code onError}, and {@link #connect()} waits, until a connection
+     * opens or the policy gives up (then it throws the last error); with a policy without an
+     * attempt limit use {@link #connectAsync()} to wait as long as the application wants. A refused
+     * handshake (400, 401, 403) is not retried; a full server (503) is.
+     */
+    public Builder retryFirstConnect(boolean retry) {
+      this.retryFirstConnect = retry;
       return this;
     }
 

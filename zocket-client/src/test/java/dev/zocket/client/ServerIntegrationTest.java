@@ -249,6 +249,8 @@ class ServerIntegrationTest {
     ZocketClient unchecked =
         track(builder("bob", new LinkedBlockingQueue<>()).validatePayloads(false).connect());
     ZocketException invalid = failure(unchecked.proxy(Rooms.class).members(new JoinRoom("")));
+    // The type a local validation throws, whichever side found the problem.
+    assertThat(invalid).isInstanceOf(InvalidPayloadException.class);
     assertThat(invalid.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
     assertThat(invalid.details()).containsExactly(new Violation("roomId", "must not be blank"));
   }
@@ -359,6 +361,64 @@ class ServerIntegrationTest {
     assertThat(next(events)).isEqualTo(new Joined("general", "bob"));
     assertThat(next(events)).isEqualTo(new Message("general", "bob", "welcome back"));
     assertThat(alice.proxy(Rooms.class).count()).isEqualTo(1);
+  }
+
+  @Test
+  void theFirstConnectRetriesWhenAskedUntilTheServerStarts() throws Exception {
+    int port = server.port();
+    server.close();
+    BlockingQueue<Object> errors = new LinkedBlockingQueue<>();
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    CompletableFuture<ZocketClient> connecting =
+        builder("alice", events)
+            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(40)))
+            .retryFirstConnect(true)
+            .onError(errors::add)
+            .onOpen(c -> c.proxy(Rooms.class).join(new JoinRoom("general")))
+            .connectAsync();
+    // Two failed attempts are reported while the server is down; the client keeps trying.
+    for (int i = 0; i < 2; i++) {
+      ZocketException e = (ZocketException) next(errors);
+      assertThat(e.code()).isEqualTo(ErrorCodes.DISCONNECTED);
+      assertThat(e.getMessage()).startsWith("Could not connect to ws://127.0.0.1:" + port);
+    }
+    assertThat(connecting).isNotDone();
+    server = startServer(port);
+    ZocketClient alice = track(connecting.get(10, TimeUnit.SECONDS));
+    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(alice.state()).isEqualTo(ZocketClient.State.OPEN);
+  }
+
+  @Test
+  void withoutRetryTheFirstFailedConnectFails() {
+    int port = server.port();
+    server.close();
+    assertThatThrownBy(() -> builder("alice", new LinkedBlockingQueue<>()).connect())
+        .isInstanceOfSatisfying(
+            ZocketException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCodes.DISCONNECTED);
+              assertThat(e.getMessage()).startsWith("Could not connect to ws://127.0.0.1:" + port);
+            });
+  }
+
+  @Test
+  void aRetriedFirstConnectThatGivesUpFailsWithTheLastError() {
+    int port = server.port();
+    server.close();
+    assertThatThrownBy(
+            () ->
+                builder("alice", new LinkedBlockingQueue<>())
+                    .reconnect(
+                        ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(20))
+                            .withMaxAttempts(2))
+                    .retryFirstConnect(true)
+                    .connect())
+        .isInstanceOfSatisfying(
+            ZocketException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .isEqualTo("Gave up reconnecting to " + uri(port) + " after 2 attempts"));
   }
 
   @Test

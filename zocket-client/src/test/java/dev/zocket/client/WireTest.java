@@ -219,6 +219,19 @@ class WireTest {
   }
 
   @Test
+  void eventsBindAsOnTheServerWhateverTheKeyOrderAndNeverHandNullToAListener() throws Exception {
+    client = builder().connect();
+    // The payload before the type is bound from its buffer, as the server does.
+    server.send("{\"payload\":{\"roomId\":\"a\",\"userName\":\"bob\"},\"type\":\"rooms.onJoin\"}");
+    // A null or missing payload for a record is refused, as the server refuses it.
+    server.send("{\"type\":\"rooms.onJoin\",\"payload\":null}");
+    server.send("{\"type\":\"rooms.onJoin\"}");
+    server.send("{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"b\",\"userName\":\"bob\"}}");
+    assertThat(next()).isEqualTo(new Joined("a", "bob"));
+    assertThat(next()).isEqualTo(new Joined("b", "bob")); // nothing for the two in between
+  }
+
+  @Test
   void incomingEventsAreValidatedUnlessSwitchedOff() throws Exception {
     client = builder().connect();
     server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\" \"}}");

@@ -60,6 +60,26 @@ class BuilderTest {
                 + " payload java.lang.String; one route has one payload type");
   }
 
+  /** Jackson would write it as {} and could read nothing into it. */
+  public static final class Opaque {
+    @SuppressWarnings("unused") // the point: Jackson sees no property
+    private String secret;
+  }
+
+  public interface OpaqueEvents {
+    void onOpaque(Opaque o);
+  }
+
+  @Test
+  void anEventTypeJacksonCannotMapIsRefusedBeforeConnecting() {
+    assertThatThrownBy(() -> builder.on(OpaqueEvents.class, o -> {}).connect())
+        .isInstanceOf(ContractException.class)
+        .hasMessageStartingWith(
+            "Payload type dev.zocket.client.BuilderTest$Opaque cannot be mapped: Opaque has no"
+                + " properties Jackson can see")
+        .hasMessageEndingWith("for method OpaqueEvents.onOpaque (parameter 'o')");
+  }
+
   @Test
   void policiesDescribeThemselves() {
     assertThat(WhileDisconnected.fail()).hasToString("WhileDisconnected.fail()");

@@ -255,6 +255,32 @@ class ServerIntegrationTest {
     assertThat(invalid.details()).containsExactly(new Violation("roomId", "must not be blank"));
   }
 
+  /** Jackson cannot build it: no constructor it can use. */
+  public static final class Unbuildable {
+    private final String name;
+
+    public Unbuildable(String name, int unused) {
+      this.name = name;
+    }
+
+    public String getName() {
+      return name;
+    }
+  }
+
+  interface SendsUnbuildable {
+    void send(Unbuildable u);
+  }
+
+  @Test
+  void aProxyOfAContractWhoseTypeJacksonCannotMapIsRefused() {
+    ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
+    assertThatThrownBy(() -> client.proxy(SendsUnbuildable.class))
+        .isInstanceOf(dev.zocket.ContractException.class)
+        .hasMessageContaining("Unbuildable has no constructor Jackson can use")
+        .hasMessageEndingWith("for method SendsUnbuildable.send (parameter 'u')");
+  }
+
   @Test
   void localValidationFailsAtTheCallSite() throws Exception {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();

@@ -2,10 +2,13 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.DropReason;
 import dev.zocket.ZocketException;
 import dev.zocket.netty.TestApi.ApiHandler;
 import dev.zocket.testing.LeakDetection;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +71,7 @@ class DispatchTest {
 
   @Test
   void dropsOrAnswersBadInputAndStaysUsable() {
+    Map<DropReason, Long> before = drops();
     try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
       // Not JSON, not an object, type missing, type not a string: dropped.
       for (String bad :
@@ -94,6 +98,7 @@ class DispatchTest {
 
       // Invalid payload: the handler does not run; with an rpcId, INVALID_PAYLOAD with details.
       c.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"\"}}");
+      c.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":5}}"); // a number is no string
       c.sync();
       id = c.call("t.join", "{\"roomId\":\"\"}");
       assertThat(c.next())
@@ -119,6 +124,27 @@ class DispatchTest {
       id = c.call("t.echo", "{\"text\":\"still here\",\"n\":1}");
       assertThat(c.next()).isEqualTo(reply(id, "{\"text\":\"still here\",\"n\":1}"));
     }
+    // Every message neither handled nor answered was counted, by reason.
+    Map<DropReason, Long> after = drops();
+    Map<DropReason, Long> added = new EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      if (after.get(r) > before.get(r)) {
+        added.put(r, after.get(r) - before.get(r));
+      }
+    }
+    assertThat(added)
+        .containsExactly(
+            Map.entry(DropReason.MALFORMED, 8L),
+            Map.entry(DropReason.UNKNOWN_ROUTE, 1L),
+            Map.entry(DropReason.INVALID_PAYLOAD, 2L));
+  }
+
+  private static Map<DropReason, Long> drops() {
+    Map<DropReason, Long> counts = new EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      counts.put(r, server.droppedMessages(r));
+    }
+    return counts;
   }
 
   @Test

@@ -129,4 +129,46 @@ class LifecycleTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("idleTimeout (PT5S) must be longer than pingInterval (PT5S)");
   }
+
+  /** Jackson cannot build it: no constructor it can use. */
+  public static final class Unbuildable {
+    private final String name;
+
+    public Unbuildable(String name, int unused) {
+      this.name = name;
+    }
+
+    public String getName() {
+      return name;
+    }
+  }
+
+  public interface TakesUnbuildable {
+    void send(Unbuildable u);
+  }
+
+  /** Jackson would write it as {}. */
+  public static final class Opaque {
+    @SuppressWarnings("unused") // the point: Jackson sees no property
+    private String secret;
+  }
+
+  public interface OpaqueEvents {
+    void onOpaque(Opaque o);
+  }
+
+  @Test
+  void aContractTypeJacksonCannotMapFailsTheStartNotTheFirstMessage() {
+    assertThatThrownBy(
+            () -> Servers.standard().handle(TakesUnbuildable.class, ctx -> u -> {}).start().close())
+        .isInstanceOf(dev.zocket.ContractException.class)
+        .hasMessageContaining("Unbuildable has no constructor Jackson can use")
+        .hasMessageEndingWith("for method TakesUnbuildable.send (parameter 'u')");
+    try (ZocketServer server = Servers.standard().start()) {
+      assertThatThrownBy(() -> server.emit(OpaqueEvents.class))
+          .isInstanceOf(dev.zocket.ContractException.class)
+          .hasMessageContaining("Opaque has no properties Jackson can see")
+          .hasMessageEndingWith("for method OpaqueEvents.onOpaque (parameter 'o')");
+    }
+  }
 }

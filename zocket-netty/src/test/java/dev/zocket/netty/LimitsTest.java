@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zocket.DropReason;
 import dev.zocket.ErrorCodes;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
@@ -142,7 +143,7 @@ class LimitsTest {
   }
 
   @Test
-  void callsBeyondTheRateAreRejectedUnderTheRejectPolicy() {
+  void callsBeyondTheRateAreRejectedUnderTheRejectPolicy() throws InterruptedException {
     try (ZocketServer s =
             Servers.standard().rateLimit(1, 5).rateLimitPolicy(RateLimitPolicy.REJECT).start();
         JdkClient c = JdkClient.connect(s.port(), "?user-name=A")) {
@@ -165,6 +166,20 @@ class LimitsTest {
       long limited =
           replies.values().stream().filter(r -> r.contains(ErrorCodes.RATE_LIMITED)).count();
       assertThat(limited).isBetween(2L, 3L); // 5 at once, maybe one more refilled meanwhile
+      // Messages without rpcId beyond the rate are dropped, and counted; the ones a refilled
+      // token let through are handled. The call's answer comes after the I/O thread saw them all.
+      TestApi.ApiHandler.log.clear();
+      for (int i = 0; i < 5; i++) {
+        c.send("{\"type\":\"t.record\",\"payload\":\"over" + i + "\"}");
+      }
+      String id = c.call("t.seq", "9");
+      assertThat(c.next()).contains("\"rpcId\":\"" + id + "\"");
+      long dropped = s.droppedMessages(DropReason.RATE_LIMITED);
+      assertThat(dropped).isBetween(1L, 5L);
+      for (long i = dropped; i < 5; i++) {
+        assertThat(TestApi.ApiHandler.log.poll(10, TimeUnit.SECONDS)).startsWith("A:over");
+      }
+      assertThat(s.droppedMessages()).isEqualTo(dropped);
     }
   }
 

@@ -488,7 +488,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
     if (!closeSent) {
-      log.debug("Closing {} as a slow consumer: {}", describe(), why);
+      log.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
       config.slowConsumersClosed.increment();
       close(SLOW_CONSUMER_STATUS, "Slow consumer");
     }

@@ -44,6 +44,12 @@ final class FrameWriter {
         }
       };
 
+  /**
+   * What a waiting frame costs beyond its bytes (its buffer's duplicate and the queue's slot), so
+   * that a backlog of small frames is bounded by the memory it really takes.
+   */
+  static final int ENTRY_OVERHEAD = 96;
+
   private final Channel channel;
   private final FrameHandler frames;
   private final ServerConfig config;
@@ -137,7 +143,7 @@ final class FrameWriter {
       fellBehind();
     }
     backlog.add(frame);
-    backlogBytes += frame.readableBytes();
+    backlogBytes += frame.readableBytes() + ENTRY_OVERHEAD;
     if (backlogBytes > config.hardening.maxBacklogBytes()
         && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
       frames.slowConsumer("its backlog passed " + config.hardening.maxBacklogBytes() + " bytes");
@@ -173,7 +179,7 @@ final class FrameWriter {
     ArrayDeque<ByteBuf> b = backlog;
     while (b != null && !b.isEmpty() && channel.isWritable()) {
       ByteBuf frame = b.poll();
-      backlogBytes -= frame.readableBytes();
+      backlogBytes -= frame.readableBytes() + ENTRY_OVERHEAD;
       writeNow(frame);
     }
     if (!behind()) {

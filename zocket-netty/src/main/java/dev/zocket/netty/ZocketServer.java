@@ -129,7 +129,7 @@ public final class ZocketServer implements AutoCloseable {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   /** The default of the bytes that may wait for a client that is behind. */
-  static final int DEFAULT_MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+  static final int DEFAULT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
   /** The default of how long a client may stay behind. */
   static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
@@ -849,8 +849,10 @@ public final class ZocketServer implements AutoCloseable {
      * #writeBufferWaterMark}), and how long it may stay behind, that is with anything waiting. A
      * connection past either is closed with 1013 under the default {@linkplain #slowConsumerPolicy
      * policy}. The bytes are what the connection holds at most; events sent to rooms share their
-     * bytes among all the connections that wait for them. Defaults: 4 MiB and 30 seconds, enough
-     * for ordinary hiccups of a phone or a busy browser.
+     * bytes among all the connections that wait for them, and each waiting frame is counted with 96
+     * bytes more for its bookkeeping. Defaults: 16 MiB and 30 seconds, about a second of a flood of
+     * 1 KB events at 16,000 a second, enough for the garbage collection pauses and scheduling
+     * hiccups of a healthy client.
      *
      * @param maxBacklogBytes the most bytes waiting, at least 1
      * @param maxBehind the longest time behind, positive

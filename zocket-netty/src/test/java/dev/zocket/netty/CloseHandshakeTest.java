@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;

@@ -6,6 +6,7 @@ import dev.zocket.DropReason;
 import dev.zocket.ZocketException;
 import dev.zocket.netty.TestApi.ApiHandler;
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;

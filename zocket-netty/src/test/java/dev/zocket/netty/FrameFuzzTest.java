@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

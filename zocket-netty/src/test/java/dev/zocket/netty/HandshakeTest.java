@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;

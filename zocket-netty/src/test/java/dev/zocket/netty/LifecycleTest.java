@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;

@@ -8,6 +8,7 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

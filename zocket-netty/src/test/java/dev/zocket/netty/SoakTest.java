@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.testing.LeakDetection;
+import dev.zocket.testing.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -1,9 +1,10 @@
-package dev.zocket.netty;
+package dev.zocket.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -12,27 +13,51 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A deliberately dumb client over a plain socket, for what polite clients never send: hand-written
- * HTTP requests, binary, fragmented, oversized and broken frames. It never answers pings.
+ * A deliberately dumb WebSocket client over a plain socket on 127.0.0.1, for what polite clients
+ * never send: hand-written HTTP requests, binary, fragmented, oversized and broken frames, floods,
+ * and a reader that stops reading. It never answers pings. Reads time out after 10 seconds.
  */
-final class RawClient implements AutoCloseable {
-  static final int TEXT = 1;
-  static final int BINARY = 2;
-  static final int CLOSE = 8;
-  static final int PING = 9;
-  static final int PONG = 10;
+public final class RawClient implements AutoCloseable {
+  /** The opcode of a text frame. */
+  public static final int TEXT = 1;
 
-  /** An HTTP response: status, lower-cased headers, body. */
-  record HttpReply(int status, Map<String, String> headers, String body) {}
+  /** The opcode of a binary frame. */
+  public static final int BINARY = 2;
 
-  /** A frame from the server; {@code rsv} holds its RSV1-3 bits (4 = RSV1: compressed). */
-  record Frame(int opcode, byte[] payload, int rsv) {
-    String text() {
+  /** The opcode of a close frame. */
+  public static final int CLOSE = 8;
+
+  /** The opcode of a ping. */
+  public static final int PING = 9;
+
+  /** The opcode of a pong. */
+  public static final int PONG = 10;
+
+  /**
+   * An HTTP response.
+   *
+   * @param status the status code
+   * @param headers the headers, names lower-cased
+   * @param body the body, as UTF-8
+   */
+  public record HttpReply(int status, Map<String, String> headers, String body) {}
+
+  /**
+   * A frame from the server.
+   *
+   * @param opcode the opcode
+   * @param payload the payload
+   * @param rsv the RSV1-3 bits (4 = RSV1: compressed)
+   */
+  public record Frame(int opcode, byte[] payload, int rsv) {
+    /** The payload as UTF-8 text. */
+    public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
 
-    int closeStatus() {
-      return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+    /** The status of a close frame; -1 when it has none. */
+    public int closeStatus() {
+      return payload.length < 2 ? -1 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
     }
   }
 
@@ -41,7 +66,15 @@ final class RawClient implements AutoCloseable {
   private final OutputStream out;
 
   private RawClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, 0);
+  }
+
+  private RawClient(int port, int receiveBuffer) throws IOException {
+    socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer); // before connecting: it sets the TCP window
+    }
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(10_000);
     socket.setTcpNoDelay(true);
     in = new DataInputStream(socket.getInputStream());
@@ -49,7 +82,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Sends one HTTP request (closing the connection) and reads the response. */
-  static HttpReply http(int port, String method, String target, Map<String, String> headers)
+  public static HttpReply http(int port, String method, String target, Map<String, String> headers)
       throws IOException {
     try (RawClient c = new RawClient(port)) {
       c.writeRequest(method, target, headers, false);
@@ -58,7 +91,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** A WebSocket upgrade request with extra headers; returns the response. */
-  static HttpReply upgrade(int port, String target, Map<String, String> headers)
+  public static HttpReply upgrade(int port, String target, Map<String, String> headers)
       throws IOException {
     try (RawClient c = new RawClient(port)) {
       c.writeRequest("GET", target, headers, true);
@@ -67,21 +100,34 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Opens a WebSocket connection. */
-  static RawClient connect(int port, String target) throws IOException {
+  public static RawClient connect(int port, String target) throws IOException {
     return connect(port, target, Map.of());
   }
 
-  /** Opens a WebSocket connection with extra HTTP headers. */
-  static RawClient connect(int port, String target, Map<String, String> headers)
+  /**
+   * Opens a WebSocket connection whose socket has a small receive buffer, for a client that is to
+   * stop reading: the server's writes then back up at once.
+   */
+  public static RawClient connect(int port, String target, int receiveBufferBytes)
       throws IOException {
-    RawClient c = new RawClient(port);
-    c.writeRequest("GET", target, headers, true);
-    HttpReply reply = c.readResponse();
+    RawClient c = new RawClient(port, receiveBufferBytes);
+    return c.upgrade(target, Map.of());
+  }
+
+  /** Opens a WebSocket connection with extra HTTP headers. */
+  public static RawClient connect(int port, String target, Map<String, String> headers)
+      throws IOException {
+    return new RawClient(port).upgrade(target, headers);
+  }
+
+  private RawClient upgrade(String target, Map<String, String> headers) throws IOException {
+    writeRequest("GET", target, headers, true);
+    HttpReply reply = readResponse();
     if (reply.status() != 101) {
-      c.close();
+      close();
       throw new IOException("Upgrade refused: " + reply);
     }
-    return c;
+    return this;
   }
 
   private void writeRequest(
@@ -134,24 +180,24 @@ final class RawClient implements AutoCloseable {
     return line.toString(StandardCharsets.ISO_8859_1);
   }
 
-  void sendText(String text) throws IOException {
+  public void sendText(String text) throws IOException {
     send(TEXT, true, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Sends one masked frame. */
-  void send(int opcode, boolean fin, byte[] payload) throws IOException {
+  public void send(int opcode, boolean fin, byte[] payload) throws IOException {
     out.write(frame(opcode, fin, 0, payload));
     out.flush();
   }
 
   /** Sends bytes as they are. */
-  void sendRaw(byte[] wire) throws IOException {
+  public void sendRaw(byte[] wire) throws IOException {
     out.write(wire);
     out.flush();
   }
 
   /** One masked frame on the wire, with the given RSV bits (0 to 7). */
-  static byte[] frame(int opcode, boolean fin, int rsv, byte[] payload) {
+  public static byte[] frame(int opcode, boolean fin, int rsv, byte[] payload) {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
     f.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
     int n = payload.length;
@@ -176,7 +222,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** The next frame, or null when the server closed the TCP connection. */
-  Frame read() throws IOException {
+  public Frame read() throws IOException {
     int b0 = in.read();
     if (b0 < 0) {
       return null;
@@ -194,7 +240,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** The next frame that is not a ping. */
-  Frame readSkippingPings() throws IOException {
+  public Frame readSkippingPings() throws IOException {
     Frame f = read();
     while (f != null && f.opcode() == PING) {
       f = read();
@@ -203,7 +249,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Whether the server closed the TCP connection (reads and drops frames until then). */
-  boolean awaitEof() throws IOException {
+  public boolean awaitEof() throws IOException {
     try {
       while (read() != null) {
         // drain
@@ -214,6 +260,11 @@ final class RawClient implements AutoCloseable {
     } catch (IOException e) {
       return true; // reset by peer
     }
+  }
+
+  /** Sets how long a read waits, in milliseconds; 0 for ever. */
+  public void readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
   }
 
   @Override

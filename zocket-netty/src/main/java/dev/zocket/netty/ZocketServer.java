@@ -118,6 +118,16 @@ import org.slf4j.LoggerFactory;
  * else of its connection is queued. Sending (emitters, replies) never blocks and may happen from
  * any thread.
  *
+ * <h2>Flow control</h2>
+ *
+ * A connection is not read from while 1,024 of its messages wait for their handlers, while a
+ * configured {@linkplain Builder#rateLimit rate limit} throttles it, or while it is behind on what
+ * the server sends it; TCP then slows the client down and nothing already read is lost. A client
+ * that stays behind past the {@linkplain Builder#slowConsumerLimits limits} is closed with 1013.
+ * Every message read and neither handled nor answered is counted in {@link #droppedMessages(
+ * DropReason)}. Every close the server starts completes the closing handshake, so the client reads
+ * the code.
+ *
  * <p>This class is thread-safe.
  */
 public final class ZocketServer implements AutoCloseable {

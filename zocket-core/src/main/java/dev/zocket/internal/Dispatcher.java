@@ -4,6 +4,7 @@ import dev.zocket.DropReason;
 import dev.zocket.ErrorCodes;
 import dev.zocket.Interceptor;
 import dev.zocket.InvalidPayloadException;
+import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class Dispatcher {
     JsonCodec.Frame frame = codec.decode(data, offset, length, routes, why);
     if (frame == null) {
       drops.count(DropReason.MALFORMED);
-      log.debug("Dropped a frame: {}", why.isEmpty() ? "malformed" : why.get(0));
+      log.debug("Dropped a frame: {}", LogSafe.text(why.isEmpty() ? "malformed" : why.get(0)));
       return null;
     }
     String rpcId = frame.rpcId();
@@ -111,7 +112,7 @@ public final class Dispatcher {
     if (binding == null) {
       if (rpcId == null) {
         drops.count(DropReason.UNKNOWN_ROUTE);
-        log.debug("Dropped a message for unknown route '{}'", frame.type());
+        log.debug("Dropped a message for unknown route '{}'", LogSafe.text(frame.type()));
         return null;
       }
       return Inbound.error(
@@ -126,7 +127,11 @@ public final class Dispatcher {
     } catch (InvalidPayloadException e) {
       if (rpcId == null) {
         drops.count(DropReason.INVALID_PAYLOAD);
-        log.debug("Dropped a message for '{}': {} {}", route.route(), e.getMessage(), e.details());
+        log.debug(
+            "Dropped a message for '{}': {} {}",
+            route.route(),
+            e.getMessage(),
+            LogSafe.text(e.details().toString()));
         return null;
       }
       return Inbound.error(route.route(), rpcId, e);
@@ -210,7 +215,11 @@ public final class Dispatcher {
 
   private static ZocketException logFailure(RouteDescriptor route, Throwable t) {
     if (t instanceof ZocketException z) {
-      log.debug("Handler for '{}' answered {}: {}", route.route(), z.code(), z.getMessage());
+      log.debug(
+          "Handler for '{}' answered {}: {}",
+          route.route(),
+          LogSafe.text(z.code()),
+          LogSafe.text(z.getMessage()));
       return z;
     }
     log.error("Handler for '{}' ({}) failed", route.route(), route.methodName(), t);

@@ -1,6 +1,7 @@
 package dev.zocket.netty;
 
 import dev.zocket.DropReason;
+import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -54,11 +55,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Pings</b> are answered with one pong at a time: pings that arrive while a pong is still
  * being written are answered once, with the latest one's data.
  *
- * <p>The heartbeat is one timer per connection (the task is this handler): it closes a connection
- * that has not completed its HTTP request within the handshake timeout, one that read nothing for
- * the idle timeout, and pings an upgraded one that was not written to for a ping interval.
- * Fragmented messages are rare, so Netty's aggregator is put in front of this stage only when the
- * first one arrives.
+ * <p>The heartbeat is one timer per connection (the task is this handler): it closes a socket that
+ * has not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
+ * however slowly it drips), one that read nothing for the idle timeout, and pings an upgraded one
+ * that was not written to for a ping interval. Every socket is counted against the connection
+ * limits from the moment it is accepted (see {@link Admission}). Fragmented messages are rare, so
+ * Netty's aggregator is put in front of this stage only when the first one arrives.
  */
 final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
@@ -92,8 +94,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   private FrameWriter writer;
 
-  /** Whether this channel counts against the connection limit (see {@link #admit}). */
-  private boolean admitted;
+  /** What the connection limits let this socket do; null until it is active. */
+  private Admission.Verdict admission;
+
+  /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
+  private long requestDeadline;
 
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> heartbeat;
@@ -135,19 +140,16 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   }
 
   /**
-   * Counts this channel against the connection limit until it closes, once; false when the server
-   * is full. On the I/O thread, by the handshake stage.
+   * What the connection limits let this socket do: {@code OPEN}, or {@code FULL} / {@code
+   * ADDRESS_FULL} when its request is to be refused. On the I/O thread, by the handshake stage.
    */
-  boolean admit() {
-    if (admitted) {
-      return true;
-    }
-    if (config.admitted.incrementAndGet() > config.hardening.maxConnections()) {
-      config.admitted.decrementAndGet();
-      return false;
-    }
-    admitted = true;
-    return true;
+  Admission.Verdict admission() {
+    return admission;
+  }
+
+  /** On the I/O thread, by the handshake stage: a plain request was answered; the next may come. */
+  void requestAnswered() {
+    requestDeadline = System.nanoTime() + config.hardening.handshakeTimeout().toNanos();
   }
 
   /**
@@ -204,7 +206,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    admission = config.admission.admit(ctx.channel().remoteAddress());
+    if (admission == Admission.Verdict.DROP) {
+      log.debug("Closing {} at once: over the connection limit and its headroom", describe());
+      ctx.close();
+      return;
+    }
     lastRead = lastPing = System.nanoTime();
+    requestAnswered(); // the first request's deadline
     scheduleHeartbeat(lastRead);
     super.channelActive(ctx);
   }
@@ -218,7 +227,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   private void scheduleHeartbeat(long now) {
     long idle = config.idleTimeout.toNanos();
     long ping = config.pingInterval.toNanos();
-    long next = Long.MAX_VALUE;
+    long next = writer == null ? requestDeadline : Long.MAX_VALUE;
     if (idle > 0) {
       next = lastRead + idle;
     }
@@ -238,6 +247,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       return;
     }
     long now = System.nanoTime();
+    if (writer == null && now - requestDeadline >= 0) {
+      log.debug(
+          "Closing {}: no whole HTTP request within {}",
+          describe(),
+          config.hardening.handshakeTimeout());
+      ctx.close();
+      return;
+    }
     long idle = config.idleTimeout.toNanos();
     if (idle > 0 && now - lastRead >= idle) {
       log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
@@ -581,8 +598,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     if (writer != null) {
       writer.close();
     }
-    if (admitted) {
-      config.admitted.decrementAndGet();
+    if (admission != null) {
+      config.admission.release(ctx.channel().remoteAddress(), admission);
     }
     ServerConnection c = connection;
     if (c != null) {
@@ -603,7 +620,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       // The frame decoder has lost its place in the stream: what follows is dropped unparsed.
       discardTheRest();
       WebSocketCloseStatus status = corrupt.closeStatus();
-      log.debug("Closing {}: {}", describe(), cause.getMessage());
+      log.debug("Closing {}: {}", describe(), LogSafe.text(cause.getMessage()));
       close(
           status.code(),
           status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()

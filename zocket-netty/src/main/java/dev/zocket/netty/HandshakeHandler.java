@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
+import dev.zocket.LogSafe;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import io.netty.buffer.Unpooled;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,14 +91,39 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
   /** Answers the request and returns null, or returns the bound headers of an upgrade to make. */
   private Object check(ChannelHandlerContext ctx, FullHttpRequest request) {
+    FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
     if (!request.decoderResult().isSuccess()) {
-      respond(ctx, request, json(HttpResponseStatus.BAD_REQUEST, "Bad request", List.of()), true);
+      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Bad request", List.of());
       return null;
     }
+    switch (frames.admission()) {
+      case FULL -> {
+        reject(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "Server is full", List.of());
+        return null;
+      }
+      case ADDRESS_FULL -> {
+        reject(
+            ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections", List.of());
+        return null;
+      }
+      default -> {}
+    }
     QueryStringDecoder query = new QueryStringDecoder(request.uri());
-    boolean onPath = config.path == null || config.path.equals(query.path());
+    boolean onPath;
+    try {
+      onPath = config.path == null || config.path.equals(query.path());
+      query.parameters(); // decoded now: a malformed escape is the client's error, answered 400
+    } catch (IllegalArgumentException e) {
+      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Malformed URL", List.of());
+      return null;
+    }
+    if (!config.hardening.hostAllowed(request)) {
+      reject(ctx, request, HttpResponseStatus.FORBIDDEN, "Host not allowed", List.of());
+      return null;
+    }
     if (!isUpgrade(request)) {
       serveHttp(ctx, request, onPath);
+      frames.requestAnswered();
       return null;
     }
     if (!WEBSOCKET_VERSION.equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
@@ -106,7 +133,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       log.debug(
           "Refused the handshake of {}: WebSocket version {}",
           ctx.channel().remoteAddress(),
-          request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
+          LogSafe.text(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION)));
       respond(ctx, request, response, true);
       return null;
     }
@@ -114,7 +141,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, request, HttpResponseStatus.NOT_FOUND, "Not found", List.of());
       return null;
     }
-    if (!config.hardening.originAllowed(request)) {
+    boolean secure = ctx.pipeline().get(SslHandler.class) != null;
+    if (!config.hardening.originAllowed(request, secure)) {
       reject(ctx, request, HttpResponseStatus.FORBIDDEN, "Origin not allowed", List.of());
       return null;
     }
@@ -152,13 +180,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       log.debug(
           "Client at {} speaks x-zocket-version {}, this server {}; accepting",
           ctx.channel().remoteAddress(),
-          version,
+          LogSafe.text(version),
           PROTOCOL_VERSION);
-    }
-    FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
-    if (!frames.admit()) {
-      reject(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "Server is full", List.of());
-      return null;
     }
     return headers;
   }
@@ -174,7 +197,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       try {
         response = config.httpHandler.handle(request);
       } catch (RuntimeException e) {
-        log.error("The HTTP handler failed for {} {}", request.method(), request.uri(), e);
+        log.error(
+            "The HTTP handler failed for {} {}",
+            LogSafe.text(request.method().name()),
+            LogSafe.text(request.uri()),
+            e);
         response = json(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal error", List.of());
       }
     }
@@ -197,12 +224,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       String error,
       List<Violation> details) {
     log.debug(
-        "Rejected the handshake of {} for {}: {} {} {}",
+        "Rejected the request of {} for {}: {} {} {}",
         ctx.channel().remoteAddress(),
-        request.uri(),
+        LogSafe.text(request.uri()),
         status.code(),
-        error,
-        details);
+        LogSafe.text(error),
+        LogSafe.text(details.toString()));
     respond(ctx, request, json(status, error, details), true);
   }
 

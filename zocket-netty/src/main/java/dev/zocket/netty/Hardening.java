@@ -14,7 +14,10 @@ import java.util.Set;
  * @param sslContext the server's TLS context, or null for plain {@code ws://}
  * @param compression whether permessage-deflate is offered
  * @param allowedOrigins the normalized origins accepted, {@code *} for any; empty for same-origin
- * @param maxConnections the most connections (upgraded or upgrading) at once
+ * @param allowedHosts the lower-case host names a request's {@code Host} may name; empty for any
+ * @param maxConnections the most sockets (upgraded or not) at once
+ * @param maxConnectionsPerAddress the most sockets of one remote address, or 0 for no limit
+ * @param handshakeTimeout how long a socket may take to send a whole HTTP request
  * @param maxRoomsPerConnection the most rooms one connection may be in
  * @param maxRoomIdLength the longest room id, in characters
  * @param messagesPerSecond the sustained rate of incoming messages per connection; 0 for no limit
@@ -32,7 +35,10 @@ record Hardening(
     SslContext sslContext,
     boolean compression,
     Set<String> allowedOrigins,
+    Set<String> allowedHosts,
     int maxConnections,
+    int maxConnectionsPerAddress,
+    Duration handshakeTimeout,
     int maxRoomsPerConnection,
     int maxRoomIdLength,
     int messagesPerSecond,
@@ -51,9 +57,10 @@ record Hardening(
 
   /**
    * Whether a handshake's {@code Origin} is acceptable: no {@code Origin} (not a browser), an
-   * allowed one, or, without an allow-list, the same host and port as the request's {@code Host}.
+   * allowed one, or, without an allow-list, the server's own origin: the scheme the request came in
+   * with ({@code https} over TLS, else {@code http}) and the host and port of its {@code Host}.
    */
-  boolean originAllowed(HttpRequest request) {
+  boolean originAllowed(HttpRequest request, boolean secure) {
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
     if (origin == null || allowedOrigins.contains("*")) {
       return true;
@@ -69,8 +76,32 @@ record Hardening(
     if (host == null) {
       return false;
     }
-    String authority = normalized.substring(normalized.indexOf("://") + 3);
-    return authority.equals(stripDefaultPort(host.toLowerCase(Locale.ROOT), normalized));
+    String own = normalizeOrigin((secure ? "https://" : "http://") + host.trim());
+    return normalized.equals(own);
+  }
+
+  /**
+   * Whether a request's {@code Host} names this server, against DNS rebinding: any host without an
+   * allow-list, else one of the allowed names (the port is not compared).
+   */
+  boolean hostAllowed(HttpRequest request) {
+    if (allowedHosts.isEmpty()) {
+      return true;
+    }
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    if (host == null) {
+      return false;
+    }
+    String normalized = normalizeOrigin("http://" + host.trim());
+    if (normalized == null) {
+      return false;
+    }
+    String name = normalized.substring("http://".length());
+    int colon = name.lastIndexOf(':');
+    if (colon > name.lastIndexOf(']')) {
+      name = name.substring(0, colon);
+    }
+    return allowedHosts.contains(name);
   }
 
   /**
@@ -99,12 +130,5 @@ record Hardening(
             || (scheme.equals("http") && port == 80)
             || (scheme.equals("https") && port == 443);
     return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
-  }
-
-  private static String stripDefaultPort(String host, String origin) {
-    String defaultSuffix = origin.startsWith("https:") ? ":443" : ":80";
-    return host.endsWith(defaultSuffix)
-        ? host.substring(0, host.length() - defaultSuffix.length())
-        : host;
   }
 }

@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -56,8 +55,8 @@ final class ServerConfig {
   /** Connections closed for being slow consumers. */
   final LongAdder slowConsumersClosed = new LongAdder();
 
-  /** Channels that passed the handshake checks and have not closed: at most maxConnections. */
-  final AtomicInteger admitted = new AtomicInteger();
+  /** Every open socket, counted against the connection limits. */
+  final Admission admission;
 
   /** Every accepted channel, upgraded or not, for shutdown. */
   final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
@@ -103,6 +102,8 @@ final class ServerConfig {
     this.pingInterval = pingInterval;
     this.clientIdPrefix = clientIdPrefix;
     this.hardening = hardening;
+    this.admission =
+        new Admission(hardening.maxConnections(), hardening.maxConnectionsPerAddress());
   }
 
   /**

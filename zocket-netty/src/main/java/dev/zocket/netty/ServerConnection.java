@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import dev.zocket.Context;
 import dev.zocket.Emitter;
 import dev.zocket.ErrorCodes;
+import dev.zocket.LogSafe;
 import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Connection;
@@ -189,7 +190,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   private void connectFailed(Throwable t) {
     if (t instanceof ZocketException z) {
-      log.debug("onConnect rejected client {}: {}", clientId, z.toString());
+      log.debug("onConnect rejected client {}: {}", clientId, LogSafe.text(z.toString()));
     } else {
       log.error("onConnect failed for client {}", clientId, t);
     }

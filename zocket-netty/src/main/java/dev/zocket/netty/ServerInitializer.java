@@ -14,10 +14,11 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketSe
  *
  * <ol>
  *   <li>{@code tls}: TLS, when the server has an {@code SslContext};
- *   <li>{@code http}: the HTTP codec, replaced on upgrade by Netty's WebSocket frame decoder and
- *       encoder (RFC 6455; {@code wsdecoder} applies the frame size limit, 1009); events and
- *       replies, already encoded as whole WebSocket frames, enter the pipeline at that encoder (see
- *       {@link FrameWriter});
+ *   <li>{@code http}: the HTTP codec (a request line and the headers of at most {@value
+ *       #MAX_HTTP_REQUEST_BYTES} bytes each; a longer one is answered 400), replaced on upgrade by
+ *       Netty's WebSocket frame decoder and encoder (RFC 6455; {@code wsdecoder} applies the frame
+ *       size limit, 1009); events and replies, already encoded as whole WebSocket frames, enter the
+ *       pipeline at that encoder (see {@link FrameWriter});
  *   <li>{@code aggregator}: whole HTTP requests, at most {@value #MAX_HTTP_REQUEST_BYTES} bytes
  *       (handshakes and small plain requests only); removed on upgrade;
  *   <li>{@code compression}: negotiates permessage-deflate (when enabled); on upgrade it puts the
@@ -59,7 +60,10 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     if (h.sslContext() != null) {
       p.addLast("tls", h.sslContext().newHandler(ch.alloc()));
     }
-    p.addLast("http", new HttpServerCodec());
+    p.addLast(
+        "http",
+        new HttpServerCodec(
+            MAX_HTTP_REQUEST_BYTES, MAX_HTTP_REQUEST_BYTES, MAX_HTTP_REQUEST_BYTES));
     p.addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
     if (h.compression()) {
       p.addLast("compression", new WebSocketServerCompressionHandler(config.maxFrameSize));

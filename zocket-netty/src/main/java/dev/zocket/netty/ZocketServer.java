@@ -385,7 +385,10 @@ public final class ZocketServer implements AutoCloseable {
     private SslContext sslContext;
     private boolean compression;
     private Set<String> allowedOrigins = Set.of();
-    private int maxConnections = 10_000;
+    private Set<String> allowedHosts = Set.of();
+    private int maxConnectionsPerAddress;
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private int maxConnections = Admission.defaultMax();
     private int maxRoomsPerConnection = 100;
     private int maxRoomIdLength = 256;
     private int messagesPerSecond = 0;
@@ -773,11 +776,70 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The most connections at once, counting handshakes that passed their checks; beyond it a
-     * handshake is answered 503 with {@code {"error":"Server is full"}}. Default 10,000.
+     * The host names (such as {@code "chat.example.com"}) a request's {@code Host} header may name,
+     * against DNS rebinding: a page served from an attacker's name that resolves to this server
+     * would otherwise send {@code Origin} and {@code Host} that agree. A request for another host
+     * is answered 403 with {@code {"error":"Host not allowed"}}, plain HTTP requests too. Ports are
+     * not compared. Default: any host; set it for a server reached by names, or behind a proxy that
+     * does not check them.
+     *
+     * @param hosts host names, IPv4 addresses or bracketed IPv6 addresses
+     * @throws IllegalArgumentException if one is not a host name
+     */
+    public Builder<H, U> allowedHosts(String... hosts) {
+      Objects.requireNonNull(hosts, "hosts == null");
+      Set<String> set = new LinkedHashSet<>();
+      for (String host : hosts) {
+        Objects.requireNonNull(host, "host == null");
+        String normalized = Hardening.normalizeOrigin("http://" + host.trim());
+        String name = normalized == null ? "" : normalized.substring("http://".length());
+        if (name.isEmpty() || name.lastIndexOf(':') > name.lastIndexOf(']')) {
+          throw new IllegalArgumentException("Not a host name (without a port): '" + host + "'");
+        }
+        set.add(name);
+      }
+      this.allowedHosts = Set.copyOf(set);
+      return this;
+    }
+
+    /**
+     * The most sockets at once, counting every accepted one from the start, upgraded or still
+     * sending its HTTP request. Beyond it a new socket's request is answered 503 with {@code
+     * {"error":"Server is full"}} (a headroom of a tenth of the limit, at most 1,024, is read for
+     * these answers; past it a new socket is closed at once), so the file descriptors the server
+     * holds stay bounded. Default 10,000, or fewer when the process may open fewer files (four
+     * fifths of its file limit less 256).
      */
     public Builder<H, U> maxConnections(int maxConnections) {
       this.maxConnections = positive("maxConnections", maxConnections);
+      return this;
+    }
+
+    /**
+     * The most sockets of one remote address at once, counted like {@link #maxConnections}; a
+     * socket beyond it has its request answered 429 with {@code {"error":"Too many connections"}}.
+     * Behind a proxy every client has the proxy's address: leave it off there. Default 0, no limit.
+     */
+    public Builder<H, U> maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+      if (maxConnectionsPerAddress < 0) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerAddress must not be negative: " + maxConnectionsPerAddress);
+      }
+      this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+      return this;
+    }
+
+    /**
+     * How long a socket may take to send a whole HTTP request (an upgrade, or each plain request of
+     * a kept-alive connection), however slowly it drips, before it is closed. Default 10 s.
+     */
+    public Builder<H, U> handshakeTimeout(Duration handshakeTimeout) {
+      Objects.requireNonNull(handshakeTimeout, "handshakeTimeout == null");
+      if (handshakeTimeout.isZero() || handshakeTimeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "handshakeTimeout must be positive: " + handshakeTimeout);
+      }
+      this.handshakeTimeout = handshakeTimeout;
       return this;
     }
 
@@ -983,7 +1045,10 @@ public final class ZocketServer implements AutoCloseable {
                   sslContext,
                   compression,
                   allowedOrigins,
+                  allowedHosts,
                   maxConnections,
+                  maxConnectionsPerAddress,
+                  handshakeTimeout,
                   maxRoomsPerConnection,
                   maxRoomIdLength,
                   messagesPerSecond,

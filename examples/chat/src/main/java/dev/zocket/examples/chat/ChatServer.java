@@ -1,5 +1,6 @@
 package dev.zocket.examples.chat;
 
+import dev.zocket.LogSafe;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
 import java.util.Objects;
@@ -67,9 +68,9 @@ public final class ChatServer implements AutoCloseable {
                   Set<String> rooms = ctx.rooms().current();
                   log.info(
                       "{} ({}) disconnected from rooms: {}",
-                      ctx.user().name(),
+                      LogSafe.text(ctx.user().name()),
                       ctx.clientId(),
-                      rooms.isEmpty() ? "none" : String.join(", ", rooms));
+                      rooms.isEmpty() ? "none" : roomList(rooms));
                   for (String room : rooms) {
                     roster.remove(room, ctx.clientId());
                   }
@@ -83,6 +84,19 @@ public final class ChatServer implements AutoCloseable {
             .port(port)
             .start();
     return new ChatServer(server);
+  }
+
+  /** The rooms, each made safe for a log line, the list cut after ten. */
+  private static String roomList(Set<String> rooms) {
+    StringBuilder sb = new StringBuilder();
+    int shown = 0;
+    for (String room : rooms) {
+      if (shown == 10) {
+        return sb.append(" and ").append(rooms.size() - shown).append(" more").toString();
+      }
+      sb.append(shown++ == 0 ? "" : ", ").append(LogSafe.text(room));
+    }
+    return sb.toString();
   }
 
   /** The port the server listens on. */

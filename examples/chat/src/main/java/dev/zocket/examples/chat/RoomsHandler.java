@@ -1,6 +1,7 @@
 package dev.zocket.examples.chat;
 
 import dev.zocket.Context;
+import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,7 +43,11 @@ final class RoomsHandler implements Rooms {
     String room = request.roomId();
     String name = ctx.user().name();
     if (!ctx.rooms().has(room)) {
-      log.debug("{} ({}) left {} without being in it", name, ctx.clientId(), room);
+      log.debug(
+          "{} ({}) left {} without being in it",
+          LogSafe.text(name),
+          ctx.clientId(),
+          LogSafe.text(room));
       return;
     }
     // Sent before leaving, so the leaver hears its own notice too.
@@ -56,7 +61,11 @@ final class RoomsHandler implements Rooms {
     String room = message.roomId();
     String name = ctx.user().name();
     if (!ctx.rooms().has(room)) {
-      log.info("{} ({}) tried to send a message to {} without joining", name, ctx.clientId(), room);
+      log.info(
+          "{} ({}) tried to send a message to {} without joining",
+          LogSafe.text(name),
+          ctx.clientId(),
+          LogSafe.text(room));
       return;
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);

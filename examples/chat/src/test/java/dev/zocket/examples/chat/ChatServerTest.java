@@ -278,6 +278,14 @@ final class ChatServerTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
     assertThat(page.body()).contains("<title>Zocket chat</title>").contains("app.js");
+    // The security headers are HTTP headers, so the page cannot be framed by another site.
+    assertThat(page.headers().firstValue("content-security-policy"))
+        .hasValueSatisfying(
+            csp ->
+                assertThat(csp).contains("frame-ancestors 'none'").contains("script-src 'self'"));
+    assertThat(page.headers().firstValue("x-frame-options")).hasValue("DENY");
+    assertThat(page.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+    assertThat(page.headers().firstValue("referrer-policy")).hasValue("no-referrer");
 
     HttpResponse<String> script = get(http, base + "/app.js?v=1");
     assertThat(script.statusCode()).isEqualTo(200);

@@ -118,7 +118,8 @@ public final class Dispatcher {
       return Inbound.error(
           frame.type(),
           rpcId,
-          new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + frame.type() + "'"));
+          new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + frame.type() + "'"),
+          length);
     }
     RouteDescriptor route = binding.route;
     Object payload;
@@ -134,7 +135,7 @@ public final class Dispatcher {
             LogSafe.text(e.details().toString()));
         return null;
       }
-      return Inbound.error(route.route(), rpcId, e);
+      return Inbound.error(route.route(), rpcId, e, length);
     } catch (RuntimeException e) {
       // A validator or a payload's own code failed; answer like a failed handler.
       log.error("Validating a payload of '{}' failed", route.route(), e);
@@ -143,9 +144,9 @@ public final class Dispatcher {
         return null;
       }
       return Inbound.error(
-          route.route(), rpcId, new ZocketException(ErrorCodes.INTERNAL, "Internal error"));
+          route.route(), rpcId, new ZocketException(ErrorCodes.INTERNAL, "Internal error"), length);
     }
-    return new Inbound(binding, route.route(), rpcId, payload, null);
+    return new Inbound(binding, route.route(), rpcId, payload, null, length);
   }
 
   /**
@@ -243,22 +244,30 @@ public final class Dispatcher {
     final String rpcId;
     final Object payload;
     final ZocketException error;
+    final int size;
 
     Inbound(
         RouteTable.Binding binding,
         String route,
         String rpcId,
         Object payload,
-        ZocketException error) {
+        ZocketException error,
+        int size) {
       this.binding = binding;
       this.route = route;
       this.rpcId = rpcId;
       this.payload = payload;
       this.error = error;
+      this.size = size;
     }
 
-    static Inbound error(String route, String rpcId, ZocketException error) {
-      return new Inbound(null, route, rpcId, null, error);
+    static Inbound error(String route, String rpcId, ZocketException error, int size) {
+      return new Inbound(null, route, rpcId, null, error, size);
+    }
+
+    /** The size of the frame it was read from, in bytes: what it weighs while it waits. */
+    public int size() {
+      return size;
     }
 
     /** The route named by the frame. */

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * the client reads more slowly, frames wait in a backlog of this writer, in order, and are written
  * as the buffer drains; the connection is then "behind", and its reading pauses (see {@link
  * FrameHandler}), so the client cannot make the server answer more while it does not read. A
- * connection whose backlog grows past {@link Hardening#maxBacklogBytes()} or that stays behind for
+ * connection whose backlog grows past {@link Hardening#maxBacklogBytes()}, whose backlog takes the
+ * backlogs of all connections past {@link Hardening#maxBacklogMemory()}, or that stays behind for
  * {@link Hardening#maxBacklogTime()} is a slow consumer: by default it is closed with 1013 (try
  * again later) and its backlog is released, so the close frame goes out next; with {@link
  * SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped and counted instead.
@@ -143,10 +144,19 @@ final class FrameWriter {
       fellBehind();
     }
     backlog.add(frame);
-    backlogBytes += frame.readableBytes() + ENTRY_OVERHEAD;
-    if (backlogBytes > config.hardening.maxBacklogBytes()
-        && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
+    int cost = frame.readableBytes() + ENTRY_OVERHEAD;
+    backlogBytes += cost;
+    long total = config.backlogMemory.addAndGet(cost);
+    if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
+      return;
+    }
+    if (backlogBytes > config.hardening.maxBacklogBytes()) {
       frames.slowConsumer("its backlog passed " + config.hardening.maxBacklogBytes() + " bytes");
+    } else if (total > config.hardening.maxBacklogMemory()) {
+      frames.slowConsumer(
+          "the backlogs of all connections passed "
+              + config.hardening.maxBacklogMemory()
+              + " bytes");
     }
   }
 
@@ -179,7 +189,9 @@ final class FrameWriter {
     ArrayDeque<ByteBuf> b = backlog;
     while (b != null && !b.isEmpty() && channel.isWritable()) {
       ByteBuf frame = b.poll();
-      backlogBytes -= frame.readableBytes() + ENTRY_OVERHEAD;
+      int cost = frame.readableBytes() + ENTRY_OVERHEAD;
+      backlogBytes -= cost;
+      config.backlogMemory.addAndGet(-cost);
       writeNow(frame);
     }
     if (!behind()) {
@@ -234,6 +246,7 @@ final class FrameWriter {
       for (ByteBuf frame; (frame = b.poll()) != null; ) {
         frame.release();
       }
+      config.backlogMemory.addAndGet(-backlogBytes);
       backlogBytes = 0;
     }
     cancelTimer();

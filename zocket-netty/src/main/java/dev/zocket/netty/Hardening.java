@@ -29,6 +29,9 @@ import java.util.Set;
  * @param writeBufferHigh the outbound bytes above which a connection is full
  * @param maxBacklogBytes the most bytes waiting in a connection's backlog, beyond Netty's buffer
  * @param maxBacklogTime the longest a connection may stay behind
+ * @param maxBacklogMemory the most bytes all backlogs may hold together
+ * @param maxInboundMemory the bytes of messages queued for handlers, server-wide, above which a
+ *     connection that adds to them is not read from until its own queue has drained
  * @param gracePeriod how long a shutdown waits for calls in flight
  */
 record Hardening(
@@ -50,10 +53,17 @@ record Hardening(
     int writeBufferHigh,
     int maxBacklogBytes,
     Duration maxBacklogTime,
+    long maxBacklogMemory,
+    long maxInboundMemory,
     Duration gracePeriod) {
 
   /** Messages queued for the handlers of one connection above which it is not read from. */
   static final int MAX_QUEUED_MESSAGES = 1024;
+
+  /**
+   * Bytes of messages queued for the handlers of one connection above which it is not read from.
+   */
+  static final long MAX_QUEUED_BYTES = 1 << 20;
 
   /**
    * Whether a handshake's {@code Origin} is acceptable: no {@code Origin} (not a browser), an

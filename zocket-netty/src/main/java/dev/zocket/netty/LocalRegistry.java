@@ -1,5 +1,7 @@
 package dev.zocket.netty;
 
+import dev.zocket.ErrorCodes;
+import dev.zocket.ZocketException;
 import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.Target;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The in-process registry of open connections and rooms, and the server's {@link Delivery}: an
@@ -28,8 +31,23 @@ import java.util.concurrent.RejectedExecutionException;
  * order; and it is the backplane's {@link Backplane.Node}, delivering what other nodes send.
  */
 final class LocalRegistry implements Delivery, Backplane.Node {
+  /**
+   * What a membership costs the heap, in bytes, as the room memory budget counts it: the member's
+   * place in its room and in its own list of rooms (measured with {@code RoomMemory}: 51 bytes in a
+   * shared room).
+   */
+  static final int MEMBERSHIP_BYTES = 64;
+
+  /**
+   * What a room costs beyond its memberships: its entry, its id's object and its members array,
+   * plus a byte per character of its id, two if any is beyond Latin-1 (measured with {@code
+   * RoomMemory}: a room of its own with a 64-character id took 221 bytes in all, one with a
+   * 1,000-character id 1,159; counted as 288 and 1,224).
+   */
+  static final int ROOM_BYTES = 160;
+
   private final ConcurrentHashMap<String, ServerConnection> connections = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Set<ServerConnection>> rooms = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
 
   /** Null without a backplane. */
   private final Backplane backplane;
@@ -37,9 +55,15 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   /** The number of I/O threads, to size the batches of events written from other threads. */
   private final int ioThreads;
 
-  LocalRegistry(Backplane backplane, int ioThreads) {
+  /** The room memory budget, and what the rooms and memberships take of it now. */
+  private final long maxRoomMemory;
+
+  private final AtomicLong roomMemory = new AtomicLong();
+
+  LocalRegistry(Backplane backplane, int ioThreads, long maxRoomMemory) {
     this.backplane = backplane;
     this.ioThreads = ioThreads;
+    this.maxRoomMemory = maxRoomMemory;
   }
 
   void add(ServerConnection c) {
@@ -54,35 +78,71 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     }
   }
 
-  void join(String room, ServerConnection c) {
-    rooms.compute(
-        room,
-        (name, members) -> {
-          Set<ServerConnection> m = members;
-          if (m == null) {
-            m = ConcurrentHashMap.newKeySet();
-            if (backplane != null) {
-              backplane.subscribe(name);
-            }
-          }
-          m.add(c);
-          return m;
-        });
+  /**
+   * Adds a member to a room, creating it if need be, and returns the room's id as the registry
+   * keeps it, for the member's own list to share.
+   *
+   * @throws ZocketException with code {@code LIMIT_EXCEEDED} when the room memory budget would be
+   *     exceeded
+   */
+  String join(String room, ServerConnection c) {
+    Room r =
+        rooms.compute(
+            room,
+            (name, existing) -> {
+              Room joined = existing != null ? existing : new Room(name);
+              if (joined.add(c)) {
+                long cost = MEMBERSHIP_BYTES + (existing == null ? roomBytes(name) : 0);
+                if (roomMemory.addAndGet(cost) > maxRoomMemory) {
+                  roomMemory.addAndGet(-cost);
+                  joined.remove(c);
+                  throw new ZocketException(
+                      ErrorCodes.LIMIT_EXCEEDED,
+                      "The server's memory for rooms is full; try again later");
+                }
+                if (existing == null && backplane != null) {
+                  backplane.subscribe(name);
+                }
+              }
+              return joined;
+            });
+    return r.name;
   }
 
   void leave(String room, ServerConnection c) {
     rooms.computeIfPresent(
         room,
         (name, members) -> {
-          members.remove(c);
-          if (!members.isEmpty()) {
+          if (!members.remove(c)) {
             return members;
           }
+          if (!members.isEmpty()) {
+            roomMemory.addAndGet(-MEMBERSHIP_BYTES);
+            return members;
+          }
+          roomMemory.addAndGet(-MEMBERSHIP_BYTES - roomBytes(name));
           if (backplane != null) {
             backplane.unsubscribe(name);
           }
           return null;
         });
+  }
+
+  /** A room's cost beyond its memberships: one byte per character of a Latin-1 id, else two. */
+  private static long roomBytes(String name) {
+    int perChar = 1;
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) > 0xff) {
+        perChar = 2;
+        break;
+      }
+    }
+    return ROOM_BYTES + (long) perChar * name.length();
+  }
+
+  /** The bytes the rooms and memberships take of the budget now. */
+  long roomMemory() {
+    return roomMemory.get();
   }
 
   int connectionCount() {
@@ -160,16 +220,16 @@ final class LocalRegistry implements Delivery, Backplane.Node {
         }
         case ROOMS -> {
           if (ids.size() == 1) {
-            Set<ServerConnection> members = rooms.get(ids.get(0));
-            if (members != null) {
-              writeAll(members, except, shared);
+            Room room = rooms.get(ids.get(0));
+            if (room != null) {
+              writeAll(room.members(), except, shared);
             }
           } else {
             Set<ServerConnection> all = new HashSet<>();
-            for (String room : ids) {
-              Set<ServerConnection> members = rooms.get(room);
-              if (members != null) {
-                all.addAll(members);
+            for (String id : ids) {
+              Room room = rooms.get(id);
+              if (room != null) {
+                all.addAll(room.members());
               }
             }
             writeAll(all, except, shared);

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -51,6 +52,12 @@ final class ServerConfig {
 
   /** The messages dropped, by reason. */
   final Drops drops;
+
+  /** The bytes of the messages queued for handlers on every connection. */
+  final AtomicLong inboundMemory = new AtomicLong();
+
+  /** The bytes all backlogs hold together (see {@link FrameWriter}). */
+  final AtomicLong backlogMemory = new AtomicLong();
 
   /** Connections closed for being slow consumers. */
   final LongAdder slowConsumersClosed = new LongAdder();

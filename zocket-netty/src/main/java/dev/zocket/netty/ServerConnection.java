@@ -1,6 +1,7 @@
 package dev.zocket.netty;
 
 import dev.zocket.Context;
+import dev.zocket.DropReason;
 import dev.zocket.Emitter;
 import dev.zocket.ErrorCodes;
 import dev.zocket.LogSafe;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +44,10 @@ import org.slf4j.LoggerFactory;
 final class ServerConnection implements Connection, Context<Object>, Runnable {
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
-  /** Queue length at which a connection paused by a full queue is read from again. */
+  /** Queue length and bytes at which a connection paused by a full queue is read from again. */
   private static final int RESUME_AT = Hardening.MAX_QUEUED_MESSAGES / 2;
+
+  private static final long RESUME_AT_BYTES = Hardening.MAX_QUEUED_BYTES / 2;
 
   /** Messages handled in one executor task before it yields to other connections. */
   private static final int BATCH = 64;
@@ -65,6 +69,10 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "pending");
   private static final AtomicIntegerFieldUpdater<ServerConnection> IN_FLIGHT =
       AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "inFlight");
+  private static final AtomicIntegerFieldUpdater<ServerConnection> PAUSED =
+      AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "paused");
+  private static final AtomicLongFieldUpdater<ServerConnection> QUEUED_BYTES =
+      AtomicLongFieldUpdater.newUpdater(ServerConnection.class, "queuedBytes");
 
   /** Created by the first {@link #attribute(String, Object)}. */
   private volatile ConcurrentHashMap<String, Object> attributes;
@@ -91,8 +99,16 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** I/O thread only: whether a non-blocking message may run inline. */
   private boolean inlineAllowed;
 
-  /** Whether reading is paused because the queue is long: set on the I/O thread, cleared there. */
-  private volatile boolean queueFull;
+  /**
+   * 1 while reading is paused because the queue is long (set on the I/O thread; taken back by
+   * whichever side finds the queue drained enough, once).
+   */
+  private volatile int paused;
+
+  /**
+   * The bytes of the frames of the messages queued: added on the I/O thread, taken by the executor.
+   */
+  private volatile long queuedBytes;
 
   /** Whether a shutdown has closed this connection. */
   private volatile boolean wentAway;
@@ -199,7 +215,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
           state = CLOSED;
           rooms.leaveAll();
           rooms.forget();
-          clearQueue();
+          dropQueue(DropReason.CLOSING); // messages sent before onConnect failed
           config.live.remove(this);
           terminated.complete(null);
           if (t instanceof ZocketException z) {
@@ -251,16 +267,28 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     }
     if (inlineAllowed && in.nonBlocking() && pending == 0) {
       config.dispatcher.handle(this, in);
-    } else {
-      if (enqueue(in) >= Hardening.MAX_QUEUED_MESSAGES && !queueFull) {
-        queueFull = true;
-        if (pending <= RESUME_AT) {
-          queueFull = false; // the executor drained it meanwhile and saw no flag
-        } else {
-          frames.pause(FrameHandler.QUEUE_FULL);
-        }
+      return;
+    }
+    long bytes = QUEUED_BYTES.addAndGet(this, in.size());
+    long total = config.inboundMemory.addAndGet(in.size());
+    int before = enqueue(in);
+    if (paused == 0
+        && (before + 1 >= Hardening.MAX_QUEUED_MESSAGES
+            || bytes > Hardening.MAX_QUEUED_BYTES
+            || total > config.hardening.maxInboundMemory())) {
+      // Read again once this connection's own queue has drained: that always happens, so a pause
+      // for the server-wide total cannot last for ever.
+      paused = 1;
+      frames.pause(FrameHandler.QUEUE_FULL);
+      if (drainedEnough() && PAUSED.compareAndSet(this, 1, 0)) {
+        frames.resume(FrameHandler.QUEUE_FULL); // the executor drained it meanwhile
       }
     }
+  }
+
+  /** Whether a connection paused by its queue may be read from again. */
+  private boolean drainedEnough() {
+    return pending <= RESUME_AT && queuedBytes <= RESUME_AT_BYTES;
   }
 
   /** On the I/O thread: answers a call with {@code RATE_LIMITED} without handling it. */
@@ -292,10 +320,18 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     return q;
   }
 
-  private void clearQueue() {
+  /** Drops every queued message, counting each, when the connection can no longer handle them. */
+  private void dropQueue(DropReason reason) {
     Queue<Object> q = queue;
-    if (q != null) {
-      q.clear();
+    if (q == null) {
+      return;
+    }
+    for (Object task; (task = q.poll()) != null; ) {
+      if (task instanceof Dispatcher.Inbound in) {
+        config.drops.count(reason);
+        QUEUED_BYTES.addAndGet(this, -in.size());
+        config.inboundMemory.addAndGet(-in.size());
+      }
     }
   }
 
@@ -320,8 +356,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
           .eventLoop()
           .execute(
               () -> {
-                queueFull = false;
-                frames.resume(FrameHandler.QUEUE_FULL);
+                if (paused == 0) { // not paused again meanwhile
+                  frames.resume(FrameHandler.QUEUE_FULL);
+                }
               });
     } catch (RejectedExecutionException e) {
       // the I/O threads are stopping: nothing will be read any more
@@ -361,7 +398,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       config.executor.execute(this);
     } catch (RejectedExecutionException e) {
       log.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
-      clearQueue();
+      dropQueue(DropReason.INTERNAL_ERROR);
       config.live.remove(this);
       terminated.complete(null);
     }
@@ -375,16 +412,19 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       if (task == DISCONNECT) {
         disconnected();
       } else {
-        config.dispatcher.handle(this, (Dispatcher.Inbound) task);
+        Dispatcher.Inbound in = (Dispatcher.Inbound) task;
+        config.dispatcher.handle(this, in);
+        QUEUED_BYTES.addAndGet(this, -in.size());
+        config.inboundMemory.addAndGet(-in.size());
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
       int left = PENDING.decrementAndGet(this);
+      if (paused == 1 && drainedEnough() && PAUSED.compareAndSet(this, 1, 0)) {
+        resumeReading();
+      }
       if (left == 0) {
         endEpoch(current);
         return;
-      }
-      if (left == RESUME_AT && queueFull) {
-        resumeReading();
       }
       if (n == BATCH) {
         schedule();
@@ -532,13 +572,15 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
           throw new ZocketException(
               ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
         }
-        names = with(current, room);
+        String name = room;
         if (state != CLOSED) {
-          config.registry.join(room, ServerConnection.this);
+          // May refuse (the server's room memory is full); else shares the registry's id.
+          name = config.registry.join(room, ServerConnection.this);
           if (state == CLOSED) { // closed meanwhile: closed() may have missed this room
             config.registry.leave(room, ServerConnection.this);
           }
         }
+        names = with(current, name);
       }
     }
 

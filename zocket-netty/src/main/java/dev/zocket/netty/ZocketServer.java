@@ -35,6 +35,7 @@ import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -140,6 +141,11 @@ public final class ZocketServer implements AutoCloseable {
 
   /** The default of the bytes that may wait for a client that is behind. */
   static final int DEFAULT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+  /** A quarter of the smaller of the maximum heap and the maximum direct memory. */
+  static long defaultMaxBacklogMemory() {
+    return Math.min(Runtime.getRuntime().maxMemory(), PlatformDependent.maxDirectMemory()) / 4;
+  }
 
   /** The default of how long a client may stay behind. */
   static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
@@ -399,6 +405,9 @@ public final class ZocketServer implements AutoCloseable {
     private int writeBufferLow = 128 * 1024;
     private int writeBufferHigh = 256 * 1024;
     private int maxBacklogBytes = DEFAULT_MAX_BACKLOG_BYTES;
+    private long maxRoomMemory = Runtime.getRuntime().maxMemory() / 4;
+    private long maxBacklogMemory = defaultMaxBacklogMemory();
+    private long maxInboundMemory = Runtime.getRuntime().maxMemory() / 4;
     private Duration maxBacklogTime = DEFAULT_MAX_BACKLOG_TIME;
     private Duration gracePeriod = Duration.ofSeconds(5);
 
@@ -854,6 +863,53 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
+     * The heap the rooms and their memberships of this server may take, in bytes, counted with
+     * measured costs: 64 bytes per membership, and per room 160 bytes plus one per character of its
+     * id (two if any is beyond Latin-1). A join beyond it fails: {@link dev.zocket.RoomSet#join}
+     * throws {@link ZocketException} with code {@link dev.zocket.ErrorCodes#LIMIT_EXCEEDED}, which
+     * a call's handler answers to the client, so many connections in many rooms with long ids
+     * cannot exhaust the heap. Default: a quarter of the maximum heap ({@code -Xmx}).
+     */
+    public Builder<H, U> maxRoomMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxRoomMemory must be positive: " + bytes);
+      }
+      this.maxRoomMemory = bytes;
+      return this;
+    }
+
+    /**
+     * The memory the backlogs of all connections that are behind may take together, in bytes,
+     * counted as {@link #slowConsumerLimits} counts one backlog. A connection whose backlog would
+     * take the total past it is a slow consumer (closed with 1013 under the default {@linkplain
+     * #slowConsumerPolicy policy}), so many stalled clients together cannot exhaust the memory
+     * either. Default: a quarter of the maximum heap or of the maximum direct memory, whichever is
+     * smaller.
+     */
+    public Builder<H, U> maxBacklogMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxBacklogMemory must be positive: " + bytes);
+      }
+      this.maxBacklogMemory = bytes;
+      return this;
+    }
+
+    /**
+     * The bytes of messages received and waiting for their handlers that all connections together
+     * may hold. A connection is not read from while 1,024 of its messages, or 1 MiB of them, wait;
+     * and while the server-wide total is past this budget, a connection that adds to it is not read
+     * from until its own queue has drained by half. TCP then slows the clients down; nothing read
+     * is dropped. Default: a quarter of the maximum heap.
+     */
+    public Builder<H, U> maxInboundMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxInboundMemory must be positive: " + bytes);
+      }
+      this.maxInboundMemory = bytes;
+      return this;
+    }
+
+    /**
      * The longest room id, in characters; a longer one makes {@link dev.zocket.RoomSet#join} throw
      * {@link IllegalArgumentException}. Any shorter string is a room id, the empty one included.
      * Default 256.
@@ -1000,7 +1056,9 @@ public final class ZocketServer implements AutoCloseable {
       }
       LocalRegistry registry =
           new LocalRegistry(
-              backplane, ioThreads > 0 ? ioThreads : NettyRuntime.availableProcessors() * 2);
+              backplane,
+              ioThreads > 0 ? ioThreads : NettyRuntime.availableProcessors() * 2,
+              maxRoomMemory);
       EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, registry);
       HandshakeHeaders headers =
           headersType == null
@@ -1060,6 +1118,8 @@ public final class ZocketServer implements AutoCloseable {
                   writeBufferHigh,
                   maxBacklogBytes,
                   maxBacklogTime,
+                  maxBacklogMemory,
+                  maxInboundMemory,
                   gracePeriod));
 
       if (backplane != null) {

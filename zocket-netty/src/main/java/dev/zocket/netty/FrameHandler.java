@@ -229,7 +229,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     long ping = config.pingInterval.toNanos();
     long next = writer == null ? requestDeadline : Long.MAX_VALUE;
     if (idle > 0) {
-      next = lastRead + idle;
+      next = Math.min(next, lastRead + idle);
     }
     if (ping > 0) {
       next = Math.min(next, lastPing + ping);

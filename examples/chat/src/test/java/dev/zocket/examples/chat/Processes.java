@@ -120,6 +120,12 @@ final class Processes {
       return null;
     }
 
+    /** Every line the process has written so far, awaited or not. */
+    List<String> linesSoFar() {
+      lines.drainTo(seen);
+      return List.copyOf(seen);
+    }
+
     void type(String line) throws IOException {
       OutputStream in = process.getOutputStream();
       in.write((line + "\n").getBytes(UTF_8));

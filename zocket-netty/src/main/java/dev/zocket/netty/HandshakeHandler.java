@@ -111,8 +111,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     QueryStringDecoder query = new QueryStringDecoder(request.uri());
     boolean onPath;
     try {
-      onPath = config.path == null || config.path.equals(query.path());
-      query.parameters(); // decoded now: a malformed escape is the client's error, answered 400
+      // Decoded now: a malformed escape is the client's error, answered 400, never a handler's.
+      String path = query.path();
+      query.parameters();
+      onPath = config.path == null || config.path.equals(path);
     } catch (IllegalArgumentException e) {
       reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Malformed URL", List.of());
       return null;

@@ -1,6 +1,7 @@
 package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -228,5 +230,53 @@ class HandshakeTest {
         .containsEntry("user-name", "Eve")
         .containsEntry("a", "1")
         .containsEntry("x-extra", "e");
+  }
+
+  @Test
+  void onlyRfc6455IsUpgradedOtherVersionsGet426() throws IOException {
+    for (String version : new String[] {null, "0", "7", "8", "12", "14"}) {
+      String head =
+          exchange(
+              server.port(),
+              "GET /?user-name=A HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  + (version == null ? "" : "Sec-WebSocket-Version: " + version + "\r\n")
+                  + "\r\n");
+      assertThat(head)
+          .as("version %s", version)
+          .startsWith("HTTP/1.1 426 ")
+          .containsIgnoringCase("sec-websocket-version: 13")
+          .endsWith("{\"error\":\"Unsupported WebSocket version\"}");
+    }
+  }
+
+  @Test
+  void aMalformedUrlIsAnswered400() throws IOException {
+    RawClient.HttpReply reply = RawClient.upgrade(server.port(), "/?user-name=%zz", Map.of());
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.body()).isEqualTo("{\"error\":\"Malformed URL\"}");
+    assertThat(RawClient.http(server.port(), "GET", "/%", Map.of()).status()).isEqualTo(400);
+  }
+
+  @Test
+  void allowedHostsRefuseOtherHostNames() throws IOException {
+    try (ZocketServer s =
+        Servers.standard().allowedHosts("127.0.0.1", "chat.example.com").start()) {
+      assertThat(RawClient.upgrade(s.port(), "/?user-name=A", Map.of()).status()).isEqualTo(101);
+      String rebound =
+          exchange(s.port(), "GET / HTTP/1.1\r\nHost: rebound.attacker.example:80\r\n\r\n");
+      assertThat(rebound).startsWith("HTTP/1.1 403 ").endsWith("{\"error\":\"Host not allowed\"}");
+    }
+    assertThatThrownBy(() -> ZocketServer.builder().allowedHosts("example.com:8080"))
+        .hasMessage("Not a host name (without a port): 'example.com:8080'");
+  }
+
+  /** Sends a raw request and reads the whole answer, until the server closes. */
+  private static String exchange(int port, String request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.zocket.netty;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +11,7 @@ import dev.zocket.ZocketException;
 import dev.zocket.testing.LeakDetection;
 import dev.zocket.testing.RawClient;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +111,51 @@ class LimitsTest {
       c.sync();
       c.close();
       b.close();
+    }
+  }
+
+  @Test
+  void socketsStillSendingTheirRequestCountTowardTheLimit() throws Exception {
+    // One I/O thread: sockets are counted in the order they were accepted.
+    try (ZocketServer s = Servers.standard().ioThreads(1).maxConnections(2).start();
+        Socket quiet1 = new Socket("127.0.0.1", s.port());
+        Socket quiet2 = new Socket("127.0.0.1", s.port())) {
+      RawClient.HttpReply full = RawClient.upgrade(s.port(), "/?user-name=C", Map.of());
+      assertThat(full.status()).isEqualTo(503);
+      assertThat(full.body()).isEqualTo("{\"error\":\"Server is full\"}");
+      assertThat(quiet1.isConnected() && quiet2.isConnected()).isTrue();
+    }
+  }
+
+  @Test
+  void theLimitPerAddressAnswers429() throws Exception {
+    try (ZocketServer s = Servers.standard().ioThreads(1).maxConnectionsPerAddress(1).start();
+        JdkClient a = JdkClient.connect(s.port(), "?user-name=A")) {
+      RawClient.HttpReply second = RawClient.upgrade(s.port(), "/?user-name=B", Map.of());
+      assertThat(second.status()).isEqualTo(429);
+      assertThat(second.body()).isEqualTo("{\"error\":\"Too many connections\"}");
+      a.sync();
+    }
+  }
+
+  @Test
+  void aRequestMustBeWholeWithinTheHandshakeTimeoutHoweverSlowlyItDrips() throws Exception {
+    try (ZocketServer s = Servers.standard().handshakeTimeout(Duration.ofMillis(300)).start();
+        Socket drip = new Socket("127.0.0.1", s.port())) {
+      drip.setSoTimeout(10_000);
+      byte[] request = "GET /?user-name=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(UTF_8);
+      long start = System.nanoTime();
+      boolean closed = false;
+      for (int i = 0; i < request.length && !closed; i++) {
+        try {
+          drip.getOutputStream().write(request[i]); // a byte every 50 ms: never silent for long
+          Thread.sleep(50);
+        } catch (IOException e) {
+          closed = true; // the server has closed it
+        }
+      }
+      assertThat(closed || drip.getInputStream().read() == -1).isTrue();
+      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.zocket.netty;
 
+import io.netty.util.internal.PlatformDependent;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.net.InetAddress;
@@ -83,17 +84,21 @@ final class Admission {
   }
 
   /**
-   * The default connection limit: 10,000, or fewer when the process may open fewer files, so that
-   * the limit and its headroom leave file descriptors for everything else.
+   * The default connection limit: 10,000, or fewer when the process may open fewer files (four
+   * fifths of its file limit less 256), or hold fewer frames being received (each connection may
+   * hold a message of {@code maxFrameSize} being read, and a read buffer: a connection counts twice
+   * the frame size against the maximum direct memory).
    */
-  static int defaultMax() {
+  static int defaultMax(int maxFrameSize) {
+    long max = 10_000;
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
       long files = unix.getMaxFileDescriptorCount();
       if (files > 0) {
-        return (int) Math.max(16, Math.min(10_000, (files - 256) * 8 / 10));
+        max = Math.min(max, (files - 256) * 8 / 10);
       }
     }
-    return 10_000;
+    max = Math.min(max, PlatformDependent.maxDirectMemory() / (2L * maxFrameSize));
+    return (int) Math.max(16, max);
   }
 }

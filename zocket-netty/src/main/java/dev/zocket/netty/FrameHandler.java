@@ -77,6 +77,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   static final int QUEUE_FULL = 2;
   static final int DRAINING = 4;
   static final int THROTTLED = 8;
+  static final int INBOUND_MEMORY = 16;
+
+  /** How often a connection paused by the server-wide inbound memory looks whether it may read. */
+  private static final long INBOUND_RECHECK_MILLIS = 20;
 
   /** Per I/O thread: a reusable copy of a direct frame, for decoding. */
   private static final FastThreadLocal<byte[]> SCRATCH =
@@ -117,6 +121,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   private long refilledAt;
 
   private ScheduledFuture<?> unthrottle;
+
+  /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
+  private ScheduledFuture<?> inboundRecheck;
 
   /** Set once a close frame was sent or received: data frames read after it are dropped. */
   private boolean closeSent;
@@ -181,6 +188,34 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   void resume(int reason) {
     pauses &= ~reason;
     updateAutoRead();
+  }
+
+  /**
+   * On the I/O thread, from the connection: the messages waiting for handlers on all connections
+   * passed the server's budget, so this one is not read from until the total is back within it.
+   */
+  void overInboundMemory() {
+    if (inboundRecheck != null) {
+      return;
+    }
+    pause(INBOUND_MEMORY);
+    recheckInboundMemory();
+  }
+
+  private void recheckInboundMemory() {
+    inboundRecheck =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (config.inboundMemory.get() > config.hardening.maxInboundMemory()) {
+                    recheckInboundMemory();
+                  } else {
+                    inboundRecheck = null;
+                    resume(INBOUND_MEMORY);
+                  }
+                },
+                INBOUND_RECHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
   }
 
   /** On the I/O thread, from the writer: the connection fell behind or caught up. */
@@ -590,7 +625,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     cancel(heartbeat);
     cancel(closeTimeout);
     cancel(unthrottle);
-    heartbeat = closeTimeout = unthrottle = null;
+    cancel(inboundRecheck);
+    heartbeat = closeTimeout = unthrottle = inboundRecheck = null;
     if (nextPong != null) {
       nextPong.release();
       nextPong = null;

@@ -272,12 +272,11 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     long bytes = QUEUED_BYTES.addAndGet(this, in.size());
     long total = config.inboundMemory.addAndGet(in.size());
     int before = enqueue(in);
+    if (total > config.hardening.maxInboundMemory()) {
+      frames.overInboundMemory();
+    }
     if (paused == 0
-        && (before + 1 >= Hardening.MAX_QUEUED_MESSAGES
-            || bytes > Hardening.MAX_QUEUED_BYTES
-            || total > config.hardening.maxInboundMemory())) {
-      // Read again once this connection's own queue has drained: that always happens, so a pause
-      // for the server-wide total cannot last for ever.
+        && (before + 1 >= Hardening.MAX_QUEUED_MESSAGES || bytes > Hardening.MAX_QUEUED_BYTES)) {
       paused = 1;
       frames.pause(FrameHandler.QUEUE_FULL);
       if (drainedEnough() && PAUSED.compareAndSet(this, 1, 0)) {

@@ -394,7 +394,10 @@ public final class ZocketServer implements AutoCloseable {
     private Set<String> allowedHosts = Set.of();
     private int maxConnectionsPerAddress;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private int maxConnections = Admission.defaultMax();
+
+    /** Null for the default, which depends on the frame size and the memory. */
+    private Integer maxConnections;
+
     private int maxRoomsPerConnection = 100;
     private int maxRoomIdLength = 256;
     private int messagesPerSecond = 0;
@@ -817,7 +820,10 @@ public final class ZocketServer implements AutoCloseable {
      * {"error":"Server is full"}} (a headroom of a tenth of the limit, at most 1,024, is read for
      * these answers; past it a new socket is closed at once), so the file descriptors the server
      * holds stay bounded. Default 10,000, or fewer when the process may open fewer files (four
-     * fifths of its file limit less 256).
+     * fifths of its file limit less 256) or hold fewer messages being received (the maximum direct
+     * memory, {@code -XX:MaxDirectMemorySize}, by default the maximum heap, divided by twice the
+     * {@linkplain #maxFrameSize frame size}: 1,024 connections for a 128 MiB heap, 8,192 for 1 GiB,
+     * at the default frame size).
      */
     public Builder<H, U> maxConnections(int maxConnections) {
       this.maxConnections = positive("maxConnections", maxConnections);
@@ -898,8 +904,9 @@ public final class ZocketServer implements AutoCloseable {
      * The bytes of messages received and waiting for their handlers that all connections together
      * may hold. A connection is not read from while 1,024 of its messages, or 1 MiB of them, wait;
      * and while the server-wide total is past this budget, a connection that adds to it is not read
-     * from until its own queue has drained by half. TCP then slows the clients down; nothing read
-     * is dropped. Default: a quarter of the maximum heap.
+     * from until the total is back within it (it can pass the budget by one read, at most 64 KiB,
+     * per connection). TCP then slows the clients down; nothing read is dropped. Default: a quarter
+     * of the maximum heap.
      */
     public Builder<H, U> maxInboundMemory(long bytes) {
       if (bytes <= 0) {
@@ -1104,7 +1111,7 @@ public final class ZocketServer implements AutoCloseable {
                   compression,
                   allowedOrigins,
                   allowedHosts,
-                  maxConnections,
+                  maxConnections != null ? maxConnections : Admission.defaultMax(maxFrameSize),
                   maxConnectionsPerAddress,
                   handshakeTimeout,
                   maxRoomsPerConnection,

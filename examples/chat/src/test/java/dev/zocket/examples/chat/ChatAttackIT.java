@@ -193,8 +193,8 @@ final class ChatAttackIT {
 
   @Test
   void clientStringsCannotForgeLogLines() throws Exception {
-    String forged = "03:00:00.000 INFO  d.z.e.c.ChatServer - admin (x) logged in";
-    String name = "evil\r\n" + forged + "\u001b[2J\u0000";
+    String forged = "03:00:00.000 INFO  admin logged in";
+    String name = "evil\r\n" + forged + "\u001b[2J\u0000"; // 43 characters: valid even before
     try (ChatMember evil = new ChatMember(URI.create("ws://127.0.0.1:" + port + "/"), name)) {
       evil.joinAndWait("room\n" + forged);
       evil.post("not-a-member\r\n" + forged, "x"); // logged by the chat: not a member

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zocket.ContractException;
 import dev.zocket.Namespace;
 import dev.zocket.client.TestContracts.RoomEvents;
+import dev.zocket.testing.Unmappable.Opaque;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -60,12 +61,6 @@ class BuilderTest {
                 + " payload java.lang.String; one route has one payload type");
   }
 
-  /** Jackson would write it as {} and could read nothing into it. */
-  public static final class Opaque {
-    @SuppressWarnings("unused") // the point: Jackson sees no property
-    private String secret;
-  }
-
   public interface OpaqueEvents {
     void onOpaque(Opaque o);
   }
@@ -75,7 +70,7 @@ class BuilderTest {
     assertThatThrownBy(() -> builder.on(OpaqueEvents.class, o -> {}).connect())
         .isInstanceOf(ContractException.class)
         .hasMessageStartingWith(
-            "Payload type dev.zocket.client.BuilderTest$Opaque cannot be mapped: Opaque has no"
+            "Payload type dev.zocket.testing.Unmappable$Opaque cannot be mapped: Opaque has no"
                 + " properties Jackson can see")
         .hasMessageEndingWith("for method OpaqueEvents.onOpaque (parameter 'o')");
   }

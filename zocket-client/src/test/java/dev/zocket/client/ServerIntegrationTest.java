@@ -21,6 +21,7 @@ import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.testing.Unmappable.Unbuildable;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
 import java.time.Duration;
@@ -253,19 +254,6 @@ class ServerIntegrationTest {
     assertThat(invalid).isInstanceOf(InvalidPayloadException.class);
     assertThat(invalid.code()).isEqualTo(ErrorCodes.INVALID_PAYLOAD);
     assertThat(invalid.details()).containsExactly(new Violation("roomId", "must not be blank"));
-  }
-
-  /** Jackson cannot build it: no constructor it can use. */
-  public static final class Unbuildable {
-    private final String name;
-
-    public Unbuildable(String name, int unused) {
-      this.name = name;
-    }
-
-    public String getName() {
-      return name;
-    }
   }
 
   interface SendsUnbuildable {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.zocket.ContractException;
+import dev.zocket.testing.Unmappable.Opaque;
+import dev.zocket.testing.Unmappable.Unbuildable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,25 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class MappingCheckTest {
   private final JsonCodec codec = JsonCodec.defaults();
-
-  /** No constructor Jackson can use: it cannot be built from JSON. */
-  public static final class NoCreator {
-    private final String name;
-
-    public NoCreator(String name, int unused) {
-      this.name = name;
-    }
-
-    public String getName() {
-      return name;
-    }
-  }
-
-  /** Only private fields and no getters: Jackson would write {} and read nothing. */
-  public static final class Opaque {
-    @SuppressWarnings("unused") // the point: Jackson sees no property
-    private String secret = "s";
-  }
 
   /** A class Jackson maps both ways through its annotated constructor. */
   public static final class Fine {
@@ -53,8 +36,8 @@ class MappingCheckTest {
 
   public record Holder(List<Opaque> items) {}
 
-  interface SendsNoCreator {
-    void send(NoCreator p);
+  interface SendsUnbuildable {
+    void send(Unbuildable p);
   }
 
   interface RepliesOpaque {
@@ -77,13 +60,13 @@ class MappingCheckTest {
 
   @Test
   void aPayloadJacksonCannotBuildIsRefused() {
-    assertThatThrownBy(() -> codec.checkMappable(Contracts.of(SendsNoCreator.class)))
+    assertThatThrownBy(() -> codec.checkMappable(Contracts.of(SendsUnbuildable.class)))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Payload type dev.zocket.internal.MappingCheckTest$NoCreator cannot be mapped:"
-                + " NoCreator has no constructor Jackson can use, so it cannot be read from JSON."
+            "Payload type dev.zocket.testing.Unmappable$Unbuildable cannot be mapped:"
+                + " Unbuildable has no constructor Jackson can use, so it cannot be read from JSON."
                 + " Use a record, a no-argument constructor, or a @JsonCreator."
-                + "\n    for method SendsNoCreator.send (parameter 'p')");
+                + "\n    for method SendsUnbuildable.send (parameter 'p')");
   }
 
   @Test
@@ -91,7 +74,7 @@ class MappingCheckTest {
     assertThatThrownBy(() -> codec.checkMappable(Contracts.of(RepliesOpaque.class)))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Reply type dev.zocket.internal.MappingCheckTest$Opaque cannot be mapped:"
+            "Reply type dev.zocket.testing.Unmappable$Opaque cannot be mapped:"
                 + " Opaque has no properties Jackson can see, so it would be written as {}."
                 + " Use a record, or give it public getters or fields."
                 + "\n    for method RepliesOpaque.get");

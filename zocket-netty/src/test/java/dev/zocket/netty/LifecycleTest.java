@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.testing.LeakDetection;
 import dev.zocket.testing.RawClient;
+import dev.zocket.testing.Unmappable.Opaque;
+import dev.zocket.testing.Unmappable.Unbuildable;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -131,27 +133,8 @@ class LifecycleTest {
         .hasMessage("idleTimeout (PT5S) must be longer than pingInterval (PT5S)");
   }
 
-  /** Jackson cannot build it: no constructor it can use. */
-  public static final class Unbuildable {
-    private final String name;
-
-    public Unbuildable(String name, int unused) {
-      this.name = name;
-    }
-
-    public String getName() {
-      return name;
-    }
-  }
-
   public interface TakesUnbuildable {
     void send(Unbuildable u);
-  }
-
-  /** Jackson would write it as {}. */
-  public static final class Opaque {
-    @SuppressWarnings("unused") // the point: Jackson sees no property
-    private String secret;
   }
 
   public interface OpaqueEvents {

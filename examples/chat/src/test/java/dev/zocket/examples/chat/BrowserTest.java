@@ -35,7 +35,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The chat page in two headless Chromium sessions against a real chat server. Runs when Debian's
  * {@code chromium} and {@code chromium-driver} are installed ({@code .ci/run} installs them);
- * skipped otherwise, except under CI ({@code CI=true}), where it fails. With {@code -Dzocket.screenshot=/tmp/chat.png} it saves a screenshot.
+ * skipped otherwise, except under CI ({@code CI=true}), where it fails. With {@code
+ * -Dzocket.screenshot=/tmp/chat.png} it saves a screenshot.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class BrowserTest {
@@ -51,8 +52,9 @@ final class BrowserTest {
   @BeforeEach
   void start() {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    String why = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
-        + " chromium-driver)";
+    String why =
+        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
+            + " chromium-driver)";
     // Skipped on a developer's machine without a browser; under CI (CI=true, where .ci/run
     // installs both) a missing browser fails, so CI can never pass by skipping.
     if (!present && "true".equals(System.getenv("CI"))) {

@@ -12,11 +12,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,24 +34,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 final class ChatAttackIT {
-  private static final Pattern LISTENING =
-      Pattern.compile("Chat server listening on 127\\.0\\.0\\.1:(\\d+)");
-
   private final Processes processes = new Processes();
+  private Processes.ChatServer chat;
   private Processes.Output server;
   private int port;
   private Healthy healthy;
 
   @BeforeEach
   void start() throws Exception {
-    server =
-        processes.jar(
-            List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0");
-    port = Integer.parseInt(server.await(LISTENING).group(1));
+    chat = processes.chatServer(List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"));
+    server = chat.output();
+    port = chat.port();
     healthy = new Healthy(URI.create("ws://127.0.0.1:" + port + "/"));
   }
 
@@ -239,13 +229,7 @@ final class ChatAttackIT {
     assertThat(RawClient.upgrade(port, "/?user-name=" + "n".repeat(9_000), Map.of()).status())
         .isEqualTo(400);
     // The page's security headers are HTTP headers.
-    HttpResponse<String> page =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page = chat.get("/");
     assertThat(page.headers().firstValue("content-security-policy"))
         .hasValueSatisfying(csp -> assertThat(csp).contains("frame-ancestors 'none'"));
     newClientChats("after the small ones");

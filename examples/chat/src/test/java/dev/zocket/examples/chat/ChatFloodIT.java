@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zocket.testing.RawClient;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +32,6 @@ final class ChatFloodIT {
   private static final int MESSAGES = 200_000;
   private static final String ROOM = "flood";
   private static final String PAD = "p".repeat(1000);
-  private static final Pattern LISTENING =
-      Pattern.compile("Chat server listening on 127\\.0\\.0\\.1:(\\d+)");
-
   private final Processes processes = new Processes();
 
   @AfterEach
@@ -47,14 +41,10 @@ final class ChatFloodIT {
 
   @Test
   void aHealthyMemberGetsEveryMessageWhileAStalledOneIsClosed() throws Exception {
-    Processes.Output server =
-        processes.jar(
-            List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0");
-    int port = Integer.parseInt(server.await(LISTENING).group(1));
+    Processes.ChatServer chat =
+        processes.chatServer(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"));
+    Processes.Output server = chat.output();
+    int port = chat.port();
     String url = "ws://127.0.0.1:" + port + "/";
 
     Processes.Output healthy =
@@ -136,13 +126,7 @@ final class ChatFloodIT {
     }
 
     // The server is still up and answers new clients.
-    HttpResponse<String> page =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page = chat.get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     try (ChatMember late = new ChatMember(URI.create(url), "Late")) {
       late.joinAndWait(ROOM);

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +19,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class ChatJarIT {
-  private static final Pattern LISTENING =
-      Pattern.compile("Chat server listening on 127\\.0\\.0\\.1:(\\d+)");
-
   private final Processes processes = new Processes();
 
   @AfterEach
@@ -35,17 +28,11 @@ final class ChatJarIT {
 
   @Test
   void theJarRunsTheServerAndTheConsoleClient() throws Exception {
-    Processes.Output server = start("--host", "127.0.0.1", "--port", "0");
-    Matcher listening = server.await(LISTENING);
-    int port = Integer.parseInt(listening.group(1));
+    Processes.ChatServer chat = processes.chatServer(List.of());
+    Processes.Output server = chat.output();
+    int port = chat.port();
 
-    HttpResponse<String> page =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page = chat.get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<title>Zocket chat</title>");
 

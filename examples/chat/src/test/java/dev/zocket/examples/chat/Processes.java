@@ -9,9 +9,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -26,7 +31,29 @@ import java.util.regex.Pattern;
  * {@link #stop()} ends them all.
  */
 final class Processes {
+  private static final Pattern LISTENING =
+      Pattern.compile("Chat server listening on 127\\.0\\.0\\.1:(\\d+)");
+
   private final List<Process> started = new ArrayList<>();
+
+  /** A chat server started from the packaged jar, and the port it listens on. */
+  record ChatServer(Output output, int port) {
+    /** {@code GET path} of the server, as text. */
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  /** The packaged chat server on 127.0.0.1 and a free port, once it listens. */
+  ChatServer chatServer(List<String> jvmOptions) throws IOException, InterruptedException {
+    Output output = jar(jvmOptions, "--host", "127.0.0.1", "--port", "0");
+    return new ChatServer(output, Integer.parseInt(output.await(LISTENING).group(1)));
+  }
 
   /** {@code java [jvmOptions] -jar zocket-chat.jar args}. Needs the integration-test phase. */
   Output jar(List<String> jvmOptions, String... args) throws IOException {

@@ -207,7 +207,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
         ctx.executor()
             .schedule(
                 () -> {
-                  if (config.inboundMemory.get() > config.hardening.maxInboundMemory()) {
+                  if (config.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
                     recheckInboundMemory();
                   } else {
                     inboundRecheck = null;

@@ -53,8 +53,10 @@ final class ServerConfig {
   /** The messages dropped, by reason. */
   final Drops drops;
 
-  /** The bytes of the messages queued for handlers on every connection. */
-  final AtomicLong inboundMemory = new AtomicLong();
+  /**
+   * The bytes of the messages queued for handlers on every connection (added without contention).
+   */
+  final LongAdder inboundMemory = new LongAdder();
 
   /** The bytes all backlogs hold together (see {@link FrameWriter}). */
   final AtomicLong backlogMemory = new AtomicLong();

@@ -49,6 +49,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
 
   private static final long RESUME_AT_BYTES = Hardening.MAX_QUEUED_BYTES / 2;
 
+  /** Queued bytes of a connection above which each message checks the server-wide total. */
+  private static final long GLOBAL_CHECK_BYTES = 64 * 1024;
+
   /** Messages handled in one executor task before it yields to other connections. */
   private static final int BATCH = 64;
 
@@ -270,9 +273,11 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       return;
     }
     long bytes = QUEUED_BYTES.addAndGet(this, in.size());
-    long total = config.inboundMemory.addAndGet(in.size());
+    config.inboundMemory.add(in.size());
     int before = enqueue(in);
-    if (total > config.hardening.maxInboundMemory()) {
+    // The server-wide total is summed only for a queue of some size: a short one adds little.
+    if (bytes > GLOBAL_CHECK_BYTES
+        && config.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
       frames.overInboundMemory();
     }
     if (paused == 0
@@ -329,7 +334,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       if (task instanceof Dispatcher.Inbound in) {
         config.drops.count(reason);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        config.inboundMemory.addAndGet(-in.size());
+        config.inboundMemory.add(-in.size());
       }
     }
   }
@@ -414,7 +419,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
         Dispatcher.Inbound in = (Dispatcher.Inbound) task;
         config.dispatcher.handle(this, in);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        config.inboundMemory.addAndGet(-in.size());
+        config.inboundMemory.add(-in.size());
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
       int left = PENDING.decrementAndGet(this);

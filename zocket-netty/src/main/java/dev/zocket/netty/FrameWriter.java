@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
  * the client reads more slowly, frames wait in a backlog of this writer, in order, and are written
  * as the buffer drains; the connection is then "behind", and its reading pauses (see {@link
  * FrameHandler}), so the client cannot make the server answer more while it does not read. A
- * connection whose backlog grows past {@link Hardening#maxBacklogBytes()}, whose backlog takes the
- * backlogs of all connections past {@link Hardening#maxBacklogMemory()}, or that stays behind for
- * {@link Hardening#maxBacklogTime()} is a slow consumer: by default it is closed with 1013 (try
- * again later) and its backlog is released, so the close frame goes out next; with {@link
+ * connection whose backlog grows past {@link Hardening#maxBacklogBytes()}, that is further behind
+ * than the average while the backlogs of all connections are past {@link
+ * Hardening#maxBacklogMemory()}, or that reads nothing of what waits for {@link
+ * Hardening#maxBacklogTime()} is a slow consumer: by default it is closed with 1013 (try again
+ * later) and its backlog is released, so the close frame goes out next; with {@link
  * SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped and counted instead.
  * Replies are never dropped.
  *
@@ -152,11 +153,14 @@ final class FrameWriter {
     }
     if (backlogBytes > config.hardening.maxBacklogBytes()) {
       frames.slowConsumer("its backlog passed " + config.hardening.maxBacklogBytes() + " bytes");
-    } else if (total > config.hardening.maxBacklogMemory()) {
+    } else if (total > config.hardening.maxBacklogMemory()
+        && backlogBytes * Math.max(1, config.behindConnections.sum()) > total) {
+      // Past the server-wide budget, the connections further behind than the average go first:
+      // a healthy client that lags a little keeps its place while a stalled one is cut.
       frames.slowConsumer(
           "the backlogs of all connections passed "
               + config.hardening.maxBacklogMemory()
-              + " bytes");
+              + " bytes and its own is larger than their average");
     }
   }
 
@@ -186,6 +190,9 @@ final class FrameWriter {
       fellBehind();
       return;
     }
+    if (behindNow) {
+      startStallTimer(); // the client read something: it is slow, not stalled
+    }
     ArrayDeque<ByteBuf> b = backlog;
     while (b != null && !b.isEmpty() && channel.isWritable()) {
       ByteBuf frame = b.poll();
@@ -204,6 +211,14 @@ final class FrameWriter {
       return;
     }
     behindNow = true;
+    config.behindConnections.increment();
+    startStallTimer();
+    frames.behind(true);
+  }
+
+  /** (Re)starts the time a connection that is behind may go without reading anything. */
+  private void startStallTimer() {
+    cancelTimer();
     behindTimer =
         channel
             .eventLoop()
@@ -211,12 +226,11 @@ final class FrameWriter {
                 () -> {
                   behindTimer = null;
                   if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
-                    frames.slowConsumer("it was behind for " + config.hardening.maxBacklogTime());
+                    frames.slowConsumer("it read nothing for " + config.hardening.maxBacklogTime());
                   }
                 },
                 config.hardening.maxBacklogTime().toNanos(),
                 TimeUnit.NANOSECONDS);
-    frames.behind(true);
   }
 
   private void caughtUp() {
@@ -224,6 +238,7 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
+    config.behindConnections.decrement();
     cancelTimer();
     frames.behind(false);
   }
@@ -241,6 +256,10 @@ final class FrameWriter {
    */
   void close() {
     closed = true;
+    if (behindNow) {
+      behindNow = false;
+      config.behindConnections.decrement();
+    }
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
       for (ByteBuf frame; (frame = b.poll()) != null; ) {

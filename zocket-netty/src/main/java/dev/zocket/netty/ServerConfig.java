@@ -58,6 +58,9 @@ final class ServerConfig {
    */
   final LongAdder inboundMemory = new LongAdder();
 
+  /** The connections that are behind now (see {@link FrameWriter}). */
+  final LongAdder behindConnections = new LongAdder();
+
   /** The bytes all backlogs hold together (see {@link FrameWriter}). */
   final AtomicLong backlogMemory = new AtomicLong();
 

@@ -140,7 +140,7 @@ public final class ZocketServer implements AutoCloseable {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   /** The default of the bytes that may wait for a client that is behind. */
-  static final int DEFAULT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+  static final int DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 
   /** A quarter of the smaller of the maximum heap and the maximum direct memory. */
   static long defaultMaxBacklogMemory() {
@@ -886,11 +886,12 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The memory the backlogs of all connections that are behind may take together, in bytes,
-     * counted as {@link #slowConsumerLimits} counts one backlog. A connection whose backlog would
-     * take the total past it is a slow consumer (closed with 1013 under the default {@linkplain
-     * #slowConsumerPolicy policy}), so many stalled clients together cannot exhaust the memory
-     * either. Default: a quarter of the maximum heap or of the maximum direct memory, whichever is
-     * smaller.
+     * counted as {@link #slowConsumerLimits} counts one backlog. While the total is past it, a
+     * connection whose backlog is larger than the average of those behind is a slow consumer
+     * (closed with 1013 under the default {@linkplain #slowConsumerPolicy policy}) as soon as more
+     * waits for it, so many stalled clients together cannot exhaust the memory, and a healthy
+     * client that lags a little is not cut for them. Default: a quarter of the maximum heap or of
+     * the maximum direct memory, whichever is smaller.
      */
     public Builder<H, U> maxBacklogMemory(long bytes) {
       if (bytes <= 0) {
@@ -981,16 +982,17 @@ public final class ZocketServer implements AutoCloseable {
     /**
      * How far a connection may fall behind before it is a slow consumer: the bytes of events and
      * replies that may wait for it beyond Netty's outbound buffer (see {@link
-     * #writeBufferWaterMark}), and how long it may stay behind, that is with anything waiting. A
-     * connection past either is closed with 1013 under the default {@linkplain #slowConsumerPolicy
-     * policy}. The bytes are what the connection holds at most; events sent to rooms share their
-     * bytes among all the connections that wait for them, and each waiting frame is counted with 96
-     * bytes more for its bookkeeping. Defaults: 16 MiB and 30 seconds, about a second of a flood of
-     * 1 KB events at 16,000 a second, enough for the garbage collection pauses and scheduling
-     * hiccups of a healthy client.
+     * #writeBufferWaterMark}), and how long it may be behind without reading anything (a client
+     * that reads, however slowly, is not cut by time). A connection past either is closed with 1013
+     * under the default {@linkplain #slowConsumerPolicy policy}. The bytes are what the connection
+     * holds at most; events sent to rooms share their bytes among all the connections that wait for
+     * them, and each waiting frame is counted with 96 bytes more for its bookkeeping. Defaults: 64
+     * MiB and 30 seconds: seconds of a flood of 1 KB events at 16,000 a second, enough for the
+     * garbage collection pauses and scheduling hiccups of a healthy client; the server-wide {@link
+     * #maxBacklogMemory} bounds all backlogs together.
      *
      * @param maxBacklogBytes the most bytes waiting, at least 1
-     * @param maxBehind the longest time behind, positive
+     * @param maxBehind the longest time behind without reading anything, positive
      */
     public Builder<H, U> slowConsumerLimits(int maxBacklogBytes, Duration maxBehind) {
       this.maxBacklogBytes = positive("maxBacklogBytes", maxBacklogBytes);

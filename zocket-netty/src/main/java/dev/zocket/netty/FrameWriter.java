@@ -47,10 +47,11 @@ final class FrameWriter {
       };
 
   /**
-   * What a waiting frame costs beyond its bytes (its buffer's duplicate and the queue's slot), so
-   * that a backlog of small frames is bounded by the memory it really takes.
+   * What a waiting frame costs the heap beyond its buffer (the buffer's duplicate and the queue's
+   * slot), so that a backlog of small frames is bounded by the memory it really takes: measured
+   * with {@code BacklogMemory}, 93 bytes per frame of 100-character events, 152 for 1,000.
    */
-  static final int ENTRY_OVERHEAD = 96;
+  static final int ENTRY_OVERHEAD = 160;
 
   private final Channel channel;
   private final FrameHandler frames;
@@ -145,7 +146,7 @@ final class FrameWriter {
       fellBehind();
     }
     backlog.add(frame);
-    int cost = frame.readableBytes() + ENTRY_OVERHEAD;
+    int cost = cost(frame);
     backlogBytes += cost;
     long total = config.backlogMemory.addAndGet(cost);
     if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
@@ -162,6 +163,15 @@ final class FrameWriter {
               + config.hardening.maxBacklogMemory()
               + " bytes and its own is larger than their average");
     }
+  }
+
+  /**
+   * What a waiting frame takes: its buffer's capacity (an encoded event is kept in the buffer it
+   * was written into, which can be up to twice its length; shared by every recipient, but counted
+   * for each) and its bookkeeping.
+   */
+  private static int cost(ByteBuf frame) {
+    return frame.capacity() + ENTRY_OVERHEAD;
   }
 
   private void writeNow(ByteBuf frame) {
@@ -186,6 +196,9 @@ final class FrameWriter {
 
   /** On the I/O thread, when Netty's outbound buffer fills up or drains. */
   void writabilityChanged() {
+    if (closed) {
+      return; // nothing is written any more, and the connection no longer counts as behind
+    }
     if (!channel.isWritable()) {
       fellBehind();
       return;
@@ -196,7 +209,7 @@ final class FrameWriter {
     ArrayDeque<ByteBuf> b = backlog;
     while (b != null && !b.isEmpty() && channel.isWritable()) {
       ByteBuf frame = b.poll();
-      int cost = frame.readableBytes() + ENTRY_OVERHEAD;
+      int cost = cost(frame);
       backlogBytes -= cost;
       config.backlogMemory.addAndGet(-cost);
       writeNow(frame);

@@ -984,12 +984,13 @@ public final class ZocketServer implements AutoCloseable {
      * replies that may wait for it beyond Netty's outbound buffer (see {@link
      * #writeBufferWaterMark}), and how long it may be behind without reading anything (a client
      * that reads, however slowly, is not cut by time). A connection past either is closed with 1013
-     * under the default {@linkplain #slowConsumerPolicy policy}. The bytes are what the connection
-     * holds at most; events sent to rooms share their bytes among all the connections that wait for
-     * them, and each waiting frame is counted with 96 bytes more for its bookkeeping. Defaults: 64
-     * MiB and 30 seconds: seconds of a flood of 1 KB events at 16,000 a second, enough for the
-     * garbage collection pauses and scheduling hiccups of a healthy client; the server-wide {@link
-     * #maxBacklogMemory} bounds all backlogs together.
+     * under the default {@linkplain #slowConsumerPolicy policy}. The bytes are the memory the
+     * connection holds at most: each waiting frame counts its buffer (which can be up to twice the
+     * frame) and 160 bytes of bookkeeping; events sent to rooms share their buffers among all the
+     * connections that wait for them, but count for each. Defaults: 64 MiB and 30 seconds: seconds
+     * of a flood of 1 KB events at 16,000 a second, enough for the garbage collection pauses and
+     * scheduling hiccups of a healthy client; the server-wide {@link #maxBacklogMemory} bounds all
+     * backlogs together.
      *
      * @param maxBacklogBytes the most bytes waiting, at least 1
      * @param maxBehind the longest time behind without reading anything, positive

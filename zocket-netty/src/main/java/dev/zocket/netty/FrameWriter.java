@@ -104,7 +104,8 @@ final class FrameWriter {
     if (closed) {
       return;
     }
-    if (behind() && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.DROP) {
+    // The policy first: under the default one, write() alone looks at the buffer's state.
+    if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.DROP && behind()) {
       config.drops.count(DropReason.SLOW_CONSUMER);
       return;
     }

@@ -79,7 +79,7 @@ public final class BacklogMemory {
       for (int i = 0; i < events; i++) {
         room.onText(text);
       }
-      Thread.sleep(500); // the events reach the I/O thread
+      awaitSteadyDirectMemory(); // the events have reached the I/O thread and its backlog
       long heap = usedAfterGc(memory) - heapBefore;
       long direct = PlatformDependent.usedDirectMemory() - directBefore;
       System.out.printf(
@@ -94,6 +94,19 @@ public final class BacklogMemory {
           direct / events,
           server.slowConsumersClosed());
       stalled.close();
+    }
+  }
+
+  /** Waits (at most 10 s) until the direct memory in use has not changed for 200 ms. */
+  private static void awaitSteadyDirectMemory() throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long last = -1;
+    int steady = 0;
+    while (steady < 4 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      long now = PlatformDependent.usedDirectMemory();
+      steady = now == last ? steady + 1 : 0;
+      last = now;
     }
   }
 

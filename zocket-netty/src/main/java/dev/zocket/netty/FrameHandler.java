@@ -58,9 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p>The heartbeat is one timer per connection (the task is this handler): it closes a socket that
  * has not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
  * however slowly it drips), one that read nothing for the idle timeout, and pings an upgraded one
- * that was not written to for a ping interval. Every socket is counted against the connection
- * limits from the moment it is accepted (see {@link Admission}). Fragmented messages are rare, so
- * Netty's aggregator is put in front of this stage only when the first one arrives.
+ * that sent nothing for a ping interval (however much the server writes to it: a client that only
+ * receives answers the ping, and its pong is what keeps it from the idle timeout). Every socket is
+ * counted against the connection limits from the moment it is accepted (see {@link Admission}).
+ * Fragmented messages are rare, so Netty's aggregator is put in front of this stage only when the
+ * first one arrives.
  */
 final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
@@ -267,7 +269,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       next = Math.min(next, lastRead + idle);
     }
     if (ping > 0) {
-      next = Math.min(next, lastPing + ping);
+      next = Math.min(next, Math.max(lastRead, lastPing) + ping);
     }
     if (next != Long.MAX_VALUE) {
       heartbeat = ctx.executor().schedule(this, Math.max(0, next - now), TimeUnit.NANOSECONDS);
@@ -301,9 +303,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       return;
     }
     long ping = config.pingInterval.toNanos();
-    if (ping > 0 && now - lastPing >= ping) {
+    if (ping > 0 && now - Math.max(lastRead, lastPing) >= ping) {
       lastPing = now;
-      if (writer != null && !writer.takeWritten()) {
+      if (writer != null) {
+        // Liveness is what the client sends: one that only receives is pinged, so its pong counts.
         ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
       }
     }

@@ -77,9 +77,6 @@ final class FrameWriter {
   /** Whether this connection is in its I/O thread's {@link Flusher}. */
   private boolean flushPending;
 
-  /** Whether a frame was flushed since the heartbeat last looked. */
-  private boolean wrote;
-
   /** Set once a close frame was sent: no data frame may follow it (RFC 6455 section 5.5.1). */
   private boolean closed;
 
@@ -290,19 +287,8 @@ final class FrameWriter {
     return backlogBytes;
   }
 
-  /**
-   * On the I/O thread: whether a frame was flushed since the last call, which clears the mark; the
-   * heartbeat pings only connections that were not written to.
-   */
-  boolean takeWritten() {
-    boolean w = wrote;
-    wrote = false;
-    return w;
-  }
-
   private void flush() {
     flushPending = false;
-    wrote = true;
     if (rawWrites != null) {
       rawWrites.flush();
     } else {

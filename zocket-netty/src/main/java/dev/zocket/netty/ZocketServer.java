@@ -611,8 +611,9 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * How long the server waits without writing to a connection (events and replies count) before
-     * it sends a WebSocket ping; zero disables. Default 25 s.
+     * How long a connection may send nothing before the server pings it, however much the server
+     * writes to it: the pong of a client that only receives is what keeps it within the {@link
+     * #idleTimeout idle timeout}. Zero disables. Default 25 s.
      */
     public Builder<H, U> pingInterval(Duration pingInterval) {
       this.pingInterval = nonNegative("pingInterval", pingInterval);

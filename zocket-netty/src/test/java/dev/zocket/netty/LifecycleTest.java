@@ -98,6 +98,31 @@ class LifecycleTest {
   }
 
   @Test
+  void aClientThatOnlyReceivesIsPingedAndOutlivesTheIdleTimeout() throws Exception {
+    // The server writes to this client every 50 ms and the client never sends on its own: only the
+    // pongs to the server's pings show that it is alive. (Pinging only connections that were not
+    // written to closed it after 600 ms, as the chat's attack test saw after a minute.)
+    try (ZocketServer server =
+            Servers.standard()
+                .pingInterval(Duration.ofMillis(100))
+                .idleTimeout(Duration.ofMillis(600))
+                .start();
+        JdkClient listener = JdkClient.connect(server.port(), "?user-name=Listener")) {
+      listener.sync();
+      for (int i = 0; i < 40; i++) {
+        server.emit(TestApi.Events.class).broadcast().onText("t" + i);
+        Thread.sleep(50); // pacing: 2 s of events, more than three idle timeouts
+      }
+      for (int i = 0; i < 40; i++) {
+        assertThat(listener.next())
+            .isEqualTo("{\"type\":\"ev.onText\",\"payload\":\"t" + i + "\"}");
+      }
+      listener.sync();
+      assertThat(listener.closeStatus).isNotDone();
+    }
+  }
+
+  @Test
   void failsToBindAUsedPort() {
     try (ZocketServer first = Servers.standard().start()) {
       assertThatThrownBy(() -> Servers.standard().port(first.port()).start())

@@ -34,7 +34,7 @@ final class Processes {
   private static final Pattern LISTENING =
       Pattern.compile("Chat server listening on 127\\.0\\.0\\.1:(\\d+)");
 
-  private final List<Process> started = new ArrayList<>();
+  private final List<Output> outputs = new ArrayList<>();
 
   /** A chat server started from the packaged jar, and the port it listens on. */
   record ChatServer(Output output, int port) {
@@ -84,16 +84,23 @@ final class Processes {
   }
 
   private Output start(List<String> command) throws IOException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    started.add(process);
-    return new Output(process);
+    Output output = new Output(new ProcessBuilder(command).redirectErrorStream(true).start());
+    outputs.add(output);
+    return output;
   }
 
-  /** Ends every process started, forcibly. */
+  /**
+   * Ends every process started, forcibly, and prints the last lines each one wrote, so that the
+   * report of a failed test shows what the server said.
+   */
   void stop() throws InterruptedException {
-    for (Process p : started) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
+    for (Output o : outputs) {
+      o.process.destroyForcibly();
+      o.process.waitFor(10, TimeUnit.SECONDS);
+      List<String> lines = o.linesSoFar();
+      System.out.println(
+          "--- the last lines of " + o.process.info().commandLine().orElse("a process") + ":");
+      lines.subList(Math.max(0, lines.size() - 200), lines.size()).forEach(System.out::println);
     }
   }
 

@@ -72,6 +72,14 @@ public final class PayloadValidator {
     this.mapper = mapper;
   }
 
+  /**
+   * The validator factory every payload is checked with: its constraint metadata and its message
+   * interpolator are what the TypeScript generator mirrors.
+   */
+  public static ValidatorFactory factory() {
+    return Holder.FACTORY;
+  }
+
   /** Whether values of a type (or, for containers, their elements) carry constraints. */
   static boolean isConstrained(JavaType type) {
     if (type.isContainerType()) {

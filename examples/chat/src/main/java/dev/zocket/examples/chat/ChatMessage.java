@@ -1,6 +1,7 @@
 package dev.zocket.examples.chat;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import jakarta.validation.constraints.NotNull;
 import java.time.Instant;
 
 /**
@@ -13,10 +14,11 @@ import java.time.Instant;
  *     2026-11-25T18:43:13.464Z}), exactly as JavaScript's {@code Date.toISOString()} writes it
  */
 public record ChatMessage(
-    String roomId,
-    String userName,
-    String content,
-    @JsonFormat(
+    @NotNull String roomId,
+    @NotNull String userName,
+    @NotNull String content,
+    @NotNull
+        @JsonFormat(
             shape = JsonFormat.Shape.STRING,
             pattern = "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'",
             timezone = "UTC")

@@ -1,9 +1,11 @@
 package dev.zocket.examples.chat;
 
+import jakarta.validation.constraints.NotNull;
+
 /**
  * Someone left a room: the payload of {@code rooms.onLeave}.
  *
  * @param roomId the room
  * @param userName who left
  */
-public record Left(String roomId, String userName) {}
+public record Left(@NotNull String roomId, @NotNull String userName) {}

@@ -1,0 +1,150 @@
+package dev.zocket.typescript.maven;
+
+import dev.zocket.ContractException;
+import dev.zocket.typescript.GenerationException;
+import dev.zocket.typescript.TypeScriptGenerator;
+import java.io.File;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.artifact.DependencyResolutionRequiredException;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * Writes the TypeScript module of the contracts this module compiles: a zod schema per record and
+ * the {@code contract} object the TypeScript client is typed by. Runs after compilation, with the
+ * module's classes and compile dependencies on the class path.
+ *
+ * <pre>{@code
+ * <plugin>
+ *   <groupId>dev.zocket</groupId>
+ *   <artifactId>zocket-typescript-maven-plugin</artifactId>
+ *   <executions>
+ *     <execution>
+ *       <goals><goal>generate</goal></goals>
+ *       <configuration>
+ *         <routes><route>com.example.Rooms</route></routes>
+ *         <events><event>com.example.RoomEvents</event></events>
+ *         <headers>com.example.ChatHeaders</headers>
+ *         <outputFile>${project.basedir}/../web/src/generated/chat.ts</outputFile>
+ *       </configuration>
+ *     </execution>
+ *   </executions>
+ * </plugin>
+ * }</pre>
+ *
+ * <p>The file is written only when its content changes. With {@code check} the goal writes nothing
+ * and fails the build when the file is not what would be generated.
+ */
+@Mojo(
+    name = "generate",
+    defaultPhase = LifecyclePhase.PROCESS_CLASSES,
+    requiresDependencyResolution = ResolutionScope.COMPILE,
+    threadSafe = true)
+public final class GenerateMojo extends AbstractMojo {
+  /** Creates the goal; Maven sets its parameters. */
+  public GenerateMojo() {}
+
+  @Parameter(defaultValue = "${project}", readonly = true, required = true)
+  private MavenProject project;
+
+  /** Client-to-server contract interfaces (binary class names): {@code contract.routes}. */
+  @Parameter private List<String> routes = new ArrayList<>();
+
+  /** Server-to-client contract interfaces (binary class names): {@code contract.events}. */
+  @Parameter private List<String> events = new ArrayList<>();
+
+  /** The handshake headers record (binary class name): {@code contract.headers}. Optional. */
+  @Parameter private String headers;
+
+  /** The TypeScript module to write. */
+  @Parameter(property = "zocket.typescript.outputFile", required = true)
+  private File outputFile;
+
+  /** Writes nothing and fails when {@code outputFile} is out of date. */
+  @Parameter(property = "zocket.typescript.check", defaultValue = "false")
+  private boolean check;
+
+  /** Skips the goal. */
+  @Parameter(property = "zocket.typescript.skip", defaultValue = "false")
+  private boolean skip;
+
+  @Override
+  public void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip) {
+      getLog().info("Skipped");
+      return;
+    }
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    try (URLClassLoader loader = new URLClassLoader(classPath(), getClass().getClassLoader())) {
+      thread.setContextClassLoader(loader);
+      TypeScriptGenerator.Builder builder = TypeScriptGenerator.builder();
+      for (String name : routes) {
+        builder.routes(load(loader, name));
+      }
+      for (String name : events) {
+        builder.events(load(loader, name));
+      }
+      if (headers != null && !headers.isBlank()) {
+        builder.headers(load(loader, headers.trim()));
+      }
+      TypeScriptGenerator generator = builder.build();
+      if (check) {
+        String expected = generator.generate();
+        if (!outputFile.isFile()
+            || !Files.readString(outputFile.toPath(), StandardCharsets.UTF_8).equals(expected)) {
+          throw new MojoFailureException(
+              outputFile + " is out of date: run the goal without check to regenerate it");
+        }
+        getLog().info(outputFile + " is up to date");
+      } else if (generator.write(outputFile.toPath())) {
+        getLog().info("Wrote " + outputFile);
+      } else {
+        getLog().info("Unchanged: " + outputFile);
+      }
+    } catch (GenerationException | ContractException | IllegalStateException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Cannot write " + outputFile + ": " + e, e);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  private URL[] classPath() throws MojoExecutionException {
+    try {
+      List<URL> urls = new ArrayList<>();
+      for (String element : project.getCompileClasspathElements()) {
+        urls.add(new File(element).toURI().toURL());
+      }
+      return urls.toArray(new URL[0]);
+    } catch (DependencyResolutionRequiredException | MalformedURLException e) {
+      throw new MojoExecutionException("Cannot build the class path of " + project.getId(), e);
+    }
+  }
+
+  private static Class<?> load(ClassLoader loader, String name) throws MojoFailureException {
+    try {
+      return Class.forName(name.trim(), false, loader);
+    } catch (ClassNotFoundException e) {
+      throw new MojoFailureException(
+          "Class "
+              + name
+              + " is not among this module's classes and compile dependencies (give its binary"
+              + " name, Outer$Inner)");
+    }
+  }
+}

@@ -1,0 +1,361 @@
+package dev.zocket.typescript;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import dev.zocket.typescript.ZodConstraints.Shape;
+import jakarta.validation.Validator;
+import jakarta.validation.metadata.BeanDescriptor;
+import jakarta.validation.metadata.ConstraintDescriptor;
+import jakarta.validation.metadata.ContainerElementTypeDescriptor;
+import jakarta.validation.metadata.PropertyDescriptor;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Java types as zod schemas, under the strict binding rules: each JSON type binds only to Java
+ * types of its own kind, integers are range-checked, a value that is not a primitive may be null
+ * unless a constraint forbids it. Records and enums become named schemas, collected in the order
+ * they must be declared (what a schema uses comes before it).
+ */
+final class ZodTypes {
+  /** A named schema of the module: a record or an enum. */
+  record Named(String name, Class<?> type, String code) {}
+
+  /**
+   * Where a schema is used: the name of the place (for messages), the constraints there, and
+   * whether Bean Validation descends into a bean found there.
+   */
+  record Place(
+      String name,
+      Set<ConstraintDescriptor<?>> constraints,
+      Set<ContainerElementTypeDescriptor> elements,
+      boolean cascaded,
+      AnnotatedMember member) {
+    static Place root(String name) {
+      return new Place(name, Set.of(), Set.of(), true, null);
+    }
+
+    /** The place of a container's element (type argument {@code index}). */
+    Place element(int index) {
+      for (ContainerElementTypeDescriptor e : elements) {
+        if (e.getTypeArgumentIndex() != null && e.getTypeArgumentIndex() == index) {
+          return new Place(
+              name + (index == 0 && elements.size() < 2 ? "[]" : "<" + index + ">"),
+              e.getConstraintDescriptors(),
+              e.getConstrainedContainerElementTypes(),
+              e.isCascaded() || cascaded,
+              null);
+        }
+      }
+      return new Place(name + "[]", Set.of(), Set.of(), cascaded, null);
+    }
+  }
+
+  private static final Map<Class<?>, String> INTEGERS =
+      Map.of(
+          byte.class, "z.int().gte(-128).lte(127)",
+          Byte.class, "z.int().gte(-128).lte(127)",
+          short.class, "z.int().gte(-32768).lte(32767)",
+          Short.class, "z.int().gte(-32768).lte(32767)",
+          int.class, "z.int32()",
+          Integer.class, "z.int32()",
+          long.class, "z.int()",
+          Long.class, "z.int()",
+          BigInteger.class, "z.int()");
+
+  private static final Map<Class<?>, String> TIMES =
+      Map.of(
+          Instant.class, "z.iso.datetime({ offset: true })",
+          OffsetDateTime.class, "z.iso.datetime({ offset: true })",
+          ZonedDateTime.class, "z.iso.datetime({ offset: true })",
+          LocalDateTime.class, "z.iso.datetime({ local: true })",
+          LocalDate.class, "z.iso.date()",
+          LocalTime.class, "z.iso.time()",
+          Duration.class, "z.iso.duration()");
+
+  private final ObjectMapper mapper;
+  private final Validator validator;
+  private final Map<Class<?>, Named> named = new LinkedHashMap<>();
+  private final Map<String, Class<?>> names = new HashMap<>();
+  private final Set<Class<?>> visiting = new LinkedHashSet<>();
+  private boolean usesEmail;
+
+  ZodTypes(ObjectMapper mapper, Validator validator) {
+    this.mapper = mapper;
+    this.validator = validator;
+  }
+
+  /** The named schemas met so far, each after those it uses. */
+  List<Named> named() {
+    return new ArrayList<>(named.values());
+  }
+
+  /** Whether a schema checks {@code @Email}, so the module needs its e-mail function. */
+  boolean usesEmail() {
+    return usesEmail;
+  }
+
+  /**
+   * The schema of a value at a place, without its nullability (see {@link #nullable}).
+   *
+   * @throws GenerationException naming the place when the type or a constraint has no zod form
+   */
+  String schema(JavaType type, Place at) {
+    Class<?> c = type.getRawClass();
+    Shape shape = shape(type);
+    String base = base(type, at);
+    if (!at.constraints().isEmpty()) {
+      try {
+        base += new ZodConstraints().checks(at.constraints(), shape);
+      } catch (IllegalArgumentException e) {
+        throw new GenerationException(at.name() + ": " + e.getMessage());
+      }
+      usesEmail |= ZodConstraints.usesEmail(at.constraints());
+    }
+    if (isBean(c) && !at.cascaded() && validator.getConstraintsForClass(c).isBeanConstrained()) {
+      throw new GenerationException(
+          at.name()
+              + ": "
+              + c.getSimpleName()
+              + " has constraints, but Bean Validation checks them here only with @Valid; add"
+              + " @Valid (or drop the constraints), so that Java and TypeScript check the same");
+    }
+    return base;
+  }
+
+  /** Whether null (and, for a property, a missing value) is a value at a place. */
+  static boolean nullable(JavaType type, Place at) {
+    return !type.isPrimitive() && !ZodConstraints.required(at.constraints());
+  }
+
+  private String base(JavaType type, Place at) {
+    Class<?> c = type.getRawClass();
+    if (c == String.class || c == CharSequence.class || c == char[].class) {
+      return "z.string()";
+    }
+    if (c == char.class || c == Character.class) {
+      return "z.string().length(1)";
+    }
+    if (c == boolean.class || c == Boolean.class) {
+      return "z.boolean()";
+    }
+    if (INTEGERS.containsKey(c)) {
+      return INTEGERS.get(c);
+    }
+    if (c == float.class || c == Float.class) {
+      return "z.number().gte(-3.4028234663852886e38).lte(3.4028234663852886e38)";
+    }
+    if (c == double.class || c == Double.class || c == BigDecimal.class || c == Number.class) {
+      return "z.number()";
+    }
+    if (c == UUID.class) {
+      return "z.guid()";
+    }
+    if (c == byte[].class) {
+      return "z.base64()";
+    }
+    if (TIMES.containsKey(c)) {
+      return time(c, at);
+    }
+    if (c == Object.class || JsonNode.class.isAssignableFrom(c)) {
+      return "z.json()";
+    }
+    if (c.isEnum()) {
+      return declare(c, () -> enumSchema(c));
+    }
+    if (type.isArrayType() || type.isCollectionLikeType()) {
+      JavaType element = type.getContentType();
+      Place e = at.element(0);
+      return "z.array(" + schema(element, e) + (nullable(element, e) ? ".nullable()" : "") + ")";
+    }
+    if (type.isMapLikeType()) {
+      return map(type, at);
+    }
+    if (c.getName().startsWith("java.") || c.getName().startsWith("javax.")) {
+      throw new GenerationException(
+          at.name()
+              + ": "
+              + type.toCanonical()
+              + " has no zod form here (supported: strings, numbers, booleans, enums, UUID,"
+              + " byte[], the java.time types Instant, OffsetDateTime, ZonedDateTime,"
+              + " LocalDateTime, LocalDate, LocalTime and Duration, arrays, collections, maps with"
+              + " string or enum keys, JsonNode, Object, records and beans)");
+    }
+    if (!type.getBindings().isEmpty()) {
+      throw new GenerationException(
+          at.name()
+              + ": the generic type "
+              + type.toCanonical()
+              + " has no TypeScript name; use a record without type parameters");
+    }
+    return declare(c, () -> objectSchema(type));
+  }
+
+  private String time(Class<?> c, Place at) {
+    JsonFormat format = at.member() == null ? null : at.member().getAnnotation(JsonFormat.class);
+    if (format == null || format.pattern().isEmpty()) {
+      return TIMES.get(c);
+    }
+    try {
+      return "z.string().regex(" + JsRegex.dateTimePattern(format.pattern()) + ")";
+    } catch (IllegalArgumentException e) {
+      throw new GenerationException(at.name() + ": " + e.getMessage());
+    }
+  }
+
+  private String map(JavaType type, Place at) {
+    JavaType key = type.getKeyType();
+    Place keyPlace = at.element(0);
+    if (!keyPlace.constraints().isEmpty()) {
+      throw new GenerationException(at.name() + ": constraints on map keys have no zod form");
+    }
+    JavaType value = type.getContentType();
+    Place v = at.element(1);
+    String values = schema(value, v) + (nullable(value, v) ? ".nullable()" : "");
+    Class<?> k = key.getRawClass();
+    if (k == String.class) {
+      return "z.record(z.string(), " + values + ")";
+    }
+    if (k.isEnum()) {
+      return "z.partialRecord(" + schema(key, Place.root(at.name() + " key")) + ", " + values + ")";
+    }
+    throw new GenerationException(
+        at.name() + ": map keys of type " + k.getSimpleName() + " have no zod form; use String");
+  }
+
+  /** The name of a record's or enum's schema, declaring it on first use. */
+  private String declare(Class<?> c, java.util.function.Supplier<String> code) {
+    Named done = named.get(c);
+    if (done != null) {
+      return done.name();
+    }
+    String name = c.getSimpleName();
+    if (!Js.isIdentifier(name)) {
+      throw new GenerationException(
+          c.getName() + ": its simple name cannot name a TypeScript constant; rename the type");
+    }
+    Class<?> clash = names.putIfAbsent(name, c);
+    if (clash != null && clash != c) {
+      throw new GenerationException(
+          "Two types are named "
+              + name
+              + ": "
+              + clash.getName()
+              + " and "
+              + c.getName()
+              + "; rename one, since a module names its schemas by simple name");
+    }
+    if (!visiting.add(c)) {
+      throw new GenerationException(
+          "Recursive types have no zod schema here: "
+              + String.join(" -> ", visiting.stream().map(Class::getSimpleName).toList())
+              + " -> "
+              + name);
+    }
+    String body = code.get();
+    visiting.remove(c);
+    named.put(c, new Named(name, c, body));
+    return name;
+  }
+
+  private String enumSchema(Class<?> c) {
+    List<String> values = new ArrayList<>();
+    boolean strings = true;
+    for (Object constant : c.getEnumConstants()) {
+      JsonNode written = mapper.valueToTree(constant);
+      strings &= written.isTextual();
+      values.add(written.isTextual() ? Js.string(written.textValue()) : written.toString());
+    }
+    return strings
+        ? "z.enum([" + String.join(", ", values) + "])"
+        : "z.literal([" + String.join(", ", values) + "])";
+  }
+
+  private String objectSchema(JavaType type) {
+    Class<?> c = type.getRawClass();
+    BeanDescription bean = mapper.getSerializationConfig().introspect(type);
+    BeanDescriptor constraints = validator.getConstraintsForClass(c);
+    if (!constraints.getConstraintDescriptors().isEmpty()) {
+      throw new GenerationException(
+          c.getSimpleName()
+              + ": constraints on the class itself (@"
+              + constraints
+                  .getConstraintDescriptors()
+                  .iterator()
+                  .next()
+                  .getAnnotation()
+                  .annotationType()
+                  .getSimpleName()
+              + ") have no zod form; put them on its components");
+    }
+    StringBuilder sb = new StringBuilder("z.object({\n");
+    for (BeanPropertyDefinition p : bean.findProperties()) {
+      PropertyDescriptor d = constraints.getConstraintsForProperty(p.getInternalName());
+      AnnotatedMember member = p.getPrimaryMember();
+      Place at =
+          d == null
+              ? new Place(c.getSimpleName() + "." + p.getName(), Set.of(), Set.of(), false, member)
+              : new Place(
+                  c.getSimpleName() + "." + p.getName(),
+                  d.getConstraintDescriptors(),
+                  d.getConstrainedContainerElementTypes(),
+                  d.isCascaded(),
+                  member);
+      JavaType t = p.getPrimaryType();
+      sb.append("  ")
+          .append(Js.key(p.getName()))
+          .append(": ")
+          .append(schema(t, at))
+          .append(nullable(t, at) ? ".nullish()" : "")
+          .append(",\n");
+    }
+    return sb.append("})").toString();
+  }
+
+  private static boolean isBean(Class<?> c) {
+    return !c.isPrimitive()
+        && !c.isEnum()
+        && !c.isArray()
+        && !Collection.class.isAssignableFrom(c)
+        && !Map.class.isAssignableFrom(c)
+        && !c.getName().startsWith("java.");
+  }
+
+  private static Shape shape(JavaType type) {
+    Class<?> c = type.getRawClass();
+    if (c == String.class || c == CharSequence.class || c == char.class || c == Character.class) {
+      return Shape.STRING;
+    }
+    if (c == boolean.class || c == Boolean.class) {
+      return Shape.BOOLEAN;
+    }
+    if (c.isPrimitive() || Number.class.isAssignableFrom(c)) {
+      return Shape.NUMBER;
+    }
+    if (c != byte[].class && (type.isArrayType() || type.isCollectionLikeType())) {
+      return Shape.ARRAY;
+    }
+    return type.isMapLikeType() ? Shape.MAP : Shape.OTHER;
+  }
+}

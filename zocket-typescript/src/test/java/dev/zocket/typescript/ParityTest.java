@@ -1,0 +1,255 @@
+package dev.zocket.typescript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zocket.InvalidPayloadException;
+import dev.zocket.JsonLimits;
+import dev.zocket.Violation;
+import dev.zocket.internal.Contracts;
+import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.Payloads;
+import dev.zocket.internal.RouteDescriptor;
+import dev.zocket.testing.Node;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same payloads through the Java side (strict binding and Bean Validation, as the server binds
+ * a request) and through the generated zod schema under Node: each is accepted by both or refused
+ * by both, with the same paths. Needs Node.js (skipped without it, failing under CI).
+ */
+class ParityTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
+
+  /** A row: how to change the valid order, and the paths Java must refuse (none: accepted). */
+  private record Row(String what, Consumer<ObjectNode> change, List<String> refused) {}
+
+  private static Row ok(String what, Consumer<ObjectNode> change) {
+    return new Row(what, change, List.of());
+  }
+
+  private static Row no(String what, Consumer<ObjectNode> change, String... paths) {
+    return new Row(what, change, List.of(paths));
+  }
+
+  private static ObjectNode item(ObjectNode order, int i) {
+    return (ObjectNode) order.withArray("items").get(i);
+  }
+
+  private static final List<Row> ROWS =
+      List.of(
+          ok("the valid order", o -> {}),
+          no("id missing", o -> o.remove("id"), "id"),
+          no("id null", o -> o.putNull("id"), "id"),
+          no("id a number", o -> o.put("id", 5), "id"),
+          no("id too short", o -> o.put("id", "a"), "id"),
+          no("id too long", o -> o.put("id", "123456789"), "id"),
+          ok("id of 8 UTF-16 units", o -> o.put("id", "\uD83D\uDE00\uD83D\uDE00abcd")),
+          no("email not an address", o -> o.put("email", "not-an-email"), "email"),
+          ok("email empty (as in Java)", o -> o.put("email", "")),
+          ok("email null", o -> o.putNull("email")),
+          ok("email without a dot in the domain", o -> o.put("email", "a@b")),
+          no("email with a trailing dot", o -> o.put("email", "a@b."), "email"),
+          ok("email with a quoted local part", o -> o.put("email", "\"x y\"@example.com")),
+          ok("email with an IPv4 literal", o -> o.put("email", "a@[1.2.3.4]")),
+          no("code lower case", o -> o.put("code", "ab123"), "code"),
+          no("code too long", o -> o.put("code", "AB1234"), "code"),
+          no("items empty", o -> o.putArray("items"), "items"),
+          no("items missing", o -> o.remove("items"), "items"),
+          no("items a single object", o -> o.set("items", item(o, 0).deepCopy()), "items"),
+          no("item name blank", o -> item(o, 0).put("name", " \t"), "items[0].name"),
+          ok(
+              "item name a no-break space (not blank in Java)",
+              o -> item(o, 0).put("name", "\u00a0")),
+          no(
+              "item name an em space (blank in Java)",
+              o -> item(o, 0).put("name", "\u2003"),
+              "items[0].name"),
+          no("item qty zero", o -> item(o, 0).put("qty", 0), "items[0].qty"),
+          no("item qty a fraction", o -> item(o, 0).put("qty", 1.5), "items[0].qty"),
+          ok("item qty 3.0 is an integer", o -> item(o, 0).put("qty", 3.0)),
+          no("item qty a string", o -> item(o, 0).put("qty", "3"), "items[0].qty"),
+          no(
+              "second item qty too big",
+              o -> o.withArray("items").addObject().put("name", "b").put("qty", 100),
+              "items[1].qty"),
+          no("item qty missing (a primitive)", o -> item(o, 0).remove("qty"), "items[0].qty"),
+          ok("a null item (no @NotNull on the element)", o -> o.withArray("items").addNull()),
+          no("priority zero", o -> o.put("priority", 0), "priority"),
+          no("priority beyond int", o -> o.put("priority", 3_000_000_000L), "priority"),
+          ok("priority null", o -> o.putNull("priority")),
+          no("weight at the exclusive minimum", o -> o.put("weight", 0.5), "weight"),
+          ok("weight at the inclusive maximum", o -> o.put("weight", 100)),
+          no("weight above the maximum", o -> o.put("weight", 100.5), "weight"),
+          no("weight a boolean", o -> o.put("weight", true), "weight"),
+          no("color unknown", o -> o.put("color", "BLUE"), "color"),
+          no("color by ordinal", o -> o.put("color", 0), "color"),
+          ok("color GREEN", o -> o.put("color", "GREEN")),
+          ok("tags", o -> o.putObject("tags").put("a", "x")),
+          no("tags an array", o -> o.putArray("tags"), "tags"),
+          no("level beyond byte", o -> o.put("level", 200), "level"),
+          ok("level at byte's minimum", o -> o.put("level", -128)),
+          no("gift a string", o -> o.put("gift", "true"), "gift"),
+          no("gift missing (a primitive)", o -> o.remove("gift"), "gift"),
+          no("at not a time", o -> o.put("at", "yesterday"), "at"),
+          no("at empty", o -> o.put("at", ""), "at"),
+          ok("at with an offset", o -> o.put("at", "2026-11-25T19:43:13+01:00")),
+          no("day the 30th of February", o -> o.put("day", "2026-02-30"), "day"),
+          ok("day the 29th of February of a leap year", o -> o.put("day", "2028-02-29")),
+          no("ref not a UUID", o -> o.put("ref", "not-a-uuid"), "ref"),
+          no("labels a string", o -> o.put("labels", "a"), "labels"),
+          ok(
+              "labels with a duplicate (a set in Java)",
+              o -> o.putArray("labels").add("a").add("a")),
+          no("x-note a number", o -> o.put("x-note", 5), "x-note"),
+          ok("note under its Java name is an unknown property", o -> o.put("note", 5)),
+          ok("an unknown property", o -> o.put("extra", List.of(1).toString())));
+
+  private static ObjectNode validOrder() {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", "A-1");
+    o.put("email", "ann@example.com");
+    o.put("code", "AB123");
+    o.putArray("items").addObject().put("name", "apple").put("qty", 2);
+    o.put("priority", 1);
+    o.put("weight", 1.25);
+    o.put("color", "RED");
+    o.put("level", 3);
+    o.put("gift", false);
+    o.put("at", "2026-11-25T18:43:13.464Z");
+    o.put("day", "2026-11-25");
+    o.put("ref", "123e4567-e89b-12d3-a456-426614174000");
+    o.put("x-note", "leave at the door");
+    return o;
+  }
+
+  @Test
+  void javaAndTheGeneratedSchemaAcceptAndRefuseTheSamePayloadsWithTheSamePaths() throws Exception {
+    assertThat(ROWS).hasSizeGreaterThanOrEqualTo(30);
+    Node.require();
+    Node.install(CLIENT);
+
+    List<JsonNode> payloads = new ArrayList<>();
+    for (Row row : ROWS) {
+      ObjectNode o = validOrder();
+      row.change().accept(o);
+      payloads.add(o);
+    }
+    // Not an object at all, and null: refused at the root by both.
+    payloads.add(JSON.getNodeFactory().textNode("an order"));
+    payloads.add(JSON.getNodeFactory().nullNode());
+
+    List<List<String>> java = new ArrayList<>();
+    for (JsonNode p : payloads) {
+      java.add(javaPaths(p));
+    }
+    for (int i = 0; i < ROWS.size(); i++) {
+      assertThat(java.get(i)).as("Java: " + ROWS.get(i).what()).isEqualTo(ROWS.get(i).refused());
+    }
+    assertThat(java.subList(ROWS.size(), java.size())).containsOnly(List.of(""));
+
+    List<List<String>> zod = zodPaths(payloads);
+    for (int i = 0; i < payloads.size(); i++) {
+      String what = i < ROWS.size() ? ROWS.get(i).what() : payloads.get(i).toString();
+      assertThat(zod.get(i)).as("zod: " + what).isEqualTo(java.get(i));
+    }
+  }
+
+  /** The distinct paths Java refuses a payload of {@code shop.orders.place} with, sorted. */
+  private static List<String> javaPaths(JsonNode payload) throws Exception {
+    ObjectMapper mapper = JsonCodec.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    JsonCodec codec = new JsonCodec(mapper);
+    Payloads payloads = new Payloads(codec, new PayloadValidator(mapper));
+    RouteDescriptor place =
+        Contracts.of(Shop.Orders.class).routes().stream()
+            .filter(r -> r.route().equals("shop.orders.place"))
+            .findFirst()
+            .orElseThrow();
+    ObjectNode envelope = JSON.createObjectNode().put("type", place.route());
+    envelope.set("payload", payload);
+    byte[] bytes = JSON.writeValueAsBytes(envelope);
+    List<String> why = new ArrayList<>();
+    JsonCodec.Frame frame = codec.decode(bytes, 0, bytes.length, t -> place::payloadJavaType, why);
+    assertThat(why).isEmpty();
+    try {
+      payloads.message(place, frame, true);
+      return List.of();
+    } catch (InvalidPayloadException e) {
+      return List.copyOf(new TreeSet<>(e.details().stream().map(Violation::path).toList()));
+    }
+  }
+
+  /** The distinct paths the generated schema refuses each payload with, sorted, under Node. */
+  private static List<List<String>> zodPaths(List<JsonNode> payloads) throws Exception {
+    Path dir = Path.of("target", "parity").toAbsolutePath();
+    Files.createDirectories(dir);
+    Path modules = dir.resolve("node_modules");
+    if (!Files.exists(modules, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(modules, CLIENT.resolve("node_modules"));
+    }
+    TypeScriptGenerator.builder()
+        .routes(Shop.Orders.class)
+        .events(Shop.ShopEvents.class)
+        .headers(Shop.Headers.class)
+        .build()
+        .write(dir.resolve("shop.ts"));
+    Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
+    Files.writeString(
+        dir.resolve("parity.ts"),
+        """
+        import { readFileSync } from "node:fs";
+        import { contract } from "./shop.js";
+
+        const payloads: unknown[] = JSON.parse(readFileSync(process.argv[2], "utf8"));
+        const path = (p: PropertyKey[]) =>
+          p.reduce<string>((s, k) => typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k), "");
+        const out = payloads.map((p) => {
+          const r = contract.routes.shop.orders.place.payload.safeParse(p);
+          return r.success ? [] : [...new Set(r.error.issues.map((i) => path(i.path)))].sort();
+        });
+        console.log(JSON.stringify(out));
+        """);
+    ArrayNode all = JSON.createArrayNode();
+    payloads.forEach(all::add);
+    Files.write(dir.resolve("payloads.json"), JSON.writeValueAsBytes(all));
+    Node.Result compiled =
+        Node.run(
+            dir,
+            Duration.ofMinutes(2),
+            CLIENT.resolve("node_modules/.bin/tsc").toString(),
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "nodenext",
+            "--outDir",
+            "out",
+            "shop.ts",
+            "parity.ts");
+    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Node.Result run =
+        Node.run(dir, Duration.ofMinutes(1), "node", "out/parity.js", "payloads.json");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    List<List<String>> result = new ArrayList<>();
+    for (JsonNode row : JSON.readTree(run.output().getBytes(StandardCharsets.UTF_8))) {
+      List<String> paths = new ArrayList<>();
+      row.forEach(p -> paths.add(p.asText()));
+      result.add(paths);
+    }
+    return result;
+  }
+}

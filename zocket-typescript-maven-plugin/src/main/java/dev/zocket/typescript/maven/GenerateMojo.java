@@ -111,9 +111,9 @@ public final class GenerateMojo extends AbstractMojo {
         }
         getLog().info(outputFile + " is up to date");
       } else if (generator.write(outputFile.toPath())) {
-        getLog().info("Wrote " + outputFile);
+        getLog().info("Wrote " + outputFile.toPath().normalize());
       } else {
-        getLog().info("Unchanged: " + outputFile);
+        getLog().info("Unchanged: " + outputFile.toPath().normalize());
       }
     } catch (GenerationException | ContractException | IllegalStateException e) {
       throw new MojoFailureException(e.getMessage(), e);

@@ -51,8 +51,23 @@ final class Processes {
 
   /** The packaged chat server on 127.0.0.1 and a free port, once it listens. */
   ChatServer chatServer(List<String> jvmOptions) throws IOException, InterruptedException {
-    Output output = jar(jvmOptions, "--host", "127.0.0.1", "--port", "0");
+    return chatServer(jvmOptions, 0);
+  }
+
+  /** The packaged chat server on 127.0.0.1 and the given port (0: a free one), once it listens. */
+  ChatServer chatServer(List<String> jvmOptions, int port)
+      throws IOException, InterruptedException {
+    Output output = jar(jvmOptions, "--host", "127.0.0.1", "--port", String.valueOf(port));
     return new ChatServer(output, Integer.parseInt(output.await(LISTENING).group(1)));
+  }
+
+  /** Any command, run in a directory. */
+  Output command(Path dir, List<String> command) throws IOException {
+    Output output =
+        new Output(
+            new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start());
+    outputs.add(output);
+    return output;
   }
 
   /** {@code java [jvmOptions] -jar zocket-chat.jar args}. Needs the integration-test phase. */

@@ -1,0 +1,200 @@
+import type { z } from "zod";
+
+/** Any zod 4 schema (classic or mini). */
+export type Schema = z.core.$ZodType;
+
+/** A fire-and-forget route: the client sends, the server answers nothing. */
+export interface SendRouteDef {
+  readonly kind: "send";
+  /** The payload's schema; absent when the route takes no payload. */
+  readonly payload?: Schema;
+}
+
+/** A call: the client sends with an rpcId and waits for the server's reply. */
+export interface CallRouteDef {
+  readonly kind: "call";
+  /** The payload's schema; absent when the route takes no payload. */
+  readonly payload?: Schema;
+  /** The reply's schema; absent when the call completes with no value. */
+  readonly reply?: Schema;
+  /** The route's own default timeout in milliseconds (overrides the client's `callTimeoutMs`). */
+  readonly timeoutMs?: number;
+}
+
+/** A route definition: an object with a `kind` key. */
+export type RouteDef = SendRouteDef | CallRouteDef;
+
+/** Routes nested by namespace segments: each key is a route definition or a namespace. */
+export interface RouteTree {
+  readonly [name: string]: RouteDef | RouteTree;
+}
+
+/** An event definition: `{}` (no payload) or `{ payload: schema }`. */
+export interface EventDef {
+  readonly payload?: Schema;
+}
+
+/** Events nested by namespace segments: each key is an event definition or a namespace. */
+export interface EventTree {
+  readonly [name: string]: EventDef | EventTree;
+}
+
+/** The shape of a generated contract module's `contract` constant. */
+export interface Contract {
+  /** The handshake headers' schema; absent when the server declares none. */
+  readonly headers?: Schema;
+  /** Client-to-server routes. */
+  readonly routes: RouteTree;
+  /** Server-to-client events. */
+  readonly events: EventTree;
+}
+
+/** Removes a listener; calling it again does nothing. */
+export type Unsubscribe = () => void;
+
+/** Options of one call. */
+export interface CallOptions {
+  /**
+   * This call's timeout in milliseconds; overrides the route's `timeoutMs` and the client's
+   * `callTimeoutMs`. `Infinity` waits forever.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The function `client.send.<route>` of a fire-and-forget route. */
+export type SendFunction<R extends SendRouteDef> = R extends { readonly payload: infer P extends Schema }
+  ? (payload: z.input<P>) => void
+  : () => void;
+
+/** What a call's promise resolves with: the reply's output type, or void without a reply. */
+export type ReplyOf<R extends CallRouteDef> = R extends { readonly reply: infer S extends Schema }
+  ? z.output<S>
+  : void;
+
+/** The function `client.send.<route>` of a call. */
+export type CallFunction<R extends CallRouteDef> = R extends { readonly payload: infer P extends Schema }
+  ? (payload: z.input<P>, options?: CallOptions) => Promise<ReplyOf<R>>
+  : (options?: CallOptions) => Promise<ReplyOf<R>>;
+
+/** The function of one route definition. */
+export type RouteFunction<R extends RouteDef> = R extends CallRouteDef
+  ? CallFunction<R>
+  : R extends SendRouteDef
+    ? SendFunction<R>
+    : never;
+
+/** `client.send`: the route tree with every route definition replaced by its function. */
+export type SendTree<T> = {
+  readonly [K in keyof T]: T[K] extends RouteDef
+    ? RouteFunction<T[K]>
+    : T[K] extends RouteTree
+      ? SendTree<T[K]>
+      : never;
+};
+
+/** A listener of an event definition: takes the payload's output type, or nothing. */
+export type ListenerOf<E> = E extends { readonly payload: infer P extends Schema }
+  ? (payload: z.output<P>) => void
+  : () => void;
+
+type IsEmpty<T> = [keyof T] extends [never] ? true : false;
+
+/** `client.on`: the event tree with every event definition replaced by its subscribe function. */
+export type OnTree<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly payload: Schema }
+    ? (listener: ListenerOf<T[K]>) => Unsubscribe
+    : IsEmpty<T[K]> extends true
+      ? (listener: () => void) => Unsubscribe
+      : T[K] extends EventTree
+        ? OnTree<T[K]>
+        : never;
+};
+
+/** The headers option's type: the input of `contract.headers`, or any flat record without it. */
+export type HeadersOf<C extends Contract> = C extends { readonly headers: infer H extends Schema }
+  ? z.input<H>
+  : Record<string, unknown>;
+
+/**
+ * The state of a client: `connecting` until the first connection opens, `open` while connected,
+ * `reconnecting` between a drop and the next successful connection, `closed` for good.
+ */
+export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** The part of a WebSocket object the client uses (the browser's, Node's or `ws`'s). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onopen: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onmessage: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onclose: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onerror: ((event: any) => void) | null;
+}
+
+/** A WebSocket constructor: `globalThis.WebSocket` or `ws`'s `WebSocket` class. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Reconnect settings; every field has a default. */
+export interface ReconnectOptions {
+  /** The upper bound of the first delay in milliseconds; default 500. */
+  readonly initialDelayMs?: number;
+  /** The cap on every delay in milliseconds; default 30 000. */
+  readonly maxDelayMs?: number;
+  /** Failed attempts in a row before the client gives up and closes; default Infinity. */
+  readonly maxAttempts?: number;
+}
+
+/** What fire-and-forget sends do while the client is not connected. */
+export type WhileDisconnected =
+  | "fail"
+  | {
+      /** How many messages to keep; at least 0. */
+      readonly buffer: number;
+      /** What a send does when the buffer is full: throw DISCONNECTED (default) or drop the oldest. */
+      readonly overflow?: "fail" | "dropOldest";
+    };
+
+/** Options of `createClient`. */
+export interface ClientOptions<C extends Contract = Contract> {
+  /** Handshake headers, sent as URL query parameters; validated by `contract.headers`. */
+  readonly headers?: HeadersOf<C>;
+  /** The WebSocket constructor; default `globalThis.WebSocket`. */
+  readonly WebSocket?: WebSocketConstructor;
+  /** Default call timeout in milliseconds; default 10 000. */
+  readonly callTimeoutMs?: number;
+  /** How long one connection attempt may take before it counts as failed, in ms; default 10 000. */
+  readonly connectTimeoutMs?: number;
+  /** Validate outgoing payloads, headers and incoming events and replies; default true. */
+  readonly validate?: boolean;
+  /** Reconnect after a drop with exponential backoff, or never (`false`); default `{}`. */
+  readonly reconnect?: ReconnectOptions | false;
+  /** Retry a failed first connection under `reconnect` instead of closing; default false. */
+  readonly retryFirstConnect?: boolean;
+  /** What sends do while not connected; default `"fail"`. */
+  readonly whileDisconnected?: WhileDisconnected;
+}
+
+/** A connected (or connecting) client typed by its contract. */
+export interface ZocketClient<C extends Contract = Contract> {
+  /** Routes: `client.send.rooms.join(payload)` (void) or `await client.send.rooms.members(payload)`. */
+  readonly send: SendTree<C["routes"]>;
+  /** Events: `client.on.rooms.onMessage(listener)` returns an unsubscribe function. */
+  readonly on: OnTree<C["events"]>;
+  /** The current state. */
+  readonly state: ClientState;
+  /** Runs after each successful connection (the first and each reconnect). */
+  onOpen(listener: () => void): Unsubscribe;
+  /** Runs each time an open connection closes, with the close code and reason. */
+  onClose(listener: (code: number, reason: string) => void): Unsubscribe;
+  /** Receives invalid incoming messages, failed connection attempts and listener exceptions. */
+  onError(listener: (error: unknown) => void): Unsubscribe;
+  /** Resolves when the client is open; rejects with DISCONNECTED if it closes first. */
+  opened(): Promise<void>;
+  /** Closes for good with code 1000: no reconnect, pending calls reject with DISCONNECTED. */
+  close(): void;
+}

@@ -1,0 +1,136 @@
+import type { IncomingMessage } from "node:http";
+import { WebSocket, WebSocketServer } from "ws";
+import type { WebSocketConstructor } from "zocket-java-client";
+
+/** How long any wait in the tests may take before it fails. */
+export const WAIT_MS = 5_000;
+
+/** A FIFO whose `next()` waits, at most `timeoutMs`, for the next item. */
+export class Queue<T> {
+  private readonly items: T[] = [];
+  private readonly waiters: ((item: T) => void)[] = [];
+
+  push = (item: T): void => {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter(item);
+    } else {
+      this.items.push(item);
+    }
+  };
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  next(timeoutMs = WAIT_MS, what = "an item"): Promise<T> {
+    if (this.items.length > 0) {
+      return Promise.resolve(this.items.shift() as T);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiter = (item: T): void => {
+        clearTimeout(timer);
+        resolve(item);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) {
+          this.waiters.splice(i, 1);
+        }
+        reject(new Error(`no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+}
+
+/** One connection accepted by the test server. */
+export interface Peer {
+  readonly socket: WebSocket;
+  /** The request's path and query, as sent. */
+  readonly requestUrl: string;
+  readonly query: URLSearchParams;
+  /** Each text frame the client sent, parsed from JSON. */
+  readonly messages: Queue<Record<string, unknown>>;
+  /** Resolves with the close code when the connection closes. */
+  readonly closed: Promise<number>;
+  /** Sends an object as JSON, or a string as it is. */
+  send(message: unknown): void;
+  next(what?: string): Promise<Record<string, unknown>>;
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly peers: Queue<Peer>;
+  /** How many upgrade requests arrived (accepted or not). */
+  readonly requests: () => number;
+  /** Stops listening at once, then drops every connection. */
+  close(): Promise<void>;
+}
+
+/** A `ws` server on 127.0.0.1 and an ephemeral port; `accept` may refuse handshakes with 400. */
+export async function startServer(accept: (request: IncomingMessage) => boolean = () => true): Promise<TestServer> {
+  let requests = 0;
+  const wss = new WebSocketServer({
+    host: "127.0.0.1",
+    port: 0,
+    verifyClient: (info, done) => {
+      requests += 1;
+      if (accept(info.req)) {
+        done(true);
+      } else {
+        done(false, 400, "Invalid headers");
+      }
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    wss.once("listening", resolve);
+    wss.once("error", reject);
+  });
+  const peers = new Queue<Peer>();
+  wss.on("connection", (socket, request) => {
+    const messages = new Queue<Record<string, unknown>>();
+    socket.on("message", (data, isBinary) => {
+      messages.push(isBinary ? { binary: true } : (JSON.parse(String(data)) as Record<string, unknown>));
+    });
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    const requestUrl = request.url ?? "";
+    peers.push({
+      socket,
+      requestUrl,
+      query: new URL(requestUrl, "http://127.0.0.1").searchParams,
+      messages,
+      closed,
+      send: (message) => socket.send(typeof message === "string" ? message : JSON.stringify(message)),
+      next: (what = "message from the client") => messages.next(WAIT_MS, what),
+    });
+  });
+  const address = wss.address();
+  if (address === null || typeof address === "string") {
+    throw new Error(`unexpected address ${address}`);
+  }
+  return {
+    url: `ws://127.0.0.1:${address.port}/`,
+    peers,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        wss.close(() => resolve());
+        for (const socket of wss.clients) {
+          socket.terminate();
+        }
+      }),
+  };
+}
+
+/** A `ws` WebSocket subclass that counts how often it was constructed. */
+export function countingWebSocket(): { WebSocket: WebSocketConstructor; count: () => number } {
+  let count = 0;
+  class Counting extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      count += 1;
+    }
+  }
+  return { WebSocket: Counting, count: () => count };
+}

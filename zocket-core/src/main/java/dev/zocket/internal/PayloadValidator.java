@@ -8,10 +8,12 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;
+import jakarta.validation.MessageInterpolator;
 import jakarta.validation.Path;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
+import jakarta.validation.metadata.ConstraintDescriptor;
 import java.lang.reflect.Array;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
@@ -39,10 +41,46 @@ public final class PayloadValidator {
             .configure()
             // No expression language at run time; English messages whatever the JVM's locale,
             // because they go to remote peers as part of the protocol.
-            .messageInterpolator(
-                new ParameterMessageInterpolator(Set.of(Locale.ENGLISH), Locale.ENGLISH, false))
+            .messageInterpolator(new Messages())
             .buildValidatorFactory();
     static final Validator VALIDATOR = FACTORY.getValidator();
+  }
+
+  /**
+   * Hibernate Validator's parameter interpolator, with the words of {@code @DecimalMin} and
+   * {@code @DecimalMax} chosen here: their default messages choose them with an expression, which
+   * that interpolator leaves in the text (and warns about, once per violation).
+   */
+  private static final class Messages implements MessageInterpolator {
+    private final MessageInterpolator delegate =
+        new ParameterMessageInterpolator(Set.of(Locale.ENGLISH), Locale.ENGLISH, false);
+
+    @Override
+    public String interpolate(String template, Context context) {
+      return delegate.interpolate(template(template, context.getConstraintDescriptor()), context);
+    }
+
+    @Override
+    public String interpolate(String template, Context context, Locale locale) {
+      return delegate.interpolate(
+          template(template, context.getConstraintDescriptor()), context, locale);
+    }
+  }
+
+  /**
+   * The message template a constraint's violations are interpolated from: its own, except for the
+   * default ones of {@code @DecimalMin} and {@code @DecimalMax}, whose wording depends on {@code
+   * inclusive}.
+   */
+  public static String template(String template, ConstraintDescriptor<?> constraint) {
+    boolean inclusive = !Boolean.FALSE.equals(constraint.getAttributes().get("inclusive"));
+    return switch (template) {
+      case "{jakarta.validation.constraints.DecimalMin.message}" ->
+          inclusive ? "must be greater than or equal to {value}" : "must be greater than {value}";
+      case "{jakarta.validation.constraints.DecimalMax.message}" ->
+          inclusive ? "must be less than or equal to {value}" : "must be less than {value}";
+      default -> template;
+    };
   }
 
   private static final Comparator<Violation> ORDER =

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -39,6 +41,10 @@ final class PayloadValidatorTest {
 
   record Range(@Min(0) @Max(10) int value) {}
 
+  record Weight(
+      @DecimalMin(value = "0.5", inclusive = false) @DecimalMax("100") double kilos,
+      @DecimalMin("1") @DecimalMax(value = "2", inclusive = false) double metres) {}
+
   private final PayloadValidator validator = new PayloadValidator(JsonCodec.defaults().mapper());
 
   @Test
@@ -47,6 +53,19 @@ final class PayloadValidatorTest {
     validator.validate("x", null);
     validator.validate("x", "a string");
     validator.validate("x", List.of(new JoinRoom("a")));
+  }
+
+  @Test
+  void decimalBoundsSayWhetherTheyAreInclusive() {
+    // Hibernate Validator's own messages choose the words with an expression, which was sent as is.
+    assertThat(violations(new Weight(0.5, 2)))
+        .containsExactly(
+            new Violation("kilos", "must be greater than 0.5"),
+            new Violation("metres", "must be less than 2"));
+    assertThat(violations(new Weight(100.5, 0.5)))
+        .containsExactly(
+            new Violation("kilos", "must be less than or equal to 100"),
+            new Violation("metres", "must be greater than or equal to 1"));
   }
 
   @Test

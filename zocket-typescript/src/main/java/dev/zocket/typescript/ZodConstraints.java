@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import dev.zocket.internal.PayloadValidator;
 import jakarta.validation.constraints.AssertFalse;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
@@ -206,7 +207,8 @@ final class ZodConstraints {
    * and then the constraint's attributes put in for their names.
    */
   private static String message(ConstraintDescriptor<?> c) {
-    String text = replace(c.getMessageTemplate(), ZodConstraints::lookUp);
+    String text =
+        replace(PayloadValidator.template(c.getMessageTemplate(), c), ZodConstraints::lookUp);
     return replace(
         text,
         name ->

@@ -53,6 +53,8 @@ final class ZodConstraints {
   private static final java.util.regex.Pattern PARAMETER =
       java.util.regex.Pattern.compile("\\{([^{}]+)}");
 
+  private ZodConstraints() {}
+
   /** Whether the constraints forbid null (and a missing value). */
   static boolean required(Set<ConstraintDescriptor<?>> constraints) {
     for (ConstraintDescriptor<?> c : constraints) {
@@ -72,7 +74,7 @@ final class ZodConstraints {
    *
    * @throws IllegalArgumentException naming a constraint that cannot be expressed
    */
-  String checks(Set<ConstraintDescriptor<?>> constraints, Shape shape) {
+  static String checks(Set<ConstraintDescriptor<?>> constraints, Shape shape) {
     StringBuilder sb = new StringBuilder();
     constraints.stream()
         .sorted(
@@ -82,7 +84,7 @@ final class ZodConstraints {
     return sb.toString();
   }
 
-  private String check(ConstraintDescriptor<?> c, Shape shape) {
+  private static String check(ConstraintDescriptor<?> c, Shape shape) {
     Annotation a = c.getAnnotation();
     Class<? extends Annotation> type = a.annotationType();
     String message = Js.string(message(c));

@@ -127,7 +127,7 @@ final class ZodTypes {
     String base = base(type, at);
     if (!at.constraints().isEmpty()) {
       try {
-        base += new ZodConstraints().checks(at.constraints(), shape);
+        base += ZodConstraints.checks(at.constraints(), shape);
       } catch (IllegalArgumentException e) {
         throw new GenerationException(at.name() + ": " + e.getMessage());
       }

@@ -146,20 +146,23 @@ final class FrameWriter {
     backlog.add(frame);
     int cost = cost(frame);
     backlogBytes += cost;
-    long total = config.backlogMemory.addAndGet(cost);
+    long total = config.backlogs.add(cost);
     if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
       return;
     }
     if (backlogBytes > config.hardening.maxBacklogBytes()) {
       frames.slowConsumer("its backlog passed " + config.hardening.maxBacklogBytes() + " bytes");
-    } else if (total > config.hardening.maxBacklogMemory()
-        && backlogBytes * Math.max(1, config.behindConnections.sum()) > total) {
+    } else {
       // Past the server-wide budget, the connections further behind than the average go first:
       // a healthy client that lags a little keeps its place while a stalled one is cut.
-      frames.slowConsumer(
-          "the backlogs of all connections passed "
-              + config.hardening.maxBacklogMemory()
-              + " bytes and its own is larger than their average");
+      config.backlogs.cutIfFurtherBehind(
+          backlogBytes,
+          total,
+          () ->
+              frames.slowConsumer(
+                  "the backlogs of all connections passed "
+                      + config.backlogs.max()
+                      + " bytes and its own is larger than their average"));
     }
   }
 
@@ -209,7 +212,7 @@ final class FrameWriter {
       ByteBuf frame = b.poll();
       int cost = cost(frame);
       backlogBytes -= cost;
-      config.backlogMemory.addAndGet(-cost);
+      config.backlogs.add(-cost);
       writeNow(frame);
     }
     if (!behind()) {
@@ -222,7 +225,7 @@ final class FrameWriter {
       return;
     }
     behindNow = true;
-    config.behindConnections.increment();
+    config.backlogs.fellBehind();
     startStallTimer();
     frames.behind(true);
   }
@@ -249,7 +252,7 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
-    config.behindConnections.decrement();
+    config.backlogs.caughtUp();
     cancelTimer();
     frames.behind(false);
   }
@@ -269,14 +272,14 @@ final class FrameWriter {
     closed = true;
     if (behindNow) {
       behindNow = false;
-      config.behindConnections.decrement();
+      config.backlogs.caughtUp();
     }
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
       for (ByteBuf frame; (frame = b.poll()) != null; ) {
         frame.release();
       }
-      config.backlogMemory.addAndGet(-backlogBytes);
+      config.backlogs.add(-backlogBytes);
       backlogBytes = 0;
     }
     cancelTimer();

@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -58,11 +57,8 @@ final class ServerConfig {
    */
   final LongAdder inboundMemory = new LongAdder();
 
-  /** The connections that are behind now (see {@link FrameWriter}). */
-  final LongAdder behindConnections = new LongAdder();
-
-  /** The bytes all backlogs hold together (see {@link FrameWriter}). */
-  final AtomicLong backlogMemory = new AtomicLong();
+  /** The bytes all backlogs hold together and the connections that are behind. */
+  final BacklogBudget backlogs;
 
   /** Connections closed for being slow consumers. */
   final LongAdder slowConsumersClosed = new LongAdder();
@@ -114,6 +110,7 @@ final class ServerConfig {
     this.pingInterval = pingInterval;
     this.clientIdPrefix = clientIdPrefix;
     this.hardening = hardening;
+    this.backlogs = new BacklogBudget(hardening.maxBacklogMemory());
     this.admission =
         new Admission(hardening.maxConnections(), hardening.maxConnectionsPerAddress());
   }

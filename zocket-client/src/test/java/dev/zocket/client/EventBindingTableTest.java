@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
-import dev.zocket.testing.BindingTable;
+import dev.zocket.test.internal.BindingTable;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

@@ -21,7 +21,7 @@ import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
-import dev.zocket.testing.Unmappable.Unbuildable;
+import dev.zocket.test.internal.Unmappable.Unbuildable;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
 import java.time.Duration;

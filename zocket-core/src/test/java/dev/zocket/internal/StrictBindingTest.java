@@ -8,7 +8,7 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonBinding;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
-import dev.zocket.testing.BindingTable;
+import dev.zocket.test.internal.BindingTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,8 +3,8 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.netty.TestApi.Events;
-import dev.zocket.testing.LeakDetection;
-import dev.zocket.testing.RawClient;
+import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -3,7 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.netty.TestApi.ApiHandler;
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

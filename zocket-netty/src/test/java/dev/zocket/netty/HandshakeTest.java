@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
-import dev.zocket.testing.LeakDetection;
-import dev.zocket.testing.RawClient;
+import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;

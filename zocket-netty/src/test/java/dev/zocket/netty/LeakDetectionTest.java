@@ -2,7 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;

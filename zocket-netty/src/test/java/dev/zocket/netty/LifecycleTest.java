@@ -3,10 +3,10 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.zocket.testing.LeakDetection;
-import dev.zocket.testing.RawClient;
-import dev.zocket.testing.Unmappable.Opaque;
-import dev.zocket.testing.Unmappable.Unbuildable;
+import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
+import dev.zocket.test.internal.Unmappable.Opaque;
+import dev.zocket.test.internal.Unmappable.Unbuildable;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.netty.TestApi.Events;
-import dev.zocket.testing.LeakDetection;
-import dev.zocket.testing.RawClient;
+import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

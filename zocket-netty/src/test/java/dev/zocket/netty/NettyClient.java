@@ -2,7 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

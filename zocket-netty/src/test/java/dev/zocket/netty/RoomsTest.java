@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.netty.TestApi.Events;
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import jakarta.validation.constraints.NotBlank;
 import java.util.ArrayList;
 import java.util.List;

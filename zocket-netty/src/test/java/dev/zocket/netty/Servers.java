@@ -4,7 +4,7 @@ import dev.zocket.netty.TestApi.Api;
 import dev.zocket.netty.TestApi.ApiHandler;
 import dev.zocket.netty.TestApi.Headers;
 import dev.zocket.netty.TestApi.User;
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 
 /** Builders of test servers on 127.0.0.1, on a free port. */
 final class Servers {

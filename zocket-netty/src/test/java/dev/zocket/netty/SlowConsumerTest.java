@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.DropReason;
 import dev.zocket.netty.TestApi.Events;
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

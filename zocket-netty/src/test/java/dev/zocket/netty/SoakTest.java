@@ -2,8 +2,8 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.testing.LeakDetection;
-import dev.zocket.testing.RawClient;
+import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

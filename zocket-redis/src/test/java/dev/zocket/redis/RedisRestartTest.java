@@ -2,7 +2,7 @@ package dev.zocket.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -15,7 +15,7 @@ import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Payloads;
 import dev.zocket.internal.RouteDescriptor;
-import dev.zocket.testing.Node;
+import dev.zocket.test.internal.Node;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

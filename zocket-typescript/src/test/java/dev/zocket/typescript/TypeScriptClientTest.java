@@ -2,7 +2,7 @@ package dev.zocket.typescript;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.testing.Node;
+import dev.zocket.test.internal.Node;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

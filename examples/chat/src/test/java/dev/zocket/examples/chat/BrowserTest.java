@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.zocket.testing.LeakDetection;
+import dev.zocket.test.LeakDetection;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

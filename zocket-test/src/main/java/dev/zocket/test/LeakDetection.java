@@ -1,4 +1,4 @@
-package dev.zocket.testing;
+package dev.zocket.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

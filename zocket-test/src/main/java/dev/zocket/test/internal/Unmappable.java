@@ -1,4 +1,4 @@
-package dev.zocket.testing;
+package dev.zocket.test.internal;
 
 /**
  * Types a contract must not use, for the tests that check they are refused when the contract is

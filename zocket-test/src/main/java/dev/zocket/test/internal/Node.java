@@ -1,4 +1,4 @@
-package dev.zocket.testing;
+package dev.zocket.test.internal;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,4 +1,4 @@
-package dev.zocket.testing;
+package dev.zocket.test.internal;
 
 import java.math.BigInteger;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.zocket.client;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -12,8 +12,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** Builds one connection's pipeline, in this order. */
-final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+/** Builds one connection's pipeline, in this order; over TCP or the in-process transport. */
+final class ClientInitializer extends ChannelInitializer<Channel> {
   /** The largest handshake response kept whole: enough for any error body a server sends. */
   static final int MAX_HANDSHAKE_RESPONSE = 64 * 1024;
 
@@ -43,7 +43,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
   }
 
   @Override
-  protected void initChannel(SocketChannel ch) {
+  protected void initChannel(Channel ch) {
     ChannelPipeline p = ch.pipeline();
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));

@@ -19,6 +19,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -153,6 +156,9 @@ public final class ZocketClient implements AutoCloseable {
 
   private final URI uri;
   private final URI connectUri;
+
+  /** Whether the server is in this JVM ({@code local://name}), reached over Netty's local transport. */
+  private final boolean local;
   private final String host;
   private final int port;
   private final SslContext ssl;
@@ -193,6 +199,7 @@ public final class ZocketClient implements AutoCloseable {
     this.uri = b.uri;
     this.connectUri = withQuery(b.uri, b.headers);
     boolean secure = "wss".equals(scheme(b.uri));
+    this.local = "local".equals(scheme(b.uri));
     this.host = b.uri.getHost();
     this.port = b.uri.getPort() != -1 ? b.uri.getPort() : secure ? 443 : 80;
     this.ssl = secure ? (b.sslContext != null ? b.sslContext : defaultSsl()) : null;
@@ -221,12 +228,16 @@ public final class ZocketClient implements AutoCloseable {
         });
     this.events = Map.copyOf(ev);
 
-    this.ownsGroup = b.eventLoopGroup == null;
+    // In-process clients share one group that lives as long as the JVM: the server's side of a
+    // local channel runs tasks on the client's event loop, even after the client closed.
+    this.ownsGroup = b.eventLoopGroup == null && !local;
     this.group =
-        ownsGroup
-            ? new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("zocket-client-io", true), NioIoHandler.newFactory())
-            : b.eventLoopGroup;
+        b.eventLoopGroup != null
+            ? b.eventLoopGroup
+            : local
+                ? InProcessGroup.GROUP
+                : new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory("zocket-client-io", true), NioIoHandler.newFactory());
     this.callbacks =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -237,7 +248,8 @@ public final class ZocketClient implements AutoCloseable {
             });
     WebSocketClientProtocolConfig config =
         WebSocketClientProtocolConfig.newBuilder()
-            .webSocketUri(connectUri)
+            // Over the in-process transport the handshake is the same, addressed to ws://name.
+            .webSocketUri(local ? URI.create("ws" + connectUri.toString().substring(5)) : connectUri)
             .version(WebSocketVersion.V13)
             .maxFramePayloadLength(b.maxMessageSize)
             .handleCloseFrames(false)
@@ -247,17 +259,24 @@ public final class ZocketClient implements AutoCloseable {
     this.bootstrap =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMillis)
-            .option(ChannelOption.TCP_NODELAY, true)
             .handler(
                 new ClientInitializer(this, config, ssl, host, port, idleMillis, b.maxMessageSize));
+    if (local) {
+      bootstrap.channel(LocalChannel.class);
+    } else {
+      bootstrap
+          .channel(NioSocketChannel.class)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMillis)
+          .option(ChannelOption.TCP_NODELAY, true);
+    }
   }
 
   /**
    * A builder for a client of the server at {@code uri}.
    *
-   * @param uri {@code ws://host[:port][/path][?query]} or {@code wss://...}
+   * @param uri {@code ws://host[:port][/path][?query]}, {@code wss://...}, or {@code
+   *     local://name[/path][?query]} for a server in this JVM serving {@code inProcess} (its {@code
+   *     uri()}): the same protocol over Netty's in-JVM local transport, without a socket
    */
   public static Builder builder(URI uri) {
     return new Builder(uri);
@@ -368,7 +387,8 @@ public final class ZocketClient implements AutoCloseable {
       if (state == State.CLOSED) {
         return;
       }
-      ChannelFuture f = bootstrap.connect(host, port);
+      ChannelFuture f =
+          local ? bootstrap.connect(new LocalAddress(host)) : bootstrap.connect(host, port);
       channel = f.channel();
       attemptChannel = channel;
       f.addListener(
@@ -782,6 +802,13 @@ public final class ZocketClient implements AutoCloseable {
     }
   }
 
+  /** The I/O threads of every in-process client, created with the first one. */
+  private static final class InProcessGroup {
+    static final EventLoopGroup GROUP =
+        new MultiThreadIoEventLoopGroup(
+            2, new DefaultThreadFactory("zocket-client-local", true), LocalIoHandler.newFactory());
+  }
+
   // ------------------------------------------------------------------ builder
 
   /**
@@ -810,8 +837,8 @@ public final class ZocketClient implements AutoCloseable {
     private Builder(URI uri) {
       Objects.requireNonNull(uri, "uri == null");
       String scheme = scheme(uri);
-      if (!scheme.equals("ws") && !scheme.equals("wss")) {
-        throw new IllegalArgumentException("uri must be ws:// or wss://: " + uri);
+      if (!scheme.equals("ws") && !scheme.equals("wss") && !scheme.equals("local")) {
+        throw new IllegalArgumentException("uri must be ws://, wss:// or local://: " + uri);
       }
       if (uri.getHost() == null) {
         throw new IllegalArgumentException("uri has no host: " + uri);
@@ -1005,7 +1032,8 @@ public final class ZocketClient implements AutoCloseable {
      * Runs the client's I/O on a shared NIO group ({@code new MultiThreadIoEventLoopGroup(n,
      * NioIoHandler.newFactory())}) instead of a thread of its own; useful with many clients in one
      * process. The client never shuts the group down; the caller does, after closing its clients.
-     * By default each client owns one daemon I/O thread.
+     * By default each client owns one daemon I/O thread. A client of a {@code local://} server
+     * needs a group of {@code LocalIoHandler}s instead.
      */
     public Builder eventLoopGroup(EventLoopGroup group) {
       Objects.requireNonNull(group, "group == null");

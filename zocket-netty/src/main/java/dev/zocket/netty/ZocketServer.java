@@ -24,6 +24,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -39,6 +42,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -58,6 +62,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -139,6 +144,12 @@ public final class ZocketServer implements AutoCloseable {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
+  /** An in-process name: a URI host name, so that {@code local://name/} parses. */
+  private static final Pattern IN_PROCESS_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*)");
+
+  /** Numbers the in-process servers that were given no name. */
+  private static final AtomicLong IN_PROCESS_SERVERS = new AtomicLong();
+
   /** The default of the bytes that may wait for a client that is behind. */
   static final int DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 
@@ -153,7 +164,11 @@ public final class ZocketServer implements AutoCloseable {
   private final ServerConfig config;
   private final EventLoopGroup group;
   private final Channel serverChannel;
+
+  /** The bound port; -1 in process. */
   private final int port;
+
+  private final URI uri;
   private final ExecutorService ownedExecutor;
   private final Duration shutdownTimeout;
   private final Backplane backplane;
@@ -166,11 +181,22 @@ public final class ZocketServer implements AutoCloseable {
       Channel serverChannel,
       ExecutorService ownedExecutor,
       Duration shutdownTimeout,
-      Backplane backplane) {
+      Backplane backplane,
+      String host,
+      String path) {
     this.config = config;
     this.group = group;
     this.serverChannel = serverChannel;
-    this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    String p = path == null ? "/" : path;
+    if (serverChannel.localAddress() instanceof InetSocketAddress bound) {
+      this.port = bound.getPort();
+      String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      String scheme = config.hardening.sslContext() == null ? "ws" : "wss";
+      this.uri = URI.create(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port + p);
+    } else {
+      this.port = -1;
+      this.uri = URI.create("local://" + ((LocalAddress) serverChannel.localAddress()).id() + p);
+    }
     this.ownedExecutor = ownedExecutor;
     this.shutdownTimeout = shutdownTimeout;
     this.backplane = backplane;
@@ -185,9 +211,26 @@ public final class ZocketServer implements AutoCloseable {
     return new Builder<>();
   }
 
-  /** The port the server is bound to; the actual port when the builder asked for port 0. */
+  /**
+   * The port the server is bound to; the actual port when the builder asked for port 0.
+   *
+   * @throws IllegalStateException for a server {@linkplain Builder#inProcess in process}, which
+   *     has no port
+   */
   public int port() {
+    if (port < 0) {
+      throw new IllegalStateException("An in-process server has no port; connect to uri()");
+    }
     return port;
+  }
+
+  /**
+   * Where clients reach the server: {@code ws://host:port/path} ({@code wss://} with TLS; the
+   * loopback address when bound to every interface), or {@code local://name/path} for a server
+   * {@linkplain Builder#inProcess in process}, which {@code ZocketClient.builder(uri)} accepts.
+   */
+  public URI uri() {
+    return uri;
   }
 
   /**
@@ -292,7 +335,7 @@ public final class ZocketServer implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-      log.info("Zocket server on port {} closed", port);
+      log.info("Zocket server {} closed", uri);
     } finally {
       closed.complete(null);
     }
@@ -350,7 +393,7 @@ public final class ZocketServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ZocketServer(port " + port + ")";
+    return "ZocketServer(" + uri + ")";
   }
 
   /**
@@ -378,6 +421,9 @@ public final class ZocketServer implements AutoCloseable {
     private String host = "0.0.0.0";
     private int port = 3000;
     private String path;
+
+    /** The name of the in-process address to bind instead of a socket; null for TCP. */
+    private String inProcessName;
     private Executor executor;
     private int ioThreads;
     private int maxFrameSize = 64 * 1024;
@@ -550,6 +596,32 @@ public final class ZocketServer implements AutoCloseable {
       }
       this.port = port;
       return this;
+    }
+
+    /**
+     * Serves in process instead of on a socket: the server binds Netty's in-JVM local transport
+     * under {@code name}, and only clients in the same JVM reach it, through {@link
+     * ZocketServer#uri()} ({@code local://name/}). Everything else is the same server (handshake,
+     * frames, dispatcher, rooms, emitters, backplane, limits), so a test of a handler runs fast and
+     * without ports; the {@code host} and {@code port} are not used. Names are per JVM and must be
+     * unique among the servers running in it; {@code inProcess()} picks a fresh one.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank or not a valid URI host name
+     *     (letters, digits, '-' and '.')
+     */
+    public Builder<H, U> inProcess(String name) {
+      Objects.requireNonNull(name, "name == null");
+      if (!IN_PROCESS_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "in-process name must be letters, digits, '-' and '.': '" + name + "'");
+      }
+      this.inProcessName = name;
+      return this;
+    }
+
+    /** Serves {@linkplain #inProcess(String) in process} under a fresh name. */
+    public Builder<H, U> inProcess() {
+      return inProcess("zocket-" + IN_PROCESS_SERVERS.incrementAndGet());
     }
 
     /**
@@ -1143,23 +1215,31 @@ public final class ZocketServer implements AutoCloseable {
           throw e;
         }
       }
-      boolean epoll = Epoll.isAvailable();
-      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-      Class<? extends ServerChannel> channelType =
-          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      boolean local = inProcessName != null;
+      boolean epoll = !local && Epoll.isAvailable();
+      IoHandlerFactory io =
+          local
+              ? LocalIoHandler.newFactory()
+              : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       EventLoopGroup group =
           new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("zocket-io"), io);
+      ServerBootstrap bootstrap =
+          new ServerBootstrap().group(group).childHandler(new ServerInitializer(config));
+      if (local) {
+        bootstrap.channel(LocalServerChannel.class);
+      } else {
+        Class<? extends ServerChannel> channelType =
+            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bootstrap
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true);
+      }
       Channel channel;
       try {
         channel =
-            new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ServerInitializer(config))
-                .bind(host, port)
+            (local ? bootstrap.bind(new LocalAddress(inProcessName)) : bootstrap.bind(host, port))
                 .syncUninterruptibly()
                 .channel();
       } catch (Exception e) { // Netty rethrows the checked BindException undeclared
@@ -1171,15 +1251,16 @@ public final class ZocketServer implements AutoCloseable {
           closeBackplane(backplane);
         }
         throw new UncheckedIOException(
-            "Cannot bind " + host + ":" + port + ": " + e.getMessage(),
+            "Cannot bind " + (local ? "in process " + inProcessName : host + ":" + port) + ": "
+                + e.getMessage(),
             e instanceof IOException io2 ? io2 : new IOException(e));
       }
       ZocketServer server =
-          new ZocketServer(config, group, channel, owned, shutdownTimeout, backplane);
+          new ZocketServer(config, group, channel, owned, shutdownTimeout, backplane, host, path);
       log.info(
           "Zocket server listening on {} ({}{})",
-          channel.localAddress(),
-          epoll ? "epoll" : "nio",
+          server.uri(),
+          local ? "in process" : epoll ? "epoll" : "nio",
           path == null ? "" : ", path " + path);
       return server;
     }

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Records the events a client receives for one event contract, in order, for a test to take one by
  * one. {@link #listener()} is the implementation of the contract to register with the client
- * ({@code ZocketClient.Builder.on(events, recorder.listener())}); each call of one of its methods
- * records the event's name and payload.
+ * ({@code ZocketClient.Builder.on(events, recorder.listener())}); each call of one of its methods,
+ * default methods included, records the event's name and payload.
  *
  * <pre>{@code
  * EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
@@ -50,9 +50,6 @@ public final class EventRecorder<E> {
         (proxy, method, args) -> {
           if (method.getDeclaringClass() == Object.class) {
             return objectMethod(proxy, method, args);
-          }
-          if (method.isDefault()) {
-            return InvocationHandler.invokeDefault(proxy, method, args);
           }
           Event e = new Event(method.getName(), args == null || args.length == 0 ? null : args[0]);
           synchronized (all) {

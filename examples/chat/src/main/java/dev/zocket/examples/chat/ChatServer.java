@@ -3,6 +3,8 @@ package dev.zocket.examples.chat;
 import dev.zocket.LogSafe;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
+import java.net.URI;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Threading: {@link #port()} and {@link #close()} may be called from any thread.
+ * <p>Threading: {@link #port()}, {@link #uri()} and {@link #close()} may be called from any thread.
  */
 public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
@@ -54,13 +56,25 @@ public final class ChatServer implements AutoCloseable {
    */
   public static ChatServer start(String host, int port, String redisUri) {
     Objects.requireNonNull(host, "host == null");
-    Roster roster = new Roster();
     var builder = ZocketServer.builder();
     if (redisUri != null) {
       builder.backplane(RedisBackplane.create(redisUri));
     }
-    ZocketServer server =
-        builder
+    return new ChatServer(configure(builder).host(host).port(port).start());
+  }
+
+  /**
+   * Starts a chat server in process, for tests: clients in this JVM reach it at {@link #uri()}
+   * ({@code local://...}) through the same protocol, without a socket.
+   */
+  public static ChatServer startInProcess() {
+    return new ChatServer(configure(ZocketServer.builder()).inProcess().start());
+  }
+
+  private static ZocketServer.Builder<ChatHeaders, User> configure(
+      ZocketServer.Builder<Map<String, String>, Void> builder) {
+    Roster roster = new Roster();
+    return builder
             .headers(ChatHeaders.class)
             .onConnect((headers, clientId) -> new User(headers.userName()))
             .onDisconnect(
@@ -79,11 +93,7 @@ public final class ChatServer implements AutoCloseable {
             // Any string is a room id, as in the seed: only the message size bounds it.
             .maxRoomIdLength(MAX_MESSAGE_BYTES)
             .maxFrameSize(MAX_MESSAGE_BYTES)
-            .httpHandler(new WebAssets())
-            .host(host)
-            .port(port)
-            .start();
-    return new ChatServer(server);
+            .httpHandler(new WebAssets());
   }
 
   /** The rooms, each made safe for a log line, the list cut after ten. */
@@ -99,9 +109,18 @@ public final class ChatServer implements AutoCloseable {
     return sb.toString();
   }
 
-  /** The port the server listens on. */
+  /**
+   * The port the server listens on.
+   *
+   * @throws IllegalStateException for a server {@linkplain #startInProcess() in process}
+   */
   public int port() {
     return server.port();
+  }
+
+  /** Where clients reach the server: {@code ws://host:port/}, or {@code local://name/}. */
+  public URI uri() {
+    return server.uri();
   }
 
   /** Stops the server, closing every connection with 1001 (going away). */

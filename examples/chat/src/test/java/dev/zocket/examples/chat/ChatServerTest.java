@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chat server end to end: a real server on an ephemeral port, driven by several real Java
- * clients, checking every behaviour of the seed ({@code chat-rooms.md}) plus {@code rooms.members}.
+ * The chat server end to end: the real server, in process (the same protocol without a socket),
+ * driven by several real Java clients, checking every behaviour of the seed ({@code chat-rooms.md})
+ * plus {@code rooms.members}; the page over HTTP on a real port.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ChatServerTest {
@@ -41,8 +42,8 @@ final class ChatServerTest {
     logs.start();
     logger(ChatServer.class).addAppender(logs);
     logger(RoomsHandler.class).addAppender(logs);
-    server = ChatServer.start("127.0.0.1", 0);
-    url = URI.create("ws://127.0.0.1:" + server.port() + "/");
+    server = ChatServer.startInProcess();
+    url = server.uri();
   }
 
   @AfterEach
@@ -271,8 +272,13 @@ final class ChatServerTest {
 
   @Test
   void theServerAnswersThePageOnTheSamePort() throws Exception {
+    try (ChatServer onPort = ChatServer.start("127.0.0.1", 0)) {
+      answersThePage("http://127.0.0.1:" + onPort.port());
+    }
+  }
+
+  private static void answersThePage(String base) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    String base = "http://127.0.0.1:" + server.port();
 
     HttpResponse<String> page = get(http, base + "/");
     assertThat(page.statusCode()).isEqualTo(200);

@@ -167,14 +167,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
    */
   void upgraded(Object headers) {
     writer = new FrameWriter(ctx.channel(), this, config);
-    if (config.closing()) {
+    if (config.state.closing()) {
       close(1001, "Server is shutting down");
       return;
     }
     ServerConnection c =
         new ServerConnection(config, ctx.channel(), this, writer, config.newClientId(), headers);
     connection = c;
-    config.live.add(c);
+    config.state.live.add(c);
     c.start();
   }
 
@@ -209,7 +209,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
         ctx.executor()
             .schedule(
                 () -> {
-                  if (config.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
+                  if (config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
                     recheckInboundMemory();
                   } else {
                     inboundRecheck = null;
@@ -243,7 +243,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    admission = config.admission.admit(ctx.channel().remoteAddress());
+    admission = config.state.admission.admit(ctx.channel().remoteAddress());
     if (admission == Admission.Verdict.DROP) {
       log.debug("Closing {} at once: over the connection limit and its headroom", describe());
       ctx.close();
@@ -340,14 +340,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     } else if (frame instanceof CloseWebSocketFrame close) {
       peerClosed(close);
     } else if (frame instanceof ContinuationWebSocketFrame && closeSent) {
-      config.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
+      config.state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
     } // a pong: it was read, which is all the idle timeout needs
   }
 
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
     if (closeSent || connection == null) {
-      config.drops.count(DropReason.CLOSING);
+      config.state.drops.count(DropReason.CLOSING);
       return;
     }
     ByteBuf content = frame.content();
@@ -384,7 +384,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     } else if (in.rpcId() != null) {
       connection.reject(in.rpcId(), "Too many messages per second");
     } else {
-      config.drops.count(DropReason.RATE_LIMITED);
+      config.state.drops.count(DropReason.RATE_LIMITED);
       log.debug("Dropped a message of {}: over the rate limit", describe());
     }
   }
@@ -544,7 +544,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   void slowConsumer(String why) {
     if (!closeSent) {
       log.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
-      config.slowConsumersClosed.increment();
+      config.state.slowConsumersClosed.increment();
       close(SLOW_CONSUMER_STATUS, "Slow consumer");
     }
   }
@@ -638,7 +638,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       writer.close();
     }
     if (admission != null) {
-      config.admission.release(ctx.channel().remoteAddress(), admission);
+      config.state.admission.release(ctx.channel().remoteAddress(), admission);
     }
     ServerConnection c = connection;
     if (c != null) {

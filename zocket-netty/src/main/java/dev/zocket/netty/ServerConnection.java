@@ -219,7 +219,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
           rooms.leaveAll();
           rooms.forget();
           dropQueue(DropReason.CLOSING); // messages sent before onConnect failed
-          config.live.remove(this);
+          config.state.live.remove(this);
           terminated.complete(null);
           if (t instanceof ZocketException z) {
             closeWith(1008, z.getMessage());
@@ -252,7 +252,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     } finally {
       rooms.forget();
       attributes = null;
-      config.live.remove(this);
+      config.state.live.remove(this);
       terminated.complete(null);
       log.debug("Client {} disconnected", clientId);
     }
@@ -273,11 +273,11 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
       return;
     }
     long bytes = QUEUED_BYTES.addAndGet(this, in.size());
-    config.inboundMemory.add(in.size());
+    config.state.inboundMemory.add(in.size());
     int before = enqueue(in);
     // The server-wide total is summed only for a queue of some size: a short one adds little.
     if (bytes > GLOBAL_CHECK_BYTES
-        && config.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
+        && config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
       frames.overInboundMemory();
     }
     if (paused == 0
@@ -332,9 +332,9 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     }
     for (Object task; (task = q.poll()) != null; ) {
       if (task instanceof Dispatcher.Inbound in) {
-        config.drops.count(reason);
+        config.state.drops.count(reason);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        config.inboundMemory.add(-in.size());
+        config.state.inboundMemory.add(-in.size());
       }
     }
   }
@@ -403,7 +403,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     } catch (RejectedExecutionException e) {
       log.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
       dropQueue(DropReason.INTERNAL_ERROR);
-      config.live.remove(this);
+      config.state.live.remove(this);
       terminated.complete(null);
     }
   }
@@ -419,7 +419,7 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
         Dispatcher.Inbound in = (Dispatcher.Inbound) task;
         config.dispatcher.handle(this, in);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        config.inboundMemory.add(-in.size());
+        config.state.inboundMemory.add(-in.size());
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
       int left = PENDING.decrementAndGet(this);

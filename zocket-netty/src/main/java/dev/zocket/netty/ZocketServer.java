@@ -10,7 +10,6 @@ import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.Dispatcher;
-import dev.zocket.internal.Drops;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
@@ -24,12 +23,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -192,7 +191,8 @@ public final class ZocketServer implements AutoCloseable {
       this.port = bound.getPort();
       String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
       String scheme = config.hardening.sslContext() == null ? "ws" : "wss";
-      this.uri = URI.create(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port + p);
+      this.uri =
+          URI.create(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port + p);
     } else {
       this.port = -1;
       this.uri = URI.create("local://" + ((LocalAddress) serverChannel.localAddress()).id() + p);
@@ -214,8 +214,8 @@ public final class ZocketServer implements AutoCloseable {
   /**
    * The port the server is bound to; the actual port when the builder asked for port 0.
    *
-   * @throws IllegalStateException for a server {@linkplain Builder#inProcess in process}, which
-   *     has no port
+   * @throws IllegalStateException for a server {@linkplain Builder#inProcess in process}, which has
+   *     no port
    */
   public int port() {
     if (port < 0) {
@@ -259,12 +259,12 @@ public final class ZocketServer implements AutoCloseable {
    * DropReason}). Thread-safe.
    */
   public long droppedMessages() {
-    return config.drops.total();
+    return config.state.drops.total();
   }
 
   /** The messages dropped so far for one reason. Thread-safe. */
   public long droppedMessages(DropReason reason) {
-    return config.drops.get(Objects.requireNonNull(reason, "reason == null"));
+    return config.state.drops.get(Objects.requireNonNull(reason, "reason == null"));
   }
 
   /**
@@ -272,7 +272,7 @@ public final class ZocketServer implements AutoCloseable {
    * Builder#slowConsumerLimits}). Thread-safe.
    */
   public long slowConsumersClosed() {
-    return config.slowConsumersClosed.sum();
+    return config.state.slowConsumersClosed.sum();
   }
 
   /**
@@ -304,7 +304,7 @@ public final class ZocketServer implements AutoCloseable {
     try {
       serverChannel.close().awaitUninterruptibly();
       awaitCallsInFlight();
-      List<CompletableFuture<Void>> pending = config.closeAll();
+      List<CompletableFuture<Void>> pending = config.state.closeAll();
       try {
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
             .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -346,10 +346,10 @@ public final class ZocketServer implements AutoCloseable {
    * running or owed an answer, until the grace period ends.
    */
   private void awaitCallsInFlight() {
-    config.stopAccepting();
+    config.state.stopAccepting();
     Duration grace = config.hardening.gracePeriod();
     long deadline = System.nanoTime() + grace.toNanos();
-    List<ServerConnection> busy = new ArrayList<>(config.live);
+    List<ServerConnection> busy = new ArrayList<>(config.state.live);
     List<Future<?>> drains = new ArrayList<>(busy.size());
     for (ServerConnection c : busy) {
       drains.add(c.drain());
@@ -424,6 +424,7 @@ public final class ZocketServer implements AutoCloseable {
 
     /** The name of the in-process address to bind instead of a socket; null for TCP. */
     private String inProcessName;
+
     private Executor executor;
     private int ioThreads;
     private int maxFrameSize = 64 * 1024;
@@ -1123,8 +1124,31 @@ public final class ZocketServer implements AutoCloseable {
       for (Class<?> contract : table.contracts()) {
         codec.checkMappable(Contracts.of(contract));
       }
-      Drops drops = new Drops();
-      Dispatcher dispatcher = new Dispatcher(table, codec, validator, interceptors, drops);
+      Hardening hardening =
+          new Hardening(
+              sslContext,
+              compression,
+              allowedOrigins,
+              allowedHosts,
+              maxConnections != null ? maxConnections : Admission.defaultMax(maxFrameSize),
+              maxConnectionsPerAddress,
+              handshakeTimeout,
+              maxRoomsPerConnection,
+              maxRoomIdLength,
+              messagesPerSecond,
+              messageBurst,
+              rateLimitPolicy,
+              maxCallsInFlight,
+              slowConsumerPolicy,
+              writeBufferLow,
+              writeBufferHigh,
+              maxBacklogBytes,
+              maxBacklogTime,
+              maxBacklogMemory,
+              maxInboundMemory,
+              gracePeriod);
+      ServerState state = new ServerState(hardening);
+      Dispatcher dispatcher = new Dispatcher(table, codec, validator, interceptors, state.drops);
       Backplane backplane = this.backplane;
       String clientIdPrefix = "";
       if (backplane != null) {
@@ -1168,7 +1192,7 @@ public final class ZocketServer implements AutoCloseable {
           new ServerConfig(
               codec,
               dispatcher,
-              drops,
+              state,
               emitters,
               registry,
               headers,
@@ -1182,28 +1206,7 @@ public final class ZocketServer implements AutoCloseable {
               idleTimeout,
               pingInterval,
               clientIdPrefix,
-              new Hardening(
-                  sslContext,
-                  compression,
-                  allowedOrigins,
-                  allowedHosts,
-                  maxConnections != null ? maxConnections : Admission.defaultMax(maxFrameSize),
-                  maxConnectionsPerAddress,
-                  handshakeTimeout,
-                  maxRoomsPerConnection,
-                  maxRoomIdLength,
-                  messagesPerSecond,
-                  messageBurst,
-                  rateLimitPolicy,
-                  maxCallsInFlight,
-                  slowConsumerPolicy,
-                  writeBufferLow,
-                  writeBufferHigh,
-                  maxBacklogBytes,
-                  maxBacklogTime,
-                  maxBacklogMemory,
-                  maxInboundMemory,
-                  gracePeriod));
+              hardening);
 
       if (backplane != null) {
         try {
@@ -1251,7 +1254,9 @@ public final class ZocketServer implements AutoCloseable {
           closeBackplane(backplane);
         }
         throw new UncheckedIOException(
-            "Cannot bind " + (local ? "in process " + inProcessName : host + ":" + port) + ": "
+            "Cannot bind "
+                + (local ? "in process " + inProcessName : host + ":" + port)
+                + ": "
                 + e.getMessage(),
             e instanceof IOException io2 ? io2 : new IOException(e));
       }

@@ -16,7 +16,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One upgraded WebSocket connection: its lifecycle, the {@link Context} its handlers see, its
- * handlers, its rooms, and the answers it owes. Its messages run through its {@link InboundQueue},
- * one at a time on the handler executor.
+ * handlers, and the answers it owes. Its messages run through its {@link InboundQueue}, one at a
+ * time on the handler executor; its rooms are a {@link ConnectionRooms}.
  *
  * <p>Lifecycle: connecting until {@code onConnect} has completed on the executor and the I/O thread
  * has opened it (or ended it, if the channel closed meanwhile); open until the channel closes; then
@@ -56,7 +55,7 @@ final class ServerConnection implements Connection, Context<Object> {
   private final FrameWriter writer;
   private final String clientId;
   private final Object headers;
-  private final Rooms rooms = new Rooms();
+  private final ConnectionRooms rooms;
   private final InboundQueue inbound;
 
   /** Created by the first {@link #attribute(String, Object)}. */
@@ -88,12 +87,18 @@ final class ServerConnection implements Connection, Context<Object> {
     this.writer = writer;
     this.clientId = clientId;
     this.headers = headers;
+    this.rooms = new ConnectionRooms(config, this);
     this.inbound = new InboundQueue(config, this, frames);
   }
 
   /** The connection's I/O thread. */
   EventLoop eventLoop() {
     return channel.eventLoop();
+  }
+
+  /** Whether the connection has closed (or ended while connecting). Any thread. */
+  boolean isClosed() {
+    return state == CLOSED;
   }
 
   /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
@@ -376,114 +381,5 @@ final class ServerConnection implements Connection, Context<Object> {
   @Override
   public String toString() {
     return "Connection(" + clientId + ")";
-  }
-
-  /**
-   * The room memberships of this connection, mirrored into the registry while it is open: an
-   * immutable set replaced on every change (joins and leaves are rare next to {@link #has}, and
-   * most connections are in a few rooms), changed under this object's lock.
-   */
-  private final class Rooms implements RoomSet {
-    private volatile Set<String> names = Set.of();
-
-    @Override
-    public void join(String room) {
-      Objects.requireNonNull(room, "room == null");
-      int maxLength = config.hardening.maxRoomIdLength();
-      if (room.length() > maxLength) {
-        // The id is not quoted: it comes from a client, and the message may well be logged.
-        throw new IllegalArgumentException(
-            "room id has "
-                + room.length()
-                + " characters, more than the "
-                + maxLength
-                + " allowed");
-      }
-      synchronized (this) {
-        Set<String> current = names;
-        if (current.contains(room)) {
-          return;
-        }
-        int max = config.hardening.maxRoomsPerConnection();
-        if (current.size() >= max) {
-          throw new ZocketException(
-              ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
-        }
-        String name = room;
-        if (state != CLOSED) {
-          // May refuse (the server's room memory is full); else shares the registry's id.
-          name = config.registry.join(room, ServerConnection.this);
-          if (state == CLOSED) { // closed meanwhile: closed() may have missed this room
-            config.registry.leave(room, ServerConnection.this);
-          }
-        }
-        names = with(current, name);
-      }
-    }
-
-    @Override
-    public void leave(String room) {
-      Objects.requireNonNull(room, "room == null");
-      synchronized (this) {
-        Set<String> current = names;
-        if (current.contains(room)) {
-          names = without(current, room);
-          config.registry.leave(room, ServerConnection.this);
-        }
-      }
-    }
-
-    @Override
-    public boolean has(String room) {
-      return names.contains(Objects.requireNonNull(room, "room == null"));
-    }
-
-    @Override
-    public Set<String> current() {
-      return names;
-    }
-
-    /** Takes this connection out of the registry's rooms; its own list stays for onDisconnect. */
-    void leaveAll() {
-      synchronized (this) {
-        config.registry.remove(ServerConnection.this, names);
-      }
-    }
-
-    /** Empties the list, once onDisconnect has run. */
-    void forget() {
-      names = Set.of();
-    }
-
-    @Override
-    public String toString() {
-      return names.toString();
-    }
-  }
-
-  private static Set<String> with(Set<String> set, String element) {
-    return switch (set.size()) {
-      case 0 -> Set.of(element);
-      case 1 -> Set.of(set.iterator().next(), element);
-      default -> {
-        String[] all = set.toArray(new String[set.size() + 1]);
-        all[set.size()] = element;
-        yield Set.of(all);
-      }
-    };
-  }
-
-  private static Set<String> without(Set<String> set, String element) {
-    if (set.size() == 1) {
-      return Set.of();
-    }
-    String[] rest = new String[set.size() - 1];
-    int i = 0;
-    for (String s : set) {
-      if (!s.equals(element)) {
-        rest[i++] = s;
-      }
-    }
-    return Set.of(rest);
   }
 }

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
  * decodes every text or binary message on the I/O thread and hands it to the connection, answers
- * pings, runs the closing handshake, applies the rate limit, decides when the connection is read
- * from, and runs the heartbeat.
+ * pings, runs the closing handshake, applies the rate limit ({@link TokenBucket}), decides when the
+ * connection is read from, and runs the heartbeat.
  *
  * <p><b>Reading</b> pauses while the connection is behind (its outbound buffer full: the client
  * does not read what it caused), while too many of its messages wait for their handlers, while a
@@ -117,11 +117,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
   private int pauses;
 
-  /** The rate limit's token bucket: messages that may be sent now (below 0: owed), and when. */
-  private double tokens;
+  /** The rate limit, or null for none. */
+  private final TokenBucket rateLimit;
 
-  private long refilledAt;
-
+  /** Resumes reading once the rate limit's debt is paid; set while throttled. */
   private ScheduledFuture<?> unthrottle;
 
   /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
@@ -139,8 +138,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   FrameHandler(ServerConfig config) {
     this.config = config;
-    this.tokens = config.hardening.messageBurst();
-    this.refilledAt = System.nanoTime();
+    Hardening h = config.hardening;
+    this.rateLimit =
+        h.messagesPerSecond() == 0
+            ? null
+            : new TokenBucket(h.messagesPerSecond(), h.messageBurst());
   }
 
   /** The connection once upgraded, else null. Any thread. */
@@ -395,63 +397,46 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
    * handled, and the close policy closes the connection with 1008.
    */
   private boolean withinRate() {
-    Hardening h = config.hardening;
-    int rate = h.messagesPerSecond();
-    if (rate == 0) {
+    TokenBucket bucket = rateLimit;
+    if (bucket == null) {
       return true;
     }
-    refill();
-    if (h.rateLimitPolicy() == RateLimitPolicy.THROTTLE) {
-      tokens -= 1; // already read: handled, and owed
-      if (tokens < 0 && unthrottle == null) {
+    bucket.refill();
+    RateLimitPolicy policy = config.hardening.rateLimitPolicy();
+    if (policy == RateLimitPolicy.THROTTLE) {
+      bucket.takeOnCredit(); // already read: handled, and owed
+      if (bucket.inDebt() && unthrottle == null) {
         pause(THROTTLED);
         scheduleUnthrottle();
       }
       return true;
     }
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (bucket.tryTake()) {
       return true;
     }
-    if (h.rateLimitPolicy() == RateLimitPolicy.CLOSE) {
-      log.debug("Closing {}: over {} messages per second", describe(), rateDescription());
+    if (policy == RateLimitPolicy.CLOSE) {
+      log.debug("Closing {}: over {} messages per second", describe(), bucket);
       close(1008, "Rate limit exceeded");
     }
     return false;
   }
 
-  private void refill() {
-    long now = System.nanoTime();
-    Hardening h = config.hardening;
-    tokens =
-        Math.min(h.messageBurst(), tokens + (now - refilledAt) * (h.messagesPerSecond() / 1e9));
-    refilledAt = now;
-  }
-
   /** Resumes reading once the debt of messages read beyond the rate is paid. */
   private void scheduleUnthrottle() {
-    long wait = (long) Math.ceil(-tokens * 1e9 / config.hardening.messagesPerSecond());
     unthrottle =
         ctx.executor()
             .schedule(
                 () -> {
-                  refill();
-                  if (tokens < 0) {
+                  rateLimit.refill();
+                  if (rateLimit.inDebt()) {
                     scheduleUnthrottle(); // read more meanwhile
                   } else {
                     unthrottle = null;
                     resume(THROTTLED);
                   }
                 },
-                wait,
+                rateLimit.nanosUntilPaid(),
                 TimeUnit.NANOSECONDS);
-  }
-
-  private String rateDescription() {
-    return config.hardening.messagesPerSecond()
-        + " (burst "
-        + config.hardening.messageBurst()
-        + ")";
   }
 
   /**

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -36,9 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
- * decodes every text or binary message on the I/O thread and hands it to the connection, answers
- * pings, runs the closing handshake, applies the rate limit ({@link TokenBucket}), decides when the
- * connection is read from, and runs the heartbeat.
+ * decodes every text or binary message on the I/O thread and hands it to the connection, applies
+ * the rate limit ({@link TokenBucket}), decides when the connection is read from, and runs the
+ * closing handshake. Its {@link Heartbeat} times the socket out, pings it when it is silent and
+ * answers its pings.
  *
  * <p><b>Reading</b> pauses while the connection is behind (its outbound buffer full: the client
  * does not read what it caused), while too many of its messages wait for their handlers, while a
@@ -52,19 +52,14 @@ import org.slf4j.LoggerFactory;
  * sees the code, never a reset. A close frame from the peer is answered with its code (1002 for a
  * code RFC 6455 does not allow, 1007 for a reason that is not UTF-8).
  *
- * <p><b>Pings</b> are answered with one pong at a time: pings that arrive while a pong is still
- * being written are answered once, with the latest one's data.
+ * <p>Every socket is counted against the connection limits from the moment it is accepted (see
+ * {@link Admission}). Fragmented messages are rare, so Netty's aggregator is put in front of this
+ * stage only when the first one arrives.
  *
- * <p>The heartbeat is one timer per connection (the task is this handler): it closes a socket that
- * has not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
- * however slowly it drips), one that read nothing for the idle timeout, and pings an upgraded one
- * that sent nothing for a ping interval (however much the server writes to it: a client that only
- * receives answers the ping, and its pong is what keeps it from the idle timeout). Every socket is
- * counted against the connection limits from the moment it is accepted (see {@link Admission}).
- * Fragmented messages are rare, so Netty's aggregator is put in front of this stage only when the
- * first one arrives.
+ * <p>Threading: everything runs on the connection's I/O thread, except {@link #connection()}, which
+ * a shutdown reads from any thread.
  */
-final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnable {
+final class FrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
 
   /** How long a closing connection waits for the peer's close frame before closing the socket. */
@@ -95,6 +90,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   private final ServerConfig config;
 
+  /** The timeouts and pings of this connection, and its answers to the peer's pings. */
+  private final Heartbeat heartbeat;
+
+  /** The rate limit, or null for none. */
+  private final TokenBucket rateLimit;
+
   /** Set on the I/O thread once upgraded; read by a shutdown from any thread. */
   private volatile ServerConnection connection;
 
@@ -103,22 +104,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   /** What the connection limits let this socket do; null until it is active. */
   private Admission.Verdict admission;
 
-  /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
-  private long requestDeadline;
-
   private ChannelHandlerContext ctx;
-  private ScheduledFuture<?> heartbeat;
-
-  /** When something was last read, and when the ping interval last began ({@code nanoTime}). */
-  private long lastRead;
-
-  private long lastPing;
 
   /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
   private int pauses;
-
-  /** The rate limit, or null for none. */
-  private final TokenBucket rateLimit;
 
   /** Resumes reading once the rate limit's debt is paid; set while throttled. */
   private ScheduledFuture<?> unthrottle;
@@ -131,13 +120,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   private ScheduledFuture<?> closeTimeout;
 
-  /** A pong is being written; {@link #nextPong} holds the data of the latest ping since. */
-  private boolean pongInFlight;
-
-  private ByteBuf nextPong;
-
   FrameHandler(ServerConfig config) {
     this.config = config;
+    this.heartbeat = new Heartbeat(config, this);
     Hardening h = config.hardening;
     this.rateLimit =
         h.messagesPerSecond() == 0
@@ -160,7 +145,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   /** On the I/O thread, by the handshake stage: a plain request was answered; the next may come. */
   void requestAnswered() {
-    requestDeadline = System.nanoTime() + config.hardening.handshakeTimeout().toNanos();
+    heartbeat.requestAnswered();
   }
 
   /**
@@ -169,6 +154,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
    */
   void upgraded(Object headers) {
     writer = new FrameWriter(ctx.channel(), this, config);
+    heartbeat.upgraded();
     if (config.state.closing()) {
       close(1001, "Server is shutting down");
       return;
@@ -236,7 +222,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     ctx.channel().config().setAutoRead(closeSent || pauses == 0);
   }
 
-  // ------------------------------------------------------------------ heartbeat
+  // ------------------------------------------------------------------ socket and heartbeat
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -251,68 +237,33 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       ctx.close();
       return;
     }
-    lastRead = lastPing = System.nanoTime();
-    requestAnswered(); // the first request's deadline
-    scheduleHeartbeat(lastRead);
+    heartbeat.start(ctx);
     super.channelActive(ctx);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    lastRead = System.nanoTime();
+    heartbeat.markRead();
     super.channelReadComplete(ctx);
   }
 
-  private void scheduleHeartbeat(long now) {
-    long idle = config.idleTimeout.toNanos();
-    long ping = config.pingInterval.toNanos();
-    long next = writer == null ? requestDeadline : Long.MAX_VALUE;
-    if (idle > 0) {
-      next = Math.min(next, lastRead + idle);
-    }
-    if (ping > 0) {
-      next = Math.min(next, Math.max(lastRead, lastPing) + ping);
-    }
-    if (next != Long.MAX_VALUE) {
-      heartbeat = ctx.executor().schedule(this, Math.max(0, next - now), TimeUnit.NANOSECONDS);
-    }
+  /** From the heartbeat: the HTTP request under way took longer than the handshake timeout. */
+  void requestTimedOut() {
+    log.debug(
+        "Closing {}: no whole HTTP request within {}",
+        describe(),
+        config.hardening.handshakeTimeout());
+    ctx.close();
   }
 
-  /** The heartbeat's timer, on the I/O thread. */
-  @Override
-  public void run() {
-    heartbeat = null;
-    if (!ctx.channel().isActive() || closeSent) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (writer == null && now - requestDeadline >= 0) {
-      log.debug(
-          "Closing {}: no whole HTTP request within {}",
-          describe(),
-          config.hardening.handshakeTimeout());
+  /** From the heartbeat: nothing was read for the idle timeout. */
+  void idleTimedOut() {
+    log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
+    if (writer == null) {
       ctx.close();
-      return;
+    } else {
+      close(1001, "Idle timeout");
     }
-    long idle = config.idleTimeout.toNanos();
-    if (idle > 0 && now - lastRead >= idle) {
-      log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
-      if (writer == null) {
-        ctx.close();
-      } else {
-        close(1001, "Idle timeout");
-      }
-      return;
-    }
-    long ping = config.pingInterval.toNanos();
-    if (ping > 0 && now - Math.max(lastRead, lastPing) >= ping) {
-      lastPing = now;
-      if (writer != null) {
-        // Liveness is what the client sends: one that only receives is pinged, so its pong counts.
-        ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
-      }
-    }
-    scheduleHeartbeat(now);
   }
 
   // ------------------------------------------------------------------ frames
@@ -338,7 +289,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
         message(frame);
       }
     } else if (frame instanceof PingWebSocketFrame) {
-      ping(frame.content());
+      heartbeat.ping(frame.content());
     } else if (frame instanceof CloseWebSocketFrame close) {
       peerClosed(close);
     } else if (frame instanceof ContinuationWebSocketFrame && closeSent) {
@@ -454,40 +405,6 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     }
   }
 
-  // ------------------------------------------------------------------ ping and pong
-
-  private void ping(ByteBuf data) {
-    if (closeSent) {
-      return;
-    }
-    if (pongInFlight) {
-      if (nextPong != null) {
-        nextPong.release();
-      }
-      nextPong = data.retain();
-      return;
-    }
-    pong(data.retain());
-  }
-
-  private void pong(ByteBuf data) {
-    pongInFlight = true;
-    ctx.writeAndFlush(new PongWebSocketFrame(data))
-        .addListener(
-            f -> {
-              pongInFlight = false;
-              ByteBuf next = nextPong;
-              nextPong = null;
-              if (next != null) {
-                if (closeSent || !ctx.channel().isActive()) {
-                  next.release();
-                } else {
-                  pong(next);
-                }
-              }
-            });
-  }
-
   // ------------------------------------------------------------------ closing
 
   /**
@@ -539,10 +456,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     if (writer != null) {
       writer.close();
     }
-    if (nextPong != null) {
-      nextPong.release();
-      nextPong = null;
-    }
+    heartbeat.closing();
     updateAutoRead();
   }
 
@@ -610,15 +524,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    cancel(heartbeat);
+    heartbeat.stop();
     cancel(closeTimeout);
     cancel(unthrottle);
     cancel(inboundRecheck);
-    heartbeat = closeTimeout = unthrottle = inboundRecheck = null;
-    if (nextPong != null) {
-      nextPong.release();
-      nextPong = null;
-    }
+    closeTimeout = unthrottle = inboundRecheck = null;
     if (writer != null) {
       writer.close();
     }

@@ -4,11 +4,8 @@ import dev.zocket.DropReason;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
@@ -21,13 +18,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -45,12 +39,8 @@ import org.slf4j.LoggerFactory;
  * configured rate limit throttles it, and during a shutdown; TCP then pushes back on the client.
  * Nothing already read is dropped.
  *
- * <p><b>Closing.</b> When the server closes a connection (1001, 1002, 1007, 1008, 1009, 1013, idle)
- * it sends the close frame, ends its side of the TCP stream (without TLS), and keeps reading and
- * dropping what the peer still sends until the peer's close frame (with TLS), the peer's end of the
- * stream, or {@link #CLOSE_TIMEOUT_MILLIS}, and only then closes the socket: a peer still sending
- * sees the code, never a reset. A close frame from the peer is answered with its code (1002 for a
- * code RFC 6455 does not allow, 1007 for a reason that is not UTF-8).
+ * <p><b>Closing</b> completes the closing handshake ({@link CloseHandshake}): the peer reads the
+ * code of every close the server starts.
  *
  * <p>Every socket is counted against the connection limits from the moment it is accepted (see
  * {@link Admission}). Fragmented messages are rare, so Netty's aggregator is put in front of this
@@ -61,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
-
-  /** How long a closing connection waits for the peer's close frame before closing the socket. */
-  static final long CLOSE_TIMEOUT_MILLIS = 5_000;
 
   /** The status of a slow consumer's close: try again later. */
   static final int SLOW_CONSUMER_STATUS = 1013;
@@ -96,6 +83,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** The rate limit, or null for none. */
   private final TokenBucket rateLimit;
 
+  /** The closing handshake; once begun, data frames read are dropped. */
+  private final CloseHandshake closing;
+
   /** Set on the I/O thread once upgraded; read by a shutdown from any thread. */
   private volatile ServerConnection connection;
 
@@ -115,14 +105,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
   private ScheduledFuture<?> inboundRecheck;
 
-  /** Set once a close frame was sent or received: data frames read after it are dropped. */
-  private boolean closeSent;
-
-  private ScheduledFuture<?> closeTimeout;
-
   FrameHandler(ServerConfig config) {
     this.config = config;
     this.heartbeat = new Heartbeat(config, this);
+    this.closing = new CloseHandshake(this);
     Hardening h = config.hardening;
     this.rateLimit =
         h.messagesPerSecond() == 0
@@ -219,7 +205,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   private void updateAutoRead() {
     // A closing connection is read until the peer's close frame, whatever else holds it.
-    ctx.channel().config().setAutoRead(closeSent || pauses == 0);
+    ctx.channel().config().setAutoRead(closing.begun() || pauses == 0);
   }
 
   // ------------------------------------------------------------------ socket and heartbeat
@@ -291,15 +277,15 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof PingWebSocketFrame) {
       heartbeat.ping(frame.content());
     } else if (frame instanceof CloseWebSocketFrame close) {
-      peerClosed(close);
-    } else if (frame instanceof ContinuationWebSocketFrame && closeSent) {
+      closing.peerClosed(ctx, close);
+    } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
       config.state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
     } // a pong: it was read, which is all the idle timeout needs
   }
 
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
-    if (closeSent || connection == null) {
+    if (closing.begun() || connection == null) {
       config.state.drops.count(DropReason.CLOSING);
       return;
     }
@@ -325,7 +311,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean allowed = withinRate();
-    if (closeSent) {
+    if (closing.begun()) {
       return; // over the rate limit, with the close policy
     }
     Dispatcher.Inbound in = config.dispatcher.decode(data, offset, length);
@@ -409,50 +395,27 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * On the I/O thread: closes the connection with a status, completing the closing handshake (see
-   * the class comment). Once.
+   * {@link CloseHandshake}). Once.
    */
   void close(int status, String reason) {
-    if (closeSent || !ctx.channel().isActive()) {
-      return;
-    }
-    startClosing();
-    // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
-    // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
-    boolean plain =
-        ctx.pipeline().get(SslHandler.class) == null && ctx.channel() instanceof DuplexChannel;
-    if (plain) {
-      discardTheRest();
-    }
-    ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
-        .addListener(
-            f -> {
-              if (f.isSuccess() && plain) {
-                ((DuplexChannel) ctx.channel()).shutdownOutput();
-              }
-            });
-    closeTimeout =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  log.debug(
-                      "Closing {}: the peer did not close within the close timeout", describe());
-                  ctx.close();
-                },
-                CLOSE_TIMEOUT_MILLIS,
-                TimeUnit.MILLISECONDS);
+    closing.close(ctx, status, reason);
   }
 
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
-    if (!closeSent) {
+    if (!closing.begun()) {
       log.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
       config.state.slowConsumersClosed.increment();
       close(SLOW_CONSUMER_STATUS, "Slow consumer");
     }
   }
 
-  private void startClosing() {
-    closeSent = true;
+  /**
+   * From the closing handshake, once it has begun either way: nothing more is written (the backlog
+   * is released so the close frame goes next), pinged or answered, and the connection is read until
+   * the end, whatever paused it.
+   */
+  void closingBegan() {
     if (writer != null) {
       writer.close();
     }
@@ -460,56 +423,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     updateAutoRead();
   }
 
-  /** A close frame from the peer: the answer to ours, or one to answer. */
-  private void peerClosed(CloseWebSocketFrame frame) {
-    if (closeSent) {
-      ctx.close(); // the handshake is complete; our side of the stream has ended already
-      return;
-    }
-    startClosing();
-    ByteBuf body = frame.content();
-    CloseWebSocketFrame answer;
-    if (!body.isReadable()) {
-      answer = new CloseWebSocketFrame();
-    } else {
-      int code = body.readableBytes() < 2 ? -1 : body.getUnsignedShort(body.readerIndex());
-      if (!isValidCloseCode(code)) {
-        answer = new CloseWebSocketFrame(1002, "Invalid close code");
-      } else if (!Utf8.isValid(reason(body), 0, body.readableBytes() - 2)) {
-        answer = new CloseWebSocketFrame(1007, "Invalid UTF-8 in the close reason");
-      } else {
-        answer = new CloseWebSocketFrame(code, "");
-      }
-    }
-    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private static byte[] reason(ByteBuf body) {
-    byte[] bytes = new byte[body.readableBytes() - 2];
-    body.getBytes(body.readerIndex() + 2, bytes);
-    return bytes;
-  }
-
-  /** The codes a peer may send (RFC 6455 section 7.4 and the IANA registry). */
-  static boolean isValidCloseCode(int code) {
-    return code >= 1000 && code <= 1003
-        || code >= 1007 && code <= 1014
-        || code >= 3000 && code <= 4999;
-  }
-
-  /** A close reason must fit the 123 bytes a control frame leaves for it. */
-  static String truncate(String reason) {
-    if (reason == null) {
-      return "";
-    }
-    if (reason.getBytes(StandardCharsets.UTF_8).length <= 123) {
-      return reason;
-    }
-    int end = Math.min(reason.length(), 120);
-    while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
-      end--;
-    }
-    return reason.substring(0, end);
+  /** From the closing handshake: the peer did not close within its timeout. */
+  void closeTimedOut() {
+    log.debug("Closing {}: the peer did not close within the close timeout", describe());
+    ctx.close();
   }
 
   // ------------------------------------------------------------------ end
@@ -525,10 +442,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     heartbeat.stop();
-    cancel(closeTimeout);
+    closing.stop();
     cancel(unthrottle);
     cancel(inboundRecheck);
-    closeTimeout = unthrottle = inboundRecheck = null;
+    unthrottle = inboundRecheck = null;
     if (writer != null) {
       writer.close();
     }
@@ -552,7 +469,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof CorruptedWebSocketFrameException corrupt) {
       // The frame decoder has lost its place in the stream: what follows is dropped unparsed.
-      discardTheRest();
+      CloseHandshake.discardTheRest(ctx);
       WebSocketCloseStatus status = corrupt.closeStatus();
       log.debug("Closing {}: {}", describe(), LogSafe.text(cause.getMessage()));
       close(
@@ -570,24 +487,6 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else {
       log.warn("Closing {} after an unexpected error", describe(), cause);
       ctx.close();
-    }
-  }
-
-  private void discardTheRest() {
-    ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
-    if (decoder != null) {
-      ctx.pipeline().replace(decoder.name(), "discard", Discard.INSTANCE);
-    }
-  }
-
-  /** Drops everything read: the rest of the stream of a closing connection. */
-  @Sharable
-  private static final class Discard extends ChannelInboundHandlerAdapter {
-    static final Discard INSTANCE = new Discard();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
     }
   }
 

@@ -4,11 +4,8 @@ import dev.zocket.DropReason;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
@@ -17,18 +14,14 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -36,39 +29,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
- * decodes every text or binary message on the I/O thread and hands it to the connection, answers
- * pings, runs the closing handshake, applies the rate limit, decides when the connection is read
- * from, and runs the heartbeat.
+ * decodes every text or binary message on the I/O thread and hands it to the connection, applies
+ * the rate limit ({@link TokenBucket}), decides when the connection is read from, and runs the
+ * closing handshake. Its {@link Heartbeat} times the socket out, pings it when it is silent and
+ * answers its pings.
  *
  * <p><b>Reading</b> pauses while the connection is behind (its outbound buffer full: the client
  * does not read what it caused), while too many of its messages wait for their handlers, while a
  * configured rate limit throttles it, and during a shutdown; TCP then pushes back on the client.
  * Nothing already read is dropped.
  *
- * <p><b>Closing.</b> When the server closes a connection (1001, 1002, 1007, 1008, 1009, 1013, idle)
- * it sends the close frame, ends its side of the TCP stream (without TLS), and keeps reading and
- * dropping what the peer still sends until the peer's close frame (with TLS), the peer's end of the
- * stream, or {@link #CLOSE_TIMEOUT_MILLIS}, and only then closes the socket: a peer still sending
- * sees the code, never a reset. A close frame from the peer is answered with its code (1002 for a
- * code RFC 6455 does not allow, 1007 for a reason that is not UTF-8).
+ * <p><b>Closing</b> completes the closing handshake ({@link CloseHandshake}): the peer reads the
+ * code of every close the server starts.
  *
- * <p><b>Pings</b> are answered with one pong at a time: pings that arrive while a pong is still
- * being written are answered once, with the latest one's data.
+ * <p>Every socket is counted against the connection limits from the moment it is accepted (see
+ * {@link Admission}). Fragmented messages are rare, so Netty's aggregator is put in front of this
+ * stage only when the first one arrives.
  *
- * <p>The heartbeat is one timer per connection (the task is this handler): it closes a socket that
- * has not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
- * however slowly it drips), one that read nothing for the idle timeout, and pings an upgraded one
- * that sent nothing for a ping interval (however much the server writes to it: a client that only
- * receives answers the ping, and its pong is what keeps it from the idle timeout). Every socket is
- * counted against the connection limits from the moment it is accepted (see {@link Admission}).
- * Fragmented messages are rare, so Netty's aggregator is put in front of this stage only when the
- * first one arrives.
+ * <p>Threading: everything runs on the connection's I/O thread, except {@link #connection()}, which
+ * a shutdown reads from any thread.
  */
-final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnable {
+final class FrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
-
-  /** How long a closing connection waits for the peer's close frame before closing the socket. */
-  static final long CLOSE_TIMEOUT_MILLIS = 5_000;
 
   /** The status of a slow consumer's close: try again later. */
   static final int SLOW_CONSUMER_STATUS = 1013;
@@ -95,6 +77,15 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   private final ServerConfig config;
 
+  /** The timeouts and pings of this connection, and its answers to the peer's pings. */
+  private final Heartbeat heartbeat;
+
+  /** The rate limit, or null for none. */
+  private final TokenBucket rateLimit;
+
+  /** The closing handshake; once begun, data frames read are dropped. */
+  private final CloseHandshake closing;
+
   /** Set on the I/O thread once upgraded; read by a shutdown from any thread. */
   private volatile ServerConnection connection;
 
@@ -103,44 +94,26 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   /** What the connection limits let this socket do; null until it is active. */
   private Admission.Verdict admission;
 
-  /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
-  private long requestDeadline;
-
   private ChannelHandlerContext ctx;
-  private ScheduledFuture<?> heartbeat;
-
-  /** When something was last read, and when the ping interval last began ({@code nanoTime}). */
-  private long lastRead;
-
-  private long lastPing;
 
   /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
   private int pauses;
 
-  /** The rate limit's token bucket: messages that may be sent now (below 0: owed), and when. */
-  private double tokens;
-
-  private long refilledAt;
-
+  /** Resumes reading once the rate limit's debt is paid; set while throttled. */
   private ScheduledFuture<?> unthrottle;
 
   /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
   private ScheduledFuture<?> inboundRecheck;
 
-  /** Set once a close frame was sent or received: data frames read after it are dropped. */
-  private boolean closeSent;
-
-  private ScheduledFuture<?> closeTimeout;
-
-  /** A pong is being written; {@link #nextPong} holds the data of the latest ping since. */
-  private boolean pongInFlight;
-
-  private ByteBuf nextPong;
-
   FrameHandler(ServerConfig config) {
     this.config = config;
-    this.tokens = config.hardening.messageBurst();
-    this.refilledAt = System.nanoTime();
+    this.heartbeat = new Heartbeat(config, this);
+    this.closing = new CloseHandshake(this);
+    Hardening h = config.hardening;
+    this.rateLimit =
+        h.messagesPerSecond() == 0
+            ? null
+            : new TokenBucket(h.messagesPerSecond(), h.messageBurst());
   }
 
   /** The connection once upgraded, else null. Any thread. */
@@ -158,7 +131,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   /** On the I/O thread, by the handshake stage: a plain request was answered; the next may come. */
   void requestAnswered() {
-    requestDeadline = System.nanoTime() + config.hardening.handshakeTimeout().toNanos();
+    heartbeat.requestAnswered();
   }
 
   /**
@@ -167,14 +140,15 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
    */
   void upgraded(Object headers) {
     writer = new FrameWriter(ctx.channel(), this, config);
-    if (config.closing()) {
+    heartbeat.upgraded();
+    if (config.state.closing()) {
       close(1001, "Server is shutting down");
       return;
     }
     ServerConnection c =
         new ServerConnection(config, ctx.channel(), this, writer, config.newClientId(), headers);
     connection = c;
-    config.live.add(c);
+    config.state.live.add(c);
     c.start();
   }
 
@@ -209,7 +183,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
         ctx.executor()
             .schedule(
                 () -> {
-                  if (config.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
+                  if (config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
                     recheckInboundMemory();
                   } else {
                     inboundRecheck = null;
@@ -231,10 +205,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   private void updateAutoRead() {
     // A closing connection is read until the peer's close frame, whatever else holds it.
-    ctx.channel().config().setAutoRead(closeSent || pauses == 0);
+    ctx.channel().config().setAutoRead(closing.begun() || pauses == 0);
   }
 
-  // ------------------------------------------------------------------ heartbeat
+  // ------------------------------------------------------------------ socket and heartbeat
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -243,74 +217,39 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    admission = config.admission.admit(ctx.channel().remoteAddress());
+    admission = config.state.admission.admit(ctx.channel().remoteAddress());
     if (admission == Admission.Verdict.DROP) {
       log.debug("Closing {} at once: over the connection limit and its headroom", describe());
       ctx.close();
       return;
     }
-    lastRead = lastPing = System.nanoTime();
-    requestAnswered(); // the first request's deadline
-    scheduleHeartbeat(lastRead);
+    heartbeat.start(ctx);
     super.channelActive(ctx);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    lastRead = System.nanoTime();
+    heartbeat.markRead();
     super.channelReadComplete(ctx);
   }
 
-  private void scheduleHeartbeat(long now) {
-    long idle = config.idleTimeout.toNanos();
-    long ping = config.pingInterval.toNanos();
-    long next = writer == null ? requestDeadline : Long.MAX_VALUE;
-    if (idle > 0) {
-      next = Math.min(next, lastRead + idle);
-    }
-    if (ping > 0) {
-      next = Math.min(next, Math.max(lastRead, lastPing) + ping);
-    }
-    if (next != Long.MAX_VALUE) {
-      heartbeat = ctx.executor().schedule(this, Math.max(0, next - now), TimeUnit.NANOSECONDS);
-    }
+  /** From the heartbeat: the HTTP request under way took longer than the handshake timeout. */
+  void requestTimedOut() {
+    log.debug(
+        "Closing {}: no whole HTTP request within {}",
+        describe(),
+        config.hardening.handshakeTimeout());
+    ctx.close();
   }
 
-  /** The heartbeat's timer, on the I/O thread. */
-  @Override
-  public void run() {
-    heartbeat = null;
-    if (!ctx.channel().isActive() || closeSent) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (writer == null && now - requestDeadline >= 0) {
-      log.debug(
-          "Closing {}: no whole HTTP request within {}",
-          describe(),
-          config.hardening.handshakeTimeout());
+  /** From the heartbeat: nothing was read for the idle timeout. */
+  void idleTimedOut() {
+    log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
+    if (writer == null) {
       ctx.close();
-      return;
+    } else {
+      close(1001, "Idle timeout");
     }
-    long idle = config.idleTimeout.toNanos();
-    if (idle > 0 && now - lastRead >= idle) {
-      log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
-      if (writer == null) {
-        ctx.close();
-      } else {
-        close(1001, "Idle timeout");
-      }
-      return;
-    }
-    long ping = config.pingInterval.toNanos();
-    if (ping > 0 && now - Math.max(lastRead, lastPing) >= ping) {
-      lastPing = now;
-      if (writer != null) {
-        // Liveness is what the client sends: one that only receives is pinged, so its pong counts.
-        ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
-      }
-    }
-    scheduleHeartbeat(now);
   }
 
   // ------------------------------------------------------------------ frames
@@ -336,18 +275,18 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
         message(frame);
       }
     } else if (frame instanceof PingWebSocketFrame) {
-      ping(frame.content());
+      heartbeat.ping(frame.content());
     } else if (frame instanceof CloseWebSocketFrame close) {
-      peerClosed(close);
-    } else if (frame instanceof ContinuationWebSocketFrame && closeSent) {
-      config.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
+      closing.peerClosed(ctx, close);
+    } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
+      config.state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
     } // a pong: it was read, which is all the idle timeout needs
   }
 
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
-    if (closeSent || connection == null) {
-      config.drops.count(DropReason.CLOSING);
+    if (closing.begun() || connection == null) {
+      config.state.drops.count(DropReason.CLOSING);
       return;
     }
     ByteBuf content = frame.content();
@@ -372,7 +311,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
       return;
     }
     boolean allowed = withinRate();
-    if (closeSent) {
+    if (closing.begun()) {
       return; // over the rate limit, with the close policy
     }
     Dispatcher.Inbound in = config.dispatcher.decode(data, offset, length);
@@ -384,7 +323,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     } else if (in.rpcId() != null) {
       connection.reject(in.rpcId(), "Too many messages per second");
     } else {
-      config.drops.count(DropReason.RATE_LIMITED);
+      config.state.drops.count(DropReason.RATE_LIMITED);
       log.debug("Dropped a message of {}: over the rate limit", describe());
     }
   }
@@ -395,63 +334,46 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
    * handled, and the close policy closes the connection with 1008.
    */
   private boolean withinRate() {
-    Hardening h = config.hardening;
-    int rate = h.messagesPerSecond();
-    if (rate == 0) {
+    TokenBucket bucket = rateLimit;
+    if (bucket == null) {
       return true;
     }
-    refill();
-    if (h.rateLimitPolicy() == RateLimitPolicy.THROTTLE) {
-      tokens -= 1; // already read: handled, and owed
-      if (tokens < 0 && unthrottle == null) {
+    bucket.refill();
+    RateLimitPolicy policy = config.hardening.rateLimitPolicy();
+    if (policy == RateLimitPolicy.THROTTLE) {
+      bucket.takeOnCredit(); // already read: handled, and owed
+      if (bucket.inDebt() && unthrottle == null) {
         pause(THROTTLED);
         scheduleUnthrottle();
       }
       return true;
     }
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (bucket.tryTake()) {
       return true;
     }
-    if (h.rateLimitPolicy() == RateLimitPolicy.CLOSE) {
-      log.debug("Closing {}: over {} messages per second", describe(), rateDescription());
+    if (policy == RateLimitPolicy.CLOSE) {
+      log.debug("Closing {}: over {} messages per second", describe(), bucket);
       close(1008, "Rate limit exceeded");
     }
     return false;
   }
 
-  private void refill() {
-    long now = System.nanoTime();
-    Hardening h = config.hardening;
-    tokens =
-        Math.min(h.messageBurst(), tokens + (now - refilledAt) * (h.messagesPerSecond() / 1e9));
-    refilledAt = now;
-  }
-
   /** Resumes reading once the debt of messages read beyond the rate is paid. */
   private void scheduleUnthrottle() {
-    long wait = (long) Math.ceil(-tokens * 1e9 / config.hardening.messagesPerSecond());
     unthrottle =
         ctx.executor()
             .schedule(
                 () -> {
-                  refill();
-                  if (tokens < 0) {
+                  rateLimit.refill();
+                  if (rateLimit.inDebt()) {
                     scheduleUnthrottle(); // read more meanwhile
                   } else {
                     unthrottle = null;
                     resume(THROTTLED);
                   }
                 },
-                wait,
+                rateLimit.nanosUntilPaid(),
                 TimeUnit.NANOSECONDS);
-  }
-
-  private String rateDescription() {
-    return config.hardening.messagesPerSecond()
-        + " (burst "
-        + config.hardening.messageBurst()
-        + ")";
   }
 
   /**
@@ -469,148 +391,42 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     }
   }
 
-  // ------------------------------------------------------------------ ping and pong
-
-  private void ping(ByteBuf data) {
-    if (closeSent) {
-      return;
-    }
-    if (pongInFlight) {
-      if (nextPong != null) {
-        nextPong.release();
-      }
-      nextPong = data.retain();
-      return;
-    }
-    pong(data.retain());
-  }
-
-  private void pong(ByteBuf data) {
-    pongInFlight = true;
-    ctx.writeAndFlush(new PongWebSocketFrame(data))
-        .addListener(
-            f -> {
-              pongInFlight = false;
-              ByteBuf next = nextPong;
-              nextPong = null;
-              if (next != null) {
-                if (closeSent || !ctx.channel().isActive()) {
-                  next.release();
-                } else {
-                  pong(next);
-                }
-              }
-            });
-  }
-
   // ------------------------------------------------------------------ closing
 
   /**
    * On the I/O thread: closes the connection with a status, completing the closing handshake (see
-   * the class comment). Once.
+   * {@link CloseHandshake}). Once.
    */
   void close(int status, String reason) {
-    if (closeSent || !ctx.channel().isActive()) {
-      return;
-    }
-    startClosing();
-    // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
-    // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
-    boolean plain =
-        ctx.pipeline().get(SslHandler.class) == null && ctx.channel() instanceof DuplexChannel;
-    if (plain) {
-      discardTheRest();
-    }
-    ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
-        .addListener(
-            f -> {
-              if (f.isSuccess() && plain) {
-                ((DuplexChannel) ctx.channel()).shutdownOutput();
-              }
-            });
-    closeTimeout =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  log.debug(
-                      "Closing {}: the peer did not close within the close timeout", describe());
-                  ctx.close();
-                },
-                CLOSE_TIMEOUT_MILLIS,
-                TimeUnit.MILLISECONDS);
+    closing.close(ctx, status, reason);
   }
 
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
-    if (!closeSent) {
+    if (!closing.begun()) {
       log.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
-      config.slowConsumersClosed.increment();
+      config.state.slowConsumersClosed.increment();
       close(SLOW_CONSUMER_STATUS, "Slow consumer");
     }
   }
 
-  private void startClosing() {
-    closeSent = true;
+  /**
+   * From the closing handshake, once it has begun either way: nothing more is written (the backlog
+   * is released so the close frame goes next), pinged or answered, and the connection is read until
+   * the end, whatever paused it.
+   */
+  void closingBegan() {
     if (writer != null) {
       writer.close();
     }
-    if (nextPong != null) {
-      nextPong.release();
-      nextPong = null;
-    }
+    heartbeat.closing();
     updateAutoRead();
   }
 
-  /** A close frame from the peer: the answer to ours, or one to answer. */
-  private void peerClosed(CloseWebSocketFrame frame) {
-    if (closeSent) {
-      ctx.close(); // the handshake is complete; our side of the stream has ended already
-      return;
-    }
-    startClosing();
-    ByteBuf body = frame.content();
-    CloseWebSocketFrame answer;
-    if (!body.isReadable()) {
-      answer = new CloseWebSocketFrame();
-    } else {
-      int code = body.readableBytes() < 2 ? -1 : body.getUnsignedShort(body.readerIndex());
-      if (!isValidCloseCode(code)) {
-        answer = new CloseWebSocketFrame(1002, "Invalid close code");
-      } else if (!Utf8.isValid(reason(body), 0, body.readableBytes() - 2)) {
-        answer = new CloseWebSocketFrame(1007, "Invalid UTF-8 in the close reason");
-      } else {
-        answer = new CloseWebSocketFrame(code, "");
-      }
-    }
-    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private static byte[] reason(ByteBuf body) {
-    byte[] bytes = new byte[body.readableBytes() - 2];
-    body.getBytes(body.readerIndex() + 2, bytes);
-    return bytes;
-  }
-
-  /** The codes a peer may send (RFC 6455 section 7.4 and the IANA registry). */
-  static boolean isValidCloseCode(int code) {
-    return code >= 1000 && code <= 1003
-        || code >= 1007 && code <= 1014
-        || code >= 3000 && code <= 4999;
-  }
-
-  /** A close reason must fit the 123 bytes a control frame leaves for it. */
-  static String truncate(String reason) {
-    if (reason == null) {
-      return "";
-    }
-    if (reason.getBytes(StandardCharsets.UTF_8).length <= 123) {
-      return reason;
-    }
-    int end = Math.min(reason.length(), 120);
-    while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
-      end--;
-    }
-    return reason.substring(0, end);
+  /** From the closing handshake: the peer did not close within its timeout. */
+  void closeTimedOut() {
+    log.debug("Closing {}: the peer did not close within the close timeout", describe());
+    ctx.close();
   }
 
   // ------------------------------------------------------------------ end
@@ -625,20 +441,16 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    cancel(heartbeat);
-    cancel(closeTimeout);
+    heartbeat.stop();
+    closing.stop();
     cancel(unthrottle);
     cancel(inboundRecheck);
-    heartbeat = closeTimeout = unthrottle = inboundRecheck = null;
-    if (nextPong != null) {
-      nextPong.release();
-      nextPong = null;
-    }
+    unthrottle = inboundRecheck = null;
     if (writer != null) {
       writer.close();
     }
     if (admission != null) {
-      config.admission.release(ctx.channel().remoteAddress(), admission);
+      config.state.admission.release(ctx.channel().remoteAddress(), admission);
     }
     ServerConnection c = connection;
     if (c != null) {
@@ -657,7 +469,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof CorruptedWebSocketFrameException corrupt) {
       // The frame decoder has lost its place in the stream: what follows is dropped unparsed.
-      discardTheRest();
+      CloseHandshake.discardTheRest(ctx);
       WebSocketCloseStatus status = corrupt.closeStatus();
       log.debug("Closing {}: {}", describe(), LogSafe.text(cause.getMessage()));
       close(
@@ -675,24 +487,6 @@ final class FrameHandler extends ChannelInboundHandlerAdapter implements Runnabl
     } else {
       log.warn("Closing {} after an unexpected error", describe(), cause);
       ctx.close();
-    }
-  }
-
-  private void discardTheRest() {
-    ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
-    if (decoder != null) {
-      ctx.pipeline().replace(decoder.name(), "discard", Discard.INSTANCE);
-    }
-  }
-
-  /** Drops everything read: the rest of the stream of a closing connection. */
-  @Sharable
-  private static final class Discard extends ChannelInboundHandlerAdapter {
-    static final Discard INSTANCE = new Discard();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
     }
   }
 

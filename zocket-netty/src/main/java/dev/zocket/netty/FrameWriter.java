@@ -103,7 +103,7 @@ final class FrameWriter {
     }
     // The policy first: under the default one, write() alone looks at the buffer's state.
     if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.DROP && behind()) {
-      config.drops.count(DropReason.SLOW_CONSUMER);
+      config.state.drops.count(DropReason.SLOW_CONSUMER);
       return;
     }
     write(shared.retainedDuplicate());
@@ -146,7 +146,7 @@ final class FrameWriter {
     backlog.add(frame);
     int cost = cost(frame);
     backlogBytes += cost;
-    long total = config.backlogs.add(cost);
+    long total = config.state.backlogs.add(cost);
     if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
       return;
     }
@@ -155,13 +155,13 @@ final class FrameWriter {
     } else {
       // Past the server-wide budget, the connections further behind than the average go first:
       // a healthy client that lags a little keeps its place while a stalled one is cut.
-      config.backlogs.cutIfFurtherBehind(
+      config.state.backlogs.cutIfFurtherBehind(
           backlogBytes,
           total,
           () ->
               frames.slowConsumer(
                   "the backlogs of all connections passed "
-                      + config.backlogs.max()
+                      + config.state.backlogs.max()
                       + " bytes and its own is larger than their average"));
     }
   }
@@ -212,7 +212,7 @@ final class FrameWriter {
       ByteBuf frame = b.poll();
       int cost = cost(frame);
       backlogBytes -= cost;
-      config.backlogs.add(-cost);
+      config.state.backlogs.add(-cost);
       writeNow(frame);
     }
     if (!behind()) {
@@ -225,7 +225,7 @@ final class FrameWriter {
       return;
     }
     behindNow = true;
-    config.backlogs.fellBehind();
+    config.state.backlogs.fellBehind();
     startStallTimer();
     frames.behind(true);
   }
@@ -252,7 +252,7 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
-    config.backlogs.caughtUp();
+    config.state.backlogs.caughtUp();
     cancelTimer();
     frames.behind(false);
   }
@@ -272,14 +272,14 @@ final class FrameWriter {
     closed = true;
     if (behindNow) {
       behindNow = false;
-      config.backlogs.caughtUp();
+      config.state.backlogs.caughtUp();
     }
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
       for (ByteBuf frame; (frame = b.poll()) != null; ) {
         frame.release();
       }
-      config.backlogs.add(-backlogBytes);
+      config.state.backlogs.add(-backlogBytes);
       backlogBytes = 0;
     }
     cancelTimer();

@@ -2,28 +2,22 @@ package dev.zocket.netty;
 
 import dev.zocket.Context;
 import dev.zocket.internal.Dispatcher;
-import dev.zocket.internal.Drops;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.JsonCodec;
-import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
-/** The settings and shared parts of one running server. Thread-safe. */
+/**
+ * The settings of one server and the parts its connections share (codec, dispatcher, registry,
+ * emitters, executor), fixed when the server starts: every field is final and set once. What
+ * changes while the server runs (counters, budgets, the open sockets and connections) is in its
+ * {@link ServerState}. Thread-safe.
+ */
 final class ServerConfig {
   final JsonCodec codec;
   final Dispatcher dispatcher;
@@ -49,36 +43,15 @@ final class ServerConfig {
   /** Limits, policies, TLS and compression. */
   final Hardening hardening;
 
-  /** The messages dropped, by reason. */
-  final Drops drops;
-
-  /**
-   * The bytes of the messages queued for handlers on every connection (added without contention).
-   */
-  final LongAdder inboundMemory = new LongAdder();
-
-  /** The bytes all backlogs hold together and the connections that are behind. */
-  final BacklogBudget backlogs;
-
-  /** Connections closed for being slow consumers. */
-  final LongAdder slowConsumersClosed = new LongAdder();
-
-  /** Every open socket, counted against the connection limits. */
-  final Admission admission;
-
-  /** Every accepted channel, upgraded or not, for shutdown. */
-  final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
-
-  /** Every upgraded connection whose end ({@code onDisconnect}) has not run yet. */
-  final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+  /** What the server counts and tracks while it runs. */
+  final ServerState state;
 
   private final SecureRandom random = new SecureRandom();
-  private volatile boolean closing;
 
   ServerConfig(
       JsonCodec codec,
       Dispatcher dispatcher,
-      Drops drops,
+      ServerState state,
       EventEmitters emitters,
       LocalRegistry registry,
       HandshakeHeaders headers,
@@ -95,7 +68,7 @@ final class ServerConfig {
       Hardening hardening) {
     this.codec = codec;
     this.dispatcher = dispatcher;
-    this.drops = drops;
+    this.state = state;
     this.emitters = emitters;
     this.registry = registry;
     this.headers = headers;
@@ -110,9 +83,6 @@ final class ServerConfig {
     this.pingInterval = pingInterval;
     this.clientIdPrefix = clientIdPrefix;
     this.hardening = hardening;
-    this.backlogs = new BacklogBudget(hardening.maxBacklogMemory());
-    this.admission =
-        new Admission(hardening.maxConnections(), hardening.maxConnectionsPerAddress());
   }
 
   /**
@@ -124,37 +94,5 @@ final class ServerConfig {
     random.nextBytes(bytes);
     String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     return clientIdPrefix.isEmpty() ? id : clientIdPrefix + id;
-  }
-
-  /** Whether the server is shutting down. */
-  boolean closing() {
-    return closing;
-  }
-
-  /** Refuses new connections from now on (they are closed with 1001 once upgraded). */
-  void stopAccepting() {
-    closing = true;
-  }
-
-  /**
-   * Closes every channel, upgraded ones with 1001, and returns the futures that complete when each
-   * connection has ended.
-   */
-  List<CompletableFuture<Void>> closeAll() {
-    closing = true;
-    for (Channel ch : channels) {
-      FrameHandler frames = ch.pipeline().get(FrameHandler.class);
-      ServerConnection c = frames == null ? null : frames.connection();
-      if (c != null) {
-        c.goAway();
-      } else {
-        ch.close();
-      }
-    }
-    List<CompletableFuture<Void>> ends = new ArrayList<>();
-    for (ServerConnection c : live) {
-      ends.add(c.terminated());
-    }
-    return ends;
   }
 }

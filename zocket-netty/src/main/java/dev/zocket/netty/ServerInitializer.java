@@ -52,7 +52,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    config.channels.add(ch);
+    config.state.channels.add(ch);
     Hardening h = config.hardening;
     ch.config()
         .setWriteBufferWaterMark(new WriteBufferWaterMark(h.writeBufferLow(), h.writeBufferHigh()));

@@ -8,34 +8,14 @@ import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
-import dev.zocket.internal.Contracts;
-import dev.zocket.internal.Dispatcher;
-import dev.zocket.internal.Drops;
-import dev.zocket.internal.EventEmitters;
-import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
-import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.NettyRuntime;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.PlatformDependent;
@@ -57,8 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -142,8 +120,6 @@ public final class ZocketServer implements AutoCloseable {
   /** How often a shutdown checks whether connections still owe answers. */
   private static final long GRACE_POLL_MILLIS = 5;
 
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-
   /** An in-process name: a URI host name, so that {@code local://name/} parses. */
   private static final Pattern IN_PROCESS_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*)");
 
@@ -175,7 +151,7 @@ public final class ZocketServer implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-  private ZocketServer(
+  ZocketServer(
       ServerConfig config,
       EventLoopGroup group,
       Channel serverChannel,
@@ -192,7 +168,8 @@ public final class ZocketServer implements AutoCloseable {
       this.port = bound.getPort();
       String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
       String scheme = config.hardening.sslContext() == null ? "ws" : "wss";
-      this.uri = URI.create(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port + p);
+      this.uri =
+          URI.create(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port + p);
     } else {
       this.port = -1;
       this.uri = URI.create("local://" + ((LocalAddress) serverChannel.localAddress()).id() + p);
@@ -214,8 +191,8 @@ public final class ZocketServer implements AutoCloseable {
   /**
    * The port the server is bound to; the actual port when the builder asked for port 0.
    *
-   * @throws IllegalStateException for a server {@linkplain Builder#inProcess in process}, which
-   *     has no port
+   * @throws IllegalStateException for a server {@linkplain Builder#inProcess in process}, which has
+   *     no port
    */
   public int port() {
     if (port < 0) {
@@ -259,12 +236,12 @@ public final class ZocketServer implements AutoCloseable {
    * DropReason}). Thread-safe.
    */
   public long droppedMessages() {
-    return config.drops.total();
+    return config.state.drops.total();
   }
 
   /** The messages dropped so far for one reason. Thread-safe. */
   public long droppedMessages(DropReason reason) {
-    return config.drops.get(Objects.requireNonNull(reason, "reason == null"));
+    return config.state.drops.get(Objects.requireNonNull(reason, "reason == null"));
   }
 
   /**
@@ -272,7 +249,7 @@ public final class ZocketServer implements AutoCloseable {
    * Builder#slowConsumerLimits}). Thread-safe.
    */
   public long slowConsumersClosed() {
-    return config.slowConsumersClosed.sum();
+    return config.state.slowConsumersClosed.sum();
   }
 
   /**
@@ -304,7 +281,7 @@ public final class ZocketServer implements AutoCloseable {
     try {
       serverChannel.close().awaitUninterruptibly();
       awaitCallsInFlight();
-      List<CompletableFuture<Void>> pending = config.closeAll();
+      List<CompletableFuture<Void>> pending = config.state.closeAll();
       try {
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
             .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -346,10 +323,10 @@ public final class ZocketServer implements AutoCloseable {
    * running or owed an answer, until the grace period ends.
    */
   private void awaitCallsInFlight() {
-    config.stopAccepting();
+    config.state.stopAccepting();
     Duration grace = config.hardening.gracePeriod();
     long deadline = System.nanoTime() + grace.toNanos();
-    List<ServerConnection> busy = new ArrayList<>(config.live);
+    List<ServerConnection> busy = new ArrayList<>(config.state.live);
     List<Future<?>> drains = new ArrayList<>(busy.size());
     for (ServerConnection c : busy) {
       drains.add(c.drain());
@@ -383,7 +360,8 @@ public final class ZocketServer implements AutoCloseable {
     }
   }
 
-  private static void closeBackplane(Backplane backplane) {
+  /** Closes a backplane, logging what it throws: the server is stopping either way. */
+  static void closeBackplane(Backplane backplane) {
     try {
       backplane.close();
     } catch (RuntimeException e) {
@@ -408,57 +386,62 @@ public final class ZocketServer implements AutoCloseable {
    * @param <U> the user context's type
    */
   public static final class Builder<H, U> {
-    private Class<?> headersType;
-    private BiFunction<Object, String, CompletionStage<?>> onConnect =
-        (headers, clientId) -> CompletableFuture.completedFuture(null);
+    /** Whether onConnect was set, and whether anything typed on the user context was. */
     private boolean onConnectSet;
-    private Consumer<Context<?>> onDisconnect = ctx -> {};
+
     private boolean typedOnUser;
-    private final RouteTable.Builder routes = RouteTable.builder();
-    private final List<Interceptor> interceptors = new ArrayList<>();
-    private Authenticator authenticator;
-    private HttpHandler httpHandler;
-    private String host = "0.0.0.0";
-    private int port = 3000;
-    private String path;
+
+    // The settings: package-private, for ServerAssembly to read when start() wires a server.
+    Class<?> headersType;
+    BiFunction<Object, String, CompletionStage<?>> onConnect =
+        (headers, clientId) -> CompletableFuture.completedFuture(null);
+    Consumer<Context<?>> onDisconnect = ctx -> {};
+    final RouteTable.Builder routes = RouteTable.builder();
+    final List<Interceptor> interceptors = new ArrayList<>();
+    Authenticator authenticator;
+    HttpHandler httpHandler;
+    String host = "0.0.0.0";
+    int port = 3000;
+    String path;
 
     /** The name of the in-process address to bind instead of a socket; null for TCP. */
-    private String inProcessName;
-    private Executor executor;
-    private int ioThreads;
-    private int maxFrameSize = 64 * 1024;
-    private Duration idleTimeout = Duration.ofSeconds(60);
-    private Duration pingInterval = Duration.ofSeconds(25);
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
-    private ObjectMapper objectMapper;
-    private JsonLimits jsonLimits = JsonLimits.DEFAULTS;
-    private boolean validateOutgoing = true;
-    private Backplane backplane;
-    private SslContext sslContext;
-    private boolean compression;
-    private Set<String> allowedOrigins = Set.of();
-    private Set<String> allowedHosts = Set.of();
-    private int maxConnectionsPerAddress;
-    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    String inProcessName;
+
+    Executor executor;
+    int ioThreads;
+    int maxFrameSize = 64 * 1024;
+    Duration idleTimeout = Duration.ofSeconds(60);
+    Duration pingInterval = Duration.ofSeconds(25);
+    Duration shutdownTimeout = Duration.ofSeconds(10);
+    ObjectMapper objectMapper;
+    JsonLimits jsonLimits = JsonLimits.DEFAULTS;
+    boolean validateOutgoing = true;
+    Backplane backplane;
+    SslContext sslContext;
+    boolean compression;
+    Set<String> allowedOrigins = Set.of();
+    Set<String> allowedHosts = Set.of();
+    int maxConnectionsPerAddress;
+    Duration handshakeTimeout = Duration.ofSeconds(10);
 
     /** Null for the default, which depends on the frame size and the memory. */
-    private Integer maxConnections;
+    Integer maxConnections;
 
-    private int maxRoomsPerConnection = 100;
-    private int maxRoomIdLength = 256;
-    private int messagesPerSecond = 0;
-    private int messageBurst = 1;
-    private RateLimitPolicy rateLimitPolicy = RateLimitPolicy.THROTTLE;
-    private int maxCallsInFlight = 128;
-    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
-    private int writeBufferLow = 128 * 1024;
-    private int writeBufferHigh = 256 * 1024;
-    private int maxBacklogBytes = DEFAULT_MAX_BACKLOG_BYTES;
-    private long maxRoomMemory = Runtime.getRuntime().maxMemory() / 4;
-    private long maxBacklogMemory = defaultMaxBacklogMemory();
-    private long maxInboundMemory = Runtime.getRuntime().maxMemory() / 4;
-    private Duration maxBacklogTime = DEFAULT_MAX_BACKLOG_TIME;
-    private Duration gracePeriod = Duration.ofSeconds(5);
+    int maxRoomsPerConnection = 100;
+    int maxRoomIdLength = 256;
+    int messagesPerSecond = 0;
+    int messageBurst = 1;
+    RateLimitPolicy rateLimitPolicy = RateLimitPolicy.THROTTLE;
+    int maxCallsInFlight = 128;
+    SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
+    int writeBufferLow = 128 * 1024;
+    int writeBufferHigh = 256 * 1024;
+    int maxBacklogBytes = DEFAULT_MAX_BACKLOG_BYTES;
+    long maxRoomMemory = Runtime.getRuntime().maxMemory() / 4;
+    long maxBacklogMemory = defaultMaxBacklogMemory();
+    long maxInboundMemory = Runtime.getRuntime().maxMemory() / 4;
+    Duration maxBacklogTime = DEFAULT_MAX_BACKLOG_TIME;
+    Duration gracePeriod = Duration.ofSeconds(5);
 
     Builder() {}
 
@@ -1116,153 +1099,7 @@ public final class ZocketServer implements AutoCloseable {
                 + pingInterval
                 + ")");
       }
-      ObjectMapper base = objectMapper != null ? objectMapper : JsonMapper.builder().build();
-      JsonCodec codec = new JsonCodec(JsonCodec.configure(base, jsonLimits));
-      PayloadValidator validator = new PayloadValidator(codec.mapper());
-      RouteTable table = routes.build();
-      for (Class<?> contract : table.contracts()) {
-        codec.checkMappable(Contracts.of(contract));
-      }
-      Drops drops = new Drops();
-      Dispatcher dispatcher = new Dispatcher(table, codec, validator, interceptors, drops);
-      Backplane backplane = this.backplane;
-      String clientIdPrefix = "";
-      if (backplane != null) {
-        String nodeId = backplane.nodeId();
-        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
-          throw new IllegalStateException(
-              "The backplane's node id must be 1 to 32 characters among A-Z a-z 0-9 - _: '"
-                  + nodeId
-                  + "'");
-        }
-        clientIdPrefix = nodeId + ".";
-      }
-      LocalRegistry registry =
-          new LocalRegistry(
-              backplane,
-              ioThreads > 0 ? ioThreads : NettyRuntime.availableProcessors() * 2,
-              maxRoomMemory);
-      EventEmitters emitters = new EventEmitters(codec, validator, validateOutgoing, registry);
-      HandshakeHeaders headers =
-          headersType == null
-              ? HandshakeHeaders.asMap()
-              : HandshakeHeaders.bound(
-                  new HeaderBinder<>(
-                      headersType, JsonCodec.configureForHeaders(base, jsonLimits), validator),
-                  codec.mapper());
-
-      ExecutorService owned = null;
-      Executor handlerExecutor = executor;
-      if (handlerExecutor == null) {
-        owned =
-            new ThreadPoolExecutor(
-                0,
-                Integer.MAX_VALUE,
-                60,
-                TimeUnit.SECONDS,
-                new SynchronousQueue<>(),
-                new DefaultThreadFactory("zocket-handler", true));
-        handlerExecutor = owned;
-      }
-      ServerConfig config =
-          new ServerConfig(
-              codec,
-              dispatcher,
-              drops,
-              emitters,
-              registry,
-              headers,
-              handlerExecutor,
-              onConnect,
-              onDisconnect,
-              authenticator,
-              httpHandler,
-              path,
-              maxFrameSize,
-              idleTimeout,
-              pingInterval,
-              clientIdPrefix,
-              new Hardening(
-                  sslContext,
-                  compression,
-                  allowedOrigins,
-                  allowedHosts,
-                  maxConnections != null ? maxConnections : Admission.defaultMax(maxFrameSize),
-                  maxConnectionsPerAddress,
-                  handshakeTimeout,
-                  maxRoomsPerConnection,
-                  maxRoomIdLength,
-                  messagesPerSecond,
-                  messageBurst,
-                  rateLimitPolicy,
-                  maxCallsInFlight,
-                  slowConsumerPolicy,
-                  writeBufferLow,
-                  writeBufferHigh,
-                  maxBacklogBytes,
-                  maxBacklogTime,
-                  maxBacklogMemory,
-                  maxInboundMemory,
-                  gracePeriod));
-
-      if (backplane != null) {
-        try {
-          backplane.start(registry);
-        } catch (RuntimeException e) {
-          if (owned != null) {
-            owned.shutdown();
-          }
-          throw e;
-        }
-      }
-      boolean local = inProcessName != null;
-      boolean epoll = !local && Epoll.isAvailable();
-      IoHandlerFactory io =
-          local
-              ? LocalIoHandler.newFactory()
-              : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-      EventLoopGroup group =
-          new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("zocket-io"), io);
-      ServerBootstrap bootstrap =
-          new ServerBootstrap().group(group).childHandler(new ServerInitializer(config));
-      if (local) {
-        bootstrap.channel(LocalServerChannel.class);
-      } else {
-        Class<? extends ServerChannel> channelType =
-            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        bootstrap
-            .channel(channelType)
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true);
-      }
-      Channel channel;
-      try {
-        channel =
-            (local ? bootstrap.bind(new LocalAddress(inProcessName)) : bootstrap.bind(host, port))
-                .syncUninterruptibly()
-                .channel();
-      } catch (Exception e) { // Netty rethrows the checked BindException undeclared
-        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-        if (owned != null) {
-          owned.shutdown();
-        }
-        if (backplane != null) {
-          closeBackplane(backplane);
-        }
-        throw new UncheckedIOException(
-            "Cannot bind " + (local ? "in process " + inProcessName : host + ":" + port) + ": "
-                + e.getMessage(),
-            e instanceof IOException io2 ? io2 : new IOException(e));
-      }
-      ZocketServer server =
-          new ZocketServer(config, group, channel, owned, shutdownTimeout, backplane, host, path);
-      log.info(
-          "Zocket server listening on {} ({}{})",
-          server.uri(),
-          local ? "in process" : epoll ? "epoll" : "nio",
-          path == null ? "" : ", path " + path);
-      return server;
+      return ServerAssembly.start(this);
     }
 
     private static int positive(String name, int value) {

@@ -1,0 +1,159 @@
+package dev.zocket.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection's closing handshake (RFC 6455 section 7), so that every close the server starts
+ * lets the peer read the code. When the server closes a connection (1001, 1002, 1007, 1008, 1009,
+ * 1013, idle) it sends the close frame, ends its side of the TCP stream (without TLS), and keeps
+ * reading and dropping what the peer still sends until the peer's close frame (with TLS), the
+ * peer's end of the stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket: a peer
+ * still sending sees the code, never a reset. A close frame from the peer is answered with its code
+ * (1002 for a code RFC 6455 does not allow, 1007 for a reason that is not UTF-8). Either way, once
+ * the handshake has begun the {@link FrameHandler} stops writing and pinging, and reads until the
+ * end; what the timeout does is the handler's too.
+ *
+ * <p>Threading: on the connection's I/O thread only, with the frame stage's context.
+ */
+final class CloseHandshake {
+  /** How long a closing connection waits for the peer's close frame before closing the socket. */
+  static final long TIMEOUT_MILLIS = 5_000;
+
+  private final FrameHandler frames;
+
+  /** Set once a close frame was sent or received. */
+  private boolean begun;
+
+  private ScheduledFuture<?> timeout;
+
+  CloseHandshake(FrameHandler frames) {
+    this.frames = frames;
+  }
+
+  /** Whether a close frame was sent or received: data frames read after it are dropped. */
+  boolean begun() {
+    return begun;
+  }
+
+  /** Closes the connection with a status, sending our close frame first (see above). Once. */
+  void close(ChannelHandlerContext ctx, int status, String reason) {
+    if (begun || !ctx.channel().isActive()) {
+      return;
+    }
+    begin();
+    // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
+    // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
+    boolean plain =
+        ctx.pipeline().get(SslHandler.class) == null && ctx.channel() instanceof DuplexChannel;
+    if (plain) {
+      discardTheRest(ctx);
+    }
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
+        .addListener(
+            f -> {
+              if (f.isSuccess() && plain) {
+                ((DuplexChannel) ctx.channel()).shutdownOutput();
+              }
+            });
+    timeout = ctx.executor().schedule(frames::closeTimedOut, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** A close frame from the peer: the answer to ours, or one to answer. */
+  void peerClosed(ChannelHandlerContext ctx, CloseWebSocketFrame frame) {
+    if (begun) {
+      ctx.close(); // the handshake is complete; our side of the stream has ended already
+      return;
+    }
+    begin();
+    ByteBuf body = frame.content();
+    CloseWebSocketFrame answer;
+    if (!body.isReadable()) {
+      answer = new CloseWebSocketFrame();
+    } else {
+      int code = body.readableBytes() < 2 ? -1 : body.getUnsignedShort(body.readerIndex());
+      if (!isValidCloseCode(code)) {
+        answer = new CloseWebSocketFrame(1002, "Invalid close code");
+      } else if (!Utf8.isValid(reason(body), 0, body.readableBytes() - 2)) {
+        answer = new CloseWebSocketFrame(1007, "Invalid UTF-8 in the close reason");
+      } else {
+        answer = new CloseWebSocketFrame(code, "");
+      }
+    }
+    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void begin() {
+    begun = true;
+    frames.closingBegan();
+  }
+
+  /** The channel has closed: the timeout is moot. */
+  void stop() {
+    if (timeout != null) {
+      timeout.cancel(false);
+      timeout = null;
+    }
+  }
+
+  /**
+   * Replaces the frame decoder, when there is one, with a stage that drops everything read: for a
+   * closing connection, or a stream whose frames can no longer be parsed.
+   */
+  static void discardTheRest(ChannelHandlerContext ctx) {
+    ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
+    if (decoder != null) {
+      ctx.pipeline().replace(decoder.name(), "discard", Discard.INSTANCE);
+    }
+  }
+
+  private static byte[] reason(ByteBuf body) {
+    byte[] bytes = new byte[body.readableBytes() - 2];
+    body.getBytes(body.readerIndex() + 2, bytes);
+    return bytes;
+  }
+
+  /** The codes a peer may send (RFC 6455 section 7.4 and the IANA registry). */
+  static boolean isValidCloseCode(int code) {
+    return code >= 1000 && code <= 1003
+        || code >= 1007 && code <= 1014
+        || code >= 3000 && code <= 4999;
+  }
+
+  /** A close reason must fit the 123 bytes a control frame leaves for it. */
+  static String truncate(String reason) {
+    if (reason == null) {
+      return "";
+    }
+    if (reason.getBytes(StandardCharsets.UTF_8).length <= 123) {
+      return reason;
+    }
+    int end = Math.min(reason.length(), 120);
+    while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
+      end--;
+    }
+    return reason.substring(0, end);
+  }
+
+  /** Drops everything read: the rest of the stream of a closing connection. */
+  @Sharable
+  private static final class Discard extends ChannelInboundHandlerAdapter {
+    static final Discard INSTANCE = new Discard();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+}

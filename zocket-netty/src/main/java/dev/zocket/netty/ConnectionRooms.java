@@ -1,0 +1,123 @@
+package dev.zocket.netty;
+
+import dev.zocket.ErrorCodes;
+import dev.zocket.RoomSet;
+import dev.zocket.ZocketException;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The rooms of one connection ({@link dev.zocket.Context#rooms()}), mirrored into the server's
+ * {@link LocalRegistry} while the connection is open: an immutable set replaced on every change
+ * (joins and leaves are rare next to {@link #has}, and most connections are in a few rooms). Its
+ * own class so that the limits on rooms and the order of joins against the connection's close are
+ * read in one place. Any thread: changes are made under this object's lock, reads take none.
+ */
+final class ConnectionRooms implements RoomSet {
+  private final ServerConfig config;
+  private final ServerConnection connection;
+
+  /** The rooms joined, as the registry names them; replaced under this object's lock. */
+  private volatile Set<String> names = Set.of();
+
+  ConnectionRooms(ServerConfig config, ServerConnection connection) {
+    this.config = config;
+    this.connection = connection;
+  }
+
+  @Override
+  public void join(String room) {
+    Objects.requireNonNull(room, "room == null");
+    int maxLength = config.hardening.maxRoomIdLength();
+    if (room.length() > maxLength) {
+      // The id is not quoted: it comes from a client, and the message may well be logged.
+      throw new IllegalArgumentException(
+          "room id has " + room.length() + " characters, more than the " + maxLength + " allowed");
+    }
+    synchronized (this) {
+      Set<String> current = names;
+      if (current.contains(room)) {
+        return;
+      }
+      int max = config.hardening.maxRoomsPerConnection();
+      if (current.size() >= max) {
+        throw new ZocketException(
+            ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
+      }
+      String name = room;
+      if (!connection.isClosed()) {
+        // May refuse (the server's room memory is full); else shares the registry's id.
+        name = config.registry.join(room, connection);
+        if (connection.isClosed()) { // closed meanwhile: closed() may have missed this room
+          config.registry.leave(room, connection);
+        }
+      }
+      names = with(current, name);
+    }
+  }
+
+  @Override
+  public void leave(String room) {
+    Objects.requireNonNull(room, "room == null");
+    synchronized (this) {
+      Set<String> current = names;
+      if (current.contains(room)) {
+        names = without(current, room);
+        config.registry.leave(room, connection);
+      }
+    }
+  }
+
+  @Override
+  public boolean has(String room) {
+    return names.contains(Objects.requireNonNull(room, "room == null"));
+  }
+
+  @Override
+  public Set<String> current() {
+    return names;
+  }
+
+  /** Takes this connection out of the registry's rooms; its own list stays for onDisconnect. */
+  void leaveAll() {
+    synchronized (this) {
+      config.registry.remove(connection, names);
+    }
+  }
+
+  /** Empties the list, once onDisconnect has run. */
+  void forget() {
+    names = Set.of();
+  }
+
+  @Override
+  public String toString() {
+    return names.toString();
+  }
+
+  private static Set<String> with(Set<String> set, String element) {
+    return switch (set.size()) {
+      case 0 -> Set.of(element);
+      case 1 -> Set.of(set.iterator().next(), element);
+      default -> {
+        String[] all = set.toArray(new String[set.size() + 1]);
+        all[set.size()] = element;
+        yield Set.of(all);
+      }
+    };
+  }
+
+  private static Set<String> without(Set<String> set, String element) {
+    if (set.size() == 1) {
+      return Set.of();
+    }
+    String[] rest = new String[set.size() - 1];
+    int i = 0;
+    for (String s : set) {
+      if (!s.equals(element)) {
+        rest[i++] = s;
+      }
+    }
+    return Set.of(rest);
+  }
+}

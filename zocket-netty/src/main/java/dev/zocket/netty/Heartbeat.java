@@ -1,0 +1,177 @@
+package dev.zocket.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection's liveness: a single timer (the task is this object) that ends a socket which has
+ * not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
+ * however slowly it drips) or read nothing for the idle timeout, and pings an upgraded one that
+ * sent nothing for a ping interval (however much the server writes to it: a client that only
+ * receives answers the ping, and its pong is what keeps it from the idle timeout); and the answers
+ * to the peer's pings, one pong at a time: pings that arrive while a pong is still being written
+ * are answered once, with the latest one's data. How a timed-out socket is closed is the {@link
+ * FrameHandler}'s. Everything stops once the closing handshake begins (the close timeout takes
+ * over) or the channel closes. Its own class so that the timing rules read in one place, apart from
+ * the frames.
+ *
+ * <p>Threading: on the connection's I/O thread only; the timer fires there too.
+ */
+final class Heartbeat implements Runnable {
+  private final ServerConfig config;
+  private final FrameHandler frames;
+
+  /** The frame stage's context; set when the socket becomes active. */
+  private ChannelHandlerContext ctx;
+
+  private ScheduledFuture<?> timer;
+
+  /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
+  private long requestDeadline;
+
+  /** When something was last read, and when the ping interval last began ({@code nanoTime}). */
+  private long lastRead;
+
+  private long lastPing;
+
+  /** Whether the connection was upgraded: no request is due any more, and pings go out. */
+  private boolean upgraded;
+
+  /** Whether the closing handshake has begun: no ping, pong or timeout any more. */
+  private boolean closing;
+
+  /** A pong is being written; {@link #nextPong} holds the data of the latest ping since. */
+  private boolean pongInFlight;
+
+  private ByteBuf nextPong;
+
+  Heartbeat(ServerConfig config, FrameHandler frames) {
+    this.config = config;
+    this.frames = frames;
+  }
+
+  /** When the socket has become active (and was admitted): starts the timer. */
+  void start(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    lastRead = lastPing = System.nanoTime();
+    requestAnswered(); // the first request's deadline
+    schedule(lastRead);
+  }
+
+  /** Something was read just now. */
+  void markRead() {
+    lastRead = System.nanoTime();
+  }
+
+  /** A plain HTTP request was answered: the next one is due within the handshake timeout. */
+  void requestAnswered() {
+    requestDeadline = System.nanoTime() + config.hardening.handshakeTimeout().toNanos();
+  }
+
+  /** The connection was upgraded: no request is due any more, and it is pinged when silent. */
+  void upgraded() {
+    upgraded = true;
+  }
+
+  private void schedule(long now) {
+    long idle = config.idleTimeout.toNanos();
+    long ping = config.pingInterval.toNanos();
+    long next = upgraded ? Long.MAX_VALUE : requestDeadline;
+    if (idle > 0) {
+      next = Math.min(next, lastRead + idle);
+    }
+    if (ping > 0) {
+      next = Math.min(next, Math.max(lastRead, lastPing) + ping);
+    }
+    if (next != Long.MAX_VALUE) {
+      timer = ctx.executor().schedule(this, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The timer. */
+  @Override
+  public void run() {
+    timer = null;
+    if (!ctx.channel().isActive() || closing) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (!upgraded && now - requestDeadline >= 0) {
+      frames.requestTimedOut();
+      return;
+    }
+    long idle = config.idleTimeout.toNanos();
+    if (idle > 0 && now - lastRead >= idle) {
+      frames.idleTimedOut();
+      return;
+    }
+    long ping = config.pingInterval.toNanos();
+    if (ping > 0 && now - Math.max(lastRead, lastPing) >= ping) {
+      lastPing = now;
+      if (upgraded) {
+        // Liveness is what the client sends: one that only receives is pinged, so its pong counts.
+        ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+      }
+    }
+    schedule(now);
+  }
+
+  /** Answers a ping from the peer, whose data the caller keeps. */
+  void ping(ByteBuf data) {
+    if (closing) {
+      return;
+    }
+    if (pongInFlight) {
+      if (nextPong != null) {
+        nextPong.release();
+      }
+      nextPong = data.retain();
+      return;
+    }
+    pong(data.retain());
+  }
+
+  private void pong(ByteBuf data) {
+    pongInFlight = true;
+    ctx.writeAndFlush(new PongWebSocketFrame(data))
+        .addListener(
+            f -> {
+              pongInFlight = false;
+              ByteBuf next = nextPong;
+              nextPong = null;
+              if (next != null) {
+                if (closing || !ctx.channel().isActive()) {
+                  next.release();
+                } else {
+                  pong(next);
+                }
+              }
+            });
+  }
+
+  /** The closing handshake has begun: no ping, pong or timeout any more. */
+  void closing() {
+    closing = true;
+    releaseNextPong();
+  }
+
+  /** The channel has closed: stops the timer and releases what waits. */
+  void stop() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    releaseNextPong();
+  }
+
+  private void releaseNextPong() {
+    if (nextPong != null) {
+      nextPong.release();
+      nextPong = null;
+    }
+  }
+}

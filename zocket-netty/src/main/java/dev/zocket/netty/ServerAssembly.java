@@ -1,0 +1,245 @@
+package dev.zocket.netty;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.zocket.internal.Contracts;
+import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.EventEmitters;
+import dev.zocket.internal.HeaderBinder;
+import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.RouteTable;
+import dev.zocket.spi.Backplane;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires a {@link ZocketServer} from the settings of its {@link ZocketServer.Builder}: the codec,
+ * validator and dispatcher, the registry and emitters, the handshake headers, the handler executor,
+ * the {@link ServerConfig} and {@link ServerState}; then it starts the backplane, binds a socket
+ * (epoll when available, else NIO) or Netty's in-JVM local transport, and on a failure stops again
+ * what it had started. Kept apart from the builder so that the builder only collects options and
+ * this class only puts them together. Called by {@link ZocketServer.Builder#start} on the caller's
+ * thread; it blocks until the server is bound.
+ */
+final class ServerAssembly {
+  /** The server's own log, where its start is reported next to its close. */
+  private static final Logger log = LoggerFactory.getLogger(ZocketServer.class);
+
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+  private ServerAssembly() {}
+
+  /**
+   * Builds and binds a server from {@code b}'s current settings, whose timeouts {@link
+   * ZocketServer.Builder#start} has checked.
+   *
+   * @throws UncheckedIOException if the address cannot be bound
+   * @throws IllegalStateException if the backplane's node id is not valid
+   * @throws RuntimeException what the backplane throws if it cannot start
+   */
+  static ZocketServer start(ZocketServer.Builder<?, ?> b) {
+    ObjectMapper base = b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build();
+    JsonCodec codec = new JsonCodec(JsonCodec.configure(base, b.jsonLimits));
+    PayloadValidator validator = new PayloadValidator(codec.mapper());
+    RouteTable table = b.routes.build();
+    for (Class<?> contract : table.contracts()) {
+      codec.checkMappable(Contracts.of(contract));
+    }
+    Hardening hardening = hardening(b);
+    ServerState state = new ServerState(hardening);
+    Dispatcher dispatcher = new Dispatcher(table, codec, validator, b.interceptors, state.drops);
+    Backplane backplane = b.backplane;
+    String clientIdPrefix = backplane == null ? "" : nodeId(backplane) + ".";
+    LocalRegistry registry =
+        new LocalRegistry(
+            backplane,
+            b.ioThreads > 0 ? b.ioThreads : NettyRuntime.availableProcessors() * 2,
+            b.maxRoomMemory);
+    EventEmitters emitters = new EventEmitters(codec, validator, b.validateOutgoing, registry);
+    HandshakeHeaders headers =
+        b.headersType == null
+            ? HandshakeHeaders.asMap()
+            : HandshakeHeaders.bound(
+                new HeaderBinder<>(
+                    b.headersType, JsonCodec.configureForHeaders(base, b.jsonLimits), validator),
+                codec.mapper());
+
+    ExecutorService owned = null;
+    Executor handlerExecutor = b.executor;
+    if (handlerExecutor == null) {
+      owned = defaultHandlerExecutor();
+      handlerExecutor = owned;
+    }
+    ServerConfig config =
+        new ServerConfig(
+            codec,
+            dispatcher,
+            state,
+            emitters,
+            registry,
+            headers,
+            handlerExecutor,
+            b.onConnect,
+            b.onDisconnect,
+            b.authenticator,
+            b.httpHandler,
+            b.path,
+            b.maxFrameSize,
+            b.idleTimeout,
+            b.pingInterval,
+            clientIdPrefix,
+            hardening);
+
+    if (backplane != null) {
+      try {
+        backplane.start(registry);
+      } catch (RuntimeException e) {
+        if (owned != null) {
+          owned.shutdown();
+        }
+        throw e;
+      }
+    }
+    return bind(b, config, owned, backplane);
+  }
+
+  /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */
+  private static Hardening hardening(ZocketServer.Builder<?, ?> b) {
+    return new Hardening(
+        b.sslContext,
+        b.compression,
+        b.allowedOrigins,
+        b.allowedHosts,
+        b.maxConnections != null ? b.maxConnections : Admission.defaultMax(b.maxFrameSize),
+        b.maxConnectionsPerAddress,
+        b.handshakeTimeout,
+        b.maxRoomsPerConnection,
+        b.maxRoomIdLength,
+        b.messagesPerSecond,
+        b.messageBurst,
+        b.rateLimitPolicy,
+        b.maxCallsInFlight,
+        b.slowConsumerPolicy,
+        b.writeBufferLow,
+        b.writeBufferHigh,
+        b.maxBacklogBytes,
+        b.maxBacklogTime,
+        b.maxBacklogMemory,
+        b.maxInboundMemory,
+        b.gracePeriod);
+  }
+
+  /** The backplane's node id, which prefixes client ids, once checked. */
+  private static String nodeId(Backplane backplane) {
+    String nodeId = backplane.nodeId();
+    if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+      throw new IllegalStateException(
+          "The backplane's node id must be 1 to 32 characters among A-Z a-z 0-9 - _: '"
+              + nodeId
+              + "'");
+    }
+    return nodeId;
+  }
+
+  /** A cached pool of daemon threads, owned and shut down by the server. */
+  private static ExecutorService defaultHandlerExecutor() {
+    return new ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        new DefaultThreadFactory("zocket-handler", true));
+  }
+
+  /**
+   * Starts the I/O threads and binds the socket, or the in-process address, serving {@code config}.
+   * On a failure, stops what was started (the I/O threads, the owned executor, the backplane) and
+   * throws.
+   */
+  private static ZocketServer bind(
+      ZocketServer.Builder<?, ?> b,
+      ServerConfig config,
+      ExecutorService owned,
+      Backplane backplane) {
+    boolean local = b.inProcessName != null;
+    boolean epoll = !local && Epoll.isAvailable();
+    IoHandlerFactory io =
+        local
+            ? LocalIoHandler.newFactory()
+            : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("zocket-io"), io);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap().group(group).childHandler(new ServerInitializer(config));
+    if (local) {
+      bootstrap.channel(LocalServerChannel.class);
+    } else {
+      Class<? extends ServerChannel> channelType =
+          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      bootstrap
+          .channel(channelType)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true);
+    }
+    Channel channel;
+    try {
+      channel =
+          (local
+                  ? bootstrap.bind(new LocalAddress(b.inProcessName))
+                  : bootstrap.bind(b.host, b.port))
+              .syncUninterruptibly()
+              .channel();
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      if (owned != null) {
+        owned.shutdown();
+      }
+      if (backplane != null) {
+        ZocketServer.closeBackplane(backplane);
+      }
+      throw new UncheckedIOException(
+          "Cannot bind "
+              + (local ? "in process " + b.inProcessName : b.host + ":" + b.port)
+              + ": "
+              + e.getMessage(),
+          e instanceof IOException io2 ? io2 : new IOException(e));
+    }
+    ZocketServer server =
+        new ZocketServer(
+            config, group, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
+    log.info(
+        "Zocket server listening on {} ({}{})",
+        server.uri(),
+        local ? "in process" : epoll ? "epoll" : "nio",
+        b.path == null ? "" : ", path " + b.path);
+    return server;
+  }
+}

@@ -19,9 +19,11 @@ class BuilderTest {
   void onlyWebSocketUrisWithAHost() {
     assertThatThrownBy(() -> ZocketClient.builder(URI.create("http://example.com")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("uri must be ws:// or wss://: http://example.com");
+        .hasMessage("uri must be ws://, wss:// or local://: http://example.com");
     assertThatThrownBy(() -> ZocketClient.builder(URI.create("ws:///path")))
         .hasMessage("uri has no host: ws:///path");
+    assertThatThrownBy(() -> ZocketClient.builder(URI.create("local:///path")))
+        .hasMessage("uri has no host: local:///path");
     assertThatThrownBy(() -> ZocketClient.builder(null)).hasMessage("uri == null");
   }
 

@@ -47,7 +47,8 @@ class InProcessTest {
         ZocketClient alice = client(s, "alice").on(RoomEvents.class, aliceEvents.listener()).connect();
         ZocketClient bob = client(s, "bob").on(RoomEvents.class, bobEvents.listener()).connect()) {
       assertThat(s.uri().getScheme()).isEqualTo("local");
-      assertThat(s.connectionCount()).isEqualTo(2);
+      // connect() returns once the upgrade is done; onConnect completes on the server after it.
+      Await.until("both connections counted", () -> s.connectionCount() == 2);
       alice.proxy(Rooms.class).join(new JoinRoom("general"));
       assertThat(aliceEvents.next()).isEqualTo(new Joined("general", "alice"));
       bob.proxy(Rooms.class).join(new JoinRoom("general"));

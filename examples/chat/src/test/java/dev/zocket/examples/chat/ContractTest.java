@@ -1,113 +1,295 @@
 package dev.zocket.examples.chat;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.InvalidPayloadException;
-import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
-import dev.zocket.internal.Contracts;
-import dev.zocket.internal.HeaderBinder;
-import dev.zocket.internal.JsonCodec;
-import dev.zocket.internal.PayloadValidator;
-import dev.zocket.internal.RouteDescriptor;
+import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.Await;
+import dev.zocket.test.LeakDetection;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** The chat contract as the core reads it, and its payloads as they travel. */
+/**
+ * The chat contract as it travels, through public API only: its routes on the wire of the chat
+ * server, written and read by a plain WebSocket (the JDK's); its event envelopes byte for byte, as
+ * a server sends them; and the rules of its payloads and headers.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ContractTest {
-  private final JsonCodec codec = JsonCodec.defaults();
-  private final PayloadValidator validator = new PayloadValidator(codec.mapper());
-  private final ObjectMapper headerMapper =
-      JsonCodec.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<Wire> wires = new ArrayList<>();
+  private final List<ChatMember> members = new ArrayList<>();
+  private final List<ZocketServer> servers = new ArrayList<>();
+  private ChatServer chat;
+
+  @BeforeEach
+  void start() {
+    LeakDetection.install();
+    chat = ChatServer.start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    wires.forEach(Wire::close);
+    members.forEach(ChatMember::close);
+    servers.forEach(ZocketServer::close);
+    chat.close();
+    for (Wire w : wires) {
+      w.assertNoFrameQueued();
+    }
+    for (ChatMember m : members) {
+      m.assertNoEventQueued();
+    }
+    LeakDetection.assertNoLeaks();
+  }
 
   @Test
-  void routesAreTheSeedRoutesPlusMembers() {
-    assertThat(Contracts.of(Rooms.class).routes())
-        .extracting(RouteDescriptor::route, RouteDescriptor::kind)
-        .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("rooms.join", RouteDescriptor.Kind.SEND),
-            org.assertj.core.groups.Tuple.tuple("rooms.leave", RouteDescriptor.Kind.SEND),
-            org.assertj.core.groups.Tuple.tuple("rooms.message", RouteDescriptor.Kind.SEND),
-            org.assertj.core.groups.Tuple.tuple("rooms.members", RouteDescriptor.Kind.ASYNC_CALL));
-    assertThat(Contracts.events(RoomEvents.class).routes())
-        .extracting(RouteDescriptor::route)
-        .containsExactlyInAnyOrder("rooms.onJoin", "rooms.onLeave", "rooms.onMessage");
+  void routesAreTheSeedRoutesPlusMembers() throws Exception {
+    // A route per method: a void method is a message, one returning a future a call.
+    assertThat(returnTypes(Rooms.class))
+        .isEqualTo(
+            Map.of(
+                "join", void.class,
+                "leave", void.class,
+                "message", void.class,
+                "members", CompletableFuture.class));
+    assertThat(returnTypes(RoomEvents.class))
+        .isEqualTo(Map.of("onJoin", void.class, "onLeave", void.class, "onMessage", void.class));
+
+    // On the wire, under the seed's names: the messages bring events only, the call its reply.
+    Wire alice = wire(chat.port(), "?user-name=Alice");
+    alice.send("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
+    assertThat(alice.next())
+        .isEqualTo(
+            "{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Alice\"}}");
+    alice.send(
+        "{\"type\":\"rooms.members\",\"payload\":{\"roomId\":\"general\"},\"rpcId\":\"m1\"}");
+    assertThat(alice.next())
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[\"Alice\"],\"rpcId\":\"m1\"}");
+    alice.send(
+        "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"general\",\"content\":\"hi\"}}");
+    assertThat(alice.next())
+        .matches(
+            Pattern.quote(
+                    "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\","
+                        + "\"userName\":\"Alice\",\"content\":\"hi\",\"timestamp\":\"")
+                + "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\"}}");
+    alice.send("{\"type\":\"rooms.leave\",\"payload\":{\"roomId\":\"general\"}}");
+    assertThat(alice.next())
+        .isEqualTo(
+            "{\"type\":\"rooms.onLeave\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Alice\"}}");
+    alice.send(
+        "{\"type\":\"rooms.members\",\"payload\":{\"roomId\":\"general\"},\"rpcId\":\"m2\"}");
+    assertThat(alice.next()).contains("\"rpcId\":\"m2\"").contains("\"code\":\"NOT_A_MEMBER\"");
   }
 
   @Test
   void messageEventIsTheV1EnvelopeWithAnIsoTimestamp() throws Exception {
-    Instant at = Instant.parse("2026-11-25T18:43:13.464Z");
-    byte[] frame =
-        codec.encodeEvent("rooms.onMessage", new ChatMessage("general", "Alice", "hi", at), true);
-    assertThat(new String(frame, UTF_8))
+    ZocketServer server = server();
+    Wire wire = wire(server.port(), "");
+    ChatMember bob = member(server.port(), "Bob");
+    Await.until("both connected", () -> server.connectionCount() == 2);
+
+    ChatMessage message =
+        new ChatMessage("general", "Alice", "hi", Instant.parse("2026-11-25T18:43:13.464Z"));
+    server.emit(RoomEvents.class).broadcast().onMessage(message);
+
+    assertThat(wire.next())
         .isEqualTo(
             "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Alice\","
                 + "\"content\":\"hi\",\"timestamp\":\"2026-11-25T18:43:13.464Z\"}}");
-
-    ChatMessage back =
-        codec
-            .mapper()
-            .readValue(
-                "{\"roomId\":\"general\",\"userName\":\"Alice\",\"content\":\"hi\","
-                    + "\"timestamp\":\"2026-11-25T18:43:13.464Z\"}",
-                ChatMessage.class);
-    assertThat(back.timestamp()).isEqualTo(at);
+    // And read back by a client to the same instant.
+    assertThat(bob.next()).isEqualTo(message);
   }
 
   @Test
-  void timestampAlwaysHasMillisecondsLikeJavaScript() {
-    byte[] frame =
-        codec.encodeEvent(
-            "rooms.onMessage",
-            new ChatMessage("r", "u", "c", Instant.parse("2026-11-25T18:43:13Z")),
-            true);
-    assertThat(new String(frame, UTF_8)).contains("\"timestamp\":\"2026-11-25T18:43:13.000Z\"");
+  void timestampAlwaysHasMillisecondsLikeJavaScript() throws Exception {
+    ZocketServer server = server();
+    Wire wire = wire(server.port(), "");
+    Await.until("connected", () -> server.connectionCount() == 1);
+
+    server
+        .emit(RoomEvents.class)
+        .broadcast()
+        .onMessage(new ChatMessage("r", "u", "c", Instant.parse("2026-11-25T18:43:13Z")));
+
+    assertThat(wire.next()).contains("\"timestamp\":\"2026-11-25T18:43:13.000Z\"");
   }
 
   @Test
-  void joinAndLeaveEventsAreTheV1Envelopes() {
-    assertThat(
-            new String(
-                codec.encodeEvent("rooms.onJoin", new Joined("general", "Bob"), true), UTF_8))
+  void joinAndLeaveEventsAreTheV1Envelopes() throws Exception {
+    ZocketServer server = server();
+    Wire wire = wire(server.port(), "");
+    Await.until("connected", () -> server.connectionCount() == 1);
+
+    server.emit(RoomEvents.class).broadcast().onJoin(new Joined("general", "Bob"));
+    server.emit(RoomEvents.class).broadcast().onLeave(new Left("general", "Bob"));
+
+    assertThat(wire.next())
         .isEqualTo(
             "{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
-    assertThat(
-            new String(codec.encodeEvent("rooms.onLeave", new Left("general", "Bob"), true), UTF_8))
+    assertThat(wire.next())
         .isEqualTo(
             "{\"type\":\"rooms.onLeave\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
   }
 
   @Test
-  void userNameDefaultsToAnonymousWhenMissingOnly() {
-    HeaderBinder<ChatHeaders> binder =
-        new HeaderBinder<>(ChatHeaders.class, headerMapper, validator);
-    assertThat(binder.bind(Map.of()).userName()).isEqualTo("Anonymous");
-    assertThat(binder.bind(Map.of("user-name", "Alice")).userName()).isEqualTo("Alice");
+  void userNameDefaultsToAnonymousWhenMissingOnly() throws Exception {
+    Map<String, String> nameByQuery = new LinkedHashMap<>();
+    nameByQuery.put("", "Anonymous");
+    nameByQuery.put("?user-name=Alice", "Alice");
     // The seed's z.string().default("Anonymous"): any string given is the name.
-    assertThat(binder.bind(Map.of("user-name", " ")).userName()).isEqualTo(" ");
-    assertThat(binder.bind(Map.of("user-name", "")).userName()).isEmpty();
-    assertThat(binder.bind(Map.of("user-name", "x".repeat(500))).userName()).hasSize(500);
+    nameByQuery.put("?user-name=%20", " ");
+    nameByQuery.put("?user-name=", "");
+    nameByQuery.put("?user-name=" + "x".repeat(500), "x".repeat(500));
+    int room = 0;
+    for (Map.Entry<String, String> e : nameByQuery.entrySet()) {
+      Wire wire = wire(chat.port(), e.getKey());
+      String roomId = "room" + room++;
+      wire.send("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"" + roomId + "\"}}");
+      assertThat(wire.next())
+          .as(e.getKey())
+          .isEqualTo(
+              "{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\""
+                  + roomId
+                  + "\",\"userName\":\""
+                  + e.getValue()
+                  + "\"}}");
+    }
   }
 
   @Test
-  void roomIdsAndContentAreAnyStringButNotNull() {
+  void roomIdsAndContentAreAnyStringButNotNull() throws Exception {
+    ChatMember alice = member(chat.port(), "Alice");
+    alice.joinAndWait("general");
     for (String any :
         List.of("", " ", "\t\n", "\u0000\u001f", "r".repeat(65), "c".repeat(60_000))) {
-      validator.validate("rooms.join", new RoomId(any));
-      validator.validate("rooms.message", new PostMessage(any, any));
+      alice.joinAndWait(any);
+      alice.post(any, "hi");
+      alice.nextMessage(any, "Alice", "hi");
+      alice.post("general", any);
+      alice.nextMessage("general", "Alice", any);
     }
-    assertThatThrownBy(() -> validator.validate("rooms.join", new RoomId(null)))
+
+    // Refused by the client before sending...
+    assertThatThrownBy(() -> alice.rooms.join(new RoomId(null)))
         .isInstanceOfSatisfying(
             InvalidPayloadException.class,
             e -> assertThat(e.details()).extracting(Violation::path).containsExactly("roomId"));
-    assertThatThrownBy(() -> validator.validate("rooms.message", new PostMessage("general", null)))
+    assertThatThrownBy(() -> alice.post("general", null))
         .isInstanceOfSatisfying(
             InvalidPayloadException.class,
             e -> assertThat(e.details()).extracting(Violation::path).containsExactly("content"));
+
+    // ... and by the server.
+    Wire wire = wire(chat.port(), "?user-name=Mallory");
+    wire.send("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":null},\"rpcId\":\"j\"}");
+    assertThat(invalidPaths(wire.next(), "j")).containsExactly("roomId");
+    wire.send(
+        "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"general\",\"content\":null},"
+            + "\"rpcId\":\"m\"}");
+    assertThat(invalidPaths(wire.next(), "m")).containsExactly("content");
+  }
+
+  /** The methods of a contract, by name, with their return types. */
+  private static Map<String, Class<?>> returnTypes(Class<?> contract) {
+    return Arrays.stream(contract.getDeclaredMethods())
+        .collect(Collectors.toMap(Method::getName, Method::getReturnType));
+  }
+
+  /** The paths of the violations of an {@code INVALID_PAYLOAD} reply to the call {@code rpcId}. */
+  private static List<String> invalidPaths(String reply, String rpcId) throws Exception {
+    JsonNode node = JSON.readTree(reply);
+    assertThat(node.path("type").asText()).isEqualTo("__rpc_res");
+    assertThat(node.path("rpcId").asText()).isEqualTo(rpcId);
+    assertThat(node.path("error").path("code").asText()).isEqualTo("INVALID_PAYLOAD");
+    List<String> paths = new ArrayList<>();
+    node.path("error").path("details").forEach(d -> paths.add(d.path("path").asText()));
+    return paths;
+  }
+
+  /** A server with no handlers, whose events the test sends itself. */
+  private ZocketServer server() {
+    ZocketServer server = ZocketServer.builder().host("127.0.0.1").port(0).start();
+    servers.add(server);
+    return server;
+  }
+
+  private ChatMember member(int port, String name) {
+    ChatMember member = new ChatMember(URI.create("ws://127.0.0.1:" + port + "/"), name);
+    members.add(member);
+    return member;
+  }
+
+  private Wire wire(int port, String query) throws Exception {
+    Wire wire = new Wire(URI.create("ws://127.0.0.1:" + port + "/" + query));
+    wires.add(wire);
+    return wire;
+  }
+
+  /** A plain WebSocket client (the JDK's) that queues the text frames it receives. */
+  private static final class Wire implements WebSocket.Listener {
+    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    private final WebSocket socket;
+
+    Wire(URI uri) throws Exception {
+      socket = HTTP.newWebSocketBuilder().buildAsync(uri, this).get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        frames.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    void send(String frame) throws Exception {
+      socket.sendText(frame, true).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The next text frame, waiting for it. */
+    String next() throws InterruptedException {
+      String frame = frames.poll(10, TimeUnit.SECONDS);
+      assertThat(frame).as("a frame within 10 s").isNotNull();
+      return frame;
+    }
+
+    void assertNoFrameQueued() {
+      assertThat(frames).as("unexpected frames").isEmpty();
+    }
+
+    void close() {
+      socket.abort();
+    }
   }
 }

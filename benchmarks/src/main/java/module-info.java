@@ -1,0 +1,26 @@
+/**
+ * Zocket's benchmarks (not published): JMH benchmarks, a raw-Netty chat baseline server, a load
+ * driver and memory probes. The JMH benchmarks of the codec, the dispatcher and the emitters
+ * measure internals that no public API reaches without a transport, and the memory probes drive
+ * connections with the test kit's raw client: this module's build exports {@code
+ * dev.zocket.internal} and {@code dev.zocket.test.internal} to it ({@code --add-exports}), so that
+ * the published modules export them to Zocket's published modules only.
+ */
+// "requires-automatic": JMH has no module descriptor, nor an Automatic-Module-Name; the benchmarks
+// are not published.
+@SuppressWarnings("requires-automatic")
+module dev.zocket.bench {
+  requires dev.zocket.netty;
+  requires dev.zocket.redis;
+  requires dev.zocket.test;
+  requires io.netty.buffer;
+  requires io.netty.codec.http;
+  requires io.netty.common;
+  requires io.netty.transport;
+  requires io.netty.transport.classes.epoll;
+  requires jakarta.validation;
+  requires java.management;
+  requires java.net.http;
+  requires jdk.management;
+  requires jmh.core;
+}

@@ -11,6 +11,7 @@ import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Payloads;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.Proxies;
 import dev.zocket.internal.RouteDescriptor;
 import io.netty.bootstrap.Bootstrap;
@@ -126,7 +127,7 @@ public final class ZocketClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
   /** The protocol version sent as the {@code x-zocket-version} query parameter. */
-  public static final String PROTOCOL_VERSION = "1";
+  public static final String PROTOCOL_VERSION = Protocol.VERSION;
 
   /** The life cycle of a client; see the class documentation. */
   public enum State {
@@ -614,7 +615,7 @@ public final class ZocketClient implements AutoCloseable {
       log.debug("Dropped a frame that is not a protocol envelope: {}", why);
       return;
     }
-    if (Contracts.REPLY_TYPE.equals(frame.type())) {
+    if (Protocol.REPLY_TYPE.equals(frame.type())) {
       handler.replied(frame.rpcId(), route -> payloads.reply(route, frame, validate));
       return;
     }
@@ -779,7 +780,7 @@ public final class ZocketClient implements AutoCloseable {
       query.append(uri.getRawQuery());
     }
     Map<String, String> all = new LinkedHashMap<>(headers);
-    all.putIfAbsent("x-zocket-version", PROTOCOL_VERSION);
+    all.putIfAbsent(Protocol.VERSION_HEADER, PROTOCOL_VERSION);
     for (Map.Entry<String, String> e : all.entrySet()) {
       if (query.length() > 0) {
         query.append('&');

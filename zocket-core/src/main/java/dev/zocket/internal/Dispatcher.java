@@ -201,7 +201,7 @@ public final class Dispatcher {
     boolean hasPayload = route.hasReplyPayload();
     try {
       connection.send(
-          out -> codec.writeEnvelope(out, Contracts.REPLY_TYPE, value, hasPayload, rpcId));
+          out -> codec.writeEnvelope(out, Protocol.REPLY_TYPE, value, hasPayload, rpcId));
     } catch (RuntimeException e) {
       fail(connection, route, rpcId, e); // the value could not be serialized: nothing was sent
     }

@@ -197,7 +197,7 @@ public final class JsonCodec {
     for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String field = p.currentName();
       switch (field) {
-        case "type" -> {
+        case Protocol.TYPE -> {
           if (strict && f.type != null) {
             return duplicate(field, why);
           }
@@ -209,7 +209,7 @@ public final class JsonCodec {
           f.found = types.find(f.type);
           payloadType = f.found == null ? null : f.found.payloadJavaType();
         }
-        case "rpcId" -> {
+        case Protocol.RPC_ID -> {
           if (strict && f.rpcId != null) {
             return duplicate(field, why);
           }
@@ -219,7 +219,7 @@ public final class JsonCodec {
           }
           f.rpcId = p.getText();
         }
-        case "payload" -> {
+        case Protocol.PAYLOAD -> {
           if (strict) {
             if (f.hasPayload) {
               return duplicate(field, why);
@@ -234,7 +234,7 @@ public final class JsonCodec {
             f.payload = bind(p, payloadType, envelope, f);
           } // else null stays null for every type (Jackson would make 0 of it for an int)
         }
-        case "error" -> {
+        case Protocol.ERROR -> {
           if (strict && f.error != null) {
             return duplicate(field, why);
           }
@@ -431,13 +431,14 @@ public final class JsonCodec {
      */
     static ErrorBody from(JsonNode node) {
       List<Violation> details = new ArrayList<>();
-      for (JsonNode d : node.path("details")) {
+      for (JsonNode d : node.path(Protocol.DETAILS)) {
         if (d.isObject()) {
-          details.add(new Violation(d.path("path").asText(""), d.path("message").asText("")));
+          details.add(
+              new Violation(d.path(Protocol.PATH).asText(""), d.path(Protocol.MESSAGE).asText("")));
         }
       }
-      JsonNode code = node.path("code");
-      JsonNode message = node.path("message");
+      JsonNode code = node.path(Protocol.CODE);
+      JsonNode message = node.path(Protocol.MESSAGE);
       return new ErrorBody(
           code.isValueNode() && !code.isNull() ? code.asText() : null,
           message.isValueNode() && !message.isNull() ? message.asText() : null,
@@ -516,13 +517,13 @@ public final class JsonCodec {
       JsonGenerator g, String type, Object payload, boolean hasPayload, String rpcId)
       throws IOException {
     g.writeStartObject();
-    g.writeStringField("type", type);
+    g.writeStringField(Protocol.TYPE, type);
     if (hasPayload) {
-      g.writeFieldName("payload");
+      g.writeFieldName(Protocol.PAYLOAD);
       mapper.writeValue(g, payload);
     }
     if (rpcId != null) {
-      g.writeStringField("rpcId", rpcId);
+      g.writeStringField(Protocol.RPC_ID, rpcId);
     }
     g.writeEndObject();
   }
@@ -569,11 +570,11 @@ public final class JsonCodec {
   public void writeError(OutputStream out, String rpcId, ZocketException error) {
     try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField("type", Contracts.REPLY_TYPE);
-      g.writeStringField("rpcId", rpcId);
-      g.writeObjectFieldStart("error");
-      g.writeStringField("code", error.code());
-      g.writeStringField("message", error.getMessage());
+      g.writeStringField(Protocol.TYPE, Protocol.REPLY_TYPE);
+      g.writeStringField(Protocol.RPC_ID, rpcId);
+      g.writeObjectFieldStart(Protocol.ERROR);
+      g.writeStringField(Protocol.CODE, error.code());
+      g.writeStringField(Protocol.MESSAGE, error.getMessage());
       writeDetails(g, error.details());
       g.writeEndObject();
       g.writeEndObject();
@@ -590,7 +591,7 @@ public final class JsonCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField("error", error);
+      g.writeStringField(Protocol.ERROR, error);
       writeDetails(g, details);
       g.writeEndObject();
     } catch (IOException e) {
@@ -603,11 +604,11 @@ public final class JsonCodec {
     if (details.isEmpty()) {
       return;
     }
-    g.writeArrayFieldStart("details");
+    g.writeArrayFieldStart(Protocol.DETAILS);
     for (Violation v : details) {
       g.writeStartObject();
-      g.writeStringField("path", v.path());
-      g.writeStringField("message", v.message());
+      g.writeStringField(Protocol.PATH, v.path());
+      g.writeStringField(Protocol.MESSAGE, v.message());
       g.writeEndObject();
     }
     g.writeEndArray();

@@ -566,7 +566,7 @@ final class JsonCodecTest {
   /** A reply as the server writes it ({@link JsonCodec#writeEnvelope}), as bytes. */
   private static byte[] replyBytes(JsonCodec codec, String rpcId, Object payload, boolean has) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    codec.writeEnvelope(out, Contracts.REPLY_TYPE, payload, has, rpcId);
+    codec.writeEnvelope(out, Protocol.REPLY_TYPE, payload, has, rpcId);
     return out.toByteArray();
   }
 

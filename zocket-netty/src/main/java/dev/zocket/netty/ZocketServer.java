@@ -15,6 +15,7 @@ import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
 import io.netty.bootstrap.ServerBootstrap;
@@ -141,8 +142,6 @@ public final class ZocketServer implements AutoCloseable {
 
   /** How often a shutdown checks whether connections still owe answers. */
   private static final long GRACE_POLL_MILLIS = 5;
-
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   /** An in-process name: a URI host name, so that {@code local://name/} parses. */
   private static final Pattern IN_PROCESS_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*)");
@@ -1129,11 +1128,9 @@ public final class ZocketServer implements AutoCloseable {
       String clientIdPrefix = "";
       if (backplane != null) {
         String nodeId = backplane.nodeId();
-        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+        if (!Protocol.isNodeId(nodeId)) {
           throw new IllegalStateException(
-              "The backplane's node id must be 1 to 32 characters among A-Z a-z 0-9 - _: '"
-                  + nodeId
-                  + "'");
+              "The backplane's node id must be " + Protocol.NODE_ID_RULE + ": '" + nodeId + "'");
         }
         clientIdPrefix = nodeId + ".";
       }

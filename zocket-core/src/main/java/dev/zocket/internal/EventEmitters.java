@@ -1,6 +1,7 @@
 package dev.zocket.internal;
 
 import dev.zocket.Emitter;
+import dev.zocket.spi.Target;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;

@@ -1,7 +1,7 @@
 package dev.zocket.client;
 
 import com.fasterxml.jackson.databind.JavaType;
-import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.EnvelopeReader;
 import dev.zocket.internal.RouteDescriptor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One event route and the listener methods it calls, in registration order. */
-final class EventRoute implements JsonCodec.Typed {
+final class EventRoute implements EnvelopeReader.Typed {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
   private final RouteDescriptor route;

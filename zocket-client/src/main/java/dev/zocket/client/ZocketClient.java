@@ -8,7 +8,9 @@ import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
+import dev.zocket.internal.Envelope;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Payloads;
 import dev.zocket.internal.Protocol;
@@ -205,7 +207,7 @@ public final class ZocketClient implements AutoCloseable {
     this.port = b.uri.getPort() != -1 ? b.uri.getPort() : secure ? 443 : 80;
     this.ssl = secure ? (b.sslContext != null ? b.sslContext : defaultSsl()) : null;
     ObjectMapper mapper =
-        JsonCodec.configure(
+        JsonMappers.configure(
             b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build(),
             JsonLimits.DEFAULTS);
     this.codec = new JsonCodec(mapper);
@@ -610,7 +612,7 @@ public final class ZocketClient implements AutoCloseable {
   /** One text or binary frame arrived. Event loop. */
   void received(ClientHandler handler, byte[] data, int offset, int length) {
     List<String> why = new ArrayList<>(1);
-    JsonCodec.Frame frame = codec.decode(data, offset, length, events::get, why);
+    Envelope frame = codec.reader().decode(data, offset, length, events::get, why);
     if (frame == null) {
       log.debug("Dropped a frame that is not a protocol envelope: {}", why);
       return;
@@ -642,7 +644,7 @@ public final class ZocketClient implements AutoCloseable {
   // ------------------------------------------------------------------ outbound
 
   private void send(RouteDescriptor route, Object payload) {
-    byte[] frame = codec.encodeRequest(route.route(), payload, route.hasPayload(), null);
+    byte[] frame = codec.writer().encodeRequest(route.route(), payload, route.hasPayload(), null);
     ClientHandler handler = current;
     if (handler != null) {
       handler.send(frame);
@@ -692,7 +694,7 @@ public final class ZocketClient implements AutoCloseable {
               "Not connected; the call " + route.route() + " was not sent"));
     }
     String rpcId = Long.toString(rpcIds.incrementAndGet());
-    byte[] frame = codec.encodeRequest(route.route(), payload, route.hasPayload(), rpcId);
+    byte[] frame = codec.writer().encodeRequest(route.route(), payload, route.hasPayload(), rpcId);
     long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : callTimeoutMillis;
     return handler.call(rpcId, route, frame, timeout);
   }

@@ -101,7 +101,7 @@ public final class Dispatcher {
    */
   public Inbound decode(byte[] data, int offset, int length) {
     List<String> why = log.isDebugEnabled() ? new ArrayList<>(1) : UNHEARD;
-    JsonCodec.Frame frame = codec.decode(data, offset, length, routes, why);
+    Envelope frame = codec.reader().decode(data, offset, length, routes, why);
     if (frame == null) {
       drops.count(DropReason.MALFORMED);
       log.debug("Dropped a frame: {}", LogSafe.text(why.isEmpty() ? "malformed" : why.get(0)));
@@ -157,7 +157,7 @@ public final class Dispatcher {
     String rpcId = in.rpcId;
     if (in.error != null) {
       ZocketException error = in.error;
-      connection.send(out -> codec.writeError(out, rpcId, error));
+      connection.send(out -> codec.writer().writeError(out, rpcId, error));
       return;
     }
     RouteDescriptor route = in.binding.route;
@@ -201,7 +201,7 @@ public final class Dispatcher {
     boolean hasPayload = route.hasReplyPayload();
     try {
       connection.send(
-          out -> codec.writeEnvelope(out, Protocol.REPLY_TYPE, value, hasPayload, rpcId));
+          out -> codec.writer().writeEnvelope(out, Protocol.REPLY_TYPE, value, hasPayload, rpcId));
     } catch (RuntimeException e) {
       fail(connection, route, rpcId, e); // the value could not be serialized: nothing was sent
     }
@@ -210,7 +210,7 @@ public final class Dispatcher {
   private void fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
     ZocketException error = logFailure(route, t);
     if (rpcId != null) {
-      connection.send(out -> codec.writeError(out, rpcId, error));
+      connection.send(out -> codec.writer().writeError(out, rpcId, error));
     }
   }
 

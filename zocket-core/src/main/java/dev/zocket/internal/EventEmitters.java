@@ -72,7 +72,7 @@ public final class EventEmitters {
     }
     String type = route.route();
     boolean hasPayload = route.hasPayload();
-    return out -> codec.writeEnvelope(out, type, payload, hasPayload, null);
+    return out -> codec.writer().writeEnvelope(out, type, payload, hasPayload, null);
   }
 
   private final class EmitterImpl<E> implements Emitter<E> {

@@ -34,7 +34,7 @@ public final class Payloads {
    * @return the payload; null for a route without one
    * @throws InvalidPayloadException naming the route, with the JSON path of every problem
    */
-  public Object message(RouteDescriptor route, JsonCodec.Frame frame, boolean validate) {
+  public Object message(RouteDescriptor route, Envelope frame, boolean validate) {
     if (!route.hasPayload()) {
       return null;
     }
@@ -62,7 +62,7 @@ public final class Payloads {
    * @throws dev.zocket.ZocketException the error the reply carries, as the server sent it
    * @throws InvalidPayloadException if the value does not fit the reply type
    */
-  public Object reply(RouteDescriptor route, JsonCodec.Frame frame, boolean validate) {
+  public Object reply(RouteDescriptor route, Envelope frame, boolean validate) {
     if (frame.error() != null) {
       throw frame.error().toException();
     }
@@ -77,13 +77,13 @@ public final class Payloads {
     return value;
   }
 
-  private Object bind(String what, JsonCodec.Frame frame, JavaType type) {
+  private Object bind(String what, Envelope frame, JavaType type) {
     try {
       if (frame.bindError() != null) {
         throw frame.bindError();
       }
       return frame.buffered() != null
-          ? codec.bindBuffered(frame.buffered(), type)
+          ? codec.reader().bindBuffered(frame.buffered(), type)
           : frame.payload();
     } catch (InvalidPayloadException e) {
       // Binding errors come without the route; every answer names it the same way.

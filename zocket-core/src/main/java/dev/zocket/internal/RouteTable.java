@@ -18,12 +18,12 @@ import java.util.function.Function;
  * The routes a server handles: every registered contract's routes, each bound to the index of its
  * per-connection handler and to a {@link MethodHandle} that invokes it. Immutable once built.
  */
-public final class RouteTable implements JsonCodec.PayloadTypes {
+public final class RouteTable implements EnvelopeReader.PayloadTypes {
   private static final MethodType INVOKER =
       MethodType.methodType(Object.class, Object.class, Object.class);
 
   /** One route bound to its handler. */
-  public static final class Binding implements JsonCodec.Typed {
+  public static final class Binding implements EnvelopeReader.Typed {
     final RouteDescriptor route;
     final int handlerIndex;
     final MethodHandle invoker;

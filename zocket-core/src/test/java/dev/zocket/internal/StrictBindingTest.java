@@ -62,7 +62,7 @@ class StrictBindingTest {
             : "{\"payload\":" + row.json() + ",\"type\":\"" + row.route() + "\"}";
     byte[] data = text.getBytes(StandardCharsets.UTF_8);
     List<String> why = new ArrayList<>();
-    JsonCodec.Frame frame = CODEC.decode(data, 0, data.length, t -> route::payloadJavaType, why);
+    Envelope frame = CODEC.reader().decode(data, 0, data.length, t -> route::payloadJavaType, why);
     assertThat(frame).as("decoded (%s)", why).isNotNull();
     if (row.accepted()) {
       assertThat(PAYLOADS.message(route, frame, true)).isEqualTo(row.value());
@@ -115,10 +115,10 @@ class StrictBindingTest {
   void theLenientModuleGivesJacksonsConversionsBack() {
     JsonCodec lenient =
         new JsonCodec(
-            JsonCodec.configure(
+            JsonMappers.configure(
                 JsonMapper.builder().addModule(JsonBinding.lenient()).build(),
                 JsonLimits.DEFAULTS));
-    JsonCodec.Frame f = decode(lenient, "{\"v\":5}", BindingTable.Text.class);
+    Envelope f = decode(lenient, "{\"v\":5}", BindingTable.Text.class);
     assertThat(f.bindError()).isNull();
     assertThat(f.payload()).isEqualTo(new BindingTable.Text("5"));
   }
@@ -129,25 +129,27 @@ class StrictBindingTest {
     HeaderBinder<Limits> binder =
         new HeaderBinder<>(
             Limits.class,
-            JsonCodec.configureForHeaders(JsonMapper.builder().build(), JsonLimits.DEFAULTS),
+            JsonMappers.configureForHeaders(JsonMapper.builder().build(), JsonLimits.DEFAULTS),
             new PayloadValidator(CODEC.mapper()));
     assertThat(binder.bind(Map.of("limit", "5", "verbose", "true"))).isEqualTo(new Limits(5, true));
   }
 
-  private static JsonCodec.Frame decode(JsonCodec codec, String json, Class<?> type) {
+  private static Envelope decode(JsonCodec codec, String json, Class<?> type) {
     byte[] data = ("{\"type\":\"t\",\"payload\":" + json + "}").getBytes(StandardCharsets.UTF_8);
-    return codec.decode(
-        data, 0, data.length, t -> () -> codec.mapper().constructType(type), new ArrayList<>());
+    return codec
+        .reader()
+        .decode(
+            data, 0, data.length, t -> () -> codec.mapper().constructType(type), new ArrayList<>());
   }
 
   private static <T> T bind(String json, Class<T> type) {
-    JsonCodec.Frame f = decode(CODEC, json, type);
+    Envelope f = decode(CODEC, json, type);
     assertThat(f.bindError()).as("bound: %s", json).isNull();
     return type.cast(f.payload());
   }
 
   private static void assertRefused(String json, Class<?> type, String path, String message) {
-    JsonCodec.Frame f = decode(CODEC, json, type);
+    Envelope f = decode(CODEC, json, type);
     assertThat(f.bindError()).as("refused: %s", json).isNotNull();
     assertThat(f.bindError().details()).containsExactly(new Violation(path, message));
   }

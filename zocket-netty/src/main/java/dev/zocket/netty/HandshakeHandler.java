@@ -237,7 +237,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            Unpooled.wrappedBuffer(config.codec.encodeHandshakeError(error, details)));
+            Unpooled.wrappedBuffer(config.codec.writer().encodeHandshakeError(error, details)));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     return response;
   }

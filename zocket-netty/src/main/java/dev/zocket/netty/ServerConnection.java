@@ -300,7 +300,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
     log.debug("Client {}: {}", clientId, message);
     ZocketException error = new ZocketException(ErrorCodes.RATE_LIMITED, message);
     writer.reply(
-        TextFrames.encode(channel.alloc(), out -> config.codec.writeError(out, rpcId, error)));
+        TextFrames.encode(
+            channel.alloc(), out -> config.codec.writer().writeError(out, rpcId, error)));
   }
 
   /** Queues a task; returns the number queued or running before it. */

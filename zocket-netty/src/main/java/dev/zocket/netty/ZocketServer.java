@@ -14,6 +14,7 @@ import dev.zocket.internal.Drops;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteTable;
@@ -712,7 +713,7 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The Jackson mapper payloads and headers are bound with; Zocket applies its settings to a copy
-     * (see {@link JsonCodec#configure}). Default: a plain {@link JsonMapper}.
+     * (see {@link JsonMappers#configure}). Default: a plain {@link JsonMapper}.
      */
     public Builder<H, U> objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper == null");
@@ -1116,7 +1117,7 @@ public final class ZocketServer implements AutoCloseable {
                 + ")");
       }
       ObjectMapper base = objectMapper != null ? objectMapper : JsonMapper.builder().build();
-      JsonCodec codec = new JsonCodec(JsonCodec.configure(base, jsonLimits));
+      JsonCodec codec = new JsonCodec(JsonMappers.configure(base, jsonLimits));
       PayloadValidator validator = new PayloadValidator(codec.mapper());
       RouteTable table = routes.build();
       for (Class<?> contract : table.contracts()) {
@@ -1145,7 +1146,7 @@ public final class ZocketServer implements AutoCloseable {
               ? HandshakeHeaders.asMap()
               : HandshakeHeaders.bound(
                   new HeaderBinder<>(
-                      headersType, JsonCodec.configureForHeaders(base, jsonLimits), validator),
+                      headersType, JsonMappers.configureForHeaders(base, jsonLimits), validator),
                   codec.mapper());
 
       ExecutorService owned = null;

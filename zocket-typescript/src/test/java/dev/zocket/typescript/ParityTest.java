@@ -11,7 +11,9 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
 import dev.zocket.internal.Contracts;
+import dev.zocket.internal.Envelope;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Payloads;
 import dev.zocket.internal.RouteDescriptor;
@@ -171,7 +173,7 @@ class ParityTest {
 
   /** The distinct paths Java refuses a payload of {@code shop.orders.place} with, sorted. */
   private static List<String> javaPaths(JsonNode payload) throws Exception {
-    ObjectMapper mapper = JsonCodec.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
     JsonCodec codec = new JsonCodec(mapper);
     Payloads payloads = new Payloads(codec, new PayloadValidator(mapper));
     RouteDescriptor place =
@@ -183,7 +185,8 @@ class ParityTest {
     envelope.set("payload", payload);
     byte[] bytes = JSON.writeValueAsBytes(envelope);
     List<String> why = new ArrayList<>();
-    JsonCodec.Frame frame = codec.decode(bytes, 0, bytes.length, t -> place::payloadJavaType, why);
+    Envelope frame =
+        codec.reader().decode(bytes, 0, bytes.length, t -> place::payloadJavaType, why);
     assertThat(why).isEmpty();
     try {
       payloads.message(place, frame, true);

@@ -11,6 +11,7 @@ import dev.zocket.Violation;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteDescriptor;
 import java.time.Instant;
@@ -23,7 +24,7 @@ final class ContractTest {
   private final JsonCodec codec = JsonCodec.defaults();
   private final PayloadValidator validator = new PayloadValidator(codec.mapper());
   private final ObjectMapper headerMapper =
-      JsonCodec.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
+      JsonMappers.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
 
   @Test
   void routesAreTheSeedRoutesPlusMembers() {
@@ -43,7 +44,9 @@ final class ContractTest {
   void messageEventIsTheV1EnvelopeWithAnIsoTimestamp() throws Exception {
     Instant at = Instant.parse("2026-11-25T18:43:13.464Z");
     byte[] frame =
-        codec.encodeEvent("rooms.onMessage", new ChatMessage("general", "Alice", "hi", at), true);
+        codec
+            .writer()
+            .encodeEvent("rooms.onMessage", new ChatMessage("general", "Alice", "hi", at), true);
     assertThat(new String(frame, UTF_8))
         .isEqualTo(
             "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Alice\","
@@ -62,10 +65,12 @@ final class ContractTest {
   @Test
   void timestampAlwaysHasMillisecondsLikeJavaScript() {
     byte[] frame =
-        codec.encodeEvent(
-            "rooms.onMessage",
-            new ChatMessage("r", "u", "c", Instant.parse("2026-11-25T18:43:13Z")),
-            true);
+        codec
+            .writer()
+            .encodeEvent(
+                "rooms.onMessage",
+                new ChatMessage("r", "u", "c", Instant.parse("2026-11-25T18:43:13Z")),
+                true);
     assertThat(new String(frame, UTF_8)).contains("\"timestamp\":\"2026-11-25T18:43:13.000Z\"");
   }
 
@@ -73,11 +78,14 @@ final class ContractTest {
   void joinAndLeaveEventsAreTheV1Envelopes() {
     assertThat(
             new String(
-                codec.encodeEvent("rooms.onJoin", new Joined("general", "Bob"), true), UTF_8))
+                codec.writer().encodeEvent("rooms.onJoin", new Joined("general", "Bob"), true),
+                UTF_8))
         .isEqualTo(
             "{\"type\":\"rooms.onJoin\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
     assertThat(
-            new String(codec.encodeEvent("rooms.onLeave", new Left("general", "Bob"), true), UTF_8))
+            new String(
+                codec.writer().encodeEvent("rooms.onLeave", new Left("general", "Bob"), true),
+                UTF_8))
         .isEqualTo(
             "{\"type\":\"rooms.onLeave\",\"payload\":{\"roomId\":\"general\",\"userName\":\"Bob\"}}");
   }

@@ -1,7 +1,6 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.JavaType;
-import dev.zocket.internal.EnvelopeReader;
+import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.RouteDescriptor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One event route and the listener methods it calls, in registration order. */
-final class EventRoute implements EnvelopeReader.Typed {
+final class EventRoute implements MessageReader.Routed {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
   private final RouteDescriptor route;
@@ -23,11 +22,7 @@ final class EventRoute implements EnvelopeReader.Typed {
   }
 
   @Override
-  public JavaType payloadJavaType() {
-    return route.payloadJavaType();
-  }
-
-  RouteDescriptor route() {
+  public RouteDescriptor route() {
     return route;
   }
 

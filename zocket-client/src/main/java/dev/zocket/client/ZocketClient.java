@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
+import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
-import dev.zocket.internal.Envelope;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.JsonMappers;
+import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.PayloadValidator;
-import dev.zocket.internal.Payloads;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.Proxies;
 import dev.zocket.internal.RouteDescriptor;
@@ -42,7 +42,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,7 +166,7 @@ public final class ZocketClient implements AutoCloseable {
   private final SslContext ssl;
   private final JsonCodec codec;
   private final PayloadValidator validator;
-  private final Payloads payloads;
+  private final MessageReader reader;
   private final boolean validate;
   private final long callTimeoutMillis;
   private final long connectTimeoutMillis;
@@ -212,7 +211,7 @@ public final class ZocketClient implements AutoCloseable {
             JsonLimits.DEFAULTS);
     this.codec = new JsonCodec(mapper);
     this.validator = new PayloadValidator(mapper);
-    this.payloads = new Payloads(codec, validator);
+    this.reader = new MessageReader(codec, validator, b.validatePayloads);
     this.validate = b.validatePayloads;
     this.callTimeoutMillis = b.callTimeout.toMillis();
     this.connectTimeoutMillis = b.connectTimeout.toMillis();
@@ -611,33 +610,30 @@ public final class ZocketClient implements AutoCloseable {
 
   /** One text or binary frame arrived. Event loop. */
   void received(ClientHandler handler, byte[] data, int offset, int length) {
-    List<String> why = new ArrayList<>(1);
-    Envelope frame = codec.reader().decode(data, offset, length, events::get, why);
-    if (frame == null) {
-      log.debug("Dropped a frame that is not a protocol envelope: {}", why);
+    MessageReader.Message<EventRoute> message = reader.read(data, offset, length, events::get);
+    if (message == null) {
       return;
     }
-    if (Protocol.REPLY_TYPE.equals(frame.type())) {
-      handler.replied(frame.rpcId(), route -> payloads.reply(route, frame, validate));
+    if (message.isReply()) {
+      handler.replied(message.rpcId(), route -> reader.reply(route, message));
       return;
     }
-    EventRoute event = (EventRoute) frame.found(); // events.get(type)
+    EventRoute event = message.route();
     if (event == null) {
-      log.debug("Ignored event {}: no listener", frame.type());
+      log.debug("Ignored event {}: no listener", LogSafe.text(message.type()));
       return;
     }
-    Object payload;
-    try {
-      payload = payloads.message(event.route(), frame, validate);
-    } catch (InvalidPayloadException e) {
+    ZocketException refused = message.error();
+    if (refused != null) {
       if (onError == null) {
-        log.warn("Dropped event {}: {}", frame.type(), e.toString());
+        log.warn("Dropped event {}: {}", message.type(), refused.toString());
       } else {
-        log.debug("Dropped event {}: {}", frame.type(), e.toString());
-        callback(() -> onError(e));
+        log.debug("Dropped event {}: {}", message.type(), refused.toString());
+        callback(() -> onError(refused));
       }
       return;
     }
+    Object payload = message.payload();
     callback(() -> event.deliver(payload));
   }
 
@@ -930,8 +926,8 @@ public final class ZocketClient implements AutoCloseable {
      * which the client closes), when the client gives up reconnecting (code {@code DISCONNECTED};
      * the last callback), and when an event is dropped because its payload does not bind to its
      * type or breaks a constraint (an {@link InvalidPayloadException} naming the route, with the
-     * JSON path of every problem; the listeners do not run). Failures of calls go to their futures,
-     * not here.
+     * JSON path of every problem; code {@code INTERNAL} if a validator threw; the listeners do not
+     * run). Failures of calls go to their futures, not here.
      */
     public Builder onError(Consumer<Throwable> onError) {
       this.onError = Objects.requireNonNull(onError, "onError == null");

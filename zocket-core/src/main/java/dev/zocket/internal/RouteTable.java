@@ -1,6 +1,5 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JavaType;
 import dev.zocket.Context;
 import dev.zocket.ContractException;
 import java.lang.invoke.MethodHandle;
@@ -18,12 +17,12 @@ import java.util.function.Function;
  * The routes a server handles: every registered contract's routes, each bound to the index of its
  * per-connection handler and to a {@link MethodHandle} that invokes it. Immutable once built.
  */
-public final class RouteTable implements EnvelopeReader.PayloadTypes {
+public final class RouteTable implements MessageReader.Routes<RouteTable.Binding> {
   private static final MethodType INVOKER =
       MethodType.methodType(Object.class, Object.class, Object.class);
 
   /** One route bound to its handler. */
-  public static final class Binding implements EnvelopeReader.Typed {
+  public static final class Binding implements MessageReader.Routed {
     final RouteDescriptor route;
     final int handlerIndex;
     final MethodHandle invoker;
@@ -34,14 +33,9 @@ public final class RouteTable implements EnvelopeReader.PayloadTypes {
       this.invoker = invoker;
     }
 
-    /** The route. */
+    @Override
     public RouteDescriptor route() {
       return route;
-    }
-
-    @Override
-    public JavaType payloadJavaType() {
-      return route.payloadJavaType();
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.zocket.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.InvalidPayloadException;
@@ -27,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrictBindingTest {
   private static final JsonCodec CODEC = JsonCodec.defaults();
-  private static final Payloads PAYLOADS =
-      new Payloads(CODEC, new PayloadValidator(CODEC.mapper()));
+  private static final MessageReader READER =
+      new MessageReader(CODEC, new PayloadValidator(CODEC.mapper()), true);
   private static final Map<String, RouteDescriptor> ROUTES = new HashMap<>();
 
   static {
@@ -61,18 +60,17 @@ class StrictBindingTest {
             ? "{\"type\":\"" + row.route() + "\",\"payload\":" + row.json() + "}"
             : "{\"payload\":" + row.json() + ",\"type\":\"" + row.route() + "\"}";
     byte[] data = text.getBytes(StandardCharsets.UTF_8);
-    List<String> why = new ArrayList<>();
-    Envelope frame = CODEC.reader().decode(data, 0, data.length, t -> route::payloadJavaType, why);
-    assertThat(frame).as("decoded (%s)", why).isNotNull();
+    MessageReader.Routed routed = () -> route;
+    MessageReader.Message<?> message = READER.read(data, 0, data.length, t -> routed);
+    assertThat(message).as("decoded").isNotNull();
     if (row.accepted()) {
-      assertThat(PAYLOADS.message(route, frame, true)).isEqualTo(row.value());
+      assertThat(message.error()).isNull();
+      assertThat(message.payload()).isEqualTo(row.value());
     } else {
-      InvalidPayloadException e =
-          catchThrowableOfType(
-              InvalidPayloadException.class, () -> PAYLOADS.message(route, frame, true));
-      assertThat(e).as("refused").isNotNull();
-      assertThat(e).hasMessage("Invalid payload for " + row.route());
-      assertThat(e.details()).containsExactly(new Violation(row.path(), row.message()));
+      assertThat(message.error()).as("refused").isInstanceOf(InvalidPayloadException.class);
+      assertThat(message.error()).hasMessage("Invalid payload for " + row.route());
+      assertThat(message.error().details())
+          .containsExactly(new Violation(row.path(), row.message()));
     }
   }
 

@@ -127,8 +127,7 @@ public final class Dispatcher {
   public void handle(Connection connection, Inbound in) {
     String rpcId = in.rpcId;
     if (in.error != null) {
-      ZocketException error = in.error;
-      connection.send(out -> writer.writeError(out, rpcId, error));
+      reject(connection, rpcId, in.error);
       return;
     }
     RouteDescriptor route = in.binding.route;
@@ -181,8 +180,19 @@ public final class Dispatcher {
   private void fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
     ZocketException error = logFailure(route, t);
     if (rpcId != null) {
-      connection.send(out -> writer.writeError(out, rpcId, error));
+      reject(connection, rpcId, error);
     }
+  }
+
+  /**
+   * Answers a call with an error without handling it: the one place error replies are written, for
+   * the dispatcher's own answers (no such route, a refused payload, a failed handler) and for the
+   * transport's (a limit was hit). Any thread.
+   *
+   * @throws RuntimeException what {@link Connection#send} throws
+   */
+  public void reject(Connection connection, String rpcId, ZocketException error) {
+    connection.send(out -> writer.writeError(out, rpcId, error));
   }
 
   private static ZocketException logFailure(RouteDescriptor route, Throwable t) {

@@ -298,10 +298,8 @@ final class ServerConnection implements Connection, Context<Object>, Runnable {
   /** On the I/O thread: answers a call with {@code RATE_LIMITED} without handling it. */
   void reject(String rpcId, String message) {
     log.debug("Client {}: {}", clientId, message);
-    ZocketException error = new ZocketException(ErrorCodes.RATE_LIMITED, message);
-    writer.reply(
-        TextFrames.encode(
-            channel.alloc(), out -> config.codec.writer().writeError(out, rpcId, error)));
+    IN_FLIGHT.incrementAndGet(this); // the answer settles it, as any answer to a call (see send)
+    config.dispatcher.reject(this, rpcId, new ZocketException(ErrorCodes.RATE_LIMITED, message));
   }
 
   /** Queues a task; returns the number queued or running before it. */

@@ -12,6 +12,7 @@ import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.MessageReader;
+import dev.zocket.internal.MethodInvoker;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.Proxies;
@@ -876,6 +877,7 @@ public final class ZocketClient implements AutoCloseable {
       Objects.requireNonNull(events, "events == null");
       Objects.requireNonNull(listener, "listener == null");
       Contract contract = Contracts.events(events);
+      Map<RouteDescriptor, MethodInvoker> invokers = new LinkedHashMap<>();
       for (RouteDescriptor route : contract.routes()) {
         EventRoute existing = this.events.get(route.route());
         if (existing != null
@@ -893,10 +895,13 @@ public final class ZocketClient implements AutoCloseable {
                   + typeName(route)
                   + "; one route has one payload type");
         }
-        this.events
-            .computeIfAbsent(route.route(), k -> new EventRoute(route))
-            .add(listener, route.method());
+        invokers.put(route, MethodInvoker.of(route.method()));
       }
+      invokers.forEach(
+          (route, invoker) ->
+              this.events
+                  .computeIfAbsent(route.route(), k -> new EventRoute(route))
+                  .add(listener, invoker));
       return this;
     }
 

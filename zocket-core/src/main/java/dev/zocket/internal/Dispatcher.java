@@ -137,7 +137,7 @@ public final class Dispatcher {
         interceptor.intercept(connection.context(), route.route(), in.payload);
       }
       Object handler = connection.handler(in.binding.handlerIndex);
-      result = in.binding.invoker.invokeExact(handler, in.payload);
+      result = in.binding.invoker.invoke(handler, in.payload);
     } catch (Throwable t) {
       fail(connection, route, rpcId, t);
       return;

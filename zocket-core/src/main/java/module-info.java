@@ -24,5 +24,6 @@ module dev.zocket.core {
   exports dev.zocket.internal to
       dev.zocket.netty,
       dev.zocket.client,
+      dev.zocket.redis,
       dev.zocket.typescript;
 }

@@ -2,7 +2,7 @@ package dev.zocket;
 
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 
 /**
  * How payloads are bound to their Java types. By default Zocket binds strictly, as a zod schema
@@ -56,7 +56,7 @@ public final class JsonBinding {
    * coercion configs tune this.
    */
   public static Module lenient() {
-    // A module with an explicit name is registered under that name, which JsonCodec looks for.
-    return new SimpleModule(JsonCodec.LENIENT_MODULE);
+    // A module with an explicit name is registered under that name, which JsonMappers looks for.
+    return new SimpleModule(JsonMappers.LENIENT_MODULE);
   }
 }

@@ -1,5 +1,6 @@
 package dev.zocket.client;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -11,35 +12,39 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Builds one connection's pipeline, in this order; over TCP or the in-process transport. */
 final class ClientInitializer extends ChannelInitializer<Channel> {
   /** The largest handshake response kept whole: enough for any error body a server sends. */
   static final int MAX_HANDSHAKE_RESPONSE = 64 * 1024;
 
-  private final ZocketClient client;
   private final WebSocketClientProtocolConfig config;
   private final SslContext ssl;
   private final String host;
   private final int port;
   private final long idleMillis;
   private final int maxMessageSize;
+  private final ObjectMapper mapper;
+  private final Function<Channel, ClientHandler> handler;
 
   ClientInitializer(
-      ZocketClient client,
       WebSocketClientProtocolConfig config,
       SslContext ssl,
       String host,
       int port,
       long idleMillis,
-      int maxMessageSize) {
-    this.client = client;
+      int maxMessageSize,
+      ObjectMapper mapper,
+      Function<Channel, ClientHandler> handler) {
     this.config = config;
     this.ssl = ssl;
     this.host = host;
     this.port = port;
     this.idleMillis = idleMillis;
     this.maxMessageSize = maxMessageSize;
+    this.mapper = mapper;
+    this.handler = handler;
   }
 
   @Override
@@ -54,9 +59,9 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     }
     p.addLast("http-codec", new HttpClientCodec());
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE));
-    p.addLast("handshake-check", new HandshakeCheck(client.codec().mapper()));
+    p.addLast("handshake-check", new HandshakeCheck(mapper));
     p.addLast("ws-protocol", new WebSocketClientProtocolHandler(config));
     p.addLast("ws-aggregator", new WebSocketFrameAggregator(maxMessageSize));
-    p.addLast("zocket", new ClientHandler(client, idleMillis));
+    p.addLast("zocket", handler.apply(ch));
   }
 }

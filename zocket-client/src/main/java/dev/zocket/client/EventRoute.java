@@ -1,39 +1,32 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.JavaType;
-import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.MessageReader;
+import dev.zocket.internal.MethodInvoker;
 import dev.zocket.internal.RouteDescriptor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One event route and the listener methods it calls, in registration order. */
-final class EventRoute implements JsonCodec.Typed {
+final class EventRoute implements MessageReader.Routed {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
   private final RouteDescriptor route;
   private final List<Object> listeners = new ArrayList<>();
-  private final List<Method> methods = new ArrayList<>();
+  private final List<MethodInvoker> methods = new ArrayList<>();
 
   EventRoute(RouteDescriptor route) {
     this.route = route;
   }
 
   @Override
-  public JavaType payloadJavaType() {
-    return route.payloadJavaType();
-  }
-
-  RouteDescriptor route() {
+  public RouteDescriptor route() {
     return route;
   }
 
-  void add(Object listener, Method method) {
-    // Lets a listener of a non-public contract interface be called from this package.
-    method.trySetAccessible();
+  /** Adds a listener, called through the invoker of its method for this route. */
+  void add(Object listener, MethodInvoker method) {
     listeners.add(listener);
     methods.add(method);
   }
@@ -47,14 +40,11 @@ final class EventRoute implements JsonCodec.Typed {
 
   /** Calls every listener; one that throws is logged and the others still run. */
   void deliver(Object payload) {
-    Object[] args = route.hasPayload() ? new Object[] {payload} : new Object[0];
     for (int i = 0; i < listeners.size(); i++) {
       try {
-        methods.get(i).invoke(listeners.get(i), args);
-      } catch (InvocationTargetException e) {
-        log.warn("Listener {} threw on event {}", listeners.get(i), route.route(), e.getCause());
-      } catch (IllegalAccessException | RuntimeException e) {
-        log.warn("Listener {} could not be called for {}", listeners.get(i), route.route(), e);
+        methods.get(i).invoke(listeners.get(i), payload);
+      } catch (Throwable t) { // whatever one listener does, the others and later events still run
+        log.warn("Listener {} threw on event {}", listeners.get(i), route.route(), t);
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.zocket.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.Violation;
+import dev.zocket.internal.Protocol;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -55,10 +56,10 @@ final class HandshakeCheck extends ChannelInboundHandlerAdapter {
   private List<Violation> details(String body) {
     List<Violation> out = new ArrayList<>();
     try {
-      JsonNode details = mapper.readTree(body).path("details");
+      JsonNode details = mapper.readTree(body).path(Protocol.DETAILS);
       for (JsonNode d : details) {
-        if (d.path("path").isTextual() && d.path("message").isTextual()) {
-          out.add(new Violation(d.get("path").asText(), d.get("message").asText()));
+        if (d.path(Protocol.PATH).isTextual() && d.path(Protocol.MESSAGE).isTextual()) {
+          out.add(new Violation(d.get(Protocol.PATH).asText(), d.get(Protocol.MESSAGE).asText()));
         }
       }
     } catch (Exception notJson) {

@@ -9,55 +9,29 @@ import dev.zocket.ZocketException;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
+import dev.zocket.internal.MessageReader;
+import dev.zocket.internal.MethodInvoker;
 import dev.zocket.internal.PayloadValidator;
-import dev.zocket.internal.Payloads;
-import dev.zocket.internal.Proxies;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteDescriptor;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,7 +100,7 @@ public final class ZocketClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
   /** The protocol version sent as the {@code x-zocket-version} query parameter. */
-  public static final String PROTOCOL_VERSION = "1";
+  public static final String PROTOCOL_VERSION = Protocol.VERSION;
 
   /** The life cycle of a client; see the class documentation. */
   public enum State {
@@ -155,120 +129,61 @@ public final class ZocketClient implements AutoCloseable {
   }
 
   private final URI uri;
-  private final URI connectUri;
-
-  /** Whether the server is in this JVM ({@code local://name}), reached over Netty's local transport. */
-  private final boolean local;
-  private final String host;
-  private final int port;
-  private final SslContext ssl;
   private final JsonCodec codec;
   private final PayloadValidator validator;
-  private final Payloads payloads;
   private final boolean validate;
-  private final long callTimeoutMillis;
-  private final long connectTimeoutMillis;
-  private final long idleMillis;
-  private final ReconnectPolicy reconnect;
-  private final boolean retryFirstConnect;
-  private final WhileDisconnected whileDisconnected;
-  private final Consumer<ZocketClient> onOpen;
-  private final CloseListener onClose;
-  private final Consumer<Throwable> onError;
-  private final Map<String, EventRoute> events;
-  private final EventLoopGroup group;
-  private final boolean ownsGroup;
-  private final Bootstrap bootstrap;
-  private final ExecutorService callbacks;
-  private final AtomicLong rpcIds = new AtomicLong();
+  private final CallbackThread callbacks;
+  private final Transport transport;
+  private final ConnectionLifecycle lifecycle;
+  private final Outbound outbound;
   private final ConcurrentHashMap<Class<?>, Object> proxies = new ConcurrentHashMap<>();
-  private final CompletableFuture<ZocketClient> firstOpen = new CompletableFuture<>();
-  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-
-  private final Object lock = new Object();
-  private State state = State.CONNECTING; // guarded by lock
-  private Channel attemptChannel; // guarded by lock: the channel of the attempt under way
-  private ScheduledFuture<?> retry; // guarded by lock
-  private int attempts; // guarded by lock: failed attempts since the last open connection
-  private boolean finished; // guarded by lock
-  private final ArrayDeque<byte[]> outbox = new ArrayDeque<>(); // guarded by lock
-  private volatile ClientHandler current;
-  private volatile Thread callbackThread;
 
   private ZocketClient(Builder b) {
     this.uri = b.uri;
-    this.connectUri = withQuery(b.uri, b.headers);
-    boolean secure = "wss".equals(scheme(b.uri));
-    this.local = "local".equals(scheme(b.uri));
-    this.host = b.uri.getHost();
-    this.port = b.uri.getPort() != -1 ? b.uri.getPort() : secure ? 443 : 80;
-    this.ssl = secure ? (b.sslContext != null ? b.sslContext : defaultSsl()) : null;
     ObjectMapper mapper =
-        JsonCodec.configure(
+        JsonMappers.configure(
             b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build(),
             JsonLimits.DEFAULTS);
     this.codec = new JsonCodec(mapper);
     this.validator = new PayloadValidator(mapper);
-    this.payloads = new Payloads(codec, validator);
     this.validate = b.validatePayloads;
-    this.callTimeoutMillis = b.callTimeout.toMillis();
-    this.connectTimeoutMillis = b.connectTimeout.toMillis();
-    this.idleMillis = b.idleTimeout.toMillis();
-    this.reconnect = b.reconnect;
-    this.retryFirstConnect = b.retryFirstConnect;
-    this.whileDisconnected = b.whileDisconnected;
-    this.onOpen = b.onOpen;
-    this.onClose = b.onClose;
-    this.onError = b.onError;
-    Map<String, EventRoute> ev = new HashMap<>();
+    Map<String, EventRoute> events = new HashMap<>();
     b.events.forEach(
         (route, r) -> {
           codec.checkMappable(r.route());
-          ev.put(route, r.copy());
+          events.put(route, r.copy());
         });
-    this.events = Map.copyOf(ev);
-
-    // In-process clients share one group that lives as long as the JVM: the server's side of a
-    // local channel runs tasks on the client's event loop, even after the client closed.
-    this.ownsGroup = b.eventLoopGroup == null && !local;
-    this.group =
-        b.eventLoopGroup != null
-            ? b.eventLoopGroup
-            : local
-                ? InProcessGroup.GROUP
-                : new MultiThreadIoEventLoopGroup(
-                    1, new DefaultThreadFactory("zocket-client-io", true), NioIoHandler.newFactory());
-    this.callbacks =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "zocket-client-callbacks");
-              t.setDaemon(true);
-              callbackThread = t;
-              return t;
-            });
-    WebSocketClientProtocolConfig config =
-        WebSocketClientProtocolConfig.newBuilder()
-            // Over the in-process transport the handshake is the same, addressed to ws://name.
-            .webSocketUri(local ? URI.create("ws" + connectUri.toString().substring(5)) : connectUri)
-            .version(WebSocketVersion.V13)
-            .maxFramePayloadLength(b.maxMessageSize)
-            .handleCloseFrames(false)
-            .sendCloseFrame(null)
-            .handshakeTimeoutMillis(connectTimeoutMillis)
-            .build();
-    this.bootstrap =
-        new Bootstrap()
-            .group(group)
-            .handler(
-                new ClientInitializer(this, config, ssl, host, port, idleMillis, b.maxMessageSize));
-    if (local) {
-      bootstrap.channel(LocalChannel.class);
-    } else {
-      bootstrap
-          .channel(NioSocketChannel.class)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeoutMillis)
-          .option(ChannelOption.TCP_NODELAY, true);
-    }
+    this.callbacks = new CallbackThread(uri);
+    InboundRouter inbound =
+        new InboundRouter(
+            new MessageReader(codec, validator, validate),
+            Map.copyOf(events),
+            callbacks,
+            b.onError);
+    this.transport =
+        new Transport(
+            uri,
+            b.headers,
+            b.sslContext,
+            b.eventLoopGroup,
+            b.connectTimeout,
+            b.idleTimeout,
+            b.maxMessageSize,
+            mapper,
+            inbound);
+    Consumer<ZocketClient> onOpen = b.onOpen;
+    this.lifecycle =
+        new ConnectionLifecycle(
+            uri,
+            transport,
+            callbacks,
+            b.reconnect,
+            b.retryFirstConnect,
+            b.whileDisconnected,
+            onOpen == null ? null : () -> onOpen.accept(this),
+            b.onClose,
+            b.onError);
+    this.outbound = new Outbound(codec.writer(), lifecycle, b.callTimeout.toMillis());
   }
 
   /**
@@ -309,15 +224,14 @@ public final class ZocketClient implements AutoCloseable {
   private Object newProxy(Class<?> type) {
     Contract contract = Contracts.of(type);
     codec.checkMappable(contract);
-    InvocationHandler handler = new Invoker(contract);
+    InvocationHandler handler =
+        new ContractProxy(contract, this, outbound, transport, validator, validate);
     return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
   }
 
   /** The state now; it may change at any moment. Any thread. */
   public State state() {
-    synchronized (lock) {
-      return state;
-    }
+    return lifecycle.state();
   }
 
   /** The URI the client was built with (without the header query parameters). */
@@ -334,35 +248,13 @@ public final class ZocketClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    ClientHandler open;
-    Channel attempt;
-    synchronized (lock) {
-      if (state != State.CLOSED) {
-        state = State.CLOSED;
-        if (retry != null) {
-          retry.cancel(false);
-        }
-        outbox.clear();
-      }
-      open = current;
-      attempt = attemptChannel;
-    }
-    if (open != null) {
-      open.close();
-    } else if (attempt != null) {
-      attempt.close();
-    } else {
-      finish();
-    }
-    Thread self = Thread.currentThread();
-    if (self == callbackThread || onIoThread()) {
+    lifecycle.close();
+    if (callbacks.isCurrent() || transport.onIoThread()) {
       return;
     }
     try {
-      terminated.get(5, TimeUnit.SECONDS);
-      if (ownsGroup) {
-        group.terminationFuture().await(5, TimeUnit.SECONDS);
-      }
+      callbacks.terminated().get(5, TimeUnit.SECONDS);
+      transport.awaitShutdown(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -373,440 +265,6 @@ public final class ZocketClient implements AutoCloseable {
   @Override
   public String toString() {
     return "ZocketClient(" + uri + ", " + state() + ")";
-  }
-
-  // ------------------------------------------------------------------ connection life cycle
-
-  JsonCodec codec() {
-    return codec;
-  }
-
-  private void start() {
-    Channel channel;
-    synchronized (lock) {
-      if (state == State.CLOSED) {
-        return;
-      }
-      ChannelFuture f =
-          local ? bootstrap.connect(new LocalAddress(host)) : bootstrap.connect(host, port);
-      channel = f.channel();
-      attemptChannel = channel;
-      f.addListener(
-          done -> {
-            if (!done.isSuccess()) {
-              attemptFailed(channel, done.cause());
-            }
-          });
-    }
-  }
-
-  /** The handshake of a connection completed. Event loop. */
-  void opened(ClientHandler handler) {
-    synchronized (lock) {
-      if (attemptChannel == handler.channel()) {
-        attemptChannel = null;
-      }
-      if (state == State.CLOSED) {
-        handler.close();
-        return;
-      }
-      state = State.OPEN;
-      attempts = 0;
-      current = handler;
-    }
-    log.debug("Connected to {}", uri);
-    callback(
-        () -> {
-          try {
-            if (onOpen != null) {
-              onOpen.accept(this);
-            }
-          } catch (RuntimeException e) {
-            log.warn("onOpen threw", e);
-          }
-          flushOutbox(handler);
-          firstOpen.complete(this);
-        });
-  }
-
-  private void flushOutbox(ClientHandler handler) {
-    synchronized (lock) {
-      if (current != handler) {
-        return;
-      }
-      for (byte[] frame; (frame = outbox.poll()) != null; ) {
-        handler.send(frame);
-      }
-    }
-  }
-
-  /** A connection ended, open or not. Event loop. */
-  void closed(ClientHandler handler, boolean wasOpen, int code, String reason, Throwable failure) {
-    if (!wasOpen) {
-      attemptFailed(
-          handler.channel(),
-          failure != null
-              ? failure
-              : new ZocketException(
-                  ErrorCodes.DISCONNECTED, "The connection closed during the WebSocket handshake"));
-      return;
-    }
-    boolean retry;
-    synchronized (lock) {
-      if (current == handler) {
-        current = null;
-      }
-      retry = state != State.CLOSED && reconnect.isEnabled();
-      state = retry ? State.RECONNECTING : State.CLOSED;
-    }
-    log.info("Connection to {} closed: {} {}", uri, code, reason);
-    callback(
-        () -> {
-          if (onClose != null) {
-            onClose.onClose(code, reason);
-          }
-        });
-    if (retry) {
-      scheduleRetry();
-    } else {
-      finish();
-    }
-  }
-
-  private void attemptFailed(Channel channel, Throwable cause) {
-    ZocketException error = connectError(cause);
-    boolean retry;
-    synchronized (lock) {
-      if (attemptChannel == channel) {
-        attemptChannel = null;
-      }
-      boolean first = !firstOpen.isDone();
-      if (state == State.CLOSED) {
-        retry = false; // close() was called; finish() tells a waiting connect()
-      } else if (first && !(retryFirstConnect && reconnect.isEnabled())) {
-        state = State.CLOSED;
-        firstOpen.completeExceptionally(error);
-        retry = false;
-      } else {
-        retry = retryable(error);
-        if (!retry) {
-          state = State.CLOSED;
-          if (first) {
-            firstOpen.completeExceptionally(error);
-          }
-        }
-        log.info(
-            "{} {} failed: {}",
-            first ? "Connecting to" : "Reconnecting to",
-            uri,
-            error.getMessage());
-        callback(() -> onError(error));
-      }
-    }
-    if (retry) {
-      scheduleRetry();
-    } else {
-      finish();
-    }
-  }
-
-  /** Whether a failed attempt is worth another: not a refused handshake, but a full server. */
-  private static boolean retryable(ZocketException error) {
-    return !(error instanceof HandshakeRejectedException rejected) || rejected.status() == 503;
-  }
-
-  private void scheduleRetry() {
-    synchronized (lock) {
-      if (state == State.CLOSED) {
-        return;
-      }
-      attempts++;
-      if (attempts > reconnect.maxAttempts()) {
-        state = State.CLOSED;
-        ZocketException gaveUp =
-            new ZocketException(
-                ErrorCodes.DISCONNECTED,
-                "Gave up reconnecting to "
-                    + uri
-                    + " after "
-                    + reconnect.maxAttempts()
-                    + " attempts");
-        log.warn(gaveUp.getMessage());
-        firstOpen.completeExceptionally(gaveUp); // a connect() still waiting
-        callback(() -> onError(gaveUp));
-      } else {
-        Duration delay = reconnect.delay(attempts, ThreadLocalRandom.current().nextDouble());
-        log.info("Reconnecting to {} in {} ms (attempt {})", uri, delay.toMillis(), attempts);
-        retry = group.schedule(this::start, delay.toNanos(), TimeUnit.NANOSECONDS);
-        return;
-      }
-    }
-    finish();
-  }
-
-  /** Ends the client once: fails the first connect if open, then releases the threads. */
-  private void finish() {
-    synchronized (lock) {
-      if (finished) {
-        return;
-      }
-      finished = true;
-      state = State.CLOSED;
-      outbox.clear();
-    }
-    firstOpen.completeExceptionally(
-        new ZocketException(ErrorCodes.DISCONNECTED, "The client was closed before it connected"));
-    callbacks.execute(() -> terminated.complete(null));
-    callbacks.shutdown();
-    if (ownsGroup) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    }
-  }
-
-  private void onError(Throwable error) {
-    if (onError != null) {
-      onError.accept(error);
-    }
-  }
-
-  /** Runs a user callback on the callback thread; an exception is logged. */
-  private void callback(Runnable task) {
-    try {
-      callbacks.execute(
-          () -> {
-            try {
-              task.run();
-            } catch (RuntimeException e) {
-              log.warn("A callback of the client for {} threw", uri, e);
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
-      log.debug("Dropped a callback: the client is closed");
-    }
-  }
-
-  private ZocketException connectError(Throwable cause) {
-    if (cause instanceof ZocketException z) {
-      return z;
-    }
-    return new ZocketException(
-        ErrorCodes.DISCONNECTED,
-        "Could not connect to " + uri + ": " + cause.getMessage(),
-        List.of(),
-        cause);
-  }
-
-  static ZocketException disconnected(RouteDescriptor route, Throwable cause) {
-    return new ZocketException(
-        ErrorCodes.DISCONNECTED,
-        "The connection closed before the reply to " + route.route() + " arrived",
-        List.of(),
-        cause);
-  }
-
-  // ------------------------------------------------------------------ inbound
-
-  /** One text or binary frame arrived. Event loop. */
-  void received(ClientHandler handler, byte[] data, int offset, int length) {
-    List<String> why = new ArrayList<>(1);
-    JsonCodec.Frame frame = codec.decode(data, offset, length, events::get, why);
-    if (frame == null) {
-      log.debug("Dropped a frame that is not a protocol envelope: {}", why);
-      return;
-    }
-    if (Contracts.REPLY_TYPE.equals(frame.type())) {
-      handler.replied(frame.rpcId(), route -> payloads.reply(route, frame, validate));
-      return;
-    }
-    EventRoute event = (EventRoute) frame.found(); // events.get(type)
-    if (event == null) {
-      log.debug("Ignored event {}: no listener", frame.type());
-      return;
-    }
-    Object payload;
-    try {
-      payload = payloads.message(event.route(), frame, validate);
-    } catch (InvalidPayloadException e) {
-      if (onError == null) {
-        log.warn("Dropped event {}: {}", frame.type(), e.toString());
-      } else {
-        log.debug("Dropped event {}: {}", frame.type(), e.toString());
-        callback(() -> onError(e));
-      }
-      return;
-    }
-    callback(() -> event.deliver(payload));
-  }
-
-  // ------------------------------------------------------------------ outbound
-
-  private void send(RouteDescriptor route, Object payload) {
-    byte[] frame = codec.encodeRequest(route.route(), payload, route.hasPayload(), null);
-    ClientHandler handler = current;
-    if (handler != null) {
-      handler.send(frame);
-      return;
-    }
-    synchronized (lock) {
-      handler = current;
-      if (handler != null) {
-        handler.send(frame);
-        return;
-      }
-      if (state == State.CLOSED) {
-        throw new ZocketException(
-            ErrorCodes.DISCONNECTED, "The client is closed; " + route.route() + " was not sent");
-      }
-      switch (whileDisconnected.mode()) {
-        case FAIL ->
-            throw new ZocketException(
-                ErrorCodes.DISCONNECTED, "Not connected; " + route.route() + " was not sent");
-        case DROP -> log.debug("Dropped {}: not connected", route.route());
-        case BUFFER -> {
-          if (outbox.size() >= whileDisconnected.max()) {
-            if (whileDisconnected.overflow() == WhileDisconnected.Overflow.FAIL) {
-              throw new ZocketException(
-                  ErrorCodes.DISCONNECTED,
-                  "Not connected and "
-                      + outbox.size()
-                      + " messages are waiting already; "
-                      + route.route()
-                      + " was not sent");
-            }
-            outbox.poll();
-            log.warn("Dropped the oldest waiting message to keep {}", route.route());
-          }
-          outbox.add(frame);
-        }
-      }
-    }
-  }
-
-  private CompletableFuture<Object> call(RouteDescriptor route, Object payload) {
-    ClientHandler handler = current;
-    if (handler == null) {
-      return CompletableFuture.failedFuture(
-          new ZocketException(
-              ErrorCodes.DISCONNECTED,
-              "Not connected; the call " + route.route() + " was not sent"));
-    }
-    String rpcId = Long.toString(rpcIds.incrementAndGet());
-    byte[] frame = codec.encodeRequest(route.route(), payload, route.hasPayload(), rpcId);
-    long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : callTimeoutMillis;
-    return handler.call(rpcId, route, frame, timeout);
-  }
-
-  /** Routes proxy methods to sends and calls. */
-  private final class Invoker implements InvocationHandler {
-    private final Contract contract;
-
-    Invoker(Contract contract) {
-      this.contract = contract;
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-      RouteDescriptor route = contract.route(method);
-      if (route == null) {
-        return Proxies.local(proxy, method, args, this::toString);
-      }
-      Object payload = args == null ? null : args[0];
-      if (validate && route.validated() && payload != null) {
-        validator.validate(route.route(), payload);
-      }
-      switch (route.kind()) {
-        case SEND -> {
-          send(route, payload);
-          return null;
-        }
-        case ASYNC_CALL -> {
-          return call(route, payload);
-        }
-        default -> {
-          if (onIoThread()) {
-            throw new IllegalStateException(
-                "Blocking call "
-                    + route.methodName()
-                    + " on the client's I/O thread would never be answered; return a"
-                    + " CompletableFuture or use a ...Async stage");
-          }
-          Object value;
-          try {
-            value = call(route, payload).join();
-          } catch (CompletionException e) {
-            throw e.getCause();
-          }
-          if (value == null && method.getReturnType().isPrimitive()) {
-            throw new ZocketException(
-                ErrorCodes.INVALID_PAYLOAD,
-                "The reply to "
-                    + route.route()
-                    + " has no value, but "
-                    + route.methodName()
-                    + " returns "
-                    + method.getReturnType());
-          }
-          return value;
-        }
-      }
-    }
-
-    @Override
-    public String toString() {
-      return contract.type().getSimpleName() + " proxy of " + ZocketClient.this;
-    }
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  /** Whether the caller is one of the I/O threads, where blocking for a reply could deadlock. */
-  private boolean onIoThread() {
-    for (EventExecutor e : group) {
-      if (e.inEventLoop()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String scheme(URI uri) {
-    return uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-  }
-
-  private static URI withQuery(URI uri, Map<String, String> headers) {
-    StringBuilder query = new StringBuilder();
-    if (uri.getRawQuery() != null && !uri.getRawQuery().isEmpty()) {
-      query.append(uri.getRawQuery());
-    }
-    Map<String, String> all = new LinkedHashMap<>(headers);
-    all.putIfAbsent("x-zocket-version", PROTOCOL_VERSION);
-    for (Map.Entry<String, String> e : all.entrySet()) {
-      if (query.length() > 0) {
-        query.append('&');
-      }
-      query
-          .append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8))
-          .append('=')
-          .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-    }
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    return URI.create(scheme(uri) + "://" + uri.getRawAuthority() + path + "?" + query);
-  }
-
-  private static SslContext defaultSsl() {
-    try {
-      // No trust manager given: the JDK's default trust store; host names are verified.
-      return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("Could not set up TLS with the JDK's trust store", e);
-    }
-  }
-
-  /** The I/O threads of every in-process client, created with the first one. */
-  private static final class InProcessGroup {
-    static final EventLoopGroup GROUP =
-        new MultiThreadIoEventLoopGroup(
-            2, new DefaultThreadFactory("zocket-client-local", true), LocalIoHandler.newFactory());
   }
 
   // ------------------------------------------------------------------ builder
@@ -836,7 +294,7 @@ public final class ZocketClient implements AutoCloseable {
 
     private Builder(URI uri) {
       Objects.requireNonNull(uri, "uri == null");
-      String scheme = scheme(uri);
+      String scheme = Transport.scheme(uri);
       if (!scheme.equals("ws") && !scheme.equals("wss") && !scheme.equals("local")) {
         throw new IllegalArgumentException("uri must be ws://, wss:// or local://: " + uri);
       }
@@ -877,6 +335,7 @@ public final class ZocketClient implements AutoCloseable {
       Objects.requireNonNull(events, "events == null");
       Objects.requireNonNull(listener, "listener == null");
       Contract contract = Contracts.events(events);
+      Map<RouteDescriptor, MethodInvoker> invokers = new LinkedHashMap<>();
       for (RouteDescriptor route : contract.routes()) {
         EventRoute existing = this.events.get(route.route());
         if (existing != null
@@ -894,10 +353,13 @@ public final class ZocketClient implements AutoCloseable {
                   + typeName(route)
                   + "; one route has one payload type");
         }
-        this.events
-            .computeIfAbsent(route.route(), k -> new EventRoute(route))
-            .add(listener, route.method());
+        invokers.put(route, MethodInvoker.of(route.method()));
       }
+      invokers.forEach(
+          (route, invoker) ->
+              this.events
+                  .computeIfAbsent(route.route(), k -> new EventRoute(route))
+                  .add(listener, invoker));
       return this;
     }
 
@@ -927,8 +389,8 @@ public final class ZocketClient implements AutoCloseable {
      * which the client closes), when the client gives up reconnecting (code {@code DISCONNECTED};
      * the last callback), and when an event is dropped because its payload does not bind to its
      * type or breaks a constraint (an {@link InvalidPayloadException} naming the route, with the
-     * JSON path of every problem; the listeners do not run). Failures of calls go to their futures,
-     * not here.
+     * JSON path of every problem; code {@code INTERNAL} if a validator threw; the listeners do not
+     * run). Failures of calls go to their futures, not here.
      */
     public Builder onError(Consumer<Throwable> onError) {
       this.onError = Objects.requireNonNull(onError, "onError == null");
@@ -1087,8 +549,8 @@ public final class ZocketClient implements AutoCloseable {
      */
     public CompletableFuture<ZocketClient> connectAsync() {
       ZocketClient client = new ZocketClient(this);
-      client.start();
-      return client.firstOpen.copy();
+      client.lifecycle.start();
+      return client.lifecycle.firstOpen().thenApply(open -> client);
     }
 
     private static String typeName(RouteDescriptor route) {

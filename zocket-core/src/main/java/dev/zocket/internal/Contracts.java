@@ -40,9 +40,6 @@ import java.util.regex.Pattern;
  * disagree about a route.
  */
 public final class Contracts {
-  /** The route of replies, reserved by the protocol. */
-  public static final String REPLY_TYPE = "__rpc_res";
-
   private static final Pattern NAMESPACE = Pattern.compile("[^.\\s]+(\\.[^.\\s]+)*");
   private static final Pattern NAME = Pattern.compile("[^.\\s]+");
   private static final TypeFactory TYPES = TypeFactory.defaultInstance();
@@ -214,9 +211,11 @@ public final class Contracts {
               + "\n    for interface "
               + type.getSimpleName());
     }
-    if (ns.value().startsWith("__")) {
+    if (ns.value().startsWith(Protocol.RESERVED_PREFIX)) {
       throw new ContractException(
-          "Namespaces starting with '__' are reserved by the protocol, but found '"
+          "Namespaces starting with '"
+              + Protocol.RESERVED_PREFIX
+              + "' are reserved by the protocol, but found '"
               + ns.value()
               + "'. Choose another @Namespace."
               + "\n    for interface "
@@ -238,9 +237,11 @@ public final class Contracts {
                 + forMethod(m));
       }
     }
-    if (name.startsWith("__")) {
+    if (name.startsWith(Protocol.RESERVED_PREFIX)) {
       throw new ContractException(
-          "Route names starting with '__' are reserved by the protocol, but found '"
+          "Route names starting with '"
+              + Protocol.RESERVED_PREFIX
+              + "' are reserved by the protocol, but found '"
               + name
               + "'. Rename the method or give it a @Route."
               + forMethod(m));

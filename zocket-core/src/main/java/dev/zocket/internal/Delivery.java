@@ -1,5 +1,7 @@
 package dev.zocket.internal;
 
+import dev.zocket.spi.Target;
+
 /**
  * Where emitted events go: the transport's SPI for sending one event to a {@link Target}. The
  * default implementation is the server's in-process room registry; other implementations may carry

@@ -6,8 +6,6 @@ import dev.zocket.Interceptor;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
-import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -19,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * a transport can decode on its I/O thread and run handlers elsewhere:
  *
  * <ol>
- *   <li>{@link #decode}: parse the envelope, find the route, bind and validate the payload. CPU
- *       only, never blocks, never throws.
+ *   <li>{@link #decode}: read the frame with the {@link MessageReader} the client shares (parse the
+ *       envelope, find the route, bind and validate the payload). CPU only, never blocks, never
+ *       throws.
  *   <li>{@link #handle}: run the interceptors and the handler, and answer a call with its result or
  *       error. Never throws.
  * </ol>
@@ -31,28 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-  /** Where the reasons for dropped frames go when nobody logs them: nowhere. */
-  private static final List<String> UNHEARD =
-      new AbstractList<>() {
-        @Override
-        public boolean add(String reason) {
-          return true;
-        }
-
-        @Override
-        public String get(int index) {
-          throw new IndexOutOfBoundsException(index);
-        }
-
-        @Override
-        public int size() {
-          return 0;
-        }
-      };
-
   private final RouteTable routes;
-  private final JsonCodec codec;
-  private final Payloads payloads;
+  private final MessageReader reader;
+  private final EnvelopeWriter writer;
   private final Interceptor[] interceptors;
   private final Drops drops;
 
@@ -70,8 +50,8 @@ public final class Dispatcher {
       List<Interceptor> interceptors,
       Drops drops) {
     this.routes = routes;
-    this.codec = codec;
-    this.payloads = new Payloads(codec, validator);
+    this.reader = new MessageReader(codec, validator, true);
+    this.writer = codec.writer();
     this.interceptors = interceptors.toArray(new Interceptor[0]);
     this.drops = drops;
   }
@@ -100,53 +80,44 @@ public final class Dispatcher {
    * and logged at debug.
    */
   public Inbound decode(byte[] data, int offset, int length) {
-    List<String> why = log.isDebugEnabled() ? new ArrayList<>(1) : UNHEARD;
-    JsonCodec.Frame frame = codec.decode(data, offset, length, routes, why);
-    if (frame == null) {
+    MessageReader.Message<RouteTable.Binding> message = reader.read(data, offset, length, routes);
+    if (message == null) {
       drops.count(DropReason.MALFORMED);
-      log.debug("Dropped a frame: {}", LogSafe.text(why.isEmpty() ? "malformed" : why.get(0)));
       return null;
     }
-    String rpcId = frame.rpcId();
-    RouteTable.Binding binding = (RouteTable.Binding) frame.found(); // routes.find(type)
-    if (binding == null) {
+    String rpcId = message.rpcId();
+    RouteTable.Binding binding = message.route();
+    if (binding == null) { // replies too: a server makes no calls
       if (rpcId == null) {
         drops.count(DropReason.UNKNOWN_ROUTE);
-        log.debug("Dropped a message for unknown route '{}'", LogSafe.text(frame.type()));
+        log.debug("Dropped a message for unknown route '{}'", LogSafe.text(message.type()));
         return null;
       }
       return Inbound.error(
-          frame.type(),
+          message.type(),
           rpcId,
-          new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + frame.type() + "'"),
+          new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + message.type() + "'"),
           length);
     }
-    RouteDescriptor route = binding.route;
-    Object payload;
-    try {
-      payload = payloads.message(route, frame, true);
-    } catch (InvalidPayloadException e) {
-      if (rpcId == null) {
-        drops.count(DropReason.INVALID_PAYLOAD);
-        log.debug(
-            "Dropped a message for '{}': {} {}",
-            route.route(),
-            e.getMessage(),
-            LogSafe.text(e.details().toString()));
-        return null;
-      }
-      return Inbound.error(route.route(), rpcId, e, length);
-    } catch (RuntimeException e) {
-      // A validator or a payload's own code failed; answer like a failed handler.
-      log.error("Validating a payload of '{}' failed", route.route(), e);
-      if (rpcId == null) {
-        drops.count(DropReason.INTERNAL_ERROR);
-        return null;
-      }
-      return Inbound.error(
-          route.route(), rpcId, new ZocketException(ErrorCodes.INTERNAL, "Internal error"), length);
+    String route = binding.route.route();
+    ZocketException refused = message.error();
+    if (refused == null) {
+      return new Inbound(binding, route, rpcId, message.payload(), null, length);
     }
-    return new Inbound(binding, route.route(), rpcId, payload, null, length);
+    if (rpcId != null) {
+      return Inbound.error(route, rpcId, refused, length);
+    }
+    if (refused instanceof InvalidPayloadException) {
+      drops.count(DropReason.INVALID_PAYLOAD);
+      log.debug(
+          "Dropped a message for '{}': {} {}",
+          route,
+          refused.getMessage(),
+          LogSafe.text(refused.details().toString()));
+    } else {
+      drops.count(DropReason.INTERNAL_ERROR); // the reader logged why
+    }
+    return null;
   }
 
   /**
@@ -156,8 +127,7 @@ public final class Dispatcher {
   public void handle(Connection connection, Inbound in) {
     String rpcId = in.rpcId;
     if (in.error != null) {
-      ZocketException error = in.error;
-      connection.send(out -> codec.writeError(out, rpcId, error));
+      reject(connection, rpcId, in.error);
       return;
     }
     RouteDescriptor route = in.binding.route;
@@ -167,7 +137,7 @@ public final class Dispatcher {
         interceptor.intercept(connection.context(), route.route(), in.payload);
       }
       Object handler = connection.handler(in.binding.handlerIndex);
-      result = in.binding.invoker.invokeExact(handler, in.payload);
+      result = in.binding.invoker.invoke(handler, in.payload);
     } catch (Throwable t) {
       fail(connection, route, rpcId, t);
       return;
@@ -201,7 +171,7 @@ public final class Dispatcher {
     boolean hasPayload = route.hasReplyPayload();
     try {
       connection.send(
-          out -> codec.writeEnvelope(out, Contracts.REPLY_TYPE, value, hasPayload, rpcId));
+          out -> writer.writeEnvelope(out, Protocol.REPLY_TYPE, value, hasPayload, rpcId));
     } catch (RuntimeException e) {
       fail(connection, route, rpcId, e); // the value could not be serialized: nothing was sent
     }
@@ -210,8 +180,19 @@ public final class Dispatcher {
   private void fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
     ZocketException error = logFailure(route, t);
     if (rpcId != null) {
-      connection.send(out -> codec.writeError(out, rpcId, error));
+      reject(connection, rpcId, error);
     }
+  }
+
+  /**
+   * Answers a call with an error without handling it: the one place error replies are written, for
+   * the dispatcher's own answers (no such route, a refused payload, a failed handler) and for the
+   * transport's (a limit was hit). Any thread.
+   *
+   * @throws RuntimeException what {@link Connection#send} throws
+   */
+  public void reject(Connection connection, String rpcId, ZocketException error) {
+    connection.send(out -> writer.writeError(out, rpcId, error));
   }
 
   private static ZocketException logFailure(RouteDescriptor route, Throwable t) {

@@ -1,6 +1,7 @@
 package dev.zocket.internal;
 
 import dev.zocket.Emitter;
+import dev.zocket.spi.Target;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -71,7 +72,7 @@ public final class EventEmitters {
     }
     String type = route.route();
     boolean hasPayload = route.hasPayload();
-    return out -> codec.writeEnvelope(out, type, payload, hasPayload, null);
+    return out -> codec.writer().writeEnvelope(out, type, payload, hasPayload, null);
   }
 
   private final class EmitterImpl<E> implements Emitter<E> {

@@ -31,7 +31,7 @@ public final class HeaderBinder<H> {
 
   /**
    * @param type the header record
-   * @param mapper binds the values, configured by {@link JsonCodec#configureForHeaders}
+   * @param mapper binds the values, configured by {@link JsonMappers#configureForHeaders}
    * @param validator checks the bound record
    */
   public HeaderBinder(Class<H> type, ObjectMapper mapper, PayloadValidator validator) {

@@ -1,12 +1,7 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JavaType;
 import dev.zocket.Context;
 import dev.zocket.ContractException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,32 +11,24 @@ import java.util.function.Function;
 
 /**
  * The routes a server handles: every registered contract's routes, each bound to the index of its
- * per-connection handler and to a {@link MethodHandle} that invokes it. Immutable once built.
+ * per-connection handler and to the {@link MethodInvoker} that calls it. Immutable once built.
  */
-public final class RouteTable implements JsonCodec.PayloadTypes {
-  private static final MethodType INVOKER =
-      MethodType.methodType(Object.class, Object.class, Object.class);
-
+public final class RouteTable implements MessageReader.Routes<RouteTable.Binding> {
   /** One route bound to its handler. */
-  public static final class Binding implements JsonCodec.Typed {
+  public static final class Binding implements MessageReader.Routed {
     final RouteDescriptor route;
     final int handlerIndex;
-    final MethodHandle invoker;
+    final MethodInvoker invoker;
 
-    Binding(RouteDescriptor route, int handlerIndex, MethodHandle invoker) {
+    Binding(RouteDescriptor route, int handlerIndex, MethodInvoker invoker) {
       this.route = route;
       this.handlerIndex = handlerIndex;
       this.invoker = invoker;
     }
 
-    /** The route. */
+    @Override
     public RouteDescriptor route() {
       return route;
-    }
-
-    @Override
-    public JavaType payloadJavaType() {
-      return route.payloadJavaType();
     }
   }
 
@@ -136,7 +123,7 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
                   + ". Give one of them another @Route or @Namespace."
                   + Contracts.forMethod(r.method()));
         }
-        byRoute.put(r.route(), new Binding(r, index, invoker(r.method())));
+        byRoute.put(r.route(), new Binding(r, index, MethodInvoker.of(r.method())));
       }
       factories.add((Function<Context<?>, ?>) factory);
       contracts.add(contract);
@@ -146,26 +133,6 @@ public final class RouteTable implements JsonCodec.PayloadTypes {
     /** The table. */
     public RouteTable build() {
       return new RouteTable(Map.copyOf(byRoute), List.copyOf(factories), List.copyOf(contracts));
-    }
-
-    private static MethodHandle invoker(Method m) {
-      MethodHandle mh;
-      try {
-        mh = MethodHandles.publicLookup().unreflect(m);
-      } catch (IllegalAccessException e) {
-        try {
-          m.setAccessible(true);
-          mh = MethodHandles.lookup().unreflect(m);
-        } catch (IllegalAccessException | RuntimeException e2) {
-          throw new ContractException(
-              "Cannot access the contract method; make the interface public or open its package."
-                  + Contracts.forMethod(m));
-        }
-      }
-      if (m.getParameterCount() == 0) {
-        mh = MethodHandles.dropArguments(mh, 1, Object.class);
-      }
-      return mh.asType(INVOKER);
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.zocket.Emitter;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Namespace;
 import dev.zocket.Violation;
+import dev.zocket.spi.Target;
 import jakarta.validation.constraints.NotBlank;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;

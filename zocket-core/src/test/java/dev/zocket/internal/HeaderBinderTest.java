@@ -44,7 +44,7 @@ final class HeaderBinderTest {
   private final JsonCodec codec = JsonCodec.defaults();
   private final PayloadValidator validator = new PayloadValidator(codec.mapper());
   private final ObjectMapper headerMapper =
-      JsonCodec.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
+      JsonMappers.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
   private final HeaderBinder<ChatHeaders> binder =
       new HeaderBinder<>(ChatHeaders.class, headerMapper, validator);
 

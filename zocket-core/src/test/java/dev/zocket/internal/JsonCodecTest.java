@@ -57,13 +57,15 @@ final class JsonCodecTest {
   @Test
   void event() {
     byte[] frame =
-        codec.encodeEvent("rooms.onMessage", new Message("general", "Alice", "Hello", AT), true);
+        codec
+            .writer()
+            .encodeEvent("rooms.onMessage", new Message("general", "Alice", "Hello", AT), true);
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"rooms.onMessage\",\"payload\":{\"roomId\":\"general\",\"from\":\"Alice\","
                 + "\"text\":\"Hello\",\"at\":\"2026-11-25T18:43:13.464Z\"}}");
 
-    JsonCodec.Frame f = decode(frame, types("rooms.onMessage", Message.class));
+    Envelope f = decode(frame, types("rooms.onMessage", Message.class));
     assertThat(f.type()).isEqualTo("rooms.onMessage");
     assertThat(f.rpcId()).isNull();
     assertThat(f.hasPayload()).isTrue();
@@ -75,16 +77,16 @@ final class JsonCodecTest {
 
   @Test
   void eventWithoutPayload() {
-    byte[] frame = codec.encodeEvent("server.onShutdown", null, false);
+    byte[] frame = codec.writer().encodeEvent("server.onShutdown", null, false);
     assertThat(text(frame)).isEqualTo("{\"type\":\"server.onShutdown\"}");
-    JsonCodec.Frame f = decode(frame, t -> null);
+    Envelope f = decode(frame, t -> null);
     assertThat(f.type()).isEqualTo("server.onShutdown");
     assertThat(f.hasPayload()).isFalse();
   }
 
   @Test
   void eventWithNullPayload() {
-    assertThat(text(codec.encodeEvent("a.b", null, true)))
+    assertThat(text(codec.writer().encodeEvent("a.b", null, true)))
         .isEqualTo("{\"type\":\"a.b\",\"payload\":null}");
   }
 
@@ -96,12 +98,12 @@ final class JsonCodecTest {
             "{\"type\":\"__rpc_res\",\"payload\":{\"id\":\"123\",\"name\":\"Alice\"},"
                 + "\"rpcId\":\"k3j4\"}");
     // A client learns the reply's type from rpcId, which comes after the payload: buffered.
-    JsonCodec.Frame f = decode(frame, t -> null);
+    Envelope f = decode(frame, t -> null);
     assertThat(f.type()).isEqualTo("__rpc_res");
     assertThat(f.rpcId()).isEqualTo("k3j4");
     assertThat(f.payload()).isNull();
     assertThat(f.buffered()).isNotNull();
-    assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(Profile.class)))
+    assertThat(codec.reader().bindBuffered(f.buffered(), TYPES.constructType(Profile.class)))
         .isEqualTo(new Profile("123", "Alice"));
   }
 
@@ -119,13 +121,12 @@ final class JsonCodecTest {
 
   @Test
   void nullReplyIsBufferedAndBindsToNull() {
-    JsonCodec.Frame f =
-        decode("{\"type\":\"__rpc_res\",\"payload\":null,\"rpcId\":\"1\"}", t -> null);
+    Envelope f = decode("{\"type\":\"__rpc_res\",\"payload\":null,\"rpcId\":\"1\"}", t -> null);
     assertThat(f.hasPayload()).isTrue();
     assertThat(f.buffered()).isNotNull();
-    assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(int.class))).isNull();
-    assertThat(codec.bindBuffered(null, TYPES.constructType(String.class))).isNull();
-    JsonCodec.Frame known = decode("{\"type\":\"n\",\"payload\":null}", types("n", int.class));
+    assertThat(codec.reader().bindBuffered(f.buffered(), TYPES.constructType(int.class))).isNull();
+    assertThat(codec.reader().bindBuffered(null, TYPES.constructType(String.class))).isNull();
+    Envelope known = decode("{\"type\":\"n\",\"payload\":null}", types("n", int.class));
     assertThat(known.hasPayload()).isTrue();
     assertThat(known.payload()).isNull();
     assertThat(known.bindError()).isNull();
@@ -135,7 +136,7 @@ final class JsonCodecTest {
   void voidReply() {
     byte[] frame = replyBytes(codec, "k3j4", null, false);
     assertThat(text(frame)).isEqualTo("{\"type\":\"__rpc_res\",\"rpcId\":\"k3j4\"}");
-    JsonCodec.Frame f = decode(frame, t -> null);
+    Envelope f = decode(frame, t -> null);
     assertThat(f.type()).isEqualTo("__rpc_res");
     assertThat(f.rpcId()).isEqualTo("k3j4");
     assertThat(f.hasPayload()).isFalse();
@@ -157,13 +158,13 @@ final class JsonCodecTest {
             "{\"type\":\"__rpc_res\",\"rpcId\":\"k3j4\",\"error\":{\"code\":\"INVALID_PAYLOAD\","
                 + "\"message\":\"Invalid payload for rooms.join\","
                 + "\"details\":[{\"path\":\"roomId\",\"message\":\"must not be blank\"}]}}");
-    JsonCodec.Frame f = decode(frame, t -> null);
+    Envelope f = decode(frame, t -> null);
     assertThat(f.type()).isEqualTo("__rpc_res");
     assertThat(f.rpcId()).isEqualTo("k3j4");
     assertThat(f.hasPayload()).isFalse();
     assertThat(f.error())
         .isEqualTo(
-            new JsonCodec.ErrorBody(
+            new ErrorBody(
                 "INVALID_PAYLOAD",
                 "Invalid payload for rooms.join",
                 List.of(new Violation("roomId", "must not be blank"))));
@@ -187,7 +188,7 @@ final class JsonCodecTest {
 
   @Test
   void oddErrorBodiesStillFailTheCall() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":{\"details\":[{\"path\":\"a\"},"
                 + "null,{\"message\":\"m\"},7],\"extra\":true}}",
@@ -197,7 +198,7 @@ final class JsonCodecTest {
     assertThat(e.getMessage()).isEmpty();
     assertThat(e.details()).containsExactly(new Violation("a", ""), new Violation("", "m"));
 
-    JsonCodec.Frame notAnObject =
+    Envelope notAnObject =
         decode("{\"type\":\"__rpc_res\",\"rpcId\":\"1\",\"error\":\"boom\"}", t -> null);
     assertThat(notAnObject.error()).isNull();
     assertThat(notAnObject.rpcId()).isEqualTo("1");
@@ -205,21 +206,22 @@ final class JsonCodecTest {
 
   @Test
   void clientRequestWithRpcId() {
-    byte[] frame = codec.encodeRequest("users.getProfile", Map.of("id", "123"), true, "k3j4");
+    byte[] frame =
+        codec.writer().encodeRequest("users.getProfile", Map.of("id", "123"), true, "k3j4");
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"users.getProfile\",\"payload\":{\"id\":\"123\"},\"rpcId\":\"k3j4\"}");
-    JsonCodec.Frame f = decode(frame, types("users.getProfile", Join.class));
+    Envelope f = decode(frame, types("users.getProfile", Join.class));
     assertThat(f.rpcId()).isEqualTo("k3j4");
     assertThat(f.payload()).isEqualTo(new Join(null));
   }
 
   @Test
   void clientRequestWithoutRpcId() {
-    byte[] frame = codec.encodeRequest("rooms.join", new Join("general"), true, null);
+    byte[] frame = codec.writer().encodeRequest("rooms.join", new Join("general"), true, null);
     assertThat(text(frame))
         .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"general\"}}");
-    JsonCodec.Frame f = decode(frame, types("rooms.join", Join.class));
+    Envelope f = decode(frame, types("rooms.join", Join.class));
     assertThat(f.type()).isEqualTo("rooms.join");
     assertThat(f.rpcId()).isNull();
     assertThat(f.payload()).isEqualTo(new Join("general"));
@@ -227,7 +229,7 @@ final class JsonCodecTest {
 
   @Test
   void clientRequestWithoutPayload() {
-    assertThat(text(codec.encodeRequest("rooms.list", null, false, "7")))
+    assertThat(text(codec.writer().encodeRequest("rooms.list", null, false, "7")))
         .isEqualTo("{\"type\":\"rooms.list\",\"rpcId\":\"7\"}");
   }
 
@@ -235,19 +237,22 @@ final class JsonCodecTest {
   void handshakeError() {
     assertThat(
             text(
-                codec.encodeHandshakeError(
-                    "Invalid headers", List.of(new Violation("user-name", "must not be blank")))))
+                codec
+                    .writer()
+                    .encodeHandshakeError(
+                        "Invalid headers",
+                        List.of(new Violation("user-name", "must not be blank")))))
         .isEqualTo(
             "{\"error\":\"Invalid headers\",\"details\":[{\"path\":\"user-name\","
                 + "\"message\":\"must not be blank\"}]}");
-    assertThat(text(codec.encodeHandshakeError("Forbidden", List.of())))
+    assertThat(text(codec.writer().encodeHandshakeError("Forbidden", List.of())))
         .isEqualTo("{\"error\":\"Forbidden\"}");
   }
 
   @Test
   void writeEnvelopeToAStream() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    codec.writeEnvelope(out, "rooms.join", new Join("a"), true, "r");
+    codec.writer().writeEnvelope(out, "rooms.join", new Join("a"), true, "r");
     assertThat(out.toString(UTF_8))
         .isEqualTo("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"a\"},\"rpcId\":\"r\"}");
   }
@@ -261,7 +266,7 @@ final class JsonCodecTest {
             AT,
             OffsetDateTime.of(2026, 11, 25, 19, 43, 13, 464_000_000, ZoneOffset.ofHours(1)),
             LocalDate.of(2026, 11, 25));
-    byte[] frame = codec.encodeEvent("t", times, true);
+    byte[] frame = codec.writer().encodeEvent("t", times, true);
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"t\",\"payload\":{\"instant\":\"2026-11-25T18:43:13.464Z\","
@@ -271,7 +276,7 @@ final class JsonCodecTest {
 
   @Test
   void unknownPayloadFieldsAndEnvelopeKeysAreIgnored() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"v\":2,\"type\":\"rooms.join\",\"meta\":{\"a\":[1,{\"b\":null}]},"
                 + "\"payload\":{\"roomId\":\"a\",\"color\":\"red\",\"nested\":{\"x\":[1]}},"
@@ -284,7 +289,7 @@ final class JsonCodecTest {
 
   @Test
   void payloadBeforeTypeIsBuffered() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"payload\":{\"roomId\":\"a\"},\"rpcId\":\"1\",\"type\":\"rooms.join\"}",
             types("rooms.join", Join.class));
@@ -292,13 +297,13 @@ final class JsonCodecTest {
     assertThat(f.rpcId()).isEqualTo("1");
     assertThat(f.hasPayload()).isTrue();
     assertThat(f.payload()).isNull();
-    assertThat(codec.bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
+    assertThat(codec.reader().bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
         .isEqualTo(new Join("a"));
   }
 
   @Test
   void typeBeforePayloadIsBoundDirectly() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"a\"}}",
             types("rooms.join", Join.class));
@@ -308,27 +313,34 @@ final class JsonCodecTest {
 
   @Test
   void bufferedPayloadOfTheWrongShape() {
-    JsonCodec.Frame f = decode("{\"payload\":[1,2],\"type\":\"c\"}", t -> null);
-    assertThatThrownBy(() -> codec.bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
-        .isInstanceOfSatisfying(
-            InvalidPayloadException.class,
-            e -> assertThat(e.details()).containsExactly(new Violation("", "expected object, got array")));
-  }
-
-  @Test
-  void bufferedNumberOutOfRange() {
-    JsonCodec.Frame f = decode("{\"payload\":99999999999,\"type\":\"c\"}", t -> null);
-    assertThatThrownBy(() -> codec.bindBuffered(f.buffered(), TYPES.constructType(int.class)))
+    Envelope f = decode("{\"payload\":[1,2],\"type\":\"c\"}", t -> null);
+    assertThatThrownBy(
+            () -> codec.reader().bindBuffered(f.buffered(), TYPES.constructType(Join.class)))
         .isInstanceOfSatisfying(
             InvalidPayloadException.class,
             e ->
                 assertThat(e.details())
-                    .containsExactly(new Violation("", "expected integer from -2147483648 to 2147483647, got 99999999999")));
+                    .containsExactly(new Violation("", "expected object, got array")));
+  }
+
+  @Test
+  void bufferedNumberOutOfRange() {
+    Envelope f = decode("{\"payload\":99999999999,\"type\":\"c\"}", t -> null);
+    assertThatThrownBy(
+            () -> codec.reader().bindBuffered(f.buffered(), TYPES.constructType(int.class)))
+        .isInstanceOfSatisfying(
+            InvalidPayloadException.class,
+            e ->
+                assertThat(e.details())
+                    .containsExactly(
+                        new Violation(
+                            "",
+                            "expected integer from -2147483648 to 2147483647, got 99999999999")));
   }
 
   @Test
   void bindErrorBeforeRpcIdKeepsTheRpcId() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"type\":\"c\",\"payload\":{\"count\":\"abc\",\"more\":[1,{\"a\":[2]}]},"
                 + "\"rpcId\":\"r1\"}",
@@ -341,7 +353,7 @@ final class JsonCodecTest {
 
   @Test
   void bindErrorDeepInsideThePayloadKeepsTheRpcId() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"type\":\"o\",\"payload\":{\"items\":[{\"name\":\"a\"},{\"name\":{\"x\":[1,2]},"
                 + "\"tail\":[{}]},{\"name\":\"c\"}],\"z\":1},\"rpcId\":\"r2\",\"after\":true}",
@@ -355,7 +367,7 @@ final class JsonCodecTest {
 
   @Test
   void bindErrorInsideAMapUsesTheValidatorsPathStyle() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"type\":\"i\",\"payload\":{\"byId\":{\"a1\":{\"count\":1},\"b2\":{\"count\":\"x\"}}},"
                 + "\"rpcId\":\"r\"}",
@@ -363,7 +375,7 @@ final class JsonCodecTest {
     assertThat(f.bindError().details())
         .containsExactly(new Violation("byId[b2].count", "expected integer, got string"));
     JavaType map = TYPES.constructMapType(Map.class, String.class, Counter.class);
-    JsonCodec.Frame top =
+    Envelope top =
         decode(
             "{\"type\":\"m\",\"payload\":{\"k\":{\"count\":[]}},\"rpcId\":\"r\"}", r -> () -> map);
     assertThat(top.bindError().details())
@@ -372,7 +384,7 @@ final class JsonCodecTest {
 
   @Test
   void bindErrorOfAScalarPayload() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode("{\"type\":\"o\",\"payload\":\"str\",\"rpcId\":\"r3\"}", types("o", Order.class));
     assertThat(f.rpcId()).isEqualTo("r3");
     assertThat(f.bindError().details())
@@ -381,19 +393,22 @@ final class JsonCodecTest {
 
   @Test
   void numberOutOfRangeIsABindError() {
-    JsonCodec.Frame f =
+    Envelope f =
         decode(
             "{\"type\":\"c\",\"payload\":{\"count\":99999999999},\"rpcId\":\"r4\"}",
             types("c", Counter.class));
     assertThat(f.rpcId()).isEqualTo("r4");
     assertThat(f.bindError().details())
-        .containsExactly(new Violation("count", "expected integer from -2147483648 to 2147483647, got 99999999999"));
+        .containsExactly(
+            new Violation(
+                "count", "expected integer from -2147483648 to 2147483647, got 99999999999"));
 
-    JsonCodec.Frame top =
+    Envelope top =
         decode("{\"type\":\"n\",\"payload\":99999999999,\"rpcId\":\"r5\"}", types("n", int.class));
     assertThat(top.rpcId()).isEqualTo("r5");
     assertThat(top.bindError().details())
-        .containsExactly(new Violation("", "expected integer from -2147483648 to 2147483647, got 99999999999"));
+        .containsExactly(
+            new Violation("", "expected integer from -2147483648 to 2147483647, got 99999999999"));
   }
 
   @Test
@@ -402,7 +417,7 @@ final class JsonCodecTest {
       "{\"count\":[1]}", "{\"count\":true}", "{\"count\":{}}", "[]", "\"x\"", "true", "1.5"
     };
     for (String payload : payloads) {
-      JsonCodec.Frame f =
+      Envelope f =
           decode(
               "{\"type\":\"c\",\"payload\":" + payload + ",\"rpcId\":\"1\"}",
               types("c", Counter.class));
@@ -419,7 +434,8 @@ final class JsonCodecTest {
   void decodeSlice() {
     byte[] data = "xx{\"type\":\"a\"}yy".getBytes(UTF_8);
     List<String> why = new ArrayList<>();
-    assertThat(codec.decode(data, 2, data.length - 4, t -> null, why).type()).isEqualTo("a");
+    assertThat(codec.reader().decode(data, 2, data.length - 4, t -> null, why).type())
+        .isEqualTo("a");
     assertThat(why).isEmpty();
   }
 
@@ -438,7 +454,7 @@ final class JsonCodecTest {
   @Test
   void configuredLimitsAreEnforced() {
     JsonCodec small =
-        new JsonCodec(JsonCodec.configure(new ObjectMapper(), new JsonLimits(3, 10, 5, 8)));
+        new JsonCodec(JsonMappers.configure(new ObjectMapper(), new JsonLimits(3, 10, 5, 8)));
     // depth: the envelope is one level
     assertThat(decode(small, "{\"type\":\"a\",\"payload\":[[1]]}", t -> null)).isNotNull();
     assertDropped(small, "{\"type\":\"a\",\"payload\":[[[1]]]}", t -> null);
@@ -481,8 +497,8 @@ final class JsonCodecTest {
   void userMapperNamingStrategyIsHonoured() {
     ObjectMapper base =
         JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
-    JsonCodec snake = new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
-    byte[] frame = snake.encodeEvent("p", new Person("Ada", "Lovelace"), true);
+    JsonCodec snake = new JsonCodec(JsonMappers.configure(base, JsonLimits.DEFAULTS));
+    byte[] frame = snake.writer().encodeEvent("p", new Person("Ada", "Lovelace"), true);
     assertThat(text(frame))
         .isEqualTo(
             "{\"type\":\"p\",\"payload\":{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}}");
@@ -502,7 +518,7 @@ final class JsonCodecTest {
     // The generator is kept per thread across envelopes: each stream gets exactly its envelope.
     for (int i = 0; i < 3; i++) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      codec.writeEnvelope(out, "a.b", List.of(i), true, i == 1 ? "r" : null);
+      codec.writer().writeEnvelope(out, "a.b", List.of(i), true, i == 1 ? "r" : null);
       assertThat(out.toString(UTF_8))
           .isEqualTo(
               "{\"type\":\"a.b\",\"payload\":["
@@ -523,10 +539,10 @@ final class JsonCodecTest {
               throw new IllegalStateException("cannot write " + value.name());
             });
     ByteArrayOutputStream broken = new ByteArrayOutputStream();
-    assertThatThrownBy(() -> custom.writeEnvelope(broken, "t", new Item("x"), true, "1"))
+    assertThatThrownBy(() -> custom.writer().writeEnvelope(broken, "t", new Item("x"), true, "1"))
         .hasRootCauseMessage("cannot write x");
     ByteArrayOutputStream next = new ByteArrayOutputStream();
-    custom.writeEnvelope(next, "t", "fine", true, "2");
+    custom.writer().writeEnvelope(next, "t", "fine", true, "2");
     assertThat(next.toString(UTF_8))
         .isEqualTo("{\"type\":\"t\",\"payload\":\"fine\",\"rpcId\":\"2\"}");
   }
@@ -538,11 +554,11 @@ final class JsonCodecTest {
         codecWritingItems(
             (value, gen) -> {
               ByteArrayOutputStream inner = new ByteArrayOutputStream();
-              self[0].writeEnvelope(inner, "inner", value.name(), true, null);
+              self[0].writer().writeEnvelope(inner, "inner", value.name(), true, null);
               gen.writeString(inner.toString(UTF_8));
             });
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    self[0].writeEnvelope(out, "outer", new Item("x"), true, null);
+    self[0].writer().writeEnvelope(out, "outer", new Item("x"), true, null);
     assertThat(out.toString(UTF_8))
         .isEqualTo(
             "{\"type\":\"outer\",\"payload\":\"{\\\"type\\\":\\\"inner\\\",\\\"payload\\\":\\\"x\\\"}\"}");
@@ -551,7 +567,7 @@ final class JsonCodecTest {
   @Test
   void configureCopiesTheMapper() {
     ObjectMapper base = new ObjectMapper();
-    ObjectMapper configured = JsonCodec.configure(base, JsonLimits.DEFAULTS);
+    ObjectMapper configured = JsonMappers.configure(base, JsonLimits.DEFAULTS);
     assertThat(configured).isNotSameAs(base);
     assertThat(base.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isTrue();
     assertThat(configured.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isFalse();
@@ -563,17 +579,17 @@ final class JsonCodecTest {
 
   // ------------------------------------------------------------------ helpers
 
-  /** A reply as the server writes it ({@link JsonCodec#writeEnvelope}), as bytes. */
+  /** A reply as the server writes it ({@link EnvelopeWriter#writeEnvelope}), as bytes. */
   private static byte[] replyBytes(JsonCodec codec, String rpcId, Object payload, boolean has) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    codec.writeEnvelope(out, Contracts.REPLY_TYPE, payload, has, rpcId);
+    codec.writer().writeEnvelope(out, Protocol.REPLY_TYPE, payload, has, rpcId);
     return out.toByteArray();
   }
 
-  /** An error reply as the server writes it ({@link JsonCodec#writeError}), as bytes. */
+  /** An error reply as the server writes it ({@link EnvelopeWriter#writeError}), as bytes. */
   private static byte[] errorBytes(JsonCodec codec, String rpcId, ZocketException error) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    codec.writeError(out, rpcId, error);
+    codec.writer().writeError(out, rpcId, error);
     return out.toByteArray();
   }
 
@@ -596,40 +612,40 @@ final class JsonCodecTest {
           }
         });
     ObjectMapper base = JsonMapper.builder().addModule(module).build();
-    return new JsonCodec(JsonCodec.configure(base, JsonLimits.DEFAULTS));
+    return new JsonCodec(JsonMappers.configure(base, JsonLimits.DEFAULTS));
   }
 
-  private static JsonCodec.PayloadTypes types(String route, Class<?> type) {
+  private static EnvelopeReader.PayloadTypes types(String route, Class<?> type) {
     JavaType t = TYPES.constructType(type);
     return r -> r.equals(route) ? () -> t : null;
   }
 
-  private JsonCodec.Frame decode(byte[] frame, JsonCodec.PayloadTypes types) {
+  private Envelope decode(byte[] frame, EnvelopeReader.PayloadTypes types) {
     return decode(codec, new String(frame, UTF_8), types);
   }
 
-  private JsonCodec.Frame decode(String frame, JsonCodec.PayloadTypes types) {
+  private Envelope decode(String frame, EnvelopeReader.PayloadTypes types) {
     return decode(codec, frame, types);
   }
 
-  private static JsonCodec.Frame decode(
-      JsonCodec codec, String frame, JsonCodec.PayloadTypes types) {
+  private static Envelope decode(JsonCodec codec, String frame, EnvelopeReader.PayloadTypes types) {
     byte[] data = frame.getBytes(UTF_8);
     List<String> why = new ArrayList<>();
-    JsonCodec.Frame f = codec.decode(data, 0, data.length, types, why);
+    Envelope f = codec.reader().decode(data, 0, data.length, types, why);
     assertThat(f).as("decoded %s, dropped because %s", frame, why).isNotNull();
     assertThat(why).isEmpty();
     return f;
   }
 
-  private void assertDropped(String frame, JsonCodec.PayloadTypes types) {
+  private void assertDropped(String frame, EnvelopeReader.PayloadTypes types) {
     assertDropped(codec, frame, types);
   }
 
-  private static void assertDropped(JsonCodec codec, String frame, JsonCodec.PayloadTypes types) {
+  private static void assertDropped(
+      JsonCodec codec, String frame, EnvelopeReader.PayloadTypes types) {
     byte[] data = frame.getBytes(UTF_8);
     List<String> why = new ArrayList<>();
-    assertThat(codec.decode(data, 0, data.length, types, why)).as(frame).isNull();
+    assertThat(codec.reader().decode(data, 0, data.length, types, why)).as(frame).isNull();
     assertThat(why).as(frame).hasSize(1);
   }
 

@@ -1,7 +1,6 @@
 package dev.zocket.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.InvalidPayloadException;
@@ -27,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrictBindingTest {
   private static final JsonCodec CODEC = JsonCodec.defaults();
-  private static final Payloads PAYLOADS =
-      new Payloads(CODEC, new PayloadValidator(CODEC.mapper()));
+  private static final MessageReader READER =
+      new MessageReader(CODEC, new PayloadValidator(CODEC.mapper()), true);
   private static final Map<String, RouteDescriptor> ROUTES = new HashMap<>();
 
   static {
@@ -61,18 +60,17 @@ class StrictBindingTest {
             ? "{\"type\":\"" + row.route() + "\",\"payload\":" + row.json() + "}"
             : "{\"payload\":" + row.json() + ",\"type\":\"" + row.route() + "\"}";
     byte[] data = text.getBytes(StandardCharsets.UTF_8);
-    List<String> why = new ArrayList<>();
-    JsonCodec.Frame frame = CODEC.decode(data, 0, data.length, t -> route::payloadJavaType, why);
-    assertThat(frame).as("decoded (%s)", why).isNotNull();
+    MessageReader.Routed routed = () -> route;
+    MessageReader.Message<?> message = READER.read(data, 0, data.length, t -> routed);
+    assertThat(message).as("decoded").isNotNull();
     if (row.accepted()) {
-      assertThat(PAYLOADS.message(route, frame, true)).isEqualTo(row.value());
+      assertThat(message.error()).isNull();
+      assertThat(message.payload()).isEqualTo(row.value());
     } else {
-      InvalidPayloadException e =
-          catchThrowableOfType(
-              InvalidPayloadException.class, () -> PAYLOADS.message(route, frame, true));
-      assertThat(e).as("refused").isNotNull();
-      assertThat(e).hasMessage("Invalid payload for " + row.route());
-      assertThat(e.details()).containsExactly(new Violation(row.path(), row.message()));
+      assertThat(message.error()).as("refused").isInstanceOf(InvalidPayloadException.class);
+      assertThat(message.error()).hasMessage("Invalid payload for " + row.route());
+      assertThat(message.error().details())
+          .containsExactly(new Violation(row.path(), row.message()));
     }
   }
 
@@ -115,10 +113,10 @@ class StrictBindingTest {
   void theLenientModuleGivesJacksonsConversionsBack() {
     JsonCodec lenient =
         new JsonCodec(
-            JsonCodec.configure(
+            JsonMappers.configure(
                 JsonMapper.builder().addModule(JsonBinding.lenient()).build(),
                 JsonLimits.DEFAULTS));
-    JsonCodec.Frame f = decode(lenient, "{\"v\":5}", BindingTable.Text.class);
+    Envelope f = decode(lenient, "{\"v\":5}", BindingTable.Text.class);
     assertThat(f.bindError()).isNull();
     assertThat(f.payload()).isEqualTo(new BindingTable.Text("5"));
   }
@@ -129,25 +127,27 @@ class StrictBindingTest {
     HeaderBinder<Limits> binder =
         new HeaderBinder<>(
             Limits.class,
-            JsonCodec.configureForHeaders(JsonMapper.builder().build(), JsonLimits.DEFAULTS),
+            JsonMappers.configureForHeaders(JsonMapper.builder().build(), JsonLimits.DEFAULTS),
             new PayloadValidator(CODEC.mapper()));
     assertThat(binder.bind(Map.of("limit", "5", "verbose", "true"))).isEqualTo(new Limits(5, true));
   }
 
-  private static JsonCodec.Frame decode(JsonCodec codec, String json, Class<?> type) {
+  private static Envelope decode(JsonCodec codec, String json, Class<?> type) {
     byte[] data = ("{\"type\":\"t\",\"payload\":" + json + "}").getBytes(StandardCharsets.UTF_8);
-    return codec.decode(
-        data, 0, data.length, t -> () -> codec.mapper().constructType(type), new ArrayList<>());
+    return codec
+        .reader()
+        .decode(
+            data, 0, data.length, t -> () -> codec.mapper().constructType(type), new ArrayList<>());
   }
 
   private static <T> T bind(String json, Class<T> type) {
-    JsonCodec.Frame f = decode(CODEC, json, type);
+    Envelope f = decode(CODEC, json, type);
     assertThat(f.bindError()).as("bound: %s", json).isNull();
     return type.cast(f.payload());
   }
 
   private static void assertRefused(String json, Class<?> type, String path, String message) {
-    JsonCodec.Frame f = decode(CODEC, json, type);
+    Envelope f = decode(CODEC, json, type);
     assertThat(f.bindError()).as("refused: %s", json).isNotNull();
     assertThat(f.bindError().details()).containsExactly(new Violation(path, message));
   }

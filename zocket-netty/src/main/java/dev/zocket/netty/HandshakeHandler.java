@@ -5,6 +5,7 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.LogSafe;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.Protocol;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -41,9 +42,6 @@ import org.slf4j.LoggerFactory;
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
-
-  /** The protocol major version this server speaks; the client sends it as x-zocket-version. */
-  private static final String PROTOCOL_VERSION = "1";
 
   /** The only WebSocket version upgraded: RFC 6455. */
   private static final String WEBSOCKET_VERSION = "13";
@@ -171,19 +169,18 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage(), e.details());
       return null;
     }
-    String version = request.headers().get("x-zocket-version");
-    List<String> versionParam = query.parameters().get("x-zocket-version");
+    String version = request.headers().get(Protocol.VERSION_HEADER);
+    List<String> versionParam = query.parameters().get(Protocol.VERSION_HEADER);
     if (versionParam != null) {
       version = versionParam.get(0);
     }
-    if (version != null
-        && !version.equals(PROTOCOL_VERSION)
-        && !version.startsWith(PROTOCOL_VERSION + ".")) {
+    if (version != null && !Protocol.speaks(version)) {
       log.debug(
-          "Client at {} speaks x-zocket-version {}, this server {}; accepting",
+          "Client at {} speaks {} {}, this server {}; accepting",
           ctx.channel().remoteAddress(),
+          Protocol.VERSION_HEADER,
           LogSafe.text(version),
-          PROTOCOL_VERSION);
+          Protocol.VERSION);
     }
     return headers;
   }
@@ -240,7 +237,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            Unpooled.wrappedBuffer(config.codec.encodeHandshakeError(error, details)));
+            Unpooled.wrappedBuffer(config.codec.writer().encodeHandshakeError(error, details)));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     return response;
   }

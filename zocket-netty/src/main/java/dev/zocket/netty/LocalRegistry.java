@@ -4,8 +4,8 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Outgoing;
-import dev.zocket.internal.Target;
 import dev.zocket.spi.Backplane;
+import dev.zocket.spi.Target;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -153,29 +153,10 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     return rooms.size();
   }
 
-  /** The public view of a target, for the backplane. */
-  private static dev.zocket.spi.Target toSpi(Target target) {
-    dev.zocket.spi.Target.Kind kind =
-        switch (target.kind()) {
-          case CLIENTS -> dev.zocket.spi.Target.Kind.CLIENTS;
-          case ROOMS -> dev.zocket.spi.Target.Kind.ROOMS;
-          case EVERYONE -> dev.zocket.spi.Target.Kind.EVERYONE;
-        };
-    return new dev.zocket.spi.Target(kind, target.ids(), target.except());
-  }
-
   /** Delivers an event that another node published (see {@link Backplane.Node#deliver}). */
   @Override
-  public void deliver(dev.zocket.spi.Target target, byte[] frame) {
-    Target.Kind kind =
-        switch (target.kind()) {
-          case CLIENTS -> Target.Kind.CLIENTS;
-          case ROOMS -> Target.Kind.ROOMS;
-          case EVERYONE -> Target.Kind.EVERYONE;
-        };
-    deliverLocally(
-        new Target(kind, target.ids(), target.except()),
-        TextFrames.of(ByteBufAllocator.DEFAULT, frame));
+  public void deliver(Target target, byte[] frame) {
+    deliverLocally(target, TextFrames.of(ByteBufAllocator.DEFAULT, frame));
   }
 
   /**
@@ -193,7 +174,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     }
     deliverLocally(target, frame);
     if (text != null) {
-      backplane.publish(toSpi(target), text);
+      backplane.publish(target, text);
     }
   }
 

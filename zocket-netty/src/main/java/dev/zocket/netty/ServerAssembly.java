@@ -7,7 +7,9 @@ import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
 import io.netty.bootstrap.ServerBootstrap;
@@ -34,7 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,6 @@ final class ServerAssembly {
   /** The server's own log, where its start is reported next to its close. */
   private static final Logger log = LoggerFactory.getLogger(ZocketServer.class);
 
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   private ServerAssembly() {}
 
@@ -65,7 +65,7 @@ final class ServerAssembly {
    */
   static ZocketServer start(ZocketServer.Builder<?, ?> b) {
     ObjectMapper base = b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build();
-    JsonCodec codec = new JsonCodec(JsonCodec.configure(base, b.jsonLimits));
+    JsonCodec codec = new JsonCodec(JsonMappers.configure(base, b.jsonLimits));
     PayloadValidator validator = new PayloadValidator(codec.mapper());
     RouteTable table = b.routes.build();
     for (Class<?> contract : table.contracts()) {
@@ -87,7 +87,7 @@ final class ServerAssembly {
             ? HandshakeHeaders.asMap()
             : HandshakeHeaders.bound(
                 new HeaderBinder<>(
-                    b.headersType, JsonCodec.configureForHeaders(base, b.jsonLimits), validator),
+                    b.headersType, JsonMappers.configureForHeaders(base, b.jsonLimits), validator),
                 codec.mapper());
 
     ExecutorService owned = null;
@@ -158,11 +158,9 @@ final class ServerAssembly {
   /** The backplane's node id, which prefixes client ids, once checked. */
   private static String nodeId(Backplane backplane) {
     String nodeId = backplane.nodeId();
-    if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+    if (!Protocol.isNodeId(nodeId)) {
       throw new IllegalStateException(
-          "The backplane's node id must be 1 to 32 characters among A-Z a-z 0-9 - _: '"
-              + nodeId
-              + "'");
+          "The backplane's node id must be " + Protocol.NODE_ID_RULE + ": '" + nodeId + "'");
     }
     return nodeId;
   }

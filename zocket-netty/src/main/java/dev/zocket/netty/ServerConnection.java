@@ -242,9 +242,8 @@ final class ServerConnection implements Connection, Context<Object> {
   /** On the I/O thread: answers a call with {@code RATE_LIMITED} without handling it. */
   void reject(String rpcId, String message) {
     log.debug("Client {}: {}", clientId, message);
-    ZocketException error = new ZocketException(ErrorCodes.RATE_LIMITED, message);
-    writer.reply(
-        TextFrames.encode(channel.alloc(), out -> config.codec.writeError(out, rpcId, error)));
+    IN_FLIGHT.incrementAndGet(this); // the answer settles it, as any answer to a call (see send)
+    config.dispatcher.reject(this, rpcId, new ZocketException(ErrorCodes.RATE_LIMITED, message));
   }
 
   // ------------------------------------------------------------------ shutdown

@@ -8,7 +8,7 @@ import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
-import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
 import io.netty.channel.Channel;
@@ -696,7 +696,7 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The Jackson mapper payloads and headers are bound with; Zocket applies its settings to a copy
-     * (see {@link JsonCodec#configure}). Default: a plain {@link JsonMapper}.
+     * (see {@link JsonMappers#configure}). Default: a plain {@link JsonMapper}.
      */
     public Builder<H, U> objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper == null");

@@ -1,5 +1,6 @@
 package dev.zocket.redis;
 
+import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.Target;
 import io.lettuce.core.ClientOptions;
@@ -109,7 +110,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBackplane implements Backplane {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
   private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7e]{1,64}");
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
@@ -281,7 +281,7 @@ public final class RedisBackplane implements Backplane {
         continue; // not a clustered client id
       }
       String node = id.substring(0, dot);
-      if (!node.equals(nodeId) && NODE_ID.matcher(node).matches()) {
+      if (!node.equals(nodeId) && Protocol.isNodeId(node)) {
         byNode.computeIfAbsent(node, n -> new ArrayList<>(1)).add(id);
       }
     }
@@ -593,9 +593,9 @@ public final class RedisBackplane implements Backplane {
      */
     public Builder nodeId(String nodeId) {
       Objects.requireNonNull(nodeId, "nodeId == null");
-      if (!NODE_ID.matcher(nodeId).matches()) {
+      if (!Protocol.isNodeId(nodeId)) {
         throw new IllegalArgumentException(
-            "nodeId must be 1 to 32 characters among A-Z a-z 0-9 - _: '" + nodeId + "'");
+            "nodeId must be " + Protocol.NODE_ID_RULE + ": '" + nodeId + "'");
       }
       this.nodeId = nodeId;
       return this;

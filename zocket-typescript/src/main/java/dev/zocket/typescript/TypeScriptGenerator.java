@@ -7,6 +7,7 @@ import dev.zocket.JsonLimits;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteDescriptor;
 import java.io.IOException;
@@ -69,7 +70,7 @@ public final class TypeScriptGenerator {
    *     message the server would give at start)
    */
   public String generate() {
-    ObjectMapper mapper = JsonCodec.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
     JsonCodec codec = new JsonCodec(mapper);
     ZodTypes types = new ZodTypes(mapper, PayloadValidator.factory().getValidator());
     Map<String, Object> routeTree = new TreeMap<>();

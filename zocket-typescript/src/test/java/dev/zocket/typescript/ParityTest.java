@@ -12,8 +12,9 @@ import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.JsonMappers;
+import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.PayloadValidator;
-import dev.zocket.internal.Payloads;
 import dev.zocket.internal.RouteDescriptor;
 import dev.zocket.test.internal.Node;
 import java.nio.charset.StandardCharsets;
@@ -171,9 +172,9 @@ class ParityTest {
 
   /** The distinct paths Java refuses a payload of {@code shop.orders.place} with, sorted. */
   private static List<String> javaPaths(JsonNode payload) throws Exception {
-    ObjectMapper mapper = JsonCodec.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
-    JsonCodec codec = new JsonCodec(mapper);
-    Payloads payloads = new Payloads(codec, new PayloadValidator(mapper));
+    ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    MessageReader reader =
+        new MessageReader(new JsonCodec(mapper), new PayloadValidator(mapper), true);
     RouteDescriptor place =
         Contracts.of(Shop.Orders.class).routes().stream()
             .filter(r -> r.route().equals("shop.orders.place"))
@@ -182,15 +183,15 @@ class ParityTest {
     ObjectNode envelope = JSON.createObjectNode().put("type", place.route());
     envelope.set("payload", payload);
     byte[] bytes = JSON.writeValueAsBytes(envelope);
-    List<String> why = new ArrayList<>();
-    JsonCodec.Frame frame = codec.decode(bytes, 0, bytes.length, t -> place::payloadJavaType, why);
-    assertThat(why).isEmpty();
-    try {
-      payloads.message(place, frame, true);
+    MessageReader.Routed routed = () -> place;
+    MessageReader.Message<?> message = reader.read(bytes, 0, bytes.length, t -> routed);
+    assertThat(message).isNotNull();
+    if (message.error() == null) {
       return List.of();
-    } catch (InvalidPayloadException e) {
-      return List.copyOf(new TreeSet<>(e.details().stream().map(Violation::path).toList()));
     }
+    assertThat(message.error()).isInstanceOf(InvalidPayloadException.class);
+    return List.copyOf(
+        new TreeSet<>(message.error().details().stream().map(Violation::path).toList()));
   }
 
   /** The distinct paths the generated schema refuses each payload with, sorted, under Node. */

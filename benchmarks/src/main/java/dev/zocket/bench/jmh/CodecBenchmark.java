@@ -2,6 +2,7 @@ package dev.zocket.bench.jmh;
 
 import dev.zocket.bench.jmh.ChatContracts.ChatMessage;
 import dev.zocket.bench.jmh.ChatContracts.PostMessage;
+import dev.zocket.internal.EnvelopeReader;
 import dev.zocket.internal.JsonCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CodecBenchmark {
   private JsonCodec codec;
   private byte[] frame;
-  private JsonCodec.PayloadTypes types;
+  private EnvelopeReader.PayloadTypes types;
   private ChatMessage event;
 
   /** Builds the codec and the inputs. */
@@ -53,12 +54,12 @@ public class CodecBenchmark {
   @Benchmark
   public Object decodeAndBind() {
     List<String> why = new ArrayList<>(1);
-    return codec.decode(frame, 0, frame.length, types, why).payload();
+    return codec.reader().decode(frame, 0, frame.length, types, why).payload();
   }
 
   /** {@code rooms.onMessage} event encoded to bytes. */
   @Benchmark
   public byte[] encodeEvent() {
-    return codec.encodeEvent("rooms.onMessage", event, true);
+    return codec.writer().encodeEvent("rooms.onMessage", event, true);
   }
 }

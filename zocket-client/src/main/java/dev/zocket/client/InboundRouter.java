@@ -1,0 +1,72 @@
+package dev.zocket.client;
+
+import dev.zocket.LogSafe;
+import dev.zocket.ZocketException;
+import dev.zocket.internal.MessageReader;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the frames of a client's connections go, once core's {@link MessageReader} has read them
+ * (as the server reads its requests): a reply completes its call; an event goes to its listeners on
+ * the callback thread, in arrival order; an event that was refused goes to {@code onError}; the
+ * rest is dropped. Thread-safe.
+ */
+final class InboundRouter {
+  private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
+
+  private final MessageReader reader;
+  private final Map<String, EventRoute> events;
+  private final CallbackThread callbacks;
+  private final Consumer<Throwable> onError;
+
+  /**
+   * @param events the listened-to events by route
+   * @param onError told about refused events on the callback thread, or null to log them at warn
+   */
+  InboundRouter(
+      MessageReader reader,
+      Map<String, EventRoute> events,
+      CallbackThread callbacks,
+      Consumer<Throwable> onError) {
+    this.reader = reader;
+    this.events = events;
+    this.callbacks = callbacks;
+    this.onError = onError;
+  }
+
+  /**
+   * One text or binary frame arrived on a connection. Event loop.
+   *
+   * @param calls the connection's calls, which its replies complete
+   */
+  void received(PendingCalls calls, byte[] data, int offset, int length) {
+    MessageReader.Message<EventRoute> message = reader.read(data, offset, length, events::get);
+    if (message == null) {
+      return; // not a protocol envelope; the reader logged why
+    }
+    if (message.isReply()) {
+      calls.replied(message.rpcId(), route -> reader.reply(route, message));
+      return;
+    }
+    EventRoute event = message.route();
+    if (event == null) {
+      log.debug("Ignored event {}: no listener", LogSafe.text(message.type()));
+      return;
+    }
+    ZocketException refused = message.error();
+    if (refused != null) {
+      if (onError == null) {
+        log.warn("Dropped event {}: {}", message.type(), refused.toString());
+      } else {
+        log.debug("Dropped event {}: {}", message.type(), refused.toString());
+        callbacks.run(() -> onError.accept(refused));
+      }
+      return;
+    }
+    Object payload = message.payload();
+    callbacks.run(() -> event.deliver(payload));
+  }
+}

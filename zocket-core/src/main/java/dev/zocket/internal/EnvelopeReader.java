@@ -1,0 +1,268 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import dev.zocket.InvalidPayloadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Reads protocol envelopes with Jackson. Payloads are bound straight from the frame's token stream
+ * to the route's type: never through a tree and never by parsing the text twice.
+ *
+ * <p>Thread-safe; one instance serves a whole server or client.
+ */
+public final class EnvelopeReader {
+  private final ObjectMapper mapper;
+  private final JsonFactory factory;
+  private final ConcurrentHashMap<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
+  private final Function<JavaType, ObjectReader> newReader;
+
+  /**
+   * @param mapper binds payloads; configured by {@link JsonMappers#configure}
+   */
+  EnvelopeReader(ObjectMapper mapper) {
+    this.mapper = mapper;
+    this.factory = mapper.getFactory();
+    this.newReader = mapper::readerFor;
+  }
+
+  /**
+   * Tells the decoder what a frame's {@code type} names while the frame is read, so the payload can
+   * be bound in one pass and the caller need not look the type up again.
+   */
+  @FunctionalInterface
+  public interface PayloadTypes {
+    /**
+     * What {@code type} names, or null when nothing; the envelope keeps it ({@link
+     * Envelope#found()}).
+     */
+    Typed find(String type);
+  }
+
+  /** Something a frame's type names: a route, with the type its payload is bound to. */
+  @FunctionalInterface
+  public interface Typed {
+    /** The payload's type, or null to keep the payload buffered. */
+    JavaType payloadJavaType();
+  }
+
+  /**
+   * Decodes one frame. Returns null and sets no state when the frame is not a protocol envelope
+   * (not JSON, not an object, {@code type} missing or not a string, {@code rpcId} not a string,
+   * trailing content, limits exceeded); {@code why} receives the reason.
+   *
+   * @param data the frame's bytes (UTF-8 JSON)
+   * @param types finds what a type names and its payload type; a payload that cannot be bound is
+   *     reported in {@link Envelope#bindError()} and the rest of the frame is still read
+   * @param why receives the reason a frame was dropped
+   */
+  public Envelope decode(
+      byte[] data, int offset, int length, PayloadTypes types, List<String> why) {
+    try (JsonParser p = factory.createParser(data, offset, length)) {
+      // Duplicate keys: the envelope's own are checked below, which spares Jackson's detector the
+      // set it makes for a third name; the detector is switched back on for the payload.
+      p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      return decode(p, types, why);
+    } catch (IOException | RuntimeException e) {
+      why.add(reason(e));
+      return null;
+    }
+  }
+
+  private Envelope decode(JsonParser p, PayloadTypes types, List<String> why) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      why.add("not a JSON object");
+      return null;
+    }
+    Envelope f = new Envelope();
+    JsonStreamContext top = p.getParsingContext();
+    JavaType payloadType = null;
+    // The envelope's duplicate keys are checked here (see decode above).
+    boolean strict = factory.isEnabled(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+      String field = p.currentName();
+      switch (field) {
+        case Protocol.TYPE -> {
+          if (strict && f.type != null) {
+            return duplicate(field, why);
+          }
+          if (p.nextToken() != JsonToken.VALUE_STRING) {
+            why.add("'type' is not a string");
+            return null;
+          }
+          f.type = p.getText();
+          f.found = types.find(f.type);
+          payloadType = f.found == null ? null : f.found.payloadJavaType();
+        }
+        case Protocol.RPC_ID -> {
+          if (strict && f.rpcId != null) {
+            return duplicate(field, why);
+          }
+          if (p.nextToken() != JsonToken.VALUE_STRING) {
+            why.add("'rpcId' is not a string");
+            return null;
+          }
+          f.rpcId = p.getText();
+        }
+        case Protocol.PAYLOAD -> {
+          if (strict) {
+            if (f.hasPayload) {
+              return duplicate(field, why);
+            }
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+          }
+          f.hasPayload = true;
+          JsonToken value = p.nextToken();
+          if (payloadType == null) {
+            f.buffered = buffer(p);
+          } else if (value != JsonToken.VALUE_NULL) {
+            f.payload = bind(p, payloadType, top, f);
+          } // else null stays null for every type (Jackson would make 0 of it for an int)
+        }
+        case Protocol.ERROR -> {
+          if (strict && f.error != null) {
+            return duplicate(field, why);
+          }
+          if (p.nextToken() == JsonToken.START_OBJECT) {
+            f.error = ErrorBody.from(mapper.readTree(p));
+          } else {
+            p.skipChildren();
+          }
+        }
+        default -> {
+          p.nextToken();
+          p.skipChildren();
+        }
+      }
+    }
+    if (p.currentToken() != JsonToken.END_OBJECT) {
+      why.add("truncated object");
+      return null;
+    }
+    if (p.nextToken() != null) {
+      why.add("content after the JSON object");
+      return null;
+    }
+    if (f.type == null) {
+      why.add("'type' is missing");
+      return null;
+    }
+    return f;
+  }
+
+  private static Envelope duplicate(String field, List<String> why) {
+    why.add("duplicate key '" + field + "'");
+    return null;
+  }
+
+  /**
+   * Copies the current value into a buffer. Unlike {@link TokenBuffer#copyCurrentStructure}, it
+   * reads strings with {@link JsonParser#getText()}, which applies the string length limit.
+   */
+  private static TokenBuffer buffer(JsonParser p) throws IOException {
+    TokenBuffer buffer = new TokenBuffer(p);
+    int depth = 0;
+    for (JsonToken t = p.currentToken(); ; t = p.nextToken()) {
+      if (t == null) {
+        throw new JsonEOFException(p, null, "Unexpected end of the payload");
+      }
+      if (t == JsonToken.VALUE_STRING) {
+        buffer.writeString(p.getText());
+      } else {
+        buffer.copyCurrentEvent(p);
+      }
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd()) {
+        depth--;
+      }
+      if (depth == 0) {
+        return buffer;
+      }
+    }
+  }
+
+  private Object bind(JsonParser p, JavaType type, JsonStreamContext top, Envelope f)
+      throws IOException {
+    try {
+      return reader(type).readValue(p);
+    } catch (JsonMappingException | InputCoercionException e) {
+      unrecoverable(e);
+      f.bindError = BindErrors.of(e, p.getParsingContext(), top);
+      // Skip what is left of the payload, so rpcId (which may follow) is still read.
+      while (p.getParsingContext() != top) {
+        if (p.nextToken() == null) {
+          throw e;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Rethrows a syntax error or an exceeded limit that Jackson wrapped into a binding error: such a
+   * frame is dropped, not answered, and the parser cannot go on.
+   */
+  private static void unrecoverable(JsonProcessingException e) throws IOException {
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof StreamConstraintsException
+          || (t instanceof StreamReadException && !(t instanceof InputCoercionException))) {
+        throw (IOException) t;
+      }
+    }
+  }
+
+  /**
+   * Binds a buffered payload (see {@link Envelope#buffered()}) to a type; JSON null, or a null
+   * buffer, gives null.
+   *
+   * @throws InvalidPayloadException if the payload does not fit the type
+   */
+  public Object bindBuffered(TokenBuffer buffer, JavaType type) {
+    if (buffer == null) {
+      return null;
+    }
+    try (JsonParser p = buffer.asParser(mapper)) {
+      JsonStreamContext root = p.getParsingContext();
+      if (p.nextToken() == JsonToken.VALUE_NULL) {
+        return null;
+      }
+      try {
+        return reader(type).readValue(p);
+      } catch (JsonMappingException | InputCoercionException e) {
+        throw BindErrors.of(e, p.getParsingContext(), root);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private ObjectReader reader(JavaType type) {
+    return readers.computeIfAbsent(type, newReader);
+  }
+
+  private static String reason(Throwable e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return e.getClass().getSimpleName();
+    }
+    int cut = m.indexOf('\n');
+    return cut >= 0 ? m.substring(0, cut) : m;
+  }
+}

@@ -1,0 +1,181 @@
+package dev.zocket.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zocket.Violation;
+import dev.zocket.ZocketException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Writes protocol envelopes (requests, events, replies, error replies) and the JSON body of a
+ * rejected handshake, with the payloads written by the mapper.
+ *
+ * <p>Thread-safe; one instance serves a whole server or client.
+ */
+public final class EnvelopeWriter {
+  private final ObjectMapper mapper;
+  private final JsonFactory factory;
+  private final ThreadLocal<Sink> sinks = ThreadLocal.withInitial(Sink::new);
+
+  /**
+   * @param mapper writes payloads; configured by {@link JsonMappers#configure}
+   */
+  EnvelopeWriter(ObjectMapper mapper) {
+    this.mapper = mapper;
+    this.factory = mapper.getFactory();
+  }
+
+  /**
+   * Writes {@code {"type":..,"payload":..}} ({@code payload} absent when {@code hasPayload} is
+   * false).
+   */
+  public byte[] encodeEvent(String type, Object payload, boolean hasPayload) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    writeEnvelope(out, type, payload, hasPayload, null);
+    return out.toByteArray();
+  }
+
+  /** Writes a client request: {@code {"type":..,"payload":..,"rpcId":..}}. */
+  public byte[] encodeRequest(String type, Object payload, boolean hasPayload, String rpcId) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    writeEnvelope(out, type, payload, hasPayload, rpcId);
+    return out.toByteArray();
+  }
+
+  /**
+   * Writes an envelope in the protocol's field order: {@code type}, {@code payload}, {@code rpcId}.
+   */
+  public void writeEnvelope(
+      OutputStream out, String type, Object payload, boolean hasPayload, String rpcId) {
+    Sink sink = sinks.get();
+    if (sink.target != null) { // a serializer is writing an envelope of its own: not the hot path
+      try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+        writeEnvelope(g, type, payload, hasPayload, rpcId);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return;
+    }
+    sink.target = out;
+    try {
+      JsonGenerator g = sink.generator();
+      writeEnvelope(g, type, payload, hasPayload, rpcId);
+      g.flush();
+    } catch (IOException e) {
+      sink.discard();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      sink.discard();
+      throw e;
+    } finally {
+      sink.target = null;
+    }
+  }
+
+  private void writeEnvelope(
+      JsonGenerator g, String type, Object payload, boolean hasPayload, String rpcId)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField(Protocol.TYPE, type);
+    if (hasPayload) {
+      g.writeFieldName(Protocol.PAYLOAD);
+      mapper.writeValue(g, payload);
+    }
+    if (rpcId != null) {
+      g.writeStringField(Protocol.RPC_ID, rpcId);
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * One thread's generator, kept open across envelopes: each envelope is a root-level value written
+   * to whatever stream is the target at the time, with nothing between values, and flushed at its
+   * end. Creating a generator per envelope (its context and recycled buffers) cost about as much as
+   * writing a small envelope. A generator that failed half-way is dropped.
+   */
+  private final class Sink extends OutputStream {
+    OutputStream target;
+    private JsonGenerator generator;
+
+    JsonGenerator generator() throws IOException {
+      JsonGenerator g = generator;
+      if (g == null) {
+        g = factory.createGenerator(this, JsonEncoding.UTF8);
+        g.setRootValueSeparator(null);
+        generator = g;
+      }
+      return g;
+    }
+
+    void discard() {
+      generator = null;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      target.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      target.write(b, off, len);
+    }
+  }
+
+  /**
+   * Writes an error reply: {@code {"type":"__rpc_res","rpcId":..,"error":{"code":..,"message":..,
+   * "details":[..]}}}; {@code details} is absent when empty.
+   */
+  public void writeError(OutputStream out, String rpcId, ZocketException error) {
+    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField(Protocol.TYPE, Protocol.REPLY_TYPE);
+      g.writeStringField(Protocol.RPC_ID, rpcId);
+      g.writeObjectFieldStart(Protocol.ERROR);
+      g.writeStringField(Protocol.CODE, error.code());
+      g.writeStringField(Protocol.MESSAGE, error.getMessage());
+      writeDetails(g, error.details());
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The HTTP 400 body of a rejected handshake: {@code {"error":..,"details":[..]}}; {@code details}
+   * is absent when empty.
+   */
+  public byte[] encodeHandshakeError(String error, List<Violation> details) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField(Protocol.ERROR, error);
+      writeDetails(g, details);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeDetails(JsonGenerator g, List<Violation> details) throws IOException {
+    if (details.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart(Protocol.DETAILS);
+    for (Violation v : details) {
+      g.writeStartObject();
+      g.writeStringField(Protocol.PATH, v.path());
+      g.writeStringField(Protocol.MESSAGE, v.message());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+}

@@ -60,7 +60,7 @@ final class ChatJarIT {
     // SIGTERM, like Ctrl-C; through the handle, since Process.destroy() also closes the output.
     server.process.toHandle().destroy();
     assertThat(server.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    server.await(Pattern.compile("Zocket server on port " + port + " closed"));
+    server.await(Pattern.compile("Zocket server ws://127\\.0\\.0\\.1:" + port + "/ closed"));
   }
 
   private Processes.Output start(String... args) throws IOException {

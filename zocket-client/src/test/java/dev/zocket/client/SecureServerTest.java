@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zocket.ZocketException;
 import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.LeakDetection;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the JDK's {@code keytool}, trusting that certificate through its own trust store.
  */
 @Timeout(60)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class SecureServerTest {
   private static final String PASSWORD = "changeit";
   @TempDir static Path dir;

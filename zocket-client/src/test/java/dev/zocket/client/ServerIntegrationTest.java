@@ -21,6 +21,7 @@ import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.Unmappable.Unbuildable;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
 
 /** The client against a real {@link ZocketServer} on 127.0.0.1. */
 @Timeout(60)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class ServerIntegrationTest {
   /** The handshake headers of the test server. */
   public record Headers(@NotBlank @JsonProperty("user-name") String userName) {}

@@ -7,6 +7,7 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.client.TestContracts.JoinRoom;
 import dev.zocket.client.TestContracts.Rooms;
+import dev.zocket.test.LeakDetection;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.pkitesting.CertificateBuilder;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code wss://}: a user-supplied trust store works; the JDK's default refuses an unknown CA. */
 @Timeout(30)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class TlsTest {
   private static X509Bundle certificate;
   private static RawServer server;

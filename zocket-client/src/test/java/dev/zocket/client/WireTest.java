@@ -15,6 +15,7 @@ import dev.zocket.client.TestContracts.Notice;
 import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
+import dev.zocket.test.LeakDetection;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.time.Duration;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The client's frames and its reading of the server's, checked against a bare WebSocket server. */
 @Timeout(30)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class WireTest {
   private RawServer server;
   private ZocketClient client;

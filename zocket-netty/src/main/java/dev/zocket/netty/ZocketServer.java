@@ -1026,14 +1026,13 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * Binds the port and starts serving. Returns once the server is accepting connections.
+     * The settings and shared parts of a server as {@link #start} makes them, its handlers run by
+     * {@code handlerExecutor}; nothing is bound or started. Also for the tests that run a stage of
+     * the pipeline in an {@code EmbeddedChannel} ({@code new ServerInitializer(config)}).
      *
-     * @throws UncheckedIOException if the address cannot be bound
-     * @throws IllegalStateException if the idle timeout is not longer than the ping interval, or
-     *     the backplane's node id is not valid
-     * @throws RuntimeException what the {@linkplain #backplane backplane} throws if it cannot start
+     * @throws IllegalStateException as {@link #start}
      */
-    public ZocketServer start() {
+    ServerConfig config(Executor handlerExecutor) {
       if (!idleTimeout.isZero()
           && !pingInterval.isZero()
           && idleTimeout.compareTo(pingInterval) <= 0) {
@@ -1078,7 +1077,56 @@ public final class ZocketServer implements AutoCloseable {
                   new HeaderBinder<>(
                       headersType, JsonCodec.configureForHeaders(base, jsonLimits), validator),
                   codec.mapper());
+      return new ServerConfig(
+          codec,
+          dispatcher,
+          drops,
+          emitters,
+          registry,
+          headers,
+          handlerExecutor,
+          onConnect,
+          onDisconnect,
+          authenticator,
+          httpHandler,
+          path,
+          maxFrameSize,
+          idleTimeout,
+          pingInterval,
+          clientIdPrefix,
+          new Hardening(
+              sslContext,
+              compression,
+              allowedOrigins,
+              allowedHosts,
+              maxConnections != null ? maxConnections : Admission.defaultMax(maxFrameSize),
+              maxConnectionsPerAddress,
+              handshakeTimeout,
+              maxRoomsPerConnection,
+              maxRoomIdLength,
+              messagesPerSecond,
+              messageBurst,
+              rateLimitPolicy,
+              maxCallsInFlight,
+              slowConsumerPolicy,
+              writeBufferLow,
+              writeBufferHigh,
+              maxBacklogBytes,
+              maxBacklogTime,
+              maxBacklogMemory,
+              maxInboundMemory,
+              gracePeriod));
+    }
 
+    /**
+     * Binds the port and starts serving. Returns once the server is accepting connections.
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     * @throws IllegalStateException if the idle timeout is not longer than the ping interval, or
+     *     the backplane's node id is not valid
+     * @throws RuntimeException what the {@linkplain #backplane backplane} throws if it cannot start
+     */
+    public ZocketServer start() {
       ExecutorService owned = null;
       Executor handlerExecutor = executor;
       if (handlerExecutor == null) {
@@ -1092,50 +1140,19 @@ public final class ZocketServer implements AutoCloseable {
                 new DefaultThreadFactory("zocket-handler", true));
         handlerExecutor = owned;
       }
-      ServerConfig config =
-          new ServerConfig(
-              codec,
-              dispatcher,
-              drops,
-              emitters,
-              registry,
-              headers,
-              handlerExecutor,
-              onConnect,
-              onDisconnect,
-              authenticator,
-              httpHandler,
-              path,
-              maxFrameSize,
-              idleTimeout,
-              pingInterval,
-              clientIdPrefix,
-              new Hardening(
-                  sslContext,
-                  compression,
-                  allowedOrigins,
-                  allowedHosts,
-                  maxConnections != null ? maxConnections : Admission.defaultMax(maxFrameSize),
-                  maxConnectionsPerAddress,
-                  handshakeTimeout,
-                  maxRoomsPerConnection,
-                  maxRoomIdLength,
-                  messagesPerSecond,
-                  messageBurst,
-                  rateLimitPolicy,
-                  maxCallsInFlight,
-                  slowConsumerPolicy,
-                  writeBufferLow,
-                  writeBufferHigh,
-                  maxBacklogBytes,
-                  maxBacklogTime,
-                  maxBacklogMemory,
-                  maxInboundMemory,
-                  gracePeriod));
-
+      ServerConfig config;
+      try {
+        config = config(handlerExecutor);
+      } catch (RuntimeException e) {
+        if (owned != null) {
+          owned.shutdown();
+        }
+        throw e;
+      }
+      Backplane backplane = this.backplane;
       if (backplane != null) {
         try {
-          backplane.start(registry);
+          backplane.start(config.registry);
         } catch (RuntimeException e) {
           if (owned != null) {
             owned.shutdown();

@@ -82,11 +82,6 @@ final class TestClient implements AutoCloseable {
     return received.poll(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Takes the next message if one is there now, or null. */
-  Msg poll() {
-    return received.poll();
-  }
-
   @Override
   public void close() {
     client.close();

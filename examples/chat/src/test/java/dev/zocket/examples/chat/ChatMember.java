@@ -103,9 +103,18 @@ final class ChatMember implements AutoCloseable {
     return seen;
   }
 
-  /** Asserts that no event is queued right now. */
-  void assertNoEventQueued() {
-    assertThat(events).as(name + "'s unexpected events").isEmpty();
+  /**
+   * Asserts that no event came that the test did not take: joins a room of its own, whose join
+   * notice must then be the next event, since a member gets its events in the order the server sent
+   * them.
+   *
+   * @param room a room no other member is in
+   */
+  void assertNoMoreEvents(String room) throws InterruptedException {
+    rooms.join(new RoomId(room));
+    assertThat(next())
+        .as(name + "'s next event")
+        .isInstanceOfSatisfying(Joined.class, j -> assertThat(j.roomId()).isEqualTo(room));
   }
 
   @Override

@@ -46,13 +46,16 @@ final class ChatServerTest {
   }
 
   @AfterEach
-  void stop() {
-    members.forEach(ChatMember::close);
-    server.close();
-    logger(ChatServer.class).detachAppender(logs);
-    logger(RoomsHandler.class).detachAppender(logs);
-    for (ChatMember m : members) {
-      m.assertNoEventQueued();
+  void stop() throws InterruptedException {
+    try {
+      for (int i = 0; i < members.size(); i++) {
+        members.get(i).assertNoMoreEvents("end of test " + i);
+      }
+    } finally {
+      members.forEach(ChatMember::close);
+      server.close();
+      logger(ChatServer.class).detachAppender(logs);
+      logger(RoomsHandler.class).detachAppender(logs);
     }
     LeakDetection.assertNoLeaks();
   }

@@ -268,13 +268,16 @@ class DispatchTest {
     try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
       c.sync();
       // Inline runs need the executor's last reply to have reached the I/O thread; right after
-      // sync() that may still be on its way, so ask a few times (bounded) for an idle connection.
-      String thread = "";
-      for (int i = 0; i < 50 && !thread.contains("zocket-io-"); i++) {
-        String id = c.call("t.thread", null);
-        thread = c.next();
-        assertThat(thread).endsWith(id + "\"}");
-      }
+      // sync() that may still be on its way, so ask until the connection is idle.
+      String thread =
+          Await.value(
+              "a call answered on the I/O thread",
+              () -> {
+                String id = c.call("t.thread", null);
+                String reply = c.next();
+                assertThat(reply).endsWith(id + "\"}");
+                return reply.contains("zocket-io-") ? reply : null;
+              });
       assertThat(thread).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-io-");
       String id;
       // Queued behind a blocking handler, a non-blocking one waits its turn on the executor.

@@ -2,6 +2,7 @@ package dev.zocket.client;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.zocket.test.Await;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,6 +35,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -125,21 +127,13 @@ final class RawServer implements AutoCloseable {
   }
 
   /** The next frame the client sent, as text. */
-  String take() throws InterruptedException {
-    String f = frames.poll(5, TimeUnit.SECONDS);
-    if (f == null) {
-      fail("timed out waiting for a frame from the client");
-    }
-    return f;
+  String take() {
+    return Await.next("a frame from the client", Duration.ofSeconds(5), frames);
   }
 
   /** The request URI of the next upgrade. */
-  String takeUri() throws InterruptedException {
-    String u = uris.poll(5, TimeUnit.SECONDS);
-    if (u == null) {
-      fail("timed out waiting for a connection");
-    }
-    return u;
+  String takeUri() {
+    return Await.next("a connection", Duration.ofSeconds(5), uris);
   }
 
   /**

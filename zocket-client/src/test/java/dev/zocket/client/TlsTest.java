@@ -25,12 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 @ExtendWith(LeakDetection.class)
 class TlsTest {
-  @TempDir static Path dir;
   private static Certificates certificates;
   private static RawServer server;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start(@TempDir Path dir) throws Exception {
     certificates = Certificates.create(dir);
     SslContext serverContext =
         SslContextBuilder.forServer(certificates.privateKey(), certificates.certificate()).build();

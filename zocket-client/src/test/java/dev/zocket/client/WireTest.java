@@ -2,7 +2,6 @@ package dev.zocket.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
@@ -15,6 +14,7 @@ import dev.zocket.client.TestContracts.Notice;
 import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
@@ -48,7 +48,7 @@ class WireTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     if (client != null) {
       if (recording && client.state() == ZocketClient.State.OPEN) {
         // Nothing unexpected came: an event sent now is the next callback.
@@ -62,7 +62,7 @@ class WireTest {
   }
 
   /** Asserts the client sent nothing more: a frame it sends now is the next the server gets. */
-  private void assertNoMoreFrames() throws InterruptedException {
+  private void assertNoMoreFrames() {
     client.proxy(Rooms.class).leaveAll();
     assertThat(server.take()).as("the next frame").isEqualTo("{\"type\":\"rooms.leaveAll\"}");
   }
@@ -71,40 +71,40 @@ class WireTest {
     recording = true;
     return ZocketClient.builder(server.uri())
         .reconnect(ReconnectPolicy.disabled())
-        .on(
-            RoomEvents.class,
-            new RoomEvents() {
-              @Override
-              public void onJoin(Joined event) {
-                seen.add(event);
-              }
-
-              @Override
-              public void onNotice(Notice notice) {
-                seen.add(notice);
-              }
-
-              @Override
-              public void onReset() {
-                seen.add("reset");
-              }
-
-              @Override
-              public void onMessage(Message message) {
-                if (message.content().equals("boom")) {
-                  throw new IllegalStateException("listener failure on purpose");
-                }
-                seen.add(message);
-              }
-            });
+        .on(RoomEvents.class, new Listener());
   }
 
-  private Object next() throws InterruptedException {
-    Object o = seen.poll(5, TimeUnit.SECONDS);
-    if (o == null) {
-      fail("timed out waiting for a callback");
+  /**
+   * Adds every event to {@link #seen}, in the queue of the other callbacks, and throws on a message
+   * "boom", as a faulty listener would.
+   */
+  private final class Listener implements RoomEvents {
+    @Override
+    public void onJoin(Joined event) {
+      seen.add(event);
     }
-    return o;
+
+    @Override
+    public void onNotice(Notice notice) {
+      seen.add(notice);
+    }
+
+    @Override
+    public void onReset() {
+      seen.add("reset");
+    }
+
+    @Override
+    public void onMessage(Message message) {
+      if (message.content().equals("boom")) {
+        throw new IllegalStateException("listener failure on purpose");
+      }
+      seen.add(message);
+    }
+  }
+
+  private Object next() {
+    return Await.next("a callback", Duration.ofSeconds(5), seen);
   }
 
   @Test

@@ -1,6 +1,7 @@
 /**
  * The Zocket test kit: {@code dev.zocket.test} for the tests of Zocket applications (waiting for a
- * condition, recording the events of an event contract, Netty leak detection), and {@code
+ * condition, recording the events of an event contract, Netty leak detection, certificates for TLS
+ * tests), and {@code
  * dev.zocket.test.internal}, the support of Zocket's own test suites, exported to Zocket's modules
  * only.
  */
@@ -10,6 +11,7 @@
 module dev.zocket.test {
   requires io.netty.buffer;
   requires io.netty.common;
+  requires io.netty.pkitesting;
   requires org.assertj.core;
   requires org.junit.jupiter.api;
 

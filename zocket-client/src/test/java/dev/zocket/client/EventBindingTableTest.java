@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
+import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.BindingTable;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * on the server, and never the listener.
  */
 @Timeout(60)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class EventBindingTableTest {
   /** A second event contract: the marker sent after every row. */
   public interface Marker {

@@ -15,6 +15,7 @@ import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.EventRecorder;
+import dev.zocket.test.LeakDetection;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The same server and client proxies over Netty's in-JVM local transport: no socket. */
 @Timeout(30)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class InProcessTest {
   private static ZocketServer.Builder<Headers, String> server() {
     return ZocketServer.builder()

@@ -1,8 +1,8 @@
 package dev.zocket.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.zocket.test.Await;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -48,6 +49,7 @@ final class RawServer implements AutoCloseable {
   final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
   final BlockingQueue<String> uris = new LinkedBlockingQueue<>();
   final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
+  final BlockingQueue<String> pings = new LinkedBlockingQueue<>();
   final BlockingQueue<Integer> closes = new LinkedBlockingQueue<>();
 
   private final EventLoopGroup group =
@@ -82,6 +84,7 @@ final class RawServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(65536))
                         .addLast(new Rejecter())
+                        .addLast(new PingRecorder())
                         .addLast(
                             new WebSocketServerProtocolHandler(
                                 WebSocketServerProtocolConfig.newBuilder()
@@ -124,26 +127,13 @@ final class RawServer implements AutoCloseable {
   }
 
   /** The next frame the client sent, as text. */
-  String take() throws InterruptedException {
-    String f = frames.poll(5, TimeUnit.SECONDS);
-    if (f == null) {
-      fail("timed out waiting for a frame from the client");
-    }
-    return f;
+  String take() {
+    return Await.next("a frame from the client", Duration.ofSeconds(5), frames);
   }
 
   /** The request URI of the next upgrade. */
-  String takeUri() throws InterruptedException {
-    String u = uris.poll(5, TimeUnit.SECONDS);
-    if (u == null) {
-      fail("timed out waiting for a connection");
-    }
-    return u;
-  }
-
-  /** Checks that no frame is left over. */
-  void assertNoMoreFrames() throws InterruptedException {
-    assertThat(frames.poll(100, TimeUnit.MILLISECONDS)).as("unexpected frame").isNull();
+  String takeUri() {
+    return Await.next("a connection", Duration.ofSeconds(5), uris);
   }
 
   /**
@@ -215,6 +205,17 @@ final class RawServer implements AutoCloseable {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Records the client's pings, which the protocol handler after it answers and drops. */
+  private final class PingRecorder extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof PingWebSocketFrame ping) {
+        pings.add(ping.content().toString(StandardCharsets.UTF_8));
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 

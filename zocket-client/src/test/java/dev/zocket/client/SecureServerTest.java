@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zocket.ZocketException;
 import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.Certificates;
+import dev.zocket.test.LeakDetection;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,60 +23,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client over {@code wss://} to a real {@link ZocketServer} serving a key store made here by
- * the JDK's {@code keytool}, trusting that certificate through its own trust store.
+ * The client over {@code wss://} to a real {@link ZocketServer} serving a key store of a
+ * certificate made here, trusting that certificate through its own trust store.
  */
 @Timeout(60)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class SecureServerTest {
-  private static final String PASSWORD = "changeit";
   @TempDir static Path dir;
-  private static Path certificate;
+  private static Certificates certificates;
   private static ZocketServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    Path keyStore = dir.resolve("server.p12");
-    certificate = dir.resolve("server.crt");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "server",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=127.0.0.1",
-        "-ext",
-        "SAN=ip:127.0.0.1",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        PASSWORD,
-        "-keypass",
-        PASSWORD);
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "server",
-        "-keystore",
-        keyStore.toString(),
-        "-storepass",
-        PASSWORD,
-        "-file",
-        certificate.toString());
+    certificates = Certificates.create(dir);
     server =
         ZocketServer.builder()
             .headers(ServerIntegrationTest.Headers.class)
             .onConnect((headers, clientId) -> headers.userName())
             .handle(Rooms.class, ServerIntegrationTest.RoomsHandler::new)
-            .tlsKeyStore(keyStore, PASSWORD.toCharArray())
+            .tlsKeyStore(certificates.keyStore(), certificates.password())
             .host("127.0.0.1")
             .port(0)
             .shutdownTimeout(Duration.ofSeconds(2))
@@ -92,7 +57,7 @@ class SecureServerTest {
   void callsOverWssWithACustomTrustStore() throws Exception {
     SslContext trust =
         SslContextBuilder.forClient()
-            .trustManager(certificate.toFile())
+            .trustManager(certificates.certificatePem().toFile())
             .endpointIdentificationAlgorithm("HTTPS")
             .build();
     try (ZocketClient client =
@@ -121,16 +86,5 @@ class SecureServerTest {
 
   private static URI uri() {
     return URI.create("wss://127.0.0.1:" + server.port());
-  }
-
-  private static void keytool(String... args) throws IOException, InterruptedException {
-    String[] command = new String[args.length + 1];
-    command[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    System.arraycopy(args, 0, command, 1, args.length);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("keytool failed: " + output);
-    }
   }
 }

@@ -2,7 +2,6 @@ package dev.zocket.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -21,6 +20,9 @@ import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.Await;
+import dev.zocket.test.EventRecorder;
+import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.Unmappable.Unbuildable;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
 
 /** The client against a real {@link ZocketServer} on 127.0.0.1. */
 @Timeout(60)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class ServerIntegrationTest {
   /** The handshake headers of the test server. */
   public record Headers(@NotBlank @JsonProperty("user-name") String userName) {}
@@ -150,23 +152,15 @@ class ServerIntegrationTest {
     return URI.create("ws://127.0.0.1:" + port);
   }
 
-  private ZocketClient.Builder builder(String name, BlockingQueue<Object> events) {
+  private ZocketClient.Builder builder(String name) {
+    return builder(name, EventRecorder.of(RoomEvents.class));
+  }
+
+  private ZocketClient.Builder builder(String name, EventRecorder<RoomEvents> events) {
     return ZocketClient.builder(uri(server.port()))
         .header("user-name", name)
         .reconnect(ReconnectPolicy.disabled())
-        .on(
-            RoomEvents.class,
-            new RoomEvents() {
-              @Override
-              public void onJoin(Joined event) {
-                events.add(event);
-              }
-
-              @Override
-              public void onMessage(Message message) {
-                events.add(message);
-              }
-            });
+        .on(RoomEvents.class, events.listener());
   }
 
   private ZocketClient track(ZocketClient client) {
@@ -174,12 +168,8 @@ class ServerIntegrationTest {
     return client;
   }
 
-  private static Object next(BlockingQueue<Object> queue) throws InterruptedException {
-    Object o = queue.poll(5, TimeUnit.SECONDS);
-    if (o == null) {
-      fail("timed out waiting for an event");
-    }
-    return o;
+  private static Object next(BlockingQueue<Object> callbacks) {
+    return Await.next("a callback", callbacks);
   }
 
   private static ZocketException failure(CompletableFuture<?> future) {
@@ -195,7 +185,7 @@ class ServerIntegrationTest {
 
   @Test
   void typedCallsSyncAndAsync() throws Exception {
-    ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
+    ZocketClient client = track(builder("alice").connect());
     Rooms rooms = client.proxy(Rooms.class);
     assertThat(rooms.members(new JoinRoom("general")).get(5, TimeUnit.SECONDS))
         .containsExactly("alice", "general");
@@ -213,16 +203,15 @@ class ServerIntegrationTest {
         new io.netty.channel.MultiThreadIoEventLoopGroup(
             1, io.netty.channel.nio.NioIoHandler.newFactory());
     try {
-      BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
-      ZocketClient alice =
-          builder("alice", new LinkedBlockingQueue<>()).eventLoopGroup(shared).connect();
+      EventRecorder<RoomEvents> bobEvents = EventRecorder.of(RoomEvents.class);
+      ZocketClient alice = builder("alice").eventLoopGroup(shared).connect();
       ZocketClient bob = builder("bob", bobEvents).eventLoopGroup(shared).connect();
       bob.proxy(Rooms.class).join(new JoinRoom("general"));
-      assertThat(next(bobEvents)).isEqualTo(new Joined("general", "bob"));
+      assertThat(bobEvents.next()).isEqualTo(new Joined("general", "bob"));
       alice.proxy(Rooms.class).join(new JoinRoom("general"));
       alice.proxy(Rooms.class).post(new Post("general", "hi"));
-      assertThat(next(bobEvents)).isEqualTo(new Joined("general", "alice"));
-      assertThat(next(bobEvents)).isEqualTo(new Message("general", "alice", "hi"));
+      assertThat(bobEvents.next()).isEqualTo(new Joined("general", "alice"));
+      assertThat(bobEvents.next()).isEqualTo(new Message("general", "alice", "hi"));
       alice.close();
       assertThat(shared.isShuttingDown()).isFalse();
       assertThat(bob.proxy(Rooms.class).echo("still")).isEqualTo("still from bob");
@@ -235,7 +224,7 @@ class ServerIntegrationTest {
 
   @Test
   void errorRepliesBecomeExceptions() {
-    ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
+    ZocketClient client = track(builder("alice").connect());
     Rooms rooms = client.proxy(Rooms.class);
     assertThatThrownBy(() -> rooms.echo("fail"))
         .isInstanceOf(ZocketException.class)
@@ -247,8 +236,7 @@ class ServerIntegrationTest {
         .extracting(t -> ((ZocketException) t).code())
         .isEqualTo(ErrorCodes.INTERNAL);
 
-    ZocketClient unchecked =
-        track(builder("bob", new LinkedBlockingQueue<>()).validatePayloads(false).connect());
+    ZocketClient unchecked = track(builder("bob").validatePayloads(false).connect());
     ZocketException invalid = failure(unchecked.proxy(Rooms.class).members(new JoinRoom("")));
     // The type a local validation throws, whichever side found the problem.
     assertThat(invalid).isInstanceOf(InvalidPayloadException.class);
@@ -262,7 +250,7 @@ class ServerIntegrationTest {
 
   @Test
   void aProxyOfAContractWhoseTypeJacksonCannotMapIsRefused() {
-    ZocketClient client = track(builder("alice", new LinkedBlockingQueue<>()).connect());
+    ZocketClient client = track(builder("alice").connect());
     assertThatThrownBy(() -> client.proxy(SendsUnbuildable.class))
         .isInstanceOf(dev.zocket.ContractException.class)
         .hasMessageContaining("Unbuildable has no constructor Jackson can use")
@@ -271,7 +259,7 @@ class ServerIntegrationTest {
 
   @Test
   void localValidationFailsAtTheCallSite() throws Exception {
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
     ZocketClient client = track(builder("alice", events).connect());
     Rooms rooms = client.proxy(Rooms.class);
     assertThatThrownBy(() -> rooms.join(new JoinRoom("")))
@@ -280,17 +268,13 @@ class ServerIntegrationTest {
     assertThatThrownBy(() -> rooms.members(new JoinRoom("")))
         .isInstanceOf(InvalidPayloadException.class);
     rooms.join(new JoinRoom("general"));
-    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(events.next()).isEqualTo(new Joined("general", "alice"));
     assertThat(rooms.count()).isEqualTo(1);
   }
 
   @Test
   void callsTimeOut() {
-    ZocketClient client =
-        track(
-            builder("alice", new LinkedBlockingQueue<>())
-                .callTimeout(Duration.ofMillis(300))
-                .connect());
+    ZocketClient client = track(builder("alice").callTimeout(Duration.ofMillis(300)).connect());
     Rooms rooms = client.proxy(Rooms.class);
     ZocketException perMethod = failure(rooms.slow());
     assertThat(perMethod.code()).isEqualTo(ErrorCodes.TIMEOUT);
@@ -304,10 +288,7 @@ class ServerIntegrationTest {
   void pendingCallsFailWhenTheServerGoesAway() throws Exception {
     BlockingQueue<Object> closes = new LinkedBlockingQueue<>();
     ZocketClient client =
-        track(
-            builder("alice", new LinkedBlockingQueue<>())
-                .onClose((code, reason) -> closes.add(code))
-                .connect());
+        track(builder("alice").onClose((code, reason) -> closes.add(code)).connect());
     Rooms rooms = client.proxy(Rooms.class);
     List<CompletableFuture<String>> calls = List.of(rooms.hang(), rooms.hang(), rooms.hang());
     assertThat(rooms.echo("sync")).isEqualTo("sync from alice"); // the hangs have arrived
@@ -321,30 +302,33 @@ class ServerIntegrationTest {
 
   @Test
   void eventsArriveInOrder() throws Exception {
-    BlockingQueue<Object> aliceEvents = new LinkedBlockingQueue<>();
-    BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
+    EventRecorder<RoomEvents> aliceEvents = EventRecorder.of(RoomEvents.class);
+    EventRecorder<RoomEvents> bobEvents = EventRecorder.of(RoomEvents.class);
     ZocketClient alice = track(builder("alice", aliceEvents).connect());
     ZocketClient bob = track(builder("bob", bobEvents).connect());
     alice.proxy(Rooms.class).join(new JoinRoom("general"));
-    assertThat(next(aliceEvents)).isEqualTo(new Joined("general", "alice"));
+    assertThat(aliceEvents.next()).isEqualTo(new Joined("general", "alice"));
     bob.proxy(Rooms.class).join(new JoinRoom("general"));
-    assertThat(next(aliceEvents)).isEqualTo(new Joined("general", "bob"));
-    assertThat(next(bobEvents)).isEqualTo(new Joined("general", "bob"));
+    assertThat(aliceEvents.next()).isEqualTo(new Joined("general", "bob"));
+    assertThat(bobEvents.next()).isEqualTo(new Joined("general", "bob"));
     Rooms rooms = alice.proxy(Rooms.class);
     for (int i = 0; i < 200; i++) {
       rooms.post(new Post("general", "m" + i));
     }
     for (int i = 0; i < 200; i++) {
-      assertThat(next(bobEvents)).isEqualTo(new Message("general", "alice", "m" + i));
-      assertThat(next(aliceEvents)).isEqualTo(new Message("general", "alice", "m" + i));
+      assertThat(bobEvents.next()).isEqualTo(new Message("general", "alice", "m" + i));
+      assertThat(aliceEvents.next()).isEqualTo(new Message("general", "alice", "m" + i));
     }
-    assertThat(bobEvents.poll(50, TimeUnit.MILLISECONDS)).isNull();
+    // Nothing else came: a post made now is the next event of each.
+    rooms.post(new Post("general", "end"));
+    assertThat(bobEvents.next()).isEqualTo(new Message("general", "alice", "end"));
+    assertThat(aliceEvents.next()).isEqualTo(new Message("general", "alice", "end"));
   }
 
   @Test
   void reconnectsToANewServerOnTheSamePortAndRejoinsInOnOpen() throws Exception {
     int port = server.port();
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
     BlockingQueue<Object> lifecycle = new LinkedBlockingQueue<>();
     ZocketClient alice =
         track(
@@ -359,21 +343,21 @@ class ServerIntegrationTest {
                 .onClose((code, reason) -> lifecycle.add("close " + code))
                 .connect());
     assertThat(next(lifecycle)).isEqualTo("open");
-    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(events.next()).isEqualTo(new Joined("general", "alice"));
 
     server.close();
     assertThat(next(lifecycle)).isEqualTo("close 1001");
     server = startServer(port);
     assertThat(next(lifecycle)).isEqualTo("open");
-    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(events.next()).isEqualTo(new Joined("general", "alice"));
     assertThat(alice.state()).isEqualTo(ZocketClient.State.OPEN);
 
-    BlockingQueue<Object> bobEvents = new LinkedBlockingQueue<>();
+    EventRecorder<RoomEvents> bobEvents = EventRecorder.of(RoomEvents.class);
     ZocketClient bob = track(builder("bob", bobEvents).connect());
     bob.proxy(Rooms.class).join(new JoinRoom("general"));
     bob.proxy(Rooms.class).post(new Post("general", "welcome back"));
-    assertThat(next(events)).isEqualTo(new Joined("general", "bob"));
-    assertThat(next(events)).isEqualTo(new Message("general", "bob", "welcome back"));
+    assertThat(events.next()).isEqualTo(new Joined("general", "bob"));
+    assertThat(events.next()).isEqualTo(new Message("general", "bob", "welcome back"));
     assertThat(alice.proxy(Rooms.class).count()).isEqualTo(1);
   }
 
@@ -382,7 +366,7 @@ class ServerIntegrationTest {
     int port = server.port();
     server.close();
     BlockingQueue<Object> errors = new LinkedBlockingQueue<>();
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
     CompletableFuture<ZocketClient> connecting =
         builder("alice", events)
             .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(40)))
@@ -399,7 +383,7 @@ class ServerIntegrationTest {
     assertThat(connecting).isNotDone();
     server = startServer(port);
     ZocketClient alice = track(connecting.get(10, TimeUnit.SECONDS));
-    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(events.next()).isEqualTo(new Joined("general", "alice"));
     assertThat(alice.state()).isEqualTo(ZocketClient.State.OPEN);
   }
 
@@ -407,7 +391,7 @@ class ServerIntegrationTest {
   void withoutRetryTheFirstFailedConnectFails() {
     int port = server.port();
     server.close();
-    assertThatThrownBy(() -> builder("alice", new LinkedBlockingQueue<>()).connect())
+    assertThatThrownBy(() -> builder("alice").connect())
         .isInstanceOfSatisfying(
             ZocketException.class,
             e -> {
@@ -422,7 +406,7 @@ class ServerIntegrationTest {
     server.close();
     assertThatThrownBy(
             () ->
-                builder("alice", new LinkedBlockingQueue<>())
+                builder("alice")
                     .reconnect(
                         ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(20))
                             .withMaxAttempts(2))
@@ -449,11 +433,7 @@ class ServerIntegrationTest {
     log.addAppender(appender);
     try {
       ZocketClient client =
-          track(
-              builder("alice", new LinkedBlockingQueue<>())
-                  .reconnect(policy)
-                  .onError(errors::add)
-                  .connect());
+          track(builder("alice").reconnect(policy).onError(errors::add).connect());
       server.close();
       for (int i = 0; i < 4; i++) {
         ZocketException e = (ZocketException) next(errors);
@@ -488,7 +468,7 @@ class ServerIntegrationTest {
   @Test
   void sendsWhileDisconnectedFollowThePolicy() throws Exception {
     int port = server.port();
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
     BlockingQueue<Object> lifecycle = new LinkedBlockingQueue<>();
     ZocketClient alice =
         track(
@@ -500,7 +480,7 @@ class ServerIntegrationTest {
                 .onOpen(c -> c.proxy(Rooms.class).join(new JoinRoom("general")))
                 .onClose((code, reason) -> lifecycle.add("close"))
                 .connect());
-    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
+    assertThat(events.next()).isEqualTo(new Joined("general", "alice"));
     server.close();
     assertThat(next(lifecycle)).isEqualTo("close");
     Rooms rooms = alice.proxy(Rooms.class);
@@ -512,10 +492,12 @@ class ServerIntegrationTest {
     server = startServer(port);
     // Alice rejoins in onOpen, then her buffered posts go out; the oldest was dropped. The room
     // echoes her own posts back to her.
-    assertThat(next(events)).isEqualTo(new Joined("general", "alice"));
-    assertThat(next(events)).isEqualTo(new Message("general", "alice", "offline 2"));
-    assertThat(next(events)).isEqualTo(new Message("general", "alice", "offline 3"));
-    assertThat(events.poll(50, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(events.next()).isEqualTo(new Joined("general", "alice"));
+    assertThat(events.next()).isEqualTo(new Message("general", "alice", "offline 2"));
+    assertThat(events.next()).isEqualTo(new Message("general", "alice", "offline 3"));
+    // Nothing else was sent: a post made now is the next event.
+    rooms.post(new Post("general", "now"));
+    assertThat(events.next()).isEqualTo(new Message("general", "alice", "now"));
   }
 
   @Test
@@ -523,7 +505,7 @@ class ServerIntegrationTest {
     BlockingQueue<Object> lifecycle = new LinkedBlockingQueue<>();
     ZocketClient alice =
         track(
-            builder("alice", new LinkedBlockingQueue<>())
+            builder("alice")
                 .reconnect(
                     ReconnectPolicy.exponential(Duration.ofSeconds(10), Duration.ofSeconds(10)))
                 .onClose((code, reason) -> lifecycle.add("close"))
@@ -538,7 +520,7 @@ class ServerIntegrationTest {
 
   @Test
   void rejectedHandshakeCarriesTheServersBody() {
-    assertThatThrownBy(() -> builder("", new LinkedBlockingQueue<>()).connect())
+    assertThatThrownBy(() -> builder("").connect())
         .isInstanceOf(HandshakeRejectedException.class)
         .hasMessage(
             "Server rejected the WebSocket handshake with HTTP 400 Bad Request: "

@@ -7,10 +7,11 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.client.TestContracts.JoinRoom;
 import dev.zocket.client.TestContracts.Rooms;
+import dev.zocket.test.Certificates;
+import dev.zocket.test.LeakDetection;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.pkitesting.CertificateBuilder;
-import io.netty.pkitesting.X509Bundle;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -18,26 +19,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code wss://}: a user-supplied trust store works; the JDK's default refuses an unknown CA. */
 @Timeout(30)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class TlsTest {
-  private static X509Bundle certificate;
+  private static Certificates certificates;
   private static RawServer server;
 
   @BeforeAll
-  static void start() throws Exception {
-    certificate =
-        new CertificateBuilder()
-            .subject("CN=zocket test")
-            .addSanIpAddress("127.0.0.1")
-            .setIsCertificateAuthority(true)
-            .buildSelfSigned();
+  static void start(@TempDir Path dir) throws Exception {
+    certificates = Certificates.create(dir);
     SslContext serverContext =
-        SslContextBuilder.forServer(
-                certificate.getKeyPair().getPrivate(), certificate.getCertificate())
-            .build();
+        SslContextBuilder.forServer(certificates.privateKey(), certificates.certificate()).build();
     server = RawServer.startTls(serverContext);
   }
 
@@ -49,7 +44,7 @@ class TlsTest {
   @Test
   void talksOverTlsWithTheGivenTrust() throws Exception {
     SslContext trusting =
-        SslContextBuilder.forClient().trustManager(certificate.toTrustManagerFactory()).build();
+        SslContextBuilder.forClient().trustManager(certificates.trustManagerFactory()).build();
     try (ZocketClient client =
         ZocketClient.builder(server.uri())
             .sslContext(trusting)

@@ -2,7 +2,6 @@ package dev.zocket.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
@@ -15,6 +14,8 @@ import dev.zocket.client.TestContracts.Notice;
 import dev.zocket.client.TestContracts.Post;
 import dev.zocket.client.TestContracts.RoomEvents;
 import dev.zocket.client.TestContracts.Rooms;
+import dev.zocket.test.Await;
+import dev.zocket.test.LeakDetection;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.time.Duration;
@@ -32,11 +33,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The client's frames and its reading of the server's, checked against a bare WebSocket server. */
 @Timeout(30)
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakDetection.class)
 class WireTest {
   private RawServer server;
   private ZocketClient client;
   private final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+
+  /** Whether the client was built by {@link #builder()}, whose callbacks add to {@link #seen}. */
+  private boolean recording;
 
   @BeforeEach
   void start() throws InterruptedException {
@@ -44,51 +48,63 @@ class WireTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     if (client != null) {
-      client.close();
+      if (recording && client.state() == ZocketClient.State.OPEN) {
+        // Nothing unexpected came: an event sent now is the next callback.
+        server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\"end of test\"}}");
+        assertThat(next()).as("the next callback").isEqualTo(new Notice("end of test"));
+      }
+      client.close(); // returns once every callback has run, onClose last
     }
     server.close();
-    assertThat(seen.poll(50, TimeUnit.MILLISECONDS)).as("unexpected callback").isNull();
+    assertThat(seen).as("unexpected callbacks").isEmpty();
+  }
+
+  /** Asserts the client sent nothing more: a frame it sends now is the next the server gets. */
+  private void assertNoMoreFrames() {
+    client.proxy(Rooms.class).leaveAll();
+    assertThat(server.take()).as("the next frame").isEqualTo("{\"type\":\"rooms.leaveAll\"}");
   }
 
   private ZocketClient.Builder builder() {
+    recording = true;
     return ZocketClient.builder(server.uri())
         .reconnect(ReconnectPolicy.disabled())
-        .on(
-            RoomEvents.class,
-            new RoomEvents() {
-              @Override
-              public void onJoin(Joined event) {
-                seen.add(event);
-              }
-
-              @Override
-              public void onNotice(Notice notice) {
-                seen.add(notice);
-              }
-
-              @Override
-              public void onReset() {
-                seen.add("reset");
-              }
-
-              @Override
-              public void onMessage(Message message) {
-                if (message.content().equals("boom")) {
-                  throw new IllegalStateException("listener failure on purpose");
-                }
-                seen.add(message);
-              }
-            });
+        .on(RoomEvents.class, new Listener());
   }
 
-  private Object next() throws InterruptedException {
-    Object o = seen.poll(5, TimeUnit.SECONDS);
-    if (o == null) {
-      fail("timed out waiting for a callback");
+  /**
+   * Adds every event to {@link #seen}, in the queue of the other callbacks, and throws on a message
+   * "boom", as a faulty listener would.
+   */
+  private final class Listener implements RoomEvents {
+    @Override
+    public void onJoin(Joined event) {
+      seen.add(event);
     }
-    return o;
+
+    @Override
+    public void onNotice(Notice notice) {
+      seen.add(notice);
+    }
+
+    @Override
+    public void onReset() {
+      seen.add("reset");
+    }
+
+    @Override
+    public void onMessage(Message message) {
+      if (message.content().equals("boom")) {
+        throw new IllegalStateException("listener failure on purpose");
+      }
+      seen.add(message);
+    }
+  }
+
+  private Object next() {
+    return Await.next("a callback", Duration.ofSeconds(5), seen);
   }
 
   @Test
@@ -113,7 +129,7 @@ class WireTest {
     assertThat(server.take()).isEqualTo("{\"type\":\"rooms.touch\",\"rpcId\":\"2\"}");
     server.send("{\"type\":\"__rpc_res\",\"rpcId\":\"2\"}");
     assertThat(touched.get(5, TimeUnit.SECONDS)).isNull();
-    server.assertNoMoreFrames();
+    assertNoMoreFrames();
   }
 
   @Test
@@ -277,7 +293,7 @@ class WireTest {
     rooms.post(new Post("a", "ok"));
     assertThat(server.take())
         .isEqualTo("{\"type\":\"rooms.post\",\"payload\":{\"roomId\":\"a\",\"content\":\"ok\"}}");
-    server.assertNoMoreFrames();
+    assertNoMoreFrames();
   }
 
   @Test
@@ -433,14 +449,16 @@ class WireTest {
   @Test
   void idleClientPingsAndStaysOpenWhileTheServerAnswers() throws Exception {
     client = builder().idleTimeout(Duration.ofMillis(200)).connect();
-    // The server's protocol handler answers pings; with no other traffic, the client's pings
-    // (every 100 ms of silence) are what keep the connection.
+    // With no other traffic the client pings after 100 ms of silence, and the server's protocol
+    // handler answers: three pings take longer than the idle timeout, and the connection stays.
     for (int i = 0; i < 3; i++) {
-      assertThat(server.pongs.poll(50, TimeUnit.MILLISECONDS)).isNull();
+      assertThat(server.pings.poll(5, TimeUnit.SECONDS)).as("ping %s", i + 1).isNotNull();
     }
     client.proxy(Rooms.class).leaveAll();
     assertThat(server.take()).isEqualTo("{\"type\":\"rooms.leaveAll\"}");
     assertThat(client.state()).isEqualTo(ZocketClient.State.OPEN);
+    // The server never pinged, so the client sent no pong: one would have come before leaveAll.
+    assertThat(server.pongs).isEmpty();
   }
 
   @Test
@@ -464,7 +482,7 @@ class WireTest {
         .isInstanceOf(IllegalStateException.class)
         .asString()
         .contains("Blocking call Rooms.echo on the client's I/O thread would never be answered");
-    server.assertNoMoreFrames();
+    assertNoMoreFrames();
   }
 
   @Test
@@ -477,7 +495,7 @@ class WireTest {
     assertThat(rooms.hashCode()).isEqualTo(System.identityHashCode(rooms));
     assertThat(rooms.toString())
         .isEqualTo("Rooms proxy of ZocketClient(" + server.uri() + ", OPEN)");
-    server.assertNoMoreFrames();
+    assertNoMoreFrames();
   }
 
   @dev.zocket.Namespace("other")

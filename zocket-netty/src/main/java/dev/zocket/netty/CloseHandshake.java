@@ -70,6 +70,20 @@ final class CloseHandshake {
     timeout = ctx.executor().schedule(frames::closeTimedOut, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Answers a close frame of the peer's that could not be read as one (a body of one byte) with
+   * {@code status}, then closes the socket: the peer has ended its side, so nothing is left to wait
+   * for. Once.
+   */
+  void answerUnreadableClose(ChannelHandlerContext ctx, int status, String reason) {
+    if (begun || !ctx.channel().isActive()) {
+      return;
+    }
+    begin();
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
   /** A close frame from the peer: the answer to ours, or one to answer. */
   void peerClosed(ChannelHandlerContext ctx, CloseWebSocketFrame frame) {
     if (begun) {

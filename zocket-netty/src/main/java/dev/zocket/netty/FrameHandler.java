@@ -465,6 +465,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * How Netty's frame decoder reports a close frame with a body of one byte, the only close frame
+   * it refuses itself ({@link Rfc6455Handshaker} leaves codes and reasons to {@link
+   * CloseHandshake}); {@code FrameStageTest} fails if the wording changes.
+   */
+  private static final String UNREADABLE_CLOSE = "received close control frame";
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof CorruptedWebSocketFrameException corrupt) {
@@ -472,6 +479,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       CloseHandshake.discardTheRest(ctx);
       WebSocketCloseStatus status = corrupt.closeStatus();
       log.debug("Closing {}: {}", describe(), LogSafe.text(cause.getMessage()));
+      String message = String.valueOf(cause.getMessage());
+      if (message.startsWith(UNREADABLE_CLOSE)) {
+        closing.answerUnreadableClose(ctx, status.code(), status.reasonText());
+        return;
+      }
       close(
           status.code(),
           status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()

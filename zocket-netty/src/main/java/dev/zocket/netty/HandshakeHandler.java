@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import org.slf4j.Logger;
@@ -73,8 +72,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /** Answers 101 with Netty's RFC 6455 handshaker and opens the connection. */
   private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Object headers) {
     FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
-    WebSocketServerHandshaker handshaker =
-        new WebSocketServerHandshaker13("ws://zocket/", null, decoderConfig);
+    WebSocketServerHandshaker handshaker = new Rfc6455Handshaker(decoderConfig);
     try {
       handshaker.handshake(ctx.channel(), request);
     } catch (WebSocketHandshakeException e) { // thrown before the pipeline changes

@@ -64,6 +64,43 @@ final class ServerAssembly {
    * @throws RuntimeException what the backplane throws if it cannot start
    */
   static ZocketServer start(ZocketServer.Builder<?, ?> b) {
+    ExecutorService owned = null;
+    Executor handlerExecutor = b.executor;
+    if (handlerExecutor == null) {
+      owned = defaultHandlerExecutor();
+      handlerExecutor = owned;
+    }
+    ServerConfig config;
+    try {
+      config = config(b, handlerExecutor);
+    } catch (RuntimeException e) {
+      if (owned != null) {
+        owned.shutdown();
+      }
+      throw e;
+    }
+    Backplane backplane = b.backplane;
+    if (backplane != null) {
+      try {
+        backplane.start(config.registry);
+      } catch (RuntimeException e) {
+        if (owned != null) {
+          owned.shutdown();
+        }
+        throw e;
+      }
+    }
+    return bind(b, config, owned, backplane);
+  }
+
+  /**
+   * The configuration of a server with {@code b}'s settings whose handlers run on {@code
+   * handlerExecutor}: everything a connection's pipeline needs, without a socket (also for the
+   * pipeline stages' tests in an {@code EmbeddedChannel}).
+   *
+   * @throws IllegalStateException if the backplane's node id is not valid
+   */
+  static ServerConfig config(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
     ObjectMapper base = b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build();
     JsonCodec codec = new JsonCodec(JsonMappers.configure(base, b.jsonLimits));
     PayloadValidator validator = new PayloadValidator(codec.mapper());
@@ -90,14 +127,7 @@ final class ServerAssembly {
                     b.headersType, JsonMappers.configureForHeaders(base, b.jsonLimits), validator),
                 codec.mapper());
 
-    ExecutorService owned = null;
-    Executor handlerExecutor = b.executor;
-    if (handlerExecutor == null) {
-      owned = defaultHandlerExecutor();
-      handlerExecutor = owned;
-    }
-    ServerConfig config =
-        new ServerConfig(
+    return new ServerConfig(
             codec,
             dispatcher,
             state,
@@ -115,18 +145,6 @@ final class ServerAssembly {
             b.pingInterval,
             clientIdPrefix,
             hardening);
-
-    if (backplane != null) {
-      try {
-        backplane.start(registry);
-      } catch (RuntimeException e) {
-        if (owned != null) {
-          owned.shutdown();
-        }
-        throw e;
-      }
-    }
-    return bind(b, config, owned, backplane);
   }
 
   /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */

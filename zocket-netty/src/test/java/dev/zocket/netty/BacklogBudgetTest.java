@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.test.Await;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,9 +59,9 @@ class BacklogBudgetTest {
                               budget.cutIfFurtherBehind(1200, seenByTwo, () -> cut.add("two"))));
               other.start();
               // Wait until two decided without the lock, or waits for it; only then release one.
-              while (other.isAlive() && other.getState() != Thread.State.BLOCKED) {
-                Thread.onSpinWait();
-              }
+              Await.until(
+                  "two to decide without the lock, or to wait for it",
+                  () -> !other.isAlive() || other.getState() == Thread.State.BLOCKED);
               budget.add(-1100);
               budget.caughtUp();
               cutThreads.add(other);

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zocket.DropReason;
 import dev.zocket.ZocketException;
 import dev.zocket.netty.TestApi.ApiHandler;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.RawClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,9 +27,16 @@ import org.junit.jupiter.api.Timeout;
 class DispatchTest {
   private static ZocketServer server;
 
+  /** The names of the users whose onDisconnect ran: each after all their messages were handled. */
+  private static final BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+
   @BeforeAll
   static void start() {
-    server = Servers.standard().maxFrameSize(1024).start();
+    server =
+        Servers.standard()
+            .maxFrameSize(1024)
+            .onDisconnect(ctx -> disconnected.add(ctx.user().name()))
+            .start();
   }
 
   @AfterAll
@@ -36,6 +48,7 @@ class DispatchTest {
   @BeforeEach
   void clearLog() {
     ApiHandler.log.clear();
+    disconnected.clear();
   }
 
   private static String reply(String rpcId, String payload) {
@@ -198,7 +211,7 @@ class DispatchTest {
 
   @Test
   void closesWith1009WhenAFrameIsTooBig() throws Exception {
-    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=Big1")) {
       c.sendText("{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"ok\"}");
       assertThat(c.readSkippingPings().text()).isEqualTo(reply("ok", "\"seq 1\""));
       c.sendText("{\"type\":\"t.record\",\"payload\":\"" + "x".repeat(2000) + "\"}");
@@ -207,7 +220,7 @@ class DispatchTest {
       assertThat(close.closeStatus()).isEqualTo(1009);
       assertThat(c.awaitEof()).isTrue();
     }
-    try (RawClient c = RawClient.connect(server.port(), "/?user-name=R")) {
+    try (RawClient c = RawClient.connect(server.port(), "/?user-name=Big2")) {
       byte[] part = "x".repeat(600).getBytes(StandardCharsets.UTF_8);
       c.send(RawClient.TEXT, false, part);
       c.send(0, true, part); // two fragments, 1200 bytes together
@@ -216,6 +229,10 @@ class DispatchTest {
       assertThat(close.closeStatus()).isEqualTo(1009);
       assertThat(c.awaitEof()).isTrue();
     }
+    // onDisconnect runs once every message of its connection was handled: after it, the log
+    // holds whatever a message too big would have recorded.
+    Await.until(
+        "onDisconnect of Big1 and Big2", () -> disconnected.containsAll(List.of("Big1", "Big2")));
     assertThat(ApiHandler.log).isEmpty();
   }
 
@@ -251,13 +268,16 @@ class DispatchTest {
     try (JdkClient c = JdkClient.connect(server.port(), "?user-name=A")) {
       c.sync();
       // Inline runs need the executor's last reply to have reached the I/O thread; right after
-      // sync() that may still be on its way, so ask a few times (bounded) for an idle connection.
-      String thread = "";
-      for (int i = 0; i < 50 && !thread.contains("zocket-io-"); i++) {
-        String id = c.call("t.thread", null);
-        thread = c.next();
-        assertThat(thread).endsWith(id + "\"}");
-      }
+      // sync() that may still be on its way, so ask until the connection is idle.
+      String thread =
+          Await.value(
+              "a call answered on the I/O thread",
+              () -> {
+                String id = c.call("t.thread", null);
+                String reply = c.next();
+                assertThat(reply).endsWith(id + "\"}");
+                return reply.contains("zocket-io-") ? reply : null;
+              });
       assertThat(thread).startsWith("{\"type\":\"__rpc_res\",\"payload\":\"zocket-io-");
       String id;
       // Queued behind a blocking handler, a non-blocking one waits its turn on the executor.
@@ -294,6 +314,7 @@ class DispatchTest {
             .headers(TestApi.Headers.class)
             .onConnectAsync((h, id) -> user)
             .handle(TestApi.Api.class, ApiHandler::new)
+            .maxCallsInFlight(1)
             .host("127.0.0.1")
             .port(0)
             .start()) {
@@ -302,9 +323,15 @@ class DispatchTest {
           c.send("{\"type\":\"t.record\",\"payload\":\"m" + i + "\"}");
         }
         String id = c.call("t.thread", null);
-        Thread.sleep(300); // let the frames reach the server; nothing may be handled yet
+        // A second call is one too many in flight: the I/O thread answers it at once, onConnect
+        // pending or not. So its answer comes once the server has read every frame before it, and
+        // it is the first thing the client gets: nothing was answered, or handled, before it.
+        String over = c.call("t.seq", "0");
+        assertThat(c.next())
+            .isEqualTo(
+                error(
+                    over, "{\"code\":\"RATE_LIMITED\",\"message\":\"Too many calls in flight\"}"));
         assertThat(ApiHandler.log).isEmpty();
-        assertThat(c.messages).isEmpty();
         assertThat(s.connectionCount()).isZero();
         user.complete(new TestApi.User("Late", "x"));
         assertThat(c.next())
@@ -332,8 +359,11 @@ class DispatchTest {
             .start()) {
       JdkClient c = JdkClient.connect(s.port(), "?user-name=A");
       c.send("{\"type\":\"t.record\",\"payload\":\"before\"}");
+      // The server answers the client's close frame and closes the socket as it writes the
+      // answer: once the answer is in, the connection has ended before onConnect completes.
+      c.socket().sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(10, TimeUnit.SECONDS).join();
+      assertThat(c.awaitClose()).isEqualTo(WebSocket.NORMAL_CLOSURE);
       c.close();
-      Thread.sleep(200); // let the close reach the server first
       user.complete(new TestApi.User("Quick", "x"));
       assertThat(left.get(10, TimeUnit.SECONDS)).isEqualTo("Quick");
       assertThat(ApiHandler.log).containsExactly("Quick:before");

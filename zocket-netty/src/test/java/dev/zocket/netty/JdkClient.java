@@ -1,8 +1,8 @@
 package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
+import dev.zocket.test.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -58,16 +58,9 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     return id;
   }
 
+  /** The next text message, waiting for it. */
   String next() {
-    try {
-      String m = messages.poll(10, TimeUnit.SECONDS);
-      if (m == null) {
-        fail("timed out waiting for a message");
-      }
-      return m;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return Await.next("a message", messages);
   }
 
   /** Makes a round trip and asserts nothing else arrived before its reply. */

@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.RawClient;
 import dev.zocket.test.internal.Unmappable.Opaque;
@@ -52,10 +53,7 @@ class LifecycleTest {
     assertThat(b.awaitClose()).isEqualTo(1001);
     assertThat(server.connectionCount()).isZero();
     server.close(); // idempotent
-    for (int i = 0; i < 500 && !zocketThreads().isEmpty(); i++) {
-      Thread.sleep(10);
-    }
-    assertThat(zocketThreads()).isEmpty();
+    Await.until("every zocket- thread to end", () -> zocketThreads().isEmpty());
     assertThatThrownBy(() -> JdkClient.connect(server.port(), "")).isInstanceOf(Exception.class);
   }
 

@@ -8,6 +8,7 @@ import dev.zocket.DropReason;
 import dev.zocket.ErrorCodes;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.RawClient;
 import java.io.IOException;
@@ -99,15 +100,16 @@ class LimitsTest {
       b.sync();
 
       a.close(); // its place frees up once the server has seen the close
-      JdkClient c = null;
-      for (int i = 0; i < 200 && c == null; i++) {
-        try {
-          c = JdkClient.connect(s.port(), "?user-name=C");
-        } catch (RuntimeException e) {
-          Thread.sleep(20);
-        }
-      }
-      assertThat(c).isNotNull();
+      JdkClient c =
+          Await.value(
+              "a place for C once A has gone",
+              () -> {
+                try {
+                  return JdkClient.connect(s.port(), "?user-name=C");
+                } catch (RuntimeException e) {
+                  return null; // 503 while the server has not seen the close yet
+                }
+              });
       c.sync();
       c.close();
       b.close();

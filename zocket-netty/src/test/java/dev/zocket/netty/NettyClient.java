@@ -1,7 +1,6 @@
 package dev.zocket.netty;
 
-import static org.assertj.core.api.Assertions.fail;
-
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -154,16 +153,9 @@ final class NettyClient implements AutoCloseable {
     channel.config().setAutoRead(on);
   }
 
+  /** The next text message, waiting for it. */
   String next() {
-    try {
-      String m = messages.poll(10, TimeUnit.SECONDS);
-      if (m == null) {
-        fail("timed out waiting for a message");
-      }
-      return m;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return Await.next("a message", messages);
   }
 
   /** The close status the server sent, or -1 if the connection ended without one. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.netty.TestApi.Events;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import jakarta.validation.constraints.NotBlank;
 import java.util.ArrayList;
@@ -58,12 +59,10 @@ class RoomsTest {
     awaitEmpty();
   }
 
-  private static void awaitEmpty() throws InterruptedException {
-    for (int i = 0; i < 1000 && (server.connectionCount() > 0 || server.roomCount() > 0); i++) {
-      Thread.sleep(10);
-    }
-    assertThat(server.connectionCount()).isZero();
-    assertThat(server.roomCount()).isZero();
+  private static void awaitEmpty() {
+    Await.until(
+        "no connection and no room left",
+        () -> server.connectionCount() == 0 && server.roomCount() == 0);
   }
 
   private JdkClient client(String name, String... rooms) {
@@ -211,9 +210,7 @@ class RoomsTest {
     assertThat(server.connectionCount()).isEqualTo(2);
     a.close();
     assertThat(disconnects.poll(10, TimeUnit.SECONDS)).isEqualTo("Gone [x, y]");
-    for (int i = 0; i < 1000 && server.roomCount() > 1; i++) {
-      Thread.sleep(10);
-    }
+    Await.until("room x released", () -> server.roomCount() <= 1);
     assertThat(server.roomCount()).isEqualTo(1);
     assertThat(server.connectionCount()).isEqualTo(1);
     server.emit(Events.class).toRoom("x", "y").onText("hello");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.DropReason;
 import dev.zocket.netty.TestApi.Events;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
@@ -80,16 +81,20 @@ class SlowConsumerTest {
 
       // The stalled client is still connected: once it reads again, new events reach it.
       run.stalled.autoRead(true);
-      String last = "";
-      for (int i = 0; i < MESSAGES && !last.contains("\"after\""); i++) {
-        String m = run.stalled.messages.poll(100, TimeUnit.MILLISECONDS);
-        if (m == null) {
-          server.emit(Events.class).toRoom("r").onText("after"); // dropped until it has drained
-        } else {
-          last = m;
-        }
-      }
-      assertThat(last).isEqualTo(EVENT_PREFIX + "after\"}");
+      String after =
+          Await.value(
+              "an event sent once the stalled client has drained",
+              Duration.ofSeconds(30),
+              () -> {
+                for (String m; (m = run.stalled.messages.poll()) != null; ) {
+                  if (m.contains("\"after\"")) {
+                    return m;
+                  }
+                }
+                server.emit(Events.class).toRoom("r").onText("after"); // dropped while behind
+                return null;
+              });
+      assertThat(after).isEqualTo(EVENT_PREFIX + "after\"}");
       run.close();
     }
     LeakDetection.assertNoLeaks();

@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.RawClient;
 import java.util.ArrayList;
@@ -48,11 +49,9 @@ class SoakTest {
       } finally {
         workers.shutdownNow();
       }
-      for (int i = 0;
-          i < 1000 && (disconnects.get() < CYCLES || server.connectionCount() > 0);
-          i++) {
-        Thread.sleep(10);
-      }
+      Await.until(
+          "every onDisconnect, and no connection left",
+          () -> disconnects.get() >= CYCLES && server.connectionCount() == 0);
       assertThat(disconnects.get()).isEqualTo(CYCLES);
       assertThat(server.connectionCount()).isZero();
       assertThat(server.roomCount()).isZero();

@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zocket.test.Certificates;
 import dev.zocket.test.LeakDetection;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -27,7 +28,7 @@ class TlsTest {
     certificates = Certificates.create(dir);
     trusting =
         SslContextBuilder.forClient()
-            .trustManager(certificates.certificatePem.toFile())
+            .trustManager(certificates.certificatePem().toFile())
             .endpointIdentificationAlgorithm("HTTPS")
             .build();
   }
@@ -40,7 +41,9 @@ class TlsTest {
   @Test
   void pemFiles() {
     try (ZocketServer s =
-        Servers.standard().tls(certificates.certificatePem, certificates.privateKeyPem).start()) {
+        Servers.standard()
+            .tls(certificates.certificatePem(), certificates.privateKeyPem())
+            .start()) {
       assertRoundTrip(s);
     }
   }
@@ -48,7 +51,7 @@ class TlsTest {
   @Test
   void keyStore() {
     try (ZocketServer s =
-        Servers.standard().tlsKeyStore(certificates.keyStore, Certificates.PASSWORD).start()) {
+        Servers.standard().tlsKeyStore(certificates.keyStore(), certificates.password()).start()) {
       assertRoundTrip(s);
     }
   }
@@ -57,7 +60,7 @@ class TlsTest {
   void sslContext() throws Exception {
     SslContext context =
         SslContextBuilder.forServer(
-                certificates.certificatePem.toFile(), certificates.privateKeyPem.toFile())
+                certificates.certificatePem().toFile(), certificates.privateKeyPem().toFile())
             .build();
     try (ZocketServer s = Servers.standard().sslContext(context).start()) {
       assertRoundTrip(s);
@@ -79,13 +82,16 @@ class TlsTest {
   void badSettingsAreRejected() throws Exception {
     assertThatThrownBy(
             () ->
-                ZocketServer.builder().tls(certificates.privateKeyPem, certificates.privateKeyPem))
+                ZocketServer.builder()
+                    .tls(certificates.privateKeyPem(), certificates.privateKeyPem()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Cannot use the certificate chain '" + certificates.privateKeyPem);
+        .hasMessageStartingWith(
+            "Cannot use the certificate chain '" + certificates.privateKeyPem());
     assertThatThrownBy(
-            () -> ZocketServer.builder().tlsKeyStore(certificates.keyStore, "wrong".toCharArray()))
+            () ->
+                ZocketServer.builder().tlsKeyStore(certificates.keyStore(), "wrong".toCharArray()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Cannot use the key store '" + certificates.keyStore);
+        .hasMessageStartingWith("Cannot use the key store '" + certificates.keyStore());
     assertThatThrownBy(() -> ZocketServer.builder().sslContext(trusting))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("sslContext must be a server context");

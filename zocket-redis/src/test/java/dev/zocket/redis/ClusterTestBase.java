@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Timeout;
  * Three server nodes and one real Redis: rooms, broadcasts, {@code to(clientId)}, {@code except}
  * and de-duplication across nodes, and subscriptions that follow local membership.
  *
- * <p>To show that something did not arrive, a test sends a marker after it along a path that
- * keeps order with it (the same sending node and receiving node), and checks that the marker is
- * the next message.
+ * <p>To show that something did not arrive, a test sends a marker after it along a path that keeps
+ * order with it (the same sending node and receiving node), and checks that the marker is the next
+ * message.
  */
 @Timeout(60)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -85,16 +85,19 @@ abstract class ClusterTestBase {
       c.toRooms("c" + i, "order");
     }
     for (TestClient t : List.of(a, b, c)) {
+      t.toRooms("end", "order"); // the marker: last of each sender
+    }
+    for (TestClient t : List.of(a, b, c)) {
       Map<String, List<String>> bySender = new TreeMap<>();
-      for (int i = 0; i < 3 * n; i++) {
+      for (int ends = 0; ends < 3; ) {
         Msg m = t.next();
         bySender.computeIfAbsent(m.from(), k -> new ArrayList<>()).add(m.text());
+        ends += m.text().equals("end") ? 1 : 0;
       }
       assertThat(bySender).containsOnlyKeys(a.id, b.id, c.id);
-      assertThat(bySender.get(a.id)).containsExactlyElementsOf(texts("a", n));
-      assertThat(bySender.get(b.id)).containsExactlyElementsOf(texts("b", n));
-      assertThat(bySender.get(c.id)).containsExactlyElementsOf(texts("c", n));
-      assertThat(t.poll()).isNull();
+      assertThat(bySender.get(a.id)).containsExactlyElementsOf(texts("a", n, "end"));
+      assertThat(bySender.get(b.id)).containsExactlyElementsOf(texts("b", n, "end"));
+      assertThat(bySender.get(c.id)).containsExactlyElementsOf(texts("c", n, "end"));
     }
   }
 
@@ -140,7 +143,8 @@ abstract class ClusterTestBase {
           .containsExactlyInAnyOrder("not-c", "from-b");
     }
     assertThat(c.next().text()).isEqualTo("from-b"); // skipped by "not-c", also on its own node
-    assertThat(c.poll()).isNull();
+    c.broadcast("end", false); // had "not-c" reached c, it would come before this
+    assertThat(c.next()).isEqualTo(new Msg(c.id, "end"));
   }
 
   @Test
@@ -157,10 +161,10 @@ abstract class ClusterTestBase {
       assertThat(t.next().text()).isEqualTo("to-many");
     }
     a.toClients("unknown", "node1.nobody", "node9.nobody", "not-clustered");
-    a.toClients("marker", b.id, a.id);
+    a.toClients("marker", b.id, a.id, b2.id);
     assertThat(b.next().text()).isEqualTo("marker");
     assertThat(a.next().text()).isEqualTo("marker");
-    assertThat(b2.poll()).isNull();
+    assertThat(b2.next().text()).isEqualTo("marker");
   }
 
   @Test
@@ -183,10 +187,8 @@ abstract class ClusterTestBase {
     sender.toClients("marker", both.id, onlyX.id, onlyY.id, sender.id);
 
     assertThat(both.until("marker")).containsExactly("xy", "xy-not-me", "marker");
-    assertThat(onlyX.until("marker"))
-        .containsExactly("xy", "xy-not-me", "xy-not-both", "marker");
-    assertThat(onlyY.until("marker"))
-        .containsExactly("xy", "xy-not-me", "xy-not-both", "marker");
+    assertThat(onlyX.until("marker")).containsExactly("xy", "xy-not-me", "xy-not-both", "marker");
+    assertThat(onlyY.until("marker")).containsExactly("xy", "xy-not-me", "xy-not-both", "marker");
     assertThat(sender.until("marker")).containsExactly("xy", "xy-not-both", "marker");
   }
 
@@ -237,11 +239,12 @@ abstract class ClusterTestBase {
     assertThat(nodes.backplanes.get(1).receivedCount()).isEqualTo(before + 1);
   }
 
-  private static List<String> texts(String prefix, int n) {
-    List<String> texts = new ArrayList<>(n);
+  private static List<String> texts(String prefix, int n, String last) {
+    List<String> texts = new ArrayList<>(n + 1);
     for (int i = 0; i < n; i++) {
       texts.add(prefix + i);
     }
+    texts.add(last);
     return texts;
   }
 }

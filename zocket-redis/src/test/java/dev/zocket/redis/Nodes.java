@@ -1,14 +1,13 @@
 package dev.zocket.redis;
 
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.Await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** Three Zocket server nodes on 127.0.0.1 sharing one real Redis through their backplanes. */
 final class Nodes implements AutoCloseable {
@@ -58,18 +57,9 @@ final class Nodes implements AutoCloseable {
   }
 
   /** Waits (10 s at most) until Redis has the given number of nodes subscribed to a room. */
-  void awaitSubscribers(String room, long expected) throws InterruptedException {
-    await(() -> subscribers(room) == expected, "Redis subscribers of " + room + " = " + expected);
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
+  void awaitSubscribers(String room, long expected) {
+    Await.until(
+        "Redis subscribers of " + room + " = " + expected, () -> subscribers(room) == expected);
   }
 
   @Override

@@ -2,17 +2,17 @@ package dev.zocket.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Redis is killed and started again on the same port while three nodes run: local delivery goes
- * on meanwhile, and cross-node delivery resumes by itself, including rooms joined during the
- * outage.
+ * Redis is killed and started again on the same port while three nodes run: local delivery goes on
+ * meanwhile, and cross-node delivery resumes by itself, including rooms joined during the outage.
  */
 @Timeout(90)
 class RedisRestartTest {
@@ -45,13 +45,17 @@ class RedisRestartTest {
         redis.restart();
 
         // Probe until a message crosses again (Lettuce reconnects with backoff; 200 ms at most).
-        boolean through = false;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        for (int i = 0; !through && System.nanoTime() < deadline; i++) {
-          a.toRooms("probe" + i, "r");
-          through = waitFor(b, "probe", 100) && waitFor(c, "probe", 100);
-        }
-        assertThat(through).as("cross-node delivery resumed").isTrue();
+        int[] probes = {0};
+        boolean[] crossed = {false, false};
+        Await.until(
+            "cross-node delivery to resume, to b and to c",
+            Duration.ofSeconds(20),
+            () -> {
+              a.toRooms("probe" + probes[0]++, "r");
+              crossed[0] |= tookAProbe(b);
+              crossed[1] |= tookAProbe(c);
+              return crossed[0] && crossed[1];
+            });
         nodes.awaitSubscribers("r", 3);
 
         for (int i = 0; i < 10; i++) {
@@ -83,17 +87,13 @@ class RedisRestartTest {
     LeakDetection.assertNoLeaks();
   }
 
-  /** Takes messages until one starts with the prefix; false if none came within the time. */
-  private static boolean waitFor(TestClient client, String prefix, long millis)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (System.nanoTime() < deadline) {
-      ChatApi.Msg m = client.pollFor(deadline - System.nanoTime());
-      if (m != null && m.text().startsWith(prefix)) {
-        return true;
-      }
+  /** Takes the messages the client has now; whether one was a probe. */
+  private static boolean tookAProbe(TestClient client) {
+    boolean probe = false;
+    for (ChatApi.Msg m; (m = client.poll()) != null; ) {
+      probe |= m.text().startsWith("probe");
     }
-    return false;
+    return probe;
   }
 
   private static List<String> withoutProbes(List<String> texts) {

@@ -1,5 +1,6 @@
 package dev.zocket.redis;
 
+import dev.zocket.test.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -28,8 +30,8 @@ final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server on a free port and waits until it answers PING. Without {@code redis-server}
-   * on the PATH the calling test is skipped on a developer's machine, and fails under CI ({@code
+   * Starts a server on a free port and waits until it answers PING. Without {@code redis-server} on
+   * the PATH the calling test is skipped on a developer's machine, and fails under CI ({@code
    * CI=true}, where {@code .ci/run} installs it), so CI can never pass by skipping.
    */
   static RedisServer start() throws IOException, InterruptedException {
@@ -79,24 +81,27 @@ final class RedisServer implements AutoCloseable {
         new ProcessBuilder(
                 List.of(
                     "redis-server",
-                    "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--dir", dir.toString()))
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    dir.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!ping()) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "redis-server exited with " + process.exitValue() + ": " + log());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("redis-server did not answer PING on port " + port);
-      }
-      Thread.sleep(20);
+    Process started = process;
+    Await.until(
+        "redis-server to answer PING on port " + port,
+        Duration.ofSeconds(15),
+        () -> !started.isAlive() || ping());
+    if (!started.isAlive()) {
+      throw new IllegalStateException(
+          "redis-server exited with " + started.exitValue() + ": " + log());
     }
   }
 

@@ -9,12 +9,12 @@ import dev.zocket.redis.ChatApi.Chat;
 import dev.zocket.redis.ChatApi.ChatEvents;
 import dev.zocket.redis.ChatApi.Msg;
 import dev.zocket.redis.ChatApi.Say;
+import dev.zocket.test.Await;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** A real Zocket client of one node that records the messages it receives. */
 final class TestClient implements AutoCloseable {
@@ -58,10 +58,8 @@ final class TestClient implements AutoCloseable {
   }
 
   /** The next message; fails after 10 s. */
-  Msg next() throws InterruptedException {
-    Msg m = received.poll(10, TimeUnit.SECONDS);
-    assertThat(m).as("timed out waiting for a message").isNotNull();
-    return m;
+  Msg next() {
+    return Await.next("a message", received);
   }
 
   /** Every message up to and including the one with the given text; fails after 10 s each. */
@@ -75,11 +73,6 @@ final class TestClient implements AutoCloseable {
       }
     }
     throw new AssertionError("no '" + text + "' among " + texts);
-  }
-
-  /** Takes the next message, waiting at most the given time; null if none came. */
-  Msg pollFor(long nanos) throws InterruptedException {
-    return received.poll(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Takes the next message if one is there now, or null. */

@@ -2,6 +2,7 @@ package dev.zocket.test;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -9,10 +10,11 @@ import java.util.function.Supplier;
 
 /**
  * Waits in a test for something another thread makes true: polls a condition, quickly at first and
- * then every 50 ms, until it holds or a timeout passes, and fails the test with what was awaited.
+ * then every 50 ms, until it holds or a timeout passes, and fails the test with what was awaited;
+ * or takes what another thread hands over through a queue, as soon as it is there.
  *
- * <p>Only for waiting until something <em>happens</em>. To show that something did not happen,
- * make something that must come after it happen (a marker message) and wait for that instead.
+ * <p>Only for waiting until something <em>happens</em>. To show that something did not happen, make
+ * something that must come after it happen (a marker message) and wait for that instead.
  *
  * <pre>{@code
  * Await.until("alice joined", () -> server.connectionCount() == 1);
@@ -46,6 +48,42 @@ public final class Await {
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
     Objects.requireNonNull(condition, "condition == null");
     value(what, timeout, () -> condition.getAsBoolean() ? Boolean.TRUE : null);
+  }
+
+  /**
+   * Takes the head of {@code queue}, waiting for one for at most {@link #DEFAULT_TIMEOUT}: for what
+   * another thread hands over, such as the messages a test client receives.
+   *
+   * <pre>{@code
+   * assertThat(Await.next("a message", client.messages)).isEqualTo("hello");
+   * }</pre>
+   *
+   * @param what what is awaited, for the failure message
+   * @throws AssertionError if the queue is still empty after the timeout
+   */
+  public static <T> T next(String what, BlockingQueue<T> queue) {
+    return next(what, DEFAULT_TIMEOUT, queue);
+  }
+
+  /**
+   * Takes the head of {@code queue}, waiting for one for at most {@code timeout}.
+   *
+   * @param what what is awaited, for the failure message
+   * @throws AssertionError if the queue is still empty after the timeout
+   */
+  public static <T> T next(String what, Duration timeout, BlockingQueue<T> queue) {
+    Objects.requireNonNull(what, "what == null");
+    Objects.requireNonNull(queue, "queue == null");
+    try {
+      T head = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (head == null) {
+        throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+      }
+      return head;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("Interrupted while waiting for: " + what, e);
+    }
   }
 
   /**

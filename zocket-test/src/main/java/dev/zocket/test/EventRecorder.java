@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Records the events a client receives for one event contract, in order, for a test to take one by
  * one. {@link #listener()} is the implementation of the contract to register with the client
- * ({@code ZocketClient.Builder.on(events, recorder.listener())}); each call of one of its methods,
- * default methods included, records the event's name and payload.
+ * ({@code ZocketClient.Builder.on(events, recorder.listener())}); each call of one of its methods
+ * records the event's name and payload, of default methods too (in an event contract a default
+ * method is an event that a listener need not implement).
  *
  * <pre>{@code
  * EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
@@ -51,6 +52,8 @@ public final class EventRecorder<E> {
           if (method.getDeclaringClass() == Object.class) {
             return objectMethod(proxy, method, args);
           }
+          // Every other method is an event, default ones too: in an event contract a default
+          // method is an event a listener need not implement.
           Event e = new Event(method.getName(), args == null || args.length == 0 ? null : args[0]);
           synchronized (all) {
             all.add(e);
@@ -59,7 +62,8 @@ public final class EventRecorder<E> {
           return null;
         };
     this.listener =
-        contract.cast(Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract}, h));
+        contract.cast(
+            Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract}, h));
   }
 
   /**

@@ -19,19 +19,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Smoke test of the load tools: the driver runs tiny bounded scenarios against the raw baseline
  * server and against a Zocket server of the same protocol, and nothing is lost or reordered.
  */
 @Timeout(120)
+@ExtendWith(LeakDetection.class)
 class LoadDriverTest {
   private static RawChatServer baseline;
   private static ZocketServer zocket;
 
   @BeforeAll
   static void start() throws Exception {
-    LeakDetection.install();
     baseline = RawChatServer.start("127.0.0.1", 0);
     zocket =
         ZocketServer.builder()
@@ -48,7 +49,6 @@ class LoadDriverTest {
   static void stop() {
     baseline.close();
     zocket.close();
-    LeakDetection.assertNoLeaks();
   }
 
   private static Map<String, Object> run(int port, String... args) throws Exception {

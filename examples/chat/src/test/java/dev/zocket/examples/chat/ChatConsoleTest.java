@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -110,13 +111,11 @@ final class ChatConsoleTest {
     keyboard.flush();
   }
 
-  private void waitFor(String text) throws InterruptedException {
-    for (int i = 0; i < 200; i++) {
-      if (printed.toString(UTF_8).contains(text)) {
-        return;
-      }
-      Thread.sleep(50);
+  private void waitFor(String text) {
+    try {
+      Await.until("the console to print " + text, () -> printed.toString(UTF_8).contains(text));
+    } catch (AssertionError e) {
+      fail(e.getMessage() + "; it printed:\n" + printed.toString(UTF_8));
     }
-    fail("timed out waiting for output " + text + " in:\n" + printed.toString(UTF_8));
   }
 }

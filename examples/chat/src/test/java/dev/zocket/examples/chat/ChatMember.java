@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.zocket.client.ZocketClient;
+import dev.zocket.test.EventRecorder;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A chat user in a test: a real {@link ZocketClient} whose room events land in a queue. */
+/** A chat user in a test: a real {@link ZocketClient} whose room events an EventRecorder keeps. */
 final class ChatMember implements AutoCloseable {
-  private static final long WAIT_SECONDS = 10;
-
   final String name;
   final ZocketClient client;
   final Rooms rooms;
-  private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+  private final EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
 
   /**
    * Connects.
@@ -29,25 +25,7 @@ final class ChatMember implements AutoCloseable {
   ChatMember(URI url, String name) {
     this.name = name;
     ZocketClient.Builder builder =
-        ZocketClient.builder(url)
-            .on(
-                RoomEvents.class,
-                new RoomEvents() {
-                  @Override
-                  public void onJoin(Joined event) {
-                    events.add(event);
-                  }
-
-                  @Override
-                  public void onLeave(Left event) {
-                    events.add(event);
-                  }
-
-                  @Override
-                  public void onMessage(ChatMessage message) {
-                    events.add(message);
-                  }
-                });
+        ZocketClient.builder(url).on(RoomEvents.class, events.listener());
     if (name != null) {
       builder.header("user-name", name);
     }
@@ -56,7 +34,7 @@ final class ChatMember implements AutoCloseable {
   }
 
   /** Joins a room and waits for its own join notice. */
-  void joinAndWait(String room) throws InterruptedException {
+  void joinAndWait(String room) {
     rooms.join(new RoomId(room));
     assertThat(next()).isEqualTo(new Joined(room, name));
   }
@@ -66,17 +44,13 @@ final class ChatMember implements AutoCloseable {
     rooms.message(new PostMessage(room, content));
   }
 
-  /** The next event, waiting for it. */
-  Object next() throws InterruptedException {
-    Object event = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-    if (event == null) {
-      fail(name + ": timed out waiting for event");
-    }
-    return event;
+  /** The payload of the next event, waiting for it. */
+  Object next() {
+    return events.next();
   }
 
   /** The next event, which must be a message; returned for its timestamp. */
-  ChatMessage nextMessage(String room, String from, String content) throws InterruptedException {
+  ChatMessage nextMessage(String room, String from, String content) {
     Object event = next();
     assertThat(event).isInstanceOf(ChatMessage.class);
     ChatMessage message = (ChatMessage) event;
@@ -90,7 +64,7 @@ final class ChatMember implements AutoCloseable {
    * Takes events up to and including the first that matches, at most {@code limit} of them, and
    * returns all of them.
    */
-  List<Object> until(Predicate<Object> last, int limit) throws InterruptedException {
+  List<Object> until(Predicate<Object> last, int limit) {
     List<Object> seen = new ArrayList<>();
     for (int i = 0; i < limit; i++) {
       Object event = next();
@@ -103,9 +77,18 @@ final class ChatMember implements AutoCloseable {
     return seen;
   }
 
-  /** Asserts that no event is queued right now. */
-  void assertNoEventQueued() {
-    assertThat(events).as(name + "'s unexpected events").isEmpty();
+  /**
+   * Asserts that no event came that the test did not take: joins a room of its own, whose join
+   * notice must then be the next event, since a member gets its events in the order the server sent
+   * them.
+   *
+   * @param room a room no other member is in
+   */
+  void assertNoMoreEvents(String room) {
+    rooms.join(new RoomId(room));
+    assertThat(next())
+        .as(name + "'s next event")
+        .isInstanceOfSatisfying(Joined.class, j -> assertThat(j.roomId()).isEqualTo(room));
   }
 
   @Override

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.zocket.ZocketException;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,13 +48,16 @@ final class ChatServerTest {
   }
 
   @AfterEach
-  void stop() {
-    members.forEach(ChatMember::close);
-    server.close();
-    logger(ChatServer.class).detachAppender(logs);
-    logger(RoomsHandler.class).detachAppender(logs);
-    for (ChatMember m : members) {
-      m.assertNoEventQueued();
+  void stop() throws InterruptedException {
+    try {
+      for (int i = 0; i < members.size(); i++) {
+        members.get(i).assertNoMoreEvents("end of test " + i);
+      }
+    } finally {
+      members.forEach(ChatMember::close);
+      server.close();
+      logger(ChatServer.class).detachAppender(logs);
+      logger(RoomsHandler.class).detachAppender(logs);
     }
     LeakDetection.assertNoLeaks();
   }
@@ -170,14 +174,15 @@ final class ChatServerTest {
     bob.close();
     members.remove(bob);
 
-    List<String> names = List.of();
-    for (int i = 0; i < 100 && !names.equals(List.of("Alice")); i++) {
-      names = alice.rooms.members(new RoomId("general")).get(10, TimeUnit.SECONDS);
-      if (!names.equals(List.of("Alice"))) {
-        Thread.sleep(50);
-      }
-    }
-    assertThat(names).containsExactly("Alice");
+    Await.until(
+        "general to hold only Alice",
+        () ->
+            alice
+                .rooms
+                .members(new RoomId("general"))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join()
+                .equals(List.of("Alice")));
     assertThat(messages())
         .anyMatch(
             m ->

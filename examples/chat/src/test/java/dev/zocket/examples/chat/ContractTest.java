@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -44,6 +45,9 @@ final class ContractTest {
 
   private final List<Wire> wires = new ArrayList<>();
   private final List<ChatMember> members = new ArrayList<>();
+
+  /** The server without handlers each member not on the chat server is on. */
+  private final Map<ChatMember, ZocketServer> plainServers = new HashMap<>();
   private final List<ZocketServer> servers = new ArrayList<>();
   private ChatServer chat;
 
@@ -54,16 +58,28 @@ final class ContractTest {
   }
 
   @AfterEach
-  void stop() {
-    wires.forEach(Wire::close);
-    members.forEach(ChatMember::close);
-    servers.forEach(ZocketServer::close);
-    chat.close();
-    for (Wire w : wires) {
-      w.assertNoFrameQueued();
-    }
-    for (ChatMember m : members) {
-      m.assertNoEventQueued();
+  void stop() throws Exception {
+    try {
+      // Nothing came that a test did not take: a marker sent now must be the next thing to arrive.
+      for (Wire w : wires) {
+        w.assertNoMoreFrames();
+      }
+      for (int i = 0; i < members.size(); i++) {
+        ChatMember m = members.get(i);
+        ZocketServer plain = plainServers.get(m);
+        if (plain == null) {
+          m.assertNoMoreEvents("end of test " + i);
+        } else {
+          Joined marker = new Joined("end of test " + i, "");
+          plain.emit(RoomEvents.class).broadcast().onJoin(marker);
+          assertThat(m.next()).as(m.name + "'s next event").isEqualTo(marker);
+        }
+      }
+    } finally {
+      wires.forEach(Wire::close);
+      members.forEach(ChatMember::close);
+      servers.forEach(ZocketServer::close);
+      chat.close();
     }
     LeakDetection.assertNoLeaks();
   }
@@ -113,6 +129,7 @@ final class ContractTest {
     ZocketServer server = server();
     Wire wire = wire(server.port(), "");
     ChatMember bob = member(server.port(), "Bob");
+    plainServers.put(bob, server);
     Await.until("both connected", () -> server.connectionCount() == 2);
 
     ChatMessage message =
@@ -284,8 +301,10 @@ final class ContractTest {
       return frame;
     }
 
-    void assertNoFrameQueued() {
-      assertThat(frames).as("unexpected frames").isEmpty();
+    /** Sends a call no server has a route for: its error reply must be the next frame. */
+    void assertNoMoreFrames() throws Exception {
+      send("{\"type\":\"end.ofTest\",\"payload\":null,\"rpcId\":\"end-of-test\"}");
+      assertThat(next()).as("the next frame").contains("\"rpcId\":\"end-of-test\"");
     }
 
     void close() {

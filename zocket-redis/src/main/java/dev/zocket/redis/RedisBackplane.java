@@ -65,48 +65,48 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code zocket:all}: broadcasts; every node subscribes.
  *   <li>{@code zocket:node:<nodeId>}: {@code to(clientId)} events for the clients of one node.
  *       Client ids are {@code <nodeId>.<random>}, so the sender knows the node without asking
- *       anyone. A per-node channel rather than one per client: no subscription per connection,
- *       and an event to several clients of one node is published once.
+ *       anyone. A per-node channel rather than one per client: no subscription per connection, and
+ *       an event to several clients of one node is published once.
  * </ul>
  *
- * An event is published once per channel, not once per recipient: the receiving node fans it out
- * to its local members. The payload carries the target (room or client ids and the {@code except}
+ * An event is published once per channel, not once per recipient: the receiving node fans it out to
+ * its local members. The payload carries the target (room or client ids and the {@code except}
  * ids), so each receiving node skips the excluded clients itself. An event to several rooms is
  * published on each room's channel with one message id; a node subscribed to several of them
  * delivers it once (it remembers the last 1,024 such ids), and a client in several of the rooms
- * gets it once. A node ignores its own events when Redis echoes them back (its local recipients
- * got them directly).
+ * gets it once. A node ignores its own events when Redis echoes them back (its local recipients got
+ * them directly).
  *
  * <h2>Order and loss</h2>
  *
- * Events published by one thread of one node arrive at every other node in the order they were
- * sent (one Redis connection per node publishes, and Redis keeps the order per connection).
- * Delivery across nodes is <b>at most once</b>. While Redis is unreachable, local delivery goes
- * on; events for other nodes are dropped (not queued), and nodes receive nothing from the others.
- * The outage is logged once at WARN, its end once at INFO with the number of dropped events.
- * Lettuce reconnects by itself (exponential backoff up to the {@linkplain
- * Builder#maxReconnectDelay maximum delay}); the backplane then subscribes again to the channels of
- * the rooms that have local members at that moment, including rooms joined during the outage.
- * Nothing lost in between is resent, and a command in flight when the connection dropped is not
- * replayed (it could otherwise arrive twice).
+ * Events published by one thread of one node arrive at every other node in the order they were sent
+ * (one Redis connection per node publishes, and Redis keeps the order per connection). Delivery
+ * across nodes is <b>at most once</b>. While Redis is unreachable, local delivery goes on; events
+ * for other nodes are dropped (not queued), and nodes receive nothing from the others. The outage
+ * is logged once at WARN, its end once at INFO with the number of dropped events. Lettuce
+ * reconnects by itself (exponential backoff up to the {@linkplain Builder#maxReconnectDelay maximum
+ * delay}); the backplane then subscribes again to the channels of the rooms that have local members
+ * at that moment, including rooms joined during the outage. Nothing lost in between is resent, and
+ * a command in flight when the connection dropped is not replayed (it could otherwise arrive
+ * twice).
  *
  * <h2>Sharded pub/sub</h2>
  *
  * With {@link Builder#sharded(boolean) sharded(true)} the backplane uses {@code SSUBSCRIBE} and
- * {@code SPUBLISH} (Redis 7 or later) instead of {@code SUBSCRIBE} and {@code PUBLISH}. On a
- * single Redis server they behave the same; they are what lets a Redis Cluster route a channel to
- * the one shard that owns its slot instead of every node of the cluster. This backplane connects
- * to one Redis endpoint (a standalone server, a primary behind Sentinel with {@code
- * redis-sentinel://}, or a cluster proxy): it does not use Lettuce's cluster client, which would
- * have to send each {@code SSUBSCRIBE} to the shard owning the channel and follow slot migrations,
- * and which this module does not test against a real cluster.
+ * {@code SPUBLISH} (Redis 7 or later) instead of {@code SUBSCRIBE} and {@code PUBLISH}. On a single
+ * Redis server they behave the same; they are what lets a Redis Cluster route a channel to the one
+ * shard that owns its slot instead of every node of the cluster. This backplane connects to one
+ * Redis endpoint (a standalone server, a primary behind Sentinel with {@code redis-sentinel://}, or
+ * a cluster proxy): it does not use Lettuce's cluster client, which would have to send each {@code
+ * SSUBSCRIBE} to the shard owning the channel and follow slot migrations, and which this module
+ * does not test against a real cluster.
  *
  * <h2>Threading</h2>
  *
  * Thread-safe. {@code publish}, {@code subscribe} and {@code unsubscribe} return immediately.
  * Events from other nodes are delivered on a Lettuce I/O thread, which only queues writes to the
- * local connections. The backplane owns its Lettuce client and threads, and releases them in
- * {@link #close()}.
+ * local connections. The backplane owns its Lettuce client and threads, and releases them in {@link
+ * #close()}.
  */
 public final class RedisBackplane implements Backplane {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
@@ -200,7 +200,8 @@ public final class RedisBackplane implements Backplane {
   public void start(Node node) {
     Objects.requireNonNull(node, "node == null");
     if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException("A RedisBackplane serves one server; start() was called twice");
+      throw new IllegalStateException(
+          "A RedisBackplane serves one server; start() was called twice");
     }
     this.node = node;
     resources =
@@ -208,7 +209,8 @@ public final class RedisBackplane implements Backplane {
             .ioThreadPoolSize(2)
             .computationThreadPoolSize(2)
             .reconnectDelay(
-                Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
+                Delay.exponential(
+                    Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
             .build();
     try {
       client = RedisClient.create(resources, uri);
@@ -356,9 +358,9 @@ public final class RedisBackplane implements Backplane {
   }
 
   /**
-   * Brings the subscriptions in line with the local rooms once the subscriber connection is
-   * (again) subscribed to this node's channel, that is after every connect: rooms that gained
-   * local members while Redis was away are subscribed now.
+   * Brings the subscriptions in line with the local rooms once the subscriber connection is (again)
+   * subscribed to this node's channel, that is after every connect: rooms that gained local members
+   * while Redis was away are subscribed now.
    */
   private void resubscribe() {
     synchronized (rooms) {
@@ -544,9 +546,7 @@ public final class RedisBackplane implements Backplane {
     }
   }
 
-  /**
-   * Configures a {@link RedisBackplane}. Not thread-safe.
-   */
+  /** Configures a {@link RedisBackplane}. Not thread-safe. */
   public static final class Builder {
     private final RedisURI uri;
     private String prefix = "zocket";
@@ -565,8 +565,8 @@ public final class RedisBackplane implements Backplane {
 
     /**
      * The start of every channel name, so that several applications can share one Redis; 1 to 64
-     * printable ASCII characters without spaces. Every node of a cluster must use the same.
-     * Default {@code zocket}.
+     * printable ASCII characters without spaces. Every node of a cluster must use the same. Default
+     * {@code zocket}.
      *
      * @param prefix the channel prefix
      * @return this builder
@@ -584,9 +584,8 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * This node's id (see {@link Backplane#nodeId()}); it must be unique among the nodes using
-     * the same Redis and prefix. Default: 12 random base64url characters, new for every
-     * backplane.
+     * This node's id (see {@link Backplane#nodeId()}); it must be unique among the nodes using the
+     * same Redis and prefix. Default: 12 random base64url characters, new for every backplane.
      *
      * @param nodeId 1 to 32 characters among {@code A-Z a-z 0-9 - _}
      * @return this builder
@@ -602,8 +601,8 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * Whether to use sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}, Redis 7 or later)
-     * rather than classic pub/sub. Every node of a cluster must use the same. Default false.
+     * Whether to use sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}, Redis 7 or later) rather
+     * than classic pub/sub. Every node of a cluster must use the same. Default false.
      *
      * @param sharded true for sharded pub/sub
      * @return this builder

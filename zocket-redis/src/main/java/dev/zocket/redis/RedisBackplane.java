@@ -119,10 +119,7 @@ public final class RedisBackplane implements Backplane {
   private final String nodeId;
   private final boolean sharded;
   private final Duration maxReconnectDelay;
-  private final String roomPrefix;
-  private final String nodePrefix;
-  private final String broadcastChannel;
-  private final String nodeChannel;
+  private final Channels channels;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -155,10 +152,7 @@ public final class RedisBackplane implements Backplane {
     this.nodeId = b.nodeId != null ? b.nodeId : randomNodeId();
     this.sharded = b.sharded;
     this.maxReconnectDelay = b.maxReconnectDelay;
-    this.roomPrefix = b.prefix + ":room:";
-    this.nodePrefix = b.prefix + ":node:";
-    this.broadcastChannel = b.prefix + ":all";
-    this.nodeChannel = nodePrefix + nodeId;
+    this.channels = new Channels(b.prefix, nodeId);
   }
 
   /**
@@ -229,9 +223,9 @@ public final class RedisBackplane implements Backplane {
       pub = pubConnection.async();
       sub = subConnection.async();
       if (sharded) {
-        subConnection.sync().ssubscribe(broadcastChannel, nodeChannel);
+        subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
       } else {
-        subConnection.sync().subscribe(broadcastChannel, nodeChannel);
+        subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
       }
     } catch (RuntimeException e) {
       shutdown();
@@ -254,21 +248,21 @@ public final class RedisBackplane implements Backplane {
     }
     List<String> ids = target.ids();
     switch (target.kind()) {
-      case EVERYONE -> send(broadcastChannel, Envelope.encode(nodeId, 0, target, frame));
+      case EVERYONE -> send(channels.broadcast, Envelope.encode(nodeId, 0, target, frame));
       case ROOMS -> {
         if (ids.size() == 1) {
-          send(roomPrefix + ids.get(0), Envelope.encode(nodeId, 0, target, frame));
+          send(channels.room(ids.get(0)), Envelope.encode(nodeId, 0, target, frame));
         } else if (!ids.isEmpty()) {
           byte[] payload = Envelope.encode(nodeId, this.ids.incrementAndGet(), target, frame);
           for (String room : new LinkedHashSet<>(ids)) {
-            send(roomPrefix + room, payload);
+            send(channels.room(room), payload);
           }
         }
       }
       case CLIENTS -> {
         for (Map.Entry<String, List<String>> e : clientsByNode(ids).entrySet()) {
           Target forNode = new Target(Target.Kind.CLIENTS, e.getValue(), target.except());
-          send(nodePrefix + e.getKey(), Envelope.encode(nodeId, 0, forNode, frame));
+          send(channels.node(e.getKey()), Envelope.encode(nodeId, 0, forNode, frame));
         }
       }
     }
@@ -314,7 +308,7 @@ public final class RedisBackplane implements Backplane {
     Objects.requireNonNull(room, "room == null");
     synchronized (rooms) {
       if (rooms.add(room)) {
-        subscribeChannels(List.of(roomPrefix + room));
+        subscribeChannels(List.of(channels.room(room)));
       }
     }
   }
@@ -324,7 +318,7 @@ public final class RedisBackplane implements Backplane {
     Objects.requireNonNull(room, "room == null");
     synchronized (rooms) {
       if (rooms.remove(room)) {
-        unsubscribeChannels(List.of(roomPrefix + room));
+        unsubscribeChannels(List.of(channels.room(room)));
       }
     }
   }
@@ -364,21 +358,21 @@ public final class RedisBackplane implements Backplane {
    */
   private void resubscribe() {
     synchronized (rooms) {
-      List<String> channels = new ArrayList<>(rooms.size());
+      List<String> roomChannels = new ArrayList<>(rooms.size());
       for (String room : rooms) {
-        channels.add(roomPrefix + room);
+        roomChannels.add(channels.room(room));
       }
-      subscribeChannels(channels);
+      subscribeChannels(roomChannels);
     }
   }
 
   /** A subscription was confirmed: if the room has no local member any more, undo it. */
   private void subscribed(String channel) {
-    if (channel.equals(nodeChannel)) {
+    String room = channels.roomOf(channel);
+    if (channel.equals(channels.thisNode)) {
       resubscribe();
       connectionUp(subConnection);
-    } else if (channel.startsWith(roomPrefix)) {
-      String room = channel.substring(roomPrefix.length());
+    } else if (room != null) {
       synchronized (rooms) {
         if (!rooms.contains(room)) {
           unsubscribeChannels(List.of(channel));
@@ -389,8 +383,8 @@ public final class RedisBackplane implements Backplane {
 
   /** An unsubscription was confirmed: if the room has local members again, subscribe again. */
   private void unsubscribed(String channel) {
-    if (channel.startsWith(roomPrefix)) {
-      String room = channel.substring(roomPrefix.length());
+    String room = channels.roomOf(channel);
+    if (room != null) {
       synchronized (rooms) {
         if (rooms.contains(room)) {
           subscribeChannels(List.of(channel));
@@ -459,7 +453,7 @@ public final class RedisBackplane implements Backplane {
 
   /** The Redis channel of a room. */
   String roomChannel(String room) {
-    return roomPrefix + room;
+    return channels.room(room);
   }
 
   /** Unsubscribes, closes both connections and stops the Lettuce threads. Idempotent; blocks. */

@@ -6,7 +6,6 @@ import dev.zocket.spi.Target;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -123,7 +122,6 @@ public final class RedisBackplane implements Backplane {
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean rejected = new AtomicBoolean();
   private final AtomicLong ids = new AtomicLong();
   private final RecentIds recent = new RecentIds(RECENT_IDS);
   private final LongAdder received = new LongAdder();
@@ -133,11 +131,7 @@ public final class RedisBackplane implements Backplane {
   /** The rooms that have local members; guarded by itself, as are subscription commands. */
   private final Set<String> rooms = new HashSet<>();
 
-  /** Which of the two Lettuce connections are down; guarded by {@link #health}. */
-  private final Set<Object> down = new HashSet<>();
-
-  private final Object health = new Object();
-  private final LongAdder dropped = new LongAdder();
+  private final ConnectionHealth health;
 
   private volatile Node node;
   private ClientResources resources;
@@ -153,6 +147,7 @@ public final class RedisBackplane implements Backplane {
     this.sharded = b.sharded;
     this.maxReconnectDelay = b.maxReconnectDelay;
     this.channels = new Channels(b.prefix, nodeId);
+    this.health = new ConnectionHealth(nodeId, uri);
   }
 
   /**
@@ -219,6 +214,7 @@ public final class RedisBackplane implements Backplane {
       client.addListener(listener);
       pubConnection = client.connect(CODEC);
       subConnection = client.connectPubSub(CODEC);
+      health.watch(pubConnection, subConnection);
       subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
       pub = pubConnection.async();
       sub = subConnection.async();
@@ -290,16 +286,8 @@ public final class RedisBackplane implements Backplane {
   }
 
   private void published(Long receivers, Throwable failure) {
-    if (failure == null || closed.get()) {
-      return;
-    }
-    dropped.increment();
-    if (failure instanceof RedisCommandExecutionException) {
-      if (rejected.compareAndSet(false, true)) { // a server-side error repeats: say it once
-        log.error("Redis at {} rejected a publish: {}", uri.toString(), failure.getMessage());
-      }
-    } else {
-      connectionDown(null, failure);
+    if (failure != null && !closed.get()) {
+      health.publishFailed(failure);
     }
   }
 
@@ -371,7 +359,7 @@ public final class RedisBackplane implements Backplane {
     String room = channels.roomOf(channel);
     if (channel.equals(channels.thisNode)) {
       resubscribe();
-      connectionUp(subConnection);
+      health.subscribed();
     } else if (room != null) {
       synchronized (rooms) {
         if (!rooms.contains(room)) {
@@ -415,34 +403,6 @@ public final class RedisBackplane implements Backplane {
       node.deliver(e.target, e.frame);
     } catch (RuntimeException ex) {
       log.warn("Delivering an event from node {} failed", e.origin, ex);
-    }
-  }
-
-  private void connectionDown(Object connection, Throwable cause) {
-    synchronized (health) {
-      boolean wasUp = down.isEmpty();
-      down.add(connection != null ? connection : pubConnection);
-      if (wasUp) {
-        log.warn(
-            "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
-                + " until it reconnects; local delivery goes on",
-            nodeId,
-            uri.toString(),
-            cause == null ? "" : " (" + cause + ")");
-      }
-    }
-  }
-
-  private void connectionUp(Object connection) {
-    synchronized (health) {
-      if (down.remove(connection) && down.isEmpty()) {
-        log.info(
-            "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
-                + " meanwhile",
-            nodeId,
-            uri.toString(),
-            dropped.sumThenReset());
-      }
     }
   }
 
@@ -527,15 +487,13 @@ public final class RedisBackplane implements Backplane {
 
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      if (connection != subConnection) {
-        connectionUp(connection); // the subscriber is up once it is subscribed again
-      }
+      health.connected(connection);
     }
 
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
       if (!closed.get()) {
-        connectionDown(connection, null);
+        health.disconnected(connection);
       }
     }
   }

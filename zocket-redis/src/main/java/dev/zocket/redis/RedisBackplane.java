@@ -17,7 +17,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
@@ -25,13 +24,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -128,9 +125,7 @@ public final class RedisBackplane implements Backplane {
   private final Listener listener = new Listener();
   private final BiConsumer<Long, Throwable> onPublished = this::published;
 
-  /** The rooms that have local members; guarded by itself, as are subscription commands. */
-  private final Set<String> rooms = new HashSet<>();
-
+  private final RoomSubscriptions rooms;
   private final ConnectionHealth health;
 
   private volatile Node node;
@@ -139,7 +134,6 @@ public final class RedisBackplane implements Backplane {
   private volatile StatefulRedisConnection<String, byte[]> pubConnection;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subConnection;
   private volatile RedisAsyncCommands<String, byte[]> pub;
-  private volatile RedisPubSubAsyncCommands<String, byte[]> sub;
 
   private RedisBackplane(Builder b) {
     this.uri = b.uri;
@@ -148,6 +142,7 @@ public final class RedisBackplane implements Backplane {
     this.maxReconnectDelay = b.maxReconnectDelay;
     this.channels = new Channels(b.prefix, nodeId);
     this.health = new ConnectionHealth(nodeId, uri);
+    this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
   }
 
   /**
@@ -217,7 +212,7 @@ public final class RedisBackplane implements Backplane {
       health.watch(pubConnection, subConnection);
       subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
       pub = pubConnection.async();
-      sub = subConnection.async();
+      rooms.commands(subConnection.async());
       if (sharded) {
         subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
       } else {
@@ -294,90 +289,25 @@ public final class RedisBackplane implements Backplane {
   @Override
   public void subscribe(String room) {
     Objects.requireNonNull(room, "room == null");
-    synchronized (rooms) {
-      if (rooms.add(room)) {
-        subscribeChannels(List.of(channels.room(room)));
-      }
-    }
+    rooms.add(room);
   }
 
   @Override
   public void unsubscribe(String room) {
     Objects.requireNonNull(room, "room == null");
-    synchronized (rooms) {
-      if (rooms.remove(room)) {
-        unsubscribeChannels(List.of(channels.room(room)));
-      }
-    }
-  }
-
-  /** Called holding the rooms lock, so that commands go out in the order of the room changes. */
-  private void subscribeChannels(List<String> channels) {
-    RedisPubSubAsyncCommands<String, byte[]> commands = sub;
-    if (commands == null || closed.get() || channels.isEmpty()) {
-      return;
-    }
-    String[] array = channels.toArray(new String[0]);
-    // A failure (Redis down) is repaired by the resubscription that follows the reconnect.
-    (sharded ? commands.ssubscribe(array) : commands.subscribe(array))
-        .whenComplete((v, t) -> logCommandFailure("subscribe", t));
-  }
-
-  private void unsubscribeChannels(List<String> channels) {
-    RedisPubSubAsyncCommands<String, byte[]> commands = sub;
-    if (commands == null || closed.get()) {
-      return;
-    }
-    String[] array = channels.toArray(new String[0]);
-    (sharded ? commands.sunsubscribe(array) : commands.unsubscribe(array))
-        .whenComplete((v, t) -> logCommandFailure("unsubscribe", t));
-  }
-
-  private void logCommandFailure(String what, Throwable t) {
-    if (t != null && !closed.get()) {
-      log.debug("Redis {} failed; it is repeated after the reconnect: {}", what, t.toString());
-    }
+    rooms.remove(room);
   }
 
   /**
-   * Brings the subscriptions in line with the local rooms once the subscriber connection is (again)
-   * subscribed to this node's channel, that is after every connect: rooms that gained local members
-   * while Redis was away are subscribed now.
+   * A subscription was confirmed. This node's channel is subscribed at every connect: then the
+   * rooms are subscribed again and the subscriber is up.
    */
-  private void resubscribe() {
-    synchronized (rooms) {
-      List<String> roomChannels = new ArrayList<>(rooms.size());
-      for (String room : rooms) {
-        roomChannels.add(channels.room(room));
-      }
-      subscribeChannels(roomChannels);
-    }
-  }
-
-  /** A subscription was confirmed: if the room has no local member any more, undo it. */
   private void subscribed(String channel) {
-    String room = channels.roomOf(channel);
     if (channel.equals(channels.thisNode)) {
-      resubscribe();
+      rooms.resubscribe();
       health.subscribed();
-    } else if (room != null) {
-      synchronized (rooms) {
-        if (!rooms.contains(room)) {
-          unsubscribeChannels(List.of(channel));
-        }
-      }
-    }
-  }
-
-  /** An unsubscription was confirmed: if the room has local members again, subscribe again. */
-  private void unsubscribed(String channel) {
-    String room = channels.roomOf(channel);
-    if (room != null) {
-      synchronized (rooms) {
-        if (rooms.contains(room)) {
-          subscribeChannels(List.of(channel));
-        }
-      }
+    } else {
+      rooms.subscribed(channel);
     }
   }
 
@@ -427,7 +357,7 @@ public final class RedisBackplane implements Backplane {
 
   private void shutdown() {
     pub = null;
-    sub = null;
+    rooms.commands(null);
     if (subConnection != null) {
       subConnection.close();
     }
@@ -477,12 +407,12 @@ public final class RedisBackplane implements Backplane {
 
     @Override
     public void unsubscribed(String channel, long count) {
-      RedisBackplane.this.unsubscribed(channel);
+      rooms.unsubscribed(channel);
     }
 
     @Override
     public void sunsubscribed(String channel, long count) {
-      RedisBackplane.this.unsubscribed(channel);
+      rooms.unsubscribed(channel);
     }
 
     @Override

@@ -7,10 +7,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -22,18 +20,11 @@ import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,13 +110,12 @@ public final class RedisBackplane implements Backplane {
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicLong ids = new AtomicLong();
   private final RecentIds recent = new RecentIds(RECENT_IDS);
   private final LongAdder received = new LongAdder();
   private final Listener listener = new Listener();
-  private final BiConsumer<Long, Throwable> onPublished = this::published;
 
   private final RoomSubscriptions rooms;
+  private final EventPublisher publisher;
   private final ConnectionHealth health;
 
   private volatile Node node;
@@ -133,7 +123,6 @@ public final class RedisBackplane implements Backplane {
   private RedisClient client;
   private volatile StatefulRedisConnection<String, byte[]> pubConnection;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subConnection;
-  private volatile RedisAsyncCommands<String, byte[]> pub;
 
   private RedisBackplane(Builder b) {
     this.uri = b.uri;
@@ -143,6 +132,7 @@ public final class RedisBackplane implements Backplane {
     this.channels = new Channels(b.prefix, nodeId);
     this.health = new ConnectionHealth(nodeId, uri);
     this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
+    this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
   }
 
   /**
@@ -211,7 +201,7 @@ public final class RedisBackplane implements Backplane {
       subConnection = client.connectPubSub(CODEC);
       health.watch(pubConnection, subConnection);
       subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
-      pub = pubConnection.async();
+      publisher.commands(pubConnection.async());
       rooms.commands(subConnection.async());
       if (sharded) {
         subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
@@ -233,57 +223,7 @@ public final class RedisBackplane implements Backplane {
   public void publish(Target target, byte[] frame) {
     Objects.requireNonNull(target, "target == null");
     Objects.requireNonNull(frame, "frame == null");
-    RedisAsyncCommands<String, byte[]> commands = pub;
-    if (commands == null || closed.get()) {
-      return;
-    }
-    List<String> ids = target.ids();
-    switch (target.kind()) {
-      case EVERYONE -> send(channels.broadcast, Envelope.encode(nodeId, 0, target, frame));
-      case ROOMS -> {
-        if (ids.size() == 1) {
-          send(channels.room(ids.get(0)), Envelope.encode(nodeId, 0, target, frame));
-        } else if (!ids.isEmpty()) {
-          byte[] payload = Envelope.encode(nodeId, this.ids.incrementAndGet(), target, frame);
-          for (String room : new LinkedHashSet<>(ids)) {
-            send(channels.room(room), payload);
-          }
-        }
-      }
-      case CLIENTS -> {
-        for (Map.Entry<String, List<String>> e : clientsByNode(ids).entrySet()) {
-          Target forNode = new Target(Target.Kind.CLIENTS, e.getValue(), target.except());
-          send(channels.node(e.getKey()), Envelope.encode(nodeId, 0, forNode, frame));
-        }
-      }
-    }
-  }
-
-  /** Groups client ids by the node in their prefix, leaving out this node's and unknown ones. */
-  private Map<String, List<String>> clientsByNode(List<String> ids) {
-    Map<String, List<String>> byNode = new LinkedHashMap<>();
-    for (String id : ids) {
-      int dot = id.indexOf('.');
-      if (dot <= 0) {
-        continue; // not a clustered client id
-      }
-      String node = id.substring(0, dot);
-      if (!node.equals(nodeId) && Protocol.isNodeId(node)) {
-        byNode.computeIfAbsent(node, n -> new ArrayList<>(1)).add(id);
-      }
-    }
-    return byNode;
-  }
-
-  private void send(String channel, byte[] payload) {
-    RedisFuture<Long> f = sharded ? pub.spublish(channel, payload) : pub.publish(channel, payload);
-    f.whenComplete(onPublished);
-  }
-
-  private void published(Long receivers, Throwable failure) {
-    if (failure != null && !closed.get()) {
-      health.publishFailed(failure);
-    }
+    publisher.publish(target, frame);
   }
 
   @Override
@@ -356,7 +296,7 @@ public final class RedisBackplane implements Backplane {
   }
 
   private void shutdown() {
-    pub = null;
+    publisher.commands(null);
     rooms.commands(null);
     if (subConnection != null) {
       subConnection.close();

@@ -4,27 +4,22 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.Target;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +95,6 @@ public final class RedisBackplane implements Backplane {
   private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7e]{1,64}");
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-  private static final int RECENT_IDS = 1024;
 
   private final RedisURI uri;
   private final String nodeId;
@@ -110,15 +104,13 @@ public final class RedisBackplane implements Backplane {
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final RecentIds recent = new RecentIds(RECENT_IDS);
-  private final LongAdder received = new LongAdder();
-  private final Listener listener = new Listener();
 
+  // The parts that do the work (package-private, each documented with the threads that call it).
+  private final ConnectionHealth health;
   private final RoomSubscriptions rooms;
   private final EventPublisher publisher;
-  private final ConnectionHealth health;
+  private final EventReceiver receiver;
 
-  private volatile Node node;
   private ClientResources resources;
   private RedisClient client;
   private volatile StatefulRedisConnection<String, byte[]> pubConnection;
@@ -133,6 +125,7 @@ public final class RedisBackplane implements Backplane {
     this.health = new ConnectionHealth(nodeId, uri);
     this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
+    this.receiver = new EventReceiver(nodeId);
   }
 
   /**
@@ -177,7 +170,7 @@ public final class RedisBackplane implements Backplane {
       throw new IllegalStateException(
           "A RedisBackplane serves one server; start() was called twice");
     }
-    this.node = node;
+    receiver.deliverTo(node);
     resources =
         ClientResources.builder()
             .ioThreadPoolSize(2)
@@ -196,6 +189,8 @@ public final class RedisBackplane implements Backplane {
               // A command in flight when the connection dropped may have run: never resend it.
               .replayFilter(command -> true)
               .build());
+      LettuceListener listener =
+          new LettuceListener(channels, receiver, rooms, health, closed::get);
       client.addListener(listener);
       pubConnection = client.connect(CODEC);
       subConnection = client.connectPubSub(CODEC);
@@ -238,47 +233,9 @@ public final class RedisBackplane implements Backplane {
     rooms.remove(room);
   }
 
-  /**
-   * A subscription was confirmed. This node's channel is subscribed at every connect: then the
-   * rooms are subscribed again and the subscriber is up.
-   */
-  private void subscribed(String channel) {
-    if (channel.equals(channels.thisNode)) {
-      rooms.resubscribe();
-      health.subscribed();
-    } else {
-      rooms.subscribed(channel);
-    }
-  }
-
-  private void received(byte[] payload) {
-    received.increment();
-    String origin = Envelope.origin(payload);
-    if (origin == null) {
-      log.debug("Ignoring a message that is not a Zocket envelope");
-      return;
-    }
-    if (origin.equals(nodeId)) {
-      return; // our own event, echoed: the local recipients already have it
-    }
-    Envelope e = Envelope.decode(payload);
-    if (e == null) {
-      log.debug("Ignoring a malformed Zocket envelope from node {}", origin);
-      return;
-    }
-    if (e.id != 0 && !recent.add(e.origin, e.id)) {
-      return; // a copy of a multi-room event, received on another of its rooms' channels
-    }
-    try {
-      node.deliver(e.target, e.frame);
-    } catch (RuntimeException ex) {
-      log.warn("Delivering an event from node {} failed", e.origin, ex);
-    }
-  }
-
   /** The number of messages this node's subscriber connection received (tests and monitoring). */
   long receivedCount() {
-    return received.sum();
+    return receiver.receivedCount();
   }
 
   /** The Redis channel of a room. */
@@ -321,51 +278,6 @@ public final class RedisBackplane implements Backplane {
     byte[] bytes = new byte[9];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private final class Listener extends RedisPubSubAdapter<String, byte[]>
-      implements RedisConnectionStateListener {
-    @Override
-    public void message(String channel, byte[] message) {
-      received(message);
-    }
-
-    @Override
-    public void smessage(String channel, byte[] message) {
-      received(message);
-    }
-
-    @Override
-    public void subscribed(String channel, long count) {
-      RedisBackplane.this.subscribed(channel);
-    }
-
-    @Override
-    public void ssubscribed(String channel, long count) {
-      RedisBackplane.this.subscribed(channel);
-    }
-
-    @Override
-    public void unsubscribed(String channel, long count) {
-      rooms.unsubscribed(channel);
-    }
-
-    @Override
-    public void sunsubscribed(String channel, long count) {
-      rooms.unsubscribed(channel);
-    }
-
-    @Override
-    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      health.connected(connection);
-    }
-
-    @Override
-    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      if (!closed.get()) {
-        health.disconnected(connection);
-      }
-    }
   }
 
   /** Configures a {@link RedisBackplane}. Not thread-safe. */

@@ -4,40 +4,22 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.Target;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,100 +47,85 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code zocket:all}: broadcasts; every node subscribes.
  *   <li>{@code zocket:node:<nodeId>}: {@code to(clientId)} events for the clients of one node.
  *       Client ids are {@code <nodeId>.<random>}, so the sender knows the node without asking
- *       anyone. A per-node channel rather than one per client: no subscription per connection,
- *       and an event to several clients of one node is published once.
+ *       anyone. A per-node channel rather than one per client: no subscription per connection, and
+ *       an event to several clients of one node is published once.
  * </ul>
  *
- * An event is published once per channel, not once per recipient: the receiving node fans it out
- * to its local members. The payload carries the target (room or client ids and the {@code except}
+ * An event is published once per channel, not once per recipient: the receiving node fans it out to
+ * its local members. The payload carries the target (room or client ids and the {@code except}
  * ids), so each receiving node skips the excluded clients itself. An event to several rooms is
  * published on each room's channel with one message id; a node subscribed to several of them
  * delivers it once (it remembers the last 1,024 such ids), and a client in several of the rooms
- * gets it once. A node ignores its own events when Redis echoes them back (its local recipients
- * got them directly).
+ * gets it once. A node ignores its own events when Redis echoes them back (its local recipients got
+ * them directly).
  *
  * <h2>Order and loss</h2>
  *
- * Events published by one thread of one node arrive at every other node in the order they were
- * sent (one Redis connection per node publishes, and Redis keeps the order per connection).
- * Delivery across nodes is <b>at most once</b>. While Redis is unreachable, local delivery goes
- * on; events for other nodes are dropped (not queued), and nodes receive nothing from the others.
- * The outage is logged once at WARN, its end once at INFO with the number of dropped events.
- * Lettuce reconnects by itself (exponential backoff up to the {@linkplain
- * Builder#maxReconnectDelay maximum delay}); the backplane then subscribes again to the channels of
- * the rooms that have local members at that moment, including rooms joined during the outage.
- * Nothing lost in between is resent, and a command in flight when the connection dropped is not
- * replayed (it could otherwise arrive twice).
+ * Events published by one thread of one node arrive at every other node in the order they were sent
+ * (one Redis connection per node publishes, and Redis keeps the order per connection). Delivery
+ * across nodes is <b>at most once</b>. While Redis is unreachable, local delivery goes on; events
+ * for other nodes are dropped (not queued), and nodes receive nothing from the others. The outage
+ * is logged once at WARN, its end once at INFO with the number of dropped events. Lettuce
+ * reconnects by itself (exponential backoff up to the {@linkplain Builder#maxReconnectDelay maximum
+ * delay}); the backplane then subscribes again to the channels of the rooms that have local members
+ * at that moment, including rooms joined during the outage. Nothing lost in between is resent, and
+ * a command in flight when the connection dropped is not replayed (it could otherwise arrive
+ * twice).
  *
  * <h2>Sharded pub/sub</h2>
  *
  * With {@link Builder#sharded(boolean) sharded(true)} the backplane uses {@code SSUBSCRIBE} and
- * {@code SPUBLISH} (Redis 7 or later) instead of {@code SUBSCRIBE} and {@code PUBLISH}. On a
- * single Redis server they behave the same; they are what lets a Redis Cluster route a channel to
- * the one shard that owns its slot instead of every node of the cluster. This backplane connects
- * to one Redis endpoint (a standalone server, a primary behind Sentinel with {@code
- * redis-sentinel://}, or a cluster proxy): it does not use Lettuce's cluster client, which would
- * have to send each {@code SSUBSCRIBE} to the shard owning the channel and follow slot migrations,
- * and which this module does not test against a real cluster.
+ * {@code SPUBLISH} (Redis 7 or later) instead of {@code SUBSCRIBE} and {@code PUBLISH}. On a single
+ * Redis server they behave the same; they are what lets a Redis Cluster route a channel to the one
+ * shard that owns its slot instead of every node of the cluster. This backplane connects to one
+ * Redis endpoint (a standalone server, a primary behind Sentinel with {@code redis-sentinel://}, or
+ * a cluster proxy): it does not use Lettuce's cluster client, which would have to send each {@code
+ * SSUBSCRIBE} to the shard owning the channel and follow slot migrations, and which this module
+ * does not test against a real cluster.
  *
  * <h2>Threading</h2>
  *
  * Thread-safe. {@code publish}, {@code subscribe} and {@code unsubscribe} return immediately.
  * Events from other nodes are delivered on a Lettuce I/O thread, which only queues writes to the
- * local connections. The backplane owns its Lettuce client and threads, and releases them in
- * {@link #close()}.
+ * local connections. The backplane owns its Lettuce client and threads, and releases them in {@link
+ * #close()}.
  */
 public final class RedisBackplane implements Backplane {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
   private static final Pattern PREFIX = Pattern.compile("[\\x21-\\x7e]{1,64}");
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-  private static final int RECENT_IDS = 1024;
 
   private final RedisURI uri;
   private final String nodeId;
   private final boolean sharded;
   private final Duration maxReconnectDelay;
-  private final String roomPrefix;
-  private final String nodePrefix;
-  private final String broadcastChannel;
-  private final String nodeChannel;
+  private final Channels channels;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean rejected = new AtomicBoolean();
-  private final AtomicLong ids = new AtomicLong();
-  private final RecentIds recent = new RecentIds(RECENT_IDS);
-  private final LongAdder received = new LongAdder();
-  private final Listener listener = new Listener();
-  private final BiConsumer<Long, Throwable> onPublished = this::published;
 
-  /** The rooms that have local members; guarded by itself, as are subscription commands. */
-  private final Set<String> rooms = new HashSet<>();
+  // The parts that do the work (package-private, each documented with the threads that call it).
+  private final ConnectionHealth health;
+  private final RoomSubscriptions rooms;
+  private final EventPublisher publisher;
+  private final EventReceiver receiver;
 
-  /** Which of the two Lettuce connections are down; guarded by {@link #health}. */
-  private final Set<Object> down = new HashSet<>();
-
-  private final Object health = new Object();
-  private final LongAdder dropped = new LongAdder();
-
-  private volatile Node node;
   private ClientResources resources;
   private RedisClient client;
   private volatile StatefulRedisConnection<String, byte[]> pubConnection;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subConnection;
-  private volatile RedisAsyncCommands<String, byte[]> pub;
-  private volatile RedisPubSubAsyncCommands<String, byte[]> sub;
 
   private RedisBackplane(Builder b) {
     this.uri = b.uri;
     this.nodeId = b.nodeId != null ? b.nodeId : randomNodeId();
     this.sharded = b.sharded;
     this.maxReconnectDelay = b.maxReconnectDelay;
-    this.roomPrefix = b.prefix + ":room:";
-    this.nodePrefix = b.prefix + ":node:";
-    this.broadcastChannel = b.prefix + ":all";
-    this.nodeChannel = nodePrefix + nodeId;
+    this.channels = new Channels(b.prefix, nodeId);
+    this.health = new ConnectionHealth(nodeId, uri);
+    this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
+    this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
+    this.receiver = new EventReceiver(nodeId);
   }
 
   /**
@@ -200,15 +167,17 @@ public final class RedisBackplane implements Backplane {
   public void start(Node node) {
     Objects.requireNonNull(node, "node == null");
     if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException("A RedisBackplane serves one server; start() was called twice");
+      throw new IllegalStateException(
+          "A RedisBackplane serves one server; start() was called twice");
     }
-    this.node = node;
+    receiver.deliverTo(node);
     resources =
         ClientResources.builder()
             .ioThreadPoolSize(2)
             .computationThreadPoolSize(2)
             .reconnectDelay(
-                Delay.exponential(Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
+                Delay.exponential(
+                    Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
             .build();
     try {
       client = RedisClient.create(resources, uri);
@@ -220,16 +189,19 @@ public final class RedisBackplane implements Backplane {
               // A command in flight when the connection dropped may have run: never resend it.
               .replayFilter(command -> true)
               .build());
+      LettuceListener listener =
+          new LettuceListener(channels, receiver, rooms, health, closed::get);
       client.addListener(listener);
       pubConnection = client.connect(CODEC);
       subConnection = client.connectPubSub(CODEC);
+      health.watch(pubConnection, subConnection);
       subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
-      pub = pubConnection.async();
-      sub = subConnection.async();
+      publisher.commands(pubConnection.async());
+      rooms.commands(subConnection.async());
       if (sharded) {
-        subConnection.sync().ssubscribe(broadcastChannel, nodeChannel);
+        subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
       } else {
-        subConnection.sync().subscribe(broadcastChannel, nodeChannel);
+        subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
       }
     } catch (RuntimeException e) {
       shutdown();
@@ -246,218 +218,29 @@ public final class RedisBackplane implements Backplane {
   public void publish(Target target, byte[] frame) {
     Objects.requireNonNull(target, "target == null");
     Objects.requireNonNull(frame, "frame == null");
-    RedisAsyncCommands<String, byte[]> commands = pub;
-    if (commands == null || closed.get()) {
-      return;
-    }
-    List<String> ids = target.ids();
-    switch (target.kind()) {
-      case EVERYONE -> send(broadcastChannel, Envelope.encode(nodeId, 0, target, frame));
-      case ROOMS -> {
-        if (ids.size() == 1) {
-          send(roomPrefix + ids.get(0), Envelope.encode(nodeId, 0, target, frame));
-        } else if (!ids.isEmpty()) {
-          byte[] payload = Envelope.encode(nodeId, this.ids.incrementAndGet(), target, frame);
-          for (String room : new LinkedHashSet<>(ids)) {
-            send(roomPrefix + room, payload);
-          }
-        }
-      }
-      case CLIENTS -> {
-        for (Map.Entry<String, List<String>> e : clientsByNode(ids).entrySet()) {
-          Target forNode = new Target(Target.Kind.CLIENTS, e.getValue(), target.except());
-          send(nodePrefix + e.getKey(), Envelope.encode(nodeId, 0, forNode, frame));
-        }
-      }
-    }
-  }
-
-  /** Groups client ids by the node in their prefix, leaving out this node's and unknown ones. */
-  private Map<String, List<String>> clientsByNode(List<String> ids) {
-    Map<String, List<String>> byNode = new LinkedHashMap<>();
-    for (String id : ids) {
-      int dot = id.indexOf('.');
-      if (dot <= 0) {
-        continue; // not a clustered client id
-      }
-      String node = id.substring(0, dot);
-      if (!node.equals(nodeId) && Protocol.isNodeId(node)) {
-        byNode.computeIfAbsent(node, n -> new ArrayList<>(1)).add(id);
-      }
-    }
-    return byNode;
-  }
-
-  private void send(String channel, byte[] payload) {
-    RedisFuture<Long> f = sharded ? pub.spublish(channel, payload) : pub.publish(channel, payload);
-    f.whenComplete(onPublished);
-  }
-
-  private void published(Long receivers, Throwable failure) {
-    if (failure == null || closed.get()) {
-      return;
-    }
-    dropped.increment();
-    if (failure instanceof RedisCommandExecutionException) {
-      if (rejected.compareAndSet(false, true)) { // a server-side error repeats: say it once
-        log.error("Redis at {} rejected a publish: {}", uri.toString(), failure.getMessage());
-      }
-    } else {
-      connectionDown(null, failure);
-    }
+    publisher.publish(target, frame);
   }
 
   @Override
   public void subscribe(String room) {
     Objects.requireNonNull(room, "room == null");
-    synchronized (rooms) {
-      if (rooms.add(room)) {
-        subscribeChannels(List.of(roomPrefix + room));
-      }
-    }
+    rooms.add(room);
   }
 
   @Override
   public void unsubscribe(String room) {
     Objects.requireNonNull(room, "room == null");
-    synchronized (rooms) {
-      if (rooms.remove(room)) {
-        unsubscribeChannels(List.of(roomPrefix + room));
-      }
-    }
-  }
-
-  /** Called holding the rooms lock, so that commands go out in the order of the room changes. */
-  private void subscribeChannels(List<String> channels) {
-    RedisPubSubAsyncCommands<String, byte[]> commands = sub;
-    if (commands == null || closed.get() || channels.isEmpty()) {
-      return;
-    }
-    String[] array = channels.toArray(new String[0]);
-    // A failure (Redis down) is repaired by the resubscription that follows the reconnect.
-    (sharded ? commands.ssubscribe(array) : commands.subscribe(array))
-        .whenComplete((v, t) -> logCommandFailure("subscribe", t));
-  }
-
-  private void unsubscribeChannels(List<String> channels) {
-    RedisPubSubAsyncCommands<String, byte[]> commands = sub;
-    if (commands == null || closed.get()) {
-      return;
-    }
-    String[] array = channels.toArray(new String[0]);
-    (sharded ? commands.sunsubscribe(array) : commands.unsubscribe(array))
-        .whenComplete((v, t) -> logCommandFailure("unsubscribe", t));
-  }
-
-  private void logCommandFailure(String what, Throwable t) {
-    if (t != null && !closed.get()) {
-      log.debug("Redis {} failed; it is repeated after the reconnect: {}", what, t.toString());
-    }
-  }
-
-  /**
-   * Brings the subscriptions in line with the local rooms once the subscriber connection is
-   * (again) subscribed to this node's channel, that is after every connect: rooms that gained
-   * local members while Redis was away are subscribed now.
-   */
-  private void resubscribe() {
-    synchronized (rooms) {
-      List<String> channels = new ArrayList<>(rooms.size());
-      for (String room : rooms) {
-        channels.add(roomPrefix + room);
-      }
-      subscribeChannels(channels);
-    }
-  }
-
-  /** A subscription was confirmed: if the room has no local member any more, undo it. */
-  private void subscribed(String channel) {
-    if (channel.equals(nodeChannel)) {
-      resubscribe();
-      connectionUp(subConnection);
-    } else if (channel.startsWith(roomPrefix)) {
-      String room = channel.substring(roomPrefix.length());
-      synchronized (rooms) {
-        if (!rooms.contains(room)) {
-          unsubscribeChannels(List.of(channel));
-        }
-      }
-    }
-  }
-
-  /** An unsubscription was confirmed: if the room has local members again, subscribe again. */
-  private void unsubscribed(String channel) {
-    if (channel.startsWith(roomPrefix)) {
-      String room = channel.substring(roomPrefix.length());
-      synchronized (rooms) {
-        if (rooms.contains(room)) {
-          subscribeChannels(List.of(channel));
-        }
-      }
-    }
-  }
-
-  private void received(byte[] payload) {
-    received.increment();
-    String origin = Envelope.origin(payload);
-    if (origin == null) {
-      log.debug("Ignoring a message that is not a Zocket envelope");
-      return;
-    }
-    if (origin.equals(nodeId)) {
-      return; // our own event, echoed: the local recipients already have it
-    }
-    Envelope e = Envelope.decode(payload);
-    if (e == null) {
-      log.debug("Ignoring a malformed Zocket envelope from node {}", origin);
-      return;
-    }
-    if (e.id != 0 && !recent.add(e.origin, e.id)) {
-      return; // a copy of a multi-room event, received on another of its rooms' channels
-    }
-    try {
-      node.deliver(e.target, e.frame);
-    } catch (RuntimeException ex) {
-      log.warn("Delivering an event from node {} failed", e.origin, ex);
-    }
-  }
-
-  private void connectionDown(Object connection, Throwable cause) {
-    synchronized (health) {
-      boolean wasUp = down.isEmpty();
-      down.add(connection != null ? connection : pubConnection);
-      if (wasUp) {
-        log.warn(
-            "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
-                + " until it reconnects; local delivery goes on",
-            nodeId,
-            uri.toString(),
-            cause == null ? "" : " (" + cause + ")");
-      }
-    }
-  }
-
-  private void connectionUp(Object connection) {
-    synchronized (health) {
-      if (down.remove(connection) && down.isEmpty()) {
-        log.info(
-            "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
-                + " meanwhile",
-            nodeId,
-            uri.toString(),
-            dropped.sumThenReset());
-      }
-    }
+    rooms.remove(room);
   }
 
   /** The number of messages this node's subscriber connection received (tests and monitoring). */
   long receivedCount() {
-    return received.sum();
+    return receiver.receivedCount();
   }
 
   /** The Redis channel of a room. */
   String roomChannel(String room) {
-    return roomPrefix + room;
+    return channels.room(room);
   }
 
   /** Unsubscribes, closes both connections and stops the Lettuce threads. Idempotent; blocks. */
@@ -470,8 +253,8 @@ public final class RedisBackplane implements Backplane {
   }
 
   private void shutdown() {
-    pub = null;
-    sub = null;
+    publisher.commands(null);
+    rooms.commands(null);
     if (subConnection != null) {
       subConnection.close();
     }
@@ -497,56 +280,7 @@ public final class RedisBackplane implements Backplane {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private final class Listener extends RedisPubSubAdapter<String, byte[]>
-      implements RedisConnectionStateListener {
-    @Override
-    public void message(String channel, byte[] message) {
-      received(message);
-    }
-
-    @Override
-    public void smessage(String channel, byte[] message) {
-      received(message);
-    }
-
-    @Override
-    public void subscribed(String channel, long count) {
-      RedisBackplane.this.subscribed(channel);
-    }
-
-    @Override
-    public void ssubscribed(String channel, long count) {
-      RedisBackplane.this.subscribed(channel);
-    }
-
-    @Override
-    public void unsubscribed(String channel, long count) {
-      RedisBackplane.this.unsubscribed(channel);
-    }
-
-    @Override
-    public void sunsubscribed(String channel, long count) {
-      RedisBackplane.this.unsubscribed(channel);
-    }
-
-    @Override
-    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      if (connection != subConnection) {
-        connectionUp(connection); // the subscriber is up once it is subscribed again
-      }
-    }
-
-    @Override
-    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      if (!closed.get()) {
-        connectionDown(connection, null);
-      }
-    }
-  }
-
-  /**
-   * Configures a {@link RedisBackplane}. Not thread-safe.
-   */
+  /** Configures a {@link RedisBackplane}. Not thread-safe. */
   public static final class Builder {
     private final RedisURI uri;
     private String prefix = "zocket";
@@ -565,8 +299,8 @@ public final class RedisBackplane implements Backplane {
 
     /**
      * The start of every channel name, so that several applications can share one Redis; 1 to 64
-     * printable ASCII characters without spaces. Every node of a cluster must use the same.
-     * Default {@code zocket}.
+     * printable ASCII characters without spaces. Every node of a cluster must use the same. Default
+     * {@code zocket}.
      *
      * @param prefix the channel prefix
      * @return this builder
@@ -584,9 +318,8 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * This node's id (see {@link Backplane#nodeId()}); it must be unique among the nodes using
-     * the same Redis and prefix. Default: 12 random base64url characters, new for every
-     * backplane.
+     * This node's id (see {@link Backplane#nodeId()}); it must be unique among the nodes using the
+     * same Redis and prefix. Default: 12 random base64url characters, new for every backplane.
      *
      * @param nodeId 1 to 32 characters among {@code A-Z a-z 0-9 - _}
      * @return this builder
@@ -602,8 +335,8 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * Whether to use sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}, Redis 7 or later)
-     * rather than classic pub/sub. Every node of a cluster must use the same. Default false.
+     * Whether to use sharded pub/sub ({@code SSUBSCRIBE}/{@code SPUBLISH}, Redis 7 or later) rather
+     * than classic pub/sub. Every node of a cluster must use the same. Default false.
      *
      * @param sharded true for sharded pub/sub
      * @return this builder

@@ -1,0 +1,40 @@
+package dev.zocket.redis;
+
+/**
+ * The names of the Redis channels of one backplane, all under the builder's channel prefix (see the
+ * "Channels" section of {@link RedisBackplane}). The names are what the nodes of a cluster agree
+ * on, so they are made in this one place for publishing, subscribing and reading subscription
+ * confirmations alike. Immutable.
+ */
+final class Channels {
+  /** Broadcasts; every node subscribes. */
+  final String broadcast;
+
+  /** This node's channel: {@code to(clientId)} events for its clients. */
+  final String thisNode;
+
+  private final String roomPrefix;
+  private final String nodePrefix;
+
+  Channels(String prefix, String nodeId) {
+    this.roomPrefix = prefix + ":room:";
+    this.nodePrefix = prefix + ":node:";
+    this.broadcast = prefix + ":all";
+    this.thisNode = nodePrefix + nodeId;
+  }
+
+  /** The channel of a room. */
+  String room(String room) {
+    return roomPrefix + room;
+  }
+
+  /** The channel of a node: {@code to(clientId)} events for the clients of that node. */
+  String node(String nodeId) {
+    return nodePrefix + nodeId;
+  }
+
+  /** The room whose channel this is, or null if it is not a room's channel. */
+  String roomOf(String channel) {
+    return channel.startsWith(roomPrefix) ? channel.substring(roomPrefix.length()) : null;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.zocket.redis;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which of the backplane's two Lettuce connections (the publisher and the subscriber) are down, so
+ * that an outage is logged once at WARN when the first goes down and once at INFO when both are
+ * back, with the number of events dropped meanwhile. Lettuce reconnects each connection on its own,
+ * and every publish fails while Redis is away: without this the log would get a line per connection
+ * and per event.
+ *
+ * <p>The subscriber counts as up again only once it is subscribed again to this node's channel, not
+ * when its socket reconnects: until then it receives nothing.
+ *
+ * <p>Threading: connection events and subscription confirmations come on Lettuce's I/O threads;
+ * publish failures on the thread that completes the command, a Lettuce I/O thread or, when Lettuce
+ * rejects a command at once while disconnected, the server's thread that published. Thread-safe;
+ * nothing here blocks.
+ */
+final class ConnectionHealth {
+  // Logs under the backplane's name, as it did before this class was split out of it.
+  private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
+
+  private final String nodeId;
+  private final RedisURI uri;
+  private final AtomicBoolean rejected = new AtomicBoolean();
+  private final LongAdder dropped = new LongAdder();
+
+  /** Which of the two connections are down; guarded by itself. */
+  private final Set<Object> down = new HashSet<>();
+
+  private volatile Object publisher;
+  private volatile Object subscriber;
+
+  ConnectionHealth(String nodeId, RedisURI uri) {
+    this.nodeId = nodeId;
+    this.uri = uri;
+  }
+
+  /** The two connections, once they are open. */
+  void watch(Object publisher, Object subscriber) {
+    this.publisher = publisher;
+    this.subscriber = subscriber;
+  }
+
+  /** Lettuce (re)connected a connection; the subscriber waits for {@link #subscribed()}. */
+  void connected(Object connection) {
+    if (connection != subscriber) {
+      up(connection);
+    }
+  }
+
+  /** The subscriber is subscribed to this node's channel (again). */
+  void subscribed() {
+    up(subscriber);
+  }
+
+  /** Lettuce lost a connection. */
+  void disconnected(Object connection) {
+    down(connection, null);
+  }
+
+  /**
+   * A publish failed, so its event is dropped. Redis refusing the command (a server-side error,
+   * which would repeat for every event) is logged once; any other failure means the publisher
+   * connection is down.
+   */
+  void publishFailed(Throwable failure) {
+    dropped.increment();
+    if (failure instanceof RedisCommandExecutionException) {
+      if (rejected.compareAndSet(false, true)) { // a server-side error repeats: say it once
+        log.error("Redis at {} rejected a publish: {}", uri.toString(), failure.getMessage());
+      }
+    } else {
+      down(publisher, failure);
+    }
+  }
+
+  private void down(Object connection, Throwable cause) {
+    synchronized (down) {
+      boolean wasUp = down.isEmpty();
+      down.add(connection);
+      if (wasUp) {
+        log.warn(
+            "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
+                + " until it reconnects; local delivery goes on",
+            nodeId,
+            uri.toString(),
+            cause == null ? "" : " (" + cause + ")");
+      }
+    }
+  }
+
+  private void up(Object connection) {
+    synchronized (down) {
+      if (down.remove(connection) && down.isEmpty()) {
+        log.info(
+            "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
+                + " meanwhile",
+            nodeId,
+            uri.toString(),
+            dropped.sumThenReset());
+      }
+    }
+  }
+}

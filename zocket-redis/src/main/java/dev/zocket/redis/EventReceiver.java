@@ -1,0 +1,71 @@
+package dev.zocket.redis;
+
+import dev.zocket.spi.Backplane.Node;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving side: turns a message from Redis into a delivery to this node's connections,
+ * dropping what is not to be delivered here. That is bytes that are not a Zocket envelope, this
+ * node's own events (Redis sends them back to every subscriber, the publisher included, and the
+ * local recipients got them directly) and the extra copies of an event to several rooms, which
+ * arrives on the channel of each of them that this node is subscribed to ({@link RecentIds}).
+ *
+ * <p>Threading: called on Lettuce's I/O thread of the subscriber connection, one message at a time;
+ * {@link Node#deliver} only queues writes to the local connections, so nothing here blocks.
+ * Thread-safe.
+ */
+final class EventReceiver {
+  // Logs under the backplane's name, as it did before this class was split out of it.
+  private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
+
+  /** How many multi-room event ids are remembered; their copies arrive close together. */
+  private static final int RECENT_IDS = 1024;
+
+  private final String nodeId;
+  private final RecentIds recent = new RecentIds(RECENT_IDS);
+  private final LongAdder received = new LongAdder();
+  private volatile Node node;
+
+  /** Receives for the node with this id; delivers once {@link #deliverTo} names the node. */
+  EventReceiver(String nodeId) {
+    this.nodeId = nodeId;
+  }
+
+  /** Where events from other nodes are delivered; set as the backplane starts. */
+  void deliverTo(Node node) {
+    this.node = node;
+  }
+
+  /** A message arrived on one of this node's channels. */
+  void received(byte[] payload) {
+    received.increment();
+    String origin = Envelope.origin(payload);
+    if (origin == null) {
+      log.debug("Ignoring a message that is not a Zocket envelope");
+      return;
+    }
+    if (origin.equals(nodeId)) {
+      return; // our own event, echoed: the local recipients already have it
+    }
+    Envelope e = Envelope.decode(payload);
+    if (e == null) {
+      log.debug("Ignoring a malformed Zocket envelope from node {}", origin);
+      return;
+    }
+    if (e.id != 0 && !recent.add(e.origin, e.id)) {
+      return; // a copy of a multi-room event, received on another of its rooms' channels
+    }
+    try {
+      node.deliver(e.target, e.frame);
+    } catch (RuntimeException ex) {
+      log.warn("Delivering an event from node {} failed", e.origin, ex);
+    }
+  }
+
+  /** The number of messages received, own and duplicate ones included. */
+  long receivedCount() {
+    return received.sum();
+  }
+}

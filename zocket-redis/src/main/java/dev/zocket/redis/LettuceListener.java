@@ -1,0 +1,101 @@
+package dev.zocket.redis;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import java.net.SocketAddress;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Lettuce's callbacks to the backplane, each handed to the part it concerns, so that those parts
+ * know nothing of Lettuce's listener interfaces: messages to {@link EventReceiver}; subscription
+ * confirmations to {@link RoomSubscriptions}, except that of this node's channel, which means the
+ * subscriber connection is (again) subscribed after a connect, so the rooms are subscribed again
+ * and {@link ConnectionHealth} counts the subscriber as up; connection events of both connections
+ * to {@link ConnectionHealth}. Registered both as the subscriber connection's pub/sub listener and
+ * as the client's connection state listener. Holds nothing of its own.
+ *
+ * <p>Threading: Lettuce's I/O threads, the event loop of the connection concerned, so the callbacks
+ * of one connection come one at a time. Nothing here blocks.
+ */
+final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
+    implements RedisConnectionStateListener {
+  private final Channels channels;
+  private final EventReceiver receiver;
+  private final RoomSubscriptions rooms;
+  private final ConnectionHealth health;
+  private final BooleanSupplier closed;
+
+  /**
+   * Hands callbacks to these parts.
+   *
+   * @param closed whether the backplane is closed: then a lost connection is no outage
+   */
+  LettuceListener(
+      Channels channels,
+      EventReceiver receiver,
+      RoomSubscriptions rooms,
+      ConnectionHealth health,
+      BooleanSupplier closed) {
+    this.channels = channels;
+    this.receiver = receiver;
+    this.rooms = rooms;
+    this.health = health;
+    this.closed = closed;
+  }
+
+  @Override
+  public void message(String channel, byte[] message) {
+    receiver.received(message);
+  }
+
+  @Override
+  public void smessage(String channel, byte[] message) {
+    receiver.received(message);
+  }
+
+  @Override
+  public void subscribed(String channel, long count) {
+    subscribed(channel);
+  }
+
+  @Override
+  public void ssubscribed(String channel, long count) {
+    subscribed(channel);
+  }
+
+  @Override
+  public void unsubscribed(String channel, long count) {
+    rooms.unsubscribed(channel);
+  }
+
+  @Override
+  public void sunsubscribed(String channel, long count) {
+    rooms.unsubscribed(channel);
+  }
+
+  @Override
+  public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+    health.connected(connection);
+  }
+
+  @Override
+  public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+    if (!closed.getAsBoolean()) {
+      health.disconnected(connection);
+    }
+  }
+
+  /**
+   * A subscription was confirmed. This node's channel is subscribed at every connect: then the
+   * rooms are subscribed again and the subscriber is up.
+   */
+  private void subscribed(String channel) {
+    if (channel.equals(channels.thisNode)) {
+      rooms.resubscribe();
+      health.subscribed();
+    } else {
+      rooms.subscribed(channel);
+    }
+  }
+}

@@ -1,9 +1,8 @@
 /**
  * The Zocket test kit: {@code dev.zocket.test} for the tests of Zocket applications (waiting for a
  * condition, recording the events of an event contract, Netty leak detection, certificates for TLS
- * tests), and {@code
- * dev.zocket.test.internal}, the support of Zocket's own test suites, exported to Zocket's modules
- * only.
+ * tests), and {@code dev.zocket.test.internal}, the support of Zocket's own test suites, exported
+ * to Zocket's modules only.
  */
 // "module": the modules named in the qualified export depend on this one, so javac does not see
 // them when it compiles this one.

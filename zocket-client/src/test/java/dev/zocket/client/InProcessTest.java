@@ -45,7 +45,8 @@ class InProcessTest {
     EventRecorder<RoomEvents> aliceEvents = EventRecorder.of(RoomEvents.class);
     EventRecorder<RoomEvents> bobEvents = EventRecorder.of(RoomEvents.class);
     try (ZocketServer s = server().inProcess().start();
-        ZocketClient alice = client(s, "alice").on(RoomEvents.class, aliceEvents.listener()).connect();
+        ZocketClient alice =
+            client(s, "alice").on(RoomEvents.class, aliceEvents.listener()).connect();
         ZocketClient bob = client(s, "bob").on(RoomEvents.class, bobEvents.listener()).connect()) {
       assertThat(s.uri().getScheme()).isEqualTo("local");
       // connect() returns once the upgrade is done; onConnect completes on the server after it.

@@ -1,8 +1,8 @@
 package dev.zocket.spi;
 
 /**
- * Carries room, broadcast and to-client events between the nodes of a cluster of Zocket servers,
- * so that an event sent on one node reaches the recipients connected to any node.
+ * Carries room, broadcast and to-client events between the nodes of a cluster of Zocket servers, so
+ * that an event sent on one node reaches the recipients connected to any node.
  *
  * <pre>{@code
  * ZocketServer server = ZocketServer.builder()
@@ -13,22 +13,22 @@ package dev.zocket.spi;
  *
  * <p>Without a backplane a server delivers events to its own connections only, through its
  * in-process registry, and pays nothing for this interface. With one, every event is first
- * delivered to the local recipients by the server itself, then handed once to {@link #publish}:
- * the backplane carries it to the other nodes, whose backplanes hand it to their server through
- * {@link Node#deliver}. A backplane must not deliver an event back to the node that published it.
+ * delivered to the local recipients by the server itself, then handed once to {@link #publish}: the
+ * backplane carries it to the other nodes, whose backplanes hand it to their server through {@link
+ * Node#deliver}. A backplane must not deliver an event back to the node that published it.
  *
- * <p>The server tells the backplane which rooms have local members: {@link #subscribe} when a
- * room gets its first member on this node, {@link #unsubscribe} when its last local member leaves
- * or disconnects. A backplane may use this to receive only the traffic of rooms this node needs.
+ * <p>The server tells the backplane which rooms have local members: {@link #subscribe} when a room
+ * gets its first member on this node, {@link #unsubscribe} when its last local member leaves or
+ * disconnects. A backplane may use this to receive only the traffic of rooms this node needs.
  *
- * <p>To let {@code to(clientId)} find the node holding a client, the server prefixes the client
- * ids it assigns with the backplane's {@link #nodeId()} and a dot: {@code <nodeId>.<random>}.
+ * <p>To let {@code to(clientId)} find the node holding a client, the server prefixes the client ids
+ * it assigns with the backplane's {@link #nodeId()} and a dot: {@code <nodeId>.<random>}.
  *
  * <h2>Lifecycle</h2>
  *
  * A backplane instance serves one server. The server calls {@link #start} once while it starts,
- * before it accepts connections; then {@link #publish}, {@link #subscribe} and {@link
- * #unsubscribe} any number of times; then {@link #close} once, after its connections have closed.
+ * before it accepts connections; then {@link #publish}, {@link #subscribe} and {@link #unsubscribe}
+ * any number of times; then {@link #close} once, after its connections have closed.
  *
  * <h2>Threading</h2>
  *
@@ -46,9 +46,9 @@ package dev.zocket.spi;
  */
 public interface Backplane extends AutoCloseable {
   /**
-   * This node's id, fixed for the life of the backplane: 1 to 32 characters among {@code
-   * A-Z a-z 0-9 - _}, unique among the nodes of the cluster. It becomes the prefix of the ids of
-   * the clients connected to this node.
+   * This node's id, fixed for the life of the backplane: 1 to 32 characters among {@code A-Z a-z
+   * 0-9 - _}, unique among the nodes of the cluster. It becomes the prefix of the ids of the
+   * clients connected to this node.
    *
    * @return the node id
    */
@@ -64,8 +64,8 @@ public interface Backplane extends AutoCloseable {
   void start(Node node);
 
   /**
-   * Sends an event to the other nodes. The server has already delivered it to the local
-   * recipients. Returns immediately; a failure is the backplane's to log.
+   * Sends an event to the other nodes. The server has already delivered it to the local recipients.
+   * Returns immediately; a failure is the backplane's to log.
    *
    * @param target the recipients
    * @param frame the encoded event (a complete text frame); must not be changed or kept beyond the
@@ -97,9 +97,9 @@ public interface Backplane extends AutoCloseable {
   /** The server side of a backplane: delivery to this node's own connections. */
   interface Node {
     /**
-     * Delivers an event received from another node to this node's matching connections: every
-     * local member of the target rooms once, the local clients named, or every local connection,
-     * skipping the target's {@code except} ids. Ids and rooms unknown here are skipped.
+     * Delivers an event received from another node to this node's matching connections: every local
+     * member of the target rooms once, the local clients named, or every local connection, skipping
+     * the target's {@code except} ids. Ids and rooms unknown here are skipped.
      *
      * <p>Threading: any thread; does not block (writes are queued to the connections).
      *

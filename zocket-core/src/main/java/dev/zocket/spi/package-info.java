@@ -1,6 +1,6 @@
 /**
- * Zocket's service-provider interfaces: what a module implements to plug into a Zocket server,
- * as opposed to {@code dev.zocket}, which handlers and applications call.
+ * Zocket's service-provider interfaces: what a module implements to plug into a Zocket server, as
+ * opposed to {@code dev.zocket}, which handlers and applications call.
  *
  * <p>{@link dev.zocket.spi.Backplane} carries room, broadcast and to-client events between the
  * nodes of a cluster of servers; {@code zocket-redis} implements it over Redis pub/sub. Without a

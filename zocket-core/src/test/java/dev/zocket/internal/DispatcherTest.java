@@ -285,12 +285,22 @@ final class DispatcherTest {
         row(
             "huge exponent into an int",
             "{\"type\":\"rooms.count\",\"payload\":1e400,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "expected integer from -2147483648 to 2147483647, got 1e400")),
+            List.of(
+                invalid(
+                    "1",
+                    "rooms.count",
+                    "",
+                    "expected integer from -2147483648 to 2147483647, got 1e400")),
             List.of()),
         row(
             "int out of range",
             "{\"type\":\"rooms.count\",\"payload\":99999999999,\"rpcId\":\"1\"}",
-            List.of(invalid("1", "rooms.count", "", "expected integer from -2147483648 to 2147483647, got 99999999999")),
+            List.of(
+                invalid(
+                    "1",
+                    "rooms.count",
+                    "",
+                    "expected integer from -2147483648 to 2147483647, got 99999999999")),
             List.of()),
         row(
             "10^1000 as digits",

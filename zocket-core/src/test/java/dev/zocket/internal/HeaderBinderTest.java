@@ -89,7 +89,8 @@ final class HeaderBinderTest {
         catchThrowableOfType(
             InvalidPayloadException.class, () -> binder.bind(Map.of("limit", "many")));
     assertThat(e).hasMessage("Invalid headers");
-    assertThat(e.details()).containsExactly(new Violation("limit", "expected integer, got \"many\""));
+    assertThat(e.details())
+        .containsExactly(new Violation("limit", "expected integer, got \"many\""));
 
     InvalidPayloadException range =
         catchThrowableOfType(

@@ -52,7 +52,6 @@ final class ServerAssembly {
   /** The server's own log, where its start is reported next to its close. */
   private static final Logger log = LoggerFactory.getLogger(ZocketServer.class);
 
-
   private ServerAssembly() {}
 
   /**
@@ -128,23 +127,23 @@ final class ServerAssembly {
                 codec.mapper());
 
     return new ServerConfig(
-            codec,
-            dispatcher,
-            state,
-            emitters,
-            registry,
-            headers,
-            handlerExecutor,
-            b.onConnect,
-            b.onDisconnect,
-            b.authenticator,
-            b.httpHandler,
-            b.path,
-            b.maxFrameSize,
-            b.idleTimeout,
-            b.pingInterval,
-            clientIdPrefix,
-            hardening);
+        codec,
+        dispatcher,
+        state,
+        emitters,
+        registry,
+        headers,
+        handlerExecutor,
+        b.onConnect,
+        b.onDisconnect,
+        b.authenticator,
+        b.httpHandler,
+        b.path,
+        b.maxFrameSize,
+        b.idleTimeout,
+        b.pingInterval,
+        clientIdPrefix,
+        hardening);
   }
 
   /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */

@@ -17,9 +17,9 @@ import java.util.List;
  * str = length:i32 then UTF-8 bytes; count = i32
  * </pre>
  *
- * The id is 0 for an event published on a single channel; an event to several rooms is published
- * on each room's channel with one id, unique per origin, so that a node subscribed to several of
- * them delivers it once. Thread-safe (stateless).
+ * The id is 0 for an event published on a single channel; an event to several rooms is published on
+ * each room's channel with one id, unique per origin, so that a node subscribed to several of them
+ * delivers it once. Thread-safe (stateless).
  */
 final class Envelope {
   static final byte VERSION = 1;

@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The ids of the last multi-room events a node received, to deliver each once although it
- * arrives on the channel of every target room the node is subscribed to. The copies of one event
- * are published back to back, so they arrive close together; the set keeps the last {@code
- * capacity} ids. Thread-safe.
+ * The ids of the last multi-room events a node received, to deliver each once although it arrives
+ * on the channel of every target room the node is subscribed to. The copies of one event are
+ * published back to back, so they arrive close together; the set keeps the last {@code capacity}
+ * ids. Thread-safe.
  */
 final class RecentIds {
   private final LinkedHashMap<String, Boolean> ids;

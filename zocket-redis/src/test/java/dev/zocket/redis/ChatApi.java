@@ -8,7 +8,10 @@ import java.util.List;
 final class ChatApi {
   private ChatApi() {}
 
-  /** To rooms, or to clients (with {@code to}), or to everyone (both empty), skipping {@code except}. */
+  /**
+   * To rooms, or to clients (with {@code to}), or to everyone (both empty), skipping {@code
+   * except}.
+   */
   public record Say(List<String> rooms, List<String> to, String text, List<String> except) {}
 
   public record Msg(String from, String text) {}

@@ -36,7 +36,8 @@ class EnvelopeTest {
   @Test
   void rejectsWhatIsNotAnEnvelope() {
     byte[] good =
-        Envelope.encode("node0", 1, new Target(Target.Kind.CLIENTS, List.of("x"), List.of()), FRAME);
+        Envelope.encode(
+            "node0", 1, new Target(Target.Kind.CLIENTS, List.of("x"), List.of()), FRAME);
     assertThat(Envelope.decode(new byte[0])).isNull();
     assertThat(Envelope.origin(new byte[0])).isNull();
     assertThat(Envelope.decode("hello".getBytes(StandardCharsets.US_ASCII))).isNull();

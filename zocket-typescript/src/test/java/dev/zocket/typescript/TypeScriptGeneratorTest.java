@@ -162,7 +162,8 @@ class TypeScriptGeneratorTest {
     assertThat(failure(Recursive.class))
         .isEqualTo("Recursive types have no zod schema here: Node -> Node");
     assertThat(failure(UsesPossessive.class))
-        .isEqualTo("Possessive.s: possessive quantifier '++' in /a++/ has no JavaScript equivalent");
+        .isEqualTo(
+            "Possessive.s: possessive quantifier '++' in /a++/ has no JavaScript equivalent");
     assertThat(failure(Generic.class))
         .startsWith("the payload of Generic.send: the generic type")
         .endsWith("has no TypeScript name; use a record without type parameters");

@@ -46,9 +46,9 @@ import java.util.Set;
  * API: the baseline every load figure is a ratio to.
  *
  * <p>One event loop (native epoll when available) owns every connection and room, so nothing is
- * locked. Each event is encoded once, WebSocket header included, into one buffer; every member
- * gets a retained duplicate of it written straight to the head of its pipeline, and every
- * connection written to during an event-loop pass is flushed once, at the end of the pass.
+ * locked. Each event is encoded once, WebSocket header included, into one buffer; every member gets
+ * a retained duplicate of it written straight to the head of its pipeline, and every connection
+ * written to during an event-loop pass is flushed once, at the end of the pass.
  *
  * <p>Routes in: {@code rooms.join}, {@code rooms.leave}, {@code rooms.message} and the call {@code
  * rooms.members}; events out: {@code rooms.onJoin}, {@code rooms.onLeave}, {@code rooms.onMessage}.
@@ -60,11 +60,14 @@ import java.util.Set;
  */
 public final class RawChatServer implements AutoCloseable {
   private static final JsonFactory JSON = new JsonFactory();
+
   /** ISO-8601 in UTC with milliseconds, as JavaScript's {@code Date.toISOString()} writes it. */
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
   /** Room left before the payload starts, for the largest WebSocket header (10 bytes). */
   private static final int HEADER_ROOM = 10;
+
   /** Name of the first handler, whose context writes straight to the socket. */
   private static final String HEAD = "raw-head";
 
@@ -146,7 +149,8 @@ public final class RawChatServer implements AutoCloseable {
   private ByteBuf frame(ByteBufAllocator alloc, String type, Payload payload, String rpcId) {
     ByteBuf buf = alloc.buffer(256);
     buf.writerIndex(HEADER_ROOM);
-    try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+    try (JsonGenerator g =
+        JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
       g.writeStartObject();
       g.writeStringField("type", type);
       g.writeFieldName("payload");
@@ -333,9 +337,7 @@ public final class RawChatServer implements AutoCloseable {
       Set<Member> members = rooms.computeIfAbsent(roomId, r -> new LinkedHashSet<>());
       members.add(this);
       String user = name;
-      toRoom(
-          members,
-          frame(ctx.alloc(), "rooms.onJoin", g -> roomAndUser(g, roomId, user), null));
+      toRoom(members, frame(ctx.alloc(), "rooms.onJoin", g -> roomAndUser(g, roomId, user), null));
     }
 
     private void leave(ChannelHandlerContext ctx, String roomId) {
@@ -344,9 +346,7 @@ public final class RawChatServer implements AutoCloseable {
         return;
       }
       String user = name;
-      toRoom(
-          members,
-          frame(ctx.alloc(), "rooms.onLeave", g -> roomAndUser(g, roomId, user), null));
+      toRoom(members, frame(ctx.alloc(), "rooms.onLeave", g -> roomAndUser(g, roomId, user), null));
       removeFrom(roomId);
     }
 

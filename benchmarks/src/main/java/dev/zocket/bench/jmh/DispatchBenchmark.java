@@ -50,8 +50,7 @@ public class DispatchBenchmark {
     JsonCodec codec = JsonCodec.defaults();
     RouteTable routes = RouteTable.builder().add(Rooms.class, ctx -> new Handler()).build();
     dispatcher =
-        new Dispatcher(
-            routes, codec, new PayloadValidator(codec.mapper()), List.of(), new Drops());
+        new Dispatcher(routes, codec, new PayloadValidator(codec.mapper()), List.of(), new Drops());
     connection = new TrivialConnection(routes.newHandlers(null));
     message =
         "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"general\",\"content\":\"hello, world\"}}"

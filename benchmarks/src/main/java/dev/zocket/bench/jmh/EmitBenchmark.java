@@ -53,15 +53,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code -prof gc} counts the clients' allocation too. The server's own share is printed after
  * each iteration ({@code server alloc: .. B/op}) from the allocation counters of the server's
  * threads ({@code zocket-*}) and, for {@link #emitFromOutside}, the benchmark thread; the cost per
- * extra recipient is the difference between two {@code recipients} values divided by the
- * difference in recipients.
+ * extra recipient is the difference between two {@code recipients} values divided by the difference
+ * in recipients.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
 public class EmitBenchmark {
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -124,7 +126,9 @@ public class EmitBenchmark {
     }
     awaitReceived(recipients); // one onJoin each, sent once its handshake completed and it joined
     room = server.emit(RoomEvents.class).toRoom("bench");
-    event = new ChatMessage("bench", "server", "hello, world", Instant.parse("2026-11-25T18:43:13.464Z"));
+    event =
+        new ChatMessage(
+            "bench", "server", "hello, world", Instant.parse("2026-11-25T18:43:13.464Z"));
     post =
         new TextWebSocketFrame(
             "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"bench\",\"content\":\"hello, world\"}}");

@@ -55,11 +55,12 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code fanout}: {@code --clients} N in one room, {@code --senders} S of them send; each
  *       message carries {@code <sender>:<seq>} as its content and every member checks it gets every
  *       message of every sender, in order.
- *   <li>{@code rooms}: {@code --rooms} R rooms of {@code --room-size} K clients; every client sends.
+ *   <li>{@code rooms}: {@code --rooms} R rooms of {@code --room-size} K clients; every client
+ *       sends.
  *   <li>{@code calls}: {@code --clients} C clients, each in its own room, each keeping {@code
  *       --in-flight} F {@code rooms.members} calls outstanding.
- *   <li>{@code idle}: {@code --clients} N connections joined to rooms of {@code --room-size},
- *       held for {@code --hold} seconds (or until {@code --stop-file} exists) after writing {@code
+ *   <li>{@code idle}: {@code --clients} N connections joined to rooms of {@code --room-size}, held
+ *       for {@code --hold} seconds (or until {@code --stop-file} exists) after writing {@code
  *       --ready-file}.
  * </ul>
  *
@@ -202,7 +203,8 @@ public final class LoadDriver {
               } catch (InterruptedException e) {
                 return;
               }
-              System.out.println("{\"scenario\":\"" + o.scenario + "\",\"error\":\"hard deadline\"}");
+              System.out.println(
+                  "{\"scenario\":\"" + o.scenario + "\",\"error\":\"hard deadline\"}");
               System.exit(2);
             },
             "deadline");
@@ -268,7 +270,12 @@ public final class LoadDriver {
       }
       URI uri =
           URI.create(
-              "ws://" + address.getHostAddress() + ":" + o.port + o.path + "?user-name="
+              "ws://"
+                  + address.getHostAddress()
+                  + ":"
+                  + o.port
+                  + o.path
+                  + "?user-name="
                   + URLEncoder.encode(c.name, StandardCharsets.UTF_8));
       ChannelFuture f =
           b.clone()
@@ -304,12 +311,13 @@ public final class LoadDriver {
     }
     out.put("connectMs", (System.nanoTime() - start) / 1_000_000);
 
-    onLoop(() -> {
-      for (Client c : clients) {
-        c.send("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"" + c.room.id + "\"}}");
-      }
-      return null;
-    });
+    onLoop(
+        () -> {
+          for (Client c : clients) {
+            c.send("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"" + c.room.id + "\"}}");
+          }
+          return null;
+        });
     if (!joined.await(remainingNanos(), TimeUnit.NANOSECONDS)) {
       return fail(out, "joins timed out: " + joined.getCount() + " left");
     }
@@ -320,13 +328,14 @@ public final class LoadDriver {
       return idle(out);
     }
 
-    onLoop(() -> {
-      running = true;
-      for (Client c : clients) {
-        c.refill();
-      }
-      return null;
-    });
+    onLoop(
+        () -> {
+          running = true;
+          for (Client c : clients) {
+            c.refill();
+          }
+          return null;
+        });
     sleepUntil(System.nanoTime() + (long) (o.warmup * 1e9));
 
     long[] c0 = onLoop(this::snapshot);
@@ -348,10 +357,11 @@ public final class LoadDriver {
     while (System.nanoTime() < drainEnd && !onLoop(this::drained)) {
       Thread.sleep(20);
     }
-    onLoop(() -> {
-      finalCheck();
-      return null;
-    });
+    onLoop(
+        () -> {
+          finalCheck();
+          return null;
+        });
 
     double seconds = (t1 - t0) / 1e9;
     long windowDelivered = c1[1] - c0[1];
@@ -459,7 +469,10 @@ public final class LoadDriver {
     };
   }
 
-  /** CPU time of the whole machine not spent idle, in clock ticks ({@code /proc/stat}); -1 if unknown. */
+  /**
+   * CPU time of the whole machine not spent idle, in clock ticks ({@code /proc/stat}); -1 if
+   * unknown.
+   */
   static long machineBusyTicks() {
     try {
       String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
@@ -634,8 +647,14 @@ public final class LoadDriver {
           long seq = room.sent[slot]++;
           sent++;
           send(
-              "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"" + room.id
-                  + "\",\"content\":\"" + slot + ":" + seq + padding + "\"}}");
+              "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\""
+                  + room.id
+                  + "\",\"content\":\""
+                  + slot
+                  + ":"
+                  + seq
+                  + padding
+                  + "\"}}");
         }
       }
       if (o.scenario.equals("calls")) {
@@ -644,8 +663,11 @@ public final class LoadDriver {
           sent++;
           outstanding.add(id);
           send(
-              "{\"type\":\"rooms.members\",\"payload\":{\"roomId\":\"" + room.id
-                  + "\"},\"rpcId\":\"" + id + "\"}");
+              "{\"type\":\"rooms.members\",\"payload\":{\"roomId\":\""
+                  + room.id
+                  + "\"},\"rpcId\":\""
+                  + id
+                  + "\"}");
         }
       }
     }
@@ -656,7 +678,8 @@ public final class LoadDriver {
         channel = ctx.channel();
         connectPermits.release();
         connected.countDown();
-      } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+      } else if (evt
+          == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
         connectFailures++;
         connectPermits.release();
       }

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Room fan-out through the Redis backplane compared with the local path: a server emits events to
- * a room whose members are JDK WebSocket clients on 127.0.0.1, and the tool measures how long the
+ * Room fan-out through the Redis backplane compared with the local path: a server emits events to a
+ * room whose members are JDK WebSocket clients on 127.0.0.1, and the tool measures how long the
  * events take to reach every member.
  *
  * <ul>
@@ -34,10 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       crosses Redis once and is fanned out there.
  * </ul>
  *
- * For each: the latency of single events (emit, then wait until every member has it; p50 and
- * p99) and the throughput of a stream of events with at most 16 in flight (events per second
- * until all were delivered, and deliveries per second). Events the server dropped for a slow
- * client would stall the run, which then fails. Bounded in count and time; only 127.0.0.1 is used.
+ * For each: the latency of single events (emit, then wait until every member has it; p50 and p99)
+ * and the throughput of a stream of events with at most 16 in flight (events per second until all
+ * were delivered, and deliveries per second). Events the server dropped for a slow client would
+ * stall the run, which then fails. Bounded in count and time; only 127.0.0.1 is used.
  *
  * <pre>
  * java -cp benchmarks.jar dev.zocket.bench.redis.RedisFanout [--members N] [--events N]
@@ -96,8 +96,17 @@ public final class RedisFanout {
       int port = freePort();
       redis =
           new ProcessBuilder(
-                  "redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                  "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                  "redis-server",
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  dir.toString())
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("redis.log").toFile())
               .start();
@@ -107,11 +116,19 @@ public final class RedisFanout {
     System.out.printf(
         Locale.ROOT,
         "members=%d events=%d rounds=%d redis=%s cpus=%d%n",
-        members, events, rounds, redisUri, Runtime.getRuntime().availableProcessors());
+        members,
+        events,
+        rounds,
+        redisUri,
+        Runtime.getRuntime().availableProcessors());
     System.out.printf(
         Locale.ROOT,
         "%-18s %10s %10s %14s %18s%n",
-        "setup", "p50 (us)", "p99 (us)", "events/s", "deliveries/s");
+        "setup",
+        "p50 (us)",
+        "p99 (us)",
+        "events/s",
+        "deliveries/s");
     try {
       for (int pass = 0; pass < 2; pass++) { // the first pass warms the JIT up and is not shown
         for (String setup : List.of("local", "redis-same-node", "redis-other-node")) {
@@ -147,7 +164,8 @@ public final class RedisFanout {
       for (int i = 0; i < members; i++) {
         sockets.add(
             http.newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + hosting.port() + "/"), counter(delivered))
+                .buildAsync(
+                    URI.create("ws://127.0.0.1:" + hosting.port() + "/"), counter(delivered))
                 .get(10, TimeUnit.SECONDS));
       }
       awaitCount(hosting::connectionCount, members, "members joined");
@@ -235,8 +253,7 @@ public final class RedisFanout {
     };
   }
 
-  private static void awaitCount(
-      java.util.function.LongSupplier count, long expected, String what)
+  private static void awaitCount(java.util.function.LongSupplier count, long expected, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT_NANOS;
     while (count.getAsLong() < expected) {

@@ -54,8 +54,18 @@ class LoadDriverTest {
   private static Map<String, Object> run(int port, String... args) throws Exception {
     String[] all = new String[args.length + 10];
     System.arraycopy(args, 0, all, 0, args.length);
-    String[] common = {"--port", Integer.toString(port), "--warmup", "0.2", "--duration", "0.5",
-        "--deadline", "60", "--hold", "0"};
+    String[] common = {
+      "--port",
+      Integer.toString(port),
+      "--warmup",
+      "0.2",
+      "--duration",
+      "0.5",
+      "--deadline",
+      "60",
+      "--hold",
+      "0"
+    };
     System.arraycopy(common, 0, all, args.length, common.length);
     return LoadDriver.run(LoadDriver.Options.parse(all));
   }
@@ -80,34 +90,85 @@ class LoadDriverTest {
 
   @Test
   void fanoutAgainstBaseline() throws Exception {
-    assertClean(run(baseline.port(), "--scenario", "fanout", "--clients", "20", "--senders", "3",
-        "--window", "8", "--max-messages", "200"));
+    assertClean(
+        run(
+            baseline.port(),
+            "--scenario",
+            "fanout",
+            "--clients",
+            "20",
+            "--senders",
+            "3",
+            "--window",
+            "8",
+            "--max-messages",
+            "200"));
   }
 
   @Test
   void roomsAndCallsAgainstBaseline() throws Exception {
-    assertClean(run(baseline.port(), "--scenario", "rooms", "--rooms", "5", "--room-size", "4",
-        "--window", "2", "--max-messages", "100"));
-    Map<String, Object> calls = run(baseline.port(), "--scenario", "calls", "--clients", "5",
-        "--in-flight", "4", "--max-messages", "200");
+    assertClean(
+        run(
+            baseline.port(),
+            "--scenario",
+            "rooms",
+            "--rooms",
+            "5",
+            "--room-size",
+            "4",
+            "--window",
+            "2",
+            "--max-messages",
+            "100"));
+    Map<String, Object> calls =
+        run(
+            baseline.port(),
+            "--scenario",
+            "calls",
+            "--clients",
+            "5",
+            "--in-flight",
+            "4",
+            "--max-messages",
+            "200");
     assertClean(calls);
     assertThat(calls.get("badReplies")).isEqualTo(0L);
   }
 
   @Test
   void idleAgainstBaseline() throws Exception {
-    Map<String, Object> r = run(baseline.port(), "--scenario", "idle", "--clients", "30",
-        "--room-size", "10");
+    Map<String, Object> r =
+        run(baseline.port(), "--scenario", "idle", "--clients", "30", "--room-size", "10");
     assertThat(r).doesNotContainKey("error");
     assertThat(r.get("openAtEnd")).isEqualTo(30L);
   }
 
   @Test
   void sameScenariosAgainstZocket() throws Exception {
-    assertClean(run(zocket.port(), "--scenario", "fanout", "--clients", "20", "--senders", "3",
-        "--window", "8", "--max-messages", "200"));
-    Map<String, Object> calls = run(zocket.port(), "--scenario", "calls", "--clients", "5",
-        "--in-flight", "4", "--max-messages", "200");
+    assertClean(
+        run(
+            zocket.port(),
+            "--scenario",
+            "fanout",
+            "--clients",
+            "20",
+            "--senders",
+            "3",
+            "--window",
+            "8",
+            "--max-messages",
+            "200"));
+    Map<String, Object> calls =
+        run(
+            zocket.port(),
+            "--scenario",
+            "calls",
+            "--clients",
+            "5",
+            "--in-flight",
+            "4",
+            "--max-messages",
+            "200");
     assertClean(calls);
     assertThat(calls.get("badReplies")).isEqualTo(0L);
   }
@@ -125,7 +186,9 @@ class LoadDriverTest {
     @Override
     public void join(RoomId request) {
       ctx.rooms().join(request.roomId());
-      ctx.emit(RoomEvents.class).toRoom(request.roomId()).onJoin(new Joined(request.roomId(), name));
+      ctx.emit(RoomEvents.class)
+          .toRoom(request.roomId())
+          .onJoin(new Joined(request.roomId(), name));
     }
 
     @Override

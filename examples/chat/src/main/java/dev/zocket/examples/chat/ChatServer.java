@@ -75,25 +75,25 @@ public final class ChatServer implements AutoCloseable {
       ZocketServer.Builder<Map<String, String>, Void> builder) {
     Roster roster = new Roster();
     return builder
-            .headers(ChatHeaders.class)
-            .onConnect((headers, clientId) -> new User(headers.userName()))
-            .onDisconnect(
-                ctx -> {
-                  Set<String> rooms = ctx.rooms().current();
-                  log.info(
-                      "{} ({}) disconnected from rooms: {}",
-                      LogSafe.text(ctx.user().name()),
-                      ctx.clientId(),
-                      rooms.isEmpty() ? "none" : roomList(rooms));
-                  for (String room : rooms) {
-                    roster.remove(room, ctx.clientId());
-                  }
-                })
-            .handle(Rooms.class, ctx -> new RoomsHandler(ctx, roster))
-            // Any string is a room id, as in the seed: only the message size bounds it.
-            .maxRoomIdLength(MAX_MESSAGE_BYTES)
-            .maxFrameSize(MAX_MESSAGE_BYTES)
-            .httpHandler(new WebAssets());
+        .headers(ChatHeaders.class)
+        .onConnect((headers, clientId) -> new User(headers.userName()))
+        .onDisconnect(
+            ctx -> {
+              Set<String> rooms = ctx.rooms().current();
+              log.info(
+                  "{} ({}) disconnected from rooms: {}",
+                  LogSafe.text(ctx.user().name()),
+                  ctx.clientId(),
+                  rooms.isEmpty() ? "none" : roomList(rooms));
+              for (String room : rooms) {
+                roster.remove(room, ctx.clientId());
+              }
+            })
+        .handle(Rooms.class, ctx -> new RoomsHandler(ctx, roster))
+        // Any string is a room id, as in the seed: only the message size bounds it.
+        .maxRoomIdLength(MAX_MESSAGE_BYTES)
+        .maxFrameSize(MAX_MESSAGE_BYTES)
+        .httpHandler(new WebAssets());
   }
 
   /** The rooms, each made safe for a log line, the list cut after ten. */

@@ -17,8 +17,8 @@ import java.net.http.WebSocket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -48,6 +48,7 @@ final class ContractTest {
 
   /** The server without handlers each member not on the chat server is on. */
   private final Map<ChatMember, ZocketServer> plainServers = new HashMap<>();
+
   private final List<ZocketServer> servers = new ArrayList<>();
   private ChatServer chat;
 

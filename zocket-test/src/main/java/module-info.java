@@ -11,6 +11,7 @@ module dev.zocket.test {
   requires io.netty.buffer;
   requires io.netty.common;
   requires io.netty.pkitesting;
+  requires java.net.http;
   requires org.assertj.core;
   requires org.junit.jupiter.api;
 
@@ -19,5 +20,6 @@ module dev.zocket.test {
       dev.zocket.core,
       dev.zocket.netty,
       dev.zocket.client,
+      dev.zocket.redis,
       dev.zocket.typescript;
 }

@@ -2,6 +2,7 @@ package dev.zocket.redis;
 
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
+import dev.zocket.test.internal.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;

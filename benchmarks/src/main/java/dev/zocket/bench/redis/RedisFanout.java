@@ -3,14 +3,10 @@ package dev.zocket.bench.redis;
 import dev.zocket.Namespace;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.zocket.test.internal.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,29 +85,10 @@ public final class RedisFanout {
         default -> throw new IllegalArgumentException("Unknown option: " + args[i]);
       }
     }
-    Process redis = null;
-    Path dir = null;
-    if (redisUri == null) {
-      dir = Files.createTempDirectory("zocket-bench-redis");
-      int port = freePort();
-      redis =
-          new ProcessBuilder(
-                  "redis-server",
-                  "--port",
-                  Integer.toString(port),
-                  "--bind",
-                  "127.0.0.1",
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "no",
-                  "--dir",
-                  dir.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("redis.log").toFile())
-              .start();
-      Thread.sleep(300);
-      redisUri = "redis://127.0.0.1:" + port;
+    // Without --redis, a redis-server of its own on a free port (the one the Redis tests use).
+    RedisServer redis = redisUri == null ? RedisServer.start() : null;
+    if (redis != null) {
+      redisUri = redis.uri();
     }
     System.out.printf(
         Locale.ROOT,
@@ -137,10 +114,7 @@ public final class RedisFanout {
       }
     } finally {
       if (redis != null) {
-        redis.destroy();
-        redis.waitFor(10, TimeUnit.SECONDS);
-        Files.deleteIfExists(dir.resolve("redis.log"));
-        Files.deleteIfExists(dir);
+        redis.close();
       }
     }
   }
@@ -262,12 +236,6 @@ public final class RedisFanout {
             "Timed out waiting for " + what + ": " + count.getAsLong() + " of " + expected);
       }
       Thread.yield(); // two cores: leave the CPU to the server and clients when they need it
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

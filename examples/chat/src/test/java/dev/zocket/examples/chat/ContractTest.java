@@ -10,10 +10,10 @@ import dev.zocket.Violation;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.JdkWebSocket;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,10 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -271,45 +268,15 @@ final class ContractTest {
   }
 
   /** A plain WebSocket client (the JDK's) that queues the text frames it receives. */
-  private static final class Wire implements WebSocket.Listener {
-    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private final WebSocket socket;
-
-    Wire(URI uri) throws Exception {
-      socket = HTTP.newWebSocketBuilder().buildAsync(uri, this).get(10, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    void send(String frame) throws Exception {
-      socket.sendText(frame, true).get(10, TimeUnit.SECONDS);
-    }
-
-    /** The next text frame, waiting for it. */
-    String next() throws InterruptedException {
-      String frame = frames.poll(10, TimeUnit.SECONDS);
-      assertThat(frame).as("a frame within 10 s").isNotNull();
-      return frame;
+  private static final class Wire extends JdkWebSocket {
+    Wire(URI uri) {
+      open(uri, Map.of());
     }
 
     /** Sends a call no server has a route for: its error reply must be the next frame. */
-    void assertNoMoreFrames() throws Exception {
+    void assertNoMoreFrames() {
       send("{\"type\":\"end.ofTest\",\"payload\":null,\"rpcId\":\"end-of-test\"}");
       assertThat(next()).as("the next frame").contains("\"rpcId\":\"end-of-test\"");
-    }
-
-    void close() {
-      socket.abort();
     }
   }
 }

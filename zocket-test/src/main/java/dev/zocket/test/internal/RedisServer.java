@@ -1,4 +1,4 @@
-package dev.zocket.redis;
+package dev.zocket.test.internal;
 
 import dev.zocket.test.Await;
 import java.io.IOException;
@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real {@code redis-server} process on a free port of 127.0.0.1, for tests: no persistence, its
- * log in a temporary folder.
+ * A real {@code redis-server} process on a free port of 127.0.0.1, for the Redis backplane's tests
+ * and benchmarks: no persistence, its log in a temporary folder.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
   private Process process;
@@ -34,7 +34,7 @@ final class RedisServer implements AutoCloseable {
    * the PATH the calling test is skipped on a developer's machine, and fails under CI ({@code
    * CI=true}, where {@code .ci/run} installs it), so CI can never pass by skipping.
    */
-  static RedisServer start() throws IOException, InterruptedException {
+  public static RedisServer start() throws IOException, InterruptedException {
     if (!onPath("redis-server")) {
       String why = "needs redis-server on the PATH (apt-get install redis-server)";
       if ("true".equals(System.getenv("CI"))) {
@@ -64,16 +64,18 @@ final class RedisServer implements AutoCloseable {
     return false;
   }
 
-  int port() {
+  /** The port it listens on, of 127.0.0.1. */
+  public int port() {
     return port;
   }
 
-  String uri() {
+  /** Its URI for Lettuce: {@code redis://127.0.0.1:port}. */
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts the process again on the same port (after {@link #kill}). */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server is running");
     }
@@ -106,7 +108,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Kills the process at once (SIGKILL), as a crash would. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       throw new IllegalStateException("redis-server did not die");

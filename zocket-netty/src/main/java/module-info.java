@@ -1,10 +1,12 @@
 /**
  * The Netty WebSocket server of Zocket: {@code dev.zocket.netty}.
  *
- * <p>The server uses Netty's epoll transport when its native library is there, NIO otherwise. On
- * the module path the native library is a module of its own that nothing requires (its name says
- * the platform): add it with {@code --add-modules io.netty.transport.epoll.linux.x86_64} (or the
- * {@code aarch_64} one) to use epoll.
+ * <p>The server uses Netty's epoll transport when its native library is there, NIO otherwise. The
+ * library is an optional dependency: an application that wants epoll adds {@code
+ * io.netty:netty-transport-native-epoll} with the classifier of its platform ({@code linux-x86_64}
+ * or {@code linux-aarch_64}). On the module path the native library is a module of its own that
+ * nothing requires (its name says the platform): add it with {@code --add-modules
+ * io.netty.transport.epoll.linux.x86_64} (or the {@code aarch_64} one) to use epoll.
  */
 module dev.zocket.netty {
   requires transitive dev.zocket.core;

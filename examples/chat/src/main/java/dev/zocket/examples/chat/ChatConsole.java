@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
@@ -60,20 +61,34 @@ final class ChatConsole {
   /**
    * Runs the console client until {@code /quit} or the end of the input.
    *
-   * @param args {@code [--url U] [--name N] [--room R]}
-   * @return the process exit status
+   * @param args {@code [--url U] [--name N] [--room R]}, or {@code --help}
+   * @return the process exit status: 0, 1 when it cannot connect, 2 for a usage error
    */
   static int run(String[] args, InputStream in, PrintStream out) {
     URI url = URI.create("ws://localhost:" + Main.DEFAULT_PORT);
     String name = null;
     String room = "general";
     for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        out.println(usage());
+        return 0;
+      }
       if (i + 1 >= args.length) {
         out.println("Missing value for " + args[i] + "\n" + usage());
         return 2;
       }
       switch (args[i]) {
-        case "--url" -> url = URI.create(args[i + 1]);
+        case "--url" -> {
+          url = parseUrl(args[i + 1]);
+          if (url == null) {
+            out.println(
+                "Not a WebSocket URL for --url: "
+                    + args[i + 1]
+                    + " (expected ws://host:port/ or wss://host:port/)\n"
+                    + usage());
+            return 2;
+          }
+        }
         case "--name" -> name = args[i + 1];
         case "--room" -> room = args[i + 1];
         default -> {
@@ -83,6 +98,18 @@ final class ChatConsole {
       }
     }
     return new ChatConsole(out).chat(url, name, room, in);
+  }
+
+  /** The URL if it is a ws:// or wss:// URL with a host, else null. */
+  private static URI parseUrl(String value) {
+    try {
+      URI url = new URI(value);
+      String scheme = url.getScheme();
+      boolean ws = "ws".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme);
+      return ws && url.getHost() != null ? url : null;
+    } catch (URISyntaxException e) {
+      return null;
+    }
   }
 
   private static String usage() {
@@ -120,7 +147,11 @@ final class ChatConsole {
     try {
       client = builder.connect();
     } catch (ZocketException e) {
-      out.println("Could not connect to " + url + ": " + e.getMessage());
+      Throwable root = e; // the message of the cause, without the client's own "Could not connect"
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      out.println("Could not connect to " + url + ": " + root.getMessage());
       return 1;
     }
     try (client) {

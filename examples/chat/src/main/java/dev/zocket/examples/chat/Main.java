@@ -1,6 +1,7 @@
 package dev.zocket.examples.chat;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -35,7 +36,9 @@ public final class Main {
   private Main() {}
 
   /**
-   * Starts the server, or the console client when the first argument is {@code client}.
+   * Starts the server, or the console client when the first argument is {@code client}. A usage
+   * error or a port that cannot be bound ends the process with status 2 and a message naming the
+   * option to change, without a stack trace; {@code --help} prints the usage and ends with 0.
    *
    * @param args the command line
    */
@@ -46,47 +49,17 @@ public final class Main {
       int status = ChatConsole.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out);
       System.exit(status);
     }
-    String host = DEFAULT_HOST;
-    int port = DEFAULT_PORT;
-    String redis = null;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--help") || arg.equals("-h")) {
-        System.out.println(USAGE);
-        return;
-      }
-      if (i + 1 >= args.length
-          || !(arg.equals("--host") || arg.equals("--port") || arg.equals("--redis"))) {
-        exitWithUsage(System.err, "Unknown or incomplete option: " + arg);
-      }
-      String value = args[++i];
-      if (arg.equals("--host")) {
-        host = value;
-      } else if (arg.equals("--redis")) {
-        redis = value;
-      } else {
-        port = parsePort(value);
-      }
-    }
-
-    Logger log = LoggerFactory.getLogger(Main.class);
     ChatServer server;
     try {
-      server = ChatServer.start(host, port, redis);
-    } catch (IllegalArgumentException e) {
-      exitWithUsage(System.err, e.getMessage());
+      server = startServer(args, System.out);
+    } catch (Exit exit) {
+      if (exit.getMessage() != null) {
+        System.err.println(exit.getMessage());
+      }
+      System.exit(exit.status);
       return;
     }
-    String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
-    log.info(
-        "Chat server listening on {}:{}; open http://{}:{}/ in a browser, or connect to"
-            + " ws://{}:{}/",
-        host,
-        server.port(),
-        shown,
-        server.port(),
-        shown,
-        server.port());
+    Logger log = LoggerFactory.getLogger(Main.class);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -100,6 +73,65 @@ public final class Main {
     stopped.await();
   }
 
+  /**
+   * The server's command line: starts the server and returns it, running.
+   *
+   * @param args the command line, without {@code client}
+   * @param out where {@code --help} prints the usage
+   * @return the running server
+   * @throws Exit to end the process instead: after {@code --help} (status 0, no message), or on a
+   *     usage error or a port that cannot be bound (status 2, the message for standard error)
+   */
+  static ChatServer startServer(String[] args, PrintStream out) {
+    String host = DEFAULT_HOST;
+    int port = DEFAULT_PORT;
+    String redis = null;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        out.println(USAGE);
+        throw new Exit(0, null);
+      }
+      if (i + 1 >= args.length
+          || !(arg.equals("--host") || arg.equals("--port") || arg.equals("--redis"))) {
+        throw usageError("Unknown or incomplete option: " + arg);
+      }
+      String value = args[++i];
+      if (arg.equals("--host")) {
+        host = value;
+      } else if (arg.equals("--redis")) {
+        redis = value;
+      } else {
+        port = parsePort(value);
+      }
+    }
+
+    ChatServer server;
+    try {
+      server = ChatServer.start(host, port, redis);
+    } catch (IllegalArgumentException e) {
+      throw usageError(e.getMessage());
+    } catch (UncheckedIOException e) {
+      throw new Exit(
+          2,
+          e.getMessage()
+              + "\nChoose another port with --port N (0 for any free port), or another address"
+              + " with --host.");
+    }
+    String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+    LoggerFactory.getLogger(Main.class)
+        .info(
+            "Chat server listening on {}:{}; open http://{}:{}/ in a browser, or connect to"
+                + " ws://{}:{}/",
+            host,
+            server.port(),
+            shown,
+            server.port(),
+            shown,
+            server.port());
+    return server;
+  }
+
   private static int parsePort(String value) {
     try {
       int port = Integer.parseInt(value);
@@ -109,13 +141,22 @@ public final class Main {
     } catch (NumberFormatException e) {
       // reported below
     }
-    exitWithUsage(System.err, "Not a port (0-65535): " + value);
-    return -1;
+    throw usageError("Not a port (0-65535) for --port: " + value);
   }
 
-  static void exitWithUsage(PrintStream err, String problem) {
-    err.println(problem);
-    err.println(USAGE);
-    System.exit(2);
+  private static Exit usageError(String problem) {
+    return new Exit(2, problem + "\n" + USAGE);
+  }
+
+  /** Ends the command instead of running it: the status to exit with, the message for stderr. */
+  static final class Exit extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    final int status;
+
+    Exit(int status, String message) {
+      super(message, null, false, false); // a command-line outcome, not an error: no stack trace
+      this.status = status;
+    }
   }
 }

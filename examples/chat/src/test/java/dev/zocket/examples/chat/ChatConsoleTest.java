@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -104,6 +107,46 @@ final class ChatConsoleTest {
             new PrintStream(out, true, UTF_8));
     assertThat(code).isEqualTo(2);
     assertThat(out.toString(UTF_8)).contains("Unknown option --colour").contains("Usage:");
+  }
+
+  @Test
+  void helpPrintsTheUsage() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = runOffline(out, "--help");
+    assertThat(code).isEqualTo(0);
+    assertThat(out.toString(UTF_8)).startsWith("Usage: java -jar zocket-chat.jar client");
+  }
+
+  @Test
+  void aUrlThatIsNotAWebSocketUrlIsAUsageError() {
+    for (String url : List.of("http//nonsense", "http://localhost:3000", "ws://", "ws:x y")) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int code = runOffline(out, "--url", url);
+      assertThat(code).as(url).isEqualTo(2);
+      assertThat(out.toString(UTF_8))
+          .as(url)
+          .startsWith("Not a WebSocket URL for --url: " + url + " (expected ws://host:port/")
+          .contains("Usage:");
+    }
+  }
+
+  @Test
+  void aServerThatIsNotThereIsReportedInOneLine() throws IOException {
+    int closedPort;
+    try (ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      closedPort = free.getLocalPort();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = runOffline(out, "--url", "ws://127.0.0.1:" + closedPort + "/");
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString(UTF_8))
+        .startsWith("Could not connect to ws://127.0.0.1:" + closedPort + "/: ")
+        .containsOnlyOnce("Could not connect");
+  }
+
+  private static int runOffline(ByteArrayOutputStream out, String... args) {
+    return ChatConsole.run(
+        args, new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(out, true, UTF_8));
   }
 
   private void type(String line) throws IOException {

@@ -3,6 +3,8 @@ package dev.zocket.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -61,6 +63,28 @@ final class ChatJarIT {
     server.process.toHandle().destroy();
     assertThat(server.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
     server.await(Pattern.compile("Zocket server ws://127\\.0\\.0\\.1:" + port + "/ closed"));
+  }
+
+  @Test
+  void theCommandLineFailsPolitely() throws Exception {
+    exits(0, "Usage:", "--help");
+    exits(0, "Usage: java -jar zocket-chat.jar client", "client", "--help");
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String port = String.valueOf(taken.getLocalPort());
+      exits(2, "Choose another port with --port", "--host", "127.0.0.1", "--port", port);
+    }
+    exits(2, "Not a WebSocket URL for --url: http//nonsense", "client", "--url", "http//nonsense");
+  }
+
+  /** Runs the jar, which must end with the status and print the text, without a stack trace. */
+  private void exits(int status, String text, String... args) throws Exception {
+    Processes.Output run = start(args);
+    assertThat(run.process.waitFor(20, TimeUnit.SECONDS)).as("the jar ended").isTrue();
+    run.await(Pattern.compile(Pattern.quote(text)));
+    assertThat(run.process.exitValue()).as("the exit status").isEqualTo(status);
+    assertThat(run.linesSoFar())
+        .as("the output of " + String.join(" ", args))
+        .noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception"));
   }
 
   private Processes.Output start(String... args) throws IOException {

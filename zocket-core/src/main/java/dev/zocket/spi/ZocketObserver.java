@@ -76,9 +76,11 @@ public interface ZocketObserver {
   default void onHandshakeRejected(HandshakeRejection reason, int httpStatus) {}
 
   /**
-   * A message was read and is about to be queued for its handler (or answered with an error, for a
-   * call the server refuses: see {@link #onMessageHandled}). Messages dropped as they are read are
-   * reported to {@link #onDropped} instead.
+   * A message was read and decoded. It then ends as {@linkplain #onMessageHandled handled} (also a
+   * call answered with an error without running its handler), or as {@linkplain #onDropped dropped}
+   * (a message over the rate limit, or one still queued when its connection closed). Frames dropped
+   * before they could be decoded (not an envelope, an unknown route or an invalid payload without
+   * {@code rpcId}) are reported to {@link #onDropped} only.
    *
    * <p>Threading: on the connection's I/O thread.
    *

@@ -158,13 +158,12 @@ public final class ZocketMetrics implements ZocketObserver {
   @Override
   public void onConnectionOpened(String clientId) {
     opened.increment();
-    open.incrementAndGet();
+    open.incrementAndGet(); // last: who sees the gauge rise sees the connection counted
   }
 
   /** Counts the close by code and lowers {@code zocket.connections}. On the I/O thread. */
   @Override
   public void onConnectionClosed(String clientId, int closeCode) {
-    open.decrementAndGet();
     String code = codeTag(closeCode);
     closed
         .computeIfAbsent(
@@ -175,6 +174,7 @@ public final class ZocketMetrics implements ZocketObserver {
                     .tag("code", c)
                     .register(registry))
         .increment();
+    open.decrementAndGet(); // last: who sees the gauge fall sees the close counted
   }
 
   /** A close code as a tag: itself among the codes RFC 6455 defines, else its range. */

@@ -7,6 +7,7 @@
  */
 module dev.zocket.client {
   requires transitive dev.zocket.core;
+  requires transitive jakarta.validation;
   // In the builder's signatures: SslContext and EventLoopGroup.
   requires transitive io.netty.handler;
   requires transitive io.netty.transport;

@@ -10,6 +10,7 @@
  */
 module dev.zocket.netty {
   requires transitive dev.zocket.core;
+  requires transitive jakarta.validation;
   // In the builder's and the HTTP handler's signatures: SslContext, HTTP requests and responses,
   // and the buffers of their content.
   requires transitive io.netty.buffer;

@@ -19,9 +19,20 @@ package dev.zocket;
  * <p>Threading: every method may be called from any thread. Handlers of one connection are called
  * one at a time, in message order, so a handler needs no locking to touch its own context.
  *
+ * <p>Logging: while a server runs a handler (and its interceptors), the SLF4J MDC holds the
+ * connection's client id under {@link #MDC_CLIENT_ID} and the route under {@link #MDC_ROUTE}, so a
+ * log pattern can show them ({@code %X{zocket.clientId}}); both are removed when the handler
+ * returns. The code an asynchronous handler runs later, on other threads, does not see them.
+ *
  * @param <U> the type of the user context built by the server's {@code onConnect}
  */
 public interface Context<U> {
+  /** The SLF4J MDC key of the client id while a handler runs: {@value}. */
+  String MDC_CLIENT_ID = "zocket.clientId";
+
+  /** The SLF4J MDC key of the route while a handler runs: {@value}. */
+  String MDC_ROUTE = "zocket.route";
+
   /**
    * The connection's id.
    *

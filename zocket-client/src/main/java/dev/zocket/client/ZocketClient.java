@@ -17,6 +17,7 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteDescriptor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import jakarta.validation.Validator;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.net.URI;
@@ -145,7 +146,7 @@ public final class ZocketClient implements AutoCloseable {
             b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build(),
             JsonLimits.DEFAULTS);
     this.codec = new JsonCodec(mapper);
-    this.validator = new PayloadValidator(mapper);
+    this.validator = new PayloadValidator(mapper, b.validator);
     this.validate = b.validatePayloads;
     Map<String, EventRoute> events = new HashMap<>();
     b.events.forEach(
@@ -284,6 +285,7 @@ public final class ZocketClient implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(30);
     private boolean validatePayloads = true;
+    private Validator validator;
     private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
     private boolean retryFirstConnect;
     private WhileDisconnected whileDisconnected = WhileDisconnected.fail();
@@ -436,6 +438,18 @@ public final class ZocketClient implements AutoCloseable {
      */
     public Builder validatePayloads(boolean validate) {
       this.validatePayloads = validate;
+      return this;
+    }
+
+    /**
+     * The Bean Validation validator that checks outgoing payloads, incoming events and replies,
+     * instead of Zocket's own (Hibernate Validator without expression language, English messages):
+     * for an application's message interpolator, constraint validator factory or custom
+     * constraints. It must be thread-safe, as {@code Validator}s are: it is called on the threads
+     * that call proxies and on the client's I/O thread.
+     */
+    public Builder validator(Validator validator) {
+      this.validator = Objects.requireNonNull(validator, "validator == null");
       return this;
     }
 

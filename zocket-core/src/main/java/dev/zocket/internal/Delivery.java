@@ -15,9 +15,10 @@ public interface Delivery {
    * Sends an event to every connection of a target, once each. The event is written once, on the
    * calling thread, before anything is sent, and the same bytes go to every recipient.
    *
+   * @param route the event's route, for observers
    * @param target the recipients
    * @param event the event's text
    * @throws RuntimeException what {@link Outgoing#writeTo} threw; then nothing was sent
    */
-  void deliver(Target target, Outgoing event);
+  void deliver(String route, Target target, Outgoing event);
 }

@@ -1,16 +1,21 @@
 package dev.zocket.internal;
 
+import dev.zocket.AroundInterceptor;
+import dev.zocket.Context;
 import dev.zocket.DropReason;
 import dev.zocket.ErrorCodes;
 import dev.zocket.Interceptor;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
+import dev.zocket.spi.ZocketObserver;
+import dev.zocket.spi.ZocketObserver.MessageKind;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns incoming frames into handler calls, independently of the transport. Work is split in two so
@@ -24,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *       error. Never throws.
  * </ol>
  *
+ * <p>With observers, {@code decode} reports each message it returns as received and {@code handle}
+ * reports it as handled, with the time it waited in between and the time it took; without, neither
+ * reads the clock.
+ *
  * <p>Thread-safe; the transport must call {@code handle} for one connection one frame at a time, in
  * order.
  */
@@ -34,9 +43,13 @@ public final class Dispatcher {
   private final MessageReader reader;
   private final EnvelopeWriter writer;
   private final Interceptor[] interceptors;
+  private final AroundInterceptor[] arounds;
   private final Drops drops;
+  private final Observers observers;
 
   /**
+   * A dispatcher without around interceptors and observers.
+   *
    * @param routes the routes and handler factories
    * @param codec reads and writes envelopes
    * @param validator checks payloads
@@ -49,11 +62,33 @@ public final class Dispatcher {
       PayloadValidator validator,
       List<Interceptor> interceptors,
       Drops drops) {
+    this(routes, codec, validator, interceptors, List.of(), drops, Observers.NONE);
+  }
+
+  /**
+   * @param routes the routes and handler factories
+   * @param codec reads and writes envelopes
+   * @param validator checks payloads
+   * @param interceptors run before every handler, in order
+   * @param arounds run around every handler, after the interceptors, the first outermost
+   * @param drops counts the frames {@link #decode} drops
+   * @param observers told of every message received and handled
+   */
+  public Dispatcher(
+      RouteTable routes,
+      JsonCodec codec,
+      PayloadValidator validator,
+      List<Interceptor> interceptors,
+      List<AroundInterceptor> arounds,
+      Drops drops,
+      Observers observers) {
     this.routes = routes;
     this.reader = new MessageReader(codec, validator, true);
     this.writer = codec.writer();
     this.interceptors = interceptors.toArray(new Interceptor[0]);
+    this.arounds = arounds.toArray(new AroundInterceptor[0]);
     this.drops = drops;
+    this.observers = observers;
   }
 
   /** The route table. */
@@ -80,6 +115,15 @@ public final class Dispatcher {
    * and logged at debug.
    */
   public Inbound decode(byte[] data, int offset, int length) {
+    Inbound in = read(data, offset, length);
+    if (in != null && observers.enabled) {
+      in.receivedAt = System.nanoTime();
+      observers.onMessageReceived(in.observedRoute(), in.kind());
+    }
+    return in;
+  }
+
+  private Inbound read(byte[] data, int offset, int length) {
     MessageReader.Message<RouteTable.Binding> message = reader.read(data, offset, length, routes);
     if (message == null) {
       drops.count(DropReason.MALFORMED);
@@ -95,6 +139,7 @@ public final class Dispatcher {
       }
       return Inbound.error(
           message.type(),
+          false,
           rpcId,
           new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + message.type() + "'"),
           length);
@@ -102,10 +147,10 @@ public final class Dispatcher {
     String route = binding.route.route();
     ZocketException refused = message.error();
     if (refused == null) {
-      return new Inbound(binding, route, rpcId, message.payload(), null, length);
+      return new Inbound(binding, route, true, rpcId, message.payload(), null, length);
     }
     if (rpcId != null) {
-      return Inbound.error(route, rpcId, refused, length);
+      return Inbound.error(route, true, rpcId, refused, length);
     }
     if (refused instanceof InvalidPayloadException) {
       drops.count(DropReason.INVALID_PAYLOAD);
@@ -121,67 +166,112 @@ public final class Dispatcher {
   }
 
   /**
-   * Runs the interceptors and the handler of a decoded message and answers a call. Exceptions are
-   * answered (for calls) and logged, never thrown.
+   * Runs the interceptors and the handler of a decoded message and answers a call, with the MDC
+   * keys of {@link Context} set meanwhile. Exceptions are answered (for calls) and logged, never
+   * thrown.
    */
   public void handle(Connection connection, Inbound in) {
-    String rpcId = in.rpcId;
+    long started = observers.enabled ? System.nanoTime() : 0;
     if (in.error != null) {
-      reject(connection, rpcId, in.error);
+      reject(connection, in.rpcId, in.error);
+      handled(in, started, in.error.code());
       return;
     }
+    MDC.put(Context.MDC_CLIENT_ID, connection.context().clientId());
+    MDC.put(Context.MDC_ROUTE, in.route);
+    try {
+      run(connection, in, started);
+    } finally {
+      MDC.remove(Context.MDC_CLIENT_ID);
+      MDC.remove(Context.MDC_ROUTE);
+    }
+  }
+
+  private void run(Connection connection, Inbound in, long started) {
+    String rpcId = in.rpcId;
     RouteDescriptor route = in.binding.route;
     Object result;
     try {
+      Context<?> context = connection.context();
       for (Interceptor interceptor : interceptors) {
-        interceptor.intercept(connection.context(), route.route(), in.payload);
+        interceptor.intercept(context, route.route(), in.payload);
       }
       Object handler = connection.handler(in.binding.handlerIndex);
-      result = in.binding.invoker.invoke(handler, in.payload);
+      result =
+          arounds.length == 0
+              ? in.binding.invoker.invoke(handler, in.payload)
+              : new Chain(context, in, handler).proceed();
     } catch (Throwable t) {
-      fail(connection, route, rpcId, t);
+      handled(in, started, fail(connection, route, rpcId, unwrap(t)));
       return;
     }
     if (rpcId == null) {
       if (result instanceof CompletionStage<?> stage) {
         stage.whenComplete(
-            (v, t) -> {
-              if (t != null) {
-                logFailure(route, unwrap(t));
-              }
-            });
+            (v, t) -> handled(in, started, t == null ? null : logFailure(route, unwrap(t)).code()));
+      } else {
+        handled(in, started, null);
       }
       return;
     }
     if (result instanceof CompletionStage<?> stage) {
       stage.whenComplete(
-          (v, t) -> {
-            if (t != null) {
-              fail(connection, route, rpcId, unwrap(t));
-            } else {
-              reply(connection, route, rpcId, v);
-            }
-          });
+          (v, t) ->
+              handled(
+                  in,
+                  started,
+                  t != null
+                      ? fail(connection, route, rpcId, unwrap(t))
+                      : reply(connection, route, rpcId, v)));
     } else {
-      reply(connection, route, rpcId, result);
+      handled(in, started, reply(connection, route, rpcId, result));
     }
   }
 
-  private void reply(Connection connection, RouteDescriptor route, String rpcId, Object value) {
+  /**
+   * Answers a decoded call with an error instead of handling it (a limit was hit), reporting it as
+   * handled with that error. Any thread.
+   *
+   * @throws RuntimeException what {@link Connection#send} throws
+   */
+  public void refuse(Connection connection, Inbound in, ZocketException error) {
+    long started = observers.enabled ? System.nanoTime() : 0;
+    reject(connection, in.rpcId, error);
+    handled(in, started, error.code());
+  }
+
+  /** Tells the observers, if any, that a message was handled; {@code code} null for success. */
+  private void handled(Inbound in, long started, String code) {
+    if (observers.enabled) {
+      observers.onMessageHandled(
+          in.observedRoute(),
+          in.kind(),
+          started - in.receivedAt,
+          System.nanoTime() - started,
+          code);
+    }
+  }
+
+  /** Answers a call with its result; returns null, or the error code answered instead. */
+  private String reply(Connection connection, RouteDescriptor route, String rpcId, Object value) {
     boolean hasPayload = route.hasReplyPayload();
     try {
       connection.send(
           out -> writer.writeEnvelope(out, Protocol.REPLY_TYPE, value, hasPayload, rpcId));
+      return null;
     } catch (RuntimeException e) {
-      fail(connection, route, rpcId, e); // the value could not be serialized: nothing was sent
+      // the value could not be serialized: nothing was sent
+      return fail(connection, route, rpcId, e);
     }
   }
 
-  private void fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
+  /** Logs a handler's failure, answers a call with it, and returns its error code. */
+  private String fail(Connection connection, RouteDescriptor route, String rpcId, Throwable t) {
     ZocketException error = logFailure(route, t);
     if (rpcId != null) {
       reject(connection, rpcId, error);
     }
+    return error.code();
   }
 
   /**
@@ -218,32 +308,101 @@ public final class Dispatcher {
     return t;
   }
 
+  /** The around interceptors of one message, then its handler. */
+  private final class Chain implements AroundInterceptor.Invocation {
+    private final Context<?> context;
+    private final Inbound in;
+    private final Object handler;
+    private int next;
+
+    Chain(Context<?> context, Inbound in, Object handler) {
+      this.context = context;
+      this.in = in;
+      this.handler = handler;
+    }
+
+    @Override
+    public Context<?> context() {
+      return context;
+    }
+
+    @Override
+    public String route() {
+      return in.route;
+    }
+
+    @Override
+    public Object payload() {
+      return in.payload;
+    }
+
+    @Override
+    public boolean isCall() {
+      return in.rpcId != null;
+    }
+
+    @Override
+    public Object proceed() {
+      if (next < arounds.length) {
+        return arounds[next++].intercept(this);
+      }
+      try {
+        return in.binding.invoker.invoke(handler, in.payload);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) { // a checked exception thrown regardless of the contract
+        throw new CompletionException(t);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Invocation(" + in.route + ")";
+    }
+  }
+
   /** A decoded message waiting for {@link #handle}. */
   public static final class Inbound {
     final RouteTable.Binding binding;
     final String route;
+    final boolean known;
     final String rpcId;
     final Object payload;
     final ZocketException error;
     final int size;
 
+    /** When {@link #decode} returned it, with observers only. */
+    long receivedAt;
+
     Inbound(
         RouteTable.Binding binding,
         String route,
+        boolean known,
         String rpcId,
         Object payload,
         ZocketException error,
         int size) {
       this.binding = binding;
       this.route = route;
+      this.known = known;
       this.rpcId = rpcId;
       this.payload = payload;
       this.error = error;
       this.size = size;
     }
 
-    static Inbound error(String route, String rpcId, ZocketException error, int size) {
-      return new Inbound(null, route, rpcId, null, error, size);
+    static Inbound error(
+        String route, boolean known, String rpcId, ZocketException error, int size) {
+      return new Inbound(null, route, known, rpcId, null, error, size);
+    }
+
+    /** The route as observers see it: a route the server does not have is not named. */
+    String observedRoute() {
+      return known ? route : ZocketObserver.UNKNOWN_ROUTE;
+    }
+
+    MessageKind kind() {
+      return rpcId == null ? MessageKind.MESSAGE : MessageKind.CALL;
     }
 
     /** The size of the frame it was read from, in bytes: what it weighs while it waits. */

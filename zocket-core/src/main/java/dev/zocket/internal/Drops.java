@@ -8,9 +8,16 @@ public final class Drops {
   private static final DropReason[] REASONS = DropReason.values();
 
   private final LongAdder[] counts = new LongAdder[REASONS.length];
+  private final Observers observers;
 
-  /** Counters at zero. */
+  /** Counters at zero, without observers. */
   public Drops() {
+    this(Observers.NONE);
+  }
+
+  /** Counters at zero, telling {@code observers} of every drop. */
+  public Drops(Observers observers) {
+    this.observers = observers;
     for (int i = 0; i < counts.length; i++) {
       counts[i] = new LongAdder();
     }
@@ -19,6 +26,9 @@ public final class Drops {
   /** Counts one drop. */
   public void count(DropReason reason) {
     counts[reason.ordinal()].increment();
+    if (observers.enabled) {
+      observers.onDropped(reason);
+    }
   }
 
   /** The drops of one reason so far. */

@@ -142,7 +142,7 @@ public final class EventEmitters {
         return Proxies.local(proxy, method, args, this::toString);
       }
       Object payload = args == null ? null : args[0];
-      delivery.deliver(target, event(route, payload));
+      delivery.deliver(route.route(), target, event(route, payload));
       return null;
     }
 

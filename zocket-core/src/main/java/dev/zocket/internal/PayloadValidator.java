@@ -103,10 +103,20 @@ public final class PayloadValidator {
       };
 
   /**
+   * A payload validator with Zocket's own validator factory (see {@link #factory}).
+   *
    * @param mapper the codec's mapper, whose property names the violation paths use
    */
   public PayloadValidator(ObjectMapper mapper) {
-    this.validator = Holder.VALIDATOR;
+    this(mapper, null);
+  }
+
+  /**
+   * @param mapper the codec's mapper, whose property names the violation paths use
+   * @param validator an application's own validator, or null for Zocket's
+   */
+  public PayloadValidator(ObjectMapper mapper, Validator validator) {
+    this.validator = validator != null ? validator : Holder.VALIDATOR;
     this.mapper = mapper;
   }
 

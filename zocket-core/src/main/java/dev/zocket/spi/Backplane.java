@@ -38,6 +38,12 @@ package dev.zocket.spi;
  * its local members; a backplane must not call back into the server from them. {@link Node#deliver}
  * may be called from any thread and does not block.
  *
+ * <h2>Observers</h2>
+ *
+ * The server tells its {@link ZocketObserver}s of what it publishes and of what its node is handed
+ * to deliver; a backplane reports its outages through {@link Node#reportOutage} and {@link
+ * Node#reportRecovery}.
+ *
  * <h2>Guarantees</h2>
  *
  * Delivery through a backplane is at most once: an event that cannot reach another node (for
@@ -108,5 +114,22 @@ public interface Backplane extends AutoCloseable {
      *     afterwards
      */
     void deliver(Target target, byte[] frame);
+
+    /**
+     * The backplane lost its connection to the other nodes: the server tells its observers ({@link
+     * ZocketObserver#onBackplaneOutage}). Call once per outage, then {@link #reportRecovery} when
+     * connected again. A backplane that never loses its connection need not call either.
+     *
+     * <p>Threading: any thread; does not block.
+     */
+    default void reportOutage() {}
+
+    /**
+     * The backplane is connected again after {@link #reportOutage}: the server tells its observers
+     * ({@link ZocketObserver#onBackplaneRecovered}).
+     *
+     * <p>Threading: any thread; does not block.
+     */
+    default void reportRecovery() {}
   }
 }

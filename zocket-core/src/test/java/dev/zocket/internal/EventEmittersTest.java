@@ -51,7 +51,7 @@ final class EventEmittersTest {
     final List<byte[]> frames = new CopyOnWriteArrayList<>();
 
     @Override
-    public void deliver(Target target, Outgoing event) {
+    public void deliver(String route, Target target, Outgoing event) {
       byte[] frame = event.toBytes();
       targets.add(target);
       frames.add(frame);

@@ -36,10 +36,21 @@ final class CloseHandshake {
   /** Set once a close frame was sent or received. */
   private boolean begun;
 
+  /** The close code sent, or received first; 1006 (abnormal closure) while none was. */
+  private int code = 1006;
+
   private ScheduledFuture<?> timeout;
 
   CloseHandshake(FrameHandler frames) {
     this.frames = frames;
+  }
+
+  /**
+   * The connection's close code, for observers: the one sent, or the peer's when it closed first
+   * (1005 for a close frame without code), else 1006.
+   */
+  int code() {
+    return code;
   }
 
   /** Whether a close frame was sent or received: data frames read after it are dropped. */
@@ -53,6 +64,7 @@ final class CloseHandshake {
       return;
     }
     begin();
+    code = status;
     // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
     // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
     boolean plain =
@@ -80,6 +92,7 @@ final class CloseHandshake {
       return;
     }
     begin();
+    code = status;
     ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
         .addListener(ChannelFutureListener.CLOSE);
   }
@@ -95,14 +108,18 @@ final class CloseHandshake {
     CloseWebSocketFrame answer;
     if (!body.isReadable()) {
       answer = new CloseWebSocketFrame();
+      code = 1005;
     } else {
-      int code = body.readableBytes() < 2 ? -1 : body.getUnsignedShort(body.readerIndex());
-      if (!isValidCloseCode(code)) {
+      int peer = body.readableBytes() < 2 ? -1 : body.getUnsignedShort(body.readerIndex());
+      if (!isValidCloseCode(peer)) {
         answer = new CloseWebSocketFrame(1002, "Invalid close code");
+        code = 1002;
       } else if (!Utf8.isValid(reason(body), 0, body.readableBytes() - 2)) {
         answer = new CloseWebSocketFrame(1007, "Invalid UTF-8 in the close reason");
+        code = 1007;
       } else {
-        answer = new CloseWebSocketFrame(code, "");
+        answer = new CloseWebSocketFrame(peer, "");
+        code = peer;
       }
     }
     ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);

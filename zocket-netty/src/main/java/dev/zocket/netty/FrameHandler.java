@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import dev.zocket.DropReason;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -321,7 +322,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (allowed) {
       connection.receive(in);
     } else if (in.rpcId() != null) {
-      connection.reject(in.rpcId(), "Too many messages per second");
+      connection.reject(in, "Too many messages per second");
     } else {
       config.state.drops.count(DropReason.RATE_LIMITED);
       log.debug("Dropped a message of {}: over the rate limit", describe());
@@ -406,6 +407,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (!closing.begun()) {
       log.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
       config.state.slowConsumersClosed.increment();
+      if (config.observers.enabled) {
+        config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.CLOSED);
+      }
       close(SLOW_CONSUMER_STATUS, "Slow consumer");
     }
   }
@@ -454,7 +458,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
     ServerConnection c = connection;
     if (c != null) {
-      c.closed();
+      c.closed(closing.code());
     }
     super.channelInactive(ctx);
   }

@@ -1,6 +1,7 @@
 package dev.zocket.netty;
 
 import dev.zocket.DropReason;
+import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -104,6 +105,9 @@ final class FrameWriter {
     // The policy first: under the default one, write() alone looks at the buffer's state.
     if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.DROP && behind()) {
       config.state.drops.count(DropReason.SLOW_CONSUMER);
+      if (config.observers.enabled) {
+        config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.DROPPED);
+      }
       return;
     }
     write(shared.retainedDuplicate());

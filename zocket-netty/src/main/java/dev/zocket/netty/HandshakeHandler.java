@@ -6,6 +6,7 @@ import dev.zocket.LogSafe;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Protocol;
+import dev.zocket.spi.ZocketObserver.HandshakeRejection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -76,7 +77,13 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     try {
       handshaker.handshake(ctx.channel(), request);
     } catch (WebSocketHandshakeException e) { // thrown before the pipeline changes
-      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Bad WebSocket handshake", List.of());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.BAD_REQUEST,
+          HttpResponseStatus.BAD_REQUEST,
+          "Bad WebSocket handshake",
+          List.of());
       return;
     }
     // The pipeline now holds the WebSocket codec (and any extension's); the 101 is on its way and
@@ -89,17 +96,34 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private Object check(ChannelHandlerContext ctx, FullHttpRequest request) {
     FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
     if (!request.decoderResult().isSuccess()) {
-      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Bad request", List.of());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.BAD_REQUEST,
+          HttpResponseStatus.BAD_REQUEST,
+          "Bad request",
+          List.of());
       return null;
     }
     switch (frames.admission()) {
       case FULL -> {
-        reject(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "Server is full", List.of());
+        reject(
+            ctx,
+            request,
+            HandshakeRejection.SERVER_FULL,
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "Server is full",
+            List.of());
         return null;
       }
       case ADDRESS_FULL -> {
         reject(
-            ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections", List.of());
+            ctx,
+            request,
+            HandshakeRejection.TOO_MANY_CONNECTIONS,
+            HttpResponseStatus.TOO_MANY_REQUESTS,
+            "Too many connections",
+            List.of());
         return null;
       }
       default -> {}
@@ -112,11 +136,23 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       query.parameters();
       onPath = config.path == null || config.path.equals(path);
     } catch (IllegalArgumentException e) {
-      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, "Malformed URL", List.of());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.BAD_REQUEST,
+          HttpResponseStatus.BAD_REQUEST,
+          "Malformed URL",
+          List.of());
       return null;
     }
     if (!config.hardening.hostAllowed(request)) {
-      reject(ctx, request, HttpResponseStatus.FORBIDDEN, "Host not allowed", List.of());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.HOST_NOT_ALLOWED,
+          HttpResponseStatus.FORBIDDEN,
+          "Host not allowed",
+          List.of());
       return null;
     }
     if (!isUpgrade(request)) {
@@ -132,31 +168,53 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           "Refused the handshake of {}: WebSocket version {}",
           ctx.channel().remoteAddress(),
           LogSafe.text(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION)));
+      rejected(HandshakeRejection.UNSUPPORTED_VERSION, HttpResponseStatus.UPGRADE_REQUIRED);
       respond(ctx, request, response, true);
       return null;
     }
     if (!onPath) {
-      reject(ctx, request, HttpResponseStatus.NOT_FOUND, "Not found", List.of());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.NOT_FOUND,
+          HttpResponseStatus.NOT_FOUND,
+          "Not found",
+          List.of());
       return null;
     }
     boolean secure = ctx.pipeline().get(SslHandler.class) != null;
     if (!config.hardening.originAllowed(request, secure)) {
-      reject(ctx, request, HttpResponseStatus.FORBIDDEN, "Origin not allowed", List.of());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.ORIGIN_NOT_ALLOWED,
+          HttpResponseStatus.FORBIDDEN,
+          "Origin not allowed",
+          List.of());
       return null;
     }
     if (config.authenticator != null) {
       try {
         config.authenticator.authenticate(request);
       } catch (ZocketException e) {
-        HttpResponseStatus status =
-            ErrorCodes.UNAUTHORIZED.equals(e.code())
-                ? HttpResponseStatus.UNAUTHORIZED
-                : HttpResponseStatus.FORBIDDEN;
-        reject(ctx, request, status, e.getMessage(), e.details());
+        boolean unauthorized = ErrorCodes.UNAUTHORIZED.equals(e.code());
+        reject(
+            ctx,
+            request,
+            unauthorized ? HandshakeRejection.UNAUTHORIZED : HandshakeRejection.FORBIDDEN,
+            unauthorized ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
+            e.getMessage(),
+            e.details());
         return null;
       } catch (RuntimeException e) {
         log.error("The authenticator failed", e);
-        reject(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal error", List.of());
+        reject(
+            ctx,
+            request,
+            HandshakeRejection.INTERNAL_ERROR,
+            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            "Internal error",
+            List.of());
         return null;
       }
     }
@@ -164,7 +222,13 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     try {
       headers = config.headers.read(request, query);
     } catch (InvalidPayloadException e) {
-      reject(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage(), e.details());
+      reject(
+          ctx,
+          request,
+          HandshakeRejection.INVALID_HEADERS,
+          HttpResponseStatus.BAD_REQUEST,
+          e.getMessage(),
+          e.details());
       return null;
     }
     String version = request.headers().get(Protocol.VERSION_HEADER);
@@ -217,9 +281,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private void reject(
       ChannelHandlerContext ctx,
       FullHttpRequest request,
+      HandshakeRejection reason,
       HttpResponseStatus status,
       String error,
       List<Violation> details) {
+    rejected(reason, status);
     log.debug(
         "Rejected the request of {} for {}: {} {} {}",
         ctx.channel().remoteAddress(),
@@ -228,6 +294,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         LogSafe.text(error),
         LogSafe.text(details.toString()));
     respond(ctx, request, json(status, error, details), true);
+  }
+
+  private void rejected(HandshakeRejection reason, HttpResponseStatus status) {
+    if (config.observers.enabled) {
+      config.observers.onHandshakeRejected(reason, status.code());
+    }
   }
 
   private FullHttpResponse json(HttpResponseStatus status, String error, List<Violation> details) {

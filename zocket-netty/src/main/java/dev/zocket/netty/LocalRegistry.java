@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Delivery;
+import dev.zocket.internal.Observers;
 import dev.zocket.internal.Outgoing;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.Target;
@@ -52,6 +53,9 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   /** Null without a backplane. */
   private final Backplane backplane;
 
+  /** Told of every event sent and of the backplane's traffic and outages. */
+  private final Observers observers;
+
   /** The number of I/O threads, to size the batches of events written from other threads. */
   private final int ioThreads;
 
@@ -60,8 +64,9 @@ final class LocalRegistry implements Delivery, Backplane.Node {
 
   private final AtomicLong roomMemory = new AtomicLong();
 
-  LocalRegistry(Backplane backplane, int ioThreads, long maxRoomMemory) {
+  LocalRegistry(Backplane backplane, Observers observers, int ioThreads, long maxRoomMemory) {
     this.backplane = backplane;
+    this.observers = observers;
     this.ioThreads = ioThreads;
     this.maxRoomMemory = maxRoomMemory;
   }
@@ -156,7 +161,24 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   /** Delivers an event that another node published (see {@link Backplane.Node#deliver}). */
   @Override
   public void deliver(Target target, byte[] frame) {
-    deliverLocally(target, TextFrames.of(ByteBufAllocator.DEFAULT, frame));
+    int recipients = deliverLocally(target, TextFrames.of(ByteBufAllocator.DEFAULT, frame));
+    if (observers.enabled) {
+      observers.onBackplaneReceived(recipients, frame.length);
+    }
+  }
+
+  @Override
+  public void reportOutage() {
+    if (observers.enabled) {
+      observers.onBackplaneOutage();
+    }
+  }
+
+  @Override
+  public void reportRecovery() {
+    if (observers.enabled) {
+      observers.onBackplaneRecovered();
+    }
   }
 
   /**
@@ -164,26 +186,34 @@ final class LocalRegistry implements Delivery, Backplane.Node {
    * then hands its text to the backplane, if any.
    */
   @Override
-  public void deliver(Target target, Outgoing event) {
+  public void deliver(String route, Target target, Outgoing event) {
     ByteBuf frame = TextFrames.encode(ByteBufAllocator.DEFAULT, event);
+    int bytes = frame.readableBytes();
     byte[] text = null;
     if (backplane != null) {
       int header = TextFrames.headerLength(frame);
       text =
           ByteBufUtil.getBytes(frame, frame.readerIndex() + header, frame.readableBytes() - header);
     }
-    deliverLocally(target, frame);
+    int recipients = deliverLocally(target, frame);
     if (text != null) {
       backplane.publish(target, text);
+    }
+    if (observers.enabled) {
+      observers.onEventSent(route, recipients, bytes);
+      if (text != null) {
+        observers.onBackplanePublished(text.length);
+      }
     }
   }
 
   /**
    * Writes a frame to every local recipient of a target, then releases it. Recipients on the
    * calling thread's own I/O thread are written at once; the others are gathered per I/O thread and
-   * written by one task there, rather than by a task per recipient.
+   * written by one task there, rather than by a task per recipient. Returns the number of
+   * recipients.
    */
-  private void deliverLocally(Target target, ByteBuf shared) {
+  private int deliverLocally(Target target, ByteBuf shared) {
     try {
       List<String> ids = target.ids();
       List<String> except = target.except();
@@ -197,14 +227,12 @@ final class LocalRegistry implements Delivery, Backplane.Node {
               out.add(c);
             }
           }
-          out.send();
+          return out.send();
         }
         case ROOMS -> {
           if (ids.size() == 1) {
             Room room = rooms.get(ids.get(0));
-            if (room != null) {
-              writeAll(room.members(), except, shared);
-            }
+            return room == null ? 0 : writeAll(room.members(), except, shared);
           } else {
             Set<ServerConnection> all = new HashSet<>();
             for (String id : ids) {
@@ -213,24 +241,28 @@ final class LocalRegistry implements Delivery, Backplane.Node {
                 all.addAll(room.members());
               }
             }
-            writeAll(all, except, shared);
+            return writeAll(all, except, shared);
           }
         }
-        case EVERYONE -> writeAll(connections.values(), except, shared);
+        case EVERYONE -> {
+          return writeAll(connections.values(), except, shared);
+        }
+        default -> throw new AssertionError(target.kind());
       }
     } finally {
       shared.release();
     }
   }
 
-  private void writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
+  /** Writes a frame to connections but those excepted; returns how many it was written to. */
+  private int writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
     Fanout out = new Fanout(frame, to.size());
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
         out.add(c);
       }
     }
-    out.send();
+    return out.send();
   }
 
   /**
@@ -241,6 +273,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     private final ByteBuf frame;
     private final int expected;
     private Batch batches;
+    private int added;
 
     Fanout(ByteBuf frame, int expected) {
       this.frame = frame;
@@ -248,6 +281,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     }
 
     void add(ServerConnection c) {
+      added++;
       EventLoop loop = c.eventLoop();
       if (loop.inEventLoop()) {
         c.write(frame);
@@ -264,10 +298,12 @@ final class LocalRegistry implements Delivery, Backplane.Node {
       b.add(c);
     }
 
-    void send() {
+    /** Submits the batches; returns the number of recipients. */
+    int send() {
       for (Batch b = batches; b != null; b = b.next) {
         b.submit();
       }
+      return added;
     }
   }
 

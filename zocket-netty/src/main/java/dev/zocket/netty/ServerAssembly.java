@@ -8,6 +8,7 @@ import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.JsonMappers;
+import dev.zocket.internal.Observers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteTable;
@@ -102,19 +103,22 @@ final class ServerAssembly {
   static ServerConfig config(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
     ObjectMapper base = b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build();
     JsonCodec codec = new JsonCodec(JsonMappers.configure(base, b.jsonLimits));
-    PayloadValidator validator = new PayloadValidator(codec.mapper());
+    PayloadValidator validator = new PayloadValidator(codec.mapper(), b.validator);
     RouteTable table = b.routes.build();
     for (Class<?> contract : table.contracts()) {
       codec.checkMappable(Contracts.of(contract));
     }
     Hardening hardening = hardening(b);
-    ServerState state = new ServerState(hardening);
-    Dispatcher dispatcher = new Dispatcher(table, codec, validator, b.interceptors, state.drops);
+    Observers observers = Observers.of(b.observers);
+    ServerState state = new ServerState(hardening, observers);
+    Dispatcher dispatcher =
+        new Dispatcher(table, codec, validator, b.interceptors, b.arounds, state.drops, observers);
     Backplane backplane = b.backplane;
     String clientIdPrefix = backplane == null ? "" : nodeId(backplane) + ".";
     LocalRegistry registry =
         new LocalRegistry(
             backplane,
+            observers,
             b.ioThreads > 0 ? b.ioThreads : NettyRuntime.availableProcessors() * 2,
             b.maxRoomMemory);
     EventEmitters emitters = new EventEmitters(codec, validator, b.validateOutgoing, registry);
@@ -143,7 +147,8 @@ final class ServerAssembly {
         b.idleTimeout,
         b.pingInterval,
         clientIdPrefix,
-        hardening);
+        hardening,
+        observers);
   }
 
   /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */

@@ -4,6 +4,7 @@ import dev.zocket.Context;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.Observers;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -46,6 +47,9 @@ final class ServerConfig {
   /** What the server counts and tracks while it runs. */
   final ServerState state;
 
+  /** The server's observers; check {@link Observers#enabled} before measuring for them. */
+  final Observers observers;
+
   private final SecureRandom random = new SecureRandom();
 
   ServerConfig(
@@ -65,7 +69,8 @@ final class ServerConfig {
       Duration idleTimeout,
       Duration pingInterval,
       String clientIdPrefix,
-      Hardening hardening) {
+      Hardening hardening,
+      Observers observers) {
     this.codec = codec;
     this.dispatcher = dispatcher;
     this.state = state;
@@ -83,6 +88,7 @@ final class ServerConfig {
     this.pingInterval = pingInterval;
     this.clientIdPrefix = clientIdPrefix;
     this.hardening = hardening;
+    this.observers = observers;
   }
 
   /**

@@ -155,6 +155,9 @@ final class ServerConnection implements Connection, Context<Object> {
       state = OPEN;
       config.registry.add(this);
       log.debug("Client {} connected from {}", clientId, channel.remoteAddress());
+      if (config.observers.enabled) {
+        config.observers.onConnectionOpened(clientId);
+      }
     } else {
       state = CLOSED;
       rooms.leaveAll(); // rooms a handler factory joined
@@ -190,12 +193,19 @@ final class ServerConnection implements Connection, Context<Object> {
     }
   }
 
-  /** On the I/O thread, when the channel has closed. */
-  void closed() {
+  /**
+   * On the I/O thread, when the channel has closed.
+   *
+   * @param closeCode the close code sent or received, 1006 without a close frame
+   */
+  void closed(int closeCode) {
     if (state != OPEN) {
       return; // connecting: connected() or connectFailed() ends it
     }
     state = CLOSED;
+    if (config.observers.enabled) {
+      config.observers.onConnectionClosed(clientId, closeCode);
+    }
     rooms.leaveAll();
     inbound.disconnect();
   }
@@ -233,17 +243,17 @@ final class ServerConnection implements Connection, Context<Object> {
     String rpcId = in.rpcId();
     if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > config.hardening.maxCallsInFlight()) {
       IN_FLIGHT.decrementAndGet(this);
-      reject(rpcId, "Too many calls in flight");
+      reject(in, "Too many calls in flight");
       return;
     }
     inbound.handle(in);
   }
 
   /** On the I/O thread: answers a call with {@code RATE_LIMITED} without handling it. */
-  void reject(String rpcId, String message) {
+  void reject(Dispatcher.Inbound call, String message) {
     log.debug("Client {}: {}", clientId, message);
     IN_FLIGHT.incrementAndGet(this); // the answer settles it, as any answer to a call (see send)
-    config.dispatcher.reject(this, rpcId, new ZocketException(ErrorCodes.RATE_LIMITED, message));
+    config.dispatcher.refuse(this, call, new ZocketException(ErrorCodes.RATE_LIMITED, message));
   }
 
   // ------------------------------------------------------------------ shutdown

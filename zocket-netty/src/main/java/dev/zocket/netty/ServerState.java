@@ -1,6 +1,7 @@
 package dev.zocket.netty;
 
 import dev.zocket.internal.Drops;
+import dev.zocket.internal.Observers;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ServerState {
   /** The messages dropped, by reason. */
-  final Drops drops = new Drops();
+  final Drops drops;
 
   /**
    * The bytes of the messages queued for handlers on every connection (added without contention).
@@ -45,7 +46,8 @@ final class ServerState {
 
   private volatile boolean closing;
 
-  ServerState(Hardening hardening) {
+  ServerState(Hardening hardening, Observers observers) {
+    this.drops = new Drops(observers);
     this.backlogs = new BacklogBudget(hardening.maxBacklogMemory());
     this.admission =
         new Admission(hardening.maxConnections(), hardening.maxConnectionsPerAddress());

@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.zocket.AroundInterceptor;
 import dev.zocket.Context;
 import dev.zocket.DropReason;
 import dev.zocket.Emitter;
@@ -11,6 +12,7 @@ import dev.zocket.ZocketException;
 import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
+import dev.zocket.spi.ZocketObserver;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.local.LocalAddress;
@@ -19,6 +21,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.PlatformDependent;
+import jakarta.validation.Validator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -398,6 +401,9 @@ public final class ZocketServer implements AutoCloseable {
     Consumer<Context<?>> onDisconnect = ctx -> {};
     final RouteTable.Builder routes = RouteTable.builder();
     final List<Interceptor> interceptors = new ArrayList<>();
+    final List<AroundInterceptor> arounds = new ArrayList<>();
+    final List<ZocketObserver> observers = new ArrayList<>();
+    Validator validator;
     Authenticator authenticator;
     HttpHandler httpHandler;
     String host = "0.0.0.0";
@@ -541,9 +547,47 @@ public final class ZocketServer implements AutoCloseable {
       return this;
     }
 
-    /** Adds an interceptor; interceptors run in the order they were added, before every handler. */
+    /**
+     * Adds an interceptor; interceptors run in the order they were added, before every handler (and
+     * before every {@linkplain #around around interceptor}).
+     */
     public Builder<H, U> intercept(Interceptor interceptor) {
       interceptors.add(Objects.requireNonNull(interceptor, "interceptor == null"));
+      return this;
+    }
+
+    /**
+     * Adds an interceptor that runs around every handler and sees its outcome; see {@link
+     * AroundInterceptor}. They nest in the order they were added, the first outermost, inside the
+     * {@linkplain #intercept interceptors}.
+     */
+    public Builder<H, U> around(AroundInterceptor interceptor) {
+      arounds.add(Objects.requireNonNull(interceptor, "interceptor == null"));
+      return this;
+    }
+
+    /**
+     * Adds an observer of what the server does, for metrics (for example {@code
+     * dev.zocket.micrometer.ZocketMetrics}); see {@link ZocketObserver} for what it is told and on
+     * which threads. Observers are told in the order they were added. Without any, the server
+     * measures nothing for them.
+     */
+    public Builder<H, U> observer(ZocketObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
+      return this;
+    }
+
+    /**
+     * The Bean Validation validator that checks payloads and handshake headers (and outgoing
+     * events, unless {@link #validateOutgoing} is off), instead of Zocket's own: for an
+     * application's message interpolator, constraint validator factory or custom constraints.
+     * Zocket's own is Hibernate Validator without expression language, with English messages.
+     *
+     * <p>The validator must be thread-safe, as {@code Validator}s are; it is called on the I/O
+     * threads (incoming payloads) and on the threads that emit events.
+     */
+    public Builder<H, U> validator(Validator validator) {
+      this.validator = Objects.requireNonNull(validator, "validator == null");
       return this;
     }
 

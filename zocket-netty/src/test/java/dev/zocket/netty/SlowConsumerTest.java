@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.DropReason;
 import dev.zocket.netty.TestApi.Events;
+import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -136,8 +138,24 @@ class SlowConsumerTest {
 
   @Test
   void aClientBehindForTooLongIsClosedWith1013() throws Exception {
+    List<String> observed = new CopyOnWriteArrayList<>();
+    ZocketObserver observer =
+        new ZocketObserver() {
+          @Override
+          public void onSlowConsumer(SlowConsumerAction action) {
+            observed.add(action.name());
+          }
+
+          @Override
+          public void onConnectionClosed(String clientId, int closeCode) {
+            observed.add("closed " + closeCode);
+          }
+        };
     try (ZocketServer server =
-            Servers.standard().slowConsumerLimits(64 << 20, Duration.ofMillis(300)).start();
+            Servers.standard()
+                .slowConsumerLimits(64 << 20, Duration.ofMillis(300))
+                .observer(observer)
+                .start();
         NettyClient stalled = stalledMember(server)) {
       Events room = server.emit(Events.class).toRoom("r");
       // A trickle fills the small socket buffers and then Netty's, but never the large backlog.
@@ -150,6 +168,8 @@ class SlowConsumerTest {
       assertThat(server.slowConsumersClosed()).isEqualTo(1);
       stalled.autoRead(true);
       assertThat(stalled.awaitClose()).isEqualTo(1013);
+      Await.until("the close reported", () -> observed.size() == 2);
+      assertThat(observed).containsExactly("CLOSED", "closed 1013");
     }
     LeakDetection.assertNoLeaks();
   }

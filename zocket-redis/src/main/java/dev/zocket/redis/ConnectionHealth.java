@@ -1,5 +1,6 @@
 package dev.zocket.redis;
 
+import dev.zocket.spi.Backplane;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import java.util.HashSet;
@@ -12,9 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Which of the backplane's two Lettuce connections (the publisher and the subscriber) are down, so
  * that an outage is logged once at WARN when the first goes down and once at INFO when both are
- * back, with the number of events dropped meanwhile. Lettuce reconnects each connection on its own,
- * and every publish fails while Redis is away: without this the log would get a line per connection
- * and per event.
+ * back, with the number of events dropped meanwhile; the server's node is told of both too ({@link
+ * Backplane.Node#reportOutage}, {@link Backplane.Node#reportRecovery}), for its observers. Lettuce
+ * reconnects each connection on its own, and every publish fails while Redis is away: without this
+ * the log would get a line per connection and per event.
  *
  * <p>The subscriber counts as up again only once it is subscribed again to this node's channel, not
  * when its socket reconnects: until then it receives nothing.
@@ -39,9 +41,17 @@ final class ConnectionHealth {
   private volatile Object publisher;
   private volatile Object subscriber;
 
+  /** The server's node, told of outages once the backplane has started. */
+  private volatile Backplane.Node node;
+
   ConnectionHealth(String nodeId, RedisURI uri) {
     this.nodeId = nodeId;
     this.uri = uri;
+  }
+
+  /** The server's node, to report outages and recoveries to. */
+  void reportTo(Backplane.Node node) {
+    this.node = node;
   }
 
   /** The two connections, once they are open. */
@@ -84,8 +94,9 @@ final class ConnectionHealth {
   }
 
   private void down(Object connection, Throwable cause) {
+    boolean wasUp;
     synchronized (down) {
-      boolean wasUp = down.isEmpty();
+      wasUp = down.isEmpty();
       down.add(connection);
       if (wasUp) {
         log.warn(
@@ -96,11 +107,17 @@ final class ConnectionHealth {
             cause == null ? "" : " (" + cause + ")");
       }
     }
+    Backplane.Node n = node;
+    if (wasUp && n != null) {
+      n.reportOutage(); // outside the lock: the server's observers run in it
+    }
   }
 
   private void up(Object connection) {
+    boolean recovered;
     synchronized (down) {
-      if (down.remove(connection) && down.isEmpty()) {
+      recovered = down.remove(connection) && down.isEmpty();
+      if (recovered) {
         log.info(
             "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
                 + " meanwhile",
@@ -108,6 +125,10 @@ final class ConnectionHealth {
             uri.toString(),
             dropped.sumThenReset());
       }
+    }
+    Backplane.Node n = node;
+    if (recovered && n != null) {
+      n.reportRecovery();
     }
   }
 }

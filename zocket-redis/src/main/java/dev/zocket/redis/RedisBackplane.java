@@ -171,6 +171,7 @@ public final class RedisBackplane implements Backplane {
           "A RedisBackplane serves one server; start() was called twice");
     }
     receiver.deliverTo(node);
+    health.reportTo(node);
     resources =
         ClientResources.builder()
             .ioThreadPoolSize(2)

@@ -1,6 +1,7 @@
 package dev.zocket.redis;
 
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.internal.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -9,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Three Zocket server nodes on 127.0.0.1 sharing one real Redis through their backplanes. */
 final class Nodes implements AutoCloseable {
@@ -16,6 +19,7 @@ final class Nodes implements AutoCloseable {
   final boolean sharded;
   final List<RedisBackplane> backplanes = new ArrayList<>();
   final List<ZocketServer> servers = new ArrayList<>();
+  final List<BackplaneObserver> observers = new ArrayList<>();
   private final RedisClient admin;
   private final StatefulRedisConnection<String, String> adminConnection;
 
@@ -30,17 +34,54 @@ final class Nodes implements AutoCloseable {
               .maxReconnectDelay(Duration.ofMillis(200))
               .build();
       backplanes.add(backplane);
+      BackplaneObserver observer = new BackplaneObserver();
+      observers.add(observer);
       servers.add(
           ZocketServer.builder()
               .host("127.0.0.1")
               .port(0)
               .backplane(backplane)
+              .observer(observer)
               .handle(ChatApi.Chat.class, ChatApi.Handler::new)
               .shutdownTimeout(Duration.ofSeconds(5))
               .start());
     }
     admin = RedisClient.create(redis.uri());
     adminConnection = admin.connect();
+  }
+
+  /** What a node's observer is told of its backplane. */
+  static final class BackplaneObserver implements ZocketObserver {
+    /** "outage" and "recovered", in the order reported. */
+    final List<String> states = new CopyOnWriteArrayList<>();
+
+    final AtomicInteger published = new AtomicInteger();
+    final AtomicInteger received = new AtomicInteger();
+
+    @Override
+    public void onBackplanePublished(int bytes) {
+      published.incrementAndGet();
+    }
+
+    @Override
+    public void onBackplaneReceived(int recipients, int bytes) {
+      received.incrementAndGet();
+    }
+
+    @Override
+    public void onBackplaneOutage() {
+      states.add("outage");
+    }
+
+    @Override
+    public void onBackplaneRecovered() {
+      states.add("recovered");
+    }
+
+    /** Whether the last outage reported is over. */
+    boolean recovered() {
+      return !states.isEmpty() && states.get(states.size() - 1).equals("recovered");
+    }
   }
 
   ZocketServer node(int i) {

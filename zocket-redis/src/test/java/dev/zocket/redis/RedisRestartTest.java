@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Redis is killed and started again on the same port while three nodes run: local delivery goes on
- * meanwhile, and cross-node delivery resumes by itself, including rooms joined during the outage.
+ * meanwhile, and cross-node delivery resumes by itself, including rooms joined during the outage;
+ * every node's observers are told of the outage and of the recovery.
  */
 @Timeout(90)
 class RedisRestartTest {
@@ -36,8 +37,14 @@ class RedisRestartTest {
         a.toRooms("before", "r");
         assertThat(b.next().text()).isEqualTo("before");
         assertThat(a2.next().text()).isEqualTo("before");
+        Await.until("node 0 counted the event", () -> nodes.observers.get(0).published.get() == 1);
+        Await.until("node 1 counted the event", () -> nodes.observers.get(1).received.get() == 1);
+        assertThat(nodes.observers).allSatisfy(o -> assertThat(o.states).isEmpty());
 
         redis.kill();
+        for (Nodes.BackplaneObserver o : nodes.observers) {
+          Await.until("every node reported the outage", () -> o.states.contains("outage"));
+        }
 
         a.toRooms("during", "r"); // lost for node 1, but local members still get it
         assertThat(a2.next().text()).isEqualTo("during");
@@ -58,6 +65,10 @@ class RedisRestartTest {
               return crossed[0] && crossed[1];
             });
         nodes.awaitSubscribers("r", 3);
+        for (Nodes.BackplaneObserver o : nodes.observers) {
+          Await.until("every node reported the recovery", o::recovered);
+          assertThat(o.states.get(0)).isEqualTo("outage");
+        }
 
         for (int i = 0; i < 10; i++) {
           a.toRooms("after" + i, "r");

@@ -1,6 +1,8 @@
 package dev.zocket.bench.jmh;
 
 import dev.zocket.Context;
+import dev.zocket.Emitter;
+import dev.zocket.RoomSet;
 import dev.zocket.bench.jmh.ChatContracts.PostMessage;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
@@ -8,9 +10,11 @@ import dev.zocket.internal.Connection;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.Drops;
 import dev.zocket.internal.JsonCodec;
+import dev.zocket.internal.Observers;
 import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteTable;
+import dev.zocket.spi.ZocketObserver;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,6 +25,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -39,6 +44,10 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class DispatchBenchmark {
+  /** Whether the dispatcher has an observer (one that does nothing), to measure what it costs. */
+  @Param({"false", "true"})
+  public boolean observed;
+
   private Dispatcher dispatcher;
   private TrivialConnection connection;
   private byte[] message;
@@ -49,8 +58,17 @@ public class DispatchBenchmark {
   public void setup() {
     JsonCodec codec = JsonCodec.defaults();
     RouteTable routes = RouteTable.builder().add(Rooms.class, ctx -> new Handler()).build();
+    Observers observers =
+        observed ? Observers.of(List.of(new ZocketObserver() {})) : Observers.NONE;
     dispatcher =
-        new Dispatcher(routes, codec, new PayloadValidator(codec.mapper()), List.of(), new Drops());
+        new Dispatcher(
+            routes,
+            codec,
+            new PayloadValidator(codec.mapper()),
+            List.of(),
+            List.of(),
+            new Drops(observers),
+            observers);
     connection = new TrivialConnection(routes.newHandlers(null));
     message =
         "{\"type\":\"rooms.message\",\"payload\":{\"roomId\":\"general\",\"content\":\"hello, world\"}}"
@@ -112,7 +130,7 @@ public class DispatchBenchmark {
 
     @Override
     public Context<?> context() {
-      return null;
+      return BenchContext.INSTANCE;
     }
 
     @Override
@@ -125,5 +143,43 @@ public class DispatchBenchmark {
       sent.reset();
       frame.writeTo(sent);
     }
+  }
+
+  /** The connection's context: a client id for the MDC; nothing else is used. */
+  static final class BenchContext implements Context<Object> {
+    static final BenchContext INSTANCE = new BenchContext();
+
+    @Override
+    public String clientId() {
+      return "bench";
+    }
+
+    @Override
+    public Object user() {
+      return null;
+    }
+
+    @Override
+    public RoomSet rooms() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public <E> Emitter<E> emit(Class<E> events) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Object attribute(String name) {
+      return null;
+    }
+
+    @Override
+    public void attribute(String name, Object value) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void close() {}
   }
 }

@@ -48,7 +48,7 @@ public class EmitterBenchmark {
             codec,
             new PayloadValidator(codec.mapper()),
             true,
-            (target, event) -> {
+            (route, target, event) -> {
               delivered.reset();
               event.writeTo(delivered);
             });

@@ -3,3 +3,5 @@
 def log = new File(basedir, 'build.log').text
 assert log.contains('reply: Hello, Ada!')
 assert log.contains('event: Hello, Ada!')
+// HelloMetrics read Zocket's meters from a SimpleMeterRegistry after one call and one event.
+assert log.contains('metrics: handled=1 sent=1 opened=1')

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class JdkWebSocket implements WebSocket.Listener, AutoCloseable {
   /** The JDK HTTP client every instance connects with, for tests that make their own requests. */
   public static final HttpClient HTTP = HttpClient.newHttpClient();
+
   private static final AtomicInteger ids = new AtomicInteger();
 
   /** The text messages received and not taken yet, in order. */

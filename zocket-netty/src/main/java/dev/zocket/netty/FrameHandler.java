@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
  * decodes every text or binary message on the I/O thread and hands it to the connection, applies
- * the rate limit ({@link TokenBucket}), decides when the connection is read from, and runs the
- * closing handshake. Its {@link Heartbeat} times the socket out, pings it when it is silent and
- * answers its pings.
+ * the rate limit ({@link TokenBucket}), keeps why the connection is not read from ({@link
+ * ReadPauses}), and runs the closing handshake. Its {@link Heartbeat} times the socket out, pings
+ * it when it is silent and answers its pings.
  *
  * <p><b>Reading</b> pauses while the connection is behind (its outbound buffer full: the client
  * does not read what it caused), while too many of its messages wait for their handlers, while a
@@ -55,17 +55,6 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   /** The status of a slow consumer's close: try again later. */
   static final int SLOW_CONSUMER_STATUS = 1013;
-
-  /** Why reading is paused; reading resumes when no reason is left. */
-  static final int BEHIND = 1;
-
-  static final int QUEUE_FULL = 2;
-  static final int DRAINING = 4;
-  static final int THROTTLED = 8;
-  static final int INBOUND_MEMORY = 16;
-
-  /** How often a connection paused by the server-wide inbound memory looks whether it may read. */
-  private static final long INBOUND_RECHECK_MILLIS = 20;
 
   /** Per I/O thread: a reusable copy of a direct frame, for decoding. */
   private static final FastThreadLocal<byte[]> SCRATCH =
@@ -97,14 +86,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   private ChannelHandlerContext ctx;
 
-  /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
-  private int pauses;
+  /** Why the connection is not read from; set once the handler is added. */
+  private ReadPauses reads;
 
   /** Resumes reading once the rate limit's debt is paid; set while throttled. */
   private ScheduledFuture<?> unthrottle;
-
-  /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
-  private ScheduledFuture<?> inboundRecheck;
 
   FrameHandler(ServerConfig config) {
     this.config = config;
@@ -153,60 +139,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     c.start();
   }
 
-  // ------------------------------------------------------------------ reading
-
-  /** On the I/O thread: pauses reading for a reason until {@link #resume} with it. */
-  void pause(int reason) {
-    pauses |= reason;
-    updateAutoRead();
-  }
-
-  /** On the I/O thread: takes back a reason to pause reading. */
-  void resume(int reason) {
-    pauses &= ~reason;
-    updateAutoRead();
-  }
-
-  /**
-   * On the I/O thread, from the connection: the messages waiting for handlers on all connections
-   * passed the server's budget, so this one is not read from until the total is back within it.
-   */
-  void overInboundMemory() {
-    if (inboundRecheck != null) {
-      return;
-    }
-    pause(INBOUND_MEMORY);
-    recheckInboundMemory();
-  }
-
-  private void recheckInboundMemory() {
-    inboundRecheck =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  if (config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
-                    recheckInboundMemory();
-                  } else {
-                    inboundRecheck = null;
-                    resume(INBOUND_MEMORY);
-                  }
-                },
-                INBOUND_RECHECK_MILLIS,
-                TimeUnit.MILLISECONDS);
-  }
-
-  /** On the I/O thread, from the writer: the connection fell behind or caught up. */
-  void behind(boolean behind) {
-    if (behind) {
-      pause(BEHIND);
-    } else {
-      resume(BEHIND);
-    }
-  }
-
-  private void updateAutoRead() {
-    // A closing connection is read until the peer's close frame, whatever else holds it.
-    ctx.channel().config().setAutoRead(closing.begun() || pauses == 0);
+  /** Why the connection is not read from. On the I/O thread, once the handler is added. */
+  ReadPauses reads() {
+    return reads;
   }
 
   // ------------------------------------------------------------------ socket and heartbeat
@@ -214,6 +149,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.reads = new ReadPauses(config, ctx.channel(), closing::begun);
   }
 
   @Override
@@ -344,7 +280,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (policy == RateLimitPolicy.THROTTLE) {
       bucket.takeOnCredit(); // already read: handled, and owed
       if (bucket.inDebt() && unthrottle == null) {
-        pause(THROTTLED);
+        reads.pause(ReadPauses.THROTTLED);
         scheduleUnthrottle();
       }
       return true;
@@ -370,7 +306,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
                     scheduleUnthrottle(); // read more meanwhile
                   } else {
                     unthrottle = null;
-                    resume(THROTTLED);
+                    reads.resume(ReadPauses.THROTTLED);
                   }
                 },
                 rateLimit.nanosUntilPaid(),
@@ -424,7 +360,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       writer.close();
     }
     heartbeat.closing();
-    updateAutoRead();
+    reads.update();
   }
 
   /** From the closing handshake: the peer did not close within its timeout. */
@@ -448,8 +384,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     heartbeat.stop();
     closing.stop();
     cancel(unthrottle);
-    cancel(inboundRecheck);
-    unthrottle = inboundRecheck = null;
+    unthrottle = null;
+    reads.stop();
     if (writer != null) {
       writer.close();
     }

@@ -231,7 +231,7 @@ final class FrameWriter {
     behindNow = true;
     config.state.backlogs.fellBehind();
     startStallTimer();
-    frames.behind(true);
+    frames.reads().behind(true);
   }
 
   /** (Re)starts the time a connection that is behind may go without reading anything. */
@@ -258,7 +258,7 @@ final class FrameWriter {
     behindNow = false;
     config.state.backlogs.caughtUp();
     cancelTimer();
-    frames.behind(false);
+    frames.reads().behind(false);
   }
 
   private void cancelTimer() {

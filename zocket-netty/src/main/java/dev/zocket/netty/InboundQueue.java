@@ -101,14 +101,14 @@ final class InboundQueue implements Runnable {
     // The server-wide total is summed only for a queue of some size: a short one adds little.
     if (bytes > GLOBAL_CHECK_BYTES
         && config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
-      frames.overInboundMemory();
+      frames.reads().overInboundMemory();
     }
     if (paused == 0
         && (before + 1 >= Hardening.MAX_QUEUED_MESSAGES || bytes > Hardening.MAX_QUEUED_BYTES)) {
       paused = 1;
-      frames.pause(FrameHandler.QUEUE_FULL);
+      frames.reads().pause(ReadPauses.QUEUE_FULL);
       if (drainedEnough() && PAUSED.compareAndSet(this, 1, 0)) {
-        frames.resume(FrameHandler.QUEUE_FULL); // the executor drained it meanwhile
+        frames.reads().resume(ReadPauses.QUEUE_FULL); // the executor drained it meanwhile
       }
     }
   }
@@ -202,7 +202,7 @@ final class InboundQueue implements Runnable {
           .execute(
               () -> {
                 if (paused == 0) { // not paused again meanwhile
-                  frames.resume(FrameHandler.QUEUE_FULL);
+                  frames.reads().resume(ReadPauses.QUEUE_FULL);
                 }
               });
     } catch (RejectedExecutionException e) {

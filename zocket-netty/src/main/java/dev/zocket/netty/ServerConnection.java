@@ -265,7 +265,7 @@ final class ServerConnection implements Connection, Context<Object> {
    */
   Future<?> drain() {
     try {
-      return channel.eventLoop().submit(() -> frames.pause(FrameHandler.DRAINING));
+      return channel.eventLoop().submit(() -> frames.reads().pause(ReadPauses.DRAINING));
     } catch (RejectedExecutionException e) {
       return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null); // nothing is read any more
     }

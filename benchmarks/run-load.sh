@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmarks: a chat server pinned to CPU 0, the load driver pinned to CPU 1, the server's
-# CPU time read from /proc/<pid>/stat over the measured window; medians of several runs.
+# CPU time read from /proc/<pid>/stat over the measured window (user and kernel time apart, also per
+# delivery); medians of several runs.
 #
 # Usage: benchmarks/run-load.sh [options] [scenario...]
 #   scenarios: fanout100 fanout500 rooms calls idle (default: all of them)

@@ -3,6 +3,7 @@
 
 Usage: python3 benchmarks/summarize.py RESULTS.jsonl [MAX_OTHER_CPU_S]
 
+"user-ns" and "kern-ns" are the server's user-space and kernel CPU nanoseconds per delivery (medians).
 "other" is the CPU time other processes of the machine used during a run's measured window;
 with MAX_OTHER_CPU_S, runs disturbed by more than that are left out (and counted as dropped).
 """
@@ -23,7 +24,7 @@ def med(vals):
     vals = [v for v in vals if v is not None]
     return statistics.median(vals) if vals else None
 print()
-print("%-10s %-9s %16s %23s %12s %6s %9s %6s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "lost", "reordered", "other", "runs"))
+print("%-10s %-9s %16s %23s %12s %8s %8s %6s %9s %6s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "user-ns", "kern-ns", "lost", "reordered", "other", "runs"))
 summary = {}
 for (case, server), results in sorted(by.items()):
     if case == "idle":
@@ -42,7 +43,10 @@ for (case, server), results in sorted(by.items()):
     errs = [x["error"] for x in results if "error" in x]
     summary[(case, server)] = m
     other = med([x.get("otherCpuS") for x in results])
-    print("%-10s %-9s %16s %23s %12s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
+    # Server CPU per delivery, split into user space and kernel (/proc/<pid>/stat utime, stime).
+    user = med([x.get("userNsPerDelivery") for x in results])
+    kern = med([x.get("kernelNsPerDelivery") for x in results])
+    print("%-10s %-9s %16s %23s %12s %8s %8s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, user, kern, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
 cases = sorted({c for c, _ in summary})
 others = sorted({s for _, s in summary if s != "baseline"})
 if others:

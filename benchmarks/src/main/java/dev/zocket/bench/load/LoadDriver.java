@@ -67,8 +67,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Every sender keeps at most {@code --window} messages not yet received by every member of its
  * room. A run is warm-up, then the measured window ({@code --duration} seconds or until each sender
  * has sent {@code --max-messages}), then a drain, all under the hard {@code --deadline}. With
- * {@code --server-pid} the server's CPU time (utime+stime of {@code /proc/<pid>/stat}) is read at
- * both ends of the measured window. Prints one JSON line. Only loopback addresses are accepted.
+ * {@code --server-pid} the server's CPU time (utime and stime of {@code /proc/<pid>/stat}) is read
+ * at both ends of the measured window: deliveries per server CPU-second, and user and kernel
+ * nanoseconds per delivery. Prints one JSON line. Only loopback addresses are accepted.
  */
 public final class LoadDriver {
   private static final JsonFactory JSON = new JsonFactory();
@@ -382,6 +383,15 @@ public final class LoadDriver {
       double cpu = (cpu1 - cpu0) / (double) o.clockTicks;
       out.put("serverCpuS", round(cpu));
       out.put("deliveriesPerServerCpuS", cpu > 0 ? Math.round(windowDelivered / cpu) : null);
+      // User space against the kernel: what a server's own code costs, apart from the syscalls.
+      double user = (c1[6] - c0[6]) / (double) o.clockTicks;
+      double kernel = (c1[7] - c0[7]) / (double) o.clockTicks;
+      out.put("serverUserCpuS", round(user));
+      out.put("serverKernelCpuS", round(kernel));
+      if (windowDelivered > 0) {
+        out.put("userNsPerDelivery", Math.round(user * 1e9 / windowDelivered));
+        out.put("kernelNsPerDelivery", Math.round(kernel * 1e9 / windowDelivered));
+      }
       if (c0[5] >= 0 && c1[5] >= 0) {
         // CPU used by other processes during the window: a run with much of it is disturbed.
         long others = (c1[5] - c0[5]) - (cpu1 - cpu0) - (c1[4] - c0[4]);
@@ -464,8 +474,16 @@ public final class LoadDriver {
    * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks}.
    */
   private long[] snapshot() {
+    long[] server = serverCpuTicks();
     return new long[] {
-      sent, delivered, System.nanoTime(), serverCpuTicks(), cpuTicks("self"), machineBusyTicks()
+      sent,
+      delivered,
+      System.nanoTime(),
+      server[0] < 0 ? -1 : server[0] + server[1],
+      cpuTicks("self"),
+      machineBusyTicks(),
+      server[0],
+      server[1]
     };
   }
 
@@ -553,18 +571,28 @@ public final class LoadDriver {
     }
   }
 
-  private long serverCpuTicks() {
-    return o.serverPid > 0 ? cpuTicks(Integer.toString(o.serverPid)) : -1;
+  /** The server's {user, kernel} CPU time in clock ticks; {-1, -1} without a server pid. */
+  private long[] serverCpuTicks() {
+    return o.serverPid > 0 ? cpuTicksSplit(Integer.toString(o.serverPid)) : new long[] {-1, -1};
   }
 
   /** utime + stime of {@code /proc/<pid>/stat}, in clock ticks; -1 when unreadable. */
   static long cpuTicks(String pid) {
+    long[] t = cpuTicksSplit(pid);
+    return t[0] < 0 ? -1 : t[0] + t[1];
+  }
+
+  /**
+   * {utime, stime} of {@code /proc/<pid>/stat} (fields 14 and 15: user and kernel time), in clock
+   * ticks; {-1, -1} when unreadable.
+   */
+  static long[] cpuTicksSplit(String pid) {
     try {
       String stat = Files.readString(Path.of("/proc", pid, "stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return new long[] {-1, -1};
     }
   }
 

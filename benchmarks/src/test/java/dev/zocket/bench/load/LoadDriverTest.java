@@ -1,6 +1,7 @@
 package dev.zocket.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.zocket.Context;
 import dev.zocket.bench.baseline.RawChatServer;
@@ -103,6 +104,33 @@ class LoadDriverTest {
             "8",
             "--max-messages",
             "200"));
+  }
+
+  @Test
+  void theServerCpuIsSplitIntoUserAndKernelTimePerDelivery() throws Exception {
+    // The servers run in this JVM: its own /proc/<pid>/stat is the server's.
+    Map<String, Object> r =
+        run(
+            baseline.port(),
+            "--scenario",
+            "fanout",
+            "--clients",
+            "20",
+            "--senders",
+            "3",
+            "--window",
+            "8",
+            "--server-pid",
+            Long.toString(ProcessHandle.current().pid()),
+            "--clock-ticks",
+            "100");
+    assertClean(r);
+    double user = ((Number) r.get("serverUserCpuS")).doubleValue();
+    double kernel = ((Number) r.get("serverKernelCpuS")).doubleValue();
+    assertThat(user + kernel)
+        .isCloseTo(((Number) r.get("serverCpuS")).doubleValue(), within(0.002));
+    assertThat(user).isPositive();
+    assertThat(r).containsKeys("userNsPerDelivery", "kernelNsPerDelivery");
   }
 
   @Test

@@ -142,7 +142,70 @@ class WireTest {
             .header("x-ünï", "&=")
             .connect();
     assertThat(server.takeUri())
-        .isEqualTo("/chat?room=a%20b&user-name=Alice+B&x-%C3%BCn%C3%AF=%26%3D&x-zocket-version=1");
+        .isEqualTo(
+            "/chat?room=a%20b&user-name=Alice+B&x-%C3%BCn%C3%AF=%26%3D&x-zocket-version=1"
+                + "&x-zocket-recovery=1");
+  }
+
+  /**
+   * A server with recovery: the session and the last position travel back with the reconnect, the
+   * connection opens once the server answered, replayed events follow {@code onOpen}, and {@code
+   * __session} never reaches a listener.
+   */
+  @Test
+  void resumesItsSessionWithTheLastPositionItReceived() throws Exception {
+    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+    recording = true;
+    client =
+        ZocketClient.builder(server.uri())
+            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
+            .on(RoomEvents.class, new Listener())
+            .onOpen(c -> opens.add(c.recovered()))
+            .connect();
+    assertThat(server.takeUri()).endsWith("?x-zocket-version=1&x-zocket-recovery=1");
+    assertThat(Await.next("the first open", opens)).isFalse();
+    server.send(
+        "{\"type\":\"__session\",\"payload\":{\"session\":\"s3cr3t\",\"pos\":\"41\","
+            + "\"recovered\":false}}");
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\"a\"},\"pos\":\"42\"}");
+    assertThat(next()).isEqualTo(new Notice("a"));
+
+    server.dropConnections();
+    assertThat(server.takeUri())
+        .endsWith("&x-zocket-recovery=1&x-zocket-session=s3cr3t&x-zocket-pos=42");
+    server.send(
+        "{\"type\":\"__session\",\"payload\":{\"session\":\"s3cr3t\",\"pos\":\"42\","
+            + "\"recovered\":true}}");
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\"b\"},\"pos\":\"43\"}");
+    assertThat(Await.next("the reopening", opens)).isTrue();
+    assertThat(next()).isEqualTo(new Notice("b"));
+    assertThat(client.recovered()).isTrue();
+  }
+
+  /** A version 1 server says nothing of sessions: a reconnect opens as soon as anything comes. */
+  @Test
+  void aServerThatDoesNotAnswerTheResumptionStartsAFreshSession() throws Exception {
+    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+    recording = true;
+    client =
+        ZocketClient.builder(server.uri())
+            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
+            .on(RoomEvents.class, new Listener())
+            .onOpen(c -> opens.add(c.recovered()))
+            .connect();
+    server.takeUri();
+    assertThat(Await.next("the first open", opens)).isFalse();
+    server.send(
+        "{\"type\":\"__session\",\"payload\":{\"session\":\"t\",\"pos\":\"1\","
+            + "\"recovered\":false}}");
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\"a\"},\"pos\":\"2\"}");
+    assertThat(next()).isEqualTo(new Notice("a"));
+
+    server.dropConnections();
+    assertThat(server.takeUri()).endsWith("&x-zocket-session=t&x-zocket-pos=2");
+    server.send("{\"type\":\"rooms.onNotice\",\"payload\":{\"text\":\"v1\"}}");
+    assertThat(Await.next("the reopening", opens)).isFalse();
+    assertThat(next()).isEqualTo(new Notice("v1")); // the frame that opened it is not lost
   }
 
   @Test

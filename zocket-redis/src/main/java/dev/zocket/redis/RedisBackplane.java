@@ -2,6 +2,7 @@ package dev.zocket.redis;
 
 import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
+import dev.zocket.spi.RecoveryStore;
 import dev.zocket.spi.Target;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -101,6 +102,7 @@ public final class RedisBackplane implements Backplane {
   private final boolean sharded;
   private final Duration maxReconnectDelay;
   private final Channels channels;
+  private final String prefix;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -122,6 +124,7 @@ public final class RedisBackplane implements Backplane {
     this.sharded = b.sharded;
     this.maxReconnectDelay = b.maxReconnectDelay;
     this.channels = new Channels(b.prefix, nodeId);
+    this.prefix = b.prefix;
     this.health = new ConnectionHealth(nodeId, uri);
     this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
@@ -213,6 +216,24 @@ public final class RedisBackplane implements Backplane {
         nodeId,
         uri.toString(),
         sharded ? "sharded pub/sub" : "pub/sub");
+  }
+
+  /**
+   * The store of a server with connection-state recovery across the nodes: events go through the
+   * Redis stream {@code <prefix>:events} (capped at about {@code maxEvents} entries, trimmed of
+   * those older than the window), read in order by every node, and the sessions of dropped
+   * connections are keys {@code <prefix>:session:<token>} that expire after the window (and a
+   * margin). With it, the server publishes nothing on the channels above: every event, this node's
+   * own included, reaches its recipients through the stream, a round trip to Redis later. Needs
+   * Redis 7 or later. Called by the server, once.
+   *
+   * @param windowMillis how long sessions and events are kept
+   * @param maxEvents the most events kept in the stream (approximately: Redis trims whole blocks)
+   * @return the store, started by the server after this backplane
+   */
+  @Override
+  public RecoveryStore recoveryStore(long windowMillis, int maxEvents) {
+    return new RedisRecoveryStore(() -> client, nodeId, prefix, windowMillis, maxEvents);
   }
 
   @Override

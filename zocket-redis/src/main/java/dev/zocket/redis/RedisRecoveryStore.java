@@ -1,0 +1,344 @@
+package dev.zocket.redis;
+
+import dev.zocket.spi.RecoveryStore;
+import dev.zocket.spi.Target;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.UnblockType;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recovery store of a Redis backplane (see {@link RedisBackplane#recoveryStore}): every node
+ * appends its events to one Redis stream, {@code <prefix>:events}, capped at about {@code
+ * maxEvents} entries and trimmed of those older than the window, and every node reads the whole
+ * stream, in its order, on a thread of its own ({@code zocket-redis-events-<nodeId>}), delivering
+ * each event to its own recipients: the stream's order is the one order of every connection of the
+ * cluster, and an entry's id ({@code <milliseconds>-<sequence>}) is the event's position. Sessions
+ * are keys {@code <prefix>:session:<token>} with a time to live.
+ *
+ * <p>A resumption runs on the reading thread, between two batches of entries, with the entries
+ * after the client's position up to the last one delivered ({@code XRANGE}); the thread is woken
+ * for it ({@code CLIENT UNBLOCK}) rather than waiting for its next read to time out. Events after a
+ * position are all kept while Redis has deleted no entry after it ({@code max-deleted-entry-id} of
+ * {@code XINFO STREAM}, Redis 7 or later).
+ *
+ * <p>While Redis is unreachable, events cannot be appended: each is logged at debug, counted in
+ * {@link #failedAppends()}, and the outage is logged once at WARN; they reach no one.
+ */
+final class RedisRecoveryStore implements RecoveryStore {
+  private static final Logger logger = LoggerFactory.getLogger(RedisRecoveryStore.class);
+  private static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+  private static final Pattern STREAM_ID = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
+
+  /** The field of a stream entry that holds the event (an {@link Envelope}). */
+  private static final String FIELD = "e";
+
+  /** The longest a read blocks; a resumption or close wakes it sooner. */
+  private static final long BLOCK_MILLIS = 1_000;
+
+  /** Entries read at once. */
+  private static final int BATCH = 512;
+
+  private final Supplier<RedisClient> client;
+  private final String nodeId;
+  private final String stream;
+  private final String sessionPrefix;
+  private final long windowMillis;
+  private final int maxEvents;
+
+  private final ConcurrentLinkedQueue<Runnable> resumptions = new ConcurrentLinkedQueue<>();
+  private final AtomicLong failedAppends = new AtomicLong();
+  private volatile boolean closed;
+  private volatile boolean failing;
+
+  private StatefulRedisConnection<String, byte[]> commandConnection;
+  private StatefulRedisConnection<String, byte[]> readConnection;
+  private RedisAsyncCommands<String, byte[]> commands;
+  private long readerId;
+  private Thread reader;
+  private Log node;
+
+  /** Reading thread only: the id of the last entry delivered, or 0-0. */
+  private String last = "0-0";
+
+  /** Reading thread only: when the stream was last trimmed of old entries. */
+  private long trimmedAt;
+
+  RedisRecoveryStore(
+      Supplier<RedisClient> client,
+      String nodeId,
+      String prefix,
+      long windowMillis,
+      int maxEvents) {
+    this.client = client;
+    this.nodeId = nodeId;
+    this.stream = prefix + ":events";
+    this.sessionPrefix = prefix + ":session:";
+    this.windowMillis = windowMillis;
+    this.maxEvents = maxEvents;
+  }
+
+  @Override
+  public void start(Log log) {
+    this.node = log;
+    RedisClient c = client.get();
+    commandConnection = c.connect(CODEC);
+    readConnection = c.connect(CODEC);
+    commands = commandConnection.async();
+    RedisCommands<String, byte[]> read = readConnection.sync();
+    readerId = read.clientId();
+    List<StreamMessage<String, byte[]>> newest =
+        read.xrevrange(stream, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+    if (!newest.isEmpty()) {
+      last = newest.get(0).getId();
+    }
+    reader = new Thread(this::read, "zocket-redis-events-" + nodeId);
+    reader.setDaemon(true);
+    reader.start();
+    logger.info(
+        "Recovery store of node {} reads the stream {} from {}", nodeId, stream, last);
+  }
+
+  @Override
+  public void append(Target target, byte[] text) {
+    XAddArgs args = new XAddArgs().maxlen(maxEvents).approximateTrimming();
+    commands
+        .xadd(stream, args, Map.of(FIELD, Envelope.encode(nodeId, 0, target, text)))
+        .whenComplete(
+            (id, t) -> {
+              if (t == null) {
+                if (failing) {
+                  failing = false;
+                  logger.info("Events reach the stream {} again", stream);
+                }
+                return;
+              }
+              failedAppends.incrementAndGet();
+              if (!failing) {
+                failing = true;
+                logger.warn(
+                    "Could not append events to the stream {}; they reach no one: {}",
+                    stream,
+                    t.toString());
+              } else {
+                logger.debug("Could not append an event", t);
+              }
+            });
+  }
+
+  /** Events that could not be appended, since the start. */
+  long failedAppends() {
+    return failedAppends.get();
+  }
+
+  @Override
+  public void resume(String position, Consumer<List<Event>> resume) {
+    resumptions.add(() -> resume.accept(position == null ? List.of() : missed(position)));
+    wake();
+  }
+
+  @Override
+  public String position() {
+    return last;
+  }
+
+  @Override
+  public void saveSession(String token, byte[] record, long ttlMillis) {
+    commands
+        .set(sessionPrefix + token, record, SetArgs.Builder.px(ttlMillis))
+        .exceptionally(
+            t -> {
+              logger.warn("Could not save a session: {}", t.toString());
+              return null;
+            });
+  }
+
+  @Override
+  public CompletionStage<byte[]> takeSession(String token) {
+    return commands.getdel(sessionPrefix + token);
+  }
+
+  @Override
+  public CompletionStage<Boolean> removeSession(String token) {
+    return commands.del(sessionPrefix + token).thenApply(n -> n != null && n > 0);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (reader != null) {
+      wake();
+      try {
+        reader.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (readConnection != null) {
+      readConnection.close();
+    }
+    if (commandConnection != null) {
+      commandConnection.close();
+    }
+  }
+
+  /** Makes a blocked read return now. */
+  private void wake() {
+    if (commands != null) {
+      commands.clientUnblock(readerId, UnblockType.TIMEOUT);
+    }
+  }
+
+  /** The reading thread: delivers the stream's entries in order, and runs the resumptions. */
+  private void read() {
+    RedisCommands<String, byte[]> read = readConnection.sync();
+    XReadArgs args = XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH);
+    while (!closed) {
+      try {
+        for (Runnable r; (r = resumptions.poll()) != null; ) {
+          r.run();
+        }
+        List<StreamMessage<String, byte[]>> batch =
+            read.xread(args, XReadArgs.StreamOffset.from(stream, last));
+        for (StreamMessage<String, byte[]> m : batch) {
+          Event e = event(m);
+          last = m.getId();
+          if (e != null) {
+            node.deliver(e);
+          }
+        }
+        trimOld(read);
+      } catch (RuntimeException e) {
+        if (!closed) {
+          logger.debug("Reading the stream {} failed; trying again", stream, e);
+          pause();
+        }
+      }
+    }
+  }
+
+  /** Trims the entries older than the window, once a second. */
+  private void trimOld(RedisCommands<String, byte[]> read) {
+    long now = System.currentTimeMillis();
+    if (now - trimmedAt >= 1_000) {
+      trimmedAt = now;
+      read.xtrim(stream, new XTrimArgs().minId((now - windowMillis) + "-0").approximateTrimming());
+    }
+  }
+
+  /** The events after a position up to the last one delivered; null if some are gone. */
+  private List<Event> missed(String position) {
+    if (!STREAM_ID.matcher(position).matches() || compare(position, last) > 0) {
+      return null;
+    }
+    RedisCommands<String, byte[]> read = readConnection.sync();
+    if (compare(maxDeleted(read), position) > 0) {
+      return null;
+    }
+    List<Event> events = new ArrayList<>();
+    String from = position;
+    while (compare(from, last) < 0) {
+      List<StreamMessage<String, byte[]>> page =
+          read.xrange(stream, Range.create(from, last), io.lettuce.core.Limit.from(BATCH));
+      boolean advanced = false;
+      for (StreamMessage<String, byte[]> m : page) {
+        if (compare(m.getId(), position) <= 0 || compare(m.getId(), from) <= 0) {
+          continue;
+        }
+        Event e = event(m);
+        if (e != null) {
+          events.add(e);
+        }
+        from = m.getId();
+        advanced = true;
+      }
+      if (!advanced) {
+        break;
+      }
+    }
+    // Trimmed while reading? Then an event in the middle may be missing.
+    return compare(maxDeleted(read), position) > 0 ? null : events;
+  }
+
+  /** The id of the last entry Redis deleted from the stream (trimmed), or 0-0. */
+  private String maxDeleted(RedisCommands<String, byte[]> read) {
+    List<Object> info;
+    try {
+      info = read.xinfoStream(stream);
+    } catch (RuntimeException e) {
+      return "0-0"; // no stream yet: nothing was deleted
+    }
+    for (int i = 0; i + 1 < info.size(); i += 2) {
+      if ("max-deleted-entry-id".equals(text(info.get(i)))) {
+        String id = text(info.get(i + 1));
+        return id != null && STREAM_ID.matcher(id).matches() ? id : "0-0";
+      }
+    }
+    throw new IllegalStateException(
+        "Redis 7 or later is needed: XINFO STREAM has no max-deleted-entry-id");
+  }
+
+  private static String text(Object o) {
+    if (o instanceof byte[] b) {
+      return new String(b, StandardCharsets.UTF_8);
+    }
+    return o == null ? null : o.toString();
+  }
+
+  private Event event(StreamMessage<String, byte[]> m) {
+    byte[] bytes = m.getBody().get(FIELD);
+    Envelope e = bytes == null ? null : Envelope.decode(bytes);
+    if (e == null) {
+      logger.debug(
+          "Skipped an entry of {} that is not an event: {}", stream, m.getId());
+      return null;
+    }
+    return new Event(m.getId(), e.target, e.frame);
+  }
+
+  /** Compares two stream ids. */
+  static int compare(String a, String b) {
+    int da = a.indexOf('-');
+    int db = b.indexOf('-');
+    int c =
+        Long.compareUnsigned(
+            Long.parseUnsignedLong(a, 0, da, 10), Long.parseUnsignedLong(b, 0, db, 10));
+    if (c != 0) {
+      return c;
+    }
+    return Long.compareUnsigned(
+        Long.parseUnsignedLong(a, da + 1, a.length(), 10),
+        Long.parseUnsignedLong(b, db + 1, b.length(), 10));
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

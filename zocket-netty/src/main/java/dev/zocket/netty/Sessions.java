@@ -45,6 +45,14 @@ final class Sessions {
    */
   static final long RECORD_MARGIN_MILLIS = 30_000;
 
+  /**
+   * How long a node waits for another node to park the session a client resumes, when its record is
+   * not in the shared store yet; and how often it looks meanwhile.
+   */
+  static final long HANDOVER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  static final long HANDOVER_RETRY_MILLIS = 20;
+
   private final RecoveryStore store;
   private final long windowMillis;
 
@@ -133,13 +141,35 @@ final class Sessions {
   }
 
   private CompletionStage<Session> take(String token, ServerConnection next) {
-    return store
-        .takeSession(token)
-        .thenApply(record -> record == null ? null : attach(token, record, next))
+    long giveUpAt = portable ? System.nanoTime() + HANDOVER_WAIT_NANOS : 0;
+    return take(token, next, giveUpAt)
         .exceptionally(
             t -> {
               log.warn("Could not take the session of a resuming client from the store", t);
               return null;
+            });
+  }
+
+  /**
+   * Takes the record, or, with a store shared by several nodes, tries again for a little while: the
+   * node the client was connected to may not have seen its connection drop yet, and parks the
+   * session only once it has (an unknown or expired session waits that long to start afresh).
+   */
+  private CompletionStage<Session> take(String token, ServerConnection next, long giveUpAt) {
+    return store
+        .takeSession(token)
+        .thenCompose(
+            record -> {
+              if (record != null) {
+                return done(attach(token, record, next));
+              }
+              if (System.nanoTime() - giveUpAt >= 0 || local.containsKey(token)) {
+                return done(null);
+              }
+              Executor later =
+                  CompletableFuture.delayedExecutor(HANDOVER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+              return CompletableFuture.supplyAsync(() -> token, later)
+                  .thenCompose(t -> take(t, next, giveUpAt));
             });
   }
 

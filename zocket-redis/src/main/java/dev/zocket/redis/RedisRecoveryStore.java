@@ -118,8 +118,7 @@ final class RedisRecoveryStore implements RecoveryStore {
     reader = new Thread(this::read, "zocket-redis-events-" + nodeId);
     reader.setDaemon(true);
     reader.start();
-    logger.info(
-        "Recovery store of node {} reads the stream {} from {}", nodeId, stream, last);
+    logger.info("Recovery store of node {} reads the stream {} from {}", nodeId, stream, last);
   }
 
   @Override
@@ -312,8 +311,7 @@ final class RedisRecoveryStore implements RecoveryStore {
     byte[] bytes = m.getBody().get(FIELD);
     Envelope e = bytes == null ? null : Envelope.decode(bytes);
     if (e == null) {
-      logger.debug(
-          "Skipped an entry of {} that is not an event: {}", stream, m.getId());
+      logger.debug("Skipped an entry of {} that is not an event: {}", stream, m.getId());
       return null;
     }
     return new Event(m.getId(), e.target, e.frame);

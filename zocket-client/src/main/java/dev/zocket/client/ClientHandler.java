@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,15 +41,34 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private final InboundRouter inbound;
   private final long idleMillis;
   private final PendingCalls calls;
+
+  /** Whether this connection resumes a session: it opens once the server has answered. */
+  private final boolean resuming;
+
+  /** How long a resuming connection waits for the server's {@code __session} message. */
+  private final long sessionWaitMillis;
+
   private boolean open;
+
+  /** Set while a resuming connection waits for the server's {@code __session} message. */
+  private boolean awaitingSession;
+
+  private ScheduledFuture<?> sessionWait;
   private int closeCode = ABNORMAL_CLOSURE;
   private String closeReason = "";
   private Throwable failure;
 
   ClientHandler(
-      Channel channel, ConnectionLifecycle lifecycle, InboundRouter inbound, long idleMillis) {
+      Channel channel,
+      ConnectionLifecycle lifecycle,
+      InboundRouter inbound,
+      long idleMillis,
+      boolean resuming,
+      long sessionWaitMillis) {
     super(WebSocketFrame.class);
     this.channel = channel;
+    this.resuming = resuming;
+    this.sessionWaitMillis = sessionWaitMillis;
     this.lifecycle = lifecycle;
     this.inbound = inbound;
     this.idleMillis = idleMillis;
@@ -79,7 +100,23 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
       open = true;
-      lifecycle.opened(this);
+      if (resuming) {
+        awaitingSession = true;
+        sessionWait =
+            ctx.executor()
+                .schedule(
+                    () -> {
+                      log.debug(
+                          "No session message from {} within {} ms: a fresh session",
+                          lifecycle.uri(),
+                          sessionWaitMillis);
+                      sessionAnswered(false);
+                    },
+                    sessionWaitMillis,
+                    TimeUnit.MILLISECONDS);
+      } else {
+        lifecycle.opened(this, false);
+      }
     } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
       fail(new ZocketException(ErrorCodes.TIMEOUT, "The WebSocket handshake timed out"));
     } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
@@ -101,17 +138,25 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
       ByteBuf content = frame.content();
+      byte[] bytes;
+      int offset;
       if (content.hasArray()) {
-        inbound.received(
-            calls,
-            content.array(),
-            content.arrayOffset() + content.readerIndex(),
-            content.readableBytes());
+        bytes = content.array();
+        offset = content.arrayOffset() + content.readerIndex();
       } else {
-        byte[] bytes = new byte[content.readableBytes()];
+        bytes = new byte[content.readableBytes()];
         content.getBytes(content.readerIndex(), bytes);
-        inbound.received(calls, bytes, 0, bytes.length);
+        offset = 0;
       }
+      int length = content.readableBytes();
+      if (awaitingSession) {
+        Boolean recovered = inbound.session(bytes, offset, length);
+        sessionAnswered(recovered != null && recovered);
+        if (recovered != null) {
+          return; // the session message itself
+        }
+      }
+      inbound.received(calls, bytes, offset, length);
     } else if (frame instanceof CloseWebSocketFrame close) {
       int code = close.statusCode();
       closeCode = code < 0 ? NO_STATUS : code;
@@ -139,6 +184,21 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             });
   }
 
+  /**
+   * The server answered a resuming connection (or did not in time, or sent something else first):
+   * the connection opens, telling the application whether its session was resumed. Once.
+   */
+  private void sessionAnswered(boolean recovered) {
+    if (!awaitingSession) {
+      return;
+    }
+    awaitingSession = false;
+    if (sessionWait != null) {
+      sessionWait.cancel(false);
+    }
+    lifecycle.opened(this, recovered);
+  }
+
   private void fail(Throwable cause) {
     if (failure == null) {
       failure = cause;
@@ -160,7 +220,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     calls.failAll();
-    lifecycle.closed(this, open, closeCode, closeReason, failure);
+    if (sessionWait != null) {
+      sessionWait.cancel(false);
+    }
+    // A resuming connection that closes before the server answered never opened: an attempt.
+    lifecycle.closed(this, open && !awaitingSession, closeCode, closeReason, failure);
     super.channelInactive(ctx);
   }
 }

@@ -45,6 +45,9 @@ final class ConnectionLifecycle {
   private final Outbox outbox; // guarded by lock
   private volatile ClientHandler current;
 
+  /** Whether the connection of the last {@code onOpen} resumed its session; callback thread. */
+  private volatile boolean recovered;
+
   /**
    * @param onOpen runs on the callback thread after every handshake, or null
    * @param onClose runs on the callback thread when an open connection closes, or null
@@ -140,8 +143,17 @@ final class ConnectionLifecycle {
     }
   }
 
-  /** The handshake of a connection completed. Event loop. */
-  void opened(ClientHandler handler) {
+  /** Whether the connection of the last {@code onOpen} resumed its session. */
+  boolean recovered() {
+    return recovered;
+  }
+
+  /**
+   * The handshake of a connection completed (and a resuming one was answered). Event loop.
+   *
+   * @param resumed whether it resumed its session
+   */
+  void opened(ClientHandler handler, boolean resumed) {
     synchronized (lock) {
       if (attempt == handler.channel()) {
         attempt = null;
@@ -157,6 +169,7 @@ final class ConnectionLifecycle {
     log.debug("Connected to {}", uri);
     callbacks.run(
         () -> {
+          recovered = resumed;
           try {
             if (onOpen != null) {
               onOpen.run();

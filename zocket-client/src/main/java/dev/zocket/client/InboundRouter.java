@@ -1,8 +1,12 @@
 package dev.zocket.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.MessageReader;
+import dev.zocket.internal.Protocol;
+import java.io.IOException;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,6 +25,8 @@ final class InboundRouter {
   private final Map<String, EventRoute> events;
   private final CallbackThread callbacks;
   private final Consumer<Throwable> onError;
+  private final ObjectMapper mapper;
+  private final Resumption resumption;
 
   /**
    * @param events the listened-to events by route
@@ -30,8 +36,12 @@ final class InboundRouter {
       MessageReader reader,
       Map<String, EventRoute> events,
       CallbackThread callbacks,
-      Consumer<Throwable> onError) {
+      Consumer<Throwable> onError,
+      ObjectMapper mapper,
+      Resumption resumption) {
     this.reader = reader;
+    this.mapper = mapper;
+    this.resumption = resumption;
     this.events = events;
     this.callbacks = callbacks;
     this.onError = onError;
@@ -51,6 +61,11 @@ final class InboundRouter {
       calls.replied(message.rpcId(), route -> reader.reply(route, message));
       return;
     }
+    if (Protocol.SESSION_TYPE.equals(message.type())) {
+      session(data, offset, length);
+      return;
+    }
+    resumption.received(message.position());
     EventRoute event = message.route();
     if (event == null) {
       log.debug("Ignored event {}: no listener", LogSafe.text(message.type()));
@@ -68,5 +83,24 @@ final class InboundRouter {
     }
     Object payload = message.payload();
     callbacks.run(() -> event.deliver(payload));
+  }
+
+  /**
+   * Reads a frame as the server's {@code __session} message, the first a server with recovery
+   * sends, and keeps the session it names. Event loop.
+   *
+   * @return whether the connection resumed its session; null if the frame is not that message
+   */
+  Boolean session(byte[] data, int offset, int length) {
+    JsonNode message;
+    try {
+      message = mapper.readTree(data, offset, length);
+    } catch (IOException e) {
+      return null;
+    }
+    if (message == null || !Protocol.SESSION_TYPE.equals(message.path(Protocol.TYPE).asText())) {
+      return null;
+    }
+    return resumption.session(message.path(Protocol.PAYLOAD));
   }
 }

@@ -46,6 +46,12 @@ final class Transport {
   private final int maxMessageSize;
   private final ObjectMapper mapper;
   private final InboundRouter inbound;
+  private final Resumption resumption;
+
+  /** The server's URI with the connection headers, before the recovery parameters. */
+  private final URI connectUri;
+
+  private final long connectMillis;
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final Bootstrap bootstrap;
@@ -67,7 +73,8 @@ final class Transport {
       Duration idleTimeout,
       int maxMessageSize,
       ObjectMapper mapper,
-      InboundRouter inbound) {
+      InboundRouter inbound,
+      Resumption resumption) {
     boolean secure = "wss".equals(scheme(uri));
     this.local = "local".equals(scheme(uri));
     this.host = uri.getHost();
@@ -77,13 +84,14 @@ final class Transport {
     this.maxMessageSize = maxMessageSize;
     this.mapper = mapper;
     this.inbound = inbound;
-    URI connectUri = withQuery(uri, headers);
-    long connectMillis = connectTimeout.toMillis();
+    this.resumption = resumption;
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.putIfAbsent(Protocol.VERSION_HEADER, Protocol.VERSION);
+    this.connectUri = withQuery(uri, all);
+    this.connectMillis = connectTimeout.toMillis();
     this.handshake =
         WebSocketClientProtocolConfig.newBuilder()
-            // Over the in-process transport the handshake is the same, addressed to ws://name.
-            .webSocketUri(
-                local ? URI.create("ws" + connectUri.toString().substring(5)) : connectUri)
+            .webSocketUri(connectUri)
             .version(WebSocketVersion.V13)
             .maxFramePayloadLength(maxMessageSize)
             .handleCloseFrames(false)
@@ -113,21 +121,34 @@ final class Transport {
     }
   }
 
-  /** Starts opening a connection whose handler reports to {@code lifecycle}. Any thread. */
+  /**
+   * Starts opening a connection whose handler reports to {@code lifecycle}, resuming the session
+   * the client holds, if any. Any thread.
+   */
   ChannelFuture connect(ConnectionLifecycle lifecycle) {
+    boolean resuming = resumption.resuming();
+    URI attemptUri = withQuery(connectUri, resumption.parameters());
+    // Over the in-process transport the handshake is the same, addressed to ws://name.
+    WebSocketClientProtocolConfig attempt =
+        handshake.toBuilder()
+            .webSocketUri(
+                local ? URI.create("ws" + attemptUri.toString().substring(5)) : attemptUri)
+            .build();
     Bootstrap b =
         bootstrap
             .clone()
             .handler(
                 new ClientInitializer(
-                    handshake,
+                    attempt,
                     ssl,
                     host,
                     port,
                     idleMillis,
                     maxMessageSize,
                     mapper,
-                    channel -> new ClientHandler(channel, lifecycle, inbound, idleMillis)));
+                    channel ->
+                        new ClientHandler(
+                            channel, lifecycle, inbound, idleMillis, resuming, connectMillis)));
     return local ? b.connect(new LocalAddress(host)) : b.connect(host, port);
   }
 
@@ -169,9 +190,7 @@ final class Transport {
     if (uri.getRawQuery() != null && !uri.getRawQuery().isEmpty()) {
       query.append(uri.getRawQuery());
     }
-    Map<String, String> all = new LinkedHashMap<>(headers);
-    all.putIfAbsent(Protocol.VERSION_HEADER, Protocol.VERSION);
-    for (Map.Entry<String, String> e : all.entrySet()) {
+    for (Map.Entry<String, String> e : headers.entrySet()) {
       if (query.length() > 0) {
         query.append('&');
       }

@@ -82,7 +82,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Callbacks</h2>
  *
  * {@code onOpen} runs after every successful handshake (the first one before {@link
- * Builder#connect()} returns, then after every reconnect), so it is the place to join rooms. {@code
+ * Builder#connect()} returns, then after every reconnect), so it is the place to join rooms; after
+ * a reconnect to a server with connection-state recovery, {@link #recovered()} says whether the
+ * session (rooms included) was resumed, and the rooms need joining only when it was not. {@code
  * onClose} runs once for every connection that was open, with the server's close code and reason,
  * {@code 1000} after {@link #close()}, or {@code 1006} when the connection was lost (the reason
  * says why, for example the idle timeout). {@code onError} reports failed reconnect attempts,
@@ -155,12 +157,15 @@ public final class ZocketClient implements AutoCloseable {
           events.put(route, r.copy());
         });
     this.callbacks = new CallbackThread(uri);
+    Resumption resumption = new Resumption();
     InboundRouter inbound =
         new InboundRouter(
             new MessageReader(codec, validator, validate),
             Map.copyOf(events),
             callbacks,
-            b.onError);
+            b.onError,
+            mapper,
+            resumption);
     this.transport =
         new Transport(
             uri,
@@ -171,7 +176,8 @@ public final class ZocketClient implements AutoCloseable {
             b.idleTimeout,
             b.maxMessageSize,
             mapper,
-            inbound);
+            inbound,
+            resumption);
     Consumer<ZocketClient> onOpen = b.onOpen;
     this.lifecycle =
         new ConnectionLifecycle(
@@ -228,6 +234,21 @@ public final class ZocketClient implements AutoCloseable {
     InvocationHandler handler =
         new ContractProxy(contract, this, outbound, transport, validator, validate);
     return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+  }
+
+  /**
+   * Whether the open connection resumed the session of the one that dropped: the server kept this
+   * client's id, user context and rooms and sent it every event it missed, in order (a server built
+   * with {@code recovery(...)}). Read it in {@code onOpen}: when false, the connection started a
+   * fresh session (the first connection; a server without recovery; or the client came back too
+   * late, or missed more events than the server keeps), and the client joins its rooms again. Any
+   * thread.
+   *
+   * @return whether the connection of the last {@code onOpen} resumed its session (it may have
+   *     dropped since); false before the first one
+   */
+  public boolean recovered() {
+    return lifecycle.recovered();
   }
 
   /** The state now; it may change at any moment. Any thread. */

@@ -11,6 +11,7 @@ public final class Envelope {
   String type;
   EnvelopeReader.Typed found;
   String rpcId;
+  String position;
   boolean hasPayload;
   Object payload;
   TokenBuffer buffered;
@@ -35,6 +36,11 @@ public final class Envelope {
   /** The call id, or null. */
   public String rpcId() {
     return rpcId;
+  }
+
+  /** The event's position (extension, from a server with recovery), or null. */
+  public String position() {
+    return position;
   }
 
   /** Whether the envelope had a {@code payload} key. */

@@ -120,6 +120,13 @@ public final class EnvelopeReader {
           }
           f.rpcId = p.getText();
         }
+        case Protocol.POSITION -> {
+          if (p.nextToken() == JsonToken.VALUE_STRING) {
+            f.position = p.getText();
+          } else {
+            p.skipChildren(); // not one of ours: ignored, as any unknown key
+          }
+        }
         case Protocol.PAYLOAD -> {
           if (strict) {
             if (f.hasPayload) {

@@ -231,6 +231,11 @@ public final class MessageReader {
       return envelope.rpcId();
     }
 
+    /** The event's position, from a server with recovery; null without. */
+    public String position() {
+      return envelope.position();
+    }
+
     /** Whether the frame is the reply to a call; bind its value with {@link #reply}. */
     public boolean isReply() {
       return Protocol.REPLY_TYPE.equals(envelope.type());

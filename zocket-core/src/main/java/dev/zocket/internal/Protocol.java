@@ -1,5 +1,7 @@
 package dev.zocket.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -52,6 +54,33 @@ public final class Protocol {
   /** A detail's JSON path. */
   public static final String PATH = "path";
 
+  /**
+   * The query parameter with which a client says it can recover its session (extension): the server
+   * answers with a {@link #SESSION_TYPE} message first.
+   */
+  public static final String RECOVERY_HEADER = "x-zocket-recovery";
+
+  /** The query parameter that carries the secret token of the session a client resumes. */
+  public static final String SESSION_HEADER = "x-zocket-session";
+
+  /** The query parameter that carries the last position the resuming client received. */
+  public static final String POSITION_HEADER = "x-zocket-pos";
+
+  /**
+   * The type of the message a server with recovery sends first: {@code {"session":"<token>",
+   * "pos":"<position>","recovered":true|false}}.
+   */
+  public static final String SESSION_TYPE = "__session";
+
+  /** The envelope's position, on an event from a server with recovery. */
+  public static final String POSITION = "pos";
+
+  /** The session message's token. */
+  public static final String SESSION = "session";
+
+  /** The session message's flag: whether the earlier session was restored. */
+  public static final String RECOVERED = "recovered";
+
   /** The rule for a backplane's node id, in the words of the messages that enforce it. */
   public static final String NODE_ID_RULE = "1 to 32 characters among A-Z a-z 0-9 - _";
 
@@ -65,6 +94,35 @@ public final class Protocol {
    */
   public static boolean isNodeId(String id) {
     return id != null && NODE_ID.matcher(id).matches();
+  }
+
+  /**
+   * An event's JSON text with its position added as the last field, {@code ,"pos":"<position>"}
+   * before the closing brace.
+   *
+   * @param text a JSON object, as the server encodes events (no whitespace after the brace)
+   * @param position a position: letters, digits, {@code -}, {@code _} and {@code .} only
+   * @throws IllegalArgumentException if the text does not end with a brace or the position has
+   *     other characters
+   */
+  public static byte[] withPosition(byte[] text, String position) {
+    int n = text.length;
+    if (n < 2 || text[n - 1] != '}') {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    for (int i = 0; i < position.length(); i++) {
+      char c = position.charAt(i);
+      if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_' && c != '.') {
+        throw new IllegalArgumentException("a position has letters, digits, - _ and . only");
+      }
+    }
+    boolean empty = text[n - 2] == '{';
+    byte[] field =
+        ((empty ? "" : ",") + "\"" + POSITION + "\":\"" + position + "\"}")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] out = Arrays.copyOf(text, n - 1 + field.length);
+    System.arraycopy(field, 0, out, n - 1, field.length);
+    return out;
   }
 
   /**

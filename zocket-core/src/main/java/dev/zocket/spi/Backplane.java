@@ -94,6 +94,24 @@ public interface Backplane extends AutoCloseable {
   void unsubscribe(String room);
 
   /**
+   * The store a server with connection-state recovery uses across the nodes of this backplane, so
+   * that a client that reconnects to another node gets its session and missed events back. Called
+   * once, before {@link #start}, by a server built with {@code recovery(...)}; the server then
+   * publishes its events through the store instead of {@link #publish}, and delivers what the store
+   * delivers.
+   *
+   * @param windowMillis how long a dropped connection's session and the events after it are kept
+   * @param maxEvents the most events kept
+   * @return the store
+   * @throws UnsupportedOperationException if this backplane cannot keep sessions (the default); the
+   *     server then fails to start
+   */
+  default RecoveryStore recoveryStore(long windowMillis, int maxEvents) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not support connection-state recovery");
+  }
+
+  /**
    * Stops the backplane and releases its resources; called once by the server as it closes. May
    * block.
    */

@@ -5,6 +5,8 @@ import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rooms of one connection ({@link dev.zocket.Context#rooms()}), mirrored into the server's
@@ -14,6 +16,8 @@ import java.util.Set;
  * read in one place. Any thread: changes are made under this object's lock, reads take none.
  */
 final class ConnectionRooms implements RoomSet {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionRooms.class);
+
   private final ServerConfig config;
   private final ServerConnection connection;
 
@@ -76,6 +80,24 @@ final class ConnectionRooms implements RoomSet {
   @Override
   public Set<String> current() {
     return names;
+  }
+
+  /**
+   * Joins the rooms of a resumed session. A room the server's room memory has no place for any more
+   * is not joined, and logged.
+   */
+  void restore(Set<String> rooms) {
+    for (String room : rooms) {
+      try {
+        join(room);
+      } catch (ZocketException e) {
+        log.warn(
+            "Client {} resumed its session without one of its {} rooms: {}",
+            connection.clientId(),
+            rooms.size(),
+            e.getMessage());
+      }
+    }
   }
 
   /** Takes this connection out of the registry's rooms; its own list stays for onDisconnect. */

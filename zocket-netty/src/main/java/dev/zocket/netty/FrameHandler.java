@@ -125,7 +125,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    * On the I/O thread, by the handshake stage, once the upgrade response is on its way and the
    * pipeline holds the WebSocket codec: opens the connection.
    */
-  void upgraded(Object headers) {
+  void upgraded(Object headers, Resume resume) {
     writer = new FrameWriter(ctx.channel(), this, config);
     heartbeat.upgraded();
     if (config.state.closing()) {
@@ -133,7 +133,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ServerConnection c =
-        new ServerConnection(config, ctx.channel(), this, writer, config.newClientId(), headers);
+        new ServerConnection(
+            config, ctx.channel(), this, writer, config.newClientId(), headers, resume);
     connection = c;
     config.state.live.add(c);
     c.start();

@@ -61,9 +61,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     try {
-      Object headers = check(ctx, request);
-      if (headers != null) {
-        upgrade(ctx, request, headers);
+      Accepted accepted = check(ctx, request);
+      if (accepted != null) {
+        upgrade(ctx, request, accepted);
       }
     } finally {
       request.release();
@@ -71,7 +71,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Answers 101 with Netty's RFC 6455 handshaker and opens the connection. */
-  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Object headers) {
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Accepted accepted) {
     FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
     WebSocketServerHandshaker handshaker = new Rfc6455Handshaker(decoderConfig);
     try {
@@ -89,11 +89,14 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     // The pipeline now holds the WebSocket codec (and any extension's); the 101 is on its way and
     // no frame is read before this returns.
     ctx.pipeline().remove(this);
-    frames.upgraded(headers);
+    frames.upgraded(accepted.headers(), accepted.resume());
   }
 
-  /** Answers the request and returns null, or returns the bound headers of an upgrade to make. */
-  private Object check(ChannelHandlerContext ctx, FullHttpRequest request) {
+  /** An upgrade to make: the bound headers, and what the client asks of recovery. */
+  private record Accepted(Object headers, Resume resume) {}
+
+  /** Answers the request and returns null, or returns the upgrade to make. */
+  private Accepted check(ChannelHandlerContext ctx, FullHttpRequest request) {
     FrameHandler frames = ctx.pipeline().get(FrameHandler.class);
     if (!request.decoderResult().isSuccess()) {
       reject(
@@ -244,7 +247,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           LogSafe.text(version),
           Protocol.VERSION);
     }
-    return headers;
+    return new Accepted(headers, Resume.of(request, query));
   }
 
   private static boolean isUpgrade(FullHttpRequest request) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.zocket.internal.HeaderBinder;
+import dev.zocket.internal.Protocol;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.HashMap;
@@ -33,6 +34,7 @@ abstract class HandshakeHeaders {
             .headers()
             .forEach(e -> values.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         query.parameters().forEach((name, list) -> values.put(name, list.get(0)));
+        values.remove(Protocol.SESSION_HEADER); // a secret, kept out of what handlers see
         return Map.copyOf(values);
       }
     };

@@ -5,12 +5,15 @@ import dev.zocket.ZocketException;
 import dev.zocket.internal.Delivery;
 import dev.zocket.internal.Observers;
 import dev.zocket.internal.Outgoing;
+import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
+import dev.zocket.spi.RecoveryStore;
 import dev.zocket.spi.Target;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
@@ -31,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * its last one, from inside the room's atomic update so that the calls for one room are made in
  * order; and it is the backplane's {@link Backplane.Node}, delivering what other nodes send.
  */
-final class LocalRegistry implements Delivery, Backplane.Node {
+final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log {
   /**
    * What a membership costs the heap, in bytes, as the room memory budget counts it: the member's
    * place in its room and in its own list of rooms (measured with {@code RoomMemory}: 51 bytes in a
@@ -53,6 +56,21 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   /** Null without a backplane. */
   private final Backplane backplane;
 
+  /**
+   * Under connection-state recovery, the store that numbers, keeps and hands back every event, in
+   * the order every connection gets them; null without recovery. Set before the server starts.
+   */
+  private RecoveryStore recovery;
+
+  /** The recipients of the last event this thread delivered for the recovery store. */
+  private static final FastThreadLocal<int[]> DELIVERED =
+      new FastThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+          return new int[1];
+        }
+      };
+
   /** Told of every event sent and of the backplane's traffic and outages. */
   private final Observers observers;
 
@@ -69,6 +87,11 @@ final class LocalRegistry implements Delivery, Backplane.Node {
     this.observers = observers;
     this.ioThreads = ioThreads;
     this.maxRoomMemory = maxRoomMemory;
+  }
+
+  /** Switches on connection-state recovery, before the server starts. */
+  void recovery(RecoveryStore store) {
+    this.recovery = store;
   }
 
   void add(ServerConnection c) {
@@ -105,7 +128,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
                       ErrorCodes.LIMIT_EXCEEDED,
                       "The server's memory for rooms is full; try again later");
                 }
-                if (existing == null && backplane != null) {
+                if (existing == null && backplane != null && recovery == null) {
                   backplane.subscribe(name);
                 }
               }
@@ -126,7 +149,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
             return members;
           }
           roomMemory.addAndGet(-MEMBERSHIP_BYTES - roomBytes(name));
-          if (backplane != null) {
+          if (backplane != null && recovery == null) {
             backplane.unsubscribe(name);
           }
           return null;
@@ -161,10 +184,22 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   /** Delivers an event that another node published (see {@link Backplane.Node#deliver}). */
   @Override
   public void deliver(Target target, byte[] frame) {
-    int recipients = deliverLocally(target, TextFrames.of(ByteBufAllocator.DEFAULT, frame));
+    int recipients = deliverLocally(target, TextFrames.of(ByteBufAllocator.DEFAULT, frame), true);
     if (observers.enabled) {
       observers.onBackplaneReceived(recipients, frame.length);
     }
+  }
+
+  /**
+   * Delivers an event in the recovery store's order: every write is handed to the recipient's I/O
+   * thread as a task, even on that thread, so that each connection is written its events in the
+   * order of their positions (a direct write could overtake a task already queued).
+   */
+  @Override
+  public void deliver(RecoveryStore.Event event) {
+    byte[] text = Protocol.withPosition(event.text(), event.position());
+    DELIVERED.get()[0] =
+        deliverLocally(event.target(), TextFrames.of(ByteBufAllocator.DEFAULT, text), false);
   }
 
   @Override
@@ -187,6 +222,16 @@ final class LocalRegistry implements Delivery, Backplane.Node {
    */
   @Override
   public void deliver(String route, Target target, Outgoing event) {
+    if (recovery != null) {
+      byte[] text = event.toBytes();
+      int[] delivered = DELIVERED.get();
+      delivered[0] = 0;
+      recovery.append(target, text);
+      if (observers.enabled) {
+        observers.onEventSent(route, delivered[0], text.length);
+      }
+      return;
+    }
     ByteBuf frame = TextFrames.encode(ByteBufAllocator.DEFAULT, event);
     int bytes = frame.readableBytes();
     byte[] text = null;
@@ -195,7 +240,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
       text =
           ByteBufUtil.getBytes(frame, frame.readerIndex() + header, frame.readableBytes() - header);
     }
-    int recipients = deliverLocally(target, frame);
+    int recipients = deliverLocally(target, frame, true);
     if (text != null) {
       backplane.publish(target, text);
     }
@@ -213,14 +258,14 @@ final class LocalRegistry implements Delivery, Backplane.Node {
    * written by one task there, rather than by a task per recipient. Returns the number of
    * recipients.
    */
-  private int deliverLocally(Target target, ByteBuf shared) {
+  private int deliverLocally(Target target, ByteBuf shared, boolean direct) {
     try {
       List<String> ids = target.ids();
       List<String> except = target.except();
       switch (target.kind()) {
         case CLIENTS -> {
           Collection<String> unique = ids.size() > 1 ? new HashSet<>(ids) : ids;
-          Fanout out = new Fanout(shared, unique.size());
+          Fanout out = new Fanout(shared, unique.size(), direct);
           for (String id : unique) {
             ServerConnection c = connections.get(id);
             if (c != null && !except.contains(id)) {
@@ -232,7 +277,7 @@ final class LocalRegistry implements Delivery, Backplane.Node {
         case ROOMS -> {
           if (ids.size() == 1) {
             Room room = rooms.get(ids.get(0));
-            return room == null ? 0 : writeAll(room.members(), except, shared);
+            return room == null ? 0 : writeAll(room.members(), except, shared, direct);
           } else {
             Set<ServerConnection> all = new HashSet<>();
             for (String id : ids) {
@@ -241,11 +286,11 @@ final class LocalRegistry implements Delivery, Backplane.Node {
                 all.addAll(room.members());
               }
             }
-            return writeAll(all, except, shared);
+            return writeAll(all, except, shared, direct);
           }
         }
         case EVERYONE -> {
-          return writeAll(connections.values(), except, shared);
+          return writeAll(connections.values(), except, shared, direct);
         }
         default -> throw new AssertionError(target.kind());
       }
@@ -255,8 +300,9 @@ final class LocalRegistry implements Delivery, Backplane.Node {
   }
 
   /** Writes a frame to connections but those excepted; returns how many it was written to. */
-  private int writeAll(Collection<ServerConnection> to, List<String> except, ByteBuf frame) {
-    Fanout out = new Fanout(frame, to.size());
+  private int writeAll(
+      Collection<ServerConnection> to, List<String> except, ByteBuf frame, boolean direct) {
+    Fanout out = new Fanout(frame, to.size(), direct);
     for (ServerConnection c : to) {
       if (except.isEmpty() || !except.contains(c.clientId())) {
         out.add(c);
@@ -267,23 +313,26 @@ final class LocalRegistry implements Delivery, Backplane.Node {
 
   /**
    * The recipients of one event, as they are found: written at once when they belong to the calling
-   * thread's I/O thread, else gathered into one {@link Batch} per I/O thread.
+   * thread's I/O thread and {@code direct} allows it, else gathered into one {@link Batch} per I/O
+   * thread.
    */
   private final class Fanout {
     private final ByteBuf frame;
     private final int expected;
+    private final boolean direct;
     private Batch batches;
     private int added;
 
-    Fanout(ByteBuf frame, int expected) {
+    Fanout(ByteBuf frame, int expected, boolean direct) {
       this.frame = frame;
       this.expected = expected;
+      this.direct = direct;
     }
 
     void add(ServerConnection c) {
       added++;
       EventLoop loop = c.eventLoop();
-      if (loop.inEventLoop()) {
+      if (direct && loop.inEventLoop()) {
         c.write(frame);
         return;
       }

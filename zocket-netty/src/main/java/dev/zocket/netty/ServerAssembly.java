@@ -13,6 +13,7 @@ import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
+import dev.zocket.spi.RecoveryStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -80,15 +81,21 @@ final class ServerAssembly {
       throw e;
     }
     Backplane backplane = b.backplane;
-    if (backplane != null) {
-      try {
+    try {
+      if (backplane != null) {
         backplane.start(config.registry);
-      } catch (RuntimeException e) {
-        if (owned != null) {
-          owned.shutdown();
-        }
-        throw e;
       }
+      if (config.sessions != null) {
+        config.sessions.store().start(config.registry);
+      }
+    } catch (RuntimeException e) {
+      if (backplane != null) {
+        ZocketServer.closeBackplane(backplane);
+      }
+      if (owned != null) {
+        owned.shutdown();
+      }
+      throw e;
     }
     return bind(b, config, owned, backplane);
   }
@@ -121,6 +128,18 @@ final class ServerAssembly {
             observers,
             b.ioThreads > 0 ? b.ioThreads : NettyRuntime.availableProcessors() * 2,
             b.maxRoomMemory);
+    Sessions sessions = null;
+    if (b.recoveryWindow != null) {
+      long window = b.recoveryWindow.toMillis();
+      RecoveryStore store =
+          backplane != null
+              ? backplane.recoveryStore(window, b.recoveryMaxEvents)
+              : new MemoryRecoveryStore(window, b.recoveryMaxEvents, System::currentTimeMillis);
+      registry.recovery(store);
+      sessions =
+          new Sessions(
+              store, window, backplane != null, codec.mapper(), handlerExecutor, b.onDisconnect);
+    }
     EventEmitters emitters = new EventEmitters(codec, validator, b.validateOutgoing, registry);
     HandshakeHeaders headers =
         b.headersType == null
@@ -148,6 +167,7 @@ final class ServerAssembly {
         b.pingInterval,
         clientIdPrefix,
         hardening,
+        sessions,
         observers);
   }
 

@@ -44,6 +44,9 @@ final class ServerConfig {
   /** Limits, policies, TLS and compression. */
   final Hardening hardening;
 
+  /** The sessions under connection-state recovery; null without recovery. */
+  final Sessions sessions;
+
   /** What the server counts and tracks while it runs. */
   final ServerState state;
 
@@ -70,6 +73,7 @@ final class ServerConfig {
       Duration pingInterval,
       String clientIdPrefix,
       Hardening hardening,
+      Sessions sessions,
       Observers observers) {
     this.codec = codec;
     this.dispatcher = dispatcher;
@@ -88,6 +92,7 @@ final class ServerConfig {
     this.pingInterval = pingInterval;
     this.clientIdPrefix = clientIdPrefix;
     this.hardening = hardening;
+    this.sessions = sessions;
     this.observers = observers;
   }
 

@@ -10,11 +10,17 @@ import dev.zocket.ZocketException;
 import dev.zocket.internal.Connection;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.Outgoing;
+import dev.zocket.internal.Protocol;
+import dev.zocket.spi.RecoveryStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,8 +59,29 @@ final class ServerConnection implements Connection, Context<Object> {
   private final Channel channel;
   private final FrameHandler frames;
   private final FrameWriter writer;
-  private final String clientId;
   private final Object headers;
+
+  /**
+   * Set before the connection is registered: a new id, or the id of the session it resumes (or a
+   * new one again, if that session could not be resumed).
+   */
+  private volatile String clientId;
+
+  /** What the client asked of recovery; its session is dropped from it once it cannot resume. */
+  private volatile Resume resume;
+
+  /** The session, under connection-state recovery; null without. */
+  private volatile Session session;
+
+  /** Whether the session is kept when the connection ends (set when the channel closes). */
+  private volatile boolean keepSession;
+
+  /** Whether a newer connection of the same session closed this one. */
+  private volatile boolean handedOver;
+
+  /** Whether this connection resumed a session. */
+  private volatile boolean recovered;
+
   private final ConnectionRooms rooms;
   private final InboundQueue inbound;
 
@@ -80,13 +107,15 @@ final class ServerConnection implements Connection, Context<Object> {
       FrameHandler frames,
       FrameWriter writer,
       String clientId,
-      Object headers) {
+      Object headers,
+      Resume resume) {
     this.config = config;
     this.channel = channel;
     this.frames = frames;
     this.writer = writer;
     this.clientId = clientId;
     this.headers = headers;
+    this.resume = resume;
     this.rooms = new ConnectionRooms(config, this);
     this.inbound = new InboundQueue(config, this, frames);
   }
@@ -108,10 +137,55 @@ final class ServerConnection implements Connection, Context<Object> {
 
   // ------------------------------------------------------------------ lifecycle
 
-  /** Runs {@code onConnect} on the executor. Called on the I/O thread after the upgrade. */
+  /**
+   * Runs {@code onConnect} on the executor, or first claims the session the client resumes. Called
+   * on the I/O thread after the upgrade.
+   */
   void start() {
+    Resume r = resume;
+    if (config.sessions != null && r.token() != null) {
+      config
+          .sessions
+          .claim(r.token(), this)
+          .whenComplete(
+              (s, t) -> {
+                if (s != null) {
+                  session = s;
+                  clientId = s.clientId;
+                  execute(this::restore);
+                } else {
+                  resume = r.fresh();
+                  execute(this::connect);
+                }
+              });
+      return;
+    }
+    execute(this::connect);
+  }
+
+  private void execute(Runnable step) {
     try {
-      config.executor.execute(this::connect);
+      config.executor.execute(step);
+    } catch (RejectedExecutionException e) {
+      connectFailed(e);
+    }
+  }
+
+  /** On the executor: takes the resumed session's user context, attributes and new handlers. */
+  private void restore() {
+    Session s = session;
+    try {
+      user = s.user;
+      if (s.attributes != null && !s.attributes.isEmpty()) {
+        attributes = new ConcurrentHashMap<>(s.attributes);
+      }
+      handlers = config.dispatcher.routes().newHandlers(this);
+    } catch (RuntimeException e) {
+      connectFailed(e);
+      return;
+    }
+    try {
+      channel.eventLoop().execute(this::connected);
     } catch (RejectedExecutionException e) {
       connectFailed(e);
     }
@@ -149,18 +223,110 @@ final class ServerConnection implements Connection, Context<Object> {
         });
   }
 
-  /** On the I/O thread: opens the connection, or ends it if it closed meanwhile. */
+  /**
+   * On the I/O thread: registers the connection, or ends it if it closed meanwhile. Under recovery
+   * the registration is the recovery store's step (see {@link #resumed}); a client that asked for
+   * recovery of a server without it is told so first.
+   */
   private void connected() {
+    if (!channel.isActive()) {
+      keepSession = session != null;
+      opened();
+      return;
+    }
+    Resume r = resume;
+    if (config.sessions != null && r.asked()) {
+      Session s = session;
+      config.sessions.store().resume(s == null ? null : r.position(), this::resumed);
+      return;
+    }
+    config.registry.add(this);
+    if (r.asked()) {
+      writer.reply(sessionFrame(null, null, false));
+    }
+    opened();
+  }
+
+  /**
+   * In the recovery store's order of deliveries: registers the connection and writes, before any
+   * later event, the session message and the events the client missed. When those are no longer
+   * kept, the session cannot be resumed: it ends and the connection starts afresh.
+   */
+  private void resumed(List<RecoveryStore.Event> missed) {
+    Session s = session;
+    if (s != null && missed == null) {
+      log.debug("Client {} cannot resume its session: the events it missed are gone", clientId);
+      config.sessions.abandon(s);
+      session = null;
+      attributes = null;
+      clientId = config.newClientId();
+      resume = resume.fresh();
+      execute(this::connect);
+      return;
+    }
+    String position;
+    if (s == null) {
+      s = config.sessions.start(this);
+      session = s;
+      position = config.sessions.store().position();
+    } else {
+      synchronized (s) {
+        s.previous = null; // resumed: its earlier connection has ended for good
+      }
+      rooms.restore(s.rooms);
+      recovered = true;
+      position = resume.position();
+    }
+    config.registry.add(this);
+    ByteBuf first = sessionFrame(s.token, position, recovered);
+    List<ByteBuf> frames = new ArrayList<>(missed.size());
+    for (RecoveryStore.Event e : missed) {
+      frames.add(TextFrames.of(channel.alloc(), Protocol.withPosition(e.text(), e.position())));
+    }
+    try {
+      channel
+          .eventLoop()
+          .execute(
+              () -> {
+                writer.reply(first);
+                for (ByteBuf f : frames) {
+                  writer.event(f);
+                  f.release();
+                }
+                opened();
+              });
+    } catch (RejectedExecutionException e) {
+      first.release();
+      frames.forEach(ByteBuf::release);
+    }
+  }
+
+  /** The {@code __session} message: always the first a client that asked for recovery reads. */
+  private ByteBuf sessionFrame(String token, String position, boolean recovered) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put(Protocol.SESSION, token);
+    payload.put(Protocol.POSITION, position);
+    payload.put(Protocol.RECOVERED, recovered);
+    return TextFrames.of(
+        channel.alloc(), config.codec.writer().encodeEvent(Protocol.SESSION_TYPE, payload, true));
+  }
+
+  /** On the I/O thread, once registered: opens the connection, or ends it if it closed. */
+  private void opened() {
     if (channel.isActive()) {
       state = OPEN;
-      config.registry.add(this);
-      log.debug("Client {} connected from {}", clientId, channel.remoteAddress());
+      log.debug(
+          "Client {} {} from {}",
+          clientId,
+          recovered ? "resumed its session" : "connected",
+          channel.remoteAddress());
       if (config.observers.enabled) {
         config.observers.onConnectionOpened(clientId);
       }
     } else {
       state = CLOSED;
-      rooms.leaveAll(); // rooms a handler factory joined
+      keepSession = session != null;
+      rooms.leaveAll(); // rooms a handler factory joined, or a resumed session's
       inbound.disconnect();
     }
     inbound.open();
@@ -203,6 +369,7 @@ final class ServerConnection implements Connection, Context<Object> {
       return; // connecting: connected() or connectFailed() ends it
     }
     state = CLOSED;
+    keepSession = session != null && (handedOver || Sessions.keeps(closeCode));
     if (config.observers.enabled) {
       config.observers.onConnectionClosed(clientId, closeCode);
     }
@@ -210,19 +377,49 @@ final class ServerConnection implements Connection, Context<Object> {
     inbound.disconnect();
   }
 
-  /** On the executor, after every message received was handled: the connection's end. */
+  /**
+   * On the executor, after every message received was handled: the connection's end, and its
+   * session's unless the session is kept for the client to resume.
+   */
   void disconnected() {
+    Session s = session;
+    if (s != null
+        && keepSession
+        && (!config.state.closing() || config.sessions.keepsOnShutdown())) {
+      ConcurrentHashMap<String, Object> a = attributes;
+      config.sessions.park(s, this, a == null ? Map.of() : Map.copyOf(a));
+      config.state.live.remove(this);
+      terminated.complete(null);
+      return;
+    }
+    if (s != null) {
+      config.sessions.end(s);
+    }
     try {
       config.onDisconnect.accept(this);
     } catch (Throwable t) {
       log.error("onDisconnect failed for client {}", clientId, t);
     } finally {
-      rooms.forget();
-      attributes = null;
+      forget();
       config.state.live.remove(this);
       terminated.complete(null);
       log.debug("Client {} disconnected", clientId);
     }
+  }
+
+  /** Forgets the rooms and attributes, once {@code onDisconnect} has seen them. */
+  void forget() {
+    rooms.forget();
+    attributes = null;
+  }
+
+  /**
+   * A newer connection resumes this one's session: closes this one at once, without a closing
+   * handshake (its client has gone), keeping the session for the newer one. Any thread.
+   */
+  void handOver() {
+    handedOver = true;
+    channel.close();
   }
 
   /**
@@ -336,6 +533,11 @@ final class ServerConnection implements Connection, Context<Object> {
   @Override
   public String clientId() {
     return clientId;
+  }
+
+  /** Whether this connection resumed a dropped connection's session. */
+  boolean recovered() {
+    return recovered;
   }
 
   @Override

@@ -295,6 +295,10 @@ public final class ZocketServer implements AutoCloseable {
       } catch (java.util.concurrent.ExecutionException e) {
         log.warn("A connection failed to close", e.getCause());
       }
+      if (config.sessions != null) {
+        config.sessions.shutdown();
+        config.sessions.store().close();
+      }
       if (backplane != null) {
         closeBackplane(backplane);
       }
@@ -423,6 +427,8 @@ public final class ZocketServer implements AutoCloseable {
     JsonLimits jsonLimits = JsonLimits.DEFAULTS;
     boolean validateOutgoing = true;
     Backplane backplane;
+    Duration recoveryWindow;
+    int recoveryMaxEvents;
     SslContext sslContext;
     boolean compression;
     Set<String> allowedOrigins = Set.of();
@@ -780,6 +786,50 @@ public final class ZocketServer implements AutoCloseable {
      */
     public Builder<H, U> backplane(Backplane backplane) {
       this.backplane = Objects.requireNonNull(backplane, "backplane == null");
+      return this;
+    }
+
+    /**
+     * Switches on connection-state recovery: when a connection drops (a network cut, an idle
+     * timeout, a slow consumer closed with 1013, any close but a deliberate one), its session is
+     * kept for {@code window}, and a client that reconnects within it with its session (the Java
+     * and TypeScript clients of Zocket do this by themselves) gets back the same client id, user
+     * context, attributes and rooms, then every event sent to it meanwhile, in order, before new
+     * ones. Its {@code onConnect} does not run again, and {@code onDisconnect} runs once, when the
+     * session ends: at a deliberate close (code 1000 or 1005, or a policy the server enforces),
+     * when the window passes, or when the client comes back too late. Handler instances are created
+     * anew for each connection, so a handler keeps its state in the user context or the attributes.
+     *
+     * <p>Events then carry a position (an extra {@code "pos"} field that clients without recovery
+     * ignore) and the server keeps the events of the last {@code window}, at most {@code maxEvents}
+     * of them, server-wide: a client that missed an event no longer kept starts afresh, and is told
+     * so (in the Java client, {@code recovered()} is false in {@code onOpen}). Memory: the kept
+     * events' JSON text plus about 120 bytes each, and a parked session's context, rooms and
+     * attributes. Each event is handed to its recipients in one order (numbered under one lock,
+     * written through each recipient's I/O thread), which costs a little more per event than
+     * without recovery; without this call, nothing of it is paid.
+     *
+     * <p>With a {@link #backplane backplane} that supports it ({@code RedisBackplane}), sessions
+     * and recent events live in the backplane's store and a client resumes on any node; the user
+     * context travels as JSON (through the server's {@code ObjectMapper}) and the attributes stay
+     * on the node that kept them. Default: off.
+     *
+     * @param window how long a dropped connection's session is kept; at least 1 ms, at most a day
+     * @param maxEvents the most recent events kept, at least 1
+     * @return this builder
+     * @see <a href="https://github.com/zocket-dev/zocket-java#reconnects-that-lose-nothing">README:
+     *     Reconnects that lose nothing</a>
+     */
+    public Builder<H, U> recovery(Duration window, int maxEvents) {
+      Objects.requireNonNull(window, "window == null");
+      if (window.toMillis() < 1 || window.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("window must be from 1 ms to 1 day: " + window);
+      }
+      if (maxEvents < 1) {
+        throw new IllegalArgumentException("maxEvents must be at least 1: " + maxEvents);
+      }
+      this.recoveryWindow = window;
+      this.recoveryMaxEvents = maxEvents;
       return this;
     }
 

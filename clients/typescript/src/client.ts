@@ -7,16 +7,21 @@ import type {
   ClientOptions,
   ClientState,
   Contract,
+  OpenInfo,
   Schema,
   Unsubscribe,
   WebSocketConstructor,
   WebSocketLike,
   ZocketClient,
 } from "./types.js";
-import { connectionUrl, describeUrl } from "./url.js";
+import { connectionUrl, describeUrl, recoveryUrl } from "./url.js";
 
 /** The `type` of a call's reply. */
 const RPC_RESPONSE = "__rpc_res";
+/** The `type` of the server's session message, the first frame of a connection that asked to recover. */
+const SESSION = "__session";
+/** The default of `recoveryTimeoutMs`. */
+const DEFAULT_RECOVERY_TIMEOUT_MS = 5_000;
 /** `WebSocket.OPEN`. */
 const OPEN = 1;
 /** The longest delay `setTimeout` keeps (2^31 - 1 ms); longer ones would fire at once. */
@@ -111,6 +116,8 @@ export function createClient<const C extends Contract>(
   const validate = options.validate ?? true;
   const callTimeoutMs = checkTimeout(options.callTimeoutMs ?? 10_000, "callTimeoutMs");
   const connectTimeoutMs = checkTimeout(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs");
+  const recovery = options.recovery ?? true;
+  const recoveryTimeoutMs = checkTimeout(options.recoveryTimeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS, "recoveryTimeoutMs");
   const reconnect =
     options.reconnect === false ? undefined : { ...DEFAULT_RECONNECT, ...stripUndefined(options.reconnect ?? {}) };
   if (reconnect) {
@@ -143,11 +150,20 @@ export function createClient<const C extends Contract>(
   let attempt = 0;
   let retryTimer: Timer | undefined;
   let connectTimer: Timer | undefined;
+  /** The session token of the last `__session` message; sent back on a reconnect. */
+  let session: string | undefined;
+  /** The last position: the `pos` of the last event, or of the last `__session` message. */
+  let lastPos: string | undefined;
+  /** Whether the current connection is a recovered session. */
+  let recovered = false;
+  /** The socket is open but the client waits for `__session` before reporting the connection open. */
+  let awaitingSession = false;
+  let recoveryTimer: Timer | undefined;
   let closedError: ZocketError | undefined;
   let nextRpcId = 0;
   const pending = new Map<string, Pending>();
   const buffer: string[] = [];
-  const openListeners = new Set<Listener<() => void>>();
+  const openListeners = new Set<Listener<(info: OpenInfo) => void>>();
   const closeListeners = new Set<Listener<(code: number, reason: string) => void>>();
   const errorListeners = new Set<Listener<(error: unknown) => void>>();
   let openWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
@@ -205,7 +221,11 @@ export function createClient<const C extends Contract>(
     closedError = error;
     clearTimeout(retryTimer);
     clearTimeout(connectTimer);
-    retryTimer = connectTimer = undefined;
+    clearTimeout(recoveryTimer);
+    retryTimer = connectTimer = recoveryTimer = undefined;
+    awaitingSession = false;
+    recovered = false;
+    session = lastPos = undefined;
     buffer.length = 0;
     failPending(error.message);
     const waiters = openWaiters;
@@ -226,7 +246,7 @@ export function createClient<const C extends Contract>(
   function connect(first: boolean): void {
     let ws: WebSocketLike;
     try {
-      ws = new WebSocketImpl!(target);
+      ws = new WebSocketImpl!(recovery ? recoveryUrl(target, session, session === undefined ? undefined : lastPos) : target);
     } catch (error) {
       if (first) {
         throw error;
@@ -257,11 +277,23 @@ export function createClient<const C extends Contract>(
       clearTimeout(connectTimer);
       connectTimer = undefined;
       isOpen = true;
-      handleOpen();
+      if (recovery && session !== undefined) {
+        // Report open once __session says whether the session was recovered.
+        awaitingSession = true;
+        recoveryTimer = startTimer(recoveryTimeoutMs, () => {
+          if (socket === ws && awaitingSession) {
+            endWait();
+            session = lastPos = undefined;
+            handleOpen(false);
+          }
+        });
+      } else {
+        handleOpen(false);
+      }
     };
     ws.onmessage = (event: { data?: unknown }) => {
       if (socket === ws) {
-        receive(event.data);
+        receive(event.data, ws);
       }
     };
     ws.onerror = (event: unknown) => {
@@ -277,7 +309,11 @@ export function createClient<const C extends Contract>(
       connectTimer = undefined;
       const code = typeof event.code === "number" ? event.code : 1006;
       const reason = typeof event.reason === "string" ? event.reason : "";
-      if (isOpen) {
+      if (awaitingSession) {
+        // The application never saw this connection open: a failed attempt; the token is kept.
+        endWait();
+        attemptFailed(`closed with ${code}${reason ? ` ${reason}` : ""} before the session message`);
+      } else if (isOpen) {
         dropped(code, reason);
       } else {
         attemptFailed(lastError ?? `closed with ${code}${reason ? ` ${reason}` : ""}`);
@@ -285,11 +321,18 @@ export function createClient<const C extends Contract>(
     };
   }
 
-  function handleOpen(): void {
+  function endWait(): void {
+    awaitingSession = false;
+    clearTimeout(recoveryTimer);
+    recoveryTimer = undefined;
+  }
+
+  function handleOpen(isRecovered: boolean): void {
     attempt = 0;
     everOpened = true;
     state = "open";
-    runAll(openListeners);
+    recovered = isRecovered;
+    runAll(openListeners, Object.freeze({ recovered: isRecovered }));
     while (buffer.length > 0 && state === "open") {
       if (!write(buffer[0]!)) {
         break;
@@ -307,6 +350,7 @@ export function createClient<const C extends Contract>(
 
   function dropped(code: number, reason: string): void {
     state = reconnect ? "reconnecting" : "closed";
+    recovered = false;
     failPending(`Connection closed with ${code}`);
     runAll(closeListeners, code, reason);
     if (state === "reconnecting") {
@@ -366,26 +410,65 @@ export function createClient<const C extends Contract>(
     }
   }
 
-  function receive(data: unknown): void {
+  /** Keeps the token and position of a `__session` message's payload. */
+  function storeSession(payload: unknown): void {
+    if (!recovery || !isRecord(payload)) {
+      return;
+    }
+    const token = payload["session"];
+    session = typeof token === "string" ? token : undefined;
+    const pos = payload["pos"];
+    lastPos = typeof pos === "string" ? pos : undefined;
+  }
+
+  function receive(data: unknown, ws: WebSocketLike): void {
+    let message: Record<string, unknown> | undefined;
+    let problem: ZocketError | undefined;
     if (typeof data !== "string") {
-      report(new ZocketError("INVALID_MESSAGE", "Ignored a message that is not a text frame"));
+      problem = new ZocketError("INVALID_MESSAGE", "Ignored a message that is not a text frame");
+    } else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+        if (isRecord(parsed) && typeof parsed["type"] === "string") {
+          message = parsed;
+        } else {
+          problem = new ZocketError("INVALID_MESSAGE", `Ignored a message without a string type: ${data.slice(0, 100)}`);
+        }
+      } catch {
+        problem = new ZocketError("INVALID_MESSAGE", `Ignored a message that is not JSON: ${data.slice(0, 100)}`);
+      }
+    }
+    if (awaitingSession) {
+      endWait();
+      if (message !== undefined && message["type"] === SESSION) {
+        storeSession(message["payload"]);
+        const payload = message["payload"];
+        handleOpen(isRecord(payload) && payload["recovered"] === true);
+        return;
+      }
+      // A server that does not know recovery: a fresh session; this frame is handled as usual.
+      session = lastPos = undefined;
+      handleOpen(false);
+      if (socket !== ws) {
+        return; // an open listener closed the client
+      }
+    }
+    if (message === undefined) {
+      report(problem);
       return;
     }
-    let message: unknown;
-    try {
-      message = JSON.parse(data);
-    } catch {
-      report(new ZocketError("INVALID_MESSAGE", `Ignored a message that is not JSON: ${data.slice(0, 100)}`));
-      return;
-    }
-    if (!isRecord(message) || typeof message["type"] !== "string") {
-      report(new ZocketError("INVALID_MESSAGE", `Ignored a message without a string type: ${data.slice(0, 100)}`));
-      return;
-    }
-    const type = message["type"];
+    const type = message["type"] as string;
     if (type === RPC_RESPONSE) {
       reply(message);
       return;
+    }
+    if (type === SESSION) {
+      storeSession(message["payload"]); // never an event
+      return;
+    }
+    if (recovery && typeof message["pos"] === "string") {
+      lastPos = message["pos"];
     }
     const slot = events.get(type);
     if (slot === undefined || slot.listeners.size === 0) {
@@ -538,7 +621,10 @@ export function createClient<const C extends Contract>(
     get state(): ClientState {
       return state;
     },
-    onOpen: (listener: () => void) => subscribe(openListeners, listener),
+    get recovered(): boolean {
+      return recovered;
+    },
+    onOpen: (listener: (info: OpenInfo) => void) => subscribe(openListeners, listener),
     onClose: (listener: (code: number, reason: string) => void) => subscribe(closeListeners, listener),
     onError: (listener: (error: unknown) => void) => subscribe(errorListeners, listener),
     opened(): Promise<void> {

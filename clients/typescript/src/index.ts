@@ -1,7 +1,15 @@
 export { createClient } from "./client.js";
 export { ZocketError, formatPath, type Violation } from "./errors.js";
 export { backoffDelay, DEFAULT_RECONNECT } from "./backoff.js";
-export { connectionUrl, PROTOCOL_VERSION, VERSION_PARAM } from "./url.js";
+export {
+  connectionUrl,
+  POS_PARAM,
+  PROTOCOL_VERSION,
+  RECOVERY_PARAM,
+  recoveryUrl,
+  SESSION_PARAM,
+  VERSION_PARAM,
+} from "./url.js";
 export type {
   CallFunction,
   CallOptions,
@@ -14,6 +22,7 @@ export type {
   HeadersOf,
   ListenerOf,
   OnTree,
+  OpenInfo,
   ReconnectOptions,
   ReplyOf,
   RouteDef,

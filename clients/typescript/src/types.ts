@@ -177,6 +177,32 @@ export interface ClientOptions<C extends Contract = Contract> {
   readonly retryFirstConnect?: boolean;
   /** What sends do while not connected; default `"fail"`. */
   readonly whileDisconnected?: WhileDisconnected;
+  /**
+   * Connection-state recovery; default true. When on, every connection attempt sends
+   * `x-zocket-recovery=1`, the client keeps the session token of the server's `__session` message and
+   * the `pos` of the last event, and a reconnect sends them back (`x-zocket-session`, `x-zocket-pos`)
+   * so that a server with recovery on can restore the session and replay the missed events. A server
+   * without it is not affected. `false`: none of this; every reconnect is a fresh session.
+   */
+  readonly recovery?: boolean;
+  /**
+   * How long a reconnect that asked to recover waits for the server's `__session` message before it
+   * reports the connection open anyway with `recovered: false`, in milliseconds; default 5 000.
+   * Positive, or `Infinity` to wait for the first frame (the connection may then stay unreported).
+   */
+  readonly recoveryTimeoutMs?: number;
+}
+
+/** What `onOpen` listeners receive about the connection that just opened. */
+export interface OpenInfo {
+  /**
+   * True when the server restored the earlier session on this reconnect: same client id, user
+   * context and rooms, and the events missed while disconnected follow, in order, before new ones;
+   * the application must not rejoin. False on the first connection and whenever the session is
+   * fresh (recovery off, server without recovery, session expired or too many events missed): the
+   * application rejoins its rooms.
+   */
+  readonly recovered: boolean;
 }
 
 /** A connected (or connecting) client typed by its contract. */
@@ -187,8 +213,18 @@ export interface ZocketClient<C extends Contract = Contract> {
   readonly on: OnTree<C["events"]>;
   /** The current state. */
   readonly state: ClientState;
-  /** Runs after each successful connection (the first and each reconnect). */
-  onOpen(listener: () => void): Unsubscribe;
+  /**
+   * True while the current connection is a recovered session (see `OpenInfo.recovered`); false
+   * before the first connection, on a fresh one and while not connected.
+   */
+  readonly recovered: boolean;
+  /**
+   * Runs after each successful connection (the first and each reconnect) with `{ recovered }`:
+   * rejoin rooms when `recovered` is false. After a reconnect that asked to recover it runs once the
+   * server's `__session` message has said whether the session was recovered, before any replayed
+   * event reaches its listeners.
+   */
+  onOpen(listener: (info: OpenInfo) => void): Unsubscribe;
   /** Runs each time an open connection closes, with the close code and reason. */
   onClose(listener: (code: number, reason: string) => void): Unsubscribe;
   /** Receives invalid incoming messages, failed connection attempts and listener exceptions. */

@@ -36,3 +36,36 @@ export function describeUrl(url: string): string {
   const parsed = new URL(url);
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
+
+/** The query parameter by which a client says it can recover a session: `x-zocket-recovery=1`. */
+export const RECOVERY_PARAM = "x-zocket-recovery";
+
+/** The query parameter carrying the session token of an earlier `__session` message on a reconnect. */
+export const SESSION_PARAM = "x-zocket-session";
+
+/** The query parameter carrying the client's last position (of an event or `__session`) on a reconnect. */
+export const POS_PARAM = "x-zocket-pos";
+
+/**
+ * The URL of one connection attempt of a client that can recover: `url` (from `connectionUrl`) with
+ * `x-zocket-recovery=1` added unless it already has that parameter, then, when `session` is given,
+ * `x-zocket-session=<session>` and `x-zocket-pos=<pos>` (URL-encoded; `pos` only when given).
+ *
+ * @throws TypeError if `url` is not an absolute URL
+ */
+export function recoveryUrl(url: string, session?: string, pos?: string): string {
+  const parsed = new URL(url);
+  const pairs: string[] = [];
+  if (!parsed.searchParams.has(RECOVERY_PARAM)) {
+    pairs.push(`${RECOVERY_PARAM}=1`);
+  }
+  if (session !== undefined) {
+    pairs.push(`${SESSION_PARAM}=${encodeURIComponent(session)}`);
+    if (pos !== undefined) {
+      pairs.push(`${POS_PARAM}=${encodeURIComponent(pos)}`);
+    }
+  }
+  const existing = parsed.search.startsWith("?") ? parsed.search.slice(1) : parsed.search;
+  parsed.search = [existing, ...pairs].filter((part) => part !== "").join("&");
+  return parsed.toString();
+}

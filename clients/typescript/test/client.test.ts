@@ -345,7 +345,7 @@ test("headers become URL query parameters with x-zocket-version=1", async () => 
     });
     const peer = await server.peers.next();
     await within(alice.opened(), "opened");
-    assert.equal(peer.requestUrl, "/?app=demo&user-name=Alice%20B%26C%3D%C3%A9&x-zocket-version=1");
+    assert.equal(peer.requestUrl, "/?app=demo&user-name=Alice%20B%26C%3D%C3%A9&x-zocket-version=1&x-zocket-recovery=1");
     assert.equal(peer.query.get("user-name"), "Alice B&C=é");
     alice.close();
 
@@ -356,7 +356,7 @@ test("headers become URL query parameters with x-zocket-version=1", async () => 
     });
     const peer2 = await server.peers.next();
     await within(other.opened(), "opened");
-    assert.equal(peer2.requestUrl, "/?n=5&flag=true&x-zocket-version=2");
+    assert.equal(peer2.requestUrl, "/?n=5&flag=true&x-zocket-version=2&x-zocket-recovery=1");
     other.close();
 
     const counting = countingWebSocket();
@@ -593,6 +593,7 @@ test("createClient checks its options", () => {
     { callTimeoutMs: 0 },
     { callTimeoutMs: Number.NaN },
     { connectTimeoutMs: -1 },
+    { recoveryTimeoutMs: 0 },
     { reconnect: { initialDelayMs: 0 } },
     { reconnect: { initialDelayMs: 100, maxDelayMs: 50 } },
     { reconnect: { maxAttempts: 0 } },
@@ -604,4 +605,284 @@ test("createClient checks its options", () => {
   }
   assert.throws(() => newClient(chat, "not a url", { WebSocket }), TypeError);
   assert.throws(() => newClient({ routes: { x: { kind: "stream" } }, events: {} } as never, "ws://127.0.0.1:1/", { WebSocket }), /Invalid contract at x/);
+});
+
+// Connection-state recovery (the x-zocket-recovery extension of protocol v1).
+
+/** A chat message event as a server with recovery on sends it: with a top-level `pos`. */
+function chatEvent(content: string, pos: string): Record<string, unknown> {
+  return { type: "rooms.onMessage", payload: { ...valid, content }, pos };
+}
+
+/**
+ * A chat client that reconnects fast and logs, in one ordered queue, "open <recovered>" from its
+ * onOpen listener and "message <content>" from its onMessage listener; it rejoins "general" on
+ * each open that is not recovered, as an application should.
+ */
+function recoveringClient(server: TestServer, options: ClientOptions<typeof chat> = {}) {
+  const client = newClient(chat, server.url, {
+    WebSocket,
+    headers: { "user-name": "Alice" },
+    reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+    ...options,
+  });
+  const log = new Queue<string>();
+  const errors = new Queue<unknown>();
+  const closes = new Queue<string>();
+  client.onOpen((info) => {
+    log.push(`open ${info.recovered} ${client.recovered} ${client.state}`);
+    if (!info.recovered) {
+      client.send.rooms.join({ roomId: "general" });
+    }
+  });
+  client.on.rooms.onMessage((m) => log.push(`message ${m.content}`));
+  client.onError(errors.push);
+  client.onClose(() => closes.push(`${client.state} ${client.recovered}`));
+  return { client, log, errors, closes };
+}
+
+test("recovery: the first connect sends x-zocket-recovery=1 and opens at once; a recovered reconnect sends token and last pos, opens with recovered=true, then replays in order", async () => {
+  const server = await newServer();
+  const { client, log, errors, closes } = recoveringClient(server);
+  assert.equal(client.recovered, false);
+  const first = await server.peers.next();
+  assert.equal(first.requestUrl, "/?user-name=Alice&x-zocket-version=1&x-zocket-recovery=1");
+  assert.equal(first.query.get("x-zocket-session"), null);
+  // Open at once, before any __session.
+  assert.equal(await log.next(), "open false false open");
+  assert.deepEqual(await first.next(), { type: "rooms.join", payload: { roomId: "general" } });
+  first.session("tok/1 +&=", "p0", false);
+  first.send(chatEvent("one", "p1"));
+  first.send(chatEvent("two", "p2"));
+  assert.equal(await log.next(), "message one");
+  assert.equal(await log.next(), "message two");
+  // An event nobody listens to still moves the position; a reply's pos is not a position.
+  const members = client.send.rooms.members({ roomId: "general" });
+  const call = await first.next();
+  first.send({ type: "rooms.onJoin", payload: { roomId: "general", userName: "Bob" }, pos: "p3" });
+  first.send({ type: "__rpc_res", rpcId: call["rpcId"], payload: ["Alice"], pos: "not an event" });
+  assert.deepEqual(await members, ["Alice"]);
+
+  first.terminate();
+  assert.equal(await closes.next(), "reconnecting false");
+  const second = await server.peers.next();
+  assert.equal(
+    second.requestUrl,
+    "/?user-name=Alice&x-zocket-version=1&x-zocket-recovery=1&x-zocket-session=tok%2F1%20%2B%26%3D&x-zocket-pos=p3",
+  );
+  assert.equal(second.query.get("x-zocket-session"), "tok/1 +&=");
+  // The client waits for __session: the open below is the first entry, recovered, before the replay.
+  second.session("tok/1 +&=", "p3", true);
+  second.send(chatEvent("missed 1", "p4"));
+  second.send(chatEvent("missed 2", "p5"));
+  second.send(chatEvent("new", "p6"));
+  assert.equal(await log.next(), "open true true open");
+  assert.equal(await log.next(), "message missed 1");
+  assert.equal(await log.next(), "message missed 2");
+  assert.equal(await log.next(), "message new");
+  // Recovered: the application did not rejoin; its marker is the first frame the server gets.
+  client.send.rooms.message({ roomId: "general", content: "marker" });
+  assert.deepEqual(await second.next(), { type: "rooms.message", payload: { roomId: "general", content: "marker" } });
+  assert.equal(client.recovered, true);
+
+  // The replayed and new events moved the position.
+  second.terminate();
+  assert.equal(await closes.next(), "reconnecting false");
+  const third = await server.peers.next();
+  assert.equal(third.query.get("x-zocket-session"), "tok/1 +&=");
+  assert.equal(third.query.get("x-zocket-pos"), "p6");
+  third.session("tok/1 +&=", "p6", true);
+  assert.equal(await log.next(), "open true true open");
+  assert.equal(errors.size, 0);
+  assert.equal(log.size, 0);
+});
+
+test("recovery: a reconnect the server does not recover opens with recovered=false, the app rejoins, and the new token and baseline pos are kept", async () => {
+  const server = await newServer();
+  const { client, log, errors } = recoveringClient(server);
+  const first = await server.peers.next();
+  assert.equal(await log.next(), "open false false open");
+  first.session("t1", "a0", false);
+  first.send(chatEvent("one", "a1"));
+  assert.equal(await log.next(), "message one");
+  first.terminate();
+
+  const second = await server.peers.next();
+  assert.equal(second.query.get("x-zocket-session"), "t1");
+  assert.equal(second.query.get("x-zocket-pos"), "a1");
+  second.session("t2", "b0", false);
+  assert.equal(await log.next(), "open false false open");
+  assert.deepEqual(await second.next(), { type: "rooms.join", payload: { roomId: "general" } });
+  assert.equal(client.recovered, false);
+  second.send(chatEvent("after", "b1"));
+  assert.equal(await log.next(), "message after");
+  second.terminate();
+
+  // The new session's token and the last event's pos; with no event since, the __session pos.
+  const third = await server.peers.next();
+  assert.equal(third.query.get("x-zocket-session"), "t2");
+  assert.equal(third.query.get("x-zocket-pos"), "b1");
+  third.session("t3", "c0", false);
+  assert.equal(await log.next(), "open false false open");
+  third.terminate();
+  const fourth = await server.peers.next();
+  assert.equal(fourth.query.get("x-zocket-session"), "t3");
+  assert.equal(fourth.query.get("x-zocket-pos"), "c0");
+  // session null: the server keeps no sessions; the next reconnect sends none.
+  fourth.session(null, null, false);
+  assert.equal(await log.next(), "open false false open");
+  fourth.terminate();
+  const fifth = await server.peers.next();
+  assert.equal(fifth.query.get("x-zocket-recovery"), "1");
+  assert.equal(fifth.query.get("x-zocket-session"), null);
+  assert.equal(fifth.query.get("x-zocket-pos"), null);
+  assert.equal(await log.next(), "open false false open");
+  assert.equal(errors.size, 0);
+});
+
+test("recovery: a server that never sends __session still works; on a reconnect with a token its first frame or the timeout opens with recovered=false", async () => {
+  const server = await newServer();
+  const { client, log, errors } = recoveringClient(server, { recoveryTimeoutMs: 300 });
+  // A v1 server: open at once, events without pos, reconnects open at once (no token).
+  const first = await server.peers.next();
+  assert.equal(await log.next(), "open false false open");
+  first.send({ type: "rooms.onMessage", payload: { ...valid, content: "v1" } });
+  assert.equal(await log.next(), "message v1");
+  first.terminate();
+  const second = await server.peers.next();
+  assert.equal(second.query.get("x-zocket-recovery"), "1");
+  assert.equal(second.query.get("x-zocket-session"), null);
+  assert.equal(await log.next(), "open false false open");
+
+  // It gives a token now; after the next drop it answers like a v1 server: its first frame is an
+  // event, which opens the connection (not recovered) and is then delivered.
+  second.session("t1", "p0", false);
+  second.send(chatEvent("one", "p1"));
+  assert.equal(await log.next(), "message one");
+  second.terminate();
+  const third = await server.peers.next();
+  assert.equal(third.query.get("x-zocket-session"), "t1");
+  third.send({ type: "rooms.onMessage", payload: { ...valid, content: "first frame" } });
+  assert.equal(await log.next(), "open false false open");
+  assert.equal(await log.next(), "message first frame");
+  assert.deepEqual(await third.next(), { type: "rooms.join", payload: { roomId: "general" } });
+  // The token was dropped: the next reconnect is fresh and opens at once.
+  third.terminate();
+  const fourth = await server.peers.next();
+  assert.equal(fourth.query.get("x-zocket-session"), null);
+  assert.equal(await log.next(), "open false false open");
+
+  // A token, then a reconnect that gets no frame at all: open with recovered=false after the timeout.
+  fourth.session("t2", "q0", false);
+  fourth.send(chatEvent("two", "q1"));
+  assert.equal(await log.next(), "message two");
+  fourth.terminate();
+  const fifth = await server.peers.next();
+  const connectedAt = Date.now();
+  assert.equal(fifth.query.get("x-zocket-session"), "t2");
+  assert.equal(await log.next(), "open false false open");
+  const waited = Date.now() - connectedAt;
+  assert.ok(waited >= 250, `reported open after ${waited} ms, before the 300 ms timeout`);
+  assert.deepEqual(await fifth.next(), { type: "rooms.join", payload: { roomId: "general" } });
+  // A late __session is stored, never an event, and does not open again.
+  fifth.session("t3", "r0", true);
+  fifth.send(chatEvent("marker", "r1"));
+  assert.equal(await log.next(), "message marker");
+  fifth.terminate();
+  const sixth = await server.peers.next();
+  assert.equal(sixth.query.get("x-zocket-session"), "t3");
+  assert.equal(sixth.query.get("x-zocket-pos"), "r1");
+  assert.equal(errors.size, 0);
+  assert.equal(log.size, 0);
+  assert.equal(client.state, "reconnecting");
+});
+
+test("recovery: __session never reaches listeners or onError, whatever its payload", async () => {
+  const server = await newServer();
+  const { client, log, errors } = recoveringClient(server, { validate: false });
+  const seen = new Queue<string>();
+  client.on.rooms.onJoin((j) => seen.push(`join ${String(j?.userName)}`));
+  const peer = await server.peers.next();
+  assert.equal(await log.next(), "open false false open");
+  peer.session("t1", "p0", false);
+  peer.session("t2", "p1", true);
+  peer.send({ type: "__session" });
+  peer.send({ type: "__session", payload: "nonsense" });
+  peer.send({ type: "rooms.onJoin", payload: { roomId: "general", userName: "marker" }, pos: "p2" });
+  assert.equal(await seen.next(), "join marker");
+  assert.equal(seen.size, 0);
+  assert.equal(log.size, 0);
+  assert.equal(errors.size, 0);
+  assert.equal(client.recovered, false, "a __session on an open connection does not make it recovered");
+  peer.terminate();
+  const again = await server.peers.next();
+  assert.equal(again.query.get("x-zocket-session"), "t2");
+  assert.equal(again.query.get("x-zocket-pos"), "p2");
+
+  // Not even when a contract declares an event of that name.
+  const odd = { routes: {}, events: { __session: {}, marker: {} } } as const;
+  const other = newClient(odd, server.url, { WebSocket, reconnect: false });
+  const oddSeen = new Queue<string>();
+  other.on.__session(() => oddSeen.push("__session"));
+  other.on.marker(() => oddSeen.push("marker"));
+  const oddPeer = await server.peers.next();
+  await within(other.opened(), "opened");
+  oddPeer.session("t", "p", false);
+  oddPeer.send({ type: "marker" });
+  assert.equal(await oddSeen.next(), "marker");
+});
+
+test("recovery: a drop while waiting for __session is a failed attempt (no onOpen, no onClose); the next one sends the same token and pos", async () => {
+  const server = await newServer();
+  const { log, errors, closes } = recoveringClient(server);
+  const first = await server.peers.next();
+  assert.equal(await log.next(), "open false false open");
+  first.session("t1", "p0", false);
+  first.send(chatEvent("one", "p1"));
+  assert.equal(await log.next(), "message one");
+  first.terminate();
+  assert.equal(await closes.next(), "reconnecting false");
+  const second = await server.peers.next();
+  second.terminate();
+  const error = await errors.next();
+  assert.ok(error instanceof ZocketError && /before the session message/.test(error.message), String(error));
+  const third = await server.peers.next();
+  assert.equal(third.query.get("x-zocket-session"), "t1");
+  assert.equal(third.query.get("x-zocket-pos"), "p1");
+  third.session("t1", "p1", true);
+  assert.equal(await log.next(), "open true true open");
+  assert.equal(closes.size, 0);
+  assert.equal(log.size, 0);
+});
+
+test("recovery: after close() a new client starts fresh; recovery: false sends no recovery parameters", async () => {
+  const server = await newServer();
+  const { client, log } = recoveringClient(server);
+  const first = await server.peers.next();
+  assert.equal(await log.next(), "open false false open");
+  first.session("t1", "p0", false);
+  first.send(chatEvent("one", "p1"));
+  assert.equal(await log.next(), "message one");
+  client.close();
+  assert.equal(await within(first.closed, "closed"), 1000);
+  assert.equal(client.recovered, false);
+
+  const fresh = recoveringClient(server);
+  const second = await server.peers.next();
+  assert.equal(second.requestUrl, "/?user-name=Alice&x-zocket-version=1&x-zocket-recovery=1");
+  assert.equal(await fresh.log.next(), "open false false open");
+  fresh.client.close();
+
+  const off = recoveringClient(server, { recovery: false });
+  const third = await server.peers.next();
+  assert.equal(third.requestUrl, "/?user-name=Alice&x-zocket-version=1");
+  assert.equal(await off.log.next(), "open false false open");
+  third.session("t9", "z0", true);
+  third.send(chatEvent("marker", "z1"));
+  assert.equal(await off.log.next(), "message marker");
+  third.terminate();
+  const fourth = await server.peers.next();
+  assert.equal(fourth.requestUrl, "/?user-name=Alice&x-zocket-version=1");
+  assert.equal(await off.log.next(), "open false false open");
+  assert.equal(off.errors.size, 0);
 });

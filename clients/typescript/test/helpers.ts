@@ -57,6 +57,10 @@ export interface Peer {
   /** Sends an object as JSON, or a string as it is. */
   send(message: unknown): void;
   next(what?: string): Promise<Record<string, unknown>>;
+  /** Sends the recovery extension's `__session` message. */
+  session(session: string | null, pos: string | null, recovered: boolean): void;
+  /** Drops the connection abruptly (no close frame), as a network failure would. */
+  terminate(): void;
 }
 
 export interface TestServer {
@@ -103,6 +107,9 @@ export async function startServer(accept: (request: IncomingMessage) => boolean 
       closed,
       send: (message) => socket.send(typeof message === "string" ? message : JSON.stringify(message)),
       next: (what = "message from the client") => messages.next(WAIT_MS, what),
+      session: (session, pos, recovered) =>
+        socket.send(JSON.stringify({ type: "__session", payload: { session, pos, recovered } })),
+      terminate: () => socket.terminate(),
     });
   });
   const address = wss.address();

@@ -4,7 +4,8 @@
 //   node dist/src/main.js --url ws://127.0.0.1:3000/ --name Alice
 //
 // Type a line to post it to the current room; /join <room>, /leave <room>, /members [room],
-// /quit. The client reconnects by itself and joins its rooms again after each reconnect.
+// /quit. The client reconnects by itself; when the server could not recover the session (recovery
+// off, or the session expired) it joins its rooms again.
 import { createInterface } from "node:readline";
 import { WebSocket } from "ws";
 import { createClient, ZocketError } from "zocket-java-client";
@@ -40,7 +41,12 @@ const client = createClient(contract, url, {
 client.on.rooms.onJoin((e) => console.log(`${e.userName} joined ${e.roomId}`));
 client.on.rooms.onLeave((e) => console.log(`${e.userName} left ${e.roomId}`));
 client.on.rooms.onMessage((m) => console.log(`[${m.roomId}] ${m.userName}: ${m.content}`));
-client.onOpen(() => {
+client.onOpen(({ recovered }) => {
+  if (recovered) {
+    // The server kept our session: same rooms, and the messages we missed follow.
+    console.log(`reconnected to ${url} as ${name}, session recovered`);
+    return;
+  }
   console.log(`connected to ${url} as ${name}`);
   for (const room of rooms) client.send.rooms.join({ roomId: room });
 });

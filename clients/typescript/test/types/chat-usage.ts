@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict -p test/types`: every correct use must compile, and every
 // line after `// @ts-expect-error` must be a compile error (else the compile fails).
-import { createClient, ZocketError, type WebSocketConstructor } from "zocket-java-client";
+import { createClient, ZocketError, type OpenInfo, type WebSocketConstructor } from "zocket-java-client";
 import { contract } from "./chat.js";
 
 declare const WebSocketImpl: WebSocketConstructor;
@@ -26,6 +26,18 @@ export async function chat(): Promise<void> {
     void who;
   });
   client.onOpen(() => client.send.rooms.join({ roomId: "general" }));
+  client.onOpen(({ recovered }) => {
+    if (!recovered) client.send.rooms.join({ roomId: "general" });
+  });
+  const info = (i: OpenInfo): boolean => i.recovered;
+  client.onOpen(info);
+  const isRecovered: boolean = client.recovered;
+  void isRecovered;
+  // @ts-expect-error recovered is read-only
+  client.recovered = true;
+  createClient(contract, "ws://127.0.0.1:3000/", { recovery: false, recoveryTimeoutMs: 2_000 });
+  // @ts-expect-error recovery is a boolean
+  createClient(contract, "ws://127.0.0.1:3000/", { recovery: "yes" });
   client.onClose((code: number, reason: string) => void [code, reason]);
   client.onError((err: unknown) => {
     if (err instanceof ZocketError) {

@@ -25,6 +25,12 @@ client.on.rooms.onJoin((e: Joined) => e.roomId.toUpperCase());
 client.on.rooms.onLeave((e) => e.userName.length);
 client.on.rooms.onMessage((m: ChatMessage) => `${m.timestamp}: ${m.content.trim()}`);
 client.onError((e) => (e instanceof ZocketError ? e.code : undefined));
+// onOpen says whether the session was recovered; rooms are rejoined only when it was not.
+client.onOpen(({ recovered }) => {
+  if (!recovered) client.send.rooms.join({ roomId: "general" });
+});
+const recoveredNow: boolean = client.recovered;
+void recoveredNow;
 
 // @ts-expect-error a wrong payload field type: roomId is a string
 client.send.rooms.join({ roomId: 5 });

@@ -2,24 +2,263 @@ package dev.zocket.typescript;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.Namespace;
+import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.Await;
+import dev.zocket.test.internal.CuttingProxy;
 import dev.zocket.test.internal.Node;
+import jakarta.validation.constraints.NotBlank;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The TypeScript client package's own suite ({@code npm test} in {@code clients/typescript}: its
  * build, its type tests and its tests against a real WebSocket server under Node), run by the
- * build. Needs Node.js (skipped without it, failing under CI).
+ * build, and the client under Node against a real Java server. Needs Node.js (skipped without it,
+ * failing under CI).
  */
 class TypeScriptClientTest {
+  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
+
   @Test
   void theClientPackageBuildsAndPassesItsTests() {
     Node.require();
-    Path client = Path.of("..", "clients", "typescript").toAbsolutePath();
-    Node.install(client);
-    Node.Result r = Node.run(client, Duration.ofMinutes(5), "npm", "test");
+    Node.install(CLIENT);
+    Node.Result r = Node.run(CLIENT, Duration.ofMinutes(5), "npm", "test");
     assertThat(r.exitCode()).as(r.output()).isZero();
     assertThat(r.output()).containsPattern("# fail 0").containsPattern("# pass [1-9]");
+  }
+
+  public record Room(@NotBlank String roomId) {}
+
+  public record Numbered(int n) {}
+
+  /** What the TypeScript client calls: joining a room answers its id once joined. */
+  @Namespace("rooms")
+  public interface Rooms {
+    String join(Room room);
+  }
+
+  /** What the server sends to the room. */
+  @Namespace("feed")
+  public interface Feed {
+    void onNumber(Numbered number);
+  }
+
+  /** The client under Node: prints what happens, one line each; ends when stdin ends. */
+  private static final String RECOVERING_CLIENT =
+      """
+      import { WebSocket } from "ws";
+      import { createClient } from "zocket-java-client";
+      import { contract } from "./recovery-contract.js";
+
+      const client = createClient(contract, process.argv[2]!, {
+        WebSocket,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+      });
+      client.on.feed.onNumber((e) => console.log(`EVENT ${e.n}`));
+      client.onOpen(({ recovered }) => {
+        console.log(`OPEN ${recovered} ${client.recovered}`);
+        if (!recovered) {
+          client.send.rooms.join({ roomId: "r" }).then(
+            (room) => console.log(`JOINED ${room}`),
+            (e: unknown) => console.log(`JOIN FAILED ${String(e)}`),
+          );
+        }
+      });
+      client.onClose((code) => console.log(`CLOSED ${code}`));
+      client.onError((e: unknown) => console.error(`error: ${String(e)}`));
+      process.stdin.resume();
+      process.stdin.on("end", () => {
+        client.close();
+        console.log("BYE");
+        process.exit(0);
+      });
+      """;
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void afterACutTheClientRecoversItsSessionAndGetsTheMissedEventsInOrderOnce() throws Exception {
+    Node.require();
+    Node.install(CLIENT);
+    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
+    assertThat(build.exitCode()).as(build.output()).isZero();
+    Path dir = Path.of("target", "recovery").toAbsolutePath();
+    linkModules(dir);
+    TypeScriptGenerator.builder()
+        .routes(Rooms.class)
+        .events(Feed.class)
+        .build()
+        .write(dir.resolve("recovery-contract.ts"));
+    Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
+    Files.writeString(dir.resolve("recovering-client.ts"), RECOVERING_CLIENT);
+    Node.Result compiled =
+        Node.run(
+            dir,
+            Duration.ofMinutes(2),
+            CLIENT.resolve("node_modules/.bin/tsc").toString(),
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "nodenext",
+            "--types",
+            "node",
+            "--outDir",
+            "out",
+            "recovery-contract.ts",
+            "recovering-client.ts");
+    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+
+    try (ZocketServer server =
+            ZocketServer.builder()
+                .handle(
+                    Rooms.class,
+                    ctx ->
+                        room -> {
+                          ctx.rooms().join(room.roomId());
+                          return room.roomId();
+                        })
+                .recovery(Duration.ofSeconds(30), 100)
+                .host("127.0.0.1")
+                .port(0)
+                .start();
+        CuttingProxy proxy = CuttingProxy.start(server.port());
+        NodeProcess client =
+            NodeProcess.start(dir, "node", "out/recovering-client.js", proxy.wsUri().toString())) {
+      assertThat(client.next()).isEqualTo("OPEN false false");
+      assertThat(client.next()).isEqualTo("JOINED r");
+      Feed room = server.emit(Feed.class).toRoom("r");
+      for (int n = 1; n <= 3; n++) {
+        room.onNumber(new Numbered(n));
+        assertThat(client.next()).isEqualTo("EVENT " + n);
+      }
+
+      // Cut, and keep the client out (its reconnects are refused) while events go to its room.
+      proxy.target(deadPort());
+      assertThat(proxy.cut()).isEqualTo(1);
+      assertThat(client.next()).isEqualTo("CLOSED 1006");
+      Await.until("the server saw the cut", () -> server.connectionCount() == 0);
+      for (int n = 4; n <= 8; n++) {
+        room.onNumber(new Numbered(n));
+      }
+      proxy.target(server.port());
+
+      // Recovered: reported as such, no rejoin, the missed events in order, each once, then new.
+      assertThat(client.next()).isEqualTo("OPEN true true");
+      for (int n = 4; n <= 8; n++) {
+        assertThat(client.next()).isEqualTo("EVENT " + n);
+      }
+      room.onNumber(new Numbered(9));
+      assertThat(client.next()).isEqualTo("EVENT 9");
+      client.endInput();
+      assertThat(client.next()).isEqualTo("CLOSED 1000");
+      assertThat(client.next()).isEqualTo("BYE");
+      assertThat(client.exitCode()).as(client.errors()).isZero();
+    }
+  }
+
+  /** A port nothing listens on: connections to it are refused. */
+  private static int deadPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * {@code dir/node_modules} with the client package's dependencies and the client package itself
+   * ({@code zocket-java-client}), each a symbolic link.
+   */
+  private static void linkModules(Path dir) throws IOException {
+    Path modules = dir.resolve("node_modules");
+    Files.createDirectories(modules);
+    List<Path> entries = new ArrayList<>();
+    try (Stream<Path> list = Files.list(CLIENT.resolve("node_modules"))) {
+      list.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(entries::add);
+    }
+    for (Path entry : entries) {
+      link(modules.resolve(entry.getFileName().toString()), entry);
+    }
+    link(modules.resolve("zocket-java-client"), CLIENT);
+  }
+
+  private static void link(Path link, Path target) throws IOException {
+    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(link, target);
+    }
+  }
+
+  /** A Node process whose stdout lines are read as they come; stderr is kept for messages. */
+  private static final class NodeProcess implements AutoCloseable {
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuffer errors = new StringBuffer();
+
+    private NodeProcess(Process process) {
+      this.process = process;
+      pump(process.getInputStream(), lines::add);
+      pump(process.getErrorStream(), line -> errors.append(line).append('\n'));
+    }
+
+    static NodeProcess start(Path dir, String... command) throws IOException {
+      return new NodeProcess(new ProcessBuilder(command).directory(dir.toFile()).start());
+    }
+
+    private static void pump(java.io.InputStream in, java.util.function.Consumer<String> sink) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                  for (String line; (line = reader.readLine()) != null; ) {
+                    sink.accept(line);
+                  }
+                } catch (IOException e) {
+                  // The process ended.
+                }
+              },
+              "node-output");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** The next stdout line, within 10 seconds. */
+    String next() throws InterruptedException {
+      String line = lines.poll(10, TimeUnit.SECONDS);
+      assertThat(line).as("no line from the client within 10 s; stderr:\n" + errors).isNotNull();
+      return line;
+    }
+
+    void endInput() throws IOException {
+      process.getOutputStream().close();
+    }
+
+    String errors() {
+      return errors.toString();
+    }
+
+    int exitCode() throws InterruptedException {
+      assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("the client ended").isTrue();
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
   }
 }

@@ -110,7 +110,8 @@ public final class BacklogMemory {
     }
   }
 
-  private static long usedAfterGc(MemoryMXBean memory) throws InterruptedException {
+  /** The heap in use after three full collections. */
+  static long usedAfterGc(MemoryMXBean memory) throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
       Thread.sleep(100);

@@ -271,4 +271,13 @@ public final class RawClient implements AutoCloseable {
   public void close() throws IOException {
     socket.close();
   }
+
+  /**
+   * Ends the connection the way a lost network does, with a TCP reset and no close frame: the
+   * server sees code 1006.
+   */
+  public void abort() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
 }

@@ -1,0 +1,142 @@
+package dev.zocket.bench.memory;
+
+import dev.zocket.Context;
+import dev.zocket.NonBlocking;
+import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.internal.RawClient;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Measures what connection-state recovery keeps and that it lets go: {@code --sessions} clients
+ * (plain sockets on 127.0.0.1) connect asking for recovery, each joins one of {@code --rooms} rooms
+ * and sets an attribute, {@code --events} events are sent to the rooms, then every client drops its
+ * connection with a TCP reset. The heap (after full collections) is read when idle before anything,
+ * with the sessions parked, and once the window has passed and every session has ended ({@code
+ * onDisconnect} counted). Prints progress on stderr and one JSON line on stdout.
+ *
+ * <pre>java -Xmx1g -cp benchmarks.jar dev.zocket.bench.memory.RecoveryMemory --sessions 5000
+ *     --window-ms 10000</pre>
+ */
+public final class RecoveryMemory {
+  private RecoveryMemory() {}
+
+  /** What a client does. */
+  public interface Session {
+    /** Joins a room and remembers a note; answered, so the client knows it is done. */
+    @NonBlocking
+    int join(String room);
+  }
+
+  /** Events of the rooms. */
+  public interface Events {
+    /** One event. */
+    void onText(String text);
+  }
+
+  /**
+   * Runs the measurement.
+   *
+   * @param args {@code --sessions N --rooms R --events E --window-ms W --max-events M}
+   */
+  public static void main(String[] args) throws Exception {
+    int sessions = 5_000;
+    int rooms = 500;
+    int events = 10_000;
+    long windowMillis = 10_000;
+    int maxEvents = 10_000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--sessions" -> sessions = Integer.parseInt(args[++i]);
+        case "--rooms" -> rooms = Integer.parseInt(args[++i]);
+        case "--events" -> events = Integer.parseInt(args[++i]);
+        case "--window-ms" -> windowMillis = Long.parseLong(args[++i]);
+        case "--max-events" -> maxEvents = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("Unknown option: " + args[i]);
+      }
+    }
+    AtomicInteger ended = new AtomicInteger();
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    try (ZocketServer server =
+        ZocketServer.builder()
+            .handle(
+                Session.class,
+                (Context<Void> ctx) ->
+                    room -> {
+                      ctx.rooms().join(room);
+                      ctx.attribute("note", "joined " + room);
+                      return 1;
+                    })
+            .onDisconnect(ctx -> ended.incrementAndGet())
+            .recovery(Duration.ofMillis(windowMillis), maxEvents)
+            .host("127.0.0.1")
+            .port(0)
+            .maxConnections(sessions + 16)
+            .start()) {
+      long idle = BacklogMemory.usedAfterGc(memory);
+      progress("idle heap %d bytes; connecting %d clients", idle, sessions);
+      List<RawClient> clients = new ArrayList<>(sessions);
+      for (int i = 0; i < sessions; i++) {
+        RawClient c = RawClient.connect(server.port(), "/?x-zocket-recovery=1");
+        c.readSkippingPings(); // __session
+        c.sendText("{\"type\":\"join\",\"payload\":\"room-" + (i % rooms) + "\",\"rpcId\":\"j\"}");
+        c.readSkippingPings(); // the reply
+        clients.add(c);
+        if ((i + 1) % 1000 == 0) {
+          progress("%d clients joined", i + 1);
+        }
+      }
+      long connected = BacklogMemory.usedAfterGc(memory);
+      progress("connected heap %d bytes; sending %d events", connected, events);
+      Events emit = server.emit(Events.class).broadcast();
+      String text = "x".repeat(100);
+      for (int i = 0; i < events; i++) {
+        server.emit(Events.class).toRoom("room-" + (i % rooms)).onText(text);
+      }
+      emit.onText("last");
+      for (RawClient c : clients) {
+        c.abort();
+      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      long parked = BacklogMemory.usedAfterGc(memory);
+      progress(
+          "%d connections dropped, %d still open; heap with the sessions parked %d bytes",
+          sessions, server.connectionCount(), parked);
+      long endBy = System.nanoTime() + (windowMillis + 30_000) * 1_000_000L;
+      while (ended.get() < sessions && System.nanoTime() < endBy) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(Math.min(1_000, windowMillis / 8) + 200); // one more sweep of the events
+      long after = BacklogMemory.usedAfterGc(memory);
+      progress("%d sessions ended after the window; heap %d bytes", ended.get(), after);
+      System.out.printf(
+          Locale.ROOT,
+          "{\"sessions\":%d,\"rooms\":%d,\"events\":%d,\"windowMs\":%d,\"idleHeap\":%d,"
+              + "\"connectedHeap\":%d,\"parkedHeap\":%d,\"parkedPerSession\":%d,"
+              + "\"afterWindowHeap\":%d,\"aboveIdleAfterWindow\":%d,\"sessionsEnded\":%d}%n",
+          sessions,
+          rooms,
+          events,
+          windowMillis,
+          idle,
+          connected,
+          parked,
+          (parked - idle) / sessions,
+          after,
+          after - idle,
+          ended.get());
+    }
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "[recovery-memory] " + format + "%n", args);
+  }
+}

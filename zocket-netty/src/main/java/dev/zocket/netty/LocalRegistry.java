@@ -223,13 +223,7 @@ final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log
   @Override
   public void deliver(String route, Target target, Outgoing event) {
     if (recovery != null) {
-      byte[] text = event.toBytes();
-      int[] delivered = DELIVERED.get();
-      delivered[0] = 0;
-      recovery.append(target, text);
-      if (observers.enabled) {
-        observers.onEventSent(route, delivered[0], text.length);
-      }
+      append(route, target, event);
       return;
     }
     ByteBuf frame = TextFrames.encode(ByteBufAllocator.DEFAULT, event);
@@ -249,6 +243,21 @@ final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log
       if (text != null) {
         observers.onBackplanePublished(text.length);
       }
+    }
+  }
+
+  /**
+   * Hands an event to the recovery store, which numbers it and delivers it (see {@link
+   * #deliver(RecoveryStore.Event)}). Its own method, so that {@link #deliver(String, Target,
+   * Outgoing)} stays as small as without recovery.
+   */
+  private void append(String route, Target target, Outgoing event) {
+    byte[] text = event.toBytes();
+    int[] delivered = DELIVERED.get();
+    delivered[0] = 0;
+    recovery.append(target, text);
+    if (observers.enabled) {
+      observers.onEventSent(route, delivered[0], text.length);
     }
   }
 

@@ -259,6 +259,8 @@ final class ServerConnection implements Connection, Context<Object> {
       config.sessions.abandon(s);
       session = null;
       attributes = null;
+      rooms.leaveAll(); // rooms a handler factory joined: the connection leaves under its old id
+      rooms.forget();
       clientId = config.newClientId();
       resume = resume.fresh();
       execute(this::connect);
@@ -337,6 +339,11 @@ final class ServerConnection implements Connection, Context<Object> {
       log.debug("onConnect rejected client {}: {}", clientId, LogSafe.text(z.toString()));
     } else {
       log.error("onConnect failed for client {}", clientId, t);
+    }
+    Session s = session;
+    if (s != null) {
+      session = null;
+      config.sessions.abandon(s); // a resumed session that could not be restored ends here
     }
     Runnable end =
         () -> {

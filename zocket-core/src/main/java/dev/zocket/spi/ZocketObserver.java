@@ -116,9 +116,9 @@ public interface ZocketObserver {
    * <p>Threading: on the thread that emitted it (a handler thread, usually).
    *
    * @param route the event's route
-   * @param recipients the local connections it was written to (0 when none is connected here;
-   *     also 0 with connection-state recovery through a backplane's store, where events reach
-   *     this node's recipients from the store's stream, a moment later)
+   * @param recipients the local connections it was written to (0 when none is connected here; also
+   *     0 with connection-state recovery through a backplane's store, where events reach this
+   *     node's recipients from the store's stream, a moment later)
    * @param bytes the size of the encoded frame, written once and shared by all recipients
    */
   default void onEventSent(String route, int recipients, int bytes) {}

@@ -23,8 +23,8 @@ import java.util.function.LongSupplier;
  * lock, so that positions are the order in which every connection is handed its events.
  *
  * <p>Memory: what the kept events' texts take, plus about {@link #EVENT_OVERHEAD} bytes each, plus
- * the records of the dropped sessions; a sweep every {@link #sweepMillis} drops what is older than
- * the window, so an idle server comes back to its idle size one window after its last event.
+ * the records of the dropped sessions; a sweep every {@link #sweepMillis()} drops what is older
+ * than the window, so an idle server comes back to its idle size one window after its last event.
  * Thread-safe.
  */
 final class MemoryRecoveryStore implements RecoveryStore {
@@ -55,7 +55,7 @@ final class MemoryRecoveryStore implements RecoveryStore {
   }
 
   /** How often old events and sessions are dropped: an eighth of the window, within 50 ms..1 s. */
-  long sweepMillis() {
+  private long sweepMillis() {
     return Math.max(50, Math.min(1_000, windowMillis / 8));
   }
 
@@ -135,13 +135,6 @@ final class MemoryRecoveryStore implements RecoveryStore {
   @Override
   public CompletionStage<Boolean> removeSession(String token) {
     return CompletableFuture.completedFuture(sessions.remove(token) != null);
-  }
-
-  /** The number of events kept now. */
-  int eventCount() {
-    synchronized (events) {
-      return events.size();
-    }
   }
 
   /** Drops the events older than the window and the sessions past their time. */

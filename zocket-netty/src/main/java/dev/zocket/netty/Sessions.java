@@ -86,11 +86,6 @@ final class Sessions {
     return store;
   }
 
-  /** How long a dropped connection's session is kept. */
-  long windowMillis() {
-    return windowMillis;
-  }
-
   /** Whether a session is kept after a connection closed with {@code code}. */
   static boolean keeps(int code) {
     // 1006: no close frame (the network); 1001: going away (idle timeout, a page, a shutdown);
@@ -102,11 +97,6 @@ final class Sessions {
   /** Whether a session is parked when its connection closes while the server shuts down. */
   boolean keepsOnShutdown() {
     return portable;
-  }
-
-  /** The number of sessions attached to or parked on this node. */
-  int size() {
-    return local.size();
   }
 
   /** Starts a session for a new connection. */
@@ -141,8 +131,7 @@ final class Sessions {
   }
 
   private CompletionStage<Session> take(String token, ServerConnection next) {
-    long giveUpAt = portable ? System.nanoTime() + HANDOVER_WAIT_NANOS : 0;
-    return take(token, next, giveUpAt)
+    return take(token, next, System.nanoTime() + HANDOVER_WAIT_NANOS)
         .exceptionally(
             t -> {
               log.warn("Could not take the session of a resuming client from the store", t);
@@ -163,7 +152,7 @@ final class Sessions {
               if (record != null) {
                 return done(attach(token, record, next));
               }
-              if (System.nanoTime() - giveUpAt >= 0 || local.containsKey(token)) {
+              if (!portable || System.nanoTime() - giveUpAt >= 0 || local.containsKey(token)) {
                 return done(null);
               }
               Executor later =

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * position are all kept while Redis has deleted no entry after it ({@code max-deleted-entry-id} of
  * {@code XINFO STREAM}, Redis 7 or later).
  *
- * <p>While Redis is unreachable, events cannot be appended: each is logged at debug, counted in
- * {@link #failedAppends()}, and the outage is logged once at WARN; they reach no one.
+ * <p>While Redis is unreachable, events cannot be appended: they reach no one; the outage is logged
+ * once at WARN, each event at debug, and the end of the outage at INFO with the number of events
+ * lost.
  */
 final class RedisRecoveryStore implements RecoveryStore {
   private static final Logger logger = LoggerFactory.getLogger(RedisRecoveryStore.class);
@@ -70,7 +71,10 @@ final class RedisRecoveryStore implements RecoveryStore {
   private final int maxEvents;
 
   private final ConcurrentLinkedQueue<Runnable> resumptions = new ConcurrentLinkedQueue<>();
+
+  /** Events that could not be appended since the outage began. */
   private final AtomicLong failedAppends = new AtomicLong();
+
   private volatile boolean closed;
   private volatile boolean failing;
 
@@ -131,7 +135,10 @@ final class RedisRecoveryStore implements RecoveryStore {
               if (t == null) {
                 if (failing) {
                   failing = false;
-                  logger.info("Events reach the stream {} again", stream);
+                  logger.info(
+                      "Events reach the stream {} again; {} could not be appended meanwhile",
+                      stream,
+                      failedAppends.getAndSet(0));
                 }
                 return;
               }
@@ -146,11 +153,6 @@ final class RedisRecoveryStore implements RecoveryStore {
                 logger.debug("Could not append an event", t);
               }
             });
-  }
-
-  /** Events that could not be appended, since the start. */
-  long failedAppends() {
-    return failedAppends.get();
   }
 
   @Override

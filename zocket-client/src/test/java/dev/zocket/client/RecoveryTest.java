@@ -161,14 +161,12 @@ class RecoveryTest {
   @Test
   void tenThousandEventsThroughTwentyCutsArriveOnceAndInOrder() throws Exception {
     ZocketServer server = server(Duration.ofSeconds(60), 20_000);
-    CuttingProxy proxy = CuttingProxy.start(server.port());
-    closing.add(proxy);
-    Seen seen = new Seen();
-    ZocketClient client = client(proxy, seen, "news");
-    assertThat(Await.next("the first open", seen.opens)).isFalse();
+    Joined joined = joined(server);
+    CuttingProxy proxy = joined.proxy();
+    Seen seen = joined.seen();
+    ZocketClient client = joined.client();
     client.proxy(Sessions.class).remember(new Note("kept"));
-    Await.until("the room is joined", () -> who(client).rooms().contains("news"));
-    Who before = who(client);
+    Who before = who(client); // handled after remember: one connection's messages run in order
 
     int total = 10_000;
     int cuts = 20;
@@ -218,77 +216,71 @@ class RecoveryTest {
     assertThat(proxy.accepted()).isEqualTo(cuts + 1);
   }
 
-  @Test
-  void aClientBackAfterTheWindowStartsAfreshAndIsTold() throws Exception {
-    ZocketServer server = server(Duration.ofMillis(300), 1_000);
+  /** A client of {@code server} through a proxy, joined to the room "news". */
+  private record Joined(CuttingProxy proxy, Seen seen, ZocketClient client, String clientId) {}
+
+  private Joined joined(ZocketServer server) throws Exception {
     CuttingProxy proxy = CuttingProxy.start(server.port());
     closing.add(proxy);
     Seen seen = new Seen();
     ZocketClient client = client(proxy, seen, "news");
     assertThat(Await.next("the first open", seen.opens)).isFalse();
     Await.until("the room is joined", () -> who(client).rooms().contains("news"));
-    String firstId = who(client).clientId();
+    return new Joined(proxy, seen, client, who(client).clientId());
+  }
 
+  /** Cuts the client's connection and keeps it away: its reconnects reach nothing, and fail. */
+  private static void cutAndKeepAway(CuttingProxy proxy) throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort(); // nothing listens there once closed: reconnects fail
+      closedPort = s.getLocalPort(); // nothing listens there once closed
     }
     proxy.target(closedPort);
     proxy.cut();
+  }
+
+  @Test
+  void aClientBackAfterTheWindowStartsAfreshAndIsTold() throws Exception {
+    ZocketServer server = server(Duration.ofMillis(300), 1_000);
+    Joined c = joined(server);
+    cutAndKeepAway(c.proxy());
     // The session ends when the window has passed: onDisconnect runs for it, once.
     assertThat(Await.next("onDisconnect at the end of the window", disconnected))
-        .isEqualTo(firstId);
-    proxy.target(server.port());
+        .isEqualTo(c.clientId());
+    c.proxy().target(server.port());
 
-    assertThat(Await.next("the reopening", seen.opens)).isFalse();
-    Await.until("the room is joined again", () -> who(client).rooms().contains("news"));
-    Who after = who(client);
-    assertThat(after.clientId()).isNotEqualTo(firstId);
+    assertThat(Await.next("the reopening", c.seen().opens)).isFalse();
+    Await.until("the room is joined again", () -> who(c.client()).rooms().contains("news"));
+    assertThat(who(c.client()).clientId()).isNotEqualTo(c.clientId());
     assertThat(connects).hasValue(2);
   }
 
   @Test
   void aClientThatMissedMoreEventsThanAreKeptStartsAfresh() throws Exception {
     ZocketServer server = server(Duration.ofSeconds(60), 10);
-    CuttingProxy proxy = CuttingProxy.start(server.port());
-    closing.add(proxy);
-    Seen seen = new Seen();
-    ZocketClient client = client(proxy, seen, "news");
-    assertThat(Await.next("the first open", seen.opens)).isFalse();
-    Await.until("the room is joined", () -> who(client).rooms().contains("news"));
-    String firstId = who(client).clientId();
-
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
-    proxy.target(closedPort);
-    proxy.cut();
-    Await.until("the session parked", () -> server.connectionCount() == 0);
+    Joined c = joined(server);
+    cutAndKeepAway(c.proxy());
+    Await.until("the connection is gone", () -> server.connectionCount() == 0);
     for (int i = 0; i < 50; i++) {
       server.emit(Feed.class).toRoom("news").onItem(new Item(i));
     }
-    proxy.target(server.port());
+    c.proxy().target(server.port());
 
-    assertThat(Await.next("the reopening", seen.opens)).isFalse();
-    assertThat(Await.next("onDisconnect of the session given up", disconnected)).isEqualTo(firstId);
-    Await.until("the room is joined again", () -> who(client).rooms().contains("news"));
-    assertThat(who(client).clientId()).isNotEqualTo(firstId);
+    assertThat(Await.next("the reopening", c.seen().opens)).isFalse();
+    assertThat(Await.next("onDisconnect of the session given up", disconnected))
+        .isEqualTo(c.clientId());
+    Await.until("the room is joined again", () -> who(c.client()).rooms().contains("news"));
+    assertThat(who(c.client()).clientId()).isNotEqualTo(c.clientId());
     server.emit(Feed.class).toRoom("news").onItem(new Item(-1));
-    Await.until("the marker", () -> seen.items.contains(-1));
-    assertThat(seen.items).containsExactly(-1); // the lost events are not pretended
+    Await.until("the marker", () -> c.seen().items.contains(-1));
+    assertThat(c.seen().items).containsExactly(-1); // the lost events are not pretended
   }
 
   @Test
   void aDeliberateCloseEndsTheSessionAtOnce() throws Exception {
-    ZocketServer server = server(Duration.ofSeconds(60), 100);
-    CuttingProxy proxy = CuttingProxy.start(server.port());
-    closing.add(proxy);
-    Seen seen = new Seen();
-    ZocketClient client = client(proxy, seen, "news");
-    String id = who(client).clientId();
-    client.close();
-    assertThat(Await.next("onDisconnect after close()", disconnected)).isEqualTo(id);
+    Joined c = joined(server(Duration.ofSeconds(60), 100));
+    c.client().close();
+    assertThat(Await.next("onDisconnect after close()", disconnected)).isEqualTo(c.clientId());
   }
 
   @Test

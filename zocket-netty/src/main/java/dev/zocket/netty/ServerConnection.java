@@ -174,11 +174,16 @@ final class ServerConnection implements Connection, Context<Object> {
   /** On the executor: takes the resumed session's user context, attributes and new handlers. */
   private void restore() {
     Session s = session;
+    user = s.user;
+    if (s.attributes != null && !s.attributes.isEmpty()) {
+      attributes = new ConcurrentHashMap<>(s.attributes);
+    }
+    createHandlersThenRegister();
+  }
+
+  /** On the executor, once the user context is known: the handlers, then the registration. */
+  private void createHandlersThenRegister() {
     try {
-      user = s.user;
-      if (s.attributes != null && !s.attributes.isEmpty()) {
-        attributes = new ConcurrentHashMap<>(s.attributes);
-      }
       handlers = config.dispatcher.routes().newHandlers(this);
     } catch (RuntimeException e) {
       connectFailed(e);
@@ -187,7 +192,7 @@ final class ServerConnection implements Connection, Context<Object> {
     try {
       channel.eventLoop().execute(this::connected);
     } catch (RejectedExecutionException e) {
-      connectFailed(e);
+      connectFailed(e); // the I/O threads are stopping
     }
   }
 
@@ -208,18 +213,8 @@ final class ServerConnection implements Connection, Context<Object> {
                 t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
             return;
           }
-          try {
-            user = u;
-            handlers = config.dispatcher.routes().newHandlers(this);
-          } catch (RuntimeException e) {
-            connectFailed(e);
-            return;
-          }
-          try {
-            channel.eventLoop().execute(this::connected);
-          } catch (RejectedExecutionException e) {
-            connectFailed(e); // the I/O threads are stopping
-          }
+          user = u;
+          createHandlersThenRegister();
         });
   }
 

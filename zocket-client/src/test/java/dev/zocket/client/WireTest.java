@@ -148,20 +148,27 @@ class WireTest {
   }
 
   /**
+   * Connects a recording client that reconnects at once; each {@code onOpen} adds whether it
+   * resumed its session to the queue returned.
+   */
+  private BlockingQueue<Boolean> reconnectingClient() {
+    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+    client =
+        builder()
+            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
+            .onOpen(c -> opens.add(c.recovered()))
+            .connect();
+    return opens;
+  }
+
+  /**
    * A server with recovery: the session and the last position travel back with the reconnect, the
    * connection opens once the server answered, replayed events follow {@code onOpen}, and {@code
    * __session} never reaches a listener.
    */
   @Test
   void resumesItsSessionWithTheLastPositionItReceived() throws Exception {
-    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
-    recording = true;
-    client =
-        ZocketClient.builder(server.uri())
-            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
-            .on(RoomEvents.class, new Listener())
-            .onOpen(c -> opens.add(c.recovered()))
-            .connect();
+    BlockingQueue<Boolean> opens = reconnectingClient();
     assertThat(server.takeUri()).endsWith("?x-zocket-version=1&x-zocket-recovery=1");
     assertThat(Await.next("the first open", opens)).isFalse();
     server.send(
@@ -185,14 +192,7 @@ class WireTest {
   /** A version 1 server says nothing of sessions: a reconnect opens as soon as anything comes. */
   @Test
   void aServerThatDoesNotAnswerTheResumptionStartsAFreshSession() throws Exception {
-    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
-    recording = true;
-    client =
-        ZocketClient.builder(server.uri())
-            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
-            .on(RoomEvents.class, new Listener())
-            .onOpen(c -> opens.add(c.recovered()))
-            .connect();
+    BlockingQueue<Boolean> opens = reconnectingClient();
     server.takeUri();
     assertThat(Await.next("the first open", opens)).isFalse();
     server.send(

@@ -16,7 +16,9 @@
 #   --idle-clients N                connections of the idle scenario (default 5000)
 #   --no-build                      use the jars of a previous build
 #   --out FILE                      also append every JSON line to FILE
-# Environment: SERVER_JAVA_OPTS, DRIVER_JAVA_OPTS (JVM flags, the same for both servers),
+# Environment: SERVER_JAVA (the java command of the servers, default java; e.g.
+#   /usr/lib/jvm/temurin-25-jdk-amd64/bin/java to compare JDKs), SERVER_JAVA_OPTS, DRIVER_JAVA_OPTS
+#   (JVM flags, the same for both servers),
 #   ZOCKET_OUT (build output folder name, default target-bench).
 # Only 127.0.0.1 is ever used.
 set -euo pipefail
@@ -26,6 +28,7 @@ ROOT=$(pwd)
 OUT_DIR=${ZOCKET_OUT:-target-bench}
 BENCH_JAR="$ROOT/benchmarks/$OUT_DIR/benchmarks.jar"
 CHAT_JAR="$ROOT/examples/chat/$OUT_DIR/zocket-chat.jar"
+SERVER_JAVA=${SERVER_JAVA:-java}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dlogback.configurationFile=$ROOT/benchmarks/logback-bench.xml -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}
 DRIVER_JAVA_OPTS=${DRIVER_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled}
 CLK_TCK=$(getconf CLK_TCK)
@@ -72,17 +75,17 @@ start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
   local log="/tmp/zocket-bench-server-${1%%=*}.log"
   if [[ $1 == baseline ]]; then
     # shellcheck disable=SC2086
-    taskset -c 0 java $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
+    taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
       --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   elif [[ $1 == zocket ]]; then
     # shellcheck disable=SC2086
-    taskset -c 0 java $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.zocket.ZocketChatServer \
+    taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.zocket.ZocketChatServer \
       --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   else
     local jar=$CHAT_JAR
     [[ $1 == *=* ]] && jar=${1#*=}
     # shellcheck disable=SC2086
-    taskset -c 0 java $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+    taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   fi
   SERVER_PID=$!
   for _ in $(seq 1 300); do

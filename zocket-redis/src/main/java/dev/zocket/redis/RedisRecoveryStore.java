@@ -58,7 +58,7 @@ final class RedisRecoveryStore implements RecoveryStore {
   private static final String FIELD = "e";
 
   /** The longest a read blocks; a resumption or close wakes it sooner. */
-  private static final long BLOCK_MILLIS = 1_000;
+  private static final long BLOCK_MILLIS = 250;
 
   /** Entries read at once. */
   private static final int BATCH = 512;

@@ -13,15 +13,25 @@ import java.util.Map;
  * loop, read on any thread.
  */
 final class Resumption {
+  /** Whether the client asks for recovery at all ({@code ZocketClient.Builder.recovery}). */
+  private final boolean enabled;
+
   /** The session's secret token, or null before a server gave one. */
   private volatile String token;
 
   /** The position of the last event received, or the session's start. */
   private volatile String position;
 
+  Resumption(boolean enabled) {
+    this.enabled = enabled;
+  }
+
   /** The query parameters of the next connection attempt. */
   Map<String, String> parameters() {
     Map<String, String> p = new LinkedHashMap<>();
+    if (!enabled) {
+      return p;
+    }
     p.put(Protocol.RECOVERY_HEADER, "1");
     String t = token;
     String pos = position;
@@ -34,7 +44,7 @@ final class Resumption {
 
   /** Whether the next connection resumes a session: it waits for the server's answer to open. */
   boolean resuming() {
-    return token != null && position != null;
+    return enabled && token != null && position != null;
   }
 
   /**

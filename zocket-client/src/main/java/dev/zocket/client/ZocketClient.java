@@ -157,7 +157,7 @@ public final class ZocketClient implements AutoCloseable {
           events.put(route, r.copy());
         });
     this.callbacks = new CallbackThread(uri);
-    Resumption resumption = new Resumption();
+    Resumption resumption = new Resumption(b.recovery);
     InboundRouter inbound =
         new InboundRouter(
             new MessageReader(codec, validator, validate),
@@ -309,6 +309,7 @@ public final class ZocketClient implements AutoCloseable {
     private Validator validator;
     private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
     private boolean retryFirstConnect;
+    private boolean recovery = true;
     private WhileDisconnected whileDisconnected = WhileDisconnected.fail();
     private SslContext sslContext;
     private ObjectMapper objectMapper;
@@ -494,6 +495,23 @@ public final class ZocketClient implements AutoCloseable {
      */
     public Builder retryFirstConnect(boolean retry) {
       this.retryFirstConnect = retry;
+      return this;
+    }
+
+    /**
+     * Whether the client resumes its session after a drop, with a server built with {@code
+     * recovery(...)}: on by default. The client then asks every server for it ({@code
+     * x-zocket-recovery=1}), keeps the session the server gives and the position of the last event
+     * received, and sends them back when it reconnects, waiting (at most the {@linkplain
+     * #connectTimeout connect timeout}) for the server's answer before {@code onOpen}; {@link
+     * ZocketClient#recovered()} tells whether the session was resumed. Off: no recovery query
+     * parameters, and every reconnect starts a fresh session.
+     *
+     * @param recovery whether to resume sessions
+     * @return this builder
+     */
+    public Builder recovery(boolean recovery) {
+      this.recovery = recovery;
       return this;
     }
 

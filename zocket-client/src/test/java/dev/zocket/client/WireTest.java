@@ -189,6 +189,26 @@ class WireTest {
     assertThat(client.recovered()).isTrue();
   }
 
+  /** Without recovery, the client asks for none and ignores a session it is given. */
+  @Test
+  void withoutRecoveryAReconnectIsAlwaysFresh() throws Exception {
+    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+    client =
+        builder()
+            .recovery(false)
+            .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
+            .onOpen(c -> opens.add(c.recovered()))
+            .connect();
+    assertThat(server.takeUri()).endsWith("/?x-zocket-version=1");
+    assertThat(Await.next("the first open", opens)).isFalse();
+    server.send(
+        "{\"type\":\"__session\",\"payload\":{\"session\":\"t\",\"pos\":\"1\","
+            + "\"recovered\":false}}");
+    server.dropConnections();
+    assertThat(server.takeUri()).endsWith("/?x-zocket-version=1");
+    assertThat(Await.next("the reopening", opens)).isFalse();
+  }
+
   /** A version 1 server says nothing of sessions: a reconnect opens as soon as anything comes. */
   @Test
   void aServerThatDoesNotAnswerTheResumptionStartsAFreshSession() throws Exception {

@@ -640,6 +640,10 @@ public final class LoadDriver {
     final Set<String> outstanding = new HashSet<>();
     final String padding;
     Channel channel;
+
+    /** Whether the handshake has completed or failed (its connect permit given back). */
+    boolean settled;
+
     boolean dirty;
     boolean hasJoined;
     long callsSent;
@@ -704,14 +708,33 @@ public final class LoadDriver {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
         channel = ctx.channel();
+        settled = true;
         connectPermits.release();
         connected.countDown();
       } else if (evt
           == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+        handshakeFailed();
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * A handshake that timed out, was refused (a 503 from a full server) or lost its connection:
+     * counted, and its connect permit given back, once, so the run ends with the failure counted
+     * instead of waiting for a permit that never comes back.
+     */
+    private void handshakeFailed() {
+      if (!settled) {
+        settled = true;
         connectFailures++;
         connectPermits.release();
       }
-      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      handshakeFailed();
+      super.channelInactive(ctx);
     }
 
     @Override
@@ -842,6 +865,7 @@ public final class LoadDriver {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      handshakeFailed();
       ctx.close();
     }
   }

@@ -48,6 +48,9 @@ public final class ZocketChatServer {
         .port(port)
         .ioThreads(ioThreads)
         .rateLimit(rateLimit, 1000)
+        // The rooms scenario opens 10,000 connections; the default limit under -Xmx1g is 8,192
+        // (a connection's worst-case direct memory), which would refuse the last ones with 503.
+        .maxConnections(20_000)
         .start();
   }
 

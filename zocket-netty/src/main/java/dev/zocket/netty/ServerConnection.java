@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
@@ -85,8 +84,7 @@ final class ServerConnection implements Connection, Context<Object> {
   private final ConnectionRooms rooms;
   private final InboundQueue inbound;
 
-  /** Created by the first {@link #attribute(String, Object)}. */
-  private volatile ConcurrentHashMap<String, Object> attributes;
+  private final Attributes attributes = new Attributes();
 
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
   private volatile int inFlight;
@@ -175,9 +173,7 @@ final class ServerConnection implements Connection, Context<Object> {
   private void restore() {
     Session s = session;
     user = s.user;
-    if (s.attributes != null && !s.attributes.isEmpty()) {
-      attributes = new ConcurrentHashMap<>(s.attributes);
-    }
+    attributes.restore(s.attributes);
     createHandlersThenRegister();
   }
 
@@ -253,7 +249,7 @@ final class ServerConnection implements Connection, Context<Object> {
       log.debug("Client {} cannot resume its session: the events it missed are gone", clientId);
       config.sessions.abandon(s);
       session = null;
-      attributes = null;
+      attributes.clear();
       rooms.leaveAll(); // rooms a handler factory joined: the connection leaves under its old id
       rooms.forget();
       clientId = config.newClientId();
@@ -388,8 +384,7 @@ final class ServerConnection implements Connection, Context<Object> {
     if (s != null
         && keepSession
         && (!config.state.closing() || config.sessions.keepsOnShutdown())) {
-      ConcurrentHashMap<String, Object> a = attributes;
-      config.sessions.park(s, this, a == null ? Map.of() : Map.copyOf(a));
+      config.sessions.park(s, this, attributes.snapshot());
       config.state.live.remove(this);
       terminated.complete(null);
       return;
@@ -412,7 +407,7 @@ final class ServerConnection implements Connection, Context<Object> {
   /** Forgets the rooms and attributes, once {@code onDisconnect} has seen them. */
   void forget() {
     rooms.forget();
-    attributes = null;
+    attributes.clear();
   }
 
   /**
@@ -537,11 +532,6 @@ final class ServerConnection implements Connection, Context<Object> {
     return clientId;
   }
 
-  /** Whether this connection resumed a dropped connection's session. */
-  boolean recovered() {
-    return recovered;
-  }
-
   @Override
   public Object user() {
     return user;
@@ -559,31 +549,12 @@ final class ServerConnection implements Connection, Context<Object> {
 
   @Override
   public Object attribute(String name) {
-    Objects.requireNonNull(name, "name == null");
-    ConcurrentHashMap<String, Object> a = attributes;
-    return a == null ? null : a.get(name);
+    return attributes.get(name);
   }
 
   @Override
   public void attribute(String name, Object value) {
-    Objects.requireNonNull(name, "name == null");
-    ConcurrentHashMap<String, Object> a = attributes;
-    if (value == null) {
-      if (a != null) {
-        a.remove(name);
-      }
-      return;
-    }
-    if (a == null) {
-      synchronized (this) {
-        a = attributes;
-        if (a == null) {
-          a = new ConcurrentHashMap<>();
-          attributes = a;
-        }
-      }
-    }
-    a.put(name, value);
+    attributes.set(name, value);
   }
 
   @Override

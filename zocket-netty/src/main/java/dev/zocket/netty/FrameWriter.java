@@ -64,6 +64,12 @@ final class FrameWriter {
    */
   private final ChannelHandlerContext rawWrites;
 
+  /**
+   * Frames written straight to the socket at the end of the pass, on a native socket without an
+   * extension; null otherwise.
+   */
+  private final SocketWrites socketWrites;
+
   /** Frames waiting for the client to read; created when first needed. */
   private ArrayDeque<ByteBuf> backlog;
 
@@ -91,6 +97,7 @@ final class FrameWriter {
         channel.pipeline().get(WebSocketExtensionEncoder.class) == null
             ? channel.pipeline().context(WebSocketFrameEncoder.class)
             : null;
+    this.socketWrites = rawWrites == null ? null : SocketWrites.of(channel);
   }
 
   /**
@@ -110,7 +117,9 @@ final class FrameWriter {
       }
       return;
     }
-    write(shared.retainedDuplicate());
+    // The frame itself, not a duplicate: nothing here moves its indexes, and a frame that goes to
+    // Netty goes as a duplicate (writeNow).
+    write(shared.retain());
   }
 
   /**
@@ -131,7 +140,10 @@ final class FrameWriter {
     }
   }
 
-  /** On the I/O thread: writes a frame now, or queues it behind the ones that wait. */
+  /**
+   * On the I/O thread: writes a frame now, or queues it behind the ones that wait. The frame's
+   * reference passes to this method, its indexes are left as they are.
+   */
   private void write(ByteBuf frame) {
     if (closed || !channel.isActive()) {
       frame.release();
@@ -181,14 +193,18 @@ final class FrameWriter {
 
   private void writeNow(ByteBuf frame) {
     ChannelHandlerContext raw = rawWrites;
+    // Netty moves the reader index of what it writes: it gets a duplicate, which carries the
+    // frame's reference.
     if (raw == null) {
       channel.write(
-          new TextWebSocketFrame(frame.skipBytes(TextFrames.headerLength(frame))),
+          new TextWebSocketFrame(frame.duplicate().skipBytes(TextFrames.headerLength(frame))),
           channel.voidPromise());
-    } else if (straightToSocket()) {
-      channel.unsafe().write(frame, channel.voidPromise());
+    } else if (!straightToSocket()) {
+      raw.write(frame.duplicate(), channel.voidPromise());
+    } else if (socketWrites != null && socketWrites.accepts(frame)) {
+      socketWrites.add(frame);
     } else {
-      raw.write(frame, channel.voidPromise());
+      channel.unsafe().write(frame.duplicate(), channel.voidPromise());
     }
     if (!flushPending) {
       flushPending = true;
@@ -276,6 +292,9 @@ final class FrameWriter {
    */
   void close() {
     closed = true;
+    if (socketWrites != null) {
+      socketWrites.handOver();
+    }
     if (behindNow) {
       behindNow = false;
       config.state.backlogs.caughtUp();
@@ -300,19 +319,21 @@ final class FrameWriter {
     flushPending = false;
     if (rawWrites == null) {
       channel.flush();
-    } else if (straightToSocket()) {
-      channel.unsafe().flush();
-    } else {
+    } else if (!straightToSocket()) {
       rawWrites.flush();
+    } else if (socketWrites != null) {
+      socketWrites.flush();
+    } else {
+      channel.unsafe().flush();
     }
   }
 
   /**
    * Whether nothing lies between the WebSocket encoder and the socket (no TLS, and the HTTP codec,
-   * which the upgrade removes once its response is written, gone): then a frame goes to the
-   * channel's outbound buffer as the pipeline's head would put it there, without walking the
-   * pipeline and checking a promise per member (a fifth of the Java samples of a fan-out to 500,
-   * BENCHMARKS.md). On the I/O thread.
+   * which the upgrade removes once its response is written, gone): then a frame goes to the socket
+   * at the end of the pass ({@link SocketWrites}, on epoll), or to the channel's outbound buffer as
+   * the pipeline's head would put it there, without walking the pipeline and checking a promise per
+   * member (a fifth of the Java samples of a fan-out to 500, BENCHMARKS.md). On the I/O thread.
    */
   private boolean straightToSocket() {
     return channel.pipeline().firstContext() == rawWrites;

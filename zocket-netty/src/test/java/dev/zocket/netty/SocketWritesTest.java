@@ -1,0 +1,160 @@
+package dev.zocket.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zocket.Context;
+import dev.zocket.Namespace;
+import dev.zocket.NonBlocking;
+import dev.zocket.netty.TestApi.Events;
+import dev.zocket.netty.TestApi.User;
+import dev.zocket.test.Await;
+import dev.zocket.test.LeakDetection;
+import java.net.URI;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Frames written straight to the socket at the end of a pass ({@link SocketWrites}): what the
+ * socket does not take at once goes on through Netty's buffer from the first byte it did not take,
+ * and frames a pass gathered go out before the close frame that ends it. The events are emitted
+ * from a {@link NonBlocking} handler, so they are gathered on the I/O thread, in passes of up to
+ * hundreds of kilobytes, to a client whose socket has a receive buffer of 4 KiB.
+ */
+@Timeout(60)
+class SocketWritesTest {
+  /** Event sizes, in turn: small frames, and frames far larger than any socket buffer here. */
+  private static final int[] SIZES = {10, 1_000, 70_000, 300, 5_000, 200_000, 1, 20_000};
+
+  public record Burst(int from, int count) {}
+
+  @Namespace("w")
+  public interface Writes {
+    /** Emits events {@code from} .. {@code from + count - 1} to the caller. */
+    @NonBlocking
+    void burst(Burst b);
+
+    /** The same, then closes the connection. */
+    @NonBlocking
+    void burstThenClose(Burst b);
+  }
+
+  static final class WritesHandler implements Writes {
+    private final Context<User> ctx;
+
+    WritesHandler(Context<User> ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void burst(Burst b) {
+      Events me = ctx.emit(Events.class).to(ctx.clientId());
+      for (int i = b.from(); i < b.from() + b.count(); i++) {
+        me.onText(text(i));
+      }
+    }
+
+    @Override
+    public void burstThenClose(Burst b) {
+      burst(b);
+      ctx.close();
+    }
+  }
+
+  /** Event {@code i}: its number, then a letter of its own repeated to its size. */
+  static String text(int i) {
+    return i + "|" + String.valueOf((char) ('a' + i % 26)).repeat(SIZES[i % SIZES.length]);
+  }
+
+  /** Checks that events arrive whole and in order, on the client's I/O thread. */
+  static final class Whole {
+    final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    volatile int received;
+    volatile String error;
+
+    void onText(String text) {
+      if (!text.startsWith("{\"type\":\"ev.onText\"")) {
+        replies.add(text);
+        return;
+      }
+      String expected = "{\"type\":\"ev.onText\",\"payload\":\"" + text(received) + "\"}";
+      if (error == null && !text.equals(expected)) {
+        error =
+            "event "
+                + received
+                + " differs: "
+                + text.substring(0, Math.min(60, text.length()))
+                + "… ("
+                + text.length()
+                + " chars, expected "
+                + expected.length()
+                + ")";
+      }
+      received = received + 1; // one writer: the client's I/O thread
+    }
+  }
+
+  private static ZocketServer server() {
+    return Servers.standard().handle(Writes.class, WritesHandler::new).ioThreads(1).start();
+  }
+
+  private static NettyClient slowReader(ZocketServer server, Whole whole) {
+    URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=u");
+    return NettyClient.connect(
+        uri, new NettyClient.Options().receiveBuffer(4096).onText(whole::onText));
+  }
+
+  private static String burst(String method, int from, int count, String id) {
+    return "{\"type\":\"w."
+        + method
+        + "\",\"payload\":{\"from\":"
+        + from
+        + ",\"count\":"
+        + count
+        + "},\"rpcId\":\""
+        + id
+        + "\"}";
+  }
+
+  @Test
+  void framesTheSocketCannotTakeAtOnceArriveWholeAndInOrder() throws Exception {
+    try (ZocketServer server = server()) {
+      Whole whole = new Whole();
+      NettyClient client = slowReader(server, whole);
+      // Three bursts while the client does not read: the socket takes a part of the first
+      // pass's write, Netty's buffer the rest, then the backlog; then reading resumes.
+      client.autoRead(false);
+      client.send(burst("burst", 0, 40, "a"));
+      client.send(burst("burst", 40, 40, "b"));
+      client.send(burst("burst", 80, 40, "c"));
+      client.autoRead(true);
+      Await.until("the first 120 events", () -> whole.received >= 120 || whole.error != null);
+      // And bursts to a client that reads, but slowly, through its small buffer.
+      for (int n = 1; n <= 10; n++) {
+        client.send(burst("burst", n * 120, 120, "n" + n));
+      }
+      Await.until("1,320 events", () -> whole.received >= 1_320 || whole.error != null);
+      assertThat(whole.error).isNull();
+      assertThat(whole.received).isEqualTo(1_320);
+      client.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @Test
+  void framesGatheredInAPassGoOutBeforeItsCloseFrame() throws Exception {
+    try (ZocketServer server = server()) {
+      for (int round = 0; round < 5; round++) {
+        Whole whole = new Whole();
+        NettyClient client = slowReader(server, whole);
+        client.send(burst("burstThenClose", 0, 50, "x"));
+        assertThat(client.awaitClose()).isEqualTo(1000);
+        // The client stops reading at the close frame: every event came before it.
+        assertThat(whole.error).isNull();
+        assertThat(whole.received).as("events before the close frame").isEqualTo(50);
+      }
+    }
+    LeakDetection.assertNoLeaks();
+  }
+}

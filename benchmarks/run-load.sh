@@ -9,7 +9,8 @@
 #                                   Netty server), zocket (the chat protocol on ZocketServer, as the
 #                                   chat example but without its rate limit), chat (examples/chat's
 #                                   jar), both (= "baseline zocket"), or NAME=PATH for another build
-#                                   of the chat jar (default: both)
+#                                   of the chat jar, or of benchmarks.jar (its ZocketChatServer)
+#                                   (default: both)
 #   --runs N                        runs per scenario and server (default 3); the median is reported
 #   --duration S                    measured window in seconds (default 5)
 #   --warmup S                      warm-up before the window in seconds (default 3)
@@ -84,8 +85,14 @@ start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
   else
     local jar=$CHAT_JAR
     [[ $1 == *=* ]] && jar=${1#*=}
-    # shellcheck disable=SC2086
-    taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+    if [[ $(basename "$jar") == benchmarks*.jar ]]; then # another build's ZocketChatServer
+      # shellcheck disable=SC2086
+      taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$jar" dev.zocket.bench.zocket.ZocketChatServer \
+        --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+    else
+      # shellcheck disable=SC2086
+      taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+    fi
   fi
   SERVER_PID=$!
   for _ in $(seq 1 300); do

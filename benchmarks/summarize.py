@@ -4,6 +4,7 @@
 Usage: python3 benchmarks/summarize.py RESULTS.jsonl [MAX_OTHER_CPU_S]
 
 "user-ns" and "kern-ns" are the server's user-space and kernel CPU nanoseconds per delivery (medians).
+"per-write" is the deliveries one write system call of the server carried (median; /proc/<pid>/io).
 "other" is the CPU time other processes of the machine used during a run's measured window;
 with MAX_OTHER_CPU_S, runs disturbed by more than that are left out (and counted as dropped).
 """
@@ -24,7 +25,7 @@ def med(vals):
     vals = [v for v in vals if v is not None]
     return statistics.median(vals) if vals else None
 print()
-print("%-10s %-9s %16s %23s %12s %8s %8s %6s %9s %6s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "user-ns", "kern-ns", "lost", "reordered", "other", "runs"))
+print("%-10s %-9s %16s %23s %12s %8s %8s %9s %6s %9s %6s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "user-ns", "kern-ns", "per-write", "lost", "reordered", "other", "runs"))
 summary = {}
 for (case, server), results in sorted(by.items()):
     if case == "idle":
@@ -46,7 +47,8 @@ for (case, server), results in sorted(by.items()):
     # Server CPU per delivery, split into user space and kernel (/proc/<pid>/stat utime, stime).
     user = med([x.get("userNsPerDelivery") for x in results])
     kern = med([x.get("kernelNsPerDelivery") for x in results])
-    print("%-10s %-9s %16s %23s %12s %8s %8s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, user, kern, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
+    per_write = med([x.get("deliveriesPerWriteCall") for x in results])
+    print("%-10s %-9s %16s %23s %12s %8s %8s %9s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, user, kern, per_write, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
 cases = sorted({c for c, _ in summary})
 others = sorted({s for _, s in summary if s != "baseline"})
 if others:

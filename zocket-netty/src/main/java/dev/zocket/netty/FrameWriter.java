@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Without an extension, frames are written below the WebSocket encoder, so they pass only TLS
  * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
  * {@link TextWebSocketFrame}s. Every write is flushed once, when the I/O thread's current pass
- * ends. Everything runs on the connection's I/O thread except {@link #reply}.
+ * ends; on epoll without TLS or an extension, the frames of a pass go to the socket in one
+ * gathering write then, past Netty's outbound buffer while it is empty ({@link SocketWrites}).
+ * Everything runs on the connection's I/O thread except {@link #reply}.
  */
 final class FrameWriter {
   /** The connections of each I/O thread written to in its current pass, flushed at its end. */

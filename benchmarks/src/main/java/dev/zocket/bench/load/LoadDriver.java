@@ -68,8 +68,9 @@ import java.util.concurrent.TimeoutException;
  * room. A run is warm-up, then the measured window ({@code --duration} seconds or until each sender
  * has sent {@code --max-messages}), then a drain, all under the hard {@code --deadline}. With
  * {@code --server-pid} the server's CPU time (utime and stime of {@code /proc/<pid>/stat}) is read
- * at both ends of the measured window: deliveries per server CPU-second, and user and kernel
- * nanoseconds per delivery. Prints one JSON line. Only loopback addresses are accepted.
+ * at both ends of the measured window: deliveries per server CPU-second, user and kernel
+ * nanoseconds per delivery, and (from {@code syscw} of {@code /proc/<pid>/io}) deliveries per write
+ * system call of the server. Prints one JSON line. Only loopback addresses are accepted.
  */
 public final class LoadDriver {
   private static final JsonFactory JSON = new JsonFactory();
@@ -392,6 +393,12 @@ public final class LoadDriver {
         out.put("userNsPerDelivery", Math.round(user * 1e9 / windowDelivered));
         out.put("kernelNsPerDelivery", Math.round(kernel * 1e9 / windowDelivered));
       }
+      if (c0[8] >= 0 && c1[8] >= 0 && c1[8] > c0[8]) {
+        // How many frames one write call carries on average: a server that finds less work per
+        // wake-up makes more calls, and the kernel time per delivery follows.
+        out.put("serverWriteCalls", c1[8] - c0[8]);
+        out.put("deliveriesPerWriteCall", round(windowDelivered / (double) (c1[8] - c0[8])));
+      }
       if (c0[5] >= 0 && c1[5] >= 0) {
         // CPU used by other processes during the window: a run with much of it is disturbed.
         long others = (c1[5] - c0[5]) - (cpu1 - cpu0) - (c1[4] - c0[4]);
@@ -471,10 +478,12 @@ public final class LoadDriver {
 
   /**
    * Counters, time and CPU read together on the event loop, so the window's deliveries, duration
-   * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks}.
+   * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks,
+   * machine busy ticks, server user ticks, server kernel ticks, server write calls}.
    */
   private long[] snapshot() {
     long[] server = serverCpuTicks();
+    long writeCalls = o.serverPid > 0 ? writeCalls(Integer.toString(o.serverPid)) : -1;
     return new long[] {
       sent,
       delivered,
@@ -483,7 +492,8 @@ public final class LoadDriver {
       cpuTicks("self"),
       machineBusyTicks(),
       server[0],
-      server[1]
+      server[1],
+      writeCalls
     };
   }
 
@@ -593,6 +603,23 @@ public final class LoadDriver {
       return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     } catch (IOException | RuntimeException e) {
       return new long[] {-1, -1};
+    }
+  }
+
+  /**
+   * The write system calls a process made (write, writev, sendmsg...: {@code syscw} of {@code
+   * /proc/<pid>/io}); -1 when unreadable (another user's process).
+   */
+  static long writeCalls(String pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", pid, "io"))) {
+        if (line.startsWith("syscw:")) {
+          return Long.parseLong(line.substring(6).trim());
+        }
+      }
+      return -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 

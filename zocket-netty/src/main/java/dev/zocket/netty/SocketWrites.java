@@ -8,6 +8,7 @@ import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The frames one connection gets during its I/O thread's pass, written to its socket in one
@@ -24,10 +25,14 @@ import java.io.IOException;
  */
 final class SocketWrites {
   /**
-   * At most this many frames wait for the end of the pass; one more writes them at once. Netty does
-   * not count them towards the connection's writability, so they are bounded here.
+   * At most this many frames wait for the end of the pass, as many as one gathering write takes;
+   * one more writes them at once. Netty does not count them towards the connection's writability,
+   * so they (and their bytes, see {@link #add}) are bounded here.
    */
-  static final int MAX_FRAMES = 64;
+  static final int MAX_FRAMES = 1024; // IOV_MAX on Linux; a constant, read without native code
+
+  /** The first array of frames, grown as a pass brings more: most connections get a few. */
+  private static final int FIRST_CAPACITY = 8;
 
   /** One scatter/gather array per I/O thread, reused by every connection it writes. */
   private static final FastThreadLocal<IovArray> IOV =
@@ -46,7 +51,10 @@ final class SocketWrites {
   private final Channel channel;
   private final FileDescriptor socket;
   private final int maxBytes;
-  private final ByteBuf[] frames = new ByteBuf[MAX_FRAMES];
+
+  /** The frames kept, in order; null until the first (an idle connection does not pay for it). */
+  private ByteBuf[] frames;
+
   private int count;
   private long bytes;
 
@@ -81,6 +89,11 @@ final class SocketWrites {
    * everything kept at once when the frames or their bytes reach the bound.
    */
   void add(ByteBuf frame) {
+    if (frames == null) {
+      frames = new ByteBuf[FIRST_CAPACITY];
+    } else if (count == frames.length) {
+      frames = Arrays.copyOf(frames, Math.min(count * 2, MAX_FRAMES));
+    }
     frames[count++] = frame;
     bytes += frame.readableBytes();
     if (count == MAX_FRAMES || bytes >= maxBytes) {

@@ -129,6 +129,31 @@ class RoomsTest {
   }
 
   @Test
+  void aLargeRoomReachesItsMembersOfTheMomentAfterEveryChange() {
+    // More members than a small room's array holds: the room keeps a set, and fan-outs a copy.
+    List<JdkClient> members = new ArrayList<>();
+    for (int i = 0; i < Room.SMALL + 4; i++) {
+      members.add(client("M" + i, "big"));
+    }
+    Events big = server.emit(Events.class).toRoom("big");
+    big.onText("hello");
+    for (JdkClient m : members) {
+      assertThat(m.next()).isEqualTo(HELLO);
+    }
+    JdkClient leaver = members.remove(0);
+    leaver.send("{\"type\":\"t.leave\",\"payload\":{\"roomId\":\"big\"}}");
+    leaver.sync();
+    JdkClient joiner = client("J", "big");
+    members.add(joiner);
+    big.onText("again");
+    for (JdkClient m : members) {
+      assertThat(m.next()).isEqualTo("{\"type\":\"ev.onText\",\"payload\":\"again\"}");
+      m.sync();
+    }
+    leaver.sync(); // its reply to sync came after the event would have: nothing came
+  }
+
+  @Test
   void broadcastsToEveryone() {
     List<JdkClient> all = List.of(client("A", "r1"), client("B"), client("C"));
     server.emit(Events.class).broadcast().onPing();

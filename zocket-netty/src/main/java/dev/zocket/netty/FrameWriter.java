@@ -50,9 +50,11 @@ final class FrameWriter {
       };
 
   /**
-   * What a waiting frame costs the heap beyond its buffer (the buffer's duplicate and the queue's
-   * slot), so that a backlog of small frames is bounded by the memory it really takes: measured
-   * with {@code BacklogMemory}, 93 bytes per frame of 100-character events, 152 for 1,000.
+   * What a waiting frame costs the heap beyond its buffer, so that a backlog of small frames is
+   * bounded by the memory it really takes: measured with {@code BacklogMemory}, 93 bytes per frame
+   * of 100-character events, 152 for 1,000, when the backlog held a duplicate of the buffer per
+   * frame; since #18 it holds the shared buffer itself (a queue slot), so this errs on the safe
+   * side.
    */
   static final int ENTRY_OVERHEAD = 160;
 

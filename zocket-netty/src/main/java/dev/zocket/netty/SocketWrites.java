@@ -29,7 +29,8 @@ final class SocketWrites {
    * one more writes them at once. Netty does not count them towards the connection's writability,
    * so they (and their bytes, see {@link #add}) are bounded here.
    */
-  static final int MAX_FRAMES = 1024; // IOV_MAX on Linux; a constant, read without native code
+  private static final int MAX_FRAMES =
+      1024; // IOV_MAX on Linux; a constant, read without native code
 
   /** The first array of frames, grown as a pass brings more: most connections get a few. */
   private static final int FIRST_CAPACITY = 8;

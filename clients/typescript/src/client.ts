@@ -22,6 +22,8 @@ const RPC_RESPONSE = "__rpc_res";
 const SESSION = "__session";
 /** The default of `recoveryTimeoutMs`. */
 const DEFAULT_RECOVERY_TIMEOUT_MS = 5_000;
+/** The close code of a connection whose session another connection resumed (never reconnected). */
+const TAKEN_OVER = 4001;
 /** `WebSocket.OPEN`. */
 const OPEN = 1;
 /** The longest delay `setTimeout` keeps (2^31 - 1 ms); longer ones would fire at once. */
@@ -349,7 +351,8 @@ export function createClient<const C extends Contract>(
   }
 
   function dropped(code: number, reason: string): void {
-    state = reconnect ? "reconnecting" : "closed";
+    // TAKEN_OVER: another connection resumed this client's session; reconnecting would take it back.
+    state = reconnect && code !== TAKEN_OVER ? "reconnecting" : "closed";
     recovered = false;
     failPending(`Connection closed with ${code}`);
     runAll(closeListeners, code, reason);

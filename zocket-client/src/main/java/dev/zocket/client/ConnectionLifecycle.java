@@ -4,6 +4,7 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.client.ZocketClient.CloseListener;
 import dev.zocket.client.ZocketClient.State;
+import dev.zocket.internal.Protocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -202,7 +203,8 @@ final class ConnectionLifecycle {
       if (current == handler) {
         current = null;
       }
-      again = state != State.CLOSED && reconnect.isEnabled();
+      // Another connection resumed this client's session: reconnecting would take it back.
+      again = state != State.CLOSED && reconnect.isEnabled() && code != Protocol.TAKEN_OVER;
       state = again ? State.RECONNECTING : State.CLOSED;
     }
     log.info("Connection to {} closed: {} {}", uri, code, reason);

@@ -81,6 +81,13 @@ public final class Protocol {
   /** The session message's flag: whether the earlier session was restored. */
   public static final String RECOVERED = "recovered";
 
+  /**
+   * The close code (extension, in the range RFC 6455 leaves to applications) of a connection whose
+   * session another connection resumed: its client must not reconnect, or the two would take the
+   * session from each other in turn.
+   */
+  public static final int TAKEN_OVER = 4001;
+
   /** The rule for a backplane's node id, in the words of the messages that enforce it. */
   public static final String NODE_ID_RULE = "1 to 32 characters among A-Z a-z 0-9 - _";
 

@@ -64,6 +64,17 @@ public interface RecoveryStore extends AutoCloseable {
   String position();
 
   /**
+   * Compares two positions in the order of deliveries.
+   *
+   * @param a a position
+   * @param b another position
+   * @return negative, zero or positive as {@code a} comes before, is, or comes after {@code b}
+   * @throws IllegalArgumentException if either is not a position of this store's form (a client
+   *     sends positions, so they are checked here)
+   */
+  int compare(String a, String b);
+
+  /**
    * Keeps a dropped connection's session for others nodes to take, for {@code ttlMillis}.
    *
    * @param token the session's secret token

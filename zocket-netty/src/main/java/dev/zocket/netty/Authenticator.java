@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -23,6 +24,27 @@ import java.util.function.Predicate;
  * any other {@code ZocketException} with 403; the body is {@code {"error":"<message>"}} and no
  * upgrade happens. Any other exception is logged and answered with 500.
  *
+ * <h2>Principals and recovered sessions</h2>
+ *
+ * Under connection-state recovery, a client that reconnects presents its session's secret token and
+ * is authenticated again like any other. An authenticator that names who a request is from, its
+ * <em>principal</em> (made with {@link #identifying}, or overriding {@link #principal}), decides
+ * who may resume a session: only a handshake with the same principal (compared with {@code equals})
+ * as the one that began the session resumes it; any other starts a fresh session and leaves the
+ * session to its owner. One that names no one (the default, and {@link #token}) leaves the token as
+ * a bearer secret: whoever holds it, and passes authentication, resumes the session with its user
+ * context.
+ *
+ * <pre>{@code
+ * builder.authenticate(Authenticator.identifying(request -> {
+ *   String token = Authenticator.token(request, "access_token", "authorization");
+ *   if (token == null) {
+ *     throw new ZocketException(ErrorCodes.UNAUTHORIZED, "Missing token");
+ *   }
+ *   return jwt.verify(token).subject(); // throws a ZocketException when it is not valid
+ * }));
+ * }</pre>
+ *
  * <p>Threading: called on the connection's I/O thread, so it must not block.
  */
 @FunctionalInterface
@@ -34,6 +56,42 @@ public interface Authenticator {
    * @throws ZocketException to reject the handshake
    */
   void authenticate(HttpRequest request);
+
+  /**
+   * Checks one handshake request and names who it is from. The server calls this method, not {@link
+   * #authenticate}, once per handshake; the default calls {@link #authenticate} and names no one.
+   *
+   * @param request the upgrade request: its URI (with the query string) and HTTP headers
+   * @return the principal, for example a user id; null for none
+   * @throws ZocketException to reject the handshake
+   */
+  default String principal(HttpRequest request) {
+    authenticate(request);
+    return null;
+  }
+
+  /**
+   * An authenticator that names who each handshake is from, so that a recovered session is resumed
+   * only by a client of the same principal (see above).
+   *
+   * @param principal checks a request and returns its principal (null for none), or throws a {@link
+   *     ZocketException} to reject it; called on the I/O thread, so it must not block
+   * @return the authenticator
+   */
+  static Authenticator identifying(Function<? super HttpRequest, String> principal) {
+    Objects.requireNonNull(principal, "principal == null");
+    return new Authenticator() {
+      @Override
+      public void authenticate(HttpRequest request) {
+        principal(request);
+      }
+
+      @Override
+      public String principal(HttpRequest request) {
+        return principal.apply(request);
+      }
+    };
+  }
 
   /**
    * An authenticator for a bearer token sent as the query parameter {@code queryParameter} (what

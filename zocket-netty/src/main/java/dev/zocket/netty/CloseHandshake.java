@@ -97,6 +97,22 @@ final class CloseHandshake {
         .addListener(ChannelFutureListener.CLOSE);
   }
 
+  /**
+   * Sends a close frame with {@code status} and closes the socket at once, without waiting for the
+   * peer: for a connection whose client has most likely gone. A peer still there reads the code if
+   * the socket had room for it. Once.
+   */
+  void closeAtOnce(ChannelHandlerContext ctx, int status, String reason) {
+    if (begun || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    begin();
+    code = status;
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)));
+    ctx.close();
+  }
+
   /** A close frame from the peer: the answer to ours, or one to answer. */
   void peerClosed(ChannelHandlerContext ctx, CloseWebSocketFrame frame) {
     if (begun) {

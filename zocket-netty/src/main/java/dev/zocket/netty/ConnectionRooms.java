@@ -31,6 +31,14 @@ final class ConnectionRooms implements RoomSet {
 
   @Override
   public void join(String room) {
+    join(room, true);
+  }
+
+  /**
+   * Joins a room; {@code record}: as a change of the session's rooms (see {@link SessionRooms}),
+   * not a resumed session's own room joined again.
+   */
+  private void join(String room, boolean record) {
     Objects.requireNonNull(room, "room == null");
     int maxLength = config.hardening.maxRoomIdLength();
     if (room.length() > maxLength) {
@@ -49,6 +57,8 @@ final class ConnectionRooms implements RoomSet {
             ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
       }
       String name = room;
+      SessionRooms history = record ? connection.history() : null;
+      String after = history == null ? null : history.beforeJoin();
       if (!connection.isClosed()) {
         // May refuse (the server's room memory is full); else shares the registry's id.
         name = config.registry.join(room, connection);
@@ -57,6 +67,9 @@ final class ConnectionRooms implements RoomSet {
         }
       }
       names = with(current, name);
+      if (history != null) {
+        history.joined(name, after);
+      }
     }
   }
 
@@ -68,6 +81,10 @@ final class ConnectionRooms implements RoomSet {
       if (current.contains(room)) {
         names = without(current, room);
         config.registry.leave(room, connection);
+        SessionRooms history = connection.history();
+        if (history != null) {
+          history.left(room);
+        }
       }
     }
   }
@@ -89,7 +106,7 @@ final class ConnectionRooms implements RoomSet {
   void restore(Set<String> rooms) {
     for (String room : rooms) {
       try {
-        join(room);
+        join(room, false);
       } catch (ZocketException e) {
         log.warn(
             "Client {} resumed its session without one of its {} rooms: {}",

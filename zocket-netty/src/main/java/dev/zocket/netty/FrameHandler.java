@@ -339,6 +339,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     closing.close(ctx, status, reason);
   }
 
+  /** Closes with a status without waiting for the peer (see {@link CloseHandshake#closeAtOnce}). */
+  void closeAtOnce(int status, String reason) {
+    closing.closeAtOnce(ctx, status, reason);
+  }
+
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
     if (!closing.begun()) {

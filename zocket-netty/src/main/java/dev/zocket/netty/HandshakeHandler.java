@@ -196,9 +196,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           List.of());
       return null;
     }
+    String principal = null;
     if (config.authenticator != null) {
       try {
-        config.authenticator.authenticate(request);
+        principal = config.authenticator.principal(request);
       } catch (ZocketException e) {
         boolean unauthorized = ErrorCodes.UNAUTHORIZED.equals(e.code());
         reject(
@@ -247,7 +248,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           LogSafe.text(version),
           Protocol.VERSION);
     }
-    return new Accepted(headers, Resume.of(request, query));
+    return new Accepted(headers, Resume.of(request, query, principal));
   }
 
   private static boolean isUpgrade(FullHttpRequest request) {

@@ -71,6 +71,15 @@ final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log
         }
       };
 
+  /**
+   * Under recovery, the positions of the last event whose recipients this node began to look up,
+   * and of the last one whose recipients it has looked up: a room joined or left between them may
+   * or may not have had the event (see {@link SessionRooms}). Null before the first event.
+   */
+  private volatile String started;
+
+  private volatile String finished;
+
   /** Told of every event sent and of the backplane's traffic and outages. */
   private final Observers observers;
 
@@ -157,7 +166,7 @@ final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log
   }
 
   /** A room's cost beyond its memberships: one byte per character of a Latin-1 id, else two. */
-  private static long roomBytes(String name) {
+  static long roomBytes(String name) {
     int perChar = 1;
     for (int i = 0; i < name.length(); i++) {
       if (name.charAt(i) > 0xff) {
@@ -166,6 +175,25 @@ final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log
       }
     }
     return ROOM_BYTES + (long) perChar * name.length();
+  }
+
+  /**
+   * Takes {@code bytes} of the room memory budget for something else a client holds there (a parked
+   * session's rooms, a session's record of its rooms); give them back with {@link #release}.
+   *
+   * @return whether the budget had room (nothing is taken when it had not)
+   */
+  boolean reserve(long bytes) {
+    if (roomMemory.addAndGet(bytes) > maxRoomMemory) {
+      roomMemory.addAndGet(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back what {@link #reserve} took. */
+  void release(long bytes) {
+    roomMemory.addAndGet(-bytes);
   }
 
   /** The bytes the rooms and memberships take of the budget now. */
@@ -198,8 +226,27 @@ final class LocalRegistry implements Delivery, Backplane.Node, RecoveryStore.Log
   @Override
   public void deliver(RecoveryStore.Event event) {
     byte[] text = Protocol.withPosition(event.text(), event.position());
+    started = event.position();
     DELIVERED.get()[0] =
         deliverLocally(event.target(), TextFrames.of(ByteBufAllocator.DEFAULT, text), false);
+    finished = event.position();
+  }
+
+  /**
+   * Under recovery, the position of the last event whose recipients were all looked up: a change of
+   * rooms made after this call cannot have changed who got it or any earlier event. Null before the
+   * first event.
+   */
+  String lastDelivered() {
+    return finished;
+  }
+
+  /**
+   * Under recovery, the position of the last event whose recipients began to be looked up: no later
+   * event can see a change of rooms made before this call. Null before the first event.
+   */
+  String lastStarted() {
+    return started;
   }
 
   @Override

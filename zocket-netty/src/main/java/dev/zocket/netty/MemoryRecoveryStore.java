@@ -121,6 +121,23 @@ final class MemoryRecoveryStore implements RecoveryStore {
   }
 
   @Override
+  public int compare(String a, String b) {
+    return Long.compare(number(a), number(b));
+  }
+
+  private static long number(String position) {
+    try {
+      long n = Long.parseLong(position);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // not one of ours: below
+    }
+    throw new IllegalArgumentException("Not a position of this store");
+  }
+
+  @Override
   public void saveSession(String token, byte[] record, long ttlMillis) {
     sessions.put(token, new Saved(record, clock.getAsLong() + ttlMillis));
   }

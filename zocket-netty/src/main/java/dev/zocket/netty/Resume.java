@@ -13,16 +13,18 @@ import java.util.List;
  * @param asked whether the client announced recovery or sent a session
  * @param token the session to resume, or null
  * @param position the last position the client received, or null
+ * @param principal who the handshake authenticated as ({@link Authenticator#principal}), or null:
+ *     only a session of the same principal is resumed
  */
-record Resume(boolean asked, String token, String position) {
+record Resume(boolean asked, String token, String position, String principal) {
   /** A client that knows nothing of recovery. */
-  static final Resume NONE = new Resume(false, null, null);
+  static final Resume NONE = new Resume(false, null, null, null);
 
   /** Longer tokens and positions are not ours, and are not looked up. */
   private static final int MAX_LENGTH = 128;
 
-  /** The request of an upgrade. */
-  static Resume of(HttpRequest request, QueryStringDecoder query) {
+  /** The request of an upgrade, authenticated as {@code principal} (null for no one). */
+  static Resume of(HttpRequest request, QueryStringDecoder query, String principal) {
     String token = value(request, query, Protocol.SESSION_HEADER);
     String position = value(request, query, Protocol.POSITION_HEADER);
     boolean asked = token != null || value(request, query, Protocol.RECOVERY_HEADER) != null;
@@ -35,12 +37,12 @@ record Resume(boolean asked, String token, String position) {
     if (position != null && position.length() > MAX_LENGTH) {
       position = null;
     }
-    return new Resume(true, token, position);
+    return new Resume(true, token, position, principal);
   }
 
   /** The same request without a session to resume: after the session could not be. */
   Resume fresh() {
-    return new Resume(asked, null, null);
+    return new Resume(asked, null, null, principal);
   }
 
   private static String value(HttpRequest request, QueryStringDecoder query, String name) {

@@ -138,7 +138,13 @@ final class ServerAssembly {
       registry.recovery(store);
       sessions =
           new Sessions(
-              store, window, backplane != null, codec.mapper(), handlerExecutor, b.onDisconnect);
+              store,
+              registry,
+              window,
+              backplane != null,
+              codec.mapper(),
+              handlerExecutor,
+              b.onDisconnect);
     }
     EventEmitters emitters = new EventEmitters(codec, validator, b.validateOutgoing, registry);
     HandshakeHeaders headers =

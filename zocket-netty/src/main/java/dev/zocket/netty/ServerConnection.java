@@ -144,7 +144,7 @@ final class ServerConnection implements Connection, Context<Object> {
     if (config.sessions != null && r.token() != null) {
       config
           .sessions
-          .claim(r.token(), this)
+          .claim(r.token(), r.principal(), this)
           .whenComplete(
               (s, t) -> {
                 if (s != null) {
@@ -245,7 +245,11 @@ final class ServerConnection implements Connection, Context<Object> {
    */
   private void resumed(List<RecoveryStore.Event> missed) {
     Session s = session;
-    if (s != null && missed == null) {
+    List<RecoveryStore.Event> replay = missed;
+    if (s != null && missed != null) {
+      replay = config.sessions.replay(s, resume.position(), missed);
+    }
+    if (s != null && replay == null) {
       log.debug("Client {} cannot resume its session: the events it missed are gone", clientId);
       config.sessions.abandon(s);
       session = null;
@@ -259,9 +263,9 @@ final class ServerConnection implements Connection, Context<Object> {
     }
     String position;
     if (s == null) {
-      s = config.sessions.start(this);
-      session = s;
       position = config.sessions.store().position();
+      s = config.sessions.start(this, resume.principal(), position);
+      session = s;
     } else {
       synchronized (s) {
         s.previous = null; // resumed: its earlier connection has ended for good
@@ -272,8 +276,8 @@ final class ServerConnection implements Connection, Context<Object> {
     }
     config.registry.add(this);
     ByteBuf first = sessionFrame(s.token, position, recovered);
-    List<ByteBuf> frames = new ArrayList<>(missed.size());
-    for (RecoveryStore.Event e : missed) {
+    List<ByteBuf> frames = new ArrayList<>(replay.size());
+    for (RecoveryStore.Event e : replay) {
       frames.add(TextFrames.of(channel.alloc(), Protocol.withPosition(e.text(), e.position())));
     }
     try {
@@ -384,12 +388,12 @@ final class ServerConnection implements Connection, Context<Object> {
     if (s != null
         && keepSession
         && (!config.state.closing() || config.sessions.keepsOnShutdown())) {
-      config.sessions.park(s, this, attributes.snapshot());
-      config.state.live.remove(this);
-      terminated.complete(null);
-      return;
-    }
-    if (s != null) {
+      if (config.sessions.park(s, this, attributes.snapshot())) {
+        config.state.live.remove(this);
+        terminated.complete(null);
+        return;
+      }
+    } else if (s != null) {
       config.sessions.end(s);
     }
     try {
@@ -411,12 +415,30 @@ final class ServerConnection implements Connection, Context<Object> {
   }
 
   /**
-   * A newer connection resumes this one's session: closes this one at once, without a closing
-   * handshake (its client has gone), keeping the session for the newer one. Any thread.
+   * A newer connection resumes this one's session: closes this one at once with {@link
+   * Protocol#TAKEN_OVER}, without waiting for the peer's answer (its client has most likely gone;
+   * one still there reads the code and does not reconnect), keeping the session for the newer one.
+   * Any thread.
    */
   void handOver() {
     handedOver = true;
-    channel.close();
+    EventLoop loop = channel.eventLoop();
+    if (loop.inEventLoop()) {
+      frames.closeAtOnce(Protocol.TAKEN_OVER, "Session resumed by another connection");
+      return;
+    }
+    try {
+      loop.execute(
+          () -> frames.closeAtOnce(Protocol.TAKEN_OVER, "Session resumed by another connection"));
+    } catch (RejectedExecutionException e) {
+      channel.close(); // the I/O threads are stopping
+    }
+  }
+
+  /** The session's rooms over time, while the connection has a session; else null. */
+  SessionRooms history() {
+    Session s = session;
+    return s == null ? null : s.history;
   }
 
   /**

@@ -22,6 +22,15 @@ final class Session {
   final String token;
   final String clientId;
 
+  /**
+   * Who the session's connections authenticated as ({@link Authenticator#principal}); null when the
+   * authenticator names no one. Only a connection of the same principal resumes the session.
+   */
+  final String principal;
+
+  /** The session's rooms over time, for exact replays. */
+  SessionRooms history;
+
   State state = State.ATTACHED;
 
   /** The connection attached, or the last one (the context {@code onDisconnect} sees). */
@@ -42,15 +51,25 @@ final class Session {
   Map<String, Object> attributes;
   Set<String> rooms = Set.of();
 
+  /**
+   * While parked: the position of the last event that could have been delivered to its last
+   * connection; a client resuming from a later one is not believed.
+   */
+  String parkedAt;
+
+  /** While parked on this node: what it holds of the room memory budget. */
+  long parkedBytes;
+
   /** Completes when the attached connection has parked the session, or with null if it ended. */
   CompletableFuture<Session> detached = new CompletableFuture<>();
 
   /** Ends a parked session when its window has passed. */
   ScheduledFuture<?> expiry;
 
-  Session(String token, String clientId, ServerConnection connection) {
+  Session(String token, String clientId, String principal, ServerConnection connection) {
     this.token = token;
     this.clientId = clientId;
+    this.principal = principal;
     this.connection = connection;
   }
 

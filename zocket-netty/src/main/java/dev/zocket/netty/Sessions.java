@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,7 +54,14 @@ final class Sessions {
 
   static final long HANDOVER_RETRY_MILLIS = 20;
 
+  /**
+   * What a parked session costs the room memory budget beyond its rooms and record: its objects on
+   * this node (session, token, rooms set, timer).
+   */
+  static final int PARKED_SESSION_BYTES = 512;
+
   private final RecoveryStore store;
+  private final LocalRegistry registry;
   private final long windowMillis;
 
   /** Whether records carry the user context, for other nodes. */
@@ -69,12 +77,14 @@ final class Sessions {
 
   Sessions(
       RecoveryStore store,
+      LocalRegistry registry,
       long windowMillis,
       boolean portable,
       ObjectMapper mapper,
       Executor executor,
       Consumer<Context<?>> onDisconnect) {
     this.store = store;
+    this.registry = registry;
     this.windowMillis = windowMillis;
     this.portable = portable;
     this.mapper = mapper;
@@ -99,14 +109,48 @@ final class Sessions {
     return portable;
   }
 
-  /** Starts a session for a new connection. */
-  Session start(ServerConnection c) {
+  /**
+   * Starts a session for a new connection, at {@code position}: the store's position inside a
+   * callback of {@link RecoveryStore#resume}, so that the session is owed no event before it.
+   */
+  Session start(ServerConnection c, String principal, String position) {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Session s = new Session(token, c.clientId(), c);
+    Session s = new Session(token, c.clientId(), principal, c);
+    s.history = new SessionRooms(store, registry, position, c.rooms().current(), List.of());
     local.put(token, s);
     return s;
+  }
+
+  /**
+   * The events a resumed session is owed, of those the store kept after {@code position}: what it
+   * would have received had it stayed connected (see {@link SessionRooms}). Null when {@code
+   * position} is not one this session's client can have received: missing, not the store's, before
+   * the session began or after its last connection dropped; the client then starts afresh.
+   */
+  List<RecoveryStore.Event> replay(Session s, String position, List<RecoveryStore.Event> missed) {
+    if (position == null) {
+      return null;
+    }
+    try {
+      String parkedAt;
+      synchronized (s) {
+        parkedAt = s.parkedAt;
+      }
+      if (parkedAt != null && store.compare(position, parkedAt) > 0) {
+        log.debug("Client {} resumed from a position it was never sent", s.clientId);
+        return null;
+      }
+      List<RecoveryStore.Event> replay = s.history.replay(position, missed, s.clientId);
+      if (replay == null) {
+        log.debug("Client {} resumed from a position before its session began", s.clientId);
+      }
+      return replay;
+    } catch (IllegalArgumentException e) {
+      log.debug("Client {} resumed from a position that is not the store's", s.clientId);
+      return null;
+    }
   }
 
   /**
@@ -114,9 +158,13 @@ final class Sessions {
    * it to close (closing it first), then takes its record. Completes with the session, attached to
    * {@code next}, or with null when there is none to resume.
    */
-  CompletionStage<Session> claim(String token, ServerConnection next) {
+  CompletionStage<Session> claim(String token, String principal, ServerConnection next) {
     Session mine = local.get(token);
     if (mine != null) {
+      if (!Objects.equals(mine.principal, principal)) {
+        log.debug("A client of another principal presented the session of {}", mine.clientId);
+        return done(null);
+      }
       ServerConnection old;
       synchronized (mine) {
         old = mine.state == Session.State.ATTACHED ? mine.connection : null;
@@ -124,14 +172,15 @@ final class Sessions {
       if (old != null && old != next) {
         log.debug("Client {} resumes its session: closing its earlier connection", mine.clientId);
         old.handOver();
-        return mine.detached.thenCompose(s -> s == null ? done(null) : take(token, next));
+        return mine.detached.thenCompose(
+            s -> s == null ? done(null) : take(token, principal, next));
       }
     }
-    return take(token, next);
+    return take(token, principal, next);
   }
 
-  private CompletionStage<Session> take(String token, ServerConnection next) {
-    return take(token, next, System.nanoTime() + HANDOVER_WAIT_NANOS)
+  private CompletionStage<Session> take(String token, String principal, ServerConnection next) {
+    return take(token, principal, next, System.nanoTime() + HANDOVER_WAIT_NANOS)
         .exceptionally(
             t -> {
               log.warn("Could not take the session of a resuming client from the store", t);
@@ -144,13 +193,14 @@ final class Sessions {
    * node the client was connected to may not have seen its connection drop yet, and parks the
    * session only once it has (an unknown or expired session waits that long to start afresh).
    */
-  private CompletionStage<Session> take(String token, ServerConnection next, long giveUpAt) {
+  private CompletionStage<Session> take(
+      String token, String principal, ServerConnection next, long giveUpAt) {
     return store
         .takeSession(token)
         .thenCompose(
             record -> {
               if (record != null) {
-                return done(attach(token, record, next));
+                return done(attach(token, record, principal, next));
               }
               if (!portable || System.nanoTime() - giveUpAt >= 0 || local.containsKey(token)) {
                 return done(null);
@@ -158,17 +208,23 @@ final class Sessions {
               Executor later =
                   CompletableFuture.delayedExecutor(HANDOVER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
               return CompletableFuture.supplyAsync(() -> token, later)
-                  .thenCompose(t -> take(t, next, giveUpAt));
+                  .thenCompose(t -> take(t, principal, next, giveUpAt));
             });
   }
 
   /** With the record in hand: the session of this node, or one rebuilt from the record. */
-  private Session attach(String token, byte[] record, ServerConnection next) {
+  private Session attach(String token, byte[] record, String principal, ServerConnection next) {
     JsonNode r;
     try {
       r = mapper.readTree(record);
     } catch (IOException e) {
       log.warn("Dropped a session record that is not JSON", e);
+      return null;
+    }
+    if (!Objects.equals(r.path("principal").textValue(), principal)) {
+      // Not this client's: the record goes back for its own client, for another window.
+      log.debug("A client of another principal presented the session of a dropped client");
+      store.saveSession(token, record, windowMillis + RECORD_MARGIN_MILLIS);
       return null;
     }
     long generation = r.path("generation").asLong(-1);
@@ -180,6 +236,7 @@ final class Sessions {
             mine.expiry.cancel(false);
             mine.expiry = null;
           }
+          unpark(mine); // its rooms join the registry again, and count there
           mine.state = Session.State.ATTACHED;
           mine.previous = mine.connection;
           mine.connection = next;
@@ -187,7 +244,7 @@ final class Sessions {
           return mine;
         }
       }
-      local.remove(token, mine); // a record of another node's is newer than ours
+      forget(mine); // a record of another node's is newer than ours
     }
     Session s = rebuild(token, r, next);
     if (s != null) {
@@ -217,38 +274,101 @@ final class Sessions {
         return null;
       }
     }
-    Session s = new Session(token, clientId, next);
+    Session s = new Session(token, clientId, r.path("principal").textValue(), next);
     s.generation = r.path("generation").asLong();
     s.user = user;
     s.attributes = Map.of();
-    Set<String> rooms = new HashSet<>();
-    r.path("rooms").forEach(n -> rooms.add(n.asText()));
-    s.rooms = Set.copyOf(rooms);
+    s.rooms = strings(r.path("rooms"));
+    s.parkedAt = r.path("parkedAt").textValue();
+    List<SessionRooms.Change> changes = new ArrayList<>();
+    for (JsonNode c : r.path("changes")) {
+      changes.add(
+          new SessionRooms.Change(
+              c.path("after").asText(), c.path("room").asText(), c.path("joined").asBoolean()));
+    }
+    String horizon = r.path("horizon").textValue();
+    if (horizon == null) {
+      return null;
+    }
+    try {
+      s.history = new SessionRooms(store, registry, horizon, strings(r.path("atHorizon")), changes);
+    } catch (IllegalArgumentException e) {
+      log.warn("Dropped a session record whose positions are not the store's", e);
+      return null;
+    }
     return s;
+  }
+
+  private static Set<String> strings(JsonNode array) {
+    Set<String> set = new HashSet<>();
+    array.forEach(n -> set.add(n.asText()));
+    return Set.copyOf(set);
   }
 
   /**
    * Parks the session of a connection that dropped, keeping what the next connection gets back, and
    * saves its record; it ends at the end of the window unless a connection resumes it. On the
    * handler executor, once the connection's messages are handled.
+   *
+   * <p>A parked session's rooms, record and objects count against the room memory budget, as its
+   * connection's memberships did: when the budget has no room for it, the session is not kept.
+   *
+   * @return false if the session could not be kept: it has ended, and {@code onDisconnect} is the
+   *     caller's
    */
-  void park(Session s, ServerConnection c, Map<String, Object> attributes) {
+  boolean park(Session s, ServerConnection c, Map<String, Object> attributes) {
     byte[] record;
     synchronized (s) {
       if (s.state != Session.State.ATTACHED || s.connection != c) {
-        return;
+        return true;
       }
       s.state = Session.State.PARKED;
       s.generation++;
       s.user = c.user();
       s.attributes = attributes;
       s.rooms = c.rooms().current();
+      String last = registry.lastStarted(); // null: no event yet since this node started
+      s.parkedAt = last != null ? last : s.history.horizon();
       record = record(s);
-      s.expiry = c.eventLoop().schedule(() -> expire(s), windowMillis, TimeUnit.MILLISECONDS);
+      long bytes = PARKED_SESSION_BYTES + record.length;
+      for (String room : s.rooms) {
+        bytes += LocalRegistry.MEMBERSHIP_BYTES + LocalRegistry.roomBytes(room);
+      }
+      if (!registry.reserve(bytes)) {
+        s.state = Session.State.ATTACHED; // for end()
+        log.debug(
+            "Client {} dropped; the server's room memory is full, so its session is not kept",
+            s.clientId);
+      } else {
+        s.parkedBytes = bytes;
+        s.expiry = c.eventLoop().schedule(() -> expire(s), windowMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+    if (s.parkedBytes == 0) {
+      end(s);
+      return false;
     }
     store.saveSession(s.token, record, windowMillis + RECORD_MARGIN_MILLIS);
     log.debug("Client {} dropped; its session is kept for {} ms", s.clientId, windowMillis);
     s.detached.complete(s);
+    return true;
+  }
+
+  /** Gives back what a parked session held of the room memory budget. Under its lock. */
+  private void unpark(Session s) {
+    registry.release(s.parkedBytes);
+    s.parkedBytes = 0;
+  }
+
+  /** Forgets a session that ended or that another node now holds, with what it held. */
+  private void forget(Session s) {
+    local.remove(s.token, s);
+    synchronized (s) {
+      unpark(s);
+    }
+    if (s.history != null) {
+      s.history.release();
+    }
   }
 
   /** Ends a session whose connection closed for good; {@code onDisconnect} is the caller's. */
@@ -256,7 +376,7 @@ final class Sessions {
     synchronized (s) {
       s.state = Session.State.ENDED;
     }
-    local.remove(s.token, s);
+    forget(s);
     store.removeSession(s.token);
     s.detached.complete(null);
   }
@@ -272,7 +392,7 @@ final class Sessions {
       previous = s.previous;
       s.previous = null;
     }
-    local.remove(s.token, s);
+    forget(s);
     if (previous != null) {
       runOnDisconnect(previous);
     }
@@ -300,7 +420,7 @@ final class Sessions {
                 s.state = Session.State.ENDED;
                 last = s.connection;
               }
-              local.remove(s.token, s);
+              forget(s);
               if (Boolean.TRUE.equals(removed)) {
                 log.debug("The session of client {} expired", s.clientId);
                 runOnDisconnect(last);
@@ -325,8 +445,8 @@ final class Sessions {
           ended.add(s.connection);
         }
       }
+      forget(s);
     }
-    local.clear();
     for (ServerConnection c : ended) {
       runOnDisconnect(c);
     }
@@ -357,9 +477,18 @@ final class Sessions {
   private byte[] record(Session s) {
     ObjectNode r = mapper.createObjectNode();
     r.put("clientId", s.clientId);
+    r.put("principal", s.principal);
     r.put("generation", s.generation);
     ArrayNode rooms = r.putArray("rooms");
     s.rooms.forEach(rooms::add);
+    r.put("parkedAt", s.parkedAt);
+    r.put("horizon", s.history.horizon());
+    ArrayNode atHorizon = r.putArray("atHorizon");
+    s.history.atHorizon().forEach(atHorizon::add);
+    ArrayNode changes = r.putArray("changes");
+    for (SessionRooms.Change c : s.history.changes()) {
+      changes.addObject().put("after", c.after()).put("room", c.room()).put("joined", c.joined());
+    }
     if (portable && s.user != null) {
       try {
         r.set("user", mapper.valueToTree(s.user));

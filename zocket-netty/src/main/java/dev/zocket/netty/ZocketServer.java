@@ -234,6 +234,11 @@ public final class ZocketServer implements AutoCloseable {
     return config.registry.roomCount();
   }
 
+  /** The server's parts, for the tests of this package. */
+  ServerConfig config() {
+    return config;
+  }
+
   /**
    * The messages dropped so far, for every reason: neither handled nor answered (see {@link
    * DropReason}). Thread-safe.

@@ -252,21 +252,21 @@ final class RedisRecoveryStore implements RecoveryStore {
 
   /** The events after a position up to the last one delivered; null if some are gone. */
   private List<Event> missed(String position) {
-    if (!STREAM_ID.matcher(position).matches() || compare(position, last) > 0) {
+    if (!STREAM_ID.matcher(position).matches() || compareIds(position, last) > 0) {
       return null;
     }
     RedisCommands<String, byte[]> read = readConnection.sync();
-    if (compare(maxDeleted(read), position) > 0) {
+    if (compareIds(maxDeleted(read), position) > 0) {
       return null;
     }
     List<Event> events = new ArrayList<>();
     String from = position;
-    while (compare(from, last) < 0) {
+    while (compareIds(from, last) < 0) {
       List<StreamMessage<String, byte[]>> page =
           read.xrange(stream, Range.create(from, last), io.lettuce.core.Limit.from(BATCH));
       boolean advanced = false;
       for (StreamMessage<String, byte[]> m : page) {
-        if (compare(m.getId(), position) <= 0 || compare(m.getId(), from) <= 0) {
+        if (compareIds(m.getId(), position) <= 0 || compareIds(m.getId(), from) <= 0) {
           continue;
         }
         Event e = event(m);
@@ -281,7 +281,7 @@ final class RedisRecoveryStore implements RecoveryStore {
       }
     }
     // Trimmed while reading? Then an event in the middle may be missing.
-    return compare(maxDeleted(read), position) > 0 ? null : events;
+    return compareIds(maxDeleted(read), position) > 0 ? null : events;
   }
 
   /** The id of the last entry Redis deleted from the stream (trimmed), or 0-0. */
@@ -319,8 +319,16 @@ final class RedisRecoveryStore implements RecoveryStore {
     return new Event(m.getId(), e.target, e.frame);
   }
 
+  @Override
+  public int compare(String a, String b) {
+    if (!STREAM_ID.matcher(a).matches() || !STREAM_ID.matcher(b).matches()) {
+      throw new IllegalArgumentException("Not a position of this store");
+    }
+    return compareIds(a, b);
+  }
+
   /** Compares two stream ids. */
-  static int compare(String a, String b) {
+  static int compareIds(String a, String b) {
     int da = a.indexOf('-');
     int db = b.indexOf('-');
     int c =

@@ -445,6 +445,27 @@ test("reconnects after the server closes the socket: onClose, onOpen again, buff
   }
 });
 
+test("a close with 4001 (the session was resumed by another connection) closes the client for good", async () => {
+  const server = await newServer();
+  const client = newClient(chat, server.url, {
+    WebSocket,
+    headers: { "user-name": "Alice" },
+    reconnect: { initialDelayMs: 20, maxDelayMs: 40 },
+  });
+  try {
+    const closes = new Queue<[number, string, string]>();
+    client.onClose((code, reason) => closes.push([code, reason, client.state]));
+    const first = await server.peers.next();
+    await within(client.opened(), "opened");
+    first.socket.close(4001, "Session resumed by another connection");
+    assert.deepEqual(await closes.next(), [4001, "Session resumed by another connection", "closed"]);
+    assert.equal(client.state, "closed");
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
 test("close() closes with 1000, fails pending calls, sends and opened(), and runs onClose once", async () => {
   const { client, peer, done } = await connected(chat, { reconnect: { initialDelayMs: 10, maxDelayMs: 10 } });
   try {

@@ -201,6 +201,8 @@ class RecoverySecurityTest {
     String id = clientId(back);
     s.emit(Events.class).to(id).onText("marker");
     assertThat(textsUntil(back, "marker")).containsExactly("marker");
+    // The room's own member lost nothing.
+    assertThat(textsUntil(owner, "secret after")).hasSize(14).startsWith("secret 0");
   }
 
   @Test

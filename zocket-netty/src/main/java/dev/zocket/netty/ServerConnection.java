@@ -75,6 +75,12 @@ final class ServerConnection implements Connection, Context<Object> {
   /** Whether the session is kept when the connection ends (set when the channel closes). */
   private volatile boolean keepSession;
 
+  /**
+   * Under recovery, once the connection left the registry: the position of the last event that
+   * could have been delivered to it (null if none was since this node started).
+   */
+  private volatile String lastPosition;
+
   /** Whether a newer connection of the same session closed this one. */
   private volatile boolean handedOver;
 
@@ -324,6 +330,7 @@ final class ServerConnection implements Connection, Context<Object> {
       state = CLOSED;
       keepSession = session != null;
       rooms.leaveAll(); // rooms a handler factory joined, or a resumed session's
+      lastPosition = config.registry.lastStarted();
       inbound.disconnect();
     }
     inbound.open();
@@ -376,6 +383,7 @@ final class ServerConnection implements Connection, Context<Object> {
       config.observers.onConnectionClosed(clientId, closeCode);
     }
     rooms.leaveAll();
+    lastPosition = config.registry.lastStarted(); // no later event can have reached it
     inbound.disconnect();
   }
 
@@ -433,6 +441,14 @@ final class ServerConnection implements Connection, Context<Object> {
     } catch (RejectedExecutionException e) {
       channel.close(); // the I/O threads are stopping
     }
+  }
+
+  /**
+   * Under recovery, once closed: the position of the last event that could have been delivered to
+   * this connection, or null.
+   */
+  String lastPosition() {
+    return lastPosition;
   }
 
   /** The session's rooms over time, while the connection has a session; else null. */

@@ -327,7 +327,7 @@ final class Sessions {
       s.user = c.user();
       s.attributes = attributes;
       s.rooms = c.rooms().current();
-      String last = registry.lastStarted(); // null: no event yet since this node started
+      String last = c.lastPosition(); // null: no event yet since this node started
       s.parkedAt = last != null ? last : s.history.horizon();
       record = record(s);
       long bytes = PARKED_SESSION_BYTES + record.length;

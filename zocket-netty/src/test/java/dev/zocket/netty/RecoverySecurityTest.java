@@ -212,7 +212,8 @@ class RecoverySecurityTest {
     JsonNode session = session(alice);
     String id = clientId(alice);
     alice.abort();
-    Await.until("the drop is seen", Duration.ofSeconds(10), () -> s.connectionCount() == 0);
+    Await.until(
+        "the session is parked", Duration.ofSeconds(10), () -> s.config().state.live.isEmpty());
     for (int i = 0; i < 5; i++) {
       s.emit(Events.class).broadcast().onText("missed " + i);
     }

@@ -338,7 +338,8 @@ final class Sessions {
           try {
             onDisconnect.accept(last);
           } catch (Throwable t) {
-            log.error("onDisconnect failed for client {}", last.clientId(), t);
+            ServerConnection.onDisconnectFailures.error(
+                "onDisconnect failed for client {}", last.clientId(), t);
           } finally {
             last.forget();
           }

@@ -14,9 +14,10 @@ public interface RoomSet {
    * Adds the connection to a room; joining a room twice is the same as once.
    *
    * @param room the room id: any string, the empty one included; not null
-   * @throws IllegalArgumentException if the id is longer than the server allows
-   * @throws ZocketException with code {@link ErrorCodes#LIMIT_EXCEEDED} if the connection is
-   *     already in as many rooms as the server allows
+   * @throws ZocketException with code {@link ErrorCodes#LIMIT_EXCEEDED} if the id is longer than
+   *     the server allows, or the connection is already in as many rooms as the server allows (or
+   *     the server's memory for rooms is full); thrown from a call's handler, it answers the call
+   *     with that error
    */
   void join(String room);
 

@@ -39,6 +39,9 @@ import org.slf4j.MDC;
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
+  /** Handlers' failures: a client may well make a handler fail in a loop. */
+  private final RateLimitedLog failures = new RateLimitedLog(log);
+
   private final RouteTable routes;
   private final MessageReader reader;
   private final EnvelopeWriter writer;
@@ -285,7 +288,7 @@ public final class Dispatcher {
     connection.send(out -> writer.writeError(out, rpcId, error));
   }
 
-  private static ZocketException logFailure(RouteDescriptor route, Throwable t) {
+  private ZocketException logFailure(RouteDescriptor route, Throwable t) {
     if (t instanceof ZocketException z) {
       log.debug(
           "Handler for '{}' answered {}: {}",
@@ -294,7 +297,7 @@ public final class Dispatcher {
           LogSafe.text(z.getMessage()));
       return z;
     }
-    log.error("Handler for '{}' ({}) failed", route.route(), route.methodName(), t);
+    failures.error("Handler for '{}' ({}) failed", route.route(), route.methodName(), t);
     if (t instanceof VirtualMachineError e && !(t instanceof StackOverflowError)) {
       throw e; // out of memory and the like: the JVM is in trouble, let the transport see it
     }

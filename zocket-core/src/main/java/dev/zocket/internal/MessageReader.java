@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class MessageReader {
   private static final Logger log = LoggerFactory.getLogger(MessageReader.class);
 
+  /** Validators' and payloads' own failures: a client may cause them in a loop. */
+  private static final RateLimitedLog failures = new RateLimitedLog(log);
+
   /** Where the reasons for dropped frames go when nobody logs them: nowhere. */
   private static final List<String> UNHEARD =
       new AbstractList<>() {
@@ -190,7 +193,7 @@ public final class MessageReader {
 
   /** A validator or a payload's own code failed: the sender is told as for a failed handler. */
   private static ZocketException failed(String what, RuntimeException e) {
-    log.error("Binding and validating a payload for {} failed", what, e);
+    failures.error("Binding and validating a payload for {} failed", what, e);
     return new ZocketException(ErrorCodes.INTERNAL, "Internal error");
   }
 

@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import dev.zocket.ErrorCodes;
 import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.RateLimitedLog;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -17,6 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionRooms implements RoomSet {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRooms.class);
+
+  /** Rooms a resumed session lost: as many lines as a client can fill the room memory. */
+  private static final RateLimitedLog lostRooms = new RateLimitedLog(log);
 
   private final ServerConfig config;
   private final ServerConnection connection;
@@ -42,9 +46,11 @@ final class ConnectionRooms implements RoomSet {
     Objects.requireNonNull(room, "room == null");
     int maxLength = config.hardening.maxRoomIdLength();
     if (room.length() > maxLength) {
-      // The id is not quoted: it comes from a client, and the message may well be logged.
-      throw new IllegalArgumentException(
-          "room id has " + room.length() + " characters, more than the " + maxLength + " allowed");
+      // The client's error (the id comes from it, usually): answered to it, not logged as a
+      // failure. The id is not quoted: the message may well be logged.
+      throw new ZocketException(
+          ErrorCodes.LIMIT_EXCEEDED,
+          "A room id may have at most " + maxLength + " characters; this one has " + room.length());
     }
     synchronized (this) {
       Set<String> current = names;
@@ -108,7 +114,7 @@ final class ConnectionRooms implements RoomSet {
       try {
         join(room, false);
       } catch (ZocketException e) {
-        log.warn(
+        lostRooms.warn(
             "Client {} resumed its session without one of its {} rooms: {}",
             connection.clientId(),
             rooms.size(),

@@ -3,11 +3,14 @@ package dev.zocket.netty;
 import dev.zocket.DropReason;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -52,6 +55,11 @@ import org.slf4j.LoggerFactory;
  */
 final class FrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+
+  /** Lines a client can cause once per connection: slow consumers cut, unexpected errors. */
+  private static final RateLimitedLog slowConsumers = new RateLimitedLog(log);
+
+  private static final RateLimitedLog unexpected = new RateLimitedLog(log);
 
   /** The status of a slow consumer's close: try again later. */
   static final int SLOW_CONSUMER_STATUS = 1013;
@@ -347,7 +355,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
     if (!closing.begun()) {
-      log.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
+      slowConsumers.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
       config.state.slowConsumersClosed.increment();
       if (config.observers.enabled) {
         config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.CLOSED);
@@ -442,10 +450,26 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
       log.debug("Closing {}: {}", describe(), cause.toString());
       ctx.close();
+    } else if (byThePeer(cause)) {
+      log.debug("Closing {}: {}", describe(), LogSafe.text(cause.toString()));
+      ctx.close();
     } else {
-      log.warn("Closing {} after an unexpected error", describe(), cause);
+      unexpected.warn("Closing {} after an unexpected error", describe(), cause);
       ctx.close();
     }
+  }
+
+  /**
+   * Whether an error is the peer's doing, an expected network event logged at debug without a
+   * trace: the socket closed in the middle of a message (a fragmented WebSocket message, an HTTP
+   * request or its body), or a decoder refused the bytes it sent.
+   */
+  private static boolean byThePeer(Throwable cause) {
+    return cause instanceof PrematureChannelClosureException
+        || cause instanceof DecoderException
+            && (cause.getCause() == null
+                || cause.getCause() instanceof CodecException
+                || cause.getCause() instanceof IOException);
   }
 
   private String describe() {

@@ -6,6 +6,7 @@ import dev.zocket.LogSafe;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Protocol;
+import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.ZocketObserver.HandshakeRejection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -42,6 +43,11 @@ import org.slf4j.LoggerFactory;
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+
+  /** The application's code failed on a request: clients can send such requests in a loop. */
+  private static final RateLimitedLog authenticatorFailures = new RateLimitedLog(log);
+
+  private static final RateLimitedLog httpHandlerFailures = new RateLimitedLog(log);
 
   /** The only WebSocket version upgraded: RFC 6455. */
   private static final String WEBSOCKET_VERSION = "13";
@@ -211,7 +217,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             e.details());
         return null;
       } catch (RuntimeException e) {
-        log.error("The authenticator failed", e);
+        authenticatorFailures.error("The authenticator failed", e);
         reject(
             ctx,
             request,
@@ -262,7 +268,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       try {
         response = config.httpHandler.handle(request);
       } catch (RuntimeException e) {
-        log.error(
+        httpHandlerFailures.error(
             "The HTTP handler failed for {} {}",
             LogSafe.text(request.method().name()),
             LogSafe.text(request.uri()),

@@ -11,6 +11,7 @@ import dev.zocket.internal.Connection;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.Protocol;
+import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.RecoveryStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -46,6 +47,16 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerConnection implements Connection, Context<Object> {
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+  /**
+   * Lines every connection can cause, so clients that connect in a loop can repeat them: the
+   * application's callbacks failed, the executor refused work. Also used by {@link Sessions}.
+   */
+  private static final RateLimitedLog onConnectFailures = new RateLimitedLog(log);
+
+  static final RateLimitedLog onDisconnectFailures = new RateLimitedLog(log);
+
+  private static final RateLimitedLog rejections = new RateLimitedLog(log);
 
   private static final int CONNECTING = 0;
   private static final int OPEN = 1;
@@ -340,7 +351,7 @@ final class ServerConnection implements Connection, Context<Object> {
     if (t instanceof ZocketException z) {
       log.debug("onConnect rejected client {}: {}", clientId, LogSafe.text(z.toString()));
     } else {
-      log.error("onConnect failed for client {}", clientId, t);
+      onConnectFailures.error("onConnect failed for client {}", clientId, t);
     }
     Session s = session;
     if (s != null) {
@@ -407,7 +418,7 @@ final class ServerConnection implements Connection, Context<Object> {
     try {
       config.onDisconnect.accept(this);
     } catch (Throwable t) {
-      log.error("onDisconnect failed for client {}", clientId, t);
+      onDisconnectFailures.error("onDisconnect failed for client {}", clientId, t);
     } finally {
       forget();
       config.state.live.remove(this);
@@ -462,7 +473,7 @@ final class ServerConnection implements Connection, Context<Object> {
    * without {@code onDisconnect}. On the thread that tried to hand the work over.
    */
   void executorRejected() {
-    log.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
+    rejections.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
     inbound.drop(DropReason.INTERNAL_ERROR);
     config.state.live.remove(this);
     terminated.complete(null);

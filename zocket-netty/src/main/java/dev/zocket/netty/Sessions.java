@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zocket.Context;
 import dev.zocket.LogSafe;
+import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.RecoveryStore;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -39,6 +40,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Sessions {
   private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+
+  /**
+   * Lines every resume or dropped connection can cause, so clients that reconnect in a loop can
+   * repeat them: the store failed or holds what cannot be read, a user context cannot be written.
+   */
+  private static final RateLimitedLog storeFailures = new RateLimitedLog(log);
+
+  private static final RateLimitedLog unreadableRecords = new RateLimitedLog(log);
+
+  private static final RateLimitedLog unwritableUsers = new RateLimitedLog(log);
 
   /**
    * How much longer than the window a record stays in the store: the node that parked a session
@@ -183,7 +194,8 @@ final class Sessions {
     return take(token, principal, next, System.nanoTime() + HANDOVER_WAIT_NANOS)
         .exceptionally(
             t -> {
-              log.warn("Could not take the session of a resuming client from the store", t);
+              storeFailures.warn(
+                  "Could not take the session of a resuming client from the store", t);
               return null;
             });
   }
@@ -218,7 +230,7 @@ final class Sessions {
     try {
       r = mapper.readTree(record);
     } catch (IOException e) {
-      log.warn("Dropped a session record that is not JSON", e);
+      unreadableRecords.warn("Dropped a session record that is not JSON", e);
       return null;
     }
     if (!Objects.equals(r.path("principal").textValue(), principal)) {
@@ -267,7 +279,7 @@ final class Sessions {
             Class.forName(type.asText(), false, Thread.currentThread().getContextClassLoader());
         user = mapper.treeToValue(r.get("user"), c);
       } catch (ClassNotFoundException | IOException | LinkageError e) {
-        log.warn(
+        unreadableRecords.warn(
             "Could not read the user context of client {} from its session record; it starts afresh",
             LogSafe.text(clientId),
             e);
@@ -458,7 +470,8 @@ final class Sessions {
           try {
             onDisconnect.accept(last);
           } catch (Throwable t) {
-            log.error("onDisconnect failed for client {}", last.clientId(), t);
+            ServerConnection.onDisconnectFailures.error(
+                "onDisconnect failed for client {}", last.clientId(), t);
           } finally {
             last.forget();
           }
@@ -495,7 +508,7 @@ final class Sessions {
         r.put("userType", s.user.getClass().getName());
       } catch (IllegalArgumentException e) {
         r.put("nodeOnly", true);
-        log.warn(
+        unwritableUsers.warn(
             "The user context of client {} cannot be written as JSON; its session can only be"
                 + " resumed on this node",
             s.clientId,

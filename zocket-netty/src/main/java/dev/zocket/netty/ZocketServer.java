@@ -1082,8 +1082,9 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The longest room id, in characters; a longer one makes {@link dev.zocket.RoomSet#join} throw
-     * {@link IllegalArgumentException}. Any shorter string is a room id, the empty one included.
-     * Default 256.
+     * {@link ZocketException} with code {@link dev.zocket.ErrorCodes#LIMIT_EXCEEDED} (answered to
+     * the client when thrown from a call's handler). Any shorter string is a room id, the empty one
+     * included. Default 256.
      */
     public Builder<H, U> maxRoomIdLength(int maxRoomIdLength) {
       this.maxRoomIdLength = positive("maxRoomIdLength", maxRoomIdLength);

@@ -73,8 +73,8 @@ class LimitsTest {
                           try {
                             ctx.rooms().join(room);
                             outcomes.add("joined " + room);
-                          } catch (IllegalArgumentException e) {
-                            outcomes.add(e.getMessage());
+                          } catch (ZocketException e) {
+                            outcomes.add(e.code() + " " + e.getMessage());
                           }
                         }
                       }
@@ -84,7 +84,7 @@ class LimitsTest {
       c.sync();
       assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("joined 12345678");
       assertThat(outcomes.poll(10, TimeUnit.SECONDS))
-          .isEqualTo("room id has 9 characters, more than the 8 allowed");
+          .isEqualTo("LIMIT_EXCEEDED A room id may have at most 8 characters; this one has 9");
     }
   }
 

@@ -61,7 +61,9 @@ final class RoomsHandler implements Rooms {
     String room = message.roomId();
     String name = ctx.user().name();
     if (!ctx.rooms().has(room)) {
-      log.info(
+      // At debug: a client can send this as often as it likes, and one line per message at info
+      // would let it flood the log.
+      log.debug(
           "{} ({}) tried to send a message to {} without joining",
           LogSafe.text(name),
           ctx.clientId(),

@@ -3,6 +3,7 @@ package dev.zocket.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,9 @@ final class ChatServerTest {
     logs.start();
     logger(ChatServer.class).addAppender(logs);
     logger(RoomsHandler.class).addAppender(logs);
+    // Its notices at debug too, to the appender only.
+    logger(RoomsHandler.class).setLevel(Level.DEBUG);
+    logger(RoomsHandler.class).setAdditive(false);
     server = ChatServer.startInProcess();
     url = server.uri();
   }
@@ -58,6 +63,8 @@ final class ChatServerTest {
       server.close();
       logger(ChatServer.class).detachAppender(logs);
       logger(RoomsHandler.class).detachAppender(logs);
+      logger(RoomsHandler.class).setLevel(null);
+      logger(RoomsHandler.class).setAdditive(true);
     }
     LeakDetection.assertNoLeaks();
   }
@@ -106,6 +113,41 @@ final class ChatServerTest {
     assertThat(messages())
         .anyMatch(
             m -> m.contains("Mallory") && m.contains("without joining") && m.contains("general"));
+  }
+
+  @Test
+  void postsToARoomNotJoinedCannotFloodTheLog() throws Exception {
+    ChatMember alice = connect("Alice");
+    ChatMember mallory = connect("Mallory");
+    alice.joinAndWait("general");
+
+    int posts = 2_000;
+    for (int i = 0; i < posts; i++) {
+      mallory.post("general", "spam " + i);
+      if (i % 200 == 0) {
+        alice.post("general", "still here " + i / 200);
+      }
+    }
+    // Alice's own messages all arrived, in order.
+    int own = posts / 200;
+    List<Object> seen =
+        alice.until(
+            e -> e instanceof ChatMessage m && m.content().equals("still here " + (own - 1)),
+            posts + own);
+    assertThat(seen)
+        .extracting(e -> ((ChatMessage) e).userName() + ": " + ((ChatMessage) e).content())
+        .containsExactly(
+            IntStream.range(0, own).mapToObj(i -> "Alice: still here " + i).toArray(String[]::new));
+    // None of Mallory's posts: had one gone through, Alice would see it before Mallory's join.
+    mallory.rooms.join(new RoomId("general"));
+    assertThat(mallory.next()).isEqualTo(new Joined("general", "Mallory"));
+    assertThat(alice.next()).isEqualTo(new Joined("general", "Mallory"));
+    // Mallory's join was handled after all her posts: each was logged, at debug only.
+    assertThat(lines(Level.INFO)).noneMatch(m -> m.contains("without joining"));
+    assertThat(
+            lines(Level.DEBUG).stream()
+                .filter(m -> m.contains("Mallory") && m.contains("without joining")))
+        .hasSize(posts);
   }
 
   @Test
@@ -321,8 +363,16 @@ final class ChatServerTest {
   }
 
   private List<String> messages() {
+    return lines(Level.ALL);
+  }
+
+  /** The lines logged at {@code level} or above. */
+  private List<String> lines(Level level) {
     synchronized (logs) { // the appender appends under its own lock
-      return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      return logs.list.stream()
+          .filter(e -> e.getLevel().isGreaterOrEqual(level))
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
     }
   }
 

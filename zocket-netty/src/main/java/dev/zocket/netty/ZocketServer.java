@@ -805,13 +805,13 @@ public final class ZocketServer implements AutoCloseable {
      * when the window passes, or when the client comes back too late. Handler instances are created
      * anew for each connection, so a handler keeps its state in the user context or the attributes.
      *
-     * <p>A resumed session is replayed exactly what it would have received had it stayed
-     * connected: events for its client id, for the rooms it was in when each was delivered, and
-     * broadcasts, never one from before it began; a client resuming from a position its session
-     * cannot have received starts afresh. The session token is a bearer secret, unless the {@link
-     * #authenticate authenticator} names principals: then only the principal that began a session
-     * resumes it (see {@link Authenticator}). A resume that finds the session's older connection
-     * still open closes that one with 4001, which Zocket's clients do not reconnect from.
+     * <p>A resumed session is replayed exactly what it would have received had it stayed connected:
+     * events for its client id, for the rooms it was in when each was delivered, and broadcasts,
+     * never one from before it began; a client resuming from a position its session cannot have
+     * received starts afresh. The session token is a bearer secret, unless the {@link #authenticate
+     * authenticator} names principals: then only the principal that began a session resumes it (see
+     * {@link Authenticator}). A resume that finds the session's older connection still open closes
+     * that one with 4001, which Zocket's clients do not reconnect from.
      *
      * <p>Events then carry a position (an extra {@code "pos"} field that clients without recovery
      * ignore) and the server keeps the events of the last {@code window}, at most {@code maxEvents}

@@ -134,7 +134,12 @@ final class ServerAssembly {
       RecoveryStore store =
           backplane != null
               ? backplane.recoveryStore(window, b.recoveryMaxEvents)
-              : new MemoryRecoveryStore(window, b.recoveryMaxEvents, System::currentTimeMillis);
+              : new MemoryRecoveryStore(
+                  window,
+                  b.recoveryMaxEvents,
+                  b.maxRecoveryMemory,
+                  System::currentTimeMillis,
+                  observers);
       registry.recovery(store);
       sessions =
           new Sessions(

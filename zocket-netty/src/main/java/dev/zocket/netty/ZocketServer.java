@@ -137,6 +137,14 @@ public final class ZocketServer implements AutoCloseable {
     return Math.min(Runtime.getRuntime().maxMemory(), PlatformDependent.maxDirectMemory()) / 4;
   }
 
+  /**
+   * An eighth of the maximum heap: with the other budgets' defaults (a quarter each for rooms,
+   * backlogs and messages received) the server's budgets take at most seven eighths of it.
+   */
+  static long defaultMaxRecoveryMemory() {
+    return Runtime.getRuntime().maxMemory() / 8;
+  }
+
   /** The default of how long a client may stay behind. */
   static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
 
@@ -253,6 +261,11 @@ public final class ZocketServer implements AutoCloseable {
    */
   public long slowConsumersClosed() {
     return config.state.slowConsumersClosed.sum();
+  }
+
+  /** The recovery store, or null without connection-state recovery; for tests. */
+  dev.zocket.spi.RecoveryStore recoveryStore() {
+    return config.sessions == null ? null : config.sessions.store();
   }
 
   /**
@@ -429,6 +442,7 @@ public final class ZocketServer implements AutoCloseable {
     Backplane backplane;
     Duration recoveryWindow;
     int recoveryMaxEvents;
+    long maxRecoveryMemory = defaultMaxRecoveryMemory();
     SslContext sslContext;
     boolean compression;
     Set<String> allowedOrigins = Set.of();
@@ -802,12 +816,13 @@ public final class ZocketServer implements AutoCloseable {
      *
      * <p>Events then carry a position (an extra {@code "pos"} field that clients without recovery
      * ignore) and the server keeps the events of the last {@code window}, at most {@code maxEvents}
-     * of them, server-wide: a client that missed an event no longer kept starts afresh, and is told
-     * so (in the Java client, {@code recovered()} is false in {@code onOpen}). Memory: the kept
-     * events' JSON text plus about 120 bytes each, and a parked session's context, rooms and
-     * attributes. Each event is handed to its recipients in one order (numbered under one lock,
-     * written through each recipient's I/O thread), which costs a little more per event than
-     * without recovery; without this call, nothing of it is paid.
+     * of them, server-wide, and at most the {@linkplain #maxRecoveryMemory recovery memory}: a
+     * client that missed an event no longer kept starts afresh, and is told so (in the Java client,
+     * {@code recovered()} is false in {@code onOpen}). Memory: the kept events (bounded by {@link
+     * #maxRecoveryMemory}), and a parked session's context, rooms and attributes. Each event is
+     * handed to its recipients in one order (numbered under one lock, written through each
+     * recipient's I/O thread), which costs a little more per event than without recovery; without
+     * this call, nothing of it is paid.
      *
      * <p>With a {@link #backplane backplane} that supports it ({@code RedisBackplane}), sessions
      * and recent events live in the backplane's store and a client resumes on any node; the user
@@ -830,6 +845,35 @@ public final class ZocketServer implements AutoCloseable {
       }
       this.recoveryWindow = window;
       this.recoveryMaxEvents = maxEvents;
+      return this;
+    }
+
+    /**
+     * The heap the events kept for {@linkplain #recovery connection-state recovery} may take, in
+     * bytes, beside the {@code maxEvents} of {@link #recovery}: each event counted as its JSON text
+     * plus 140 bytes (its entry, position and array, measured) plus its target (48 bytes, and 56
+     * plus two per character for each client or room id). An event that takes the store past it
+     * drops the oldest events (itself too if it alone is larger, though it is still delivered), as
+     * {@code maxEvents} does, so many large events cannot exhaust the heap: a client that missed a
+     * dropped event starts afresh when it resumes. Such drops are counted ({@link
+     * ZocketObserver#onRecoveryEvicted}) and logged at WARN, at most once a minute with how many
+     * there were since. Applies to the server's own store; with a {@linkplain #backplane backplane}
+     * that keeps the events (Redis), its store bounds them (see its documentation).
+     *
+     * <p>Default: an eighth of the maximum heap ({@code -Xmx}), so that with the defaults of {@link
+     * #maxRoomMemory}, {@link #maxBacklogMemory} and {@link #maxInboundMemory} (a quarter each) the
+     * server's budgets together take at most seven eighths of the heap, and an eighth is left to
+     * the application, the parked sessions and the rest: 64 MiB of a 512 MiB heap, about 1,000
+     * events of 60 KB. Set the four together when changing one.
+     *
+     * @param bytes the most bytes, positive
+     * @return this builder
+     */
+    public Builder<H, U> maxRecoveryMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxRecoveryMemory must be positive: " + bytes);
+      }
+      this.maxRecoveryMemory = bytes;
       return this;
     }
 

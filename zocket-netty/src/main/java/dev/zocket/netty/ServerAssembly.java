@@ -239,8 +239,8 @@ final class ServerAssembly {
         local
             ? LocalIoHandler.newFactory()
             : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("zocket-io"), io);
+    IoThreads ioThreads = new IoThreads();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(b.ioThreads, ioThreads, io);
     ServerBootstrap bootstrap =
         new ServerBootstrap().group(group).childHandler(new ServerInitializer(config));
     if (local) {
@@ -279,7 +279,7 @@ final class ServerAssembly {
     }
     ZocketServer server =
         new ZocketServer(
-            config, group, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
+            config, group, ioThreads, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
     log.info(
         "Zocket server listening on {} ({}{})",
         server.uri(),

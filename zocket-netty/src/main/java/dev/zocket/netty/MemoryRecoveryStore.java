@@ -178,7 +178,7 @@ final class MemoryRecoveryStore implements RecoveryStore {
         if (!logged || nanos - loggedAt >= LOG_EVERY_NANOS) {
           logged = true;
           loggedAt = nanos;
-          report = Long.toString(last);
+          report = Long.toString(dropped);
           reportEvents = unloggedEvictions;
           reportBytes = unloggedEvictedBytes;
           unloggedEvictions = 0;
@@ -188,9 +188,10 @@ final class MemoryRecoveryStore implements RecoveryStore {
     }
     if (report != null) {
       logger.warn(
-          "The recovery store reached its memory bound of {} bytes: {} event(s) counted as {} bytes"
-              + " were dropped before their window had passed (up to position {}), so sessions"
-              + " that missed them start afresh when they resume; logged at most once a minute.",
+          "The recovery store is at its memory bound of {} bytes (maxRecoveryMemory): {} event(s),"
+              + " counted as {} bytes, were dropped before their window had passed since the last"
+              + " such line (the last at position {}); sessions that missed them start afresh when"
+              + " they resume. Logged at most once a minute.",
           maxBytes,
           reportEvents,
           reportBytes,

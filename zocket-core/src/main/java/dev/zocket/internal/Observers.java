@@ -183,4 +183,15 @@ public final class Observers implements ZocketObserver {
       }
     }
   }
+
+  @Override
+  public void onRecoveryEvicted(RecoveryBound bound, int events, long bytes) {
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        observers[i].onRecoveryEvicted(bound, events, bytes);
+      } catch (RuntimeException e) {
+        failed(i, "onRecoveryEvicted", e);
+      }
+    }
+  }
 }

@@ -4,9 +4,9 @@ import dev.zocket.DropReason;
 
 /**
  * Listens to what a Zocket server does, for metrics and monitoring: connections, refused
- * handshakes, messages received and handled, events sent, drops, slow consumers and the backplane.
- * Every method has an empty default body, so an observer overrides only what it needs. {@code
- * zocket-micrometer} implements it with Micrometer meters.
+ * handshakes, messages received and handled, events sent, drops, slow consumers, the backplane and
+ * the recovery store. Every method has an empty default body, so an observer overrides only what it
+ * needs. {@code zocket-micrometer} implements it with Micrometer meters.
  *
  * <pre>{@code
  * ZocketServer server = ZocketServer.builder()
@@ -179,6 +179,23 @@ public interface ZocketObserver {
    */
   default void onBackplaneRecovered() {}
 
+  /**
+   * Events were dropped from the server's in-memory recovery store before their window had passed,
+   * because the store had reached one of its bounds ({@code ZocketServer.Builder.recovery}'s most
+   * events, or {@code ZocketServer.Builder.maxRecoveryMemory}'s bytes): a session that missed them
+   * starts afresh when it resumes. Called once per event appended that pushed older ones out, with
+   * how many it pushed out. Not called for the events that leave at the end of their window, nor by
+   * a backplane's store (Redis trims its stream itself).
+   *
+   * <p>Threading: on the thread that emitted the event that pushed them out, under the store's
+   * lock: must be quick.
+   *
+   * @param bound the bound that was reached
+   * @param events how many events were dropped, at least 1
+   * @param bytes what they were counted as taking (see {@code maxRecoveryMemory})
+   */
+  default void onRecoveryEvicted(RecoveryBound bound, int events, long bytes) {}
+
   /** Whether a message expects an answer. */
   enum MessageKind {
     /** A call: it carries an {@code rpcId} and is answered with a reply or an error. */
@@ -193,6 +210,14 @@ public interface ZocketObserver {
     CLOSED,
     /** Dropped an event instead of writing it. */
     DROPPED
+  }
+
+  /** The bound of the in-memory recovery store that made it drop events early. */
+  enum RecoveryBound {
+    /** The most events it keeps. */
+    MAX_EVENTS,
+    /** The most bytes its events may take. */
+    MAX_BYTES
   }
 
   /** Why a WebSocket handshake was refused. */

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link ZocketObserver} that keeps a Zocket server's meters in a Micrometer {@link
  * MeterRegistry}: connections, refused handshakes, messages received and handled, events sent,
- * drops, slow consumers and the backplane.
+ * drops, slow consumers, the recovery store and the backplane.
  *
  * <pre>{@code
  * ZocketServer server = ZocketServer.builder()
@@ -58,6 +58,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       <td>bytes per encoded event frame</td></tr>
  *   <tr><td>{@code zocket.slow.consumers}</td><td>counter</td><td>{@code action}</td>
  *       <td>slow consumer actions ({@code closed} or {@code dropped})</td></tr>
+ *   <tr><td>{@code zocket.recovery.evicted}</td><td>counter</td><td>{@code bound}</td>
+ *       <td>events the in-memory recovery store dropped before their window, by the bound it
+ *       reached ({@code max_events} or {@code max_bytes})</td></tr>
  *   <tr><td>{@code zocket.backplane.published}</td><td>counter</td><td></td>
  *       <td>events handed to the backplane</td></tr>
  *   <tr><td>{@code zocket.backplane.received}</td><td>counter</td><td></td>
@@ -70,8 +73,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Tags are bounded: routes are the server's contract routes (a message for a route the server
  * does not have is counted under {@code <unknown>}), outcomes are error codes, reasons and actions
- * are enums. Client ids are never tags. The meters without tags, and those tagged by {@code reason}
- * and {@code action}, are registered at zero when this is created; the others when first used.
+ * are enums. Client ids are never tags. The meters without tags, and those tagged by {@code
+ * reason}, {@code action} and {@code bound}, are registered at zero when this is created; the
+ * others when first used.
  *
  * <p>Threading: thread-safe, as an observer must be; one instance may serve several servers, whose
  * counts it then adds up. Create one per registry: a second one's gauges would not be registered.
@@ -88,6 +92,7 @@ public final class ZocketMetrics implements ZocketObserver {
   private final Map<HandshakeRejection, Counter> rejected = new EnumMap<>(HandshakeRejection.class);
   private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
   private final Map<SlowConsumerAction, Counter> slow = new EnumMap<>(SlowConsumerAction.class);
+  private final Map<RecoveryBound, Counter> evicted = new EnumMap<>(RecoveryBound.class);
   private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final Map<String, EventMeters> events = new ConcurrentHashMap<>();
   private final Counter published;
@@ -125,6 +130,14 @@ public final class ZocketMetrics implements ZocketObserver {
           Counter.builder("zocket.slow.consumers")
               .description("What the server did to connections behind on their events")
               .tag("action", a.name().toLowerCase(Locale.ROOT))
+              .register(registry));
+    }
+    for (RecoveryBound b : RecoveryBound.values()) {
+      evicted.put(
+          b,
+          Counter.builder("zocket.recovery.evicted")
+              .description("Events the recovery store dropped before their window, by bound")
+              .tag("bound", b.name().toLowerCase(Locale.ROOT))
               .register(registry));
     }
     published =
@@ -235,6 +248,12 @@ public final class ZocketMetrics implements ZocketObserver {
   @Override
   public void onSlowConsumer(SlowConsumerAction action) {
     slow.get(action).increment();
+  }
+
+  /** Counts the events evicted by the bound reached. On the emitting thread. */
+  @Override
+  public void onRecoveryEvicted(RecoveryBound bound, int events, long bytes) {
+    evicted.get(bound).increment(events);
   }
 
   /** Counts the event published. On the emitting thread. */

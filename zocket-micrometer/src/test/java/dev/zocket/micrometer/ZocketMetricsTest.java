@@ -30,6 +30,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -312,6 +313,33 @@ class ZocketMetricsTest {
     assertThat(count("zocket.backplane.outages")).isZero();
     assertThat(gauge("zocket.backplane.up")).isEqualTo(1);
     assertThat(registry.find("zocket.messages.received").meters()).isEmpty();
+  }
+
+  @Test
+  void theRecoveryStoreCountsTheEventsItDropsByTheBoundReached() {
+    // At most 3 events and 1,000 bytes: a small event is counted as about 300 bytes (its 58
+    // characters and 246 of overhead), a large one as about 450.
+    try (ZocketServer server =
+        ZocketServer.builder()
+            .handle(Calls.class, Chat.Handler::new)
+            .recovery(Duration.ofMinutes(1), 3)
+            .maxRecoveryMemory(1_000)
+            .observer(ZocketMetrics.create(registry))
+            .inProcess()
+            .start()) {
+      assertThat(registry.get("zocket.recovery.evicted").counters()).hasSize(2);
+      for (int i = 0; i < 4; i++) {
+        server.emit(Events.class).toRoom("r").onPosted(new Posted("r", "y"));
+      }
+      // The fourth pushed the first out by count; three small ones fit in the bytes.
+      assertThat(count("zocket.recovery.evicted", "bound", "max_events")).isEqualTo(1);
+      assertThat(count("zocket.recovery.evicted", "bound", "max_bytes")).isZero();
+
+      server.emit(Events.class).toRoom("r").onPosted(new Posted("r", "x".repeat(150)));
+      // The large one pushed one out by count, then one more by bytes.
+      assertThat(count("zocket.recovery.evicted", "bound", "max_events")).isEqualTo(2);
+      assertThat(count("zocket.recovery.evicted", "bound", "max_bytes")).isEqualTo(1);
+    }
   }
 
   @Test

@@ -134,7 +134,12 @@ final class ServerAssembly {
       RecoveryStore store =
           backplane != null
               ? backplane.recoveryStore(window, b.recoveryMaxEvents)
-              : new MemoryRecoveryStore(window, b.recoveryMaxEvents, System::currentTimeMillis);
+              : new MemoryRecoveryStore(
+                  window,
+                  b.recoveryMaxEvents,
+                  b.maxRecoveryMemory,
+                  System::currentTimeMillis,
+                  observers);
       registry.recovery(store);
       sessions =
           new Sessions(
@@ -240,8 +245,8 @@ final class ServerAssembly {
         local
             ? LocalIoHandler.newFactory()
             : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("zocket-io"), io);
+    IoThreads ioThreads = new IoThreads();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(b.ioThreads, ioThreads, io);
     ServerBootstrap bootstrap =
         new ServerBootstrap().group(group).childHandler(new ServerInitializer(config));
     if (local) {
@@ -280,7 +285,7 @@ final class ServerAssembly {
     }
     ZocketServer server =
         new ZocketServer(
-            config, group, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
+            config, group, ioThreads, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
     log.info(
         "Zocket server listening on {} ({}{})",
         server.uri(),

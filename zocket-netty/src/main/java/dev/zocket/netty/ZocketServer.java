@@ -123,6 +123,12 @@ public final class ZocketServer implements AutoCloseable {
   /** How often a shutdown checks whether connections still owe answers. */
   private static final long GRACE_POLL_MILLIS = 5;
 
+  /**
+   * What {@link #close()} may take beyond the grace period and the shutdown timeout to stop the
+   * server's threads, before it gives up on them.
+   */
+  static final Duration CLOSE_MARGIN = Duration.ofSeconds(1);
+
   /** An in-process name: a URI host name, so that {@code local://name/} parses. */
   private static final Pattern IN_PROCESS_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*)");
 
@@ -137,11 +143,20 @@ public final class ZocketServer implements AutoCloseable {
     return Math.min(Runtime.getRuntime().maxMemory(), PlatformDependent.maxDirectMemory()) / 4;
   }
 
+  /**
+   * An eighth of the maximum heap: with the other budgets' defaults (a quarter each for rooms,
+   * backlogs and messages received) the server's budgets take at most seven eighths of it.
+   */
+  static long defaultMaxRecoveryMemory() {
+    return Runtime.getRuntime().maxMemory() / 8;
+  }
+
   /** The default of how long a client may stay behind. */
   static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
 
   private final ServerConfig config;
   private final EventLoopGroup group;
+  private final IoThreads ioThreads;
   private final Channel serverChannel;
 
   /** The bound port; -1 in process. */
@@ -157,6 +172,7 @@ public final class ZocketServer implements AutoCloseable {
   ZocketServer(
       ServerConfig config,
       EventLoopGroup group,
+      IoThreads ioThreads,
       Channel serverChannel,
       ExecutorService ownedExecutor,
       Duration shutdownTimeout,
@@ -165,6 +181,7 @@ public final class ZocketServer implements AutoCloseable {
       String path) {
     this.config = config;
     this.group = group;
+    this.ioThreads = ioThreads;
     this.serverChannel = serverChannel;
     String p = path == null ? "/" : path;
     if (serverChannel.localAddress() instanceof InetSocketAddress bound) {
@@ -260,15 +277,28 @@ public final class ZocketServer implements AutoCloseable {
     return config.state.slowConsumersClosed.sum();
   }
 
+  /** The recovery store, or null without connection-state recovery; for tests. */
+  dev.zocket.spi.RecoveryStore recoveryStore() {
+    return config.sessions == null ? null : config.sessions.store();
+  }
+
   /**
    * Shuts the server down gracefully: stops accepting connections and reading messages, lets the
    * calls in flight be answered (for at most the {@linkplain Builder#gracePeriod grace period}),
    * closes every connection with 1001 (going away), each as soon as it owes no answer, waits for
    * every {@code onDisconnect} to run, then stops the server's threads (the I/O threads and the
    * default handler executor; an executor passed to {@link Builder#executor} is left running).
-   * Waits at most the {@linkplain Builder#shutdownTimeout shutdown timeout} for connections, and as
-   * long again for threads. Idempotent: later and concurrent calls wait for the first one to
-   * finish.
+   * Idempotent: later and concurrent calls wait for the first one to finish.
+   *
+   * <p>Bounded whatever the server's threads are doing: it returns within the grace period plus the
+   * {@linkplain Builder#shutdownTimeout shutdown timeout} plus one second (to stop the threads),
+   * plus what closing the {@linkplain Builder#backplane backplane} takes. What has not finished by
+   * then is given up on and logged at WARN: the connections not closed, an I/O thread that does not
+   * stop (blocked in an {@link Authenticator}, an {@link HttpHandler} or a {@link
+   * dev.zocket.NonBlocking @NonBlocking} handler, say; named with the top of its stack), the
+   * handler threads still busy (interrupted). A thread given up on keeps running; the I/O threads
+   * are not daemons, so a process whose {@code main} returns after {@code close()} should then end
+   * with {@link System#exit}. A shutdown hook need not: the JVM halts once its hooks return.
    *
    * <p>Threading: blocks; must not be called from a handler or an I/O thread.
    *
@@ -287,14 +317,19 @@ public final class ZocketServer implements AutoCloseable {
       return;
     }
     try {
-      serverChannel.close().awaitUninterruptibly();
+      long deadline =
+          System.nanoTime() + config.hardening.gracePeriod().toNanos() + shutdownTimeout.toNanos();
+      Future<?> unbound = serverChannel.close(); // completes on an I/O thread: not waited for here
       awaitCallsInFlight();
       List<CompletableFuture<Void>> pending = config.state.closeAll();
       try {
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
-            .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            .get(remaining(deadline), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        log.warn("Gave up waiting for connections to close after {}", shutdownTimeout);
+        log.warn(
+            "Gave up waiting for {} connection(s) to close after {}",
+            pending.stream().filter(f -> !f.isDone()).count(),
+            shutdownTimeout);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (java.util.concurrent.ExecutionException e) {
@@ -307,27 +342,46 @@ public final class ZocketServer implements AutoCloseable {
       if (backplane != null) {
         closeBackplane(backplane);
       }
-      if (ownedExecutor != null) {
-        ownedExecutor.shutdown();
-      }
-      group
-          .shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          .awaitUninterruptibly(shutdownTimeout.toMillis() * 2);
-      if (ownedExecutor != null) {
-        try {
-          if (!ownedExecutor.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.warn("Handler threads still busy after {}", shutdownTimeout);
-            ownedExecutor.shutdownNow();
-          }
-        } catch (InterruptedException e) {
-          ownedExecutor.shutdownNow();
-          Thread.currentThread().interrupt();
-        }
-      }
+      stopThreads(Math.max(deadline, System.nanoTime()) + CLOSE_MARGIN.toNanos(), unbound);
       log.info("Zocket server {} closed", uri);
     } finally {
       closed.complete(null);
     }
+  }
+
+  /**
+   * Stops the I/O threads and the owned handler executor, waiting for them until {@code deadline}
+   * ({@link System#nanoTime}), and logs what does not stop by then.
+   */
+  private void stopThreads(long deadline, Future<?> unbound) {
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    group.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    boolean ioStopped =
+        group.terminationFuture().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+    if (ownedExecutor != null) {
+      try {
+        if (!ownedExecutor.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
+          log.warn("Handler threads still busy after {}; interrupting them", shutdownTimeout);
+          ownedExecutor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        ownedExecutor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!ioStopped) {
+      log.warn(
+          "Gave up on I/O threads that did not stop in time{}; they keep running:\n{}",
+          unbound.isDone() ? "" : " (the listening socket is not closed either)",
+          ioThreads.stillRunning());
+    }
+  }
+
+  /** The nanoseconds until {@code deadline} ({@link System#nanoTime}), at least 0. */
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
   }
 
   /**
@@ -434,6 +488,7 @@ public final class ZocketServer implements AutoCloseable {
     Backplane backplane;
     Duration recoveryWindow;
     int recoveryMaxEvents;
+    long maxRecoveryMemory = defaultMaxRecoveryMemory();
     SslContext sslContext;
     boolean compression;
     Set<String> allowedOrigins = Set.of();
@@ -742,7 +797,10 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * How long {@link ZocketServer#close()} waits for connections to close after the {@linkplain
-     * #gracePeriod grace period}; default 10 s.
+     * #gracePeriod grace period}. It is a bound: {@code close()} returns within the grace period
+     * plus this timeout plus one second (for stopping the threads), plus what closing the backplane
+     * takes, even if an I/O thread never returns; what does not stop in time is logged and left
+     * running. Default 10 s.
      */
     public Builder<H, U> shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = nonNegative("shutdownTimeout", shutdownTimeout);
@@ -815,12 +873,13 @@ public final class ZocketServer implements AutoCloseable {
      *
      * <p>Events then carry a position (an extra {@code "pos"} field that clients without recovery
      * ignore) and the server keeps the events of the last {@code window}, at most {@code maxEvents}
-     * of them, server-wide: a client that missed an event no longer kept starts afresh, and is told
-     * so (in the Java client, {@code recovered()} is false in {@code onOpen}). Memory: the kept
-     * events' JSON text plus about 120 bytes each, and a parked session's context, rooms and
-     * attributes. Each event is handed to its recipients in one order (numbered under one lock,
-     * written through each recipient's I/O thread), which costs a little more per event than
-     * without recovery; without this call, nothing of it is paid.
+     * of them, server-wide, and at most the {@linkplain #maxRecoveryMemory recovery memory}: a
+     * client that missed an event no longer kept starts afresh, and is told so (in the Java client,
+     * {@code recovered()} is false in {@code onOpen}). Memory: the kept events (bounded by {@link
+     * #maxRecoveryMemory}), and a parked session's context, rooms and attributes. Each event is
+     * handed to its recipients in one order (numbered under one lock, written through each
+     * recipient's I/O thread), which costs a little more per event than without recovery; without
+     * this call, nothing of it is paid.
      *
      * <p>With a {@link #backplane backplane} that supports it ({@code RedisBackplane}), sessions
      * and recent events live in the backplane's store and a client resumes on any node; the user
@@ -843,6 +902,35 @@ public final class ZocketServer implements AutoCloseable {
       }
       this.recoveryWindow = window;
       this.recoveryMaxEvents = maxEvents;
+      return this;
+    }
+
+    /**
+     * The heap the events kept for {@linkplain #recovery connection-state recovery} may take, in
+     * bytes, beside the {@code maxEvents} of {@link #recovery}: each event counted as its JSON text
+     * plus 140 bytes (its entry, position and array, measured) plus its target (48 bytes, and 56
+     * plus two per character for each client or room id). An event that takes the store past it
+     * drops the oldest events (itself too if it alone is larger, though it is still delivered), as
+     * {@code maxEvents} does, so many large events cannot exhaust the heap: a client that missed a
+     * dropped event starts afresh when it resumes. Such drops are counted ({@link
+     * ZocketObserver#onRecoveryEvicted}) and logged at WARN, at most once a minute with how many
+     * there were since. Applies to the server's own store; with a {@linkplain #backplane backplane}
+     * that keeps the events (Redis), its store bounds them (see its documentation).
+     *
+     * <p>Default: an eighth of the maximum heap ({@code -Xmx}), so that with the defaults of {@link
+     * #maxRoomMemory}, {@link #maxBacklogMemory} and {@link #maxInboundMemory} (a quarter each) the
+     * server's budgets together take at most seven eighths of the heap, and an eighth is left to
+     * the application, the parked sessions and the rest: 64 MiB of a 512 MiB heap, about 1,000
+     * events of 60 KB. Set the four together when changing one.
+     *
+     * @param bytes the most bytes, positive
+     * @return this builder
+     */
+    public Builder<H, U> maxRecoveryMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxRecoveryMemory must be positive: " + bytes);
+      }
+      this.maxRecoveryMemory = bytes;
       return this;
     }
 

@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * position are all kept while Redis has deleted no entry after it ({@code max-deleted-entry-id} of
  * {@code XINFO STREAM}, Redis 7 or later).
  *
+ * <p>Memory: the stream is bounded by count ({@code MAXLEN ~ maxEvents}, which may run over by a
+ * block of entries) and by age ({@code MINID ~}), not by bytes, which Redis streams cannot be
+ * trimmed by: Redis holds about {@code maxEvents} times the size of the events (see {@link
+ * RedisBackplane#recoveryStore}). A resumption holds the events it hands back in this node's heap.
+ *
  * <p>While Redis is unreachable, events cannot be appended: they reach no one; the outage is logged
  * once at WARN, each event at debug, and the end of the outage at INFO with the number of events
  * lost.

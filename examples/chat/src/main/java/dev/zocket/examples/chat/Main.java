@@ -14,6 +14,10 @@ import org.slf4j.LoggerFactory;
  * java -jar zocket-chat.jar [--host H] [--port N] [--redis URI]       the server (0.0.0.0:3000)
  * java -jar zocket-chat.jar client [--url U] [--name N] [--room R]    the console client
  * </pre>
+ *
+ * <p>SIGTERM (or Ctrl-C) stops the server through a shutdown hook, which {@code close()}s it: the
+ * process ends within the server's grace period plus its shutdown timeout plus a second (16 s at
+ * the defaults), whatever its connections and I/O threads are doing.
  */
 public final class Main {
   /** The server's default port. */

@@ -256,6 +256,14 @@ public final class ZocketServer implements AutoCloseable {
   }
 
   /**
+   * The bytes the server-wide {@linkplain Builder#maxBacklogMemory backlog budget} counts now, for
+   * tests. Thread-safe.
+   */
+  long backlogMemory() {
+    return config.state.backlogs.total();
+  }
+
+  /**
    * Shuts the server down gracefully: stops accepting connections and reading messages, lets the
    * calls in flight be answered (for at most the {@linkplain Builder#gracePeriod grace period}),
    * closes every connection with 1001 (going away), each as soon as it owes no answer, waits for

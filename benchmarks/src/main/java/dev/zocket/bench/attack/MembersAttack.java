@@ -26,12 +26,12 @@ import java.util.regex.Pattern;
  * The {@code rooms.members} amplification of #24 against a running chat server (examples/chat), on
  * 127.0.0.1 only: {@code --members} clients with names of {@code --name-length} characters join one
  * room (reading everything meanwhile), then each sends {@code --calls} {@code rooms.members} calls,
- * whose answers list every name, and stops reading, with a small receive buffer; two witnesses
- * chat every {@code --interval-ms} throughout and a fresh client tries to chat every 2 s. After
- * {@code --hold} seconds the attackers' sockets are read for how the server closed them and then
- * closed; then fresh clients try to chat until one succeeds. Prints one JSON line: what the
- * witnesses lost, how the attackers were closed, the fresh clients during the attack, and the time
- * to recover. Run by {@code benchmarks/attack-members.sh}. Every loop is bounded in count and time.
+ * whose answers list every name, and stops reading, with a small receive buffer; two witnesses chat
+ * every {@code --interval-ms} throughout and a fresh client tries to chat every 2 s. After {@code
+ * --hold} seconds the attackers' sockets are read for how the server closed them and then closed;
+ * then fresh clients try to chat until one succeeds. Prints one JSON line: what the witnesses lost,
+ * how the attackers were closed, the fresh clients during the attack, and the time to recover. Run
+ * by {@code benchmarks/attack-members.sh}. Every loop is bounded in count and time.
  */
 public final class MembersAttack {
   private static final Pattern CONTENT = Pattern.compile("\"content\":\"([a-z]+)-(\\d+|end)\"");
@@ -105,7 +105,7 @@ public final class MembersAttack {
     // One more member, the last to join, makes one members call and reads the answer whole.
     int replyBytes = 0;
     try (Ws probe = Ws.connect(p, name(members, nameLength), 0, 30_000)) {
-      probe.sendText("{"type":"rooms.join","payload":{"roomId":"big"}}");
+      probe.sendText("{\"type\":\"rooms.join\",\"payload\":{\"roomId\":\"big\"}}");
       probe.sendText(membersCall("probe"));
       for (int i = 0; i < 100 && replyBytes == 0; i++) {
         Ws.Frame f = probe.read(64 << 20);

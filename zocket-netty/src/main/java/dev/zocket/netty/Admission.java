@@ -85,11 +85,14 @@ final class Admission {
 
   /**
    * The default connection limit: 10,000, or fewer when the process may open fewer files (four
-   * fifths of its file limit less 256), or hold fewer frames being received (each connection may
-   * hold a message of {@code maxFrameSize} being read, and a read buffer: a connection counts twice
-   * the frame size against the maximum direct memory).
+   * fifths of its file limit less 256), or hold less of what no budget counts (each connection may
+   * hold a message of {@code maxFrameSize} being read and a read buffer, and, while it is not
+   * behind, up to {@code writeBufferHigh} bytes written and not yet taken by its socket: a
+   * connection counts twice the frame size and the high water mark against the maximum direct
+   * memory). What a connection that is behind holds beyond that counts against the backlog budget
+   * (see {@link FrameWriter}).
    */
-  static int defaultMax(int maxFrameSize) {
+  static int defaultMax(int maxFrameSize, int writeBufferHigh) {
     long max = 10_000;
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
@@ -98,7 +101,8 @@ final class Admission {
         max = Math.min(max, (files - 256) * 8 / 10);
       }
     }
-    max = Math.min(max, PlatformDependent.maxDirectMemory() / (2L * maxFrameSize));
+    max =
+        Math.min(max, PlatformDependent.maxDirectMemory() / (2L * maxFrameSize + writeBufferHigh));
     return (int) Math.max(16, max);
   }
 }

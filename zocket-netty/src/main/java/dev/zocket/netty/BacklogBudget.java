@@ -4,15 +4,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The server-wide budget for the frames that wait for slow clients (see {@link FrameWriter}): the
- * bytes all backlogs hold together and the number of connections that are behind. Past the budget,
- * the connections further behind than the average are cut, one at a time: the decision and the
- * release of the cut connection's backlog happen under one lock, so two I/O threads never both cut
- * a connection to make room that one cut already made. Any thread.
+ * The server-wide budget for what the server holds for clients that are behind (see {@link
+ * FrameWriter}): the bytes of their backlogs and of Netty's outbound buffers together, the part of
+ * it that connections already closing still hold until their sockets close, and the number of
+ * connections that are behind. Past the budget, the connections at least as far behind as the
+ * average are cut, one at a time: the decision and the release of the cut connection's bytes happen
+ * under one lock, so two I/O threads never both cut a connection to make room that one cut already
+ * made. Any thread.
  */
 final class BacklogBudget {
   private final long max;
   private final AtomicLong bytes = new AtomicLong();
+
+  /** The part of {@link #bytes} held by connections whose close has begun. */
+  private final AtomicLong closing = new AtomicLong();
+
   private final LongAdder behind = new LongAdder();
 
   BacklogBudget(long max) {
@@ -24,6 +30,15 @@ final class BacklogBudget {
     return bytes.addAndGet(delta);
   }
 
+  /**
+   * Adds bytes that a closing connection still holds (negative when they leave), counted in the
+   * total but not in the average of the connections that are behind.
+   */
+  void addClosing(long delta) {
+    closing.addAndGet(delta);
+    bytes.addAndGet(delta);
+  }
+
   void fellBehind() {
     behind.increment();
   }
@@ -33,18 +48,20 @@ final class BacklogBudget {
   }
 
   /**
-   * Whether a connection holding {@code own} bytes should go to make room: all backlogs together
-   * are past the budget and its own is larger than their average.
+   * Whether a connection holding {@code own} bytes should go to make room: everything held together
+   * is past the budget and its own is at least the average of the connections that are behind (so
+   * among stalled clients that all hold alike, each goes as it adds more).
    */
   private boolean furtherBehindThanTheAverage(long own, long total) {
-    return total > max && own * Math.max(1, behind.sum()) > total;
+    return total > max && own * Math.max(1, behind.sum()) >= total - closing.get();
   }
 
   /**
-   * Runs {@code cut} (which must release the connection's backlog through {@link #add} and {@link
-   * #caughtUp} before it returns) when a connection holding {@code own} bytes, having just made the
-   * total {@code total}, is further behind than the average past the budget. Checked again under
-   * the lock, so a cut that is still releasing is seen by every other decision.
+   * Runs {@code cut} (which must release the connection's bytes through {@link #add}, {@link
+   * #addClosing} and {@link #caughtUp} before it returns) when a connection holding {@code own}
+   * bytes, having just made the total {@code total}, is at least as far behind as the average past
+   * the budget. Checked again under the lock, so a cut that is still releasing is seen by every
+   * other decision.
    *
    * @return whether the connection was cut
    */
@@ -59,6 +76,16 @@ final class BacklogBudget {
       cut.run();
       return true;
     }
+  }
+
+  /** The bytes counted now. */
+  long total() {
+    return bytes.get();
+  }
+
+  /** Whether everything held together is past the budget now. */
+  boolean passed() {
+    return bytes.get() > max;
   }
 
   long max() {

@@ -5,6 +5,7 @@ import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -23,14 +24,25 @@ import java.util.concurrent.TimeUnit;
  * <p>While Netty's outbound buffer is below its high water mark, a frame is written at once. When
  * the client reads more slowly, frames wait in a backlog of this writer, in order, and are written
  * as the buffer drains; the connection is then "behind", and its reading pauses (see {@link
- * FrameHandler}), so the client cannot make the server answer more while it does not read. A
- * connection whose backlog grows past {@link Hardening#maxBacklogBytes()}, that is further behind
- * than the average while the backlogs of all connections are past {@link
+ * FrameHandler}), so the client cannot make the server answer more while it does not read. Replies
+ * go the same way as events.
+ *
+ * <p>While a connection is behind, what the server holds for it counts: its backlog, and what
+ * Netty's outbound buffer (and {@link SocketWrites}) hold, which a single large frame written while
+ * the buffer was below its high water mark can make far larger than the mark. Netty's part is
+ * counted when the connection falls behind and recounted when it writes again; it only shrinks in
+ * between. Once the connection catches up it no longer counts (what Netty then holds is below the
+ * high water mark, the share of every connection in the default connection limit, see {@link
+ * Admission#defaultMax}); once its close has begun, what Netty still holds counts until the socket
+ * has closed. A connection that holds more than {@link Hardening#maxBacklogBytes()}, that holds at
+ * least the average of those behind while all together hold more than {@link
  * Hardening#maxBacklogMemory()}, or that reads nothing of what waits for {@link
  * Hardening#maxBacklogTime()} is a slow consumer: by default it is closed with 1013 (try again
- * later) and its backlog is released, so the close frame goes out next; with {@link
- * SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped and counted instead.
- * Replies are never dropped.
+ * later) and its backlog is released, so the close frame goes out next, behind what Netty holds;
+ * while everything held is past {@link Hardening#maxBacklogMemory()}, its socket is closed at once
+ * instead, releasing what Netty holds, without waiting for the client to read up to the close
+ * frame. With {@link SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped
+ * and counted instead. Replies are never dropped while the connection is open.
  *
  * <p>Without an extension, frames are written below the WebSocket encoder, so they pass only TLS
  * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
@@ -78,6 +90,21 @@ final class FrameWriter {
   private ArrayDeque<ByteBuf> backlog;
 
   private long backlogBytes;
+
+  /**
+   * What Netty's outbound buffer and {@link SocketWrites} hold for this connection, as counted in
+   * the server-wide budget: while behind, and 0 otherwise.
+   */
+  private long outBytes;
+
+  /** What Netty still holds for this connection once its close has begun, as counted. */
+  private long closingBytes;
+
+  /**
+   * Set while this writer hands frames to Netty: a writability change it causes is looked at once
+   * the hand-over is done, not in the middle of it.
+   */
+  private boolean writing;
 
   /** Whether frames wait for the client (see {@link #behind()}), as last told to the handler. */
   private boolean behindNow;
@@ -155,7 +182,13 @@ final class FrameWriter {
     }
     if (backlog == null || backlog.isEmpty()) {
       if (channel.isWritable()) {
+        writing = true;
         writeNow(frame);
+        writing = false;
+        if (behindNow) {
+          // This frame filled Netty's buffer, by as much as its size: what Netty holds counts now.
+          checkLimits(recount());
+        }
         return;
       }
       if (backlog == null) {
@@ -166,24 +199,61 @@ final class FrameWriter {
     backlog.add(frame);
     int cost = cost(frame);
     backlogBytes += cost;
-    long total = config.state.backlogs.add(cost);
+    checkLimits(config.state.backlogs.add(cost));
+  }
+
+  /**
+   * Under the default policy, cuts the connection if what it holds passed its limit, or if it is at
+   * least as far behind as the average while everything held passed the server-wide budget, {@code
+   * total} being the total it just made.
+   */
+  private void checkLimits(long total) {
     if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
       return;
     }
-    if (backlogBytes > config.hardening.maxBacklogBytes()) {
-      frames.slowConsumer("its backlog passed " + config.hardening.maxBacklogBytes() + " bytes");
+    long own = backlogBytes + outBytes;
+    if (own > config.hardening.maxBacklogBytes()) {
+      cut("it holds more than " + config.hardening.maxBacklogBytes() + " bytes");
     } else {
-      // Past the server-wide budget, the connections further behind than the average go first:
-      // a healthy client that lags a little keeps its place while a stalled one is cut.
+      // Past the server-wide budget, the connections furthest behind go first: a healthy client
+      // that lags a little keeps its place while a stalled one is cut.
       config.state.backlogs.cutIfFurtherBehind(
-          backlogBytes,
+          own,
           total,
           () ->
-              frames.slowConsumer(
-                  "the backlogs of all connections passed "
+              cut(
+                  "all connections behind hold more than "
                       + config.state.backlogs.max()
-                      + " bytes and its own is larger than their average"));
+                      + " bytes and it holds at least their average"));
     }
+  }
+
+  /**
+   * Closes a slow consumer with 1013. While everything held is past the server-wide budget, its
+   * socket is closed at once too: what Netty holds for it is released now, not once the client has
+   * read up to the close frame (which it would not see then).
+   */
+  private void cut(String why) {
+    frames.slowConsumer(why);
+    if (closed && channel.isActive() && config.state.backlogs.passed()) {
+      channel.close();
+      close(); // counts what Netty held as released: the close released it
+    }
+  }
+
+  /** What Netty's outbound buffer and {@link SocketWrites} hold for this connection now. */
+  private long pending() {
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    long n = out == null ? 0 : out.totalPendingWriteBytes();
+    return socketWrites == null ? n : n + socketWrites.bytes();
+  }
+
+  /** Counts what Netty holds now for a connection that is behind; returns the new total. */
+  private long recount() {
+    long held = pending();
+    long delta = held - outBytes;
+    outBytes = held;
+    return config.state.backlogs.add(delta);
   }
 
   /**
@@ -228,12 +298,16 @@ final class FrameWriter {
     }
     if (!channel.isWritable()) {
       fellBehind();
+      if (!writing) { // else write() or flush() looks once its hand-over is done
+        checkLimits(recount());
+      }
       return;
     }
     if (behindNow) {
       startStallTimer(); // the client read something: it is slow, not stalled
     }
     ArrayDeque<ByteBuf> b = backlog;
+    writing = true;
     while (b != null && !b.isEmpty() && channel.isWritable()) {
       ByteBuf frame = b.poll();
       int cost = cost(frame);
@@ -241,8 +315,11 @@ final class FrameWriter {
       config.state.backlogs.add(-cost);
       writeNow(frame);
     }
+    writing = false;
     if (!behind()) {
       caughtUp();
+    } else if (behindNow) {
+      recount(); // frames moved from the backlog to Netty's buffer, which took less of them
     }
   }
 
@@ -252,6 +329,7 @@ final class FrameWriter {
     }
     behindNow = true;
     config.state.backlogs.fellBehind();
+    recount();
     startStallTimer();
     frames.reads().behind(true);
   }
@@ -266,7 +344,7 @@ final class FrameWriter {
                 () -> {
                   behindTimer = null;
                   if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
-                    frames.slowConsumer("it read nothing for " + config.hardening.maxBacklogTime());
+                    cut("it read nothing for " + config.hardening.maxBacklogTime());
                   }
                 },
                 config.hardening.maxBacklogTime().toNanos(),
@@ -278,6 +356,8 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
+    config.state.backlogs.add(-outBytes); // below the low water mark now: uncounted, see above
+    outBytes = 0;
     config.state.backlogs.caughtUp();
     cancelTimer();
     frames.reads().behind(false);
@@ -292,7 +372,9 @@ final class FrameWriter {
 
   /**
    * On the I/O thread, once a close frame is about to be sent: releases the backlog, so the close
-   * frame follows only what Netty already holds, and refuses every later frame.
+   * frame follows only what Netty already holds, and refuses every later frame. What Netty holds
+   * counts as a closing connection's until the socket has closed: called again then (and when it
+   * closes without a closing handshake), it counts nothing any more.
    */
   void close() {
     closed = true;
@@ -312,6 +394,15 @@ final class FrameWriter {
       backlogBytes = 0;
     }
     cancelTimer();
+    if (outBytes != 0) {
+      config.state.backlogs.add(-outBytes);
+      outBytes = 0;
+    }
+    long held = channel.isActive() ? pending() : 0;
+    if (held != closingBytes) {
+      config.state.backlogs.addClosing(held - closingBytes);
+      closingBytes = held;
+    }
   }
 
   /** The bytes waiting in the backlog. On the I/O thread. */
@@ -321,6 +412,7 @@ final class FrameWriter {
 
   private void flush() {
     flushPending = false;
+    writing = true;
     if (rawWrites == null) {
       channel.flush();
     } else if (!straightToSocket()) {
@@ -329,6 +421,10 @@ final class FrameWriter {
       socketWrites.flush();
     } else {
       channel.unsafe().flush();
+    }
+    writing = false;
+    if (behindNow && !closed) {
+      checkLimits(recount()); // the frames of the pass that the socket did not take went to Netty
     }
   }
 

@@ -189,7 +189,9 @@ final class ServerAssembly {
         b.compression,
         b.allowedOrigins,
         b.allowedHosts,
-        b.maxConnections != null ? b.maxConnections : Admission.defaultMax(b.maxFrameSize),
+        b.maxConnections != null
+            ? b.maxConnections
+            : Admission.defaultMax(b.maxFrameSize, b.writeBufferHigh),
         b.maxConnectionsPerAddress,
         b.handshakeTimeout,
         b.maxRoomsPerConnection,

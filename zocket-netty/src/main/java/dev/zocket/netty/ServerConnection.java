@@ -531,12 +531,19 @@ final class ServerConnection implements Connection, Context<Object> {
 
   /**
    * Answers a call: the reply is encoded on the calling thread straight into a WebSocket frame and
-   * written behind the events already handed over (see {@link FrameWriter#reply}). Never dropped: a
-   * client that is behind is not read from, which bounds what it can make the server answer. Any
+   * written behind the events already handed over (see {@link FrameWriter#reply}), under the same
+   * flow control and memory budgets. Never dropped while the connection is open: a client that is
+   * behind is not read from, which bounds what it can make the server answer, and one that stays
+   * behind is cut. A reply to a connection whose socket has closed is not encoded (no one can read
+   * it, and a closed slow consumer's calls still queued would make garbage of their size). Any
    * thread.
    */
   @Override
   public void send(Outgoing reply) {
+    if (!channel.isActive()) {
+      IN_FLIGHT.decrementAndGet(this);
+      return;
+    }
     ByteBuf frame = TextFrames.encode(channel.alloc(), reply); // may throw: still owed an answer
     IN_FLIGHT.decrementAndGet(this);
     writer.reply(frame);

@@ -129,6 +129,11 @@ final class SocketWrites {
     }
   }
 
+  /** The bytes of the frames kept for the end of the pass. */
+  long bytes() {
+    return bytes;
+  }
+
   /**
    * Hands the frames kept to Netty's outbound buffer, unflushed, so that what is written next
    * through the pipeline (a close frame) follows them.

@@ -283,6 +283,14 @@ public final class ZocketServer implements AutoCloseable {
   }
 
   /**
+   * The bytes the server-wide {@linkplain Builder#maxBacklogMemory backlog budget} counts now, for
+   * tests. Thread-safe.
+   */
+  long backlogMemory() {
+    return config.state.backlogs.total();
+  }
+
+  /**
    * Shuts the server down gracefully: stops accepting connections and reading messages, lets the
    * calls in flight be answered (for at most the {@linkplain Builder#gracePeriod grace period}),
    * closes every connection with 1001 (going away), each as soon as it owes no answer, waits for
@@ -1071,10 +1079,13 @@ public final class ZocketServer implements AutoCloseable {
      * {"error":"Server is full"}} (a headroom of a tenth of the limit, at most 1,024, is read for
      * these answers; past it a new socket is closed at once), so the file descriptors the server
      * holds stay bounded. Default 10,000, or fewer when the process may open fewer files (four
-     * fifths of its file limit less 256) or hold fewer messages being received (the maximum direct
+     * fifths of its file limit less 256) or hold less of what no budget counts: per connection a
+     * message being received and a read buffer, and the frames its socket has not taken yet while
+     * it is not behind, up to the {@linkplain #writeBufferWaterMark high water mark} (beyond that
+     * they count against {@link #maxBacklogMemory}). So the limit is at most the maximum direct
      * memory, {@code -XX:MaxDirectMemorySize}, by default the maximum heap, divided by twice the
-     * {@linkplain #maxFrameSize frame size}: 1,024 connections for a 128 MiB heap, 8,192 for 1 GiB,
-     * at the default frame size).
+     * {@linkplain #maxFrameSize frame size} plus the high water mark: 341 connections for a 128 MiB
+     * heap, 1,365 for 512 MiB, 2,730 for 1 GiB, at the default frame size and water marks.
      */
     public Builder<H, U> maxConnections(int maxConnections) {
       this.maxConnections = positive("maxConnections", maxConnections);
@@ -1136,13 +1147,18 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The memory the backlogs of all connections that are behind may take together, in bytes,
-     * counted as {@link #slowConsumerLimits} counts one backlog. While the total is past it, a
-     * connection whose backlog is larger than the average of those behind is a slow consumer
-     * (closed with 1013 under the default {@linkplain #slowConsumerPolicy policy}) as soon as more
-     * waits for it, so many stalled clients together cannot exhaust the memory, and a healthy
-     * client that lags a little is not cut for them. Default: a quarter of the maximum heap or of
-     * the maximum direct memory, whichever is smaller.
+     * The memory the server may hold for all connections that are behind together, in bytes,
+     * counted as {@link #slowConsumerLimits} counts one connection: events and replies in their
+     * backlogs and in Netty's outbound buffers, and what connections already closing still hold
+     * until their sockets close. While the total is past it, a connection that holds at least the
+     * average of those behind is a slow consumer (closed with 1013 under the default {@linkplain
+     * #slowConsumerPolicy policy}) as soon as more waits for it, and the socket of a slow consumer
+     * is closed at once, releasing what it holds without waiting for the client to read up to the
+     * close frame; so many stalled clients together cannot exhaust the memory, and a healthy client
+     * that lags a little is not cut for them. Not counted: what a connection that is not behind
+     * holds (below the {@linkplain #writeBufferWaterMark high water mark}, see {@link
+     * #maxConnections}), and a reply while its handler encodes it. Default: a quarter of the
+     * maximum heap or of the maximum direct memory, whichever is smaller.
      */
     public Builder<H, U> maxBacklogMemory(long bytes) {
       if (bytes <= 0) {
@@ -1233,16 +1249,19 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * How far a connection may fall behind before it is a slow consumer: the bytes of events and
-     * replies that may wait for it beyond Netty's outbound buffer (see {@link
-     * #writeBufferWaterMark}), and how long it may be behind without reading anything (a client
-     * that reads, however slowly, is not cut by time). A connection past either is closed with 1013
-     * under the default {@linkplain #slowConsumerPolicy policy}. The bytes are the memory the
-     * connection holds at most: each waiting frame counts its buffer (which can be up to twice the
-     * frame) and 160 bytes of bookkeeping; events sent to rooms share their buffers among all the
-     * connections that wait for them, but count for each. Defaults: 64 MiB and 30 seconds: seconds
-     * of a flood of 1 KB events at 16,000 a second, enough for the garbage collection pauses and
-     * scheduling hiccups of a healthy client; the server-wide {@link #maxBacklogMemory} bounds all
-     * backlogs together.
+     * replies the server may hold for it while it is behind, in its backlog and in Netty's outbound
+     * buffer (see {@link #writeBufferWaterMark}), and how long it may be behind without reading
+     * anything (a client that reads, however slowly, is not cut by time). A connection past either
+     * is closed with 1013 under the default {@linkplain #slowConsumerPolicy policy}. Replies count
+     * as events do: a client that does not read its replies stops being read, then is cut. The
+     * bytes are the memory the connection holds at most: each frame waiting in the backlog counts
+     * its buffer (which can be up to twice the frame) and 160 bytes of bookkeeping, Netty's buffer
+     * what it has still to write and 96 bytes per frame, counted when the connection falls behind
+     * and again whenever more is written to it; events sent to rooms share their buffers among all
+     * the connections that wait for them, but count for each. Defaults: 64 MiB and 30 seconds:
+     * seconds of a flood of 1 KB events at 16,000 a second, enough for the garbage collection
+     * pauses and scheduling hiccups of a healthy client; the server-wide {@link #maxBacklogMemory}
+     * bounds all backlogs together.
      *
      * @param maxBacklogBytes the most bytes waiting, at least 1
      * @param maxBehind the longest time behind without reading anything, positive
@@ -1260,8 +1279,12 @@ public final class ZocketServer implements AutoCloseable {
     /**
      * The bounds of each connection's outbound buffer in Netty (bytes written but not yet taken by
      * the operating system, beyond its socket buffer): above {@code high} the connection is behind,
-     * so further frames wait in its backlog (see {@link #slowConsumerLimits}) and it is not read
-     * from; below {@code low} the backlog is written again. Default 128 KiB and 256 KiB.
+     * so further frames wait in its backlog (see {@link #slowConsumerLimits}), what Netty holds for
+     * it counts against the slow-consumer limits and {@link #maxBacklogMemory}, and it is not read
+     * from; below {@code low} the backlog is written again, and once it is empty the connection has
+     * caught up. A single frame written below {@code high} (a large reply) may take the buffer far
+     * above it: it is counted then. Below {@code high} a connection's buffer counts against no
+     * budget but the default {@link #maxConnections}. Default 128 KiB and 256 KiB.
      *
      * @param low the low water mark, in bytes
      * @param high the high water mark, in bytes; at least {@code low}

@@ -30,6 +30,34 @@ class BacklogBudgetTest {
   }
 
   /**
+   * Stalled clients that all hold alike (the same large reply each) are each cut as they add more
+   * past the budget; the bytes of a connection already closing count in the total, not in the
+   * average.
+   */
+  @Test
+  void pastTheBudgetTheOneThatAddsAtTheAverageIsCutAndClosingBytesAreNotInTheAverage() {
+    BacklogBudget budget = new BacklogBudget(2000);
+    List<String> cut = new CopyOnWriteArrayList<>();
+    budget.fellBehind();
+    budget.fellBehind();
+    budget.add(1100);
+    long total = budget.add(1100);
+    assertThat(budget.cutIfFurtherBehind(1100, total, () -> cut.add("a"))).isTrue();
+    // A closing connection holds 1500 bytes: one behind holding 600 of 2100 is the average of one.
+    BacklogBudget other = new BacklogBudget(2000);
+    other.addClosing(1500);
+    other.fellBehind();
+    other.fellBehind();
+    other.add(300);
+    total = other.add(300);
+    assertThat(other.cutIfFurtherBehind(300, total, () -> cut.add("b"))).isTrue();
+    assertThat(cut).containsExactly("a", "b");
+    other.addClosing(-1500);
+    assertThat(other.total()).isEqualTo(600);
+    assertThat(other.passed()).isFalse();
+  }
+
+  /**
    * The race CI once lost (two connections closed where one made room): while one I/O thread is
    * cutting a connection (logging, counting, releasing its backlog), another connection on another
    * thread pulls ahead of it and would be cut too against a total that still holds the first one's

@@ -360,7 +360,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       if (config.observers.enabled) {
         config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.CLOSED);
       }
-      close(SLOW_CONSUMER_STATUS, "Slow consumer");
+      closing.closeSlowConsumer(ctx, "Slow consumer");
     }
   }
 

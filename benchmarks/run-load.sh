@@ -90,8 +90,13 @@ start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
       taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$jar" dev.zocket.bench.zocket.ZocketChatServer \
         --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
     else
+      # Every load client comes from 127.0.0.1: lift the chat's per-address limit where it has one.
+      local limit=""
+      if "$SERVER_JAVA" -jar "$jar" --help 2>/dev/null | grep -q -- --max-connections-per-address; then
+        limit="--max-connections-per-address 0"
+      fi
       # shellcheck disable=SC2086
-      taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+      taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -jar "$jar" --port "$PORT" --host 127.0.0.1 $limit >"$log" 2>&1 &
     fi
   fi
   SERVER_PID=$!

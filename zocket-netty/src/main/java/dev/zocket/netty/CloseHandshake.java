@@ -1,13 +1,17 @@
 package dev.zocket.netty;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -25,11 +29,25 @@ import java.util.concurrent.TimeUnit;
  * the handshake has begun the {@link FrameHandler} stops writing and pinging, and reads until the
  * end; what the timeout does is the handler's too.
  *
+ * <p>A slow consumer's close (1013) is for a client that does not read: its close frame would wait
+ * behind what Netty's outbound buffer holds, and be discarded with it at the close timeout, so a
+ * client that reads again later would never see it. So the frames in Netty's buffer that the socket
+ * has not begun to take are dropped first ({@link #dropUnsent}, without TLS or an extension), the
+ * close frame follows at most the rest of one frame, and the socket is kept until the close frame
+ * has been written to it, for at most {@link #WRITE_WAIT_MILLIS}; the close timeout runs from then.
+ * Once in the socket, the kernel delivers the close frame whenever the client reads.
+ *
  * <p>Threading: on the connection's I/O thread only, with the frame stage's context.
  */
 final class CloseHandshake {
   /** How long a closing connection waits for the peer's close frame before closing the socket. */
   static final long TIMEOUT_MILLIS = 5_000;
+
+  /**
+   * How long a slow consumer's socket is kept for its close frame to be written to it, while the
+   * client does not read; what it holds meanwhile is at most the rest of one frame and the close.
+   */
+  static final long WRITE_WAIT_MILLIS = 30_000;
 
   private final FrameHandler frames;
 
@@ -60,11 +78,27 @@ final class CloseHandshake {
 
   /** Closes the connection with a status, sending our close frame first (see above). Once. */
   void close(ChannelHandlerContext ctx, int status, String reason) {
+    close(ctx, status, reason, false);
+  }
+
+  /**
+   * Closes a slow consumer with 1013 (see above): the frames not begun are dropped, and the close
+   * timeout waits for the close frame to be written. Once.
+   */
+  void closeSlowConsumer(ChannelHandlerContext ctx, String reason) {
+    close(ctx, FrameHandler.SLOW_CONSUMER_STATUS, reason, true);
+  }
+
+  private void close(
+      ChannelHandlerContext ctx, int status, String reason, boolean waitForTheCloseFrame) {
     if (begun || !ctx.channel().isActive()) {
       return;
     }
     begin();
     code = status;
+    if (waitForTheCloseFrame) {
+      dropUnsent(ctx.channel());
+    }
     // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
     // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
     boolean plain =
@@ -72,14 +106,57 @@ final class CloseHandshake {
     if (plain) {
       discardTheRest(ctx);
     }
+    timeout =
+        ctx.executor()
+            .schedule(
+                frames::closeTimedOut,
+                waitForTheCloseFrame ? WRITE_WAIT_MILLIS : TIMEOUT_MILLIS,
+                TimeUnit.MILLISECONDS);
     ctx.writeAndFlush(new CloseWebSocketFrame(status, truncate(reason)))
         .addListener(
             f -> {
-              if (f.isSuccess() && plain) {
+              if (!f.isSuccess()) {
+                return;
+              }
+              if (plain) {
                 ((DuplexChannel) ctx.channel()).shutdownOutput();
               }
+              if (waitForTheCloseFrame && ctx.channel().isActive()) {
+                stop(); // written: the peer has the close timeout from now
+                timeout =
+                    ctx.executor()
+                        .schedule(frames::closeTimedOut, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+              }
             });
-    timeout = ctx.executor().schedule(frames::closeTimedOut, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Drops from Netty's outbound buffer every frame the socket has not begun to take, so that what
+   * is written next follows at most the rest of one frame. Only where each entry of the buffer is
+   * one whole WebSocket frame, or the rest of one: without TLS (whose records cannot be dropped)
+   * and without an extension (whose encoder may split a frame in two entries). The first entry is
+   * kept, from where the socket stopped, since the socket may have taken part of it (Netty's
+   * progress does not show what {@link SocketWrites} wrote past it). On the I/O thread, outside a
+   * flush.
+   */
+  static void dropUnsent(Channel channel) {
+    ChannelPipeline p = channel.pipeline();
+    if (p.get(SslHandler.class) != null || p.get(WebSocketExtensionEncoder.class) != null) {
+      return;
+    }
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    if (out == null) {
+      return;
+    }
+    out.addFlush(); // what waits unflushed (SocketWrites' frames handed over) goes too
+    if (!(out.current() instanceof ByteBuf first)) {
+      return; // empty, or not a buffer: nothing to drop safely
+    }
+    ByteBuf rest = first.retainedDuplicate(); // its reader index is where the socket stopped
+    while (out.remove()) {
+      // releases each frame; their promises (voids, and a pong's) complete
+    }
+    channel.unsafe().write(rest, channel.voidPromise());
   }
 
   /**

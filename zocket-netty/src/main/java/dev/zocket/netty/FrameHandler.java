@@ -188,9 +188,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** From the heartbeat: nothing was read for the idle timeout. */
+  /** From the heartbeat: the peer made no progress for the idle timeout (see {@link Heartbeat}). */
   void idleTimedOut() {
-    log.debug("Closing {}: silent for {}", describe(), config.idleTimeout);
+    log.debug("Closing {}: no whole frame or message for {}", describe(), config.idleTimeout);
     if (writer == null) {
       ctx.close();
     } else {
@@ -216,17 +216,21 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private void read(WebSocketFrame frame) {
     if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
       if (!frame.isFinalFragment()) {
-        aggregateFragments(frame);
+        aggregateFragments(frame); // the aggregator tells the heartbeat a message has begun
       } else {
+        heartbeat.messageArrived();
         message(frame);
       }
     } else if (frame instanceof PingWebSocketFrame) {
+      heartbeat.controlArrived();
       heartbeat.ping(frame.content());
     } else if (frame instanceof CloseWebSocketFrame close) {
       closing.peerClosed(ctx, close);
     } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
       config.state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
-    } // a pong: it was read, which is all the idle timeout needs
+    } else {
+      heartbeat.controlArrived(); // a pong: all the idle timeout needs
+    }
   }
 
   private void message(WebSocketFrame frame) {
@@ -325,10 +329,19 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /**
    * Puts Netty's aggregator in front of this stage, bounded by the frame size limit (1009 beyond
    * it), and hands it the first fragment; the rest of the message, and every later fragmented one,
-   * passes through it.
+   * passes through it. It tells the heartbeat when a fragmented message begins: until the whole
+   * message arrives, nothing else keeps the connection from the idle timeout.
    */
   private void aggregateFragments(WebSocketFrame first) {
-    WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(config.maxFrameSize);
+    WebSocketFrameAggregator aggregator =
+        new WebSocketFrameAggregator(config.maxFrameSize) {
+          @Override
+          protected WebSocketFrame beginAggregation(WebSocketFrame start, ByteBuf content)
+              throws Exception {
+            heartbeat.messageBegun();
+            return super.beginAggregation(start, content);
+          }
+        };
     ctx.pipeline().addBefore(ctx.name(), "fragments", aggregator);
     try {
       aggregator.channelRead(ctx.pipeline().context(aggregator), first.retain());
@@ -360,7 +373,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       if (config.observers.enabled) {
         config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.CLOSED);
       }
-      close(SLOW_CONSUMER_STATUS, "Slow consumer");
+      closing.closeSlowConsumer(ctx, "Slow consumer");
     }
   }
 

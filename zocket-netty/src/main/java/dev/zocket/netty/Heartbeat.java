@@ -10,14 +10,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * One connection's liveness: a single timer (the task is this object) that ends a socket which has
  * not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
- * however slowly it drips) or read nothing for the idle timeout, and pings an upgraded one that
- * sent nothing for a ping interval (however much the server writes to it: a client that only
- * receives answers the ping, and its pong is what keeps it from the idle timeout); and the answers
- * to the peer's pings, one pong at a time: pings that arrive while a pong is still being written
- * are answered once, with the latest one's data. How a timed-out socket is closed is the {@link
+ * however slowly it drips) or made no progress for the idle timeout, and pings an upgraded one that
+ * made none for a ping interval (however much the server writes to it: a client that only receives
+ * answers the ping, and its pong is what keeps it from the idle timeout); and the answers to the
+ * peer's pings, one pong at a time: pings that arrive while a pong is still being written are
+ * answered once, with the latest one's data. How a timed-out socket is closed is the {@link
  * FrameHandler}'s. Everything stops once the closing handshake begins (the close timeout takes
  * over) or the channel closes. Its own class so that the timing rules read in one place, apart from
  * the frames.
+ *
+ * <p><b>Progress</b>: before the upgrade, any bytes read (the handshake timeout bounds a request
+ * that drips); once upgraded, only a frame that has arrived whole: a message, the first fragment of
+ * a fragmented one, a ping, a pong or a close. While a fragmented message is under way only its
+ * last fragment counts, control frames in between do not. The bytes of an unfinished frame never
+ * count, so a frame, or a fragmented message, that is dribbled for ever is cut at the idle timeout
+ * however much of it arrives.
  *
  * <p>Threading: on the connection's I/O thread only; the timer fires there too.
  */
@@ -33,13 +40,16 @@ final class Heartbeat implements Runnable {
   /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
   private long requestDeadline;
 
-  /** When something was last read, and when the ping interval last began ({@code nanoTime}). */
+  /** When the peer last made progress, and when the ping interval last began ({@code nanoTime}). */
   private long lastRead;
 
   private long lastPing;
 
   /** Whether the connection was upgraded: no request is due any more, and pings go out. */
   private boolean upgraded;
+
+  /** Whether a fragmented message is under way: until its last fragment, nothing is progress. */
+  private boolean messageUnderWay;
 
   /** Whether the closing handshake has begun: no ping, pong or timeout any more. */
   private boolean closing;
@@ -62,9 +72,34 @@ final class Heartbeat implements Runnable {
     schedule(lastRead);
   }
 
-  /** Something was read just now. */
+  /** Bytes were read just now: progress until the upgrade, nothing after it (see above). */
   void markRead() {
+    if (!upgraded) {
+      lastRead = System.nanoTime();
+    }
+  }
+
+  /** A whole message arrived, unfragmented or the last fragment of one: progress. */
+  void messageArrived() {
+    messageUnderWay = false;
     lastRead = System.nanoTime();
+  }
+
+  /**
+   * The first fragment of a message arrived: progress, and until its last fragment nothing else is.
+   */
+  void messageBegun() {
+    messageUnderWay = true;
+    lastRead = System.nanoTime();
+  }
+
+  /**
+   * A ping, a pong or a close frame arrived: progress, unless a fragmented message is under way.
+   */
+  void controlArrived() {
+    if (!messageUnderWay) {
+      lastRead = System.nanoTime();
+    }
   }
 
   /** A plain HTTP request was answered: the next one is due within the handshake timeout. */

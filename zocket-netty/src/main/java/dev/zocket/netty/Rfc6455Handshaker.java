@@ -2,22 +2,67 @@ package dev.zocket.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import java.util.Base64;
 
 /**
- * Netty's RFC 6455 handshaker, whose frame decoder passes a peer's close frame on whatever its code
- * and reason: {@link CloseHandshake} checks them itself and answers a bad one (1002 for a code RFC
- * 6455 does not allow, 1007 for a reason that is not UTF-8), then closes the socket at once, since
- * the peer has ended its side. Netty's own check would mark the stream corrupt instead, after which
- * the peer's last bytes can no longer be read and a TLS connection waited for the close timeout.
- * Used on the I/O thread, once per upgrade.
+ * Netty's RFC 6455 handshaker, stricter about the request and more lenient about close frames.
+ *
+ * <p>The request must be what RFC 6455 section 4.2.1 requires beyond Netty's own checks (a {@code
+ * GET} with {@code Connection: Upgrade}, {@code Upgrade: websocket} and a {@code
+ * Sec-WebSocket-Key}): HTTP/1.1 or higher, and a key that is base64 of exactly 16 bytes. Anything
+ * else throws a {@link WebSocketServerHandshakeException} before the pipeline changes, which {@link
+ * HandshakeHandler} answers 400 without upgrading.
+ *
+ * <p>Its frame decoder passes a peer's close frame on whatever its code and reason: {@link
+ * CloseHandshake} checks them itself and answers a bad one (1002 for a code RFC 6455 does not
+ * allow, 1007 for a reason that is not UTF-8), then closes the socket at once, since the peer has
+ * ended its side. Netty's own check would mark the stream corrupt instead, after which the peer's
+ * last bytes can no longer be read and a TLS connection waited for the close timeout.
+ *
+ * <p>Used on the I/O thread, once per upgrade.
  */
 final class Rfc6455Handshaker extends WebSocketServerHandshaker13 {
+  /** The length of a {@code Sec-WebSocket-Key} once decoded (RFC 6455 section 4.1). */
+  private static final int KEY_BYTES = 16;
+
   Rfc6455Handshaker(WebSocketDecoderConfig decoderConfig) {
     super("ws://zocket/", null, decoderConfig);
+  }
+
+  @Override
+  protected FullHttpResponse newHandshakeResponse(FullHttpRequest req, HttpHeaders headers) {
+    HttpVersion version = req.protocolVersion();
+    if (version.majorVersion() < 1 || version.majorVersion() == 1 && version.minorVersion() < 1) {
+      throw new WebSocketServerHandshakeException(
+          "not a WebSocket request: HTTP/1.1 or higher is required, got " + version, req);
+    }
+    if (!isValidKey(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+      throw new WebSocketServerHandshakeException(
+          "not a WebSocket request: the key is not base64 of 16 bytes", req);
+    }
+    return super.newHandshakeResponse(req, headers);
+  }
+
+  /** Whether a {@code Sec-WebSocket-Key} is base64 (RFC 4648, padded) of exactly 16 bytes. */
+  static boolean isValidKey(String key) {
+    if (key == null || key.length() != 24) { // 16 bytes take 24 characters, padding included
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(key).length == KEY_BYTES;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   @Override

@@ -773,10 +773,17 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * How long a connection may stay silent (no frame, not even a pong) before it is closed as
-     * dead, with 1001; if the peer does not complete the close within another such period, the
-     * socket is closed. Also applies to plain HTTP connections. Zero disables. Must be longer than
-     * the ping interval. Default 60 s.
+     * How long a connection may go without progress before it is closed as dead, with 1001 (the
+     * socket is closed if the peer has not closed its side 5 s later). Progress is a frame that has
+     * arrived whole: a message, the first fragment of a fragmented message, a ping, a pong or a
+     * close frame; while a fragmented message is under way only its last fragment counts. Bytes of
+     * an unfinished frame do not: a frame, or a fragmented message, must arrive whole within the
+     * idle timeout of the client's previous progress (a message of {@link #maxFrameSize} bytes at
+     * the defaults needs about 1.1 KB/s), and one dribbled for ever is cut however much of it
+     * arrives. The server's pings (see {@link #pingInterval}) keep a client that only receives
+     * within it. Before the upgrade any bytes count, and the {@linkplain #handshakeTimeout
+     * handshake timeout} bounds each request. Zero disables. Must be longer than the ping interval.
+     * Default 60 s.
      */
     public Builder<H, U> idleTimeout(Duration idleTimeout) {
       this.idleTimeout = nonNegative("idleTimeout", idleTimeout);

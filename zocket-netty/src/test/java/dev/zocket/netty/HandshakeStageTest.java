@@ -128,6 +128,33 @@ class HandshakeStageTest {
   }
 
   @Test
+  void anUpgradeOverHttp10OrWithAKeyThatIsNot16BytesIsAnswered400() {
+    ServerConfig config = EmbeddedConnection.config(server());
+    EmbeddedConnection http10 = connect(config);
+    http10.send(upgrade("/?user-name=Ann").replace(" HTTP/1.1\r\n", " HTTP/1.0\r\n"));
+    assertRefused(http10, 400, "{\"error\":\"Bad WebSocket handshake\"}");
+
+    String[] badKeys = {
+      "", // empty
+      "c2hvcnQ=", // "short": 5 bytes
+      "MDEyMzQ1Njc4OWFiY2RlZmc=", // 17 bytes
+      "MDEyMzQ1Njc4OWFiY2Rl", // 15 bytes, unpadded
+      "dGhlIHNhbXBsZSBub25jZQ", // 16 bytes without the padding RFC 4648 requires
+      "not*base64*at*all*here!!", // 24 characters, not base64
+    };
+    for (String key : badKeys) {
+      EmbeddedConnection c = connect(config);
+      c.send(upgrade("/?user-name=Ann").replace(EmbeddedConnection.KEY, key));
+      assertRefused(c, 400, "{\"error\":\"Bad WebSocket handshake\"}");
+    }
+
+    // The same request over HTTP/1.1 with a key of 16 bytes is upgraded.
+    EmbeddedConnection good = connect(config);
+    good.send(upgrade("/?user-name=Ann"));
+    assertUpgraded(good);
+  }
+
+  @Test
   void aMalformedQueryIsAnswered400() {
     EmbeddedConnection c = connect(server());
     c.send(upgrade("/?user-name=%zz"));

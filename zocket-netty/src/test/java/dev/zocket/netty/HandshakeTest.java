@@ -251,6 +251,39 @@ class HandshakeTest {
   }
 
   @Test
+  void anUpgradeOverHttp10OrWithABadKeyIsAnswered400WithoutUpgrading() throws IOException {
+    String good = "dGhlIHNhbXBsZSBub25jZQ==";
+    String[][] attempts = {
+      {"HTTP/1.0", good}, {"HTTP/1.1", "c2hvcnQ="}, {"HTTP/1.1", "MDEyMzQ1Njc4OWFiY2RlZmc="}
+    };
+    for (String[] attempt : attempts) {
+      String head = exchange(server.port(), upgradeRequest(attempt[0], attempt[1]));
+      assertThat(head)
+          .as("%s with key %s", attempt[0], attempt[1])
+          .startsWith("HTTP/1.1 400 ")
+          .doesNotContainIgnoringCase("sec-websocket-accept")
+          .endsWith("{\"error\":\"Bad WebSocket handshake\"}");
+    }
+    // A healthy client's request, over HTTP/1.1 with a key of 16 bytes, is upgraded.
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(upgradeRequest("HTTP/1.1", good).getBytes(StandardCharsets.ISO_8859_1));
+      byte[] status = s.getInputStream().readNBytes(12);
+      assertThat(new String(status, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 101");
+    }
+  }
+
+  private static String upgradeRequest(String httpVersion, String key) {
+    return "GET /?user-name=A "
+        + httpVersion
+        + "\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: "
+        + key
+        + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  }
+
+  @Test
   void aMalformedUrlIsAnswered400() throws IOException {
     RawClient.HttpReply reply = RawClient.upgrade(server.port(), "/?user-name=%zz", Map.of());
     assertThat(reply.status()).isEqualTo(400);

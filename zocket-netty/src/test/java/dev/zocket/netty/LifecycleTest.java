@@ -1,5 +1,6 @@
 package dev.zocket.netty;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,13 +9,19 @@ import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.RawClient;
 import dev.zocket.test.internal.Unmappable.Opaque;
 import dev.zocket.test.internal.Unmappable.Unbuildable;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -118,6 +125,113 @@ class LifecycleTest {
       listener.sync();
       assertThat(listener.closeStatus).isNotDone();
     }
+  }
+
+  @Test
+  void aFrameOrAMessageDribbledForEverIsCutAtTheIdleTimeout() throws Exception {
+    // Before, any byte read restarted the idle timer: a byte of an unfinished frame every 20 s kept
+    // a socket for ever under the 60 s timeout. Here: a byte every 100 ms against 600 ms.
+    try (ZocketServer server =
+            Servers.standard()
+                .pingInterval(Duration.ofMillis(100))
+                .idleTimeout(Duration.ofMillis(600))
+                .start();
+        JdkClient polite = JdkClient.connect(server.port(), "?user-name=Polite")) {
+      polite.sync();
+      AtomicBoolean stop = new AtomicBoolean();
+      // One frame of 1,000 bytes, a byte at a time (the whole would take 100 s).
+      byte[] frame = RawClient.frame(RawClient.TEXT, true, 0, "x".repeat(1000).getBytes(UTF_8));
+      List<byte[]> bytes = new ArrayList<>();
+      for (byte b : frame) {
+        bytes.add(new byte[] {b});
+      }
+      // A fragmented message whose fragments, a byte each, come with a ping between them.
+      List<byte[]> fragments = new ArrayList<>();
+      fragments.add(RawClient.frame(RawClient.TEXT, false, 0, "{\"type\":".getBytes(UTF_8)));
+      for (int i = 0; i < 1000; i++) {
+        fragments.add(RawClient.frame(0, false, 0, new byte[] {' '}));
+        fragments.add(RawClient.frame(RawClient.PING, true, 0, new byte[] {'p'}));
+      }
+      // Each starts to dribble as soon as it is connected.
+      AtomicInteger sent1 = new AtomicInteger();
+      AtomicInteger sent2 = new AtomicInteger();
+      RawClient frameDribbler = RawClient.connect(server.port(), "/?user-name=D1");
+      Thread d1 = dribble(frameDribbler, bytes, stop, sent1);
+      RawClient fragmentDribbler = RawClient.connect(server.port(), "/?user-name=D2");
+      Thread d2 = dribble(fragmentDribbler, fragments, stop, sent2);
+      try {
+        for (RawClient dribbler : List.of(frameDribbler, fragmentDribbler)) {
+          RawClient.Frame close = readSkipping(dribbler, RawClient.PING, RawClient.PONG);
+          assertThat(close).isNotNull();
+          assertThat(close.opcode()).isEqualTo(RawClient.CLOSE);
+          assertThat(close.closeStatus()).isEqualTo(1001);
+          assertThat(close.text().substring(2)).isEqualTo("Idle timeout");
+        }
+        // They were cut while sending, not before they began.
+        assertThat(sent1.get()).isGreaterThanOrEqualTo(3);
+        assertThat(sent2.get()).isGreaterThanOrEqualTo(3);
+        // A message in fragments that arrives whole within the timeout is handled.
+        try (RawClient fragmenter = RawClient.connect(server.port(), "/?user-name=F")) {
+          byte[] call = "{\"type\":\"t.whoami\",\"rpcId\":\"w\"}".getBytes(UTF_8);
+          int third = call.length / 3;
+          fragmenter.send(RawClient.TEXT, false, Arrays.copyOfRange(call, 0, third));
+          Thread.sleep(150);
+          fragmenter.send(0, false, Arrays.copyOfRange(call, third, 2 * third));
+          Thread.sleep(150);
+          fragmenter.send(0, true, Arrays.copyOfRange(call, 2 * third, call.length));
+          fragmenter.readTimeout(10_000);
+          RawClient.Frame reply = fragmenter.readSkippingPings();
+          assertThat(reply.text())
+              .startsWith("{\"type\":\"__rpc_res\",\"payload\":{\"name\":\"F\"");
+        }
+        // The client that answers pings outlived both dribblers and is still served.
+        polite.sync();
+        assertThat(polite.closeStatus).isNotDone();
+      } finally {
+        stop.set(true);
+        frameDribbler.close();
+        fragmentDribbler.close();
+        d1.join(10_000);
+        d2.join(10_000);
+      }
+    }
+  }
+
+  /** Sends the pieces one every 100 ms, on a thread of its own, until stopped or refused. */
+  private static Thread dribble(
+      RawClient c, List<byte[]> pieces, AtomicBoolean stop, AtomicInteger sent) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < pieces.size() && !stop.get(); i++) {
+                  c.sendRaw(pieces.get(i));
+                  sent.incrementAndGet();
+                  Thread.sleep(100);
+                }
+              } catch (IOException | InterruptedException e) {
+                // closed by the server: the end of the dribble
+              }
+            },
+            "dribbler");
+    t.start();
+    return t;
+  }
+
+  /**
+   * The next frame whose opcode is not one of {@code skipped}, or null at the end; fails if none
+   * came within 10 s.
+   */
+  private static RawClient.Frame readSkipping(RawClient c, int... skipped) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    c.readTimeout(10_000);
+    while (System.nanoTime() < deadline) {
+      RawClient.Frame f = c.read();
+      if (f == null || Arrays.stream(skipped).noneMatch(op -> op == f.opcode())) {
+        return f;
+      }
+    }
+    throw new AssertionError("no other frame within 10 s");
   }
 
   @Test

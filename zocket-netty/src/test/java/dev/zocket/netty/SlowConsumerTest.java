@@ -7,7 +7,9 @@ import dev.zocket.netty.TestApi.Events;
 import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.URI;
@@ -170,6 +172,79 @@ class SlowConsumerTest {
       assertThat(stalled.awaitClose()).isEqualTo(1013);
       Await.until("the close reported", () -> observed.size() == 2);
       assertThat(observed).containsExactly("CLOSED", "closed 1013");
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @Test
+  void slowConsumersThatReadOnlyAfterTheCloseTimeoutStillSee1013() throws Exception {
+    // Before, the close frame waited behind Netty's buffer and was discarded with it when the
+    // socket closed at the close timeout: 0 of 200 clients reading after 12 s saw their 1013.
+    int stalledCount = 20;
+    try (ZocketServer server =
+        Servers.standard().slowConsumerLimits(64 << 20, Duration.ofMillis(300)).start()) {
+      InOrder order = new InOrder();
+      URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=h");
+      try (NettyClient healthy =
+          NettyClient.connect(uri, new NettyClient.Options().onText(order::onText))) {
+        healthy.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
+        assertThat(order.others.poll(10, TimeUnit.SECONDS)).contains("\"rpcId\":\"j\"");
+        List<RawClient> stalled = new ArrayList<>();
+        try {
+          for (int i = 0; i < stalledCount; i++) {
+            RawClient c = RawClient.connect(server.port(), "/?user-name=s", 4096);
+            c.sendText("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
+            c.readTimeout(10_000);
+            assertThat(c.readSkippingPings().text()).contains("\"rpcId\":\"j\"");
+            stalled.add(c); // reads nothing more until the end
+          }
+          Events room = server.emit(Events.class).toRoom("r");
+          int sent = 0;
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (server.slowConsumersClosed() < stalledCount && System.nanoTime() < deadline) {
+            room.onText(sent++ + "|" + PAD);
+            if (sent % 100 == 0) {
+              Thread.sleep(5); // a trickle the healthy member keeps up with
+            }
+          }
+          assertThat(server.slowConsumersClosed()).isEqualTo(stalledCount);
+          int total = sent;
+          Await.until(
+              "the healthy member has every event",
+              Duration.ofSeconds(30),
+              () -> order.received == total);
+          assertThat(order.error).isNull();
+          // The stalled clients start to read only after the close timeout has passed.
+          Thread.sleep(CloseHandshake.TIMEOUT_MILLIS + 1_000);
+          int saw1013 = 0;
+          for (RawClient c : stalled) {
+            RawClient.Frame f = null;
+            try {
+              f = c.read();
+              for (int i = 0; i < 1_000_000 && f != null && f.opcode() != RawClient.CLOSE; i++) {
+                f = c.read(); // the events the socket buffers held, then the close
+              }
+            } catch (IOException e) {
+              // the stream ended in the middle of a frame: no close frame
+            }
+            if (f != null && f.opcode() == RawClient.CLOSE && f.closeStatus() == 1013) {
+              saw1013++;
+            }
+          }
+          assertThat(saw1013).isEqualTo(stalledCount);
+          // The healthy member is still served.
+          room.onText(total + "|" + PAD);
+          Await.until(
+              "the healthy member gets a later event",
+              Duration.ofSeconds(10),
+              () -> order.received == total + 1);
+          assertThat(order.error).isNull();
+        } finally {
+          for (RawClient c : stalled) {
+            c.close();
+          }
+        }
+      }
     }
     LeakDetection.assertNoLeaks();
   }

@@ -28,6 +28,15 @@ public final class ChatServer implements AutoCloseable {
   /** The largest message a client may send, in bytes (the server's default). */
   static final int MAX_MESSAGE_BYTES = 65_536;
 
+  /**
+   * The most connections of one remote address at once, by default: a browser tab takes one, so
+   * this leaves room for a household or an office behind one address, while one machine cannot take
+   * every place of the server (the default {@code maxConnections} is 4,096 at {@code -Xmx512m}). A
+   * connection beyond it is answered 429. 0 (no limit) behind a proxy, where every client has the
+   * proxy's address.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
+
   private final ZocketServer server;
 
   private ChatServer(ZocketServer server) {
@@ -35,9 +44,11 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
-   * Starts a chat server; returns once it listens.
+   * Starts a chat server with at most {@value #DEFAULT_MAX_CONNECTIONS_PER_ADDRESS} connections per
+   * remote address; returns once it listens.
    *
-   * @param host the address to bind, for example {@code "0.0.0.0"} or {@code "127.0.0.1"}
+   * @param host the address to bind, for example {@code "127.0.0.1"} (this machine only) or {@code
+   *     "0.0.0.0"} (every interface)
    * @param port the port, or 0 for any free port
    */
   public static ChatServer start(String host, int port) {
@@ -49,14 +60,34 @@ public final class ChatServer implements AutoCloseable {
    * broadcasts reach the users of every node. The member lists ({@code rooms.members}) stay per
    * node. Returns once it listens.
    *
-   * @param host the address to bind, for example {@code "0.0.0.0"} or {@code "127.0.0.1"}
+   * @param host the address to bind, for example {@code "127.0.0.1"} (this machine only) or {@code
+   *     "0.0.0.0"} (every interface)
    * @param port the port, or 0 for any free port
    * @param redisUri the Redis to share, for example {@code "redis://127.0.0.1:6379"}; null for a
    *     single server
    */
   public static ChatServer start(String host, int port, String redisUri) {
+    return start(host, port, redisUri, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+  }
+
+  /**
+   * Starts a chat server, alone or as one node of a cluster sharing a Redis (see {@link
+   * #start(String, int, String)}), with its own limit of connections per remote address. Returns
+   * once it listens.
+   *
+   * @param host the address to bind, for example {@code "127.0.0.1"} (this machine only) or {@code
+   *     "0.0.0.0"} (every interface)
+   * @param port the port, or 0 for any free port
+   * @param redisUri the Redis to share; null for a single server
+   * @param maxConnectionsPerAddress the most connections of one remote address at once (beyond it a
+   *     connection is answered 429), or 0 for no limit (behind a proxy)
+   * @throws IllegalArgumentException if {@code maxConnectionsPerAddress} is negative
+   */
+  public static ChatServer start(
+      String host, int port, String redisUri, int maxConnectionsPerAddress) {
     Objects.requireNonNull(host, "host == null");
     var builder = ZocketServer.builder();
+    builder.maxConnectionsPerAddress(maxConnectionsPerAddress);
     if (redisUri != null) {
       builder.backplane(RedisBackplane.create(redisUri));
     }

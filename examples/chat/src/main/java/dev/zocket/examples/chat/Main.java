@@ -11,28 +11,47 @@ import org.slf4j.LoggerFactory;
  * The entry point of {@code zocket-chat.jar}.
  *
  * <pre>
- * java -jar zocket-chat.jar [--host H] [--port N] [--redis URI]       the server (0.0.0.0:3000)
+ * java -jar zocket-chat.jar [--host H] [--port N] [--redis URI] [--max-connections-per-address N]
+ *                                                                      the server (127.0.0.1:3000)
  * java -jar zocket-chat.jar client [--url U] [--name N] [--room R]    the console client
  * </pre>
  *
  * <p>SIGTERM (or Ctrl-C) stops the server through a shutdown hook, which {@code close()}s it: the
  * process ends within the server's grace period plus its shutdown timeout plus a second (16 s at
  * the defaults), whatever its connections and I/O threads are doing.
+ *
+ * <p>The server binds 127.0.0.1 by default, so that a demo started on a laptop is not open to its
+ * network by accident; {@code --host 0.0.0.0} serves every interface. It takes at most {@value
+ * ChatServer#DEFAULT_MAX_CONNECTIONS_PER_ADDRESS} connections of one remote address at once; {@code
+ * --max-connections-per-address 0} lifts that, behind a proxy.
  */
 public final class Main {
+  private static final String PER_ADDRESS = "--max-connections-per-address";
+
   /** The server's default port. */
   public static final int DEFAULT_PORT = 3000;
 
-  /** The server's default address: every interface. */
-  public static final String DEFAULT_HOST = "0.0.0.0";
+  /**
+   * The server's default address: this machine only ({@code --host 0.0.0.0} for every interface).
+   */
+  public static final String DEFAULT_HOST = "127.0.0.1";
 
   private static final String USAGE =
       String.join(
           "\n",
           "Usage:",
           "  java -jar zocket-chat.jar [--host H] [--port N] [--redis redis://host:port]",
-          "      Starts the chat server (default " + DEFAULT_HOST + ":" + DEFAULT_PORT + ");",
-          "      with --redis, as one node of a cluster sharing that Redis.",
+          "                           [--max-connections-per-address N]",
+          "      Starts the chat server (default "
+              + DEFAULT_HOST
+              + ":"
+              + DEFAULT_PORT
+              + ", this machine only;",
+          "      --host 0.0.0.0 for every interface); with --redis, as one node of a cluster",
+          "      sharing that Redis. At most N connections of one address at once (default "
+              + ChatServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS
+              + ";",
+          "      0 for no limit, behind a proxy where every client has the proxy's address).",
           "  java -jar zocket-chat.jar client [--url ws://localhost:3000] [--name NAME] [--room"
               + " ROOM]",
           "      Starts the console client.");
@@ -90,6 +109,7 @@ public final class Main {
     String host = DEFAULT_HOST;
     int port = DEFAULT_PORT;
     String redis = null;
+    int perAddress = ChatServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--help") || arg.equals("-h")) {
@@ -97,7 +117,10 @@ public final class Main {
         throw new Exit(0, null);
       }
       if (i + 1 >= args.length
-          || !(arg.equals("--host") || arg.equals("--port") || arg.equals("--redis"))) {
+          || !(arg.equals("--host")
+              || arg.equals("--port")
+              || arg.equals("--redis")
+              || arg.equals(PER_ADDRESS))) {
         throw usageError("Unknown or incomplete option: " + arg);
       }
       String value = args[++i];
@@ -105,6 +128,8 @@ public final class Main {
         host = value;
       } else if (arg.equals("--redis")) {
         redis = value;
+      } else if (arg.equals(PER_ADDRESS)) {
+        perAddress = parseCount(value);
       } else {
         port = parsePort(value);
       }
@@ -112,7 +137,7 @@ public final class Main {
 
     ChatServer server;
     try {
-      server = ChatServer.start(host, port, redis);
+      server = ChatServer.start(host, port, redis, perAddress);
     } catch (IllegalArgumentException e) {
       throw usageError(e.getMessage());
     } catch (UncheckedIOException e) {
@@ -146,6 +171,18 @@ public final class Main {
       // reported below
     }
     throw usageError("Not a port (0-65535) for --port: " + value);
+  }
+
+  private static int parseCount(String value) {
+    try {
+      int count = Integer.parseInt(value);
+      if (count >= 0) {
+        return count;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw usageError("Not a number of connections (0 or more) for " + PER_ADDRESS + ": " + value);
   }
 
   private static Exit usageError(String problem) {

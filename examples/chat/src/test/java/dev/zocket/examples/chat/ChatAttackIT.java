@@ -42,7 +42,14 @@ final class ChatAttackIT {
 
   @BeforeEach
   void start() throws Exception {
-    chat = processes.chatServer(List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"));
+    // The attackers and the healthy clients all come from 127.0.0.1: without the per-address limit
+    // (its own test is ChatServerTest's), the other limits are what each attack meets.
+    chat =
+        processes.chatServer(
+            List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
+            0,
+            "--max-connections-per-address",
+            "0");
     server = chat.output();
     port = chat.port();
     healthy = new Healthy(URI.create("ws://127.0.0.1:" + port + "/"));

@@ -10,10 +10,14 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.zocket.ZocketException;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -315,6 +319,52 @@ final class ChatServerTest {
         bob.nextMessage(room, "Alice", content);
       }
     }
+  }
+
+  @Test
+  void oneAddressCannotTakeEveryPlace() throws Exception {
+    // Before, 4,700 sockets of one address locked every new client out: now it gets 32 by default.
+    try (ChatServer onPort = ChatServer.start("127.0.0.1", 0)) {
+      List<Socket> hoarded = new ArrayList<>();
+      try {
+        for (int i = 0; i < ChatServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS; i++) {
+          Socket s = upgrade(onPort.port(), "127.0.0.1");
+          hoarded.add(s);
+          assertThat(status(s)).as("connection %s", i).isEqualTo("101");
+        }
+        try (Socket oneMore = upgrade(onPort.port(), "127.0.0.1")) {
+          assertThat(status(oneMore)).isEqualTo("429");
+        }
+        // A client of another address is served meanwhile.
+        try (Socket other = upgrade(onPort.port(), "127.0.0.2")) {
+          assertThat(status(other)).isEqualTo("101");
+        }
+      } finally {
+        for (Socket s : hoarded) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /** A socket from {@code localAddress} that has sent a WebSocket upgrade request. */
+  private static Socket upgrade(int port, String localAddress) throws IOException {
+    Socket s =
+        new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(localAddress), 0);
+    s.setSoTimeout(10_000);
+    s.getOutputStream()
+        .write(
+            ("GET /?user-name=h HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    return s;
+  }
+
+  /** The status code of the response the socket reads. */
+  private static String status(Socket s) throws IOException {
+    byte[] line = s.getInputStream().readNBytes(12); // "HTTP/1.1 101"
+    return new String(line, StandardCharsets.ISO_8859_1).substring(9);
   }
 
   @Test

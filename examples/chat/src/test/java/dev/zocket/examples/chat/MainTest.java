@@ -23,7 +23,11 @@ final class MainTest {
     Main.Exit exit = exit("--help");
     assertThat(exit.status).isEqualTo(0);
     assertThat(exit.getMessage()).isNull();
-    assertThat(out.toString(UTF_8)).startsWith("Usage:").contains("--port N");
+    assertThat(out.toString(UTF_8))
+        .startsWith("Usage:")
+        .contains("--port N")
+        .contains("--max-connections-per-address N")
+        .contains("default 127.0.0.1:3000");
   }
 
   @Test
@@ -49,6 +53,15 @@ final class MainTest {
   }
 
   @Test
+  void aBadConnectionLimitIsAUsageError() {
+    Main.Exit exit = exit("--max-connections-per-address", "-1");
+    assertThat(exit.status).isEqualTo(2);
+    assertThat(exit.getMessage())
+        .startsWith(
+            "Not a number of connections (0 or more) for --max-connections-per-address: -1\nUsage:");
+  }
+
+  @Test
   void anUnknownOptionIsAUsageError() {
     Main.Exit exit = exit("--colour", "red");
     assertThat(exit.status).isEqualTo(2);
@@ -59,7 +72,7 @@ final class MainTest {
   void goodOptionsStartTheServer() {
     try (ChatServer server =
         Main.startServer(
-            new String[] {"--host", "127.0.0.1", "--port", "0"},
+            new String[] {"--port", "0", "--max-connections-per-address", "0"},
             new PrintStream(out, true, UTF_8))) {
       assertThat(server.port()).isPositive();
     }

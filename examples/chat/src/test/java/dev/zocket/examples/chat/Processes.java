@@ -54,10 +54,15 @@ final class Processes {
     return chatServer(jvmOptions, 0);
   }
 
-  /** The packaged chat server on 127.0.0.1 and the given port (0: a free one), once it listens. */
-  ChatServer chatServer(List<String> jvmOptions, int port)
+  /**
+   * The packaged chat server on 127.0.0.1 and the given port (0: a free one), with more options,
+   * once it listens.
+   */
+  ChatServer chatServer(List<String> jvmOptions, int port, String... options)
       throws IOException, InterruptedException {
-    Output output = jar(jvmOptions, "--host", "127.0.0.1", "--port", String.valueOf(port));
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "" + port));
+    args.addAll(List.of(options));
+    Output output = jar(jvmOptions, args.toArray(String[]::new));
     return new ChatServer(output, Integer.parseInt(output.await(LISTENING).group(1)));
   }
 

@@ -40,7 +40,10 @@ fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 LOG=$(mktemp /tmp/zocket-attack-members.XXXXXX.log)
-"$SERVER_JAVA" -Xmx512m -jar "$CHAT_JAR" --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
+# Every attacker comes from 127.0.0.1: the chat's per-address limit (32) would refuse all but a few
+# of them, so it is lifted here, to attack the memory budgets themselves.
+"$SERVER_JAVA" -Xmx512m -jar "$CHAT_JAR" --host 127.0.0.1 --port "$PORT" \
+  --max-connections-per-address 0 >"$LOG" 2>&1 &
 SERVER_PID=$!
 cleanup() {
   if kill -0 "$SERVER_PID" 2>/dev/null; then

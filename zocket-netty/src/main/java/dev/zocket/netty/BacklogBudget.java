@@ -78,6 +78,19 @@ final class BacklogBudget {
     }
   }
 
+  /**
+   * Whether a connection holding {@code own} bytes would be cut now (see {@link
+   * #cutIfFurtherBehind}), without cutting it.
+   */
+  boolean wouldCut(long own) {
+    return furtherBehindThanTheAverage(own, bytes.get());
+  }
+
+  /** The bytes counted now for connections that are not closing, replies on their way included. */
+  long open() {
+    return bytes.get() - closing.get();
+  }
+
   /** The bytes counted now. */
   long total() {
     return bytes.get();

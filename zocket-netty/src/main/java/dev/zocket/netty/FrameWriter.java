@@ -109,6 +109,12 @@ final class FrameWriter {
   /** Whether frames wait for the client (see {@link #behind()}), as last told to the handler. */
   private boolean behindNow;
 
+  /**
+   * For other threads ({@link #refusesReplies}): what this connection holds while it is behind (its
+   * backlog and Netty's part, as counted), or -1 while it is not behind.
+   */
+  private volatile long heldWhileBehind = -1;
+
   /** Closes a connection that stays behind for too long; set from falling behind until it fires. */
   private ScheduledFuture<?> behindTimer;
 
@@ -159,16 +165,82 @@ final class FrameWriter {
    * behind the events that thread handed over before.
    */
   void reply(ByteBuf frame) {
+    reply(frame, 0);
+  }
+
+  /**
+   * Writes a reply whose bytes the caller counted in the server-wide budget ({@code charged}, see
+   * {@link #charge}): they stop counting there once the frame is written, or queued and counted as
+   * any frame.
+   */
+  void reply(ByteBuf frame, long charged) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
+      config.state.backlogs.add(-charged);
       write(frame);
       return;
     }
     try {
-      loop.execute(() -> write(frame));
+      loop.execute(
+          () -> {
+            config.state.backlogs.add(-charged);
+            write(frame);
+          });
     } catch (RejectedExecutionException e) {
+      config.state.backlogs.add(-charged);
       frame.release(); // the I/O thread is stopping: the connection is closing
     }
+  }
+
+  /**
+   * Any thread: whether a reply to this connection is refused before it is encoded, the connection
+   * being cut instead ({@link #cutFromAnyThread}): it is behind, and at least as far behind as the
+   * average while everything held is past the server-wide budget. So a client that does not read
+   * its replies makes the server encode no more of them once the budget is spent.
+   */
+  boolean refusesReplies() {
+    long held = heldWhileBehind;
+    return held >= 0
+        && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE
+        && config.state.backlogs.wouldCut(held);
+  }
+
+  /** Any thread: closes the connection as a slow consumer, on its I/O thread. */
+  void cutFromAnyThread(String why) {
+    try {
+      channel
+          .eventLoop()
+          .execute(
+              () -> {
+                if (!closed) {
+                  cut(why);
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      channel.close(); // the I/O threads are stopping
+    }
+  }
+
+  /**
+   * Counts {@code bytes} of a reply being encoded for this connection in the server-wide budget,
+   * from any thread, as the encoding grows; they are the caller's to give back (see {@link
+   * #reply(ByteBuf, long)}).
+   *
+   * @return false, counting nothing, when everything held would pass the budget: the reply is then
+   *     refused
+   */
+  boolean charge(long bytes) {
+    BacklogBudget budget = config.state.backlogs;
+    if (budget.add(bytes) > budget.max()) {
+      budget.add(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  /** Publishes what this connection holds while behind, for {@link #refusesReplies}. */
+  private void publish() {
+    heldWhileBehind = behindNow && !closed ? backlogBytes + outBytes : -1;
   }
 
   /**
@@ -208,6 +280,7 @@ final class FrameWriter {
    * total} being the total it just made.
    */
   private void checkLimits(long total) {
+    publish();
     if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
       return;
     }
@@ -261,7 +334,7 @@ final class FrameWriter {
    * was written into, which can be up to twice its length; shared by every recipient, but counted
    * for each) and its bookkeeping.
    */
-  private static int cost(ByteBuf frame) {
+  static int cost(ByteBuf frame) {
     return frame.capacity() + ENTRY_OVERHEAD;
   }
 
@@ -320,6 +393,7 @@ final class FrameWriter {
       caughtUp();
     } else if (behindNow) {
       recount(); // frames moved from the backlog to Netty's buffer, which took less of them
+      publish();
     }
   }
 
@@ -330,6 +404,7 @@ final class FrameWriter {
     behindNow = true;
     config.state.backlogs.fellBehind();
     recount();
+    publish();
     startStallTimer();
     frames.reads().behind(true);
   }
@@ -358,6 +433,7 @@ final class FrameWriter {
     behindNow = false;
     config.state.backlogs.add(-outBytes); // below the low water mark now: uncounted, see above
     outBytes = 0;
+    publish();
     config.state.backlogs.caughtUp();
     cancelTimer();
     frames.reads().behind(false);
@@ -378,6 +454,7 @@ final class FrameWriter {
    */
   void close() {
     closed = true;
+    heldWhileBehind = -1;
     if (socketWrites != null) {
       socketWrites.handOver();
     }

@@ -58,6 +58,10 @@ final class ServerConnection implements Connection, Context<Object> {
 
   private static final RateLimitedLog rejections = new RateLimitedLog(log);
 
+  /** The error of a call whose reply the server had no memory for (see {@link #send}). */
+  private static final String REPLIES_FULL =
+      "The server's memory for replies is full; try again later";
+
   private static final int CONNECTING = 0;
   private static final int OPEN = 1;
   private static final int CLOSED = 2;
@@ -535,8 +539,19 @@ final class ServerConnection implements Connection, Context<Object> {
    * flow control and memory budgets. Never dropped while the connection is open: a client that is
    * behind is not read from, which bounds what it can make the server answer, and one that stays
    * behind is cut. A reply to a connection whose socket has closed is not encoded (no one can read
-   * it, and a closed slow consumer's calls still queued would make garbage of their size). Any
+   * it, and a closed slow consumer's calls still queued would make garbage of their size).
+   *
+   * <p>What the server holds for clients that are behind has one budget ({@link
+   * Hardening#maxBacklogMemory()}), and a reply counts in it from the moment it is encoded: while
+   * it grows (so that many large replies encoded at once cannot take the memory before any is
+   * counted), then until the I/O thread takes it. Past the budget, a connection at least as far
+   * behind as the average is cut (1013) instead of having its reply encoded, and a reply that would
+   * take the total past it is answered with {@code LIMIT_EXCEEDED} instead ({@link
+   * TextFrames#CHARGE_STEP} bytes of it at a time are counted, so small replies always go). Any
    * thread.
+   *
+   * @throws ZocketException with code {@code LIMIT_EXCEEDED} when the reply was refused for the
+   *     budget; nothing was queued, and the call is still owed an answer
    */
   @Override
   public void send(Outgoing reply) {
@@ -544,9 +559,41 @@ final class ServerConnection implements Connection, Context<Object> {
       IN_FLIGHT.decrementAndGet(this);
       return;
     }
-    ByteBuf frame = TextFrames.encode(channel.alloc(), reply); // may throw: still owed an answer
+    if (writer.refusesReplies()) {
+      IN_FLIGHT.decrementAndGet(this);
+      writer.cutFromAnyThread(
+          "it does not read its replies while what the server holds for clients is past "
+              + config.state.backlogs.max()
+              + " bytes");
+      return;
+    }
+    // Counted in the server-wide budget as it is written, then until the I/O thread takes it.
+    long[] charged = {0};
+    boolean[] refused = {false};
+    ByteBuf frame;
+    try {
+      frame =
+          TextFrames.encode(
+              channel.alloc(),
+              reply,
+              bytes -> {
+                if (!writer.charge(bytes)) {
+                  refused[0] = true;
+                  throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
+                }
+              },
+              charged);
+    } catch (RuntimeException e) {
+      config.state.backlogs.add(-charged[0]);
+      if (refused[0]) { // however the serializer wrapped it
+        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
+      }
+      throw e; // still owed an answer
+    }
+    long cost = FrameWriter.cost(frame);
+    config.state.backlogs.add(cost - charged[0]);
     IN_FLIGHT.decrementAndGet(this);
-    writer.reply(frame);
+    writer.reply(frame, cost);
   }
 
   /**

@@ -4,6 +4,8 @@ import dev.zocket.internal.Outgoing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.util.function.LongConsumer;
 
 /**
  * Complete WebSocket text frames (RFC 6455 section 5.2: final, unmasked, the shortest length
@@ -30,6 +32,54 @@ final class TextFrames {
     try {
       buf.writerIndex(HEADER_ROOM);
       text.writeTo(new ByteBufOutputStream(buf));
+      return withHeader(buf);
+    } catch (RuntimeException | Error e) {
+      buf.release();
+      throw e;
+    }
+  }
+
+  /**
+   * How much a frame being encoded with {@link #encode(ByteBufAllocator, Outgoing, LongConsumer)}
+   * grows between two charges.
+   */
+  static final int CHARGE_STEP = 64 * 1024;
+
+  /**
+   * The frame of a text written by {@code text}, charging {@code charge} with {@link #CHARGE_STEP}
+   * bytes each time the text has grown by as much, so that what a large frame takes is counted
+   * while it is being written, not only once it is complete.
+   *
+   * @return the frame, and in {@code charged[0]} the bytes charged
+   * @throws RuntimeException what {@link Outgoing#writeTo} or {@code charge} threw (the buffer is
+   *     released; what was charged is in {@code charged[0]})
+   */
+  static ByteBuf encode(
+      ByteBufAllocator alloc, Outgoing text, LongConsumer charge, long[] charged) {
+    ByteBuf buf = alloc.directBuffer(INITIAL_CAPACITY);
+    try {
+      buf.writerIndex(HEADER_ROOM);
+      text.writeTo(
+          new ByteBufOutputStream(buf) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              super.write(b, off, len);
+              charged();
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+              super.write(b);
+              charged();
+            }
+
+            private void charged() {
+              while (buf.writerIndex() > charged[0] + CHARGE_STEP) {
+                charge.accept(CHARGE_STEP);
+                charged[0] += CHARGE_STEP;
+              }
+            }
+          });
       return withHeader(buf);
     } catch (RuntimeException | Error e) {
       buf.release();

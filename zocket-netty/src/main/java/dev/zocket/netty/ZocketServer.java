@@ -1162,10 +1162,15 @@ public final class ZocketServer implements AutoCloseable {
      * #slowConsumerPolicy policy}) as soon as more waits for it, and the socket of a slow consumer
      * is closed at once, releasing what it holds without waiting for the client to read up to the
      * close frame; so many stalled clients together cannot exhaust the memory, and a healthy client
-     * that lags a little is not cut for them. Not counted: what a connection that is not behind
+     * that lags a little is not cut for them. A reply counts from the moment it is encoded (64 KiB
+     * at a time while it grows, then until the I/O thread writes it): one that would take the total
+     * past the budget is not encoded further, and its call is answered with the error {@code
+     * LIMIT_EXCEEDED} ("The server's memory for replies is full; try again later"); a connection at
+     * least as far behind as the average gets no more replies encoded while the budget is passed,
+     * and is closed as a slow consumer instead. Not counted: what a connection that is not behind
      * holds (below the {@linkplain #writeBufferWaterMark high water mark}, see {@link
-     * #maxConnections}), and a reply while its handler encodes it. Default: a quarter of the
-     * maximum heap or of the maximum direct memory, whichever is smaller.
+     * #maxConnections}). Default: a quarter of the maximum heap or of the maximum direct memory,
+     * whichever is smaller.
      */
     public Builder<H, U> maxBacklogMemory(long bytes) {
       if (bytes <= 0) {

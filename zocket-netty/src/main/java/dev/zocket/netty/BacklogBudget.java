@@ -21,6 +21,13 @@ final class BacklogBudget {
 
   private final LongAdder behind = new LongAdder();
 
+  /**
+   * Replies encoded and on their way to their I/O threads: counted against the budget by {@link
+   * #charge}, and by no connection yet. An adder: every reply adds to it and takes back from it,
+   * from many threads.
+   */
+  private final LongAdder inTransit = new LongAdder();
+
   BacklogBudget(long max) {
     this.max = max;
   }
@@ -86,14 +93,37 @@ final class BacklogBudget {
     return furtherBehindThanTheAverage(own, bytes.get());
   }
 
+  /**
+   * Adds the bytes of replies on their way to their I/O threads (negative when they arrive), which
+   * count against the budget when a reply is {@linkplain #charge charged}.
+   */
+  void addInTransit(long delta) {
+    inTransit.add(delta);
+  }
+
+  /**
+   * Counts {@code n} bytes of a reply being encoded as on their way, unless everything held
+   * together (replies on their way included) would pass the budget.
+   *
+   * @return whether they were counted
+   */
+  boolean charge(long n) {
+    inTransit.add(n);
+    if (bytes.get() + inTransit.sum() > max) {
+      inTransit.add(-n);
+      return false;
+    }
+    return true;
+  }
+
   /** The bytes counted now for connections that are not closing, replies on their way included. */
   long open() {
-    return bytes.get() - closing.get();
+    return bytes.get() - closing.get() + inTransit.sum();
   }
 
   /** The bytes counted now. */
   long total() {
-    return bytes.get();
+    return bytes.get() + inTransit.sum();
   }
 
   /** Whether everything held together is past the budget now. */

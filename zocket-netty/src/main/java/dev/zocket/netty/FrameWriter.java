@@ -176,18 +176,18 @@ final class FrameWriter {
   void reply(ByteBuf frame, long charged) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
-      config.state.backlogs.add(-charged);
+      config.state.backlogs.addInTransit(-charged);
       write(frame);
       return;
     }
     try {
       loop.execute(
           () -> {
-            config.state.backlogs.add(-charged);
+            config.state.backlogs.addInTransit(-charged);
             write(frame);
           });
     } catch (RejectedExecutionException e) {
-      config.state.backlogs.add(-charged);
+      config.state.backlogs.addInTransit(-charged);
       frame.release(); // the I/O thread is stopping: the connection is closing
     }
   }
@@ -230,12 +230,7 @@ final class FrameWriter {
    *     refused
    */
   boolean charge(long bytes) {
-    BacklogBudget budget = config.state.backlogs;
-    if (budget.add(bytes) > budget.max()) {
-      budget.add(-bytes);
-      return false;
-    }
-    return true;
+    return config.state.backlogs.charge(bytes);
   }
 
   /** Publishes what this connection holds while behind, for {@link #refusesReplies}. */

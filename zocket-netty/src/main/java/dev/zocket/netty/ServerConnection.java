@@ -568,30 +568,19 @@ final class ServerConnection implements Connection, Context<Object> {
       return;
     }
     // Counted in the server-wide budget as it is written, then until the I/O thread takes it.
-    long[] charged = {0};
-    boolean[] refused = {false};
+    ReplyCharge charge = new ReplyCharge();
     ByteBuf frame;
     try {
-      frame =
-          TextFrames.encode(
-              channel.alloc(),
-              reply,
-              bytes -> {
-                if (!writer.charge(bytes)) {
-                  refused[0] = true;
-                  throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
-                }
-              },
-              charged);
+      frame = TextFrames.encode(channel.alloc(), reply, charge);
     } catch (RuntimeException e) {
-      config.state.backlogs.add(-charged[0]);
-      if (refused[0]) { // however the serializer wrapped it
+      config.state.backlogs.addInTransit(-charge.charged);
+      if (charge.refused) { // however the serializer wrapped it
         throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
       }
       throw e; // still owed an answer
     }
     long cost = FrameWriter.cost(frame);
-    config.state.backlogs.add(cost - charged[0]);
+    config.state.backlogs.addInTransit(cost - charge.charged);
     IN_FLIGHT.decrementAndGet(this);
     writer.reply(frame, cost);
   }
@@ -602,6 +591,21 @@ final class ServerConnection implements Connection, Context<Object> {
    */
   void write(ByteBuf shared) {
     writer.event(shared);
+  }
+
+  /** What a reply being encoded has counted in the server-wide budget (see {@link #send}). */
+  private final class ReplyCharge implements TextFrames.Charge {
+    long charged;
+    boolean refused;
+
+    @Override
+    public void charge(int bytes) {
+      if (!writer.charge(bytes)) {
+        refused = true;
+        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
+      }
+      charged += bytes;
+    }
   }
 
   /** Closes the connection with a status, completing the closing handshake. Any thread. */

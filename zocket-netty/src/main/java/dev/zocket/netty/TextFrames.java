@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
-import java.util.function.LongConsumer;
 
 /**
  * Complete WebSocket text frames (RFC 6455 section 5.2: final, unmasked, the shortest length
@@ -39,44 +38,52 @@ final class TextFrames {
     }
   }
 
-  /**
-   * How much a frame being encoded with {@link #encode(ByteBufAllocator, Outgoing, LongConsumer)}
-   * grows between two charges.
-   */
+  /** How much a frame being encoded with a {@link Charge} grows between two charges. */
   static final int CHARGE_STEP = 64 * 1024;
+
+  /** Counts what a frame being encoded takes, {@link #CHARGE_STEP} bytes at a time. */
+  interface Charge {
+    /**
+     * The frame has grown by {@code bytes} more.
+     *
+     * @throws RuntimeException to stop the encoding (the buffer is released)
+     */
+    void charge(int bytes);
+  }
 
   /**
    * The frame of a text written by {@code text}, charging {@code charge} with {@link #CHARGE_STEP}
    * bytes each time the text has grown by as much, so that what a large frame takes is counted
-   * while it is being written, not only once it is complete.
+   * while it is being written, not only once it is complete. A text shorter than a step is written
+   * as by {@link #encode(ByteBufAllocator, Outgoing)}, with no charge.
    *
-   * @return the frame, and in {@code charged[0]} the bytes charged
    * @throws RuntimeException what {@link Outgoing#writeTo} or {@code charge} threw (the buffer is
-   *     released; what was charged is in {@code charged[0]})
+   *     released)
    */
-  static ByteBuf encode(
-      ByteBufAllocator alloc, Outgoing text, LongConsumer charge, long[] charged) {
+  static ByteBuf encode(ByteBufAllocator alloc, Outgoing text, Charge charge) {
     ByteBuf buf = alloc.directBuffer(INITIAL_CAPACITY);
     try {
       buf.writerIndex(HEADER_ROOM);
       text.writeTo(
           new ByteBufOutputStream(buf) {
+            private int chargedUpTo = HEADER_ROOM + CHARGE_STEP;
+
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
               super.write(b, off, len);
-              charged();
+              grown();
             }
 
             @Override
             public void write(int b) throws IOException {
               super.write(b);
-              charged();
+              grown();
             }
 
-            private void charged() {
-              while (buf.writerIndex() > charged[0] + CHARGE_STEP) {
-                charge.accept(CHARGE_STEP);
-                charged[0] += CHARGE_STEP;
+            private void grown() {
+              while (buf.writerIndex() > chargedUpTo) {
+                charge.charge(CHARGE_STEP);
+                chargedUpTo += CHARGE_STEP;
               }
             }
           });

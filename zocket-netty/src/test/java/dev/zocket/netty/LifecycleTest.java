@@ -130,11 +130,12 @@ class LifecycleTest {
   @Test
   void aFrameOrAMessageDribbledForEverIsCutAtTheIdleTimeout() throws Exception {
     // Before, any byte read restarted the idle timer: a byte of an unfinished frame every 20 s kept
-    // a socket for ever under the 60 s timeout. Here: a byte every 100 ms against 600 ms.
+    // a socket for ever under the 60 s timeout. Here: a byte every 100 ms against 2 s (long enough
+    // that the polite client's pongs and the fragmenter below have ample time on a busy machine).
     try (ZocketServer server =
             Servers.standard()
-                .pingInterval(Duration.ofMillis(100))
-                .idleTimeout(Duration.ofMillis(600))
+                .pingInterval(Duration.ofMillis(250))
+                .idleTimeout(Duration.ofSeconds(2))
                 .start();
         JdkClient polite = JdkClient.connect(server.port(), "?user-name=Polite")) {
       polite.sync();

@@ -1,6 +1,9 @@
 package dev.zocket.netty;
 
 import dev.zocket.DropReason;
+import dev.zocket.ErrorCodes;
+import dev.zocket.ZocketException;
+import dev.zocket.internal.Outgoing;
 import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -16,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * Writes one connection's events and replies, complete WebSocket frames, and keeps what the client
@@ -70,6 +74,12 @@ final class FrameWriter {
    */
   static final int ENTRY_OVERHEAD = 160;
 
+  /**
+   * The error of a call whose reply the server had no memory for (see {@link #reply(Outgoing)}).
+   */
+  private static final String REPLIES_FULL =
+      "The server's memory for replies is full; try again later";
+
   private final Channel channel;
   private final FrameHandler frames;
   private final ServerConfig config;
@@ -110,8 +120,8 @@ final class FrameWriter {
   private boolean behindNow;
 
   /**
-   * For other threads ({@link #refusesReplies}): what this connection holds while it is behind (its
-   * backlog and Netty's part, as counted), or -1 while it is not behind.
+   * For other threads ({@link #reply(Outgoing)}): what this connection holds while it is behind
+   * (its backlog and Netty's part, as counted), or -1 while it is not behind.
    */
   private volatile long heldWhileBehind = -1;
 
@@ -169,11 +179,50 @@ final class FrameWriter {
   }
 
   /**
-   * Writes a reply whose bytes the caller counted in the server-wide budget ({@code charged}, see
-   * {@link #charge}): they stop counting there once the frame is written, or queued and counted as
-   * any frame.
+   * Encodes a reply and writes it, under the server-wide budget for what the server holds for
+   * clients that are behind ({@link Hardening#maxBacklogMemory()}): the reply counts from the
+   * moment it is encoded, {@link TextFrames#CHARGE_STEP} bytes at a time while it grows (so that
+   * many large replies encoded at once cannot take the memory before any is counted), then until
+   * the I/O thread takes it. Past the budget, a connection at least as far behind as the average is
+   * cut (1013) instead of having its reply encoded, and a reply that would take the total past it
+   * is refused. Any thread.
+   *
+   * @throws ZocketException with code {@code LIMIT_EXCEEDED} when the reply was refused for the
+   *     budget; nothing was queued, and the call is still owed an answer
+   * @throws RuntimeException what {@link Outgoing#writeTo} threw; nothing was queued either
    */
-  void reply(ByteBuf frame, long charged) {
+  void reply(Outgoing reply) {
+    long held = heldWhileBehind;
+    if (held >= 0
+        && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE
+        && config.state.backlogs.wouldCut(held)) {
+      cutFromAnyThread(
+          "it does not read its replies while what the server holds for clients is past "
+              + config.state.backlogs.max()
+              + " bytes");
+      return;
+    }
+    ReplyCharge charge = new ReplyCharge(config.state.backlogs);
+    ByteBuf frame;
+    try {
+      frame = TextFrames.encode(channel.alloc(), reply, charge);
+    } catch (RuntimeException e) {
+      config.state.backlogs.addInTransit(-charge.charged);
+      if (charge.refused) { // however the serializer wrapped it
+        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
+      }
+      throw e;
+    }
+    long cost = cost(frame);
+    config.state.backlogs.addInTransit(cost - charge.charged);
+    reply(frame, cost);
+  }
+
+  /**
+   * Writes a reply whose bytes were counted as on their way to the I/O thread ({@code charged}):
+   * they stop counting there once the frame is written, or queued and counted as any frame.
+   */
+  private void reply(ByteBuf frame, long charged) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
       config.state.backlogs.addInTransit(-charged);
@@ -192,21 +241,28 @@ final class FrameWriter {
     }
   }
 
-  /**
-   * Any thread: whether a reply to this connection is refused before it is encoded, the connection
-   * being cut instead ({@link #cutFromAnyThread}): it is behind, and at least as far behind as the
-   * average while everything held is past the server-wide budget. So a client that does not read
-   * its replies makes the server encode no more of them once the budget is spent.
-   */
-  boolean refusesReplies() {
-    long held = heldWhileBehind;
-    return held >= 0
-        && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE
-        && config.state.backlogs.wouldCut(held);
+  /** What a reply being encoded has counted in the budget, and whether the budget refused it. */
+  private static final class ReplyCharge implements IntConsumer {
+    private final BacklogBudget budget;
+    long charged;
+    boolean refused;
+
+    ReplyCharge(BacklogBudget budget) {
+      this.budget = budget;
+    }
+
+    @Override
+    public void accept(int bytes) {
+      if (!budget.charge(bytes)) {
+        refused = true;
+        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
+      }
+      charged += bytes;
+    }
   }
 
   /** Any thread: closes the connection as a slow consumer, on its I/O thread. */
-  void cutFromAnyThread(String why) {
+  private void cutFromAnyThread(String why) {
     try {
       channel
           .eventLoop()
@@ -221,19 +277,7 @@ final class FrameWriter {
     }
   }
 
-  /**
-   * Counts {@code bytes} of a reply being encoded for this connection in the server-wide budget,
-   * from any thread, as the encoding grows; they are the caller's to give back (see {@link
-   * #reply(ByteBuf, long)}).
-   *
-   * @return false, counting nothing, when everything held would pass the budget: the reply is then
-   *     refused
-   */
-  boolean charge(long bytes) {
-    return config.state.backlogs.charge(bytes);
-  }
-
-  /** Publishes what this connection holds while behind, for {@link #refusesReplies}. */
+  /** Publishes what this connection holds while behind, for {@link #reply(Outgoing)}. */
   private void publish() {
     heldWhileBehind = behindNow && !closed ? backlogBytes + outBytes : -1;
   }
@@ -329,7 +373,7 @@ final class FrameWriter {
    * was written into, which can be up to twice its length; shared by every recipient, but counted
    * for each) and its bookkeeping.
    */
-  static int cost(ByteBuf frame) {
+  private static int cost(ByteBuf frame) {
     return frame.capacity() + ENTRY_OVERHEAD;
   }
 

@@ -58,10 +58,6 @@ final class ServerConnection implements Connection, Context<Object> {
 
   private static final RateLimitedLog rejections = new RateLimitedLog(log);
 
-  /** The error of a call whose reply the server had no memory for (see {@link #send}). */
-  private static final String REPLIES_FULL =
-      "The server's memory for replies is full; try again later";
-
   private static final int CONNECTING = 0;
   private static final int OPEN = 1;
   private static final int CLOSED = 2;
@@ -445,17 +441,8 @@ final class ServerConnection implements Connection, Context<Object> {
    */
   void handOver() {
     handedOver = true;
-    EventLoop loop = channel.eventLoop();
-    if (loop.inEventLoop()) {
-      frames.closeAtOnce(Protocol.TAKEN_OVER, "Session resumed by another connection");
-      return;
-    }
-    try {
-      loop.execute(
-          () -> frames.closeAtOnce(Protocol.TAKEN_OVER, "Session resumed by another connection"));
-    } catch (RejectedExecutionException e) {
-      channel.close(); // the I/O threads are stopping
-    }
+    onIoThread(
+        () -> frames.closeAtOnce(Protocol.TAKEN_OVER, "Session resumed by another connection"));
   }
 
   /**
@@ -539,16 +526,9 @@ final class ServerConnection implements Connection, Context<Object> {
    * flow control and memory budgets. Never dropped while the connection is open: a client that is
    * behind is not read from, which bounds what it can make the server answer, and one that stays
    * behind is cut. A reply to a connection whose socket has closed is not encoded (no one can read
-   * it, and a closed slow consumer's calls still queued would make garbage of their size).
-   *
-   * <p>What the server holds for clients that are behind has one budget ({@link
-   * Hardening#maxBacklogMemory()}), and a reply counts in it from the moment it is encoded: while
-   * it grows (so that many large replies encoded at once cannot take the memory before any is
-   * counted), then until the I/O thread takes it. Past the budget, a connection at least as far
-   * behind as the average is cut (1013) instead of having its reply encoded, and a reply that would
-   * take the total past it is answered with {@code LIMIT_EXCEEDED} instead ({@link
-   * TextFrames#CHARGE_STEP} bytes of it at a time are counted, so small replies always go). Any
-   * thread.
+   * it, and a closed slow consumer's calls still queued would make garbage of their size). The
+   * reply counts against the server-wide budget from the moment it is encoded (see {@link
+   * FrameWriter#reply(Outgoing)}). Any thread.
    *
    * @throws ZocketException with code {@code LIMIT_EXCEEDED} when the reply was refused for the
    *     budget; nothing was queued, and the call is still owed an answer
@@ -559,30 +539,8 @@ final class ServerConnection implements Connection, Context<Object> {
       IN_FLIGHT.decrementAndGet(this);
       return;
     }
-    if (writer.refusesReplies()) {
-      IN_FLIGHT.decrementAndGet(this);
-      writer.cutFromAnyThread(
-          "it does not read its replies while what the server holds for clients is past "
-              + config.state.backlogs.max()
-              + " bytes");
-      return;
-    }
-    // Counted in the server-wide budget as it is written, then until the I/O thread takes it.
-    ReplyCharge charge = new ReplyCharge();
-    ByteBuf frame;
-    try {
-      frame = TextFrames.encode(channel.alloc(), reply, charge);
-    } catch (RuntimeException e) {
-      config.state.backlogs.addInTransit(-charge.charged);
-      if (charge.refused) { // however the serializer wrapped it
-        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
-      }
-      throw e; // still owed an answer
-    }
-    long cost = FrameWriter.cost(frame);
-    config.state.backlogs.addInTransit(cost - charge.charged);
+    writer.reply(reply); // may throw: still owed an answer
     IN_FLIGHT.decrementAndGet(this);
-    writer.reply(frame, cost);
   }
 
   /**
@@ -593,30 +551,20 @@ final class ServerConnection implements Connection, Context<Object> {
     writer.event(shared);
   }
 
-  /** What a reply being encoded has counted in the server-wide budget (see {@link #send}). */
-  private final class ReplyCharge implements TextFrames.Charge {
-    long charged;
-    boolean refused;
-
-    @Override
-    public void charge(int bytes) {
-      if (!writer.charge(bytes)) {
-        refused = true;
-        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
-      }
-      charged += bytes;
-    }
-  }
-
   /** Closes the connection with a status, completing the closing handshake. Any thread. */
   void closeWith(int status, String reason) {
+    onIoThread(() -> frames.close(status, reason));
+  }
+
+  /** Runs a closing step on the I/O thread, now if on it; closes the channel if it is stopping. */
+  private void onIoThread(Runnable close) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
-      frames.close(status, reason);
+      close.run();
       return;
     }
     try {
-      loop.execute(() -> frames.close(status, reason));
+      loop.execute(close);
     } catch (RejectedExecutionException e) {
       channel.close(); // the I/O threads are stopping
     }

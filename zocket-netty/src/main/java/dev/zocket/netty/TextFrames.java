@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
+import java.util.function.IntConsumer;
 
 /**
  * Complete WebSocket text frames (RFC 6455 section 5.2: final, unmasked, the shortest length
@@ -38,29 +39,20 @@ final class TextFrames {
     }
   }
 
-  /** How much a frame being encoded with a {@link Charge} grows between two charges. */
+  /** How much a frame being encoded with a charge grows between two charges. */
   static final int CHARGE_STEP = 64 * 1024;
-
-  /** Counts what a frame being encoded takes, {@link #CHARGE_STEP} bytes at a time. */
-  interface Charge {
-    /**
-     * The frame has grown by {@code bytes} more.
-     *
-     * @throws RuntimeException to stop the encoding (the buffer is released)
-     */
-    void charge(int bytes);
-  }
 
   /**
    * The frame of a text written by {@code text}, charging {@code charge} with {@link #CHARGE_STEP}
    * bytes each time the text has grown by as much, so that what a large frame takes is counted
-   * while it is being written, not only once it is complete. A text shorter than a step is written
-   * as by {@link #encode(ByteBufAllocator, Outgoing)}, with no charge.
+   * while it is being written, not only once it is complete; {@code charge} may throw to stop the
+   * encoding. A text shorter than a step is written as by {@link #encode(ByteBufAllocator,
+   * Outgoing)}, with no charge.
    *
    * @throws RuntimeException what {@link Outgoing#writeTo} or {@code charge} threw (the buffer is
    *     released)
    */
-  static ByteBuf encode(ByteBufAllocator alloc, Outgoing text, Charge charge) {
+  static ByteBuf encode(ByteBufAllocator alloc, Outgoing text, IntConsumer charge) {
     ByteBuf buf = alloc.directBuffer(INITIAL_CAPACITY);
     try {
       buf.writerIndex(HEADER_ROOM);
@@ -82,7 +74,7 @@ final class TextFrames {
 
             private void grown() {
               while (buf.writerIndex() > chargedUpTo) {
-                charge.charge(CHARGE_STEP);
+                charge.accept(CHARGE_STEP);
                 chargedUpTo += CHARGE_STEP;
               }
             }

@@ -14,14 +14,13 @@ import org.springframework.beans.factory.config.Scope;
 
 /**
  * The {@value ZocketHandler#SCOPE} scope: the beans of one Zocket session (one connection, or all
- * the connections of a recovered session), keyed by client id. Beans are created only inside
- * {@link #inConnection}, which the server's handler factories call; they are destroyed by {@link
- * #end} from the server's {@code onDisconnect}, and the rest by {@link #endAll} when the server
- * stops.
+ * the connections of a recovered session), keyed by client id. Beans are created only inside {@link
+ * #inConnection}, which the server's handler factories call; they are destroyed by {@link #end}
+ * from the server's {@code onDisconnect}, and the rest by {@link #endAll} when the server stops.
  *
  * <p>Threading: thread-safe. A session's beans are created on the thread that opens its connection
- * and ended on the thread that runs its {@code onDisconnect}; the server never runs both at once for
- * one session.
+ * and ended on the thread that runs its {@code onDisconnect}; the server never runs both at once
+ * for one session.
  */
 final class ConnectionScope implements Scope {
   private static final Logger log = LoggerFactory.getLogger(ConnectionScope.class);

@@ -20,8 +20,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
 /**
- * Builds and starts the server from the properties and the application's beans, in the order
- * {@link ZocketServerCustomizer} documents.
+ * Builds and starts the server from the properties and the application's beans, in the order {@link
+ * ZocketServerCustomizer} documents.
  *
  * <p>Threading: {@link #start} runs on the thread that starts the lifecycle.
  */
@@ -112,8 +112,7 @@ final class ServerFactory {
     ZocketServerProperties.SlowConsumer slow = p.getSlowConsumer();
     b.slowConsumerPolicy(slow.getPolicy())
         .slowConsumerLimits(
-            toInt("slow-consumer.max-backlog", slow.getMaxBacklog().toBytes()),
-            slow.getMaxBehind())
+            toInt("slow-consumer.max-backlog", slow.getMaxBacklog().toBytes()), slow.getMaxBehind())
         .writeBufferWaterMark(
             toInt("slow-consumer.write-buffer-low", slow.getWriteBufferLow().toBytes()),
             toInt("slow-consumer.write-buffer-high", slow.getWriteBufferHigh().toBytes()));
@@ -150,12 +149,15 @@ final class ServerFactory {
     }
   }
 
-  /** Registers every {@link ZocketHandler} bean for its contracts, then ends scopes on disconnect. */
+  /**
+   * Registers every {@link ZocketHandler} bean for its contracts, then ends scopes on disconnect.
+   */
   private <H, U> void registerHandlers(ZocketServer.Builder<H, U> b) {
     for (String name : beanFactory.getBeanNamesForAnnotation(ZocketHandler.class)) {
       Class<?> type = beanFactory.getType(name);
       if (type == null) {
-        throw new IllegalStateException("Cannot tell the type of @ZocketHandler bean '" + name + "'");
+        throw new IllegalStateException(
+            "Cannot tell the type of @ZocketHandler bean '" + name + "'");
       }
       if (!ZocketHandler.SCOPE.equals(beanFactory.getBeanDefinition(name).getScope())) {
         throw new IllegalStateException(
@@ -182,7 +184,8 @@ final class ServerFactory {
 
   /** The contracts of a handler class: its annotation's, or the interfaces it implements. */
   static List<Class<?>> contracts(Class<?> type) {
-    ZocketHandler annotation = AnnotatedElementUtils.findMergedAnnotation(type, ZocketHandler.class);
+    ZocketHandler annotation =
+        AnnotatedElementUtils.findMergedAnnotation(type, ZocketHandler.class);
     if (annotation != null && annotation.value().length > 0) {
       for (Class<?> c : annotation.value()) {
         if (!c.isInterface() || !c.isAssignableFrom(type)) {
@@ -216,7 +219,12 @@ final class ServerFactory {
   private static int toInt(String property, long bytes) {
     if (bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
-          "zocket.server." + property + " must be at most " + Integer.MAX_VALUE + " bytes: " + bytes);
+          "zocket.server."
+              + property
+              + " must be at most "
+              + Integer.MAX_VALUE
+              + " bytes: "
+              + bytes);
     }
     return (int) bytes;
   }

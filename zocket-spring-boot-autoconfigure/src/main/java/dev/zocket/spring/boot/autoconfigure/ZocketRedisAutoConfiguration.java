@@ -61,7 +61,8 @@ public class ZocketRedisAutoConfiguration {
           "zocket.redis.enabled is true, but Boot's Redis connection details have no standalone"
               + " host and port (spring.data.redis.host/port or spring.data.redis.url)");
     }
-    StringBuilder uri = new StringBuilder(details.getSslBundle() != null ? "rediss://" : "redis://");
+    StringBuilder uri =
+        new StringBuilder(details.getSslBundle() != null ? "rediss://" : "redis://");
     String user = details.getUsername();
     String password = details.getPassword();
     if (password != null) {

@@ -28,9 +28,7 @@ public class ZocketServerProperties {
   /** The port to bind; 0 for any free port (then read local.zocket.port). */
   private int port = 3000;
 
-  /**
-   * The only path that accepts WebSocket upgrades, for example /ws; unset accepts any path.
-   */
+  /** The only path that accepts WebSocket upgrades, for example /ws; unset accepts any path. */
   private String path;
 
   /**
@@ -43,8 +41,8 @@ public class ZocketServerProperties {
   private int ioThreads;
 
   /**
-   * The largest message accepted (a frame, or all fragments of a message); a larger one closes
-   * the connection with 1009.
+   * The largest message accepted (a frame, or all fragments of a message); a larger one closes the
+   * connection with 1009.
    */
   private DataSize maxFrameSize = DataSize.ofKilobytes(64);
 
@@ -55,8 +53,8 @@ public class ZocketServerProperties {
   private Integer maxConnections;
 
   /**
-   * The most sockets of one remote address at once (answered 429 beyond); 0 is no limit. Leave it
-   * 0 behind a proxy.
+   * The most sockets of one remote address at once (answered 429 beyond); 0 is no limit. Leave it 0
+   * behind a proxy.
    */
   private int maxConnectionsPerAddress;
 
@@ -82,8 +80,8 @@ public class ZocketServerProperties {
   private DataSize maxRoomMemory;
 
   /**
-   * The memory all connections that are behind may hold together. Unset: a quarter of the
-   * maximum heap or of the maximum direct memory, whichever is smaller.
+   * The memory all connections that are behind may hold together. Unset: a quarter of the maximum
+   * heap or of the maximum direct memory, whichever is smaller.
    */
   private DataSize maxBacklogMemory;
 
@@ -444,7 +442,9 @@ public class ZocketServerProperties {
     /** The low water mark of each connection's outbound buffer. */
     private DataSize writeBufferLow = DataSize.ofKilobytes(128);
 
-    /** The high water mark of each connection's outbound buffer: above it the connection is behind. */
+    /**
+     * The high water mark of each connection's outbound buffer: above it the connection is behind.
+     */
     private DataSize writeBufferHigh = DataSize.ofKilobytes(256);
 
     /** The policy. */
@@ -546,8 +546,8 @@ public class ZocketServerProperties {
   /** {@code zocket.server.shutdown.*}: how the server stops with the application context. */
   public static class Shutdown {
     /**
-     * How long calls in flight may take to be answered before the connections are closed with
-     * 1001; 0 closes at once.
+     * How long calls in flight may take to be answered before the connections are closed with 1001;
+     * 0 closes at once.
      */
     private Duration gracePeriod = Duration.ofSeconds(5);
 

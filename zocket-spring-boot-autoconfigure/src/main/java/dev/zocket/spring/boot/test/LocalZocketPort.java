@@ -9,9 +9,9 @@ import java.lang.annotation.Target;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * Injects the port the Zocket server is bound to ({@value ZocketServerLifecycle#LOCAL_PORT_PROPERTY}),
- * as Boot's {@code @LocalServerPort}: for a test that runs the server with {@code
- * zocket.server.port=0} and speaks to it with a raw client.
+ * Injects the port the Zocket server is bound to ({@value
+ * ZocketServerLifecycle#LOCAL_PORT_PROPERTY}), as Boot's {@code @LocalServerPort}: for a test that
+ * runs the server with {@code zocket.server.port=0} and speaks to it with a raw client.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -90,16 +90,22 @@ class ZocketAutoConfigurationTest {
 
     Await.until(
         "zocket.messages.handled for greeter.greet",
-        () -> meters.find("zocket.messages.handled").tag("route", "greeter.greet").timer() != null
-            && meters.find("zocket.messages.handled").tag("route", "greeter.greet").timer().count()
-                > 0);
+        () ->
+            meters.find("zocket.messages.handled").tag("route", "greeter.greet").timer() != null
+                && meters
+                        .find("zocket.messages.handled")
+                        .tag("route", "greeter.greet")
+                        .timer()
+                        .count()
+                    > 0);
     assertThat(meters.find("zocket.connections.opened").counter()).isNotNull();
   }
 
   @Test
   void propertiesApply_aMessageLargerThanMaxFrameSizeClosesWith1009() throws Exception {
     try (RawClient raw = RawClient.connect(port, "/")) {
-      raw.sendText("{\"type\":\"greeter.greet\",\"payload\":{\"name\":\"" + "x".repeat(2000) + "\"}}");
+      raw.sendText(
+          "{\"type\":\"greeter.greet\",\"payload\":{\"name\":\"" + "x".repeat(2000) + "\"}}");
       RawClient.Frame frame = raw.readSkippingPings();
       assertThat(frame.opcode()).isEqualTo(RawClient.CLOSE);
       assertThat(frame.closeStatus()).isEqualTo(1009);

@@ -25,6 +25,7 @@ public class ChatHandler implements Greeter, Rooms {
 
   @Override
   public Greeting slow(Slow request) {
+    disconnects.slowStarted.add(request.millis());
     try {
       Thread.sleep(request.millis());
     } catch (InterruptedException e) {

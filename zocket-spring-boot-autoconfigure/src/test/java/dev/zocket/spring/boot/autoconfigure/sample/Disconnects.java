@@ -8,4 +8,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class Disconnects {
   public final BlockingQueue<String> ended = new LinkedBlockingQueue<>();
+
+  /** The slow calls that have started. */
+  public final BlockingQueue<Long> slowStarted = new LinkedBlockingQueue<>();
 }

@@ -1,8 +1,8 @@
 package dev.zocket;
 
-import com.fasterxml.jackson.databind.Module;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.zocket.internal.JsonMappers;
+import tools.jackson.databind.JacksonModule;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * How payloads are bound to their Java types. By default Zocket binds strictly, as a zod schema
@@ -55,7 +55,7 @@ public final class JsonBinding {
    * "5"} into {@code 5} and {@code 1.5} into {@code 1}; its {@code DeserializationFeature}s and
    * coercion configs tune this.
    */
-  public static Module lenient() {
+  public static JacksonModule lenient() {
     // A module with an explicit name is registered under that name, which JsonMappers looks for.
     return new SimpleModule(JsonMappers.LENIENT_MODULE);
   }

@@ -2,8 +2,6 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Protocol;
@@ -25,6 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Connection-state recovery against clients that lie or steal: a resumed session is replayed

@@ -1,8 +1,5 @@
 package dev.zocket.typescript;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.JsonLimits;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
@@ -21,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record and enum,

@@ -1,12 +1,6 @@
 package dev.zocket.typescript;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.zocket.typescript.ZodConstraints.Shape;
 import jakarta.validation.Validator;
 import jakarta.validation.metadata.BeanDescriptor;
@@ -31,6 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.introspect.AnnotatedMember;
+import tools.jackson.databind.introspect.BeanPropertyDefinition;
 
 /**
  * Java types as zod schemas, under the strict binding rules: each JSON type binds only to Java
@@ -284,8 +284,8 @@ final class ZodTypes {
     boolean strings = true;
     for (Object constant : c.getEnumConstants()) {
       JsonNode written = mapper.valueToTree(constant);
-      strings &= written.isTextual();
-      values.add(written.isTextual() ? Js.string(written.textValue()) : written.toString());
+      strings &= written.isString();
+      values.add(written.isString() ? Js.string(written.stringValue()) : written.toString());
     }
     return strings
         ? "z.enum([" + String.join(", ", values) + "])"
@@ -294,7 +294,7 @@ final class ZodTypes {
 
   private String objectSchema(JavaType type) {
     Class<?> c = type.getRawClass();
-    BeanDescription bean = mapper.getSerializationConfig().introspect(type);
+    BeanDescription bean = mapper._serializationContext().introspectBeanDescription(type);
     BeanDescriptor constraints = validator.getConstraintsForClass(c);
     if (!constraints.getConstraintDescriptors().isEmpty()) {
       throw new GenerationException(

@@ -1,9 +1,5 @@
 package dev.zocket.bench.baseline;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.zocket.bench.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -40,6 +36,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * The chat protocol of the Zocket chat example, written by hand on Netty and Jackson's streaming
@@ -152,11 +152,11 @@ public final class RawChatServer implements AutoCloseable {
     try (JsonGenerator g =
         JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
       g.writeStartObject();
-      g.writeStringField("type", type);
-      g.writeFieldName("payload");
+      g.writeStringProperty("type", type);
+      g.writeName("payload");
       payload.write(g);
       if (rpcId != null) {
-        g.writeStringField("rpcId", rpcId);
+        g.writeStringProperty("rpcId", rpcId);
       }
       g.writeEndObject();
     } catch (IOException e) {
@@ -273,7 +273,7 @@ public final class RawChatServer implements AutoCloseable {
         if (p.nextToken() != JsonToken.START_OBJECT) {
           return;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
           String field = p.currentName();
           JsonToken t = p.nextToken();
           switch (field) {
@@ -281,7 +281,7 @@ public final class RawChatServer implements AutoCloseable {
             case "rpcId" -> rpcId = t == JsonToken.VALUE_STRING ? p.getText() : null;
             case "payload" -> {
               if (t == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                   String f = p.currentName();
                   JsonToken v = p.nextToken();
                   if (f.equals("roomId") && v == JsonToken.VALUE_STRING) {
@@ -364,10 +364,10 @@ public final class RawChatServer implements AutoCloseable {
               "rooms.onMessage",
               g -> {
                 g.writeStartObject();
-                g.writeStringField("roomId", roomId);
-                g.writeStringField("userName", user);
-                g.writeStringField("content", content);
-                g.writeStringField("timestamp", timestamp);
+                g.writeStringProperty("roomId", roomId);
+                g.writeStringProperty("userName", user);
+                g.writeStringProperty("content", content);
+                g.writeStringProperty("timestamp", timestamp);
                 g.writeEndObject();
               },
               null));
@@ -421,8 +421,8 @@ public final class RawChatServer implements AutoCloseable {
 
   private static void roomAndUser(JsonGenerator g, String roomId, String user) throws IOException {
     g.writeStartObject();
-    g.writeStringField("roomId", roomId);
-    g.writeStringField("userName", user);
+    g.writeStringProperty("roomId", roomId);
+    g.writeStringProperty("userName", user);
     g.writeEndObject();
   }
 }

@@ -1,9 +1,5 @@
 package dev.zocket.bench.load;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.bench.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -44,6 +40,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Load generator for the chat protocol: a Netty WebSocket client on one event loop that drives a
@@ -786,7 +786,7 @@ public final class LoadDriver {
           bad++;
           return;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
           String field = p.currentName();
           JsonToken t = p.nextToken();
           switch (field) {
@@ -794,7 +794,7 @@ public final class LoadDriver {
             case "rpcId" -> rpcId = p.getText();
             case "payload" -> {
               if (t == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                   String f = p.currentName();
                   p.nextToken();
                   switch (f) {

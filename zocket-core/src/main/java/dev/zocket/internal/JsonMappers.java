@@ -119,6 +119,11 @@ public final class JsonMappers {
                 SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     if (strict) {
       b.addModule(new StrictTypes());
+    } else {
+      // Jackson's conversions, as Jackson 2 made them: a missing or null primitive is its zero
+      // value (a header record's constructor may then choose a default). Jackson 3 refuses null by
+      // default, and 3.0 and 3.1 a missing creator parameter too. The strict rules refuse both.
+      b.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
     return new WithFactory(b, factory).build();
   }

@@ -7,11 +7,17 @@ import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.exc.UnexpectedEndOfInputException;
+import tools.jackson.core.json.DupDetector;
+import tools.jackson.core.json.JsonReadContext;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
@@ -28,6 +34,14 @@ import tools.jackson.databind.util.TokenBuffer;
  */
 public final class EnvelopeReader {
   private final ObjectMapper mapper;
+  private final TokenStreamFactory factory;
+
+  /** The envelope parser's read features: the mapper's, less duplicate detection (see decode). */
+  private final ObjectReadContext envelopeFeatures;
+
+  /** Whether duplicate keys are refused; Zocket's mappers refuse them (JsonMappers). */
+  private final boolean strict;
+
   private final ObjectReader trees;
   private final ConcurrentHashMap<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
   private final Function<JavaType, ObjectReader> newReader;
@@ -37,6 +51,14 @@ public final class EnvelopeReader {
    */
   EnvelopeReader(ObjectMapper mapper) {
     this.mapper = mapper;
+    this.factory = mapper.tokenStreamFactory();
+    this.strict = mapper.isEnabled(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    this.envelopeFeatures =
+        new EnvelopeFeatures(
+            factory,
+            mapper.deserializationConfig().getStreamReadFeatures()
+                & ~StreamReadFeature.STRICT_DUPLICATE_DETECTION.getMask(),
+            mapper.deserializationConfig().getFormatReadFeatures());
     // Payloads and error bodies are values in the middle of an envelope: what follows them is the
     // envelope's business (checked in decode), not a trailing token.
     this.trees =
@@ -77,9 +99,11 @@ public final class EnvelopeReader {
    */
   public Envelope decode(
       byte[] data, int offset, int length, PayloadTypes types, List<String> why) {
-    // Duplicate keys, in the envelope and in the payload, are refused by the parser: the mapper has
-    // StreamReadFeature.STRICT_DUPLICATE_DETECTION (JsonMappers).
-    try (JsonParser p = mapper.createParser(data, offset, length)) {
+    // Duplicate keys: the envelope's own are checked below, which spares Jackson's detector the
+    // set it makes for a third name; the detector is switched on before the first value that may
+    // hold keys (the payload, mostly). A parser made by the factory with a context of fixed
+    // features (not by the mapper, which makes a DeserializationContext for each).
+    try (JsonParser p = factory.createParser(envelopeFeatures, data, offset, length)) {
       return decode(p, types, why);
     } catch (RuntimeException e) {
       why.add(reason(e));
@@ -99,6 +123,9 @@ public final class EnvelopeReader {
       String field = p.currentName();
       switch (field) {
         case Protocol.TYPE -> {
+          if (strict && f.type != null) {
+            return duplicate(field, why);
+          }
           if (p.nextToken() != JsonToken.VALUE_STRING) {
             why.add("'type' is not a string");
             return null;
@@ -108,6 +135,9 @@ public final class EnvelopeReader {
           payloadType = f.found == null ? null : f.found.payloadJavaType();
         }
         case Protocol.RPC_ID -> {
+          if (strict && f.rpcId != null) {
+            return duplicate(field, why);
+          }
           if (p.nextToken() != JsonToken.VALUE_STRING) {
             why.add("'rpcId' is not a string");
             return null;
@@ -115,6 +145,7 @@ public final class EnvelopeReader {
           f.rpcId = p.getString();
         }
         case Protocol.POSITION -> {
+          detectDuplicates(p);
           if (p.nextToken() == JsonToken.VALUE_STRING) {
             f.position = p.getString();
           } else {
@@ -122,6 +153,10 @@ public final class EnvelopeReader {
           }
         }
         case Protocol.PAYLOAD -> {
+          if (strict && f.hasPayload) {
+            return duplicate(field, why);
+          }
+          detectDuplicates(p);
           f.hasPayload = true;
           JsonToken value = p.nextToken();
           if (payloadType == null) {
@@ -131,6 +166,10 @@ public final class EnvelopeReader {
           } // else null stays null for every type (Jackson would make 0 of it for an int)
         }
         case Protocol.ERROR -> {
+          if (strict && f.error != null) {
+            return duplicate(field, why);
+          }
+          detectDuplicates(p);
           if (p.nextToken() == JsonToken.START_OBJECT) {
             f.error = ErrorBody.from(trees.readValue(p));
           } else {
@@ -138,6 +177,7 @@ public final class EnvelopeReader {
           }
         }
         default -> {
+          detectDuplicates(p);
           p.nextToken();
           p.skipChildren();
         }
@@ -156,6 +196,58 @@ public final class EnvelopeReader {
       return null;
     }
     return f;
+  }
+
+  private static Envelope duplicate(String field, List<String> why) {
+    why.add("duplicate key '" + field + "'");
+    return null;
+  }
+
+  /**
+   * Switches Jackson's duplicate detection on in the envelope's object, from its next key on, if it
+   * is not yet: every object and array read from then on (the one the next value starts included)
+   * has it too. Called before a value that may hold keys, so that no nested context is made without
+   * it (Jackson reuses them).
+   */
+  private void detectDuplicates(JsonParser p) {
+    if (strict
+        && p.streamReadContext() instanceof JsonReadContext c
+        && c.getDupDetector() == null) {
+      c.withDupDetector(DupDetector.rootDetector(p));
+    }
+  }
+
+  /** The read features of the envelope's parser; holds no state, so every frame shares it. */
+  private static final class EnvelopeFeatures extends ObjectReadContext.Base {
+    private final TokenStreamFactory factory;
+    private final int streamFeatures;
+    private final int formatFeatures;
+
+    EnvelopeFeatures(TokenStreamFactory factory, int streamFeatures, int formatFeatures) {
+      this.factory = factory;
+      this.streamFeatures = streamFeatures;
+      this.formatFeatures = formatFeatures;
+    }
+
+    @Override
+    public int getStreamReadFeatures(int defaults) {
+      return streamFeatures;
+    }
+
+    @Override
+    public int getFormatReadFeatures(int defaults) {
+      return formatFeatures;
+    }
+
+    @Override
+    public TokenStreamFactory tokenStreamFactory() {
+      return factory;
+    }
+
+    @Override
+    public StreamReadConstraints streamReadConstraints() {
+      return factory.streamReadConstraints();
+    }
   }
 
   /**

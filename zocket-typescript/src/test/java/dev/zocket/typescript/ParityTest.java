@@ -151,7 +151,7 @@ class ParityTest {
       payloads.add(o);
     }
     // Not an object at all, and null: refused at the root by both.
-    payloads.add(JSON.getNodeFactory().textNode("an order"));
+    payloads.add(JSON.getNodeFactory().stringNode("an order"));
     payloads.add(JSON.getNodeFactory().nullNode());
 
     List<List<String>> java = new ArrayList<>();

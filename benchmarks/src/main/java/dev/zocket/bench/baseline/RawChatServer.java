@@ -39,6 +39,8 @@ import java.util.Set;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
 /**
@@ -150,7 +152,8 @@ public final class RawChatServer implements AutoCloseable {
     ByteBuf buf = alloc.buffer(256);
     buf.writerIndex(HEADER_ROOM);
     try (JsonGenerator g =
-        JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+        JSON.createGenerator(
+            ObjectWriteContext.empty(), (java.io.OutputStream) new ByteBufOutputStream(buf))) {
       g.writeStartObject();
       g.writeStringProperty("type", type);
       g.writeName("payload");
@@ -269,7 +272,7 @@ public final class RawChatServer implements AutoCloseable {
       String rpcId = null;
       String roomId = null;
       String content = null;
-      try (JsonParser p = JSON.createParser(data, off, len)) {
+      try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), data, off, len)) {
         if (p.nextToken() != JsonToken.START_OBJECT) {
           return;
         }
@@ -277,17 +280,17 @@ public final class RawChatServer implements AutoCloseable {
           String field = p.currentName();
           JsonToken t = p.nextToken();
           switch (field) {
-            case "type" -> type = t == JsonToken.VALUE_STRING ? p.getText() : null;
-            case "rpcId" -> rpcId = t == JsonToken.VALUE_STRING ? p.getText() : null;
+            case "type" -> type = t == JsonToken.VALUE_STRING ? p.getString() : null;
+            case "rpcId" -> rpcId = t == JsonToken.VALUE_STRING ? p.getString() : null;
             case "payload" -> {
               if (t == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                   String f = p.currentName();
                   JsonToken v = p.nextToken();
                   if (f.equals("roomId") && v == JsonToken.VALUE_STRING) {
-                    roomId = p.getText();
+                    roomId = p.getString();
                   } else if (f.equals("content") && v == JsonToken.VALUE_STRING) {
-                    content = p.getText();
+                    content = p.getString();
                   } else {
                     p.skipChildren();
                   }

@@ -240,11 +240,11 @@ final class ContractTest {
   /** The paths of the violations of an {@code INVALID_PAYLOAD} reply to the call {@code rpcId}. */
   private static List<String> invalidPaths(String reply, String rpcId) throws Exception {
     JsonNode node = JSON.readTree(reply);
-    assertThat(node.path("type").asString()).isEqualTo("__rpc_res");
-    assertThat(node.path("rpcId").asString()).isEqualTo(rpcId);
-    assertThat(node.path("error").path("code").asString()).isEqualTo("INVALID_PAYLOAD");
+    assertThat(node.path("type").asString("")).isEqualTo("__rpc_res");
+    assertThat(node.path("rpcId").asString("")).isEqualTo(rpcId);
+    assertThat(node.path("error").path("code").asString("")).isEqualTo("INVALID_PAYLOAD");
     List<String> paths = new ArrayList<>();
-    node.path("error").path("details").forEach(d -> paths.add(d.path("path").asString()));
+    node.path("error").path("details").forEach(d -> paths.add(d.path("path").asString("")));
     return paths;
   }
 

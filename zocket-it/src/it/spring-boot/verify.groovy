@@ -1,7 +1,7 @@
 // The application's tests ran and passed: each test class's line, then Surefire's summary (the
 // last "Tests run:" line).
 def log = new File(basedir, 'build.log').text
-['HelloZocketApplicationTest', 'ShutdownTest'].each { test ->
+['HelloZocketApplicationTest', 'ShutdownTest', 'JacksonSettingsTest'].each { test ->
   assert log =~ /Tests run: [1-9]\d*, Failures: 0, Errors: 0, Skipped: 0, .* in com\.example\.hello\.${test}/ :
       "${test} did not run, or failed"
 }

@@ -61,7 +61,9 @@ class DocumentedFilesTest {
         .isEqualTo(projectVersion());
   }
 
-  /** The Spring Boot section's pom is the Spring Boot consumer project's, on this build's version. */
+  /**
+   * The Spring Boot section's pom is the Spring Boot consumer project's, on this build's version.
+   */
   @Test
   void theReadmeShowsTheSpringBootConsumerProjectsPom() throws Exception {
     assertThat(Files.readAllLines(ROOT.resolve("README.md"), UTF_8))

@@ -18,6 +18,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds and starts the server from the properties and the application's beans, in the order {@link
@@ -29,6 +30,7 @@ final class ServerFactory {
   private final ZocketServerProperties properties;
   private final ConfigurableListableBeanFactory beanFactory;
   private final ConnectionScope scope;
+  private final ObjectProvider<JsonMapper> jsonMapper;
   private final ObjectProvider<Validator> validator;
   private final ObjectProvider<Authenticator> authenticator;
   private final ObjectProvider<SslBundles> sslBundles;
@@ -38,6 +40,7 @@ final class ServerFactory {
       ZocketServerProperties properties,
       ConfigurableListableBeanFactory beanFactory,
       ConnectionScope scope,
+      ObjectProvider<JsonMapper> jsonMapper,
       ObjectProvider<Validator> validator,
       ObjectProvider<Authenticator> authenticator,
       ObjectProvider<SslBundles> sslBundles,
@@ -45,6 +48,7 @@ final class ServerFactory {
     this.properties = properties;
     this.beanFactory = beanFactory;
     this.scope = scope;
+    this.jsonMapper = jsonMapper;
     this.validator = validator;
     this.authenticator = authenticator;
     this.sslBundles = sslBundles;
@@ -54,6 +58,10 @@ final class ServerFactory {
   ZocketServer start() {
     ZocketServer.Builder<?, ?> b = ZocketServer.builder();
     applyProperties(b);
+    JsonMapper mapper = jsonMapper.getIfUnique();
+    if (mapper != null) {
+      b.objectMapper(mapper);
+    }
     Validator v = validator.getIfUnique();
     if (v != null) {
       b.validator(v);

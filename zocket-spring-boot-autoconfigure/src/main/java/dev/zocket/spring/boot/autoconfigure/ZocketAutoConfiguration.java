@@ -17,17 +17,20 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Auto-configures a Zocket server: {@link ZocketServerProperties} ({@code zocket.server.*}), the
  * {@link ZocketHandler @ZocketHandler} beans and their {@value ZocketHandler#SCOPE} scope, the
- * application's {@link Authenticator}, Boot's {@code Validator} and SSL bundles, the {@link
- * ZocketServerCustomizer}s, and a {@link ZocketServerLifecycle} that runs the server with the
- * context. Off with {@code zocket.server.enabled=false}, or when the application defines its own
- * {@code ZocketServerLifecycle}.
+ * application's {@link Authenticator}, Boot's Jackson {@code JsonMapper} (with {@code
+ * spring.jackson.*} and the application's customizers applied), Boot's {@code Validator} and SSL
+ * bundles, the {@link ZocketServerCustomizer}s, and a {@link ZocketServerLifecycle} that runs the
+ * server with the context. Off with {@code zocket.server.enabled=false}, or when the application
+ * defines its own {@code ZocketServerLifecycle}.
  */
 @AutoConfiguration(
     afterName = {
+      "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
       "org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration",
       "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration"
     })
@@ -72,6 +75,7 @@ public class ZocketAutoConfiguration {
       ZocketServerProperties properties,
       ConfigurableListableBeanFactory beanFactory,
       Environment environment,
+      ObjectProvider<JsonMapper> jsonMapper,
       ObjectProvider<Validator> validator,
       ObjectProvider<Authenticator> authenticator,
       ObjectProvider<SslBundles> sslBundles,
@@ -79,7 +83,14 @@ public class ZocketAutoConfiguration {
     ConnectionScope scope = (ConnectionScope) beanFactory.getRegisteredScope(ZocketHandler.SCOPE);
     ServerFactory factory =
         new ServerFactory(
-            properties, beanFactory, scope, validator, authenticator, sslBundles, customizers);
+            properties,
+            beanFactory,
+            scope,
+            jsonMapper,
+            validator,
+            authenticator,
+            sslBundles,
+            customizers);
     return new ZocketServerLifecycle(factory::start, scope::endAll, environment);
   }
 }

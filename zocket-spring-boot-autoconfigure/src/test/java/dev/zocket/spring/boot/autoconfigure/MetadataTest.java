@@ -2,8 +2,6 @@ package dev.zocket.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,6 +9,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The configuration metadata an IDE reads: every property is there and described. */
 class MetadataTest {
@@ -23,11 +23,11 @@ class MetadataTest {
       assertThat(in).as("the generated metadata").isNotNull();
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    JsonNode properties = new ObjectMapper().readTree(json).get("properties");
+    JsonNode properties = new JsonMapper().readTree(json).get("properties");
     List<String> names = new ArrayList<>();
     for (JsonNode property : properties) {
-      names.add(property.get("name").asText());
-      assertThat(property.path("description").asText())
+      names.add(property.get("name").asString());
+      assertThat(property.path("description").asString(""))
           .as("description of " + property.get("name"))
           .isNotBlank();
     }

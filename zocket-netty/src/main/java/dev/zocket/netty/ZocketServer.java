@@ -203,8 +203,12 @@ public final class ZocketServer implements AutoCloseable {
    * A new builder. Until {@link Builder#headers} is called the headers are a {@code
    * Map<String,String>}; until {@link Builder#onConnect} is called the user context is {@code Void}
    * (always null).
+   *
+   * @throws IllegalStateException if the Netty on the class path is older than 4.2, with the
+   *     version found and how to set the right one
    */
   public static Builder<Map<String, String>, Void> builder() {
+    NettyVersionCheck.check();
     return new Builder<>();
   }
 

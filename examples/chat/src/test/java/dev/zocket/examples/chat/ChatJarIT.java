@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,19 @@ final class ChatJarIT {
       exits(2, "Choose another port with --port", "--host", "127.0.0.1", "--port", port);
     }
     exits(2, "Not a WebSocket URL for --url: http//nonsense", "client", "--url", "http//nonsense");
+  }
+
+  /**
+   * Java 22 and later print four "restricted method" warnings when Netty loads its native epoll
+   * library, unless the launcher allows native access: the jar's manifest does (older Java ignores
+   * the attribute).
+   */
+  @Test
+  void theJarAllowsNativeAccess() throws IOException {
+    try (JarFile jar = new JarFile(System.getProperty("zocket.chat.jar"))) {
+      assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"))
+          .isEqualTo("ALL-UNNAMED");
+    }
   }
 
   /** Runs the jar, which must end with the status and print the text, without a stack trace. */

@@ -1,15 +1,55 @@
-package com.example.hello;
+package com.example.metrics;
 
+import dev.zocket.Context;
+import dev.zocket.Namespace;
 import dev.zocket.client.ZocketClient;
 import dev.zocket.micrometer.ZocketMetrics;
 import dev.zocket.netty.ZocketServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** The hello-world's server with Zocket's meters in a Micrometer registry, read after a call. */
+/**
+ * The hello-world's server with Zocket's meters in a Micrometer registry, read after one call and
+ * one event. The contract is the hello-world's, nested here to keep this project to one file.
+ */
 public final class HelloMetrics {
+  /** The call's payload. */
+  public record Greet(String name) {}
+
+  /** The reply and the event. */
+  public record Greeting(String text) {}
+
+  /** Client to server. */
+  @Namespace("greeter")
+  public interface Greeter {
+    CompletableFuture<Greeting> greet(Greet request);
+  }
+
+  /** Server to client. */
+  @Namespace("greeter")
+  public interface GreeterEvents {
+    void onGreeted(Greeting greeting);
+  }
+
+  /** One per connection: replies and sends the greeting to every client. */
+  static final class GreeterHandler implements Greeter {
+    private final Context<?> ctx;
+
+    GreeterHandler(Context<?> ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public CompletableFuture<Greeting> greet(Greet request) {
+      Greeting greeting = new Greeting("Hello, " + request.name() + "!");
+      ctx.emit(GreeterEvents.class).broadcast().onGreeted(greeting);
+      return CompletableFuture.completedFuture(greeting);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     MeterRegistry registry = new SimpleMeterRegistry();
     try (ZocketServer server =

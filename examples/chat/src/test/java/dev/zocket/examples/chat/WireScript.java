@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -72,6 +73,34 @@ public final class WireScript {
       }
     }
     return List.copyOf(script.transcript);
+  }
+
+  /**
+   * Where two transcripts first differ, with the lines before it; empty when they are equal.
+   *
+   * @param expected the transcript of the reference server
+   * @param actual the transcript of the server compared with it
+   * @return the first difference, described for a test failure
+   */
+  public static Optional<String> firstDifference(List<String> expected, List<String> actual) {
+    int n = Math.min(expected.size(), actual.size());
+    int at = 0;
+    while (at < n && expected.get(at).equals(actual.get(at))) {
+      at++;
+    }
+    if (at == n && expected.size() == actual.size()) {
+      return Optional.empty();
+    }
+    String before = String.join("\n", expected.subList(Math.max(0, at - 10), at));
+    return Optional.of(
+        "the transcripts differ at line "
+            + (at + 1)
+            + ", after:\n"
+            + before
+            + "\nexpected: "
+            + (at < expected.size() ? expected.get(at) : "(the end)")
+            + "\nbut was:  "
+            + (at < actual.size() ? actual.get(at) : "(the end)"));
   }
 
   private void run() throws IOException {

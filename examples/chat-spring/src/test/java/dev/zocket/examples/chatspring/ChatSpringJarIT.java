@@ -23,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -56,11 +57,7 @@ class ChatSpringJarIT {
 
   @Test
   void javaJarServesThePageAndTheChat() throws Exception {
-    String built = System.getProperty("zocket.chat.spring.jar");
-    // Set by failsafe after the package phase; a test run before it has no jar (or a stale one).
-    assumeTrue(built != null, "runs in the integration-test phase (mvn verify)");
-    Path jar = Paths.get(built);
-    assertThat(jar).as("the packaged jar").matches(Files::isRegularFile);
+    Path jar = jar();
     start(
         Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar",
@@ -89,6 +86,29 @@ class ChatSpringJarIT {
     process.toHandle().destroy();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the process ended").isTrue();
     await(Pattern.compile("Zocket server ws://127\\.0\\.0\\.1:" + port + "/ closed"));
+  }
+
+  /**
+   * Java 22 and later print four "restricted method" warnings when Netty loads its native epoll
+   * library, unless the launcher allows native access: the repackaged jar's manifest does (older
+   * Java ignores the attribute).
+   */
+  @Test
+  void theJarAllowsNativeAccess() throws IOException {
+    try (JarFile jar = new JarFile(jar().toFile())) {
+      assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"))
+          .isEqualTo("ALL-UNNAMED");
+    }
+  }
+
+  /** The packaged jar, which failsafe names after the package phase. */
+  private static Path jar() {
+    String built = System.getProperty("zocket.chat.spring.jar");
+    // Set by failsafe after the package phase; a test run before it has no jar (or a stale one).
+    assumeTrue(built != null, "runs in the integration-test phase (mvn verify)");
+    Path jar = Paths.get(built);
+    assertThat(jar).as("the packaged jar").matches(Files::isRegularFile);
+    return jar;
   }
 
   private void start(String... command) throws IOException {

@@ -61,6 +61,15 @@ class DocumentedFilesTest {
         .isEqualTo(projectVersion());
   }
 
+  /** The Spring Boot section's pom is the Spring Boot consumer project's, on this build's version. */
+  @Test
+  void theReadmeShowsTheSpringBootConsumerProjectsPom() throws Exception {
+    assertThat(Files.readAllLines(ROOT.resolve("README.md"), UTF_8))
+        .contains("<!-- the file zocket-it/src/it/spring-boot/pom.xml -->");
+    assertThat(property(ROOT.resolve("zocket-it/src/it/spring-boot/pom.xml"), "zocket.version"))
+        .isEqualTo(projectVersion());
+  }
+
   @Test
   void aBlockThatDiffersFromItsFileIsReported(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("pom.xml"), "<project>\n  <version>1.0</version>\n</project>\n");

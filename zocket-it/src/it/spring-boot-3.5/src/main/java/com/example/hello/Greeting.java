@@ -1,0 +1,3 @@
+package com.example.hello;
+
+public record Greeting(String text) {}

@@ -6,15 +6,14 @@
  *
  * <p>Zocket reads an application's contracts and handlers by reflection, and Jackson and Hibernate
  * Validator read its payload and header records: a named application module opens the packages that
- * hold them to {@code dev.zocket.core}, {@code com.fasterxml.jackson.databind} and {@code
+ * hold them to {@code dev.zocket.core}, {@code tools.jackson.databind} and {@code
  * org.hibernate.validator}.
  */
 // "module": the modules named in the qualified export depend on this one, so javac does not see
 // them when it compiles this one.
 @SuppressWarnings("module")
 module dev.zocket.core {
-  requires transitive com.fasterxml.jackson.databind;
-  requires com.fasterxml.jackson.datatype.jsr310;
+  requires transitive tools.jackson.databind;
   requires jakarta.validation;
   requires org.hibernate.validator;
   requires org.slf4j;

@@ -1,8 +1,8 @@
 package dev.zocket;
 
-import com.fasterxml.jackson.databind.Module;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.zocket.internal.JsonMappers;
+import tools.jackson.databind.JacksonModule;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * How payloads are bound to their Java types. By default Zocket binds strictly, as a zod schema
@@ -43,7 +43,7 @@ public final class JsonBinding {
   private JsonBinding() {}
 
   /**
-   * A Jackson module that asks Zocket to bind payloads with Jackson's lenient conversions instead
+   * A Jackson 3 module that asks Zocket to bind payloads with Jackson's lenient conversions instead
    * of its strict rules: register it on the mapper given to the server or client builder.
    *
    * <pre>{@code
@@ -53,9 +53,10 @@ public final class JsonBinding {
    *
    * <p>Jackson's own settings then apply: by default it turns {@code 5} into {@code "5"}, {@code
    * "5"} into {@code 5} and {@code 1.5} into {@code 1}; its {@code DeserializationFeature}s and
-   * coercion configs tune this.
+   * coercion configs tune this. A null or missing primitive is its zero value, as in Jackson 2
+   * (Zocket turns Jackson 3's {@code FAIL_ON_NULL_FOR_PRIMITIVES} off).
    */
-  public static Module lenient() {
+  public static JacksonModule lenient() {
     // A module with an explicit name is registered under that name, which JsonMappers looks for.
     return new SimpleModule(JsonMappers.LENIENT_MODULE);
   }

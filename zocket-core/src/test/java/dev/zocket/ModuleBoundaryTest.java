@@ -35,14 +35,14 @@ class ModuleBoundaryTest {
         compile(
             "requires dev.zocket.core;",
             """
-            import com.fasterxml.jackson.databind.Module;
+            import tools.jackson.databind.JacksonModule;
             import dev.zocket.JsonBinding;
             import dev.zocket.JsonLimits;
             import dev.zocket.spi.Backplane;
 
             public final class Probe {
-              // Jackson's Module, readable through dev.zocket.core alone (requires transitive).
-              public static Module lenient() {
+              // Jackson's module type, readable through dev.zocket.core alone (requires transitive).
+              public static JacksonModule lenient() {
                 return JsonBinding.lenient();
               }
 

@@ -1,6 +1,5 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import tools.jackson.databind.ObjectMapper;
 
 /** Builds one connection's pipeline, in this order; over TCP or the in-process transport. */
 final class ClientInitializer extends ChannelInitializer<Channel> {

@@ -1,7 +1,5 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.Violation;
 import dev.zocket.internal.Protocol;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +9,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Turns a refused upgrade into a {@link HandshakeRejectedException} that keeps the response body
@@ -58,8 +58,10 @@ final class HandshakeCheck extends ChannelInboundHandlerAdapter {
     try {
       JsonNode details = mapper.readTree(body).path(Protocol.DETAILS);
       for (JsonNode d : details) {
-        if (d.path(Protocol.PATH).isTextual() && d.path(Protocol.MESSAGE).isTextual()) {
-          out.add(new Violation(d.get(Protocol.PATH).asText(), d.get(Protocol.MESSAGE).asText()));
+        if (d.path(Protocol.PATH).isString() && d.path(Protocol.MESSAGE).isString()) {
+          out.add(
+              new Violation(
+                  d.get(Protocol.PATH).stringValue(), d.get(Protocol.MESSAGE).stringValue()));
         }
       }
     } catch (Exception notJson) {

@@ -1,16 +1,16 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.Protocol;
-import java.io.IOException;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Where the frames of a client's connections go, once core's {@link MessageReader} has read them
@@ -95,10 +95,11 @@ final class InboundRouter {
     JsonNode message;
     try {
       message = mapper.readTree(data, offset, length);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       return null;
     }
-    if (message == null || !Protocol.SESSION_TYPE.equals(message.path(Protocol.TYPE).asText())) {
+    if (message == null
+        || !Protocol.SESSION_TYPE.equals(message.path(Protocol.TYPE).asString(""))) {
       return null;
     }
     return resumption.session(message.path(Protocol.PAYLOAD));

@@ -1,9 +1,9 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.zocket.internal.Protocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The client's side of connection-state recovery: the session token and the last position the
@@ -55,9 +55,9 @@ final class Resumption {
   boolean session(JsonNode payload) {
     JsonNode t = payload.path(Protocol.SESSION);
     JsonNode pos = payload.path(Protocol.POSITION);
-    if (t.isTextual() && pos.isTextual()) {
-      token = t.asText();
-      position = pos.asText();
+    if (t.isString() && pos.isString()) {
+      token = t.stringValue();
+      position = pos.stringValue();
     } else {
       token = null; // the server keeps no session
       position = null;

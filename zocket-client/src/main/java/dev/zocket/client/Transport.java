@@ -1,6 +1,5 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.internal.Protocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -28,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * How a client reaches its server: the I/O threads, and the bootstrap that opens each connection

@@ -1,7 +1,5 @@
 package dev.zocket.client;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
@@ -35,6 +33,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A Zocket client: typed proxies over one WebSocket connection to a Zocket server (or any server
@@ -535,11 +535,19 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
-     * The Jackson mapper to start from (modules, naming); the client uses a copy with Zocket's
-     * settings applied.
+     * The Jackson 3 mapper to start from, as the server's: its settings, modules and naming
+     * strategy apply to payloads. It must be a {@link JsonMapper} (Spring Boot's, or {@code
+     * JsonMapper.builder()...build()}). Zocket builds a mapper of its own from this one's
+     * configuration ({@link ObjectMapper#rebuild()}) with its settings on top: {@code java.time} as
+     * ISO-8601 strings, enums by their names, properties in declaration order, unknown properties
+     * ignored, duplicate keys refused, the JSON limits, and the strict binding rules of {@link
+     * dev.zocket.JsonBinding}. The given mapper is not changed. Default: {@code
+     * JsonMapper.builder().build()}.
+     *
+     * @throws IllegalArgumentException if the mapper is not a {@link JsonMapper}
      */
     public Builder objectMapper(ObjectMapper mapper) {
-      this.objectMapper = Objects.requireNonNull(mapper, "mapper == null");
+      this.objectMapper = JsonMappers.requireJson(Objects.requireNonNull(mapper, "mapper == null"));
       return this;
     }
 

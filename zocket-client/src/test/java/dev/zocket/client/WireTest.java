@@ -350,9 +350,9 @@ class WireTest {
     client =
         builder()
             .objectMapper(
-                com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                tools.jackson.databind.json.JsonMapper.builder()
                     .propertyNamingStrategy(
-                        com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                        tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
                     .build())
             .connect();
     client.proxy(Rooms.class).join(new JoinRoom("general"));

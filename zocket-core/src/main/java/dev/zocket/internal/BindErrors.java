@@ -1,12 +1,5 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.exc.InputCoercionException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import java.math.BigInteger;
@@ -14,6 +7,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.ValueInstantiationException;
 
 /**
  * Turns Jackson's binding failures into {@code INVALID_PAYLOAD} with the JSON path of the bad value
@@ -27,7 +27,7 @@ final class BindErrors {
   private BindErrors() {}
 
   /** A binding failure with the path Jackson recorded. */
-  static InvalidPayloadException of(JsonMappingException e) {
+  static InvalidPayloadException of(DatabindException e) {
     return of(e, null, null);
   }
 
@@ -38,23 +38,23 @@ final class BindErrors {
    * @param root the context enclosing the payload, where a path from {@code at} stops
    */
   static InvalidPayloadException of(
-      JsonProcessingException e, JsonStreamContext at, JsonStreamContext root) {
-    String path = e instanceof JsonMappingException m ? pathOf(m) : pathOf(at, root);
+      JacksonException e, TokenStreamContext at, TokenStreamContext root) {
+    String path = e instanceof DatabindException m ? pathOf(m) : pathOf(at, root);
     return new InvalidPayloadException(
         "Payload does not match the expected type", List.of(new Violation(path, describe(e))));
   }
 
-  private static String pathOf(JsonMappingException m) {
+  private static String pathOf(DatabindException m) {
     StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference ref : m.getPath()) {
-      if (ref.getFieldName() != null && ref.getFrom() instanceof Map) {
+    for (JacksonException.Reference ref : m.getPath()) {
+      if (ref.getPropertyName() != null && ref.from() instanceof Map) {
         // a map key, written as PayloadValidator does: byId[a1].name
-        sb.append('[').append(ref.getFieldName()).append(']');
-      } else if (ref.getFieldName() != null) {
+        sb.append('[').append(ref.getPropertyName()).append(']');
+      } else if (ref.getPropertyName() != null) {
         if (sb.length() > 0) {
           sb.append('.');
         }
-        sb.append(ref.getFieldName());
+        sb.append(ref.getPropertyName());
       } else if (ref.getIndex() >= 0) {
         sb.append('[').append(ref.getIndex()).append(']');
       }
@@ -62,11 +62,11 @@ final class BindErrors {
     return sb.toString();
   }
 
-  private static String pathOf(JsonStreamContext at, JsonStreamContext root) {
+  private static String pathOf(TokenStreamContext at, TokenStreamContext root) {
     List<String> parts = new ArrayList<>();
-    for (JsonStreamContext c = at; c != null && c != root && !c.inRoot(); c = c.getParent()) {
-      if (c.inObject() && c.getCurrentName() != null) {
-        parts.add(0, c.getCurrentName());
+    for (TokenStreamContext c = at; c != null && c != root && !c.inRoot(); c = c.getParent()) {
+      if (c.inObject() && c.currentName() != null) {
+        parts.add(0, c.currentName());
       } else if (c.inArray()) {
         parts.add(0, "[" + Math.max(c.getCurrentIndex(), 0) + "]");
       }
@@ -81,7 +81,7 @@ final class BindErrors {
     return sb.toString();
   }
 
-  private static String describe(JsonProcessingException e) {
+  private static String describe(JacksonException e) {
     if (e instanceof StrictTypes.Mismatch m) {
       return m.brief();
     }

@@ -1,10 +1,6 @@
 package dev.zocket.internal;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.zocket.CallTimeout;
 import dev.zocket.ContractException;
 import dev.zocket.Namespace;
@@ -33,6 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.type.TypeFactory;
 
 /**
  * Reads contract interfaces into {@link Contract}s, once per interface, enforcing the declaration
@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
 public final class Contracts {
   private static final Pattern NAMESPACE = Pattern.compile("[^.\\s]+(\\.[^.\\s]+)*");
   private static final Pattern NAME = Pattern.compile("[^.\\s]+");
-  private static final TypeFactory TYPES = TypeFactory.defaultInstance();
+  private static final TypeFactory TYPES = TypeFactory.createDefaultInstance();
 
   private static final ClassValue<Object> CACHE =
       new ClassValue<>() {

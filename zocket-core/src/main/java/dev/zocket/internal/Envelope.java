@@ -1,7 +1,7 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.zocket.InvalidPayloadException;
+import tools.jackson.databind.util.TokenBuffer;
 
 /**
  * One decoded protocol envelope, as {@link EnvelopeReader#decode} read it. Fields are set by the

@@ -1,25 +1,30 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.InputCoercionException;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.zocket.InvalidPayloadException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.core.exc.UnexpectedEndOfInputException;
+import tools.jackson.core.json.DupDetector;
+import tools.jackson.core.json.JsonReadContext;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.util.TokenBuffer;
 
 /**
  * Reads protocol envelopes with Jackson. Payloads are bound straight from the frame's token stream
@@ -29,7 +34,15 @@ import java.util.function.Function;
  */
 public final class EnvelopeReader {
   private final ObjectMapper mapper;
-  private final JsonFactory factory;
+  private final TokenStreamFactory factory;
+
+  /** The envelope parser's read features: the mapper's, less duplicate detection (see decode). */
+  private final ObjectReadContext envelopeFeatures;
+
+  /** Whether duplicate keys are refused; Zocket's mappers refuse them (JsonMappers). */
+  private final boolean strict;
+
+  private final ObjectReader trees;
   private final ConcurrentHashMap<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
   private final Function<JavaType, ObjectReader> newReader;
 
@@ -38,8 +51,20 @@ public final class EnvelopeReader {
    */
   EnvelopeReader(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.factory = mapper.getFactory();
-    this.newReader = mapper::readerFor;
+    this.factory = mapper.tokenStreamFactory();
+    this.strict = mapper.isEnabled(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    this.envelopeFeatures =
+        new EnvelopeFeatures(
+            factory,
+            mapper.deserializationConfig().getStreamReadFeatures()
+                & ~StreamReadFeature.STRICT_DUPLICATE_DETECTION.getMask(),
+            mapper.deserializationConfig().getFormatReadFeatures());
+    // Payloads and error bodies are values in the middle of an envelope: what follows them is the
+    // envelope's business (checked in decode), not a trailing token.
+    this.trees =
+        mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.newReader =
+        type -> mapper.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /**
@@ -74,28 +99,27 @@ public final class EnvelopeReader {
    */
   public Envelope decode(
       byte[] data, int offset, int length, PayloadTypes types, List<String> why) {
-    try (JsonParser p = factory.createParser(data, offset, length)) {
-      // Duplicate keys: the envelope's own are checked below, which spares Jackson's detector the
-      // set it makes for a third name; the detector is switched back on for the payload.
-      p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // Duplicate keys: the envelope's own are checked below, which spares Jackson's detector the
+    // set it makes for a third name; the detector is switched on before the first value that may
+    // hold keys (the payload, mostly). A parser made by the factory with a context of fixed
+    // features (not by the mapper, which makes a DeserializationContext for each).
+    try (JsonParser p = factory.createParser(envelopeFeatures, data, offset, length)) {
       return decode(p, types, why);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       why.add(reason(e));
       return null;
     }
   }
 
-  private Envelope decode(JsonParser p, PayloadTypes types, List<String> why) throws IOException {
+  private Envelope decode(JsonParser p, PayloadTypes types, List<String> why) {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       why.add("not a JSON object");
       return null;
     }
     Envelope f = new Envelope();
-    JsonStreamContext top = p.getParsingContext();
+    TokenStreamContext top = p.streamReadContext();
     JavaType payloadType = null;
-    // The envelope's duplicate keys are checked here (see decode above).
-    boolean strict = factory.isEnabled(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+    for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
       String field = p.currentName();
       switch (field) {
         case Protocol.TYPE -> {
@@ -106,7 +130,7 @@ public final class EnvelopeReader {
             why.add("'type' is not a string");
             return null;
           }
-          f.type = p.getText();
+          f.type = p.getString();
           f.found = types.find(f.type);
           payloadType = f.found == null ? null : f.found.payloadJavaType();
         }
@@ -118,22 +142,21 @@ public final class EnvelopeReader {
             why.add("'rpcId' is not a string");
             return null;
           }
-          f.rpcId = p.getText();
+          f.rpcId = p.getString();
         }
         case Protocol.POSITION -> {
+          detectDuplicates(p);
           if (p.nextToken() == JsonToken.VALUE_STRING) {
-            f.position = p.getText();
+            f.position = p.getString();
           } else {
             p.skipChildren(); // not one of ours: ignored, as any unknown key
           }
         }
         case Protocol.PAYLOAD -> {
-          if (strict) {
-            if (f.hasPayload) {
-              return duplicate(field, why);
-            }
-            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+          if (strict && f.hasPayload) {
+            return duplicate(field, why);
           }
+          detectDuplicates(p);
           f.hasPayload = true;
           JsonToken value = p.nextToken();
           if (payloadType == null) {
@@ -146,13 +169,15 @@ public final class EnvelopeReader {
           if (strict && f.error != null) {
             return duplicate(field, why);
           }
+          detectDuplicates(p);
           if (p.nextToken() == JsonToken.START_OBJECT) {
-            f.error = ErrorBody.from(mapper.readTree(p));
+            f.error = ErrorBody.from(trees.readValue(p));
           } else {
             p.skipChildren();
           }
         }
         default -> {
+          detectDuplicates(p);
           p.nextToken();
           p.skipChildren();
         }
@@ -179,18 +204,65 @@ public final class EnvelopeReader {
   }
 
   /**
-   * Copies the current value into a buffer. Unlike {@link TokenBuffer#copyCurrentStructure}, it
-   * reads strings with {@link JsonParser#getText()}, which applies the string length limit.
+   * Switches Jackson's duplicate detection on in the envelope's object, from its next key on, if it
+   * is not yet: every object and array read from then on (the one the next value starts included)
+   * has it too. Called before a value that may hold keys, so that no nested context is made without
+   * it (Jackson reuses them).
    */
-  private static TokenBuffer buffer(JsonParser p) throws IOException {
-    TokenBuffer buffer = new TokenBuffer(p);
+  private void detectDuplicates(JsonParser p) {
+    if (strict
+        && p.streamReadContext() instanceof JsonReadContext c
+        && c.getDupDetector() == null) {
+      c.withDupDetector(DupDetector.rootDetector(p));
+    }
+  }
+
+  /** The read features of the envelope's parser; holds no state, so every frame shares it. */
+  private static final class EnvelopeFeatures extends ObjectReadContext.Base {
+    private final TokenStreamFactory factory;
+    private final int streamFeatures;
+    private final int formatFeatures;
+
+    EnvelopeFeatures(TokenStreamFactory factory, int streamFeatures, int formatFeatures) {
+      this.factory = factory;
+      this.streamFeatures = streamFeatures;
+      this.formatFeatures = formatFeatures;
+    }
+
+    @Override
+    public int getStreamReadFeatures(int defaults) {
+      return streamFeatures;
+    }
+
+    @Override
+    public int getFormatReadFeatures(int defaults) {
+      return formatFeatures;
+    }
+
+    @Override
+    public TokenStreamFactory tokenStreamFactory() {
+      return factory;
+    }
+
+    @Override
+    public StreamReadConstraints streamReadConstraints() {
+      return factory.streamReadConstraints();
+    }
+  }
+
+  /**
+   * Copies the current value into a buffer. Unlike {@link TokenBuffer#copyCurrentStructure}, it
+   * reads strings with {@link JsonParser#getString()}, which applies the string length limit.
+   */
+  private static TokenBuffer buffer(JsonParser p) {
+    TokenBuffer buffer = TokenBuffer.forBuffering(p, p.objectReadContext());
     int depth = 0;
     for (JsonToken t = p.currentToken(); ; t = p.nextToken()) {
       if (t == null) {
-        throw new JsonEOFException(p, null, "Unexpected end of the payload");
+        throw new UnexpectedEndOfInputException(p, null, "Unexpected end of the payload");
       }
       if (t == JsonToken.VALUE_STRING) {
-        buffer.writeString(p.getText());
+        buffer.writeString(p.getString());
       } else {
         buffer.copyCurrentEvent(p);
       }
@@ -205,15 +277,14 @@ public final class EnvelopeReader {
     }
   }
 
-  private Object bind(JsonParser p, JavaType type, JsonStreamContext top, Envelope f)
-      throws IOException {
+  private Object bind(JsonParser p, JavaType type, TokenStreamContext top, Envelope f) {
     try {
       return reader(type).readValue(p);
-    } catch (JsonMappingException | InputCoercionException e) {
+    } catch (DatabindException | InputCoercionException e) {
       unrecoverable(e);
-      f.bindError = BindErrors.of(e, p.getParsingContext(), top);
+      f.bindError = BindErrors.of(e, p.streamReadContext(), top);
       // Skip what is left of the payload, so rpcId (which may follow) is still read.
-      while (p.getParsingContext() != top) {
+      while (p.streamReadContext() != top) {
         if (p.nextToken() == null) {
           throw e;
         }
@@ -226,11 +297,11 @@ public final class EnvelopeReader {
    * Rethrows a syntax error or an exceeded limit that Jackson wrapped into a binding error: such a
    * frame is dropped, not answered, and the parser cannot go on.
    */
-  private static void unrecoverable(JsonProcessingException e) throws IOException {
+  private static void unrecoverable(JacksonException e) {
     for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
       if (t instanceof StreamConstraintsException
           || (t instanceof StreamReadException && !(t instanceof InputCoercionException))) {
-        throw (IOException) t;
+        throw (JacksonException) t;
       }
     }
   }
@@ -245,18 +316,16 @@ public final class EnvelopeReader {
     if (buffer == null) {
       return null;
     }
-    try (JsonParser p = buffer.asParser(mapper)) {
-      JsonStreamContext root = p.getParsingContext();
+    try (JsonParser p = buffer.asParser()) {
+      TokenStreamContext root = p.streamReadContext();
       if (p.nextToken() == JsonToken.VALUE_NULL) {
         return null;
       }
       try {
         return reader(type).readValue(p);
-      } catch (JsonMappingException | InputCoercionException e) {
-        throw BindErrors.of(e, p.getParsingContext(), root);
+      } catch (DatabindException | InputCoercionException e) {
+        throw BindErrors.of(e, p.streamReadContext(), root);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

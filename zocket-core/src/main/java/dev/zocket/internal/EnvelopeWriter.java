@@ -1,16 +1,15 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectWriter;
 
 /**
  * Writes protocol envelopes (requests, events, replies, error replies) and the JSON body of a
@@ -20,7 +19,10 @@ import java.util.List;
  */
 public final class EnvelopeWriter {
   private final ObjectMapper mapper;
-  private final JsonFactory factory;
+
+  /** Makes the generators kept open across envelopes: nothing between root-level values. */
+  private final ObjectWriter sinkWriter;
+
   private final ThreadLocal<Sink> sinks = ThreadLocal.withInitial(Sink::new);
 
   /**
@@ -28,7 +30,7 @@ public final class EnvelopeWriter {
    */
   EnvelopeWriter(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.factory = mapper.getFactory();
+    this.sinkWriter = mapper.writer().withRootValueSeparator((String) null);
   }
 
   /**
@@ -55,10 +57,8 @@ public final class EnvelopeWriter {
       OutputStream out, String type, Object payload, boolean hasPayload, String rpcId) {
     Sink sink = sinks.get();
     if (sink.target != null) { // a serializer is writing an envelope of its own: not the hot path
-      try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+      try (JsonGenerator g = mapper.createGenerator(out, JsonEncoding.UTF8)) {
         writeEnvelope(g, type, payload, hasPayload, rpcId);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
       return;
     }
@@ -67,9 +67,6 @@ public final class EnvelopeWriter {
       JsonGenerator g = sink.generator();
       writeEnvelope(g, type, payload, hasPayload, rpcId);
       g.flush();
-    } catch (IOException e) {
-      sink.discard();
-      throw new UncheckedIOException(e);
     } catch (RuntimeException | Error e) {
       sink.discard();
       throw e;
@@ -79,16 +76,15 @@ public final class EnvelopeWriter {
   }
 
   private void writeEnvelope(
-      JsonGenerator g, String type, Object payload, boolean hasPayload, String rpcId)
-      throws IOException {
+      JsonGenerator g, String type, Object payload, boolean hasPayload, String rpcId) {
     g.writeStartObject();
-    g.writeStringField(Protocol.TYPE, type);
+    g.writeStringProperty(Protocol.TYPE, type);
     if (hasPayload) {
-      g.writeFieldName(Protocol.PAYLOAD);
+      g.writeName(Protocol.PAYLOAD);
       mapper.writeValue(g, payload);
     }
     if (rpcId != null) {
-      g.writeStringField(Protocol.RPC_ID, rpcId);
+      g.writeStringProperty(Protocol.RPC_ID, rpcId);
     }
     g.writeEndObject();
   }
@@ -103,11 +99,10 @@ public final class EnvelopeWriter {
     OutputStream target;
     private JsonGenerator generator;
 
-    JsonGenerator generator() throws IOException {
+    JsonGenerator generator() {
       JsonGenerator g = generator;
       if (g == null) {
-        g = factory.createGenerator(this, JsonEncoding.UTF8);
-        g.setRootValueSeparator(null);
+        g = sinkWriter.createGenerator(this, JsonEncoding.UTF8);
         generator = g;
       }
       return g;
@@ -133,18 +128,16 @@ public final class EnvelopeWriter {
    * "details":[..]}}}; {@code details} is absent when empty.
    */
   public void writeError(OutputStream out, String rpcId, ZocketException error) {
-    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+    try (JsonGenerator g = mapper.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField(Protocol.TYPE, Protocol.REPLY_TYPE);
-      g.writeStringField(Protocol.RPC_ID, rpcId);
-      g.writeObjectFieldStart(Protocol.ERROR);
-      g.writeStringField(Protocol.CODE, error.code());
-      g.writeStringField(Protocol.MESSAGE, error.getMessage());
+      g.writeStringProperty(Protocol.TYPE, Protocol.REPLY_TYPE);
+      g.writeStringProperty(Protocol.RPC_ID, rpcId);
+      g.writeObjectPropertyStart(Protocol.ERROR);
+      g.writeStringProperty(Protocol.CODE, error.code());
+      g.writeStringProperty(Protocol.MESSAGE, error.getMessage());
       writeDetails(g, error.details());
       g.writeEndObject();
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
@@ -154,26 +147,24 @@ public final class EnvelopeWriter {
    */
   public byte[] encodeHandshakeError(String error, List<Violation> details) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+    try (JsonGenerator g = mapper.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField(Protocol.ERROR, error);
+      g.writeStringProperty(Protocol.ERROR, error);
       writeDetails(g, details);
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     return out.toByteArray();
   }
 
-  private static void writeDetails(JsonGenerator g, List<Violation> details) throws IOException {
+  private static void writeDetails(JsonGenerator g, List<Violation> details) {
     if (details.isEmpty()) {
       return;
     }
-    g.writeArrayFieldStart(Protocol.DETAILS);
+    g.writeArrayPropertyStart(Protocol.DETAILS);
     for (Violation v : details) {
       g.writeStartObject();
-      g.writeStringField(Protocol.PATH, v.path());
-      g.writeStringField(Protocol.MESSAGE, v.message());
+      g.writeStringProperty(Protocol.PATH, v.path());
+      g.writeStringProperty(Protocol.MESSAGE, v.message());
       g.writeEndObject();
     }
     g.writeEndArray();

@@ -1,12 +1,12 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The {@code error} object of a failed call's reply.
@@ -25,14 +25,15 @@ public record ErrorBody(String code, String message, List<Violation> details) {
     for (JsonNode d : node.path(Protocol.DETAILS)) {
       if (d.isObject()) {
         details.add(
-            new Violation(d.path(Protocol.PATH).asText(""), d.path(Protocol.MESSAGE).asText("")));
+            new Violation(
+                d.path(Protocol.PATH).asString(""), d.path(Protocol.MESSAGE).asString("")));
       }
     }
     JsonNode code = node.path(Protocol.CODE);
     JsonNode message = node.path(Protocol.MESSAGE);
     return new ErrorBody(
-        code.isValueNode() && !code.isNull() ? code.asText() : null,
-        message.isValueNode() && !message.isNull() ? message.asText() : null,
+        code.isValueNode() && !code.isNull() ? code.asString() : null,
+        message.isValueNode() && !message.isNull() ? message.asString() : null,
         details);
   }
 

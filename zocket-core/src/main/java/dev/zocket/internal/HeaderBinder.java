@@ -1,16 +1,16 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
-import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
 
 /**
  * Binds handshake headers (query parameters and HTTP headers, already merged by the transport) to
@@ -72,10 +72,10 @@ public final class HeaderBinder<H> {
     try {
       JsonNode tree = mapper.valueToTree(values);
       headers = reader.readValue(tree);
-    } catch (JsonMappingException e) {
+    } catch (DatabindException e) {
       InvalidPayloadException bind = BindErrors.of(e);
       throw new InvalidPayloadException("Invalid headers", bind.details());
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new InvalidPayloadException(
           "Invalid headers", List.of(new Violation("", "cannot be read")));
     }

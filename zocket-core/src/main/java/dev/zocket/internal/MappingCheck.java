@@ -1,24 +1,23 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.JsonSerializer;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
-import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
-import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
-import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
-import com.fasterxml.jackson.databind.ser.PropertyWriter;
-import com.fasterxml.jackson.databind.ser.impl.UnknownSerializer;
-import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 import dev.zocket.ContractException;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.ValueSerializer;
+import tools.jackson.databind.deser.SettableBeanProperty;
+import tools.jackson.databind.deser.bean.BeanDeserializerBase;
+import tools.jackson.databind.deser.std.DelegatingDeserializer;
+import tools.jackson.databind.ser.PropertyWriter;
+import tools.jackson.databind.ser.bean.BeanSerializerBase;
+import tools.jackson.databind.ser.impl.UnknownSerializer;
 
 /**
  * Checks, with a codec's mapper, that the payload and reply types of a contract can be both read
@@ -59,7 +58,7 @@ final class MappingCheck {
     String problem;
     try {
       problem = problem(type);
-    } catch (JsonMappingException | RuntimeException e) {
+    } catch (RuntimeException e) {
       problem = "Jackson refuses it: " + firstLine(e.getMessage()) + ".";
     }
     if (problem != null) {
@@ -84,21 +83,20 @@ final class MappingCheck {
   }
 
   /** Why a type cannot be read or written, or null. */
-  private String problem(JavaType root) throws JsonMappingException {
-    DefaultDeserializationContext reading =
-        ((DefaultDeserializationContext) mapper.getDeserializationContext())
-            .createDummyInstance(mapper.getDeserializationConfig());
-    SerializerProvider writing = mapper.getSerializerProviderInstance();
+  private String problem(JavaType root) {
+    // Jackson's contexts for looking serializers and deserializers up (public "to allow for
+    // testing", in every 3.x): the ones a readValue or a writeValue would make.
+    DeserializationContext reading = mapper._deserializationContext();
+    SerializationContext writing = mapper._serializationContext();
     Set<JavaType> seen = new HashSet<>();
     return problem(root, reading, writing, seen);
   }
 
   private String problem(
       JavaType type,
-      DefaultDeserializationContext reading,
-      SerializerProvider writing,
-      Set<JavaType> seen)
-      throws JsonMappingException {
+      DeserializationContext reading,
+      SerializationContext writing,
+      Set<JavaType> seen) {
     Class<?> raw = type.getRawClass();
     if (!seen.add(type)
         || good.contains(type)
@@ -115,16 +113,16 @@ final class MappingCheck {
       return problem(type.getContentType(), reading, writing, seen);
     }
     String name = raw.getSimpleName();
-    JsonSerializer<Object> serializer = writing.findValueSerializer(type);
+    ValueSerializer<Object> serializer = writing.findValueSerializer(type);
     if (serializer instanceof UnknownSerializer) {
       return name
           + " has no properties Jackson can see, so it would be written as {}. Use a record, or"
           + " give it public getters or fields.";
     }
-    JsonDeserializer<Object> deserializer = reading.findRootValueDeserializer(type);
+    ValueDeserializer<Object> deserializer = reading.findRootValueDeserializer(type);
     while (deserializer instanceof DelegatingDeserializer d) {
       @SuppressWarnings("unchecked") // a delegate reads the same type
-      JsonDeserializer<Object> inner = (JsonDeserializer<Object>) d.getDelegatee();
+      ValueDeserializer<Object> inner = (ValueDeserializer<Object>) d.getDelegatee();
       deserializer = inner;
     }
     if (deserializer instanceof BeanDeserializerBase bean) {

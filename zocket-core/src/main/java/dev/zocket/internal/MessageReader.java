@@ -1,6 +1,5 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JavaType;
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.LogSafe;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JavaType;
 
 /**
  * The one inbound step of the server and the client: decodes a frame's envelope, looks up the route

@@ -13,7 +13,8 @@ public interface Outgoing {
   /**
    * Writes the frame as UTF-8 JSON.
    *
-   * @throws java.io.UncheckedIOException if {@code out} fails
+   * @throws tools.jackson.core.JacksonException if {@code out} fails (Jackson wraps its {@code
+   *     IOException})
    * @throws RuntimeException if the payload cannot be serialized; nothing should then be sent
    */
   void writeTo(OutputStream out);

@@ -1,9 +1,5 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import jakarta.validation.ConstraintViolation;
@@ -27,6 +23,10 @@ import java.util.Map;
 import java.util.Set;
 import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.introspect.BeanPropertyDefinition;
 
 /**
  * Checks payloads against their Bean Validation constraints with Hibernate Validator (no expression
@@ -94,7 +94,7 @@ public final class PayloadValidator {
         protected Map<String, String> computeValue(Class<?> type) {
           Map<String, String> names = new HashMap<>();
           BeanDescription d =
-              mapper.getSerializationConfig().introspect(mapper.constructType(type));
+              mapper._serializationContext().introspectBeanDescription(mapper.constructType(type));
           for (BeanPropertyDefinition p : d.findProperties()) {
             names.put(p.getInternalName(), p.getName());
           }

@@ -1,8 +1,8 @@
 package dev.zocket.internal;
 
-import com.fasterxml.jackson.databind.JavaType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import tools.jackson.databind.JavaType;
 
 /**
  * One route of a contract, read once from its method.

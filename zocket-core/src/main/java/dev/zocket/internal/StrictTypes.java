@@ -1,23 +1,6 @@
 package dev.zocket.internal;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.DeserializationConfig;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
-import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
-import com.fasterxml.jackson.databind.deser.ValueInstantiator;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.type.ArrayType;
-import com.fasterxml.jackson.databind.type.CollectionLikeType;
-import com.fasterxml.jackson.databind.type.CollectionType;
-import com.fasterxml.jackson.databind.type.MapLikeType;
-import com.fasterxml.jackson.databind.type.MapType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -26,6 +9,23 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.DeserializationConfig;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.ValueDeserializerModifier;
+import tools.jackson.databind.deser.ValueInstantiator;
+import tools.jackson.databind.deser.bean.BeanDeserializerBase;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.type.ArrayType;
+import tools.jackson.databind.type.CollectionLikeType;
+import tools.jackson.databind.type.CollectionType;
+import tools.jackson.databind.type.MapLikeType;
+import tools.jackson.databind.type.MapType;
 
 /**
  * Zocket's binding rules as a Jackson module: a JSON value binds to a Java type only when its JSON
@@ -94,7 +94,7 @@ final class StrictTypes extends SimpleModule {
       case VALUE_TRUE, VALUE_FALSE -> "boolean";
       case VALUE_NULL -> "null";
       case START_ARRAY, END_ARRAY -> "array";
-      case START_OBJECT, END_OBJECT, FIELD_NAME -> "object";
+      case START_OBJECT, END_OBJECT, PROPERTY_NAME -> "object";
       default -> "an embedded value";
     };
   }
@@ -193,12 +193,12 @@ final class StrictTypes extends SimpleModule {
   }
 
   /** Puts a gate in front of every deserializer whose JSON type is fixed. */
-  private static final class Gates extends BeanDeserializerModifier {
+  private static final class Gates extends ValueDeserializerModifier {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public JsonDeserializer<?> modifyDeserializer(
-        DeserializationConfig config, BeanDescription desc, JsonDeserializer<?> deser) {
+    public ValueDeserializer<?> modifyDeserializer(
+        DeserializationConfig config, BeanDescription.Supplier desc, ValueDeserializer<?> deser) {
       // What the deserializer reads: Jackson describes an Integer property by the int type.
       Class<?> c = deser.handledType() != null ? deser.handledType() : desc.getBeanClass();
       Kind kind = kindOf(c);
@@ -209,24 +209,24 @@ final class StrictTypes extends SimpleModule {
     }
 
     @Override
-    public JsonDeserializer<?> modifyEnumDeserializer(
+    public ValueDeserializer<?> modifyEnumDeserializer(
         DeserializationConfig config,
         JavaType type,
-        BeanDescription desc,
-        JsonDeserializer<?> deser) {
+        BeanDescription.Supplier desc,
+        ValueDeserializer<?> deser) {
       // An enum written with @JsonValue or read by a creator may be written as anything.
-      if (desc.findJsonValueAccessor() != null || hasCreator(type.getRawClass())) {
+      if (desc.get().findJsonValueAccessor() != null || hasCreator(type.getRawClass())) {
         return deser;
       }
       return new TypeGate(deser, Kind.STRING, type.getRawClass());
     }
 
     @Override
-    public JsonDeserializer<?> modifyArrayDeserializer(
+    public ValueDeserializer<?> modifyArrayDeserializer(
         DeserializationConfig config,
         ArrayType type,
-        BeanDescription desc,
-        JsonDeserializer<?> deser) {
+        BeanDescription.Supplier desc,
+        ValueDeserializer<?> deser) {
       Class<?> element = type.getContentType().getRawClass();
       if (element == byte.class || element == char.class) {
         return new TypeGate(deser, Kind.STRING, type.getRawClass());
@@ -238,38 +238,38 @@ final class StrictTypes extends SimpleModule {
     }
 
     @Override
-    public JsonDeserializer<?> modifyCollectionDeserializer(
+    public ValueDeserializer<?> modifyCollectionDeserializer(
         DeserializationConfig config,
         CollectionType type,
-        BeanDescription desc,
-        JsonDeserializer<?> deser) {
+        BeanDescription.Supplier desc,
+        ValueDeserializer<?> deser) {
       return new TypeGate(deser, Kind.ARRAY, type.getRawClass());
     }
 
     @Override
-    public JsonDeserializer<?> modifyCollectionLikeDeserializer(
+    public ValueDeserializer<?> modifyCollectionLikeDeserializer(
         DeserializationConfig config,
         CollectionLikeType type,
-        BeanDescription desc,
-        JsonDeserializer<?> deser) {
+        BeanDescription.Supplier desc,
+        ValueDeserializer<?> deser) {
       return new TypeGate(deser, Kind.ARRAY, type.getRawClass());
     }
 
     @Override
-    public JsonDeserializer<?> modifyMapDeserializer(
+    public ValueDeserializer<?> modifyMapDeserializer(
         DeserializationConfig config,
         MapType type,
-        BeanDescription desc,
-        JsonDeserializer<?> deser) {
+        BeanDescription.Supplier desc,
+        ValueDeserializer<?> deser) {
       return new TypeGate(deser, Kind.OBJECT, type.getRawClass());
     }
 
     @Override
-    public JsonDeserializer<?> modifyMapLikeDeserializer(
+    public ValueDeserializer<?> modifyMapLikeDeserializer(
         DeserializationConfig config,
         MapLikeType type,
-        BeanDescription desc,
-        JsonDeserializer<?> deser) {
+        BeanDescription.Supplier desc,
+        ValueDeserializer<?> deser) {
       return new TypeGate(deser, Kind.OBJECT, type.getRawClass());
     }
 
@@ -291,8 +291,8 @@ final class StrictTypes extends SimpleModule {
      * Whether a bean is read from a JSON object only: built from its properties, with neither a
      * delegating or scalar creator nor a {@code @JsonValue}.
      */
-    private static boolean objectOnly(BeanDescription desc, JsonDeserializer<?> deser) {
-      if (desc.findJsonValueAccessor() != null
+    private static boolean objectOnly(BeanDescription.Supplier desc, ValueDeserializer<?> deser) {
+      if (desc.get().findJsonValueAccessor() != null
           || JsonNode.class.isAssignableFrom(desc.getBeanClass())) {
         return false;
       }

@@ -3,17 +3,9 @@ package dev.zocket.internal;
 import static dev.zocket.internal.StrictTypes.enumValues;
 import static dev.zocket.internal.StrictTypes.got;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.zocket.internal.StrictTypes.Kind;
 import dev.zocket.internal.StrictTypes.Mismatch;
 import dev.zocket.internal.StrictTypes.Range;
-import java.io.IOException;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -22,6 +14,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.std.DelegatingDeserializer;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * The gate {@link StrictTypes} puts in front of a deserializer: checks the current token against
@@ -37,7 +37,7 @@ final class TypeGate extends DelegatingDeserializer {
   /** Whether {@code ""} is a value of the target: for text types, not for dates or enums. */
   private final boolean emptyAllowed;
 
-  TypeGate(JsonDeserializer<?> delegate, Kind kind, Class<?> target) {
+  TypeGate(ValueDeserializer<?> delegate, Kind kind, Class<?> target) {
     super(delegate);
     this.kind = kind;
     this.target = target;
@@ -50,12 +50,12 @@ final class TypeGate extends DelegatingDeserializer {
   }
 
   @Override
-  protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> newDelegatee) {
+  protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> newDelegatee) {
     return new TypeGate(newDelegatee, kind, target);
   }
 
   @Override
-  public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+  public Object deserialize(JsonParser p, DeserializationContext ctxt) throws JacksonException {
     JsonToken t = p.currentToken();
     if (kind == Kind.INTEGER && t == JsonToken.VALUE_NUMBER_FLOAT) {
       return integral(p);
@@ -67,13 +67,13 @@ final class TypeGate extends DelegatingDeserializer {
   @Override
   @SuppressWarnings("unchecked") // the delegate is of the target type
   public Object deserialize(JsonParser p, DeserializationContext ctxt, Object intoValue)
-      throws IOException {
+      throws JacksonException {
     check(p, p.currentToken());
-    return ((JsonDeserializer<Object>) _delegatee).deserialize(p, ctxt, intoValue);
+    return ((ValueDeserializer<Object>) _delegatee).deserialize(p, ctxt, intoValue);
   }
 
   @Override
-  public Object getNullValue(DeserializationContext ctxt) throws JsonMappingException {
+  public Object getNullValue(DeserializationContext ctxt) {
     if (target.isPrimitive()) {
       throw new Mismatch(ctxt.getParser(), "expected " + kind.word + ", got null", target);
     }
@@ -81,20 +81,20 @@ final class TypeGate extends DelegatingDeserializer {
   }
 
   @Override
-  public Object getAbsentValue(DeserializationContext ctxt) throws JsonMappingException {
+  public Object getAbsentValue(DeserializationContext ctxt) {
     if (target.isPrimitive()) {
       throw new Mismatch(ctxt.getParser(), "required: expected " + kind.word, target);
     }
     return super.getAbsentValue(ctxt);
   }
 
-  private void check(JsonParser p, JsonToken t) throws IOException {
+  private void check(JsonParser p, JsonToken t) throws JacksonException {
     switch (kind) {
       case STRING -> {
         if (t != JsonToken.VALUE_STRING) {
           throw mismatch(p, t);
         }
-        if (!emptyAllowed && p.getTextLength() == 0) {
+        if (!emptyAllowed && p.getStringLength() == 0) {
           throw new Mismatch(p, "expected " + what() + ", got an empty string", target);
         }
       }
@@ -129,7 +129,7 @@ final class TypeGate extends DelegatingDeserializer {
               "expected a number that fits a "
                   + target.getSimpleName().toLowerCase(Locale.ROOT)
                   + ", got "
-                  + p.getText(),
+                  + p.getString(),
               target);
         }
       }
@@ -140,7 +140,9 @@ final class TypeGate extends DelegatingDeserializer {
       }
       case OBJECT -> {
         // A bean may be handed its object after the START_OBJECT, at its first field or its end.
-        if (t != JsonToken.START_OBJECT && t != JsonToken.FIELD_NAME && t != JsonToken.END_OBJECT) {
+        if (t != JsonToken.START_OBJECT
+            && t != JsonToken.PROPERTY_NAME
+            && t != JsonToken.END_OBJECT) {
           throw mismatch(p, t);
         }
       }
@@ -148,16 +150,16 @@ final class TypeGate extends DelegatingDeserializer {
   }
 
   /** Reads a number with a fraction or an exponent into an integer type, if it is whole. */
-  private Object integral(JsonParser p) throws IOException {
+  private Object integral(JsonParser p) throws JacksonException {
     BigDecimal d = p.getDecimalValue();
     if (!range.contains(d)) {
-      throw outOfRange(p, p.getText());
+      throw outOfRange(p, p.getString());
     }
     BigInteger v;
     try {
       v = d.toBigIntegerExact();
     } catch (ArithmeticException e) {
-      throw new Mismatch(p, "expected integer, got " + p.getText(), target);
+      throw new Mismatch(p, "expected integer, got " + p.getString(), target);
     }
     if (target == BigInteger.class) {
       return v;
@@ -204,7 +206,7 @@ final class TypeGate extends DelegatingDeserializer {
    * Reads an array of a primitive type ({@code int[]}, {@code double[]}, ...) element by element
    * with the rules of the element type; Jackson's own would coerce each element.
    */
-  static final class PrimitiveArray extends JsonDeserializer<Object> {
+  static final class PrimitiveArray extends ValueDeserializer<Object> {
     private final Class<?> element;
 
     PrimitiveArray(Class<?> element) {
@@ -212,11 +214,11 @@ final class TypeGate extends DelegatingDeserializer {
     }
 
     @Override
-    public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+    public Object deserialize(JsonParser p, DeserializationContext ctxt) throws JacksonException {
       if (!p.isExpectedStartArrayToken()) {
         throw new Mismatch(p, "expected array, got " + got(p.currentToken()), element.arrayType());
       }
-      JsonDeserializer<Object> one = ctxt.findRootValueDeserializer(ctxt.constructType(element));
+      ValueDeserializer<Object> one = ctxt.findRootValueDeserializer(ctxt.constructType(element));
       List<Object> values = new ArrayList<>();
       int index = 0;
       for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
@@ -226,8 +228,9 @@ final class TypeGate extends DelegatingDeserializer {
           } else {
             values.add(one.deserialize(p, ctxt));
           }
-        } catch (JsonMappingException e) {
-          throw JsonMappingException.wrapWithPath(e, values, index);
+        } catch (DatabindException e) {
+          e.prependPath(values, index);
+          throw e;
         }
       }
       Object array = Array.newInstance(element, values.size());

@@ -3,8 +3,6 @@ package dev.zocket.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.zocket.CallTimeout;
 import dev.zocket.ContractException;
 import dev.zocket.ErrorCodes;
@@ -20,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.type.TypeFactory;
 
 final class ContractsTest {
   record Item(@NotBlank String name) {}
@@ -598,7 +598,7 @@ final class ContractsTest {
   @Test
   void genericPayloadTypesAreKept() {
     RouteDescriptor r = Contracts.of(Generics.class).routes().get(0);
-    TypeFactory types = TypeFactory.defaultInstance();
+    TypeFactory types = TypeFactory.createDefaultInstance();
     JavaType list = types.constructCollectionType(List.class, Item.class);
     JavaType map = types.constructMapType(Map.class, String.class, Item.class);
     assertThat(r.payloadJavaType()).isEqualTo(list);

@@ -361,6 +361,18 @@ final class DispatcherTest {
             List.of(),
             List.of()),
         row(
+            "duplicate key in the payload, after an unknown key holding objects",
+            "{\"meta\":{\"a\":{\"b\":1}},\"type\":\"rooms.echo\","
+                + "\"payload\":{\"text\":\"a\",\"text\":\"b\"},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
+            "duplicate key deep in the payload, after an unknown key holding objects",
+            "{\"meta\":{\"a\":{\"b\":1}},\"type\":\"rooms.any\","
+                + "\"payload\":{\"a\":{\"x\":1,\"x\":2}},\"rpcId\":\"1\"}",
+            List.of(),
+            List.of()),
+        row(
             "duplicate payload",
             "{\"type\":\"rooms.echo\",\"payload\":{\"text\":\"a\"},"
                 + "\"payload\":{\"text\":\"b\"},\"rpcId\":\"1\"}",

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
@@ -17,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 final class HeaderBinderTest {
   record ChatHeaders(
@@ -44,7 +45,7 @@ final class HeaderBinderTest {
   private final JsonCodec codec = JsonCodec.defaults();
   private final PayloadValidator validator = new PayloadValidator(codec.mapper());
   private final ObjectMapper headerMapper =
-      JsonMappers.configureForHeaders(new ObjectMapper(), JsonLimits.DEFAULTS);
+      JsonMappers.configureForHeaders(new JsonMapper(), JsonLimits.DEFAULTS);
   private final HeaderBinder<ChatHeaders> binder =
       new HeaderBinder<>(ChatHeaders.class, headerMapper, validator);
 

@@ -3,24 +3,14 @@ package dev.zocket.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.zocket.ErrorCodes;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -29,6 +19,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.ser.std.StdSerializer;
+import tools.jackson.databind.type.TypeFactory;
 
 final class JsonCodecTest {
   record Join(String roomId) {}
@@ -47,7 +47,7 @@ final class JsonCodecTest {
 
   record Person(String firstName, String lastName) {}
 
-  private static final TypeFactory TYPES = TypeFactory.defaultInstance();
+  private static final TypeFactory TYPES = TypeFactory.createDefaultInstance();
   private static final Instant AT = Instant.parse("2026-11-25T18:43:13.464Z");
 
   private final JsonCodec codec = JsonCodec.defaults();
@@ -454,7 +454,7 @@ final class JsonCodecTest {
   @Test
   void configuredLimitsAreEnforced() {
     JsonCodec small =
-        new JsonCodec(JsonMappers.configure(new ObjectMapper(), new JsonLimits(3, 10, 5, 8)));
+        new JsonCodec(JsonMappers.configure(new JsonMapper(), new JsonLimits(3, 10, 5, 8)));
     // depth: the envelope is one level
     assertThat(decode(small, "{\"type\":\"a\",\"payload\":[[1]]}", t -> null)).isNotNull();
     assertDropped(small, "{\"type\":\"a\",\"payload\":[[[1]]]}", t -> null);
@@ -535,12 +535,18 @@ final class JsonCodecTest {
         codecWritingItems(
             (value, gen) -> {
               gen.writeStartObject();
-              gen.writeStringField("name", value.name());
+              gen.writeStringProperty("name", value.name());
               throw new IllegalStateException("cannot write " + value.name());
             });
     ByteArrayOutputStream broken = new ByteArrayOutputStream();
-    assertThatThrownBy(() -> custom.writer().writeEnvelope(broken, "t", new Item("x"), true, "1"))
-        .hasRootCauseMessage("cannot write x");
+    Throwable thrown =
+        catchThrowable(() -> custom.writer().writeEnvelope(broken, "t", new Item("x"), true, "1"));
+    // The innermost cause: Jackson 3 lets a serializer's own exception through unwrapped.
+    Throwable root = thrown;
+    while (root != null && root.getCause() != null) {
+      root = root.getCause();
+    }
+    assertThat(root).hasMessage("cannot write x");
     ByteArrayOutputStream next = new ByteArrayOutputStream();
     custom.writer().writeEnvelope(next, "t", "fine", true, "2");
     assertThat(next.toString(UTF_8))
@@ -566,13 +572,16 @@ final class JsonCodecTest {
 
   @Test
   void configureCopiesTheMapper() {
-    ObjectMapper base = new ObjectMapper();
+    ObjectMapper base = new JsonMapper();
     ObjectMapper configured = JsonMappers.configure(base, JsonLimits.DEFAULTS);
     assertThat(configured).isNotSameAs(base);
-    assertThat(base.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isTrue();
-    assertThat(configured.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)).isFalse();
-    assertThat(base.getFactory().streamReadConstraints().getMaxNestingDepth()).isNotEqualTo(64);
-    assertThat(configured.getFactory().streamReadConstraints().getMaxNestingDepth()).isEqualTo(64);
+    // Jackson 3 sorts properties by default; Zocket writes them in declaration order.
+    assertThat(base.isEnabled(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)).isTrue();
+    assertThat(configured.isEnabled(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)).isFalse();
+    assertThat(base.tokenStreamFactory().streamReadConstraints().getMaxNestingDepth())
+        .isNotEqualTo(64);
+    assertThat(configured.tokenStreamFactory().streamReadConstraints().getMaxNestingDepth())
+        .isEqualTo(64);
     JsonCodec c = new JsonCodec(configured);
     assertThat(c.mapper()).isSameAs(configured);
   }
@@ -596,7 +605,7 @@ final class JsonCodecTest {
   /** How a test's custom serializer writes an {@link Item}. */
   @FunctionalInterface
   private interface ItemWriter {
-    void write(Item value, JsonGenerator gen) throws IOException;
+    void write(Item value, JsonGenerator gen);
   }
 
   /** A codec over a user mapper whose module serializes {@link Item} with {@code writer}. */
@@ -606,8 +615,7 @@ final class JsonCodecTest {
         Item.class,
         new StdSerializer<>(Item.class) {
           @Override
-          public void serialize(Item value, JsonGenerator gen, SerializerProvider provider)
-              throws IOException {
+          public void serialize(Item value, JsonGenerator gen, SerializationContext provider) {
             writer.write(value, gen);
           }
         });

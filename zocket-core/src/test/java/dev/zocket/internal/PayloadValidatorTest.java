@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import jakarta.validation.Valid;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.type.TypeFactory;
 
 final class PayloadValidatorTest {
   record JoinRoom(@NotBlank @Size(max = 64) String roomId) {}
@@ -181,7 +181,7 @@ final class PayloadValidatorTest {
 
   @Test
   void isConstrained() {
-    TypeFactory t = TypeFactory.defaultInstance();
+    TypeFactory t = TypeFactory.createDefaultInstance();
     assertThat(PayloadValidator.isConstrained(t.constructType(JoinRoom.class))).isTrue();
     assertThat(PayloadValidator.isConstrained(t.constructType(Tagged.class))).isTrue();
     assertThat(PayloadValidator.isConstrained(t.constructType(Inventory.class))).isTrue();

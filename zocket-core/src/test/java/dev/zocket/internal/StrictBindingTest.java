@@ -2,7 +2,6 @@ package dev.zocket.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonBinding;
 import dev.zocket.JsonLimits;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The binding table through the bind-and-validate step the server's dispatcher and the client

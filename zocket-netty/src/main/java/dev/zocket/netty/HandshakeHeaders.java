@@ -1,8 +1,5 @@
 package dev.zocket.netty;
 
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.zocket.internal.HeaderBinder;
 import dev.zocket.internal.Protocol;
 import io.netty.handler.codec.http.HttpRequest;
@@ -11,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.introspect.BeanPropertyDefinition;
 
 /**
  * Reads the handshake headers of an upgrade request: query parameters win over HTTP headers of the
@@ -43,7 +43,9 @@ abstract class HandshakeHeaders {
   /** Only the names the record declares, bound and validated by {@code binder}. */
   static HandshakeHeaders bound(HeaderBinder<?> binder, ObjectMapper mapper) {
     BeanDescription d =
-        mapper.getSerializationConfig().introspect(mapper.constructType(binder.type()));
+        mapper
+            ._serializationContext()
+            .introspectBeanDescription(mapper.constructType(binder.type()));
     List<String> names = d.findProperties().stream().map(BeanPropertyDefinition::getName).toList();
     return new HandshakeHeaders() {
       @Override

@@ -1,7 +1,5 @@
 package dev.zocket.netty;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
@@ -40,6 +38,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wires a {@link ZocketServer} from the settings of its {@link ZocketServer.Builder}: the codec,

@@ -1,14 +1,9 @@
 package dev.zocket.netty;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zocket.Context;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.RecoveryStore;
-import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,6 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The sessions of a server with connection-state recovery, and their transitions (see {@link
@@ -229,11 +229,11 @@ final class Sessions {
     JsonNode r;
     try {
       r = mapper.readTree(record);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       unreadableRecords.warn("Dropped a session record that is not JSON", e);
       return null;
     }
-    if (!Objects.equals(r.path("principal").textValue(), principal)) {
+    if (!Objects.equals(r.path("principal").stringValue(null), principal)) {
       // Not this client's: the record goes back for its own client, for another window.
       log.debug("A client of another principal presented the session of a dropped client");
       store.saveSession(token, record, windowMillis + RECORD_MARGIN_MILLIS);
@@ -267,8 +267,8 @@ final class Sessions {
 
   /** A session parked by another node, from its record; null if its user context cannot be read. */
   private Session rebuild(String token, JsonNode r, ServerConnection next) {
-    String clientId = r.path("clientId").asText(null);
-    if (clientId == null || r.path("nodeOnly").asBoolean()) {
+    String clientId = r.path("clientId").stringValue(null);
+    if (clientId == null || r.path("nodeOnly").asBoolean(false)) {
       return null;
     }
     Object user = null;
@@ -276,9 +276,12 @@ final class Sessions {
     if (type != null && !type.isNull()) {
       try {
         Class<?> c =
-            Class.forName(type.asText(), false, Thread.currentThread().getContextClassLoader());
+            Class.forName(type.asString(""), false, Thread.currentThread().getContextClassLoader());
         user = mapper.treeToValue(r.get("user"), c);
-      } catch (ClassNotFoundException | IOException | LinkageError e) {
+      } catch (ClassNotFoundException
+          | JacksonException
+          | IllegalArgumentException
+          | LinkageError e) {
         unreadableRecords.warn(
             "Could not read the user context of client {} from its session record; it starts afresh",
             LogSafe.text(clientId),
@@ -286,19 +289,21 @@ final class Sessions {
         return null;
       }
     }
-    Session s = new Session(token, clientId, r.path("principal").textValue(), next);
-    s.generation = r.path("generation").asLong();
+    Session s = new Session(token, clientId, r.path("principal").stringValue(null), next);
+    s.generation = r.path("generation").asLong(0);
     s.user = user;
     s.attributes = Map.of();
     s.rooms = strings(r.path("rooms"));
-    s.parkedAt = r.path("parkedAt").textValue();
+    s.parkedAt = r.path("parkedAt").stringValue(null);
     List<SessionRooms.Change> changes = new ArrayList<>();
     for (JsonNode c : r.path("changes")) {
       changes.add(
           new SessionRooms.Change(
-              c.path("after").asText(), c.path("room").asText(), c.path("joined").asBoolean()));
+              c.path("after").asString(""),
+              c.path("room").asString(""),
+              c.path("joined").asBoolean(false)));
     }
-    String horizon = r.path("horizon").textValue();
+    String horizon = r.path("horizon").stringValue(null);
     if (horizon == null) {
       return null;
     }
@@ -313,7 +318,7 @@ final class Sessions {
 
   private static Set<String> strings(JsonNode array) {
     Set<String> set = new HashSet<>();
-    array.forEach(n -> set.add(n.asText()));
+    array.forEach(n -> set.add(n.asString("")));
     return Set.copyOf(set);
   }
 
@@ -506,7 +511,7 @@ final class Sessions {
       try {
         r.set("user", mapper.valueToTree(s.user));
         r.put("userType", s.user.getClass().getName());
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException e) { // Jackson's, or the serializer's own
         r.put("nodeOnly", true);
         unwritableUsers.warn(
             "The user context of client {} cannot be written as JSON; its session can only be"
@@ -515,11 +520,7 @@ final class Sessions {
             e);
       }
     }
-    try {
-      return mapper.writeValueAsBytes(r);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return mapper.writeValueAsBytes(r);
   }
 
   private static CompletionStage<Session> done(Session s) {

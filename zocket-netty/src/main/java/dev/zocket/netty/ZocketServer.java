@@ -1,7 +1,5 @@
 package dev.zocket.netty;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.AroundInterceptor;
 import dev.zocket.Context;
 import dev.zocket.DropReason;
@@ -52,6 +50,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A Zocket WebSocket server on Netty: it accepts WebSocket upgrades, binds and validates the
@@ -827,11 +827,20 @@ public final class ZocketServer implements AutoCloseable {
     }
 
     /**
-     * The Jackson mapper payloads and headers are bound with; Zocket applies its settings to a copy
-     * (see {@link JsonMappers#configure}). Default: a plain {@link JsonMapper}.
+     * The Jackson 3 mapper payloads and headers are bound with: its settings, modules and naming
+     * strategy apply to payloads. It must be a {@link JsonMapper} (Spring Boot's, or {@code
+     * JsonMapper.builder()...build()}). Zocket builds a mapper of its own from this one's
+     * configuration ({@link ObjectMapper#rebuild()}) with its settings on top: {@code java.time} as
+     * ISO-8601 strings, enums by their names, properties in declaration order, unknown properties
+     * ignored, duplicate keys refused, the {@link #jsonLimits JSON limits}, and the strict binding
+     * rules of {@link dev.zocket.JsonBinding}. The given mapper is not changed. Default: {@code
+     * JsonMapper.builder().build()}.
+     *
+     * @throws IllegalArgumentException if the mapper is not a {@link JsonMapper}
      */
     public Builder<H, U> objectMapper(ObjectMapper objectMapper) {
-      this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper == null");
+      this.objectMapper =
+          JsonMappers.requireJson(Objects.requireNonNull(objectMapper, "objectMapper == null"));
       return this;
     }
 

@@ -1,8 +1,5 @@
 package dev.zocket.typescript;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.zocket.JsonLimits;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
@@ -21,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record and enum,
@@ -49,11 +48,13 @@ public final class TypeScriptGenerator {
   private final List<Class<?>> routes;
   private final List<Class<?>> events;
   private final Class<?> headers;
+  private final ObjectMapper objectMapper;
 
   private TypeScriptGenerator(Builder b) {
     this.routes = List.copyOf(b.routes);
     this.events = List.copyOf(b.events);
     this.headers = b.headers;
+    this.objectMapper = b.objectMapper;
   }
 
   /** A builder with no contracts. */
@@ -70,7 +71,7 @@ public final class TypeScriptGenerator {
    *     message the server would give at start)
    */
   public String generate() {
-    ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    ObjectMapper mapper = JsonMappers.configure(objectMapper, JsonLimits.DEFAULTS);
     JsonCodec codec = new JsonCodec(mapper);
     ZodTypes types = new ZodTypes(mapper, PayloadValidator.factory().getValidator());
     Map<String, Object> routeTree = new TreeMap<>();
@@ -233,6 +234,7 @@ public final class TypeScriptGenerator {
     private final List<Class<?>> routes = new ArrayList<>();
     private final List<Class<?>> events = new ArrayList<>();
     private Class<?> headers;
+    private ObjectMapper objectMapper = JsonMappers.defaultMapper();
 
     private Builder() {}
 
@@ -251,6 +253,23 @@ public final class TypeScriptGenerator {
     /** The handshake headers record the server declares; {@code contract.headers}. */
     public Builder headers(Class<?> headers) {
       this.headers = Objects.requireNonNull(headers, "headers == null");
+      return this;
+    }
+
+    /**
+     * The Jackson 3 mapper the server and the clients are given ({@code objectMapper(...)} of their
+     * builders), so that the module describes the JSON they write: property names come from the
+     * mapper's own introspection, with its naming strategy, mix-ins and modules. A type the mapper
+     * maps with a serializer or deserializer of the application's own fails the generation, naming
+     * it: the generator cannot know that JSON. Default: {@code JsonMapper.builder().build()}, as
+     * the server's.
+     *
+     * @throws IllegalArgumentException if the mapper is not a {@link
+     *     tools.jackson.databind.json.JsonMapper}
+     */
+    public Builder objectMapper(ObjectMapper objectMapper) {
+      this.objectMapper =
+          JsonMappers.requireJson(Objects.requireNonNull(objectMapper, "objectMapper == null"));
       return this;
     }
 

@@ -1,12 +1,6 @@
 package dev.zocket.typescript;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.zocket.typescript.ZodConstraints.Shape;
 import jakarta.validation.Validator;
 import jakarta.validation.metadata.BeanDescriptor;
@@ -31,6 +25,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.ValueSerializer;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
+import tools.jackson.databind.deser.std.DelegatingDeserializer;
+import tools.jackson.databind.introspect.AnnotatedMember;
+import tools.jackson.databind.introspect.BeanPropertyDefinition;
 
 /**
  * Java types as zod schemas, under the strict binding rules: each JSON type binds only to Java
@@ -95,6 +102,11 @@ final class ZodTypes {
           Duration.class, "z.iso.duration()");
 
   private final ObjectMapper mapper;
+
+  /** Jackson's lookups of the mapper's serializers and deserializers. */
+  private final SerializationContext writing;
+
+  private final DeserializationContext reading;
   private final Validator validator;
   private final Map<Class<?>, Named> named = new LinkedHashMap<>();
   private final Map<String, Class<?>> names = new HashMap<>();
@@ -103,6 +115,8 @@ final class ZodTypes {
 
   ZodTypes(ObjectMapper mapper, Validator validator) {
     this.mapper = mapper;
+    this.writing = mapper._serializationContext();
+    this.reading = mapper._deserializationContext();
     this.validator = validator;
   }
 
@@ -123,6 +137,7 @@ final class ZodTypes {
    */
   String schema(JavaType type, Place at) {
     Class<?> c = type.getRawClass();
+    followable(type, at);
     Shape shape = shape(type);
     String base = base(type, at);
     if (!at.constraints().isEmpty()) {
@@ -142,6 +157,67 @@ final class ZodTypes {
               + " @Valid (or drop the constraints), so that Java and TypeScript check the same");
     }
     return base;
+  }
+
+  /**
+   * Refuses a value whose JSON form the application's code decides, which the generator cannot
+   * read: a serializer or deserializer of its own for the type (registered by a module on the
+   * mapper), or named on the property ({@code @JsonSerialize}, {@code @JsonDeserialize}). What the
+   * mapper's configuration decides (a naming strategy, an enum naming strategy, mix-ins,
+   * {@code @JsonProperty}) the generator follows, as it reads names through the mapper.
+   */
+  private void followable(JavaType type, Place at) {
+    Class<?> c = type.getRawClass();
+    if (at.member() != null) {
+      JsonSerialize ser = at.member().getAnnotation(JsonSerialize.class);
+      JsonDeserialize deser = at.member().getAnnotation(JsonDeserialize.class);
+      if (ser != null
+              && (ser.using() != ValueSerializer.None.class
+                  || ser.contentUsing() != ValueSerializer.None.class
+                  || ser.keyUsing() != ValueSerializer.None.class)
+          || deser != null
+              && (deser.using() != ValueDeserializer.None.class
+                  || deser.contentUsing() != ValueDeserializer.None.class)) {
+        throw new GenerationException(
+            at.name()
+                + ": written or read by a serializer or deserializer of its own"
+                + " (@JsonSerialize, @JsonDeserialize), whose JSON the generator cannot know;"
+                + " drop it, or give the component a type Jackson maps by itself");
+      }
+    }
+    if (type.isPrimitive() || c == Object.class || JsonNode.class.isAssignableFrom(c)) {
+      return;
+    }
+    String custom = null;
+    ValueSerializer<Object> serializer = writing.findValueSerializer(type);
+    if (!isJacksons(serializer.getClass())) {
+      custom = serializer.getClass().getName();
+    } else {
+      ValueDeserializer<?> deserializer = reading.findRootValueDeserializer(type);
+      while (deserializer instanceof DelegatingDeserializer d) {
+        deserializer = d.getDelegatee();
+      }
+      if (!isJacksons(deserializer.getClass())) {
+        custom = deserializer.getClass().getName();
+      }
+    }
+    if (custom != null) {
+      throw new GenerationException(
+          at.name()
+              + ": "
+              + type.toCanonical()
+              + " is mapped by "
+              + custom
+              + ", a serializer or deserializer of the application's own (registered on the"
+              + " mapper), whose JSON the generator cannot know; map the type as Jackson does by"
+              + " itself, or leave that module out of the mapper given to the generator");
+    }
+  }
+
+  /** Whether a serializer or deserializer is Jackson's own, or Zocket's strict-binding gate. */
+  private static boolean isJacksons(Class<?> c) {
+    String name = c.getName();
+    return name.startsWith("tools.jackson.") || name.startsWith("dev.zocket.internal.");
   }
 
   /** Whether null (and, for a property, a missing value) is a value at a place. */
@@ -284,8 +360,8 @@ final class ZodTypes {
     boolean strings = true;
     for (Object constant : c.getEnumConstants()) {
       JsonNode written = mapper.valueToTree(constant);
-      strings &= written.isTextual();
-      values.add(written.isTextual() ? Js.string(written.textValue()) : written.toString());
+      strings &= written.isString();
+      values.add(written.isString() ? Js.string(written.stringValue()) : written.toString());
     }
     return strings
         ? "z.enum([" + String.join(", ", values) + "])"
@@ -294,7 +370,7 @@ final class ZodTypes {
 
   private String objectSchema(JavaType type) {
     Class<?> c = type.getRawClass();
-    BeanDescription bean = mapper.getSerializationConfig().introspect(type);
+    BeanDescription bean = mapper._serializationContext().introspectBeanDescription(type);
     BeanDescriptor constraints = validator.getConstraintsForClass(c);
     if (!constraints.getConstraintDescriptors().isEmpty()) {
       throw new GenerationException(

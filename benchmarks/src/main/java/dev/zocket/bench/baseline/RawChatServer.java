@@ -1,9 +1,5 @@
 package dev.zocket.bench.baseline;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.zocket.bench.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -40,6 +36,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * The chat protocol of the Zocket chat example, written by hand on Netty and Jackson's streaming
@@ -150,13 +152,14 @@ public final class RawChatServer implements AutoCloseable {
     ByteBuf buf = alloc.buffer(256);
     buf.writerIndex(HEADER_ROOM);
     try (JsonGenerator g =
-        JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+        JSON.createGenerator(
+            ObjectWriteContext.empty(), (java.io.OutputStream) new ByteBufOutputStream(buf))) {
       g.writeStartObject();
-      g.writeStringField("type", type);
-      g.writeFieldName("payload");
+      g.writeStringProperty("type", type);
+      g.writeName("payload");
       payload.write(g);
       if (rpcId != null) {
-        g.writeStringField("rpcId", rpcId);
+        g.writeStringProperty("rpcId", rpcId);
       }
       g.writeEndObject();
     } catch (IOException e) {
@@ -269,25 +272,25 @@ public final class RawChatServer implements AutoCloseable {
       String rpcId = null;
       String roomId = null;
       String content = null;
-      try (JsonParser p = JSON.createParser(data, off, len)) {
+      try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), data, off, len)) {
         if (p.nextToken() != JsonToken.START_OBJECT) {
           return;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
           String field = p.currentName();
           JsonToken t = p.nextToken();
           switch (field) {
-            case "type" -> type = t == JsonToken.VALUE_STRING ? p.getText() : null;
-            case "rpcId" -> rpcId = t == JsonToken.VALUE_STRING ? p.getText() : null;
+            case "type" -> type = t == JsonToken.VALUE_STRING ? p.getString() : null;
+            case "rpcId" -> rpcId = t == JsonToken.VALUE_STRING ? p.getString() : null;
             case "payload" -> {
               if (t == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                   String f = p.currentName();
                   JsonToken v = p.nextToken();
                   if (f.equals("roomId") && v == JsonToken.VALUE_STRING) {
-                    roomId = p.getText();
+                    roomId = p.getString();
                   } else if (f.equals("content") && v == JsonToken.VALUE_STRING) {
-                    content = p.getText();
+                    content = p.getString();
                   } else {
                     p.skipChildren();
                   }
@@ -364,10 +367,10 @@ public final class RawChatServer implements AutoCloseable {
               "rooms.onMessage",
               g -> {
                 g.writeStartObject();
-                g.writeStringField("roomId", roomId);
-                g.writeStringField("userName", user);
-                g.writeStringField("content", content);
-                g.writeStringField("timestamp", timestamp);
+                g.writeStringProperty("roomId", roomId);
+                g.writeStringProperty("userName", user);
+                g.writeStringProperty("content", content);
+                g.writeStringProperty("timestamp", timestamp);
                 g.writeEndObject();
               },
               null));
@@ -421,8 +424,8 @@ public final class RawChatServer implements AutoCloseable {
 
   private static void roomAndUser(JsonGenerator g, String roomId, String user) throws IOException {
     g.writeStartObject();
-    g.writeStringField("roomId", roomId);
-    g.writeStringField("userName", user);
+    g.writeStringProperty("roomId", roomId);
+    g.writeStringProperty("userName", user);
     g.writeEndObject();
   }
 }

@@ -1,9 +1,5 @@
 package dev.zocket.bench.load;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zocket.bench.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -44,6 +40,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Load generator for the chat protocol: a Netty WebSocket client on one event loop that drives a
@@ -781,33 +782,33 @@ public final class LoadDriver {
       String content = null;
       String first = null;
       int items = 0;
-      try (JsonParser p = JSON.createParser(data, 0, len)) {
+      try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), data, 0, len)) {
         if (p.nextToken() != JsonToken.START_OBJECT) {
           bad++;
           return;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
           String field = p.currentName();
           JsonToken t = p.nextToken();
           switch (field) {
-            case "type" -> type = p.getText();
-            case "rpcId" -> rpcId = p.getText();
+            case "type" -> type = p.getString();
+            case "rpcId" -> rpcId = p.getString();
             case "payload" -> {
               if (t == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                   String f = p.currentName();
                   p.nextToken();
                   switch (f) {
-                    case "roomId" -> roomId = p.getText();
-                    case "userName" -> userName = p.getText();
-                    case "content" -> content = p.getText();
+                    case "roomId" -> roomId = p.getString();
+                    case "userName" -> userName = p.getString();
+                    case "content" -> content = p.getString();
                     default -> p.skipChildren();
                   }
                 }
               } else if (t == JsonToken.START_ARRAY) {
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                   if (items++ == 0) {
-                    first = p.getText();
+                    first = p.getString();
                   }
                   p.skipChildren();
                 }

@@ -7,7 +7,10 @@ package dev.zocket.test.internal;
 public final class Unmappable {
   private Unmappable() {}
 
-  /** No constructor Jackson can use (no default one, no {@code @JsonCreator}). */
+  /**
+   * No constructor Jackson can use (no default one, no {@code @JsonCreator}, and two with
+   * parameters, between which Jackson 3, which knows parameter names, does not choose).
+   */
   public static final class Unbuildable {
     private final String name;
 
@@ -16,6 +19,14 @@ public final class Unmappable {
      * @param unused makes the constructor one Jackson cannot use by itself
      */
     public Unbuildable(String name, int unused) {
+      this.name = name;
+    }
+
+    /**
+     * @param unused makes the constructor one Jackson cannot use by itself
+     * @param name the name
+     */
+    public Unbuildable(int unused, String name) {
       this.name = name;
     }
 

@@ -5,6 +5,9 @@ import dev.zocket.typescript.GenerationException;
 import dev.zocket.typescript.TypeScriptGenerator;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -21,6 +24,7 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
 import org.apache.maven.project.MavenProject;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Writes the TypeScript module of the contracts this module compiles: a zod schema per record and
@@ -38,6 +42,8 @@ import org.apache.maven.project.MavenProject;
  *         <routes><route>com.example.Rooms</route></routes>
  *         <events><event>com.example.RoomEvents</event></events>
  *         <headers>com.example.ChatHeaders</headers>
+ *         <!-- optional: the mapper the server is given -->
+ *         <objectMapper>com.example.Json#mapper</objectMapper>
  *         <outputFile>${project.basedir}/../web/src/generated/chat.ts</outputFile>
  *       </configuration>
  *     </execution>
@@ -68,6 +74,16 @@ public final class GenerateMojo extends AbstractMojo {
 
   /** The handshake headers record (binary class name): {@code contract.headers}. Optional. */
   @Parameter private String headers;
+
+  /**
+   * The Jackson 3 mapper the server is given, named by a public static method without parameters
+   * that returns it: {@code com.example.Json#mapper} (the binary class name, {@code #}, the
+   * method). The module then follows the mapper's naming strategy, mix-ins and modules, as the wire
+   * does; a type the mapper maps with a serializer of the application's own fails the goal.
+   * Optional: by default Jackson's defaults, as the server's.
+   */
+  @Parameter(property = "zocket.typescript.objectMapper")
+  private String objectMapper;
 
   /** The TypeScript module to write. */
   @Parameter(property = "zocket.typescript.outputFile", required = true)
@@ -101,6 +117,9 @@ public final class GenerateMojo extends AbstractMojo {
       if (headers != null && !headers.isBlank()) {
         builder.headers(load(loader, headers.trim()));
       }
+      if (objectMapper != null && !objectMapper.isBlank()) {
+        builder.objectMapper(mapper(loader, objectMapper.trim()));
+      }
       TypeScriptGenerator generator = builder.build();
       if (check) {
         String expected = generator.generate();
@@ -115,7 +134,10 @@ public final class GenerateMojo extends AbstractMojo {
       } else {
         getLog().info("Unchanged: " + outputFile.toPath().normalize());
       }
-    } catch (GenerationException | ContractException | IllegalStateException e) {
+    } catch (GenerationException
+        | ContractException
+        | IllegalStateException
+        | IllegalArgumentException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
       throw new MojoExecutionException("Cannot write " + outputFile + ": " + e, e);
@@ -133,6 +155,49 @@ public final class GenerateMojo extends AbstractMojo {
       return urls.toArray(new URL[0]);
     } catch (DependencyResolutionRequiredException | MalformedURLException e) {
       throw new MojoExecutionException("Cannot build the class path of " + project.getId(), e);
+    }
+  }
+
+  /** The mapper a {@code Class#method} factory returns. */
+  private static ObjectMapper mapper(ClassLoader loader, String factory)
+      throws MojoFailureException {
+    int hash = factory.indexOf('#');
+    if (hash <= 0 || hash == factory.length() - 1) {
+      throw new MojoFailureException(
+          "objectMapper '"
+              + factory
+              + "' does not name a method: give the class and a public static method without"
+              + " parameters that returns the mapper, as com.example.Json#mapper");
+    }
+    Class<?> type = load(loader, factory.substring(0, hash));
+    String name = factory.substring(hash + 1);
+    Method method;
+    try {
+      method = type.getMethod(name);
+    } catch (NoSuchMethodException e) {
+      throw new MojoFailureException(
+          "objectMapper: " + type.getName() + " has no public method " + name + "()");
+    }
+    if (!Modifier.isStatic(method.getModifiers())
+        || !ObjectMapper.class.isAssignableFrom(method.getReturnType())) {
+      throw new MojoFailureException(
+          "objectMapper: "
+              + type.getName()
+              + "#"
+              + name
+              + " must be static and return a tools.jackson.databind.ObjectMapper (a JsonMapper)");
+    }
+    try {
+      Object mapper = method.invoke(null);
+      if (mapper == null) {
+        throw new MojoFailureException("objectMapper: " + factory + " returned null");
+      }
+      return (ObjectMapper) mapper;
+    } catch (IllegalAccessException e) {
+      throw new MojoFailureException("objectMapper: cannot call " + factory + ": " + e, e);
+    } catch (InvocationTargetException e) {
+      throw new MojoFailureException(
+          "objectMapper: " + factory + " failed: " + e.getCause(), e.getCause());
     }
   }
 

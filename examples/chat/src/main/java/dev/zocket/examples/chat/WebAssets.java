@@ -27,9 +27,11 @@ import java.util.Map;
  * scripts, styles and connections and no framing ({@code frame-ancestors 'none'}, with {@code
  * X-Frame-Options} for older browsers), {@code nosniff}, and no referrer.
  *
+ * <p>Public for {@code examples/chat-spring}, which serves the same page the same way.
+ *
  * <p>Threading: immutable; called on the server's I/O threads and never blocks.
  */
-final class WebAssets implements HttpHandler {
+public final class WebAssets implements HttpHandler {
   /** The content security policy: the page's own files and connections only, never framed. */
   static final String CSP =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -52,7 +54,7 @@ final class WebAssets implements HttpHandler {
    *
    * @throws IllegalStateException if a file is missing from the classpath
    */
-  WebAssets() {
+  public WebAssets() {
     Map<String, Asset> assets = new HashMap<>();
     for (Map.Entry<String, String> e : FILES.entrySet()) {
       assets.put(e.getKey(), new Asset(read(e.getValue()), contentType(e.getValue())));

@@ -11,10 +11,16 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** A chat user in a test: a real {@link ZocketClient} whose room events an EventRecorder keeps. */
-final class ChatMember implements AutoCloseable {
-  final String name;
-  final ZocketClient client;
-  final Rooms rooms;
+public final class ChatMember implements AutoCloseable {
+  /** The name it connected with, or null. */
+  public final String name;
+
+  /** Its client. */
+  public final ZocketClient client;
+
+  /** The chat's routes, through its client. */
+  public final Rooms rooms;
+
   private final EventRecorder<RoomEvents> events = EventRecorder.of(RoomEvents.class);
 
   /**
@@ -22,7 +28,7 @@ final class ChatMember implements AutoCloseable {
    *
    * @param name the {@code user-name} header, or null to send none
    */
-  ChatMember(URI url, String name) {
+  public ChatMember(URI url, String name) {
     this.name = name;
     ZocketClient.Builder builder =
         ZocketClient.builder(url).on(RoomEvents.class, events.listener());
@@ -34,23 +40,23 @@ final class ChatMember implements AutoCloseable {
   }
 
   /** Joins a room and waits for its own join notice. */
-  void joinAndWait(String room) {
+  public void joinAndWait(String room) {
     rooms.join(new RoomId(room));
     assertThat(next()).isEqualTo(new Joined(room, name));
   }
 
   /** Posts a message. */
-  void post(String room, String content) {
+  public void post(String room, String content) {
     rooms.message(new PostMessage(room, content));
   }
 
   /** The payload of the next event, waiting for it. */
-  Object next() {
+  public Object next() {
     return events.next();
   }
 
   /** The next event, which must be a message; returned for its timestamp. */
-  ChatMessage nextMessage(String room, String from, String content) {
+  public ChatMessage nextMessage(String room, String from, String content) {
     Object event = next();
     assertThat(event).isInstanceOf(ChatMessage.class);
     ChatMessage message = (ChatMessage) event;
@@ -64,7 +70,7 @@ final class ChatMember implements AutoCloseable {
    * Takes events up to and including the first that matches, at most {@code limit} of them, and
    * returns all of them.
    */
-  List<Object> until(Predicate<Object> last, int limit) {
+  public List<Object> until(Predicate<Object> last, int limit) {
     List<Object> seen = new ArrayList<>();
     for (int i = 0; i < limit; i++) {
       Object event = next();
@@ -84,7 +90,7 @@ final class ChatMember implements AutoCloseable {
    *
    * @param room a room no other member is in
    */
-  void assertNoMoreEvents(String room) {
+  public void assertNoMoreEvents(String room) {
     rooms.join(new RoomId(room));
     assertThat(next())
         .as(name + "'s next event")

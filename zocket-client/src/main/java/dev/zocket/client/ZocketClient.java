@@ -6,6 +6,7 @@ import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
+import dev.zocket.internal.JacksonVersionCheck;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.MessageReader;
@@ -199,8 +200,11 @@ public final class ZocketClient implements AutoCloseable {
    * @param uri {@code ws://host[:port][/path][?query]}, {@code wss://...}, or {@code
    *     local://name[/path][?query]} for a server in this JVM serving {@code inProcess} (its {@code
    *     uri()}): the same protocol over Netty's in-JVM local transport, without a socket
+   * @throws IllegalStateException if the {@code jackson-annotations} on the class path is older
+   *     than Jackson 3 needs, with the version found and how to set the right one
    */
   public static Builder builder(URI uri) {
+    JacksonVersionCheck.check();
     return new Builder(uri);
   }
 

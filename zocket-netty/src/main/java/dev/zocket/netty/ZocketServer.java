@@ -7,6 +7,7 @@ import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.JacksonVersionCheck;
 import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
@@ -204,11 +205,13 @@ public final class ZocketServer implements AutoCloseable {
    * Map<String,String>}; until {@link Builder#onConnect} is called the user context is {@code Void}
    * (always null).
    *
-   * @throws IllegalStateException if the Netty on the class path is older than 4.2, with the
-   *     version found and how to set the right one
+   * @throws IllegalStateException if the Netty on the class path is older than 4.2, or its {@code
+   *     jackson-annotations} older than Jackson 3 needs, with the version found and how to set the
+   *     right one
    */
   public static Builder<Map<String, String>, Void> builder() {
     NettyVersionCheck.check();
+    JacksonVersionCheck.check();
     return new Builder<>();
   }
 

@@ -2,12 +2,18 @@ package dev.zocket.examples.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.test.Await;
 import dev.zocket.test.internal.Node;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +73,7 @@ final class ChatTypeScriptIT {
     e2e.await(Pattern.compile("^calls: ok$"));
 
     e2e.await(Pattern.compile("^PAUSE$"));
-    signal("STOP", first.output().process);
+    pause(first.output().process);
     e2e.type("PAUSED");
     e2e.await(Pattern.compile("^RESUME$"));
     signal("CONT", first.output().process);
@@ -109,6 +115,53 @@ final class ChatTypeScriptIT {
     console.await(Pattern.compile("^NOT_A_MEMBER: "));
     console.type("/quit");
     assertThat(console.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /**
+   * Stops a process ({@code kill -STOP}) and returns once every one of its threads has stopped.
+   * {@code kill} returns as soon as Linux has queued the signal and woken one thread; that thread
+   * then stops the others, each when it next runs. On a loaded machine the server's I/O threads
+   * went on serving for milliseconds after {@code kill} returned, long enough to answer the call
+   * meant to time out. Reads the thread states from {@code /proc} (Linux).
+   */
+  private static void pause(Process process) throws Exception {
+    signal("STOP", process);
+    Path tasks = Path.of("/proc", String.valueOf(process.pid()), "task");
+    assertThat(tasks)
+        .as("the threads of the server, to see them stopped (Linux /proc)")
+        .isDirectory();
+    Await.until(
+        "every thread of the server stopped (state T in " + tasks + "/*/stat)",
+        () -> runningThreads(tasks) == 0);
+  }
+
+  /**
+   * The threads of {@code /proc/<pid>/task} not stopped; a thread that has ended counts as none.
+   */
+  private static long runningThreads(Path tasks) {
+    try (Stream<Path> threads = Files.list(tasks)) {
+      return threads.filter(t -> !isStopped(t.resolve("stat"))).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether {@code /proc/<pid>/task/<tid>/stat} says stopped ("T"), or the thread has ended. */
+  private static boolean isStopped(Path stat) {
+    String line;
+    try {
+      line = Files.readString(stat);
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException e) {
+      if (Files.exists(stat)) {
+        throw new UncheckedIOException(e);
+      }
+      return true; // ended while being read (ESRCH)
+    }
+    // "tid (comm) S ...": the state follows the last ')' (the thread's name may hold one).
+    char state = line.charAt(line.lastIndexOf(')') + 2);
+    return state == 'T' || state == 'Z' || state == 'X';
   }
 
   /** Sends a signal to a process: STOP pauses it, CONT resumes it. */

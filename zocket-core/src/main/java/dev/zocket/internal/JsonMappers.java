@@ -121,7 +121,9 @@ public final class JsonMappers {
             // a write.
             .disable(
                 SerializationFeature.FAIL_ON_EMPTY_BEANS,
-                SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+                SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
+            // Records and @JsonCreator constructors called through a handle made once.
+            .addModule(new CreatorHandles());
     if (strict) {
       b.addModule(new StrictTypes());
     } else {

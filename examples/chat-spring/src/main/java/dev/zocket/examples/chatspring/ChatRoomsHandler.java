@@ -1,132 +1,33 @@
 package dev.zocket.examples.chatspring;
 
 import dev.zocket.Context;
-import dev.zocket.LogSafe;
-import dev.zocket.ZocketException;
-import dev.zocket.examples.chat.ChatMessage;
-import dev.zocket.examples.chat.Joined;
-import dev.zocket.examples.chat.Left;
-import dev.zocket.examples.chat.PostMessage;
-import dev.zocket.examples.chat.RoomEvents;
-import dev.zocket.examples.chat.RoomId;
 import dev.zocket.examples.chat.Rooms;
+import dev.zocket.examples.chat.RoomsHandler;
 import dev.zocket.examples.chat.Roster;
 import dev.zocket.examples.chat.User;
 import dev.zocket.spring.boot.autoconfigure.ZocketHandler;
 import jakarta.annotation.PreDestroy;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Handles the {@link Rooms} contract for one connection: a bean of the connection scope, with the
- * connection's {@link Context} and the application's {@link Roster} injected. The same behaviour as
- * {@code examples/chat}'s handler, message for message.
+ * Handles the {@link Rooms} contract for one connection: {@code examples/chat}'s handler as a bean
+ * of the connection scope, with the connection's {@link Context} and the application's {@link
+ * Roster} injected, so both chats behave alike, message for message.
  *
  * <p>Threading: called for its connection's messages one at a time, in order, on the connection's
  * I/O thread ({@code Rooms} is {@code @NonBlocking}); {@link #disconnected()} on the handler
  * executor, once the connection's messages are handled.
  */
 @ZocketHandler
-class ChatRoomsHandler implements Rooms {
-  /** The error code of {@code rooms.members} for a room the caller is not in. */
-  static final String NOT_A_MEMBER = "NOT_A_MEMBER";
-
-  private static final Logger log = LoggerFactory.getLogger(ChatRoomsHandler.class);
-
-  private final Context<User> ctx;
-  private final Roster roster;
+class ChatRoomsHandler extends RoomsHandler {
 
   ChatRoomsHandler(Context<User> ctx, Roster roster) {
-    this.ctx = ctx;
-    this.roster = roster;
-  }
-
-  @Override
-  public void join(RoomId request) {
-    String room = request.roomId();
-    String name = ctx.user().name();
-    ctx.rooms().join(room);
-    roster.add(room, ctx.clientId(), name);
-    // Sent after joining, so the joiner hears its own notice too.
-    ctx.emit(RoomEvents.class).toRoom(room).onJoin(new Joined(room, name));
-  }
-
-  @Override
-  public void leave(RoomId request) {
-    String room = request.roomId();
-    String name = ctx.user().name();
-    if (!ctx.rooms().has(room)) {
-      log.debug(
-          "{} ({}) left {} without being in it",
-          LogSafe.text(name),
-          ctx.clientId(),
-          LogSafe.text(room));
-      return;
-    }
-    // Sent before leaving, so the leaver hears its own notice too.
-    ctx.emit(RoomEvents.class).toRoom(room).onLeave(new Left(room, name));
-    ctx.rooms().leave(room);
-    roster.remove(room, ctx.clientId());
-  }
-
-  @Override
-  public void message(PostMessage message) {
-    String room = message.roomId();
-    String name = ctx.user().name();
-    if (!ctx.rooms().has(room)) {
-      // At debug: a client can send this as often as it likes, and one line per message at info
-      // would let it flood the log.
-      log.debug(
-          "{} ({}) tried to send a message to {} without joining",
-          LogSafe.text(name),
-          ctx.clientId(),
-          LogSafe.text(room));
-      return;
-    }
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    ctx.emit(RoomEvents.class)
-        .toRoom(room)
-        .onMessage(new ChatMessage(room, name, message.content(), now));
-  }
-
-  @Override
-  public CompletableFuture<List<String>> members(RoomId request) {
-    String room = request.roomId();
-    if (!ctx.rooms().has(room)) {
-      throw new ZocketException(NOT_A_MEMBER, "You are not in room " + room);
-    }
-    return CompletableFuture.completedFuture(roster.names(room));
+    super(ctx, roster);
   }
 
   /** The connection has ended: logs the rooms it was in, and takes it off the roster. */
   @PreDestroy
-  void disconnected() {
-    Set<String> rooms = ctx.rooms().current();
-    log.info(
-        "{} ({}) disconnected from rooms: {}",
-        LogSafe.text(ctx.user().name()),
-        ctx.clientId(),
-        rooms.isEmpty() ? "none" : roomList(rooms));
-    for (String room : rooms) {
-      roster.remove(room, ctx.clientId());
-    }
-  }
-
-  /** The rooms, each made safe for a log line, the list cut after ten. */
-  private static String roomList(Set<String> rooms) {
-    StringBuilder sb = new StringBuilder();
-    int shown = 0;
-    for (String room : rooms) {
-      if (shown == 10) {
-        return sb.append(" and ").append(rooms.size() - shown).append(" more").toString();
-      }
-      sb.append(shown++ == 0 ? "" : ", ").append(LogSafe.text(room));
-    }
-    return sb.toString();
+  @Override
+  public void disconnected() {
+    super.disconnected();
   }
 }

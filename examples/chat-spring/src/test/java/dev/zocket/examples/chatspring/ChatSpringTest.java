@@ -1,6 +1,7 @@
 package dev.zocket.examples.chatspring;
 
 import dev.zocket.examples.chat.ChatEndToEnd;
+import dev.zocket.examples.chat.RoomsHandler;
 import dev.zocket.spring.boot.autoconfigure.ZocketServerLifecycle;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,6 +35,6 @@ class ChatSpringTest extends ChatEndToEnd {
 
   @Override
   protected List<Class<?>> noticeLoggers() {
-    return List.of(ChatRoomsHandler.class);
+    return List.of(RoomsHandler.class);
   }
 }

@@ -1,14 +1,10 @@
 package dev.zocket.examples.chat;
 
-import dev.zocket.LogSafe;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The chat server: the {@link Rooms} contract over WebSocket and the chat page over plain HTTP,
@@ -23,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #port()}, {@link #uri()} and {@link #close()} may be called from any thread.
  */
 public final class ChatServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
 
   /** The largest message a client may send, in bytes (the server's default). */
   static final int MAX_MESSAGE_BYTES = 65_536;
@@ -108,36 +103,12 @@ public final class ChatServer implements AutoCloseable {
     return builder
         .headers(ChatHeaders.class)
         .onConnect((headers, clientId) -> new User(headers.userName()))
-        .onDisconnect(
-            ctx -> {
-              Set<String> rooms = ctx.rooms().current();
-              log.info(
-                  "{} ({}) disconnected from rooms: {}",
-                  LogSafe.text(ctx.user().name()),
-                  ctx.clientId(),
-                  rooms.isEmpty() ? "none" : roomList(rooms));
-              for (String room : rooms) {
-                roster.remove(room, ctx.clientId());
-              }
-            })
+        .onDisconnect(ctx -> RoomsHandler.disconnected(ctx, roster))
         .handle(Rooms.class, ctx -> new RoomsHandler(ctx, roster))
         // Any string is a room id, as in the seed: only the message size bounds it.
         .maxRoomIdLength(MAX_MESSAGE_BYTES)
         .maxFrameSize(MAX_MESSAGE_BYTES)
         .httpHandler(new WebAssets());
-  }
-
-  /** The rooms, each made safe for a log line, the list cut after ten. */
-  private static String roomList(Set<String> rooms) {
-    StringBuilder sb = new StringBuilder();
-    int shown = 0;
-    for (String room : rooms) {
-      if (shown == 10) {
-        return sb.append(" and ").append(rooms.size() - shown).append(" more").toString();
-      }
-      sb.append(shown++ == 0 ? "" : ", ").append(LogSafe.text(room));
-    }
-    return sb.toString();
   }
 
   /**

@@ -6,26 +6,69 @@ import dev.zocket.ZocketException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Handles the {@link Rooms} contract for one connection. The server creates one per connection and
- * calls it for that connection's messages one at a time, in order.
+ * calls it for that connection's messages one at a time, in order, on the connection's I/O thread
+ * ({@code Rooms} is {@code @NonBlocking}). {@code examples/chat-spring} makes it a Spring bean by
+ * extending it.
  */
-final class RoomsHandler implements Rooms {
+public class RoomsHandler implements Rooms {
   /** The error code of {@code rooms.members} for a room the caller is not in. */
-  static final String NOT_A_MEMBER = "NOT_A_MEMBER";
+  public static final String NOT_A_MEMBER = "NOT_A_MEMBER";
 
   private static final Logger log = LoggerFactory.getLogger(RoomsHandler.class);
 
   private final Context<User> ctx;
   private final Roster roster;
 
-  RoomsHandler(Context<User> ctx, Roster roster) {
+  /**
+   * A handler for one connection.
+   *
+   * @param ctx the connection
+   * @param roster the members of every room, shared by all connections
+   */
+  public RoomsHandler(Context<User> ctx, Roster roster) {
     this.ctx = ctx;
     this.roster = roster;
+  }
+
+  /**
+   * The connection has ended: logs the rooms it was in, and takes it off the roster. Threading:
+   * called once, on the handler executor, after the connection's last message was handled.
+   */
+  public void disconnected() {
+    disconnected(ctx, roster);
+  }
+
+  /** {@link #disconnected()} for a connection whose handler is not at hand. */
+  static void disconnected(Context<User> ctx, Roster roster) {
+    Set<String> rooms = ctx.rooms().current();
+    log.info(
+        "{} ({}) disconnected from rooms: {}",
+        LogSafe.text(ctx.user().name()),
+        ctx.clientId(),
+        rooms.isEmpty() ? "none" : roomList(rooms));
+    for (String room : rooms) {
+      roster.remove(room, ctx.clientId());
+    }
+  }
+
+  /** The rooms, each made safe for a log line, the list cut after ten. */
+  private static String roomList(Set<String> rooms) {
+    StringBuilder sb = new StringBuilder();
+    int shown = 0;
+    for (String room : rooms) {
+      if (shown == 10) {
+        return sb.append(" and ").append(rooms.size() - shown).append(" more").toString();
+      }
+      sb.append(shown++ == 0 ? "" : ", ").append(LogSafe.text(room));
+    }
+    return sb.toString();
   }
 
   @Override

@@ -21,6 +21,6 @@ final class ChatServerTest extends ChatEndToEnd {
 
   @Override
   protected List<Class<?>> noticeLoggers() {
-    return List.of(ChatServer.class, RoomsHandler.class);
+    return List.of(RoomsHandler.class);
   }
 }

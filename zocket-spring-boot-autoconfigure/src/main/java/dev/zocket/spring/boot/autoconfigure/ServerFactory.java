@@ -208,10 +208,13 @@ final class ServerFactory {
       return List.of(annotation.value());
     }
     Set<Class<?>> found = new LinkedHashSet<>();
-    for (Class<?> c : type.getInterfaces()) {
-      String n = c.getName();
-      if (!n.startsWith("java.") && !n.startsWith("org.springframework.")) {
-        found.add(c);
+    // The interfaces of the class and of its superclasses (a bean may extend a plain handler).
+    for (Class<?> t = type; t != null && t != Object.class; t = t.getSuperclass()) {
+      for (Class<?> c : t.getInterfaces()) {
+        String n = c.getName();
+        if (!n.startsWith("java.") && !n.startsWith("org.springframework.")) {
+          found.add(c);
+        }
       }
     }
     if (found.isEmpty()) {

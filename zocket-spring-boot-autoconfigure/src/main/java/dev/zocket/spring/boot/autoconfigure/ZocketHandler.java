@@ -39,9 +39,10 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>The contracts handled are {@link #value()}, or when it is empty every interface the class
- *       implements directly (other than those of {@code java.*} and {@code org.springframework.*});
- *       each must follow Zocket's contract rules, checked when the server starts. A contract may be
- *       handled by one bean only.
+ *       or one of its superclasses implements (other than those of {@code java.*} and {@code
+ *       org.springframework.*}), so a bean may extend a handler written without Spring; each must
+ *       follow Zocket's contract rules, checked when the server starts. A contract may be handled
+ *       by one bean only.
  *   <li>The connection's {@link dev.zocket.Context} may be injected (constructor, field or method),
  *       and so may any other bean, among them other beans of the {@value #SCOPE} scope, which are
  *       then the same connection's.
@@ -75,7 +76,8 @@ public @interface ZocketHandler {
   String SCOPE = "zocketConnection";
 
   /**
-   * The contracts this bean handles; empty for every interface its class implements directly.
+   * The contracts this bean handles; empty for every interface its class or a superclass
+   * implements.
    *
    * @return the contract interfaces
    */

@@ -11,12 +11,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * A healthy chat member in a process of its own, for {@link ChatFloodIT}: joins a room with the
  * Java client and checks that the messages {@code "<n>|..."} arrive complete and in order, printing
- * {@code JOINED}, {@code RECEIVED <n>} every 10,000, and at the end {@code DONE <n>}, or {@code GAP
- * expected <n>, got <m>} or {@code CLOSED <code>} (then it exits with 1).
+ * {@code JOINED}, {@code RECEIVED <n>} every {@value #PROGRESS}, and at the end {@code DONE <n>},
+ * or {@code GAP expected <n>, got <m>} or {@code CLOSED <code>} (then it exits with 1).
  *
  * <pre>java -cp ... dev.zocket.examples.chat.FloodReader ws://127.0.0.1:3000/ room count</pre>
  */
 public final class FloodReader {
+  /** How many messages apart the {@code RECEIVED <n>} lines are. */
+  static final int PROGRESS = 1_000;
+
   private FloodReader() {}
 
   /**
@@ -56,7 +59,7 @@ public final class FloodReader {
                       System.exit(1);
                     }
                     next[0]++; // one callback thread
-                    if (next[0] % 10_000 == 0) {
+                    if (next[0] % PROGRESS == 0) {
                       out.println("RECEIVED " + next[0]);
                     }
                     if (next[0] == count) {

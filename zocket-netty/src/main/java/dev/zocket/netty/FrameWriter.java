@@ -347,7 +347,13 @@ final class FrameWriter {
    */
   private void cut(String why) {
     frames.slowConsumer(why);
-    if (closed && channel.isActive() && config.state.backlogs.passed()) {
+    if (!closed) {
+      return;
+    }
+    // Counts again what Netty holds: the close dropped the frames the socket had not begun, which
+    // the close's first count, taken just before, still held for as long as the socket stays open.
+    close();
+    if (channel.isActive() && config.state.backlogs.passed()) {
       channel.close();
       close(); // counts what Netty held as released: the close released it
     }

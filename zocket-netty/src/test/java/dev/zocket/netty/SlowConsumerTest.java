@@ -249,6 +249,54 @@ class SlowConsumerTest {
     LeakDetection.assertNoLeaks();
   }
 
+  @Test
+  void whatCutConnectionsNoLongerHoldStopsCountingAtOnce() throws Exception {
+    // Before, a cut connection's close counted what Netty held just before the close dropped the
+    // frames the socket had not begun (about the high water mark each), until the socket closed:
+    // up to 30 s while the client does not read. 20 such connections counted about 5 MiB that the
+    // server no longer held, against the budget of the connections still open.
+    int stalledCount = 20;
+    try (ZocketServer server =
+        Servers.standard().slowConsumerLimits(1 << 20, Duration.ofMinutes(1)).start()) {
+      List<RawClient> stalled = new ArrayList<>();
+      try {
+        for (int i = 0; i < stalledCount; i++) {
+          RawClient c = RawClient.connect(server.port(), "/?user-name=s", 4096);
+          c.sendText("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"},\"rpcId\":\"j\"}");
+          c.readTimeout(10_000);
+          assertThat(c.readSkippingPings().text()).contains("\"rpcId\":\"j\"");
+          stalled.add(c); // reads nothing more until the end
+        }
+        Events room = server.emit(Events.class).toRoom("r");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int sent = 0;
+            server.slowConsumersClosed() < stalledCount && System.nanoTime() < deadline;
+            sent++) {
+          room.onText(sent + "|" + PAD);
+          if (sent % 100 == 99) {
+            Thread.sleep(1);
+          }
+        }
+        assertThat(server.slowConsumersClosed()).isEqualTo(stalledCount);
+        // Each cut connection's socket stays open for its close frame, which Netty holds behind
+        // at most the rest of one event: that is all that may count.
+        Await.until(
+            "the budget counts only what the cut connections still hold",
+            Duration.ofSeconds(10),
+            () -> server.backlogMemory() < stalledCount * 16L * 1024);
+        log.info(
+            "CUT: the budget counts {} bytes for {} cut connections",
+            server.backlogMemory(),
+            stalledCount);
+      } finally {
+        for (RawClient c : stalled) {
+          c.close();
+        }
+      }
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
   private record Run(
       NettyClient stalled, List<NettyClient> healthy, long heapGrowth, long directGrowth) {
     void close() {

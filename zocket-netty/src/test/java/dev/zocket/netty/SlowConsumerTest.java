@@ -285,7 +285,7 @@ class SlowConsumerTest {
             Duration.ofSeconds(10),
             () -> server.backlogMemory() < stalledCount * 16L * 1024);
         log.info(
-            "CUT: the budget counts {} bytes for {} cut connections",
+            "The budget counts {} bytes for {} cut connections",
             server.backlogMemory(),
             stalledCount);
       } finally {

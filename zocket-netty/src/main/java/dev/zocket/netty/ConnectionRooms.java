@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rooms of one connection ({@link dev.zocket.Context#rooms()}), mirrored into the server's
- * {@link LocalRegistry} while the connection is open: an immutable set replaced on every change
- * (joins and leaves are rare next to {@link #has}, and most connections are in a few rooms). Its
- * own class so that the limits on rooms and the order of joins against the connection's close are
- * read in one place. Any thread: changes are made under this object's lock, reads take none.
+ * {@link Directory} while the connection is open: an immutable set replaced on every change (joins
+ * and leaves are rare next to {@link #has}, and most connections are in a few rooms). Its own class
+ * so that the limits on rooms and the order of joins against the connection's close are read in one
+ * place. Any thread: changes are made under this object's lock, reads take none.
  */
 final class ConnectionRooms implements RoomSet {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRooms.class);
@@ -22,14 +22,18 @@ final class ConnectionRooms implements RoomSet {
   /** Rooms a resumed session lost: as many lines as a client can fill the room memory. */
   private static final RateLimitedLog lostRooms = new RateLimitedLog(log);
 
-  private final ServerConfig config;
+  private final Directory directory;
+  private final int maxRoomsPerConnection;
+  private final int maxRoomIdLength;
   private final ServerConnection connection;
 
-  /** The rooms joined, as the registry names them; replaced under this object's lock. */
+  /** The rooms joined, as the directory names them; replaced under this object's lock. */
   private volatile Set<String> names = Set.of();
 
-  ConnectionRooms(ServerConfig config, ServerConnection connection) {
-    this.config = config;
+  ConnectionRooms(Directory directory, Hardening limits, ServerConnection connection) {
+    this.directory = directory;
+    this.maxRoomsPerConnection = limits.maxRoomsPerConnection();
+    this.maxRoomIdLength = limits.maxRoomIdLength();
     this.connection = connection;
   }
 
@@ -39,12 +43,12 @@ final class ConnectionRooms implements RoomSet {
   }
 
   /**
-   * Joins a room; {@code record}: as a change of the session's rooms (see {@link SessionRooms}),
-   * not a resumed session's own room joined again.
+   * Joins a room; {@code record}: as a change of the rooms for connection-state recovery (see
+   * {@link Recovery.Link#joined}), not a resumed session's own room joined again.
    */
   private void join(String room, boolean record) {
     Objects.requireNonNull(room, "room == null");
-    int maxLength = config.hardening.maxRoomIdLength();
+    int maxLength = maxRoomIdLength;
     if (room.length() > maxLength) {
       // The client's error (the id comes from it, usually): answered to it, not logged as a
       // failure. The id is not quoted: the message may well be logged.
@@ -57,24 +61,24 @@ final class ConnectionRooms implements RoomSet {
       if (current.contains(room)) {
         return;
       }
-      int max = config.hardening.maxRoomsPerConnection();
+      int max = maxRoomsPerConnection;
       if (current.size() >= max) {
         throw new ZocketException(
             ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
       }
       String name = room;
-      SessionRooms history = record ? connection.history() : null;
-      String after = history == null ? null : history.beforeJoin();
+      Recovery.Link recovery = connection.recovery();
+      String mark = record ? recovery.beforeJoin() : null;
       if (!connection.isClosed()) {
-        // May refuse (the server's room memory is full); else shares the registry's id.
-        name = config.registry.join(room, connection);
+        // May refuse (the server's room memory is full); else shares the directory's id.
+        name = directory.join(room, connection);
         if (connection.isClosed()) { // closed meanwhile: closed() may have missed this room
-          config.registry.leave(room, connection);
+          directory.leave(room, connection);
         }
       }
       names = with(current, name);
-      if (history != null) {
-        history.joined(name, after);
+      if (record) {
+        recovery.joined(name, mark);
       }
     }
   }
@@ -86,11 +90,8 @@ final class ConnectionRooms implements RoomSet {
       Set<String> current = names;
       if (current.contains(room)) {
         names = without(current, room);
-        config.registry.leave(room, connection);
-        SessionRooms history = connection.history();
-        if (history != null) {
-          history.left(room);
-        }
+        directory.leave(room, connection);
+        connection.recovery().left(room);
       }
     }
   }
@@ -123,10 +124,10 @@ final class ConnectionRooms implements RoomSet {
     }
   }
 
-  /** Takes this connection out of the registry's rooms; its own list stays for onDisconnect. */
+  /** Takes this connection out of the directory; its own list stays for onDisconnect. */
   void leaveAll() {
     synchronized (this) {
-      config.registry.remove(connection, names);
+      directory.remove(connection, names);
     }
   }
 

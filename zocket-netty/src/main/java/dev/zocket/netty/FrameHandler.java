@@ -140,11 +140,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       close(1001, "Server is shutting down");
       return;
     }
-    ServerConnection c =
-        new ServerConnection(
-            config, ctx.channel(), this, writer, config.newClientId(), headers, resume);
+    ServerConnection c = config.connections.open(ctx.channel(), this, writer, headers, resume);
     connection = c;
-    config.state.live.add(c);
     c.start();
   }
 
@@ -158,7 +155,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.reads = new ReadPauses(config, ctx.channel(), closing::begun);
+    this.reads =
+        new ReadPauses(
+            ctx.channel(),
+            closing::begun,
+            config.state.inboundMemory,
+            config.hardening.maxInboundMemory());
   }
 
   @Override

@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * is an "epoch"; when it ends it posts a task that re-allows inline handling unless a new epoch
  * began.
  *
- * <p>Reading pauses ({@link FrameHandler#QUEUE_FULL}) while {@link Hardening#MAX_QUEUED_MESSAGES}
+ * <p>Reading pauses ({@link ReadPauses#QUEUE_FULL}) while {@link Hardening#MAX_QUEUED_MESSAGES}
  * messages or {@link Hardening#MAX_QUEUED_BYTES} bytes wait, and resumes at half of both; the bytes
- * also count toward the server-wide inbound memory (see {@link FrameHandler#overInboundMemory}).
+ * also count toward the server-wide inbound memory (see {@link ReadPauses#overInboundMemory}).
  *
  * <p>Threading: {@link #handle}, {@link #open} and {@link #disconnect} on the connection's I/O
  * thread; {@link #run} on the handler executor; {@link #drop} once nothing else adds to or drains
@@ -53,7 +53,9 @@ final class InboundQueue implements Runnable {
   private static final AtomicLongFieldUpdater<InboundQueue> QUEUED_BYTES =
       AtomicLongFieldUpdater.newUpdater(InboundQueue.class, "queuedBytes");
 
-  private final ServerConfig config;
+  private final Application app;
+  private final ServerState state;
+  private final long maxInboundMemory;
   private final ServerConnection connection;
   private final FrameHandler frames;
 
@@ -83,8 +85,15 @@ final class InboundQueue implements Runnable {
    */
   private volatile long queuedBytes;
 
-  InboundQueue(ServerConfig config, ServerConnection connection, FrameHandler frames) {
-    this.config = config;
+  InboundQueue(
+      Application app,
+      ServerState state,
+      long maxInboundMemory,
+      ServerConnection connection,
+      FrameHandler frames) {
+    this.app = app;
+    this.state = state;
+    this.maxInboundMemory = maxInboundMemory;
     this.connection = connection;
     this.frames = frames;
   }
@@ -92,15 +101,14 @@ final class InboundQueue implements Runnable {
   /** On the I/O thread: handles a decoded message now or queues it. */
   void handle(Dispatcher.Inbound in) {
     if (inlineAllowed && in.nonBlocking() && pending == 0) {
-      config.dispatcher.handle(connection, in);
+      app.dispatcher().handle(connection, in);
       return;
     }
     long bytes = QUEUED_BYTES.addAndGet(this, in.size());
-    config.state.inboundMemory.add(in.size());
+    state.inboundMemory.add(in.size());
     int before = enqueue(in);
     // The server-wide total is summed only for a queue of some size: a short one adds little.
-    if (bytes > GLOBAL_CHECK_BYTES
-        && config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
+    if (bytes > GLOBAL_CHECK_BYTES && state.inboundMemory.sum() > maxInboundMemory) {
       frames.reads().overInboundMemory();
     }
     if (paused == 0
@@ -142,9 +150,9 @@ final class InboundQueue implements Runnable {
     }
     for (Object task; (task = q.poll()) != null; ) {
       if (task instanceof Dispatcher.Inbound in) {
-        config.state.drops.count(reason);
+        state.drops.count(reason);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        config.state.inboundMemory.add(-in.size());
+        state.inboundMemory.add(-in.size());
       }
     }
   }
@@ -212,7 +220,7 @@ final class InboundQueue implements Runnable {
 
   private void schedule() {
     try {
-      config.executor.execute(this);
+      app.executor().execute(this);
     } catch (RejectedExecutionException e) {
       connection.executorRejected();
     }
@@ -227,9 +235,9 @@ final class InboundQueue implements Runnable {
         connection.disconnected();
       } else {
         Dispatcher.Inbound in = (Dispatcher.Inbound) task;
-        config.dispatcher.handle(connection, in);
+        app.dispatcher().handle(connection, in);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        config.state.inboundMemory.add(-in.size());
+        state.inboundMemory.add(-in.size());
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
       int left = PENDING.decrementAndGet(this);

@@ -3,6 +3,7 @@ package dev.zocket.netty;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,7 +31,6 @@ final class ReadPauses {
   /** How often a connection paused by the server-wide inbound memory looks whether it may read. */
   private static final long INBOUND_RECHECK_MILLIS = 20;
 
-  private final ServerConfig config;
   private final Channel channel;
   private final BooleanSupplier closing;
 
@@ -40,8 +40,15 @@ final class ReadPauses {
   /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
   private ScheduledFuture<?> inboundRecheck;
 
-  ReadPauses(ServerConfig config, Channel channel, BooleanSupplier closing) {
-    this.config = config;
+  /** The bytes of the messages waiting for handlers on all connections, and their budget. */
+  private final LongAdder inboundMemory;
+
+  private final long maxInboundMemory;
+
+  ReadPauses(
+      Channel channel, BooleanSupplier closing, LongAdder inboundMemory, long maxInboundMemory) {
+    this.inboundMemory = inboundMemory;
+    this.maxInboundMemory = maxInboundMemory;
     this.channel = channel;
     this.closing = closing;
   }
@@ -85,7 +92,7 @@ final class ReadPauses {
             .eventLoop()
             .schedule(
                 () -> {
-                  if (config.state.inboundMemory.sum() > config.hardening.maxInboundMemory()) {
+                  if (inboundMemory.sum() > maxInboundMemory) {
                     recheckInboundMemory();
                   } else {
                     inboundRecheck = null;

@@ -6,10 +6,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The members of one room of the {@link LocalRegistry}, and the room's id, which every member's
+ * The members of one room of the {@link Directory}, and the room's id, which every member's
  * list of rooms shares. Most rooms are small, so members are kept in an array, copied on every
  * change, until there are more than {@link #SMALL}; then in a concurrent set. Changes are made
- * under the registry's lock for the room; reads (fan-out) take no lock and see the members of one
+ * under the directory's lock for the room; reads (fan-out) take no lock and see the members of one
  * moment (an array) or a weakly consistent view (a set).
  *
  * <p>Cost, measured with {@code RoomMemory} (64-character ids): about 50 bytes for a membership of
@@ -34,7 +34,7 @@ final class Room {
     this.name = name;
   }
 
-  /** Adds a member; under the registry's lock for this room. Returns whether it was not one. */
+  /** Adds a member; under the directory's lock for this room. Returns whether it was not one. */
   boolean add(ServerConnection c) {
     ServerConnection[] members = small;
     if (members == null) {
@@ -59,7 +59,7 @@ final class Room {
     return true;
   }
 
-  /** Removes a member; under the registry's lock for this room. Returns whether it was one. */
+  /** Removes a member; under the directory's lock for this room. Returns whether it was one. */
   boolean remove(ServerConnection c) {
     ServerConnection[] members = small;
     if (members == null) {
@@ -77,7 +77,7 @@ final class Room {
     return false;
   }
 
-  /** Whether the room has no member; under the registry's lock for this room. */
+  /** Whether the room has no member; under the directory's lock for this room. */
   boolean isEmpty() {
     ServerConnection[] members = small;
     return members != null ? members.length == 0 : large.isEmpty();

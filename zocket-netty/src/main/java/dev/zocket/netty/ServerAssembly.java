@@ -43,12 +43,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wires a {@link ZocketServer} from the settings of its {@link ZocketServer.Builder}: the codec,
- * validator and dispatcher, the registry and emitters, the handshake headers, the handler executor,
- * the {@link ServerConfig} and {@link ServerState}; then it starts the backplane, binds a socket
- * (epoll when available, else NIO) or Netty's in-JVM local transport, and on a failure stops again
- * what it had started. Kept apart from the builder so that the builder only collects options and
- * this class only puts them together. Called by {@link ZocketServer.Builder#start} on the caller's
- * thread; it blocks until the server is bound.
+ * validator and dispatcher, the directory, fan-out and backplane link, recovery, the emitters, the
+ * handshake headers, the handler executor and the {@link ServerState}; then it starts the backplane
+ * and the recovery store, binds a socket (epoll when available, else NIO) or Netty's in-JVM local
+ * transport, and on a failure stops again what it had started. Kept apart from the builder so that
+ * the builder only collects options and this class only puts them together. Called by {@link
+ * ZocketServer.Builder#start} on the caller's thread; it blocks until the server is bound.
  */
 final class ServerAssembly {
   /** The server's own log, where its start is reported next to its close. */
@@ -71,9 +71,9 @@ final class ServerAssembly {
       owned = defaultHandlerExecutor();
       handlerExecutor = owned;
     }
-    ServerConfig config;
+    Parts parts;
     try {
-      config = config(b, handlerExecutor);
+      parts = assemble(b, handlerExecutor);
     } catch (RuntimeException e) {
       if (owned != null) {
         owned.shutdown();
@@ -82,12 +82,10 @@ final class ServerAssembly {
     }
     Backplane backplane = b.backplane;
     try {
-      if (backplane != null) {
-        backplane.start(config.registry);
+      if (parts.backplane != null) {
+        parts.backplane.start(parts.fanout);
       }
-      if (config.sessions != null) {
-        config.sessions.store().start(config.registry);
-      }
+      parts.recovery.start();
     } catch (RuntimeException e) {
       if (backplane != null) {
         ZocketServer.closeBackplane(backplane);
@@ -97,17 +95,42 @@ final class ServerAssembly {
       }
       throw e;
     }
-    return bind(b, config, owned, backplane);
+    return bind(b, parts, owned, backplane);
   }
 
   /**
-   * The configuration of a server with {@code b}'s settings whose handlers run on {@code
-   * handlerExecutor}: everything a connection's pipeline needs, without a socket (also for the
-   * pipeline stages' tests in an {@code EmbeddedChannel}).
+   * The parts of a server: what its pipeline stages read ({@code stages}), and what the server
+   * itself uses.
+   *
+   * @param backplane this node's link to the backplane; null without one
+   */
+  record Parts(
+      ServerConfig stages,
+      EventEmitters emitters,
+      Directory directory,
+      Fanout fanout,
+      BackplaneLink backplane,
+      Recovery recovery,
+      ServerState state,
+      Hardening hardening) {}
+
+  /**
+   * What the pipeline stages of a server with {@code b}'s settings read, whose handlers run on
+   * {@code handlerExecutor}: for the stages' tests in an {@code EmbeddedChannel}.
    *
    * @throws IllegalStateException if the backplane's node id is not valid
    */
   static ServerConfig config(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
+    return assemble(b, handlerExecutor).stages;
+  }
+
+  /**
+   * The parts of a server with {@code b}'s settings whose handlers run on {@code handlerExecutor},
+   * without a socket, nothing started.
+   *
+   * @throws IllegalStateException if the backplane's node id is not valid
+   */
+  static Parts assemble(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
     ObjectMapper base = b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build();
     JsonCodec codec = new JsonCodec(JsonMappers.configure(base, b.jsonLimits));
     PayloadValidator validator = new PayloadValidator(codec.mapper(), b.validator);
@@ -121,15 +144,16 @@ final class ServerAssembly {
     Dispatcher dispatcher =
         new Dispatcher(table, codec, validator, b.interceptors, b.arounds, state.drops, observers);
     Backplane backplane = b.backplane;
-    String clientIdPrefix = backplane == null ? "" : nodeId(backplane) + ".";
-    LocalRegistry registry =
-        new LocalRegistry(
-            backplane,
-            observers,
-            b.ioThreads > 0 ? b.ioThreads : NettyRuntime.availableProcessors() * 2,
-            b.maxRoomMemory);
-    Sessions sessions = null;
-    if (b.recoveryWindow != null) {
+    ClientIds ids = new ClientIds(backplane == null ? "" : nodeId(backplane) + ".");
+    BackplaneLink link = backplane == null ? null : new BackplaneLink(backplane, observers);
+    RoomMemory roomMemory = new RoomMemory(b.maxRoomMemory);
+    boolean recovers = b.recoveryWindow != null;
+    // Under recovery the store carries events between nodes: rooms are not subscribed to.
+    Directory directory = new Directory(roomMemory, recovers ? null : link);
+    int ioThreads = b.ioThreads > 0 ? b.ioThreads : NettyRuntime.availableProcessors() * 2;
+    Fanout fanout = new Fanout(directory, link, observers, ioThreads);
+    Recovery recovery;
+    if (recovers) {
       long window = b.recoveryWindow.toMillis();
       RecoveryStore store =
           backplane != null
@@ -140,18 +164,22 @@ final class ServerAssembly {
                   b.maxRecoveryMemory,
                   System::currentTimeMillis,
                   observers);
-      registry.recovery(store);
-      sessions =
+      Sessions sessions =
           new Sessions(
               store,
-              registry,
+              roomMemory,
               window,
               backplane != null,
               codec.mapper(),
               handlerExecutor,
               b.onDisconnect);
+      recovery =
+          new SessionRecovery(store, sessions, fanout, directory, ids, codec.writer(), observers);
+    } else {
+      recovery = new NoRecovery(fanout, directory, codec.writer());
     }
-    EventEmitters emitters = new EventEmitters(codec, validator, b.validateOutgoing, registry);
+    EventEmitters emitters =
+        new EventEmitters(codec, validator, b.validateOutgoing, recovery.events());
     HandshakeHeaders headers =
         b.headersType == null
             ? HandshakeHeaders.asMap()
@@ -159,27 +187,26 @@ final class ServerAssembly {
                 new HeaderBinder<>(
                     b.headersType, JsonMappers.configureForHeaders(base, b.jsonLimits), validator),
                 codec.mapper());
-
-    return new ServerConfig(
-        codec,
-        dispatcher,
-        state,
-        emitters,
-        registry,
-        headers,
-        handlerExecutor,
-        b.onConnect,
-        b.onDisconnect,
-        b.authenticator,
-        b.httpHandler,
-        b.path,
-        b.maxFrameSize,
-        b.idleTimeout,
-        b.pingInterval,
-        clientIdPrefix,
-        hardening,
-        sessions,
-        observers);
+    Application app =
+        new Application(
+            dispatcher, emitters, handlerExecutor, b.onConnect, b.onDisconnect, observers);
+    Connections connections = new Connections(app, state, hardening, directory, recovery, ids);
+    ServerConfig stages =
+        new ServerConfig(
+            codec,
+            dispatcher,
+            connections,
+            headers,
+            b.authenticator,
+            b.httpHandler,
+            b.path,
+            b.maxFrameSize,
+            b.idleTimeout,
+            b.pingInterval,
+            hardening,
+            state,
+            observers);
+    return new Parts(stages, emitters, directory, fanout, link, recovery, state, hardening);
   }
 
   /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */
@@ -232,15 +259,12 @@ final class ServerAssembly {
   }
 
   /**
-   * Starts the I/O threads and binds the socket, or the in-process address, serving {@code config}.
+   * Starts the I/O threads and binds the socket, or the in-process address, serving {@code parts}.
    * On a failure, stops what was started (the I/O threads, the owned executor, the backplane) and
    * throws.
    */
   private static ZocketServer bind(
-      ZocketServer.Builder<?, ?> b,
-      ServerConfig config,
-      ExecutorService owned,
-      Backplane backplane) {
+      ZocketServer.Builder<?, ?> b, Parts parts, ExecutorService owned, Backplane backplane) {
     boolean local = b.inProcessName != null;
     boolean epoll = !local && Epoll.isAvailable();
     IoHandlerFactory io =
@@ -250,7 +274,7 @@ final class ServerAssembly {
     IoThreads ioThreads = new IoThreads();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(b.ioThreads, ioThreads, io);
     ServerBootstrap bootstrap =
-        new ServerBootstrap().group(group).childHandler(new ServerInitializer(config));
+        new ServerBootstrap().group(group).childHandler(new ServerInitializer(parts.stages));
     if (local) {
       bootstrap.channel(LocalServerChannel.class);
     } else {
@@ -287,7 +311,7 @@ final class ServerAssembly {
     }
     ZocketServer server =
         new ZocketServer(
-            config, group, ioThreads, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
+            parts, group, ioThreads, channel, owned, b.shutdownTimeout, backplane, b.host, b.path);
     log.info(
         "Zocket server listening on {} ({}{})",
         server.uri(),

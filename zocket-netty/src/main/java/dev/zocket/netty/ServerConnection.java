@@ -2,27 +2,23 @@ package dev.zocket.netty;
 
 import dev.zocket.Context;
 import dev.zocket.DropReason;
-import dev.zocket.Emitter;
 import dev.zocket.ErrorCodes;
 import dev.zocket.LogSafe;
 import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
-import dev.zocket.internal.Connection;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.Outgoing;
-import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RateLimitedLog;
-import dev.zocket.spi.RecoveryStore;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -34,18 +30,22 @@ import org.slf4j.LoggerFactory;
 /**
  * One upgraded WebSocket connection: its lifecycle, the {@link Context} its handlers see, its
  * handlers, and the answers it owes. Its messages run through its {@link InboundQueue}, one at a
- * time on the handler executor; its rooms are a {@link ConnectionRooms}.
+ * time on the handler executor; its rooms are a {@link ConnectionRooms}; what connection-state
+ * recovery does at each step of its life is its {@link Recovery.Link}'s.
  *
  * <p>Lifecycle: connecting until {@code onConnect} has completed on the executor and the I/O thread
  * has opened it (or ended it, if the channel closed meanwhile); open until the channel closes; then
  * closed, and {@code onDisconnect} runs on the executor behind every message already received. A
  * connection whose {@code onConnect} fails ends without {@code onDisconnect}.
  *
+ * <p>What its handlers see of it (client id, user context, attributes, emitters) is its {@link
+ * ConnectionContext}.
+ *
  * <p>Threading: the lifecycle's steps run on the connection's I/O thread, except {@code onConnect}
  * and {@code onDisconnect} on the executor; replies, the {@link Context} and {@link #closeWith} may
  * be used from any thread.
  */
-final class ServerConnection implements Connection, Context<Object> {
+final class ServerConnection extends ConnectionContext {
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
   /**
@@ -65,74 +65,52 @@ final class ServerConnection implements Connection, Context<Object> {
   private static final AtomicIntegerFieldUpdater<ServerConnection> IN_FLIGHT =
       AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "inFlight");
 
-  private final ServerConfig config;
+  private final Application app;
+  private final ServerState state;
+  private final int maxCallsInFlight;
   private final Channel channel;
   private final FrameHandler frames;
   private final FrameWriter writer;
   private final Object headers;
 
-  /**
-   * Set before the connection is registered: a new id, or the id of the session it resumes (or a
-   * new one again, if that session could not be resumed).
-   */
-  private volatile String clientId;
-
-  /** What the client asked of recovery; its session is dropped from it once it cannot resume. */
-  private volatile Resume resume;
-
-  /** The session, under connection-state recovery; null without. */
-  private volatile Session session;
-
-  /** Whether the session is kept when the connection ends (set when the channel closes). */
-  private volatile boolean keepSession;
-
-  /**
-   * Under recovery, once the connection left the registry: the position of the last event that
-   * could have been delivered to it (null if none was since this node started).
-   */
-  private volatile String lastPosition;
-
-  /** Whether a newer connection of the same session closed this one. */
-  private volatile boolean handedOver;
-
-  /** Whether this connection resumed a session. */
-  private volatile boolean recovered;
+  /** This connection's side of connection-state recovery. */
+  private final Recovery.Link recovery;
 
   private final ConnectionRooms rooms;
   private final InboundQueue inbound;
-
-  private final Attributes attributes = new Attributes();
 
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
   private volatile int inFlight;
 
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-  private volatile int state = CONNECTING;
+  private volatile int lifecycle = CONNECTING;
 
   /** Whether a shutdown has closed this connection. */
   private volatile boolean wentAway;
 
-  private volatile Object user;
-  private volatile Object[] handlers;
-
   ServerConnection(
-      ServerConfig config,
+      Application app,
+      ServerState state,
+      Hardening limits,
+      Directory directory,
       Channel channel,
       FrameHandler frames,
       FrameWriter writer,
       String clientId,
       Object headers,
-      Resume resume) {
-    this.config = config;
+      Recovery.Link recovery) {
+    super(app.emitters(), clientId);
+    this.app = app;
+    this.state = state;
+    this.maxCallsInFlight = limits.maxCallsInFlight();
     this.channel = channel;
     this.frames = frames;
     this.writer = writer;
-    this.clientId = clientId;
     this.headers = headers;
-    this.resume = resume;
-    this.rooms = new ConnectionRooms(config, this);
-    this.inbound = new InboundQueue(config, this, frames);
+    this.recovery = recovery;
+    this.rooms = new ConnectionRooms(directory, limits, this);
+    this.inbound = new InboundQueue(app, state, limits.maxInboundMemory(), this, frames);
   }
 
   /** The connection's I/O thread. */
@@ -140,9 +118,14 @@ final class ServerConnection implements Connection, Context<Object> {
     return channel.eventLoop();
   }
 
+  /** The allocator of the connection's buffers. */
+  ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
   /** Whether the connection has closed (or ended while connecting). Any thread. */
   boolean isClosed() {
-    return state == CLOSED;
+    return lifecycle == CLOSED;
   }
 
   /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
@@ -150,54 +133,66 @@ final class ServerConnection implements Connection, Context<Object> {
     return terminated;
   }
 
+  /** This connection's side of connection-state recovery. */
+  Recovery.Link recovery() {
+    return recovery;
+  }
+
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Runs {@code onConnect} on the executor, or first claims the session the client resumes. Called
-   * on the I/O thread after the upgrade.
+   * Called on the I/O thread after the upgrade: claims the session the client resumes, if any (see
+   * {@link Recovery.Link#claim}), which continues with {@link #resume} or {@link #connectAfresh}.
    */
   void start() {
-    Resume r = resume;
-    if (config.sessions != null && r.token() != null) {
-      config
-          .sessions
-          .claim(r.token(), r.principal(), this)
-          .whenComplete(
-              (s, t) -> {
-                if (s != null) {
-                  session = s;
-                  clientId = s.clientId;
-                  execute(this::restore);
-                } else {
-                  resume = r.fresh();
-                  execute(this::connect);
-                }
-              });
-      return;
-    }
+    recovery.claim(this);
+  }
+
+  /**
+   * Runs {@code onConnect} on the executor, then creates the handlers and registers. Any thread.
+   */
+  void connectAfresh() {
     execute(this::connect);
+  }
+
+  /**
+   * Takes back a resumed session: its client id now, then on the executor its user context,
+   * attributes and new handlers, and registers. Any thread.
+   */
+  void resume(String sessionClientId, Object sessionUser, Map<String, Object> sessionAttributes) {
+    clientId = sessionClientId;
+    execute(
+        () -> {
+          user = sessionUser;
+          attributes.restore(sessionAttributes);
+          createHandlersThenRegister();
+        });
+  }
+
+  /**
+   * The session could not be resumed after all: leaves the rooms joined meanwhile under the old id,
+   * forgets the attributes, and connects afresh under {@code newClientId}. Any thread.
+   */
+  void restartAfresh(String newClientId) {
+    attributes.clear();
+    rooms.leaveAll(); // rooms a handler factory joined: the connection leaves under its old id
+    rooms.forget();
+    clientId = newClientId;
+    connectAfresh();
   }
 
   private void execute(Runnable step) {
     try {
-      config.executor.execute(step);
+      app.executor().execute(step);
     } catch (RejectedExecutionException e) {
       connectFailed(e);
     }
   }
 
-  /** On the executor: takes the resumed session's user context, attributes and new handlers. */
-  private void restore() {
-    Session s = session;
-    user = s.user;
-    attributes.restore(s.attributes);
-    createHandlersThenRegister();
-  }
-
   /** On the executor, once the user context is known: the handlers, then the registration. */
   private void createHandlersThenRegister() {
     try {
-      handlers = config.dispatcher.routes().newHandlers(this);
+      handlers = app.dispatcher().routes().newHandlers(this);
     } catch (RuntimeException e) {
       connectFailed(e);
       return;
@@ -214,7 +209,7 @@ final class ServerConnection implements Connection, Context<Object> {
     try {
       stage =
           Objects.requireNonNull(
-              config.onConnect.apply(headers, clientId), "onConnect returned null");
+              app.onConnect().apply(headers, clientId), "onConnect returned null");
     } catch (Throwable t) {
       connectFailed(t);
       return;
@@ -232,78 +227,38 @@ final class ServerConnection implements Connection, Context<Object> {
   }
 
   /**
-   * On the I/O thread: registers the connection, or ends it if it closed meanwhile. Under recovery
-   * the registration is the recovery store's step (see {@link #resumed}); a client that asked for
-   * recovery of a server without it is told so first.
+   * On the I/O thread: registers the connection (see {@link Recovery.Link#register}), or ends it if
+   * it closed meanwhile.
    */
   private void connected() {
-    if (!channel.isActive()) {
-      keepSession = session != null;
+    if (channel.isActive()) {
+      recovery.register(this);
+    } else {
       opened();
-      return;
     }
-    Resume r = resume;
-    if (config.sessions != null && r.asked()) {
-      Session s = session;
-      config.sessions.store().resume(s == null ? null : r.position(), this::resumed);
-      return;
-    }
-    config.registry.add(this);
-    if (r.asked()) {
-      writer.reply(sessionFrame(null, null, false));
-    }
-    opened();
   }
 
   /**
-   * In the recovery store's order of deliveries: registers the connection and writes, before any
-   * later event, the session message and the events the client missed. When those are no longer
-   * kept, the session cannot be resumed: it ends and the connection starts afresh.
+   * On the I/O thread, by the recovery link while registering: writes the first message the client
+   * reads; the frame's reference passes to this method.
    */
-  private void resumed(List<RecoveryStore.Event> missed) {
-    Session s = session;
-    List<RecoveryStore.Event> replay = missed;
-    if (s != null && missed != null) {
-      replay = config.sessions.replay(s, resume.position(), missed);
-    }
-    if (s != null && replay == null) {
-      log.debug("Client {} cannot resume its session: the events it missed are gone", clientId);
-      config.sessions.abandon(s);
-      session = null;
-      attributes.clear();
-      rooms.leaveAll(); // rooms a handler factory joined: the connection leaves under its old id
-      rooms.forget();
-      clientId = config.newClientId();
-      resume = resume.fresh();
-      execute(this::connect);
-      return;
-    }
-    String position;
-    if (s == null) {
-      position = config.sessions.store().position();
-      s = config.sessions.start(this, resume.principal(), position);
-      session = s;
-    } else {
-      synchronized (s) {
-        s.previous = null; // resumed: its earlier connection has ended for good
-      }
-      rooms.restore(s.rooms);
-      recovered = true;
-      position = resume.position();
-    }
-    config.registry.add(this);
-    ByteBuf first = sessionFrame(s.token, position, recovered);
-    List<ByteBuf> frames = new ArrayList<>(replay.size());
-    for (RecoveryStore.Event e : replay) {
-      frames.add(TextFrames.of(channel.alloc(), Protocol.withPosition(e.text(), e.position())));
-    }
+  void writeFirst(ByteBuf frame) {
+    writer.reply(frame);
+  }
+
+  /**
+   * Any thread, by the recovery link while registering: writes, on the I/O thread and behind what
+   * was handed to it before, the first message and the events the client missed, then opens the
+   * connection. The frames' references pass to this method.
+   */
+  void openAfter(ByteBuf first, List<ByteBuf> missed) {
     try {
       channel
           .eventLoop()
           .execute(
               () -> {
                 writer.reply(first);
-                for (ByteBuf f : frames) {
+                for (ByteBuf f : missed) {
                   writer.event(f);
                   f.release();
                 }
@@ -311,37 +266,26 @@ final class ServerConnection implements Connection, Context<Object> {
               });
     } catch (RejectedExecutionException e) {
       first.release();
-      frames.forEach(ByteBuf::release);
+      missed.forEach(ByteBuf::release);
     }
   }
 
-  /** The {@code __session} message: always the first a client that asked for recovery reads. */
-  private ByteBuf sessionFrame(String token, String position, boolean recovered) {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put(Protocol.SESSION, token);
-    payload.put(Protocol.POSITION, position);
-    payload.put(Protocol.RECOVERED, recovered);
-    return TextFrames.of(
-        channel.alloc(), config.codec.writer().encodeEvent(Protocol.SESSION_TYPE, payload, true));
-  }
-
   /** On the I/O thread, once registered: opens the connection, or ends it if it closed. */
-  private void opened() {
+  void opened() {
     if (channel.isActive()) {
-      state = OPEN;
+      lifecycle = OPEN;
       log.debug(
           "Client {} {} from {}",
           clientId,
-          recovered ? "resumed its session" : "connected",
+          recovery.resumed() ? "resumed its session" : "connected",
           channel.remoteAddress());
-      if (config.observers.enabled) {
-        config.observers.onConnectionOpened(clientId);
+      if (app.observers().enabled) {
+        app.observers().onConnectionOpened(clientId);
       }
     } else {
-      state = CLOSED;
-      keepSession = session != null;
+      lifecycle = CLOSED;
       rooms.leaveAll(); // rooms a handler factory joined, or a resumed session's
-      lastPosition = config.registry.lastStarted();
+      recovery.closed(1006); // closed before it opened: as if by the network
       inbound.disconnect();
     }
     inbound.open();
@@ -353,18 +297,14 @@ final class ServerConnection implements Connection, Context<Object> {
     } else {
       onConnectFailures.error("onConnect failed for client {}", clientId, t);
     }
-    Session s = session;
-    if (s != null) {
-      session = null;
-      config.sessions.abandon(s); // a resumed session that could not be restored ends here
-    }
+    recovery.failed();
     Runnable end =
         () -> {
-          state = CLOSED;
+          lifecycle = CLOSED;
           rooms.leaveAll();
           rooms.forget();
           inbound.drop(DropReason.CLOSING); // messages sent before onConnect failed
-          config.state.live.remove(this);
+          state.live.remove(this);
           terminated.complete(null);
           if (t instanceof ZocketException z) {
             closeWith(1008, z.getMessage());
@@ -385,46 +325,43 @@ final class ServerConnection implements Connection, Context<Object> {
    * @param closeCode the close code sent or received, 1006 without a close frame
    */
   void closed(int closeCode) {
-    if (state != OPEN) {
+    if (lifecycle != OPEN) {
       return; // connecting: connected() or connectFailed() ends it
     }
-    state = CLOSED;
-    keepSession = session != null && (handedOver || Sessions.keeps(closeCode));
-    if (config.observers.enabled) {
-      config.observers.onConnectionClosed(clientId, closeCode);
+    lifecycle = CLOSED;
+    if (app.observers().enabled) {
+      app.observers().onConnectionClosed(clientId, closeCode);
     }
     rooms.leaveAll();
-    lastPosition = config.registry.lastStarted(); // no later event can have reached it
+    recovery.closed(closeCode);
     inbound.disconnect();
   }
 
   /**
-   * On the executor, after every message received was handled: the connection's end, and its
-   * session's unless the session is kept for the client to resume.
+   * On the executor, after every message received was handled: the connection's end, unless its
+   * session is kept for the client to resume.
    */
   void disconnected() {
-    Session s = session;
-    if (s != null
-        && keepSession
-        && (!config.state.closing() || config.sessions.keepsOnShutdown())) {
-      if (config.sessions.park(s, this, attributes.snapshot())) {
-        config.state.live.remove(this);
-        terminated.complete(null);
-        return;
-      }
-    } else if (s != null) {
-      config.sessions.end(s);
+    if (recovery.park(this, state.closing())) {
+      state.live.remove(this);
+      terminated.complete(null);
+      return;
     }
     try {
-      config.onDisconnect.accept(this);
+      app.onDisconnect().accept(this);
     } catch (Throwable t) {
       onDisconnectFailures.error("onDisconnect failed for client {}", clientId, t);
     } finally {
       forget();
-      config.state.live.remove(this);
+      state.live.remove(this);
       terminated.complete(null);
       log.debug("Client {} disconnected", clientId);
     }
+  }
+
+  /** Joins the rooms of a resumed session (see {@link ConnectionRooms#restore}). */
+  void restoreRooms(Set<String> sessionRooms) {
+    rooms.restore(sessionRooms);
   }
 
   /** Forgets the rooms and attributes, once {@code onDisconnect} has seen them. */
@@ -433,30 +370,9 @@ final class ServerConnection implements Connection, Context<Object> {
     attributes.clear();
   }
 
-  /**
-   * A newer connection resumes this one's session: closes this one at once with {@link
-   * Protocol#TAKEN_OVER}, without waiting for the peer's answer (its client has most likely gone;
-   * one still there reads the code and does not reconnect), keeping the session for the newer one.
-   * Any thread.
-   */
-  void handOver() {
-    handedOver = true;
-    onIoThread(
-        () -> frames.closeAtOnce(Protocol.TAKEN_OVER, "Session resumed by another connection"));
-  }
-
-  /**
-   * Under recovery, once closed: the position of the last event that could have been delivered to
-   * this connection, or null.
-   */
-  String lastPosition() {
-    return lastPosition;
-  }
-
-  /** The session's rooms over time, while the connection has a session; else null. */
-  SessionRooms history() {
-    Session s = session;
-    return s == null ? null : s.history;
+  /** What the attributes hold now, for a session that is kept. */
+  Map<String, Object> attributesSnapshot() {
+    return attributes.snapshot();
   }
 
   /**
@@ -466,7 +382,7 @@ final class ServerConnection implements Connection, Context<Object> {
   void executorRejected() {
     rejections.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
     inbound.drop(DropReason.INTERNAL_ERROR);
-    config.state.live.remove(this);
+    state.live.remove(this);
     terminated.complete(null);
   }
 
@@ -475,7 +391,7 @@ final class ServerConnection implements Connection, Context<Object> {
   /** On the I/O thread: handles a decoded message now or queues it. */
   void receive(Dispatcher.Inbound in) {
     String rpcId = in.rpcId();
-    if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > config.hardening.maxCallsInFlight()) {
+    if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > maxCallsInFlight) {
       IN_FLIGHT.decrementAndGet(this);
       reject(in, "Too many calls in flight");
       return;
@@ -487,7 +403,7 @@ final class ServerConnection implements Connection, Context<Object> {
   void reject(Dispatcher.Inbound call, String message) {
     log.debug("Client {}: {}", clientId, message);
     IN_FLIGHT.incrementAndGet(this); // the answer settles it, as any answer to a call (see send)
-    config.dispatcher.refuse(this, call, new ZocketException(ErrorCodes.RATE_LIMITED, message));
+    app.dispatcher().refuse(this, call, new ZocketException(ErrorCodes.RATE_LIMITED, message));
   }
 
   // ------------------------------------------------------------------ shutdown
@@ -507,7 +423,7 @@ final class ServerConnection implements Connection, Context<Object> {
 
   /** Whether no message of this connection is waiting, running or owed an answer. */
   boolean idle() {
-    return state == CLOSED || (state == OPEN && inbound.idle() && inFlight == 0);
+    return lifecycle == CLOSED || (lifecycle == OPEN && inbound.idle() && inFlight == 0);
   }
 
   /** Closes with 1001 for a shutdown, once. Any thread. */
@@ -556,6 +472,14 @@ final class ServerConnection implements Connection, Context<Object> {
     onIoThread(() -> frames.close(status, reason));
   }
 
+  /**
+   * Closes the connection with a status without waiting for the peer's answer (see {@link
+   * FrameHandler#closeAtOnce}). Any thread.
+   */
+  void closeAtOnce(int status, String reason) {
+    onIoThread(() -> frames.closeAtOnce(status, reason));
+  }
+
   /** Runs a closing step on the I/O thread, now if on it; closes the channel if it is stopping. */
   private void onIoThread(Runnable close) {
     EventLoop loop = channel.eventLoop();
@@ -570,27 +494,7 @@ final class ServerConnection implements Connection, Context<Object> {
     }
   }
 
-  // ------------------------------------------------------------------ Connection and Context
-
-  @Override
-  public Context<?> context() {
-    return this;
-  }
-
-  @Override
-  public Object handler(int index) {
-    return handlers[index];
-  }
-
-  @Override
-  public String clientId() {
-    return clientId;
-  }
-
-  @Override
-  public Object user() {
-    return user;
-  }
+  // ------------------------------------------------------------------ Context
 
   @Override
   public RoomSet rooms() {
@@ -598,27 +502,7 @@ final class ServerConnection implements Connection, Context<Object> {
   }
 
   @Override
-  public <E> Emitter<E> emit(Class<E> events) {
-    return config.emitters.emitter(events);
-  }
-
-  @Override
-  public Object attribute(String name) {
-    return attributes.get(name);
-  }
-
-  @Override
-  public void attribute(String name, Object value) {
-    attributes.set(name, value);
-  }
-
-  @Override
   public void close() {
     closeWith(1000, "");
-  }
-
-  @Override
-  public String toString() {
-    return "Connection(" + clientId + ")";
   }
 }

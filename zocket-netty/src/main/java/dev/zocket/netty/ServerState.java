@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What one running server counts and tracks across its connections: the counters it reports, the
  * server-wide budgets, the sockets and connections open now, and whether it is shutting down. Kept
- * apart from the {@link ServerConfig}, which never changes once the server has started. Any thread:
+ * apart from its settings ({@link Hardening}), which never change once the server has started. Any thread:
  * the I/O threads and the handler executor update it, {@link ZocketServer} reads it and shuts the
  * connections down through it.
  */

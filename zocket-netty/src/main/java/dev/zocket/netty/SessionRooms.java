@@ -18,8 +18,8 @@ import java.util.Set;
  * <p>It keeps the rooms at a <em>horizon</em> (at first, the position the session began at) and
  * each join and leave since, with the position after which it took effect. A join is placed after
  * the last event whose recipients were all looked up before it ({@link
- * LocalRegistry#lastDelivered}), a leave after the last one whose look-up began before it ({@link
- * LocalRegistry#lastStarted}): an event delivered while a room was being joined or left counts as
+ * SessionRecovery#lastDelivered}), a leave after the last one whose look-up began before it ({@link
+ * SessionRecovery#lastStarted}): an event delivered while a room was being joined or left counts as
  * that room's, so a replay may repeat such an event, never lose one. Changes of one room are kept
  * in the order of their positions. A replay must start at or after the horizon; a client asking for
  * one from before it starts a fresh session.
@@ -41,26 +41,26 @@ final class SessionRooms {
   record Change(String after, String room, boolean joined) {}
 
   private final RecoveryStore store;
-  private final LocalRegistry registry;
+  private final RoomMemory memory;
   private String horizon;
   private final Set<String> atHorizon;
   private final ArrayDeque<Change> changes = new ArrayDeque<>();
 
   /**
    * @param store the order of positions
-   * @param registry the room memory budget, and where positions of changes are read
+   * @param memory the room memory budget
    * @param horizon the first position a replay may start at
    * @param rooms the rooms at that position
    * @param changes the changes since, oldest first (from a session record)
    */
   SessionRooms(
       RecoveryStore store,
-      LocalRegistry registry,
+      RoomMemory memory,
       String horizon,
       Set<String> rooms,
       List<Change> changes) {
     this.store = store;
-    this.registry = registry;
+    this.memory = memory;
     this.horizon = horizon;
     this.atHorizon = new HashSet<>(rooms);
     for (Change c : changes) {
@@ -68,22 +68,20 @@ final class SessionRooms {
     }
   }
 
-  /** Records a join, to be called before the registry's rooms change. */
-  String beforeJoin() {
-    return registry.lastDelivered();
-  }
-
   /**
-   * Records that {@code room} was joined; {@code after} is what {@link #beforeJoin} returned before
-   * the registry's rooms changed.
+   * Records that {@code room} was joined; {@code after} is what {@link
+   * SessionRecovery#lastDelivered} returned before the directory's rooms changed.
    */
   synchronized void joined(String room, String after) {
     add(new Change(after, room, true));
   }
 
-  /** Records that {@code room} was left, once the registry's rooms changed. */
-  synchronized void left(String room) {
-    add(new Change(registry.lastStarted(), room, false));
+  /**
+   * Records that {@code room} was left; {@code after} is what {@link SessionRecovery#lastStarted}
+   * returned once the directory's rooms changed.
+   */
+  synchronized void left(String room, String after) {
+    add(new Change(after, room, false));
   }
 
   private void add(Change c) {
@@ -99,7 +97,7 @@ final class SessionRooms {
     while (changes.size() >= MAX_CHANGES) {
       forgetOldest();
     }
-    while (!registry.reserve(CHANGE_BYTES)) {
+    while (!memory.reserve(CHANGE_BYTES)) {
       if (changes.isEmpty()) { // the budget is spent elsewhere: the horizon moves past this change
         apply(atHorizon, change);
         horizon = after;
@@ -112,14 +110,14 @@ final class SessionRooms {
 
   private void forgetOldest() {
     Change oldest = changes.removeFirst();
-    registry.release(CHANGE_BYTES);
+    memory.release(CHANGE_BYTES);
     apply(atHorizon, oldest);
     horizon = later(horizon, oldest.after());
   }
 
   /** Gives back the budget of every change kept, when the session ends or travels to a record. */
   synchronized void release() {
-    registry.release((long) changes.size() * CHANGE_BYTES);
+    memory.release((long) changes.size() * CHANGE_BYTES);
     changes.clear();
   }
 

@@ -1,17 +1,14 @@
 package dev.zocket.netty;
 
 import dev.zocket.Context;
-import dev.zocket.LogSafe;
 import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.RecoveryStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,11 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The sessions of a server with connection-state recovery, and their transitions (see {@link
@@ -43,13 +37,9 @@ final class Sessions {
 
   /**
    * Lines every resume or dropped connection can cause, so clients that reconnect in a loop can
-   * repeat them: the store failed or holds what cannot be read, a user context cannot be written.
+   * repeat them: the store failed.
    */
   private static final RateLimitedLog storeFailures = new RateLimitedLog(log);
-
-  private static final RateLimitedLog unreadableRecords = new RateLimitedLog(log);
-
-  private static final RateLimitedLog unwritableUsers = new RateLimitedLog(log);
 
   /**
    * How much longer than the window a record stays in the store: the node that parked a session
@@ -72,13 +62,13 @@ final class Sessions {
   static final int PARKED_SESSION_BYTES = 512;
 
   private final RecoveryStore store;
-  private final LocalRegistry registry;
+  private final RoomMemory memory;
+  private final SessionRecords records;
   private final long windowMillis;
 
-  /** Whether records carry the user context, for other nodes. */
+  /** Whether the store is shared with other nodes, whose records carry the user context. */
   private final boolean portable;
 
-  private final ObjectMapper mapper;
   private final Executor executor;
   private final Consumer<Context<?>> onDisconnect;
   private final SecureRandom random = new SecureRandom();
@@ -88,23 +78,19 @@ final class Sessions {
 
   Sessions(
       RecoveryStore store,
-      LocalRegistry registry,
+      RoomMemory memory,
       long windowMillis,
       boolean portable,
       ObjectMapper mapper,
       Executor executor,
       Consumer<Context<?>> onDisconnect) {
     this.store = store;
-    this.registry = registry;
+    this.memory = memory;
+    this.records = new SessionRecords(mapper, store, memory, portable);
     this.windowMillis = windowMillis;
     this.portable = portable;
-    this.mapper = mapper;
     this.executor = executor;
     this.onDisconnect = onDisconnect;
-  }
-
-  RecoveryStore store() {
-    return store;
   }
 
   /** Whether a session is kept after a connection closed with {@code code}. */
@@ -129,7 +115,7 @@ final class Sessions {
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Session s = new Session(token, c.clientId(), principal, c);
-    s.history = new SessionRooms(store, registry, position, c.rooms().current(), List.of());
+    s.history = new SessionRooms(store, memory, position, c.rooms().current(), List.of());
     local.put(token, s);
     return s;
   }
@@ -182,7 +168,7 @@ final class Sessions {
       }
       if (old != null && old != next) {
         log.debug("Client {} resumes its session: closing its earlier connection", mine.clientId);
-        old.handOver();
+        SessionLink.of(old).handOver();
         return mine.detached.thenCompose(
             s -> s == null ? done(null) : take(token, principal, next));
       }
@@ -226,11 +212,8 @@ final class Sessions {
 
   /** With the record in hand: the session of this node, or one rebuilt from the record. */
   private Session attach(String token, byte[] record, String principal, ServerConnection next) {
-    JsonNode r;
-    try {
-      r = mapper.readTree(record);
-    } catch (JacksonException e) {
-      unreadableRecords.warn("Dropped a session record that is not JSON", e);
+    JsonNode r = records.read(record);
+    if (r == null) {
       return null;
     }
     if (!Objects.equals(r.path("principal").stringValue(null), principal)) {
@@ -248,7 +231,7 @@ final class Sessions {
             mine.expiry.cancel(false);
             mine.expiry = null;
           }
-          unpark(mine); // its rooms join the registry again, and count there
+          unpark(mine); // its rooms join the directory again, and count there
           mine.state = Session.State.ATTACHED;
           mine.previous = mine.connection;
           mine.connection = next;
@@ -258,68 +241,11 @@ final class Sessions {
       }
       forget(mine); // a record of another node's is newer than ours
     }
-    Session s = rebuild(token, r, next);
+    Session s = records.rebuild(token, r, next);
     if (s != null) {
       local.put(token, s);
     }
     return s;
-  }
-
-  /** A session parked by another node, from its record; null if its user context cannot be read. */
-  private Session rebuild(String token, JsonNode r, ServerConnection next) {
-    String clientId = r.path("clientId").stringValue(null);
-    if (clientId == null || r.path("nodeOnly").asBoolean(false)) {
-      return null;
-    }
-    Object user = null;
-    JsonNode type = r.get("userType");
-    if (type != null && !type.isNull()) {
-      try {
-        Class<?> c =
-            Class.forName(type.asString(""), false, Thread.currentThread().getContextClassLoader());
-        user = mapper.treeToValue(r.get("user"), c);
-      } catch (ClassNotFoundException
-          | JacksonException
-          | IllegalArgumentException
-          | LinkageError e) {
-        unreadableRecords.warn(
-            "Could not read the user context of client {} from its session record; it starts afresh",
-            LogSafe.text(clientId),
-            e);
-        return null;
-      }
-    }
-    Session s = new Session(token, clientId, r.path("principal").stringValue(null), next);
-    s.generation = r.path("generation").asLong(0);
-    s.user = user;
-    s.attributes = Map.of();
-    s.rooms = strings(r.path("rooms"));
-    s.parkedAt = r.path("parkedAt").stringValue(null);
-    List<SessionRooms.Change> changes = new ArrayList<>();
-    for (JsonNode c : r.path("changes")) {
-      changes.add(
-          new SessionRooms.Change(
-              c.path("after").asString(""),
-              c.path("room").asString(""),
-              c.path("joined").asBoolean(false)));
-    }
-    String horizon = r.path("horizon").stringValue(null);
-    if (horizon == null) {
-      return null;
-    }
-    try {
-      s.history = new SessionRooms(store, registry, horizon, strings(r.path("atHorizon")), changes);
-    } catch (IllegalArgumentException e) {
-      log.warn("Dropped a session record whose positions are not the store's", e);
-      return null;
-    }
-    return s;
-  }
-
-  private static Set<String> strings(JsonNode array) {
-    Set<String> set = new HashSet<>();
-    array.forEach(n -> set.add(n.asString("")));
-    return Set.copyOf(set);
   }
 
   /**
@@ -333,7 +259,7 @@ final class Sessions {
    * @return false if the session could not be kept: it has ended, and {@code onDisconnect} is the
    *     caller's
    */
-  boolean park(Session s, ServerConnection c, Map<String, Object> attributes) {
+  boolean park(Session s, ServerConnection c, Map<String, Object> attributes, String lastPosition) {
     byte[] record;
     synchronized (s) {
       if (s.state != Session.State.ATTACHED || s.connection != c) {
@@ -344,14 +270,14 @@ final class Sessions {
       s.user = c.user();
       s.attributes = attributes;
       s.rooms = c.rooms().current();
-      String last = c.lastPosition(); // null: no event yet since this node started
-      s.parkedAt = last != null ? last : s.history.horizon();
-      record = record(s);
+      // lastPosition is null when no event was delivered since this node started
+      s.parkedAt = lastPosition != null ? lastPosition : s.history.horizon();
+      record = records.write(s);
       long bytes = PARKED_SESSION_BYTES + record.length;
       for (String room : s.rooms) {
-        bytes += LocalRegistry.MEMBERSHIP_BYTES + LocalRegistry.roomBytes(room);
+        bytes += Directory.MEMBERSHIP_BYTES + Directory.roomBytes(room);
       }
-      if (!registry.reserve(bytes)) {
+      if (!memory.reserve(bytes)) {
         s.state = Session.State.ATTACHED; // for end()
         log.debug(
             "Client {} dropped; the server's room memory is full, so its session is not kept",
@@ -373,7 +299,7 @@ final class Sessions {
 
   /** Gives back what a parked session held of the room memory budget. Under its lock. */
   private void unpark(Session s) {
-    registry.release(s.parkedBytes);
+    memory.release(s.parkedBytes);
     s.parkedBytes = 0;
   }
 
@@ -486,41 +412,6 @@ final class Sessions {
     } catch (RejectedExecutionException e) {
       run.run(); // the server is stopping
     }
-  }
-
-  /**
-   * The record saved in the store; marked {@code nodeOnly} when the user context cannot travel to
-   * another node.
-   */
-  private byte[] record(Session s) {
-    ObjectNode r = mapper.createObjectNode();
-    r.put("clientId", s.clientId);
-    r.put("principal", s.principal);
-    r.put("generation", s.generation);
-    ArrayNode rooms = r.putArray("rooms");
-    s.rooms.forEach(rooms::add);
-    r.put("parkedAt", s.parkedAt);
-    r.put("horizon", s.history.horizon());
-    ArrayNode atHorizon = r.putArray("atHorizon");
-    s.history.atHorizon().forEach(atHorizon::add);
-    ArrayNode changes = r.putArray("changes");
-    for (SessionRooms.Change c : s.history.changes()) {
-      changes.addObject().put("after", c.after()).put("room", c.room()).put("joined", c.joined());
-    }
-    if (portable && s.user != null) {
-      try {
-        r.set("user", mapper.valueToTree(s.user));
-        r.put("userType", s.user.getClass().getName());
-      } catch (RuntimeException e) { // Jackson's, or the serializer's own
-        r.put("nodeOnly", true);
-        unwritableUsers.warn(
-            "The user context of client {} cannot be written as JSON; its session can only be"
-                + " resumed on this node",
-            s.clientId,
-            e);
-      }
-    }
-    return mapper.writeValueAsBytes(r);
   }
 
   private static CompletionStage<Session> done(Session s) {

@@ -4,6 +4,7 @@ import dev.zocket.internal.Outgoing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.util.function.IntConsumer;
 
@@ -91,6 +92,13 @@ final class TextFrames {
     ByteBuf buf = alloc.directBuffer(HEADER_ROOM + text.length);
     buf.writerIndex(HEADER_ROOM).writeBytes(text);
     return withHeader(buf);
+  }
+
+  /** The text a frame made here carries, without its header: for another node. */
+  static byte[] text(ByteBuf frame) {
+    int header = headerLength(frame);
+    return ByteBufUtil.getBytes(
+        frame, frame.readerIndex() + header, frame.readableBytes() - header);
   }
 
   /** The header length of a frame made here, from its second byte. */

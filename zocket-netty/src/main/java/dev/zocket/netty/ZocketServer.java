@@ -7,6 +7,7 @@ import dev.zocket.Emitter;
 import dev.zocket.Interceptor;
 import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.EventEmitters;
 import dev.zocket.internal.JacksonVersionCheck;
 import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.RouteTable;
@@ -155,7 +156,11 @@ public final class ZocketServer implements AutoCloseable {
   /** The default of how long a client may stay behind. */
   static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
 
-  private final ServerConfig config;
+  private final EventEmitters emitters;
+  private final Directory directory;
+  private final Recovery recovery;
+  private final ServerState state;
+  private final Hardening hardening;
   private final EventLoopGroup group;
   private final IoThreads ioThreads;
   private final Channel serverChannel;
@@ -171,7 +176,7 @@ public final class ZocketServer implements AutoCloseable {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   ZocketServer(
-      ServerConfig config,
+      ServerAssembly.Parts parts,
       EventLoopGroup group,
       IoThreads ioThreads,
       Channel serverChannel,
@@ -180,7 +185,11 @@ public final class ZocketServer implements AutoCloseable {
       Backplane backplane,
       String host,
       String path) {
-    this.config = config;
+    this.emitters = parts.emitters();
+    this.directory = parts.directory();
+    this.recovery = parts.recovery();
+    this.state = parts.state();
+    this.hardening = parts.hardening();
     this.group = group;
     this.ioThreads = ioThreads;
     this.serverChannel = serverChannel;
@@ -188,7 +197,7 @@ public final class ZocketServer implements AutoCloseable {
     if (serverChannel.localAddress() instanceof InetSocketAddress bound) {
       this.port = bound.getPort();
       String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      String scheme = config.hardening.sslContext() == null ? "ws" : "wss";
+      String scheme = hardening.sslContext() == null ? "ws" : "wss";
       this.uri =
           URI.create(scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port + p);
     } else {
@@ -245,22 +254,27 @@ public final class ZocketServer implements AutoCloseable {
    * @throws dev.zocket.ContractException if {@code events} breaks a contract rule
    */
   public <E> Emitter<E> emit(Class<E> events) {
-    return config.emitters.emitter(events);
+    return emitters.emitter(events);
   }
 
   /** The number of open connections whose {@code onConnect} has completed. */
   public int connectionCount() {
-    return config.registry.connectionCount();
+    return directory.connectionCount();
   }
 
   /** The number of rooms that have at least one member. */
   public int roomCount() {
-    return config.registry.roomCount();
+    return directory.roomCount();
   }
 
-  /** The server's parts, for the tests of this package. */
-  ServerConfig config() {
-    return config;
+  /** What the server counts and tracks while it runs, for the tests of this package. */
+  ServerState state() {
+    return state;
+  }
+
+  /** The connections and rooms of this node, for the tests of this package. */
+  Directory directory() {
+    return directory;
   }
 
   /**
@@ -268,12 +282,12 @@ public final class ZocketServer implements AutoCloseable {
    * DropReason}). Thread-safe.
    */
   public long droppedMessages() {
-    return config.state.drops.total();
+    return state.drops.total();
   }
 
   /** The messages dropped so far for one reason. Thread-safe. */
   public long droppedMessages(DropReason reason) {
-    return config.state.drops.get(Objects.requireNonNull(reason, "reason == null"));
+    return state.drops.get(Objects.requireNonNull(reason, "reason == null"));
   }
 
   /**
@@ -281,12 +295,12 @@ public final class ZocketServer implements AutoCloseable {
    * Builder#slowConsumerLimits}). Thread-safe.
    */
   public long slowConsumersClosed() {
-    return config.state.slowConsumersClosed.sum();
+    return state.slowConsumersClosed.sum();
   }
 
   /** The recovery store, or null without connection-state recovery; for tests. */
   dev.zocket.spi.RecoveryStore recoveryStore() {
-    return config.sessions == null ? null : config.sessions.store();
+    return recovery.store();
   }
 
   /**
@@ -294,7 +308,7 @@ public final class ZocketServer implements AutoCloseable {
    * tests. Thread-safe.
    */
   long backlogMemory() {
-    return config.state.backlogs.total();
+    return state.backlogs.total();
   }
 
   /**
@@ -333,10 +347,10 @@ public final class ZocketServer implements AutoCloseable {
     }
     try {
       long deadline =
-          System.nanoTime() + config.hardening.gracePeriod().toNanos() + shutdownTimeout.toNanos();
+          System.nanoTime() + hardening.gracePeriod().toNanos() + shutdownTimeout.toNanos();
       Future<?> unbound = serverChannel.close(); // completes on an I/O thread: not waited for here
       awaitCallsInFlight();
-      List<CompletableFuture<Void>> pending = config.state.closeAll();
+      List<CompletableFuture<Void>> pending = state.closeAll();
       try {
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
             .get(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -350,10 +364,7 @@ public final class ZocketServer implements AutoCloseable {
       } catch (java.util.concurrent.ExecutionException e) {
         log.warn("A connection failed to close", e.getCause());
       }
-      if (config.sessions != null) {
-        config.sessions.shutdown();
-        config.sessions.store().close();
-      }
+      recovery.close();
       if (backplane != null) {
         closeBackplane(backplane);
       }
@@ -404,10 +415,10 @@ public final class ZocketServer implements AutoCloseable {
    * running or owed an answer, until the grace period ends.
    */
   private void awaitCallsInFlight() {
-    config.state.stopAccepting();
-    Duration grace = config.hardening.gracePeriod();
+    state.stopAccepting();
+    Duration grace = hardening.gracePeriod();
     long deadline = System.nanoTime() + grace.toNanos();
-    List<ServerConnection> busy = new ArrayList<>(config.state.live);
+    List<ServerConnection> busy = new ArrayList<>(state.live);
     List<Future<?>> drains = new ArrayList<>(busy.size());
     for (ServerConnection c : busy) {
       drains.add(c.drain());

@@ -212,8 +212,7 @@ class RecoverySecurityTest {
     JsonNode session = session(alice);
     String id = clientId(alice);
     alice.abort();
-    Await.until(
-        "the session is parked", Duration.ofSeconds(10), () -> s.config().state.live.isEmpty());
+    Await.until("the session is parked", Duration.ofSeconds(10), () -> s.state().live.isEmpty());
     for (int i = 0; i < 5; i++) {
       s.emit(Events.class).broadcast().onText("missed " + i);
     }
@@ -312,7 +311,7 @@ class RecoverySecurityTest {
                 .maxRoomMemory(budget)
                 .maxRoomsPerConnection(20)
                 .recovery(Duration.ofSeconds(30), 1_000));
-    LocalRegistry registry = s.config().registry;
+    RoomMemory roomMemory = s.directory().memory();
     int refused = 0;
     for (int wave = 0; wave < 3; wave++) {
       List<RawClient> clients = new ArrayList<>();
@@ -333,7 +332,7 @@ class RecoverySecurityTest {
           }
         }
         clients.add(c);
-        assertThat(registry.roomMemory()).isLessThanOrEqualTo(budget);
+        assertThat(roomMemory.used()).isLessThanOrEqualTo(budget);
       }
       for (RawClient c : clients) {
         c.abort();
@@ -342,12 +341,11 @@ class RecoverySecurityTest {
       Await.until(
           "the wave's sessions are parked or ended",
           Duration.ofSeconds(10),
-          () -> s.config().state.live.isEmpty());
-      assertThat(registry.roomMemory()).isLessThanOrEqualTo(budget);
+          () -> s.state().live.isEmpty());
+      assertThat(roomMemory.used()).isLessThanOrEqualTo(budget);
       if (wave == 0) { // the parked sessions' rooms still count
-        assertThat(registry.roomMemory())
-            .isGreaterThanOrEqualTo(
-                8L * 20 * (LocalRegistry.MEMBERSHIP_BYTES + LocalRegistry.ROOM_BYTES));
+        assertThat(roomMemory.used())
+            .isGreaterThanOrEqualTo(8L * 20 * (Directory.MEMBERSHIP_BYTES + Directory.ROOM_BYTES));
       }
     }
     assertThat(refused).as("joins refused once parked sessions filled the budget").isPositive();

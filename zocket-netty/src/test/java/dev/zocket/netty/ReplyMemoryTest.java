@@ -152,7 +152,7 @@ class ReplyMemoryTest {
       Await.until(
           "nothing held for a connection still open",
           Duration.ofSeconds(60),
-          () -> server.config().state.backlogs.open() == 0);
+          () -> server.state().backlogs.open() == 0);
       sampler.interrupt();
       sampler.join();
       long slowConsumersClosed = server.slowConsumersClosed();

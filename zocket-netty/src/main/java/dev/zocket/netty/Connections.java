@@ -1,0 +1,58 @@
+package dev.zocket.netty;
+
+import io.netty.channel.Channel;
+
+/**
+ * Opens the connections of one server once their handshake is done: gives each a client id, its
+ * side of connection-state recovery and what every connection shares (the application's parts, the
+ * server's state and limits, the directory), and counts it among the live connections until it
+ * ends. Thread-safe.
+ */
+final class Connections {
+  private final Application app;
+  private final ServerState state;
+  private final Hardening limits;
+  private final Directory directory;
+  private final Recovery recovery;
+  private final ClientIds ids;
+
+  Connections(
+      Application app,
+      ServerState state,
+      Hardening limits,
+      Directory directory,
+      Recovery recovery,
+      ClientIds ids) {
+    this.app = app;
+    this.state = state;
+    this.limits = limits;
+    this.directory = directory;
+    this.recovery = recovery;
+    this.ids = ids;
+  }
+
+  /**
+   * A new connection on {@code channel}, live from now on; {@link ServerConnection#start} starts
+   * it. On the channel's I/O thread, once upgraded.
+   *
+   * @param headers the handshake's headers, bound
+   * @param resume what the client asked of connection-state recovery
+   */
+  ServerConnection open(
+      Channel channel, FrameHandler frames, FrameWriter writer, Object headers, Resume resume) {
+    ServerConnection c =
+        new ServerConnection(
+            app,
+            state,
+            limits,
+            directory,
+            channel,
+            frames,
+            writer,
+            ids.next(),
+            headers,
+            recovery.link(resume));
+    state.live.add(c);
+    return c;
+  }
+}

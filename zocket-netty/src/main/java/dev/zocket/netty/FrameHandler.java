@@ -326,7 +326,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    */
   private boolean withinRate() {
     RateLimiter limiter = rateLimit;
-    if (limiter == null || limiter.allows(reads, ctx.executor())) {
+    if (limiter == null || limiter.allows(ctx, reads)) {
       return true;
     }
     if (limiter.closes()) {

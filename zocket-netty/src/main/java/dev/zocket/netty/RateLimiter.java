@@ -1,5 +1,6 @@
 package dev.zocket.netty;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,16 +43,17 @@ final class RateLimiter {
 
   /**
    * Applies the limit to one message read: true to handle it. Throttling handles it and pauses
-   * {@code reads} until the bucket holds a message again (the pause is lifted by a timer on {@code
-   * executor}); otherwise a message beyond the rate is not handled (see {@link #closes}).
+   * {@code reads} until the bucket holds a message again (a timer on the I/O thread of {@code ctx},
+   * the frame stage's context, lifts the pause); otherwise a message beyond the rate is not handled
+   * (see {@link #closes}).
    */
-  boolean allows(ReadPauses reads, EventExecutor executor) {
+  boolean allows(ChannelHandlerContext ctx, ReadPauses reads) {
     bucket.refill();
     if (policy == RateLimitPolicy.THROTTLE) {
       bucket.takeOnCredit(); // already read: handled, and owed
       if (bucket.inDebt() && unthrottle == null) {
         reads.pause(ReadPauses.THROTTLED);
-        scheduleUnthrottle(reads, executor);
+        scheduleUnthrottle(ctx.executor(), reads);
       }
       return true;
     }
@@ -64,13 +66,13 @@ final class RateLimiter {
   }
 
   /** Resumes reading once the debt of messages read beyond the rate is paid. */
-  private void scheduleUnthrottle(ReadPauses reads, EventExecutor executor) {
+  private void scheduleUnthrottle(EventExecutor executor, ReadPauses reads) {
     unthrottle =
         executor.schedule(
             () -> {
               bucket.refill();
               if (bucket.inDebt()) {
-                scheduleUnthrottle(reads, executor); // read more meanwhile
+                scheduleUnthrottle(executor, reads); // read more meanwhile
               } else {
                 unthrottle = null;
                 reads.resume(ReadPauses.THROTTLED);

@@ -3,8 +3,8 @@ package dev.zocket.netty;
 import dev.zocket.DropReason;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
+import dev.zocket.internal.Drops;
 import dev.zocket.internal.RateLimitedLog;
-import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,9 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
  * decodes every text or binary message on the I/O thread and hands it to the connection, applies
- * the rate limit ({@link TokenBucket}), keeps why the connection is not read from ({@link
+ * the rate limit ({@link RateLimiter}), keeps why the connection is not read from ({@link
  * ReadPauses}), and runs the closing handshake. Its {@link Heartbeat} times the socket out, pings
  * it when it is silent and answers its pings.
  *
@@ -50,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * {@link Admission}). Fragmented messages are rare, so Netty's aggregator is put in front of this
  * stage only when the first one arrives.
  *
+ * <p>Collaborators, given by the server: the dispatcher (to decode), the frame size limit, the
+ * heartbeat's {@link Heartbeat.Timing}, the {@link RateLimiter.Limit}, the {@link Admission}, the
+ * drop counters and the {@link SlowConsumers} rules (for its {@link FrameWriter} and its 1013); its
+ * own per connection: {@link Heartbeat}, {@link RateLimiter}, {@link CloseHandshake}, {@link
+ * ReadPauses} and, once upgraded, the {@link FrameWriter} and the {@link ServerConnection}.
+ *
  * <p>Threading: everything runs on the connection's I/O thread, except {@link #connection()}, which
  * a shutdown reads from any thread.
  */
@@ -57,7 +61,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
 
   /** Lines a client can cause once per connection: slow consumers cut, unexpected errors. */
-  private static final RateLimitedLog slowConsumers = new RateLimitedLog(log);
+  private static final RateLimitedLog slowConsumerLog = new RateLimitedLog(log);
 
   private static final RateLimitedLog unexpected = new RateLimitedLog(log);
 
@@ -73,13 +77,35 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         }
       };
 
+  /**
+   * The server's settings and parts, only to open the connection ({@link #upgraded}) and for its
+   * {@link ReadPauses}.
+   */
   private final ServerConfig config;
+
+  /** Decodes messages. */
+  private final Dispatcher dispatcher;
+
+  /** The frame size limit (1009 beyond it), for fragmented messages. */
+  private final int maxFrameSize;
+
+  /** The durations of the heartbeat, for its log lines. */
+  private final Heartbeat.Timing timing;
+
+  /** The server's connection limits; this socket is counted from when it is active. */
+  private final Admission admission;
+
+  /** Counts the messages dropped. */
+  private final Drops drops;
+
+  /** The server's slow-consumer rules, for the writer and this stage's 1013. */
+  private final SlowConsumers slowConsumers;
 
   /** The timeouts and pings of this connection, and its answers to the peer's pings. */
   private final Heartbeat heartbeat;
 
   /** The rate limit, or null for none. */
-  private final TokenBucket rateLimit;
+  private final RateLimiter rateLimit;
 
   /** The closing handshake; once begun, data frames read are dropped. */
   private final CloseHandshake closing;
@@ -90,25 +116,44 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private FrameWriter writer;
 
   /** What the connection limits let this socket do; null until it is active. */
-  private Admission.Verdict admission;
+  private Admission.Verdict verdict;
 
   private ChannelHandlerContext ctx;
 
   /** Why the connection is not read from; set once the handler is added. */
   private ReadPauses reads;
 
-  /** Resumes reading once the rate limit's debt is paid; set while throttled. */
-  private ScheduledFuture<?> unthrottle;
-
-  FrameHandler(ServerConfig config) {
+  /**
+   * A socket's frame stage.
+   *
+   * @param dispatcher decodes messages
+   * @param maxFrameSize the frame size limit, for fragmented messages
+   * @param timing the durations of the heartbeat
+   * @param rateLimit the server's rate limit
+   * @param admission the server's connection limits
+   * @param drops counts the messages dropped
+   * @param slowConsumers the server's slow-consumer rules
+   * @param config only to open the connection and for its {@link ReadPauses}
+   */
+  FrameHandler(
+      Dispatcher dispatcher,
+      int maxFrameSize,
+      Heartbeat.Timing timing,
+      RateLimiter.Limit rateLimit,
+      Admission admission,
+      Drops drops,
+      SlowConsumers slowConsumers,
+      ServerConfig config) {
+    this.dispatcher = dispatcher;
+    this.maxFrameSize = maxFrameSize;
+    this.timing = timing;
+    this.admission = admission;
+    this.drops = drops;
+    this.slowConsumers = slowConsumers;
     this.config = config;
-    this.heartbeat = new Heartbeat(config, this);
+    this.heartbeat = new Heartbeat(timing, this);
     this.closing = new CloseHandshake(this);
-    Hardening h = config.hardening;
-    this.rateLimit =
-        h.messagesPerSecond() == 0
-            ? null
-            : new TokenBucket(h.messagesPerSecond(), h.messageBurst());
+    this.rateLimit = RateLimiter.of(rateLimit);
   }
 
   /** The connection once upgraded, else null. Any thread. */
@@ -121,7 +166,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    * ADDRESS_FULL} when its request is to be refused. On the I/O thread, by the handshake stage.
    */
   Admission.Verdict admission() {
-    return admission;
+    return verdict;
   }
 
   /** On the I/O thread, by the handshake stage: a plain request was answered; the next may come. */
@@ -134,7 +179,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    * pipeline holds the WebSocket codec: opens the connection.
    */
   void upgraded(Object headers, Resume resume) {
-    writer = new FrameWriter(ctx.channel(), this, config);
+    writer = new FrameWriter(ctx.channel(), this, slowConsumers);
     heartbeat.upgraded();
     if (config.state.closing()) {
       close(1001, "Server is shutting down");
@@ -165,8 +210,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    admission = config.state.admission.admit(ctx.channel().remoteAddress());
-    if (admission == Admission.Verdict.DROP) {
+    verdict = admission.admit(ctx.channel().remoteAddress());
+    if (verdict == Admission.Verdict.DROP) {
       log.debug("Closing {} at once: over the connection limit and its headroom", describe());
       ctx.close();
       return;
@@ -183,16 +228,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   /** From the heartbeat: the HTTP request under way took longer than the handshake timeout. */
   void requestTimedOut() {
-    log.debug(
-        "Closing {}: no whole HTTP request within {}",
-        describe(),
-        config.hardening.handshakeTimeout());
+    log.debug("Closing {}: no whole HTTP request within {}", describe(), timing.handshakeTimeout());
     ctx.close();
   }
 
   /** From the heartbeat: the peer made no progress for the idle timeout (see {@link Heartbeat}). */
   void idleTimedOut() {
-    log.debug("Closing {}: no whole frame or message for {}", describe(), config.idleTimeout);
+    log.debug("Closing {}: no whole frame or message for {}", describe(), timing.idleTimeout());
     if (writer == null) {
       ctx.close();
     } else {
@@ -229,7 +271,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof CloseWebSocketFrame close) {
       closing.peerClosed(ctx, close);
     } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
-      config.state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
+      drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
     } else {
       heartbeat.controlArrived(); // a pong: all the idle timeout needs
     }
@@ -238,7 +280,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
     if (closing.begun() || connection == null) {
-      config.state.drops.count(DropReason.CLOSING);
+      drops.count(DropReason.CLOSING);
       return;
     }
     ByteBuf content = frame.content();
@@ -266,7 +308,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (closing.begun()) {
       return; // over the rate limit, with the close policy
     }
-    Dispatcher.Inbound in = config.dispatcher.decode(data, offset, length);
+    Dispatcher.Inbound in = dispatcher.decode(data, offset, length);
     if (in == null) {
       return;
     }
@@ -275,57 +317,25 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (in.rpcId() != null) {
       connection.reject(in, "Too many messages per second");
     } else {
-      config.state.drops.count(DropReason.RATE_LIMITED);
+      drops.count(DropReason.RATE_LIMITED);
       log.debug("Dropped a message of {}: over the rate limit", describe());
     }
   }
 
   /**
-   * Applies the rate limit to one message: true to handle it. Throttling handles it and pauses
-   * reading until the bucket holds a message again; otherwise a message beyond the rate is not
-   * handled, and the close policy closes the connection with 1008.
+   * Applies the rate limit to one message: true to handle it (see {@link RateLimiter}); beyond the
+   * rate, the close policy closes the connection with 1008.
    */
   private boolean withinRate() {
-    TokenBucket bucket = rateLimit;
-    if (bucket == null) {
+    RateLimiter limiter = rateLimit;
+    if (limiter == null || limiter.allows(ctx, reads)) {
       return true;
     }
-    bucket.refill();
-    RateLimitPolicy policy = config.hardening.rateLimitPolicy();
-    if (policy == RateLimitPolicy.THROTTLE) {
-      bucket.takeOnCredit(); // already read: handled, and owed
-      if (bucket.inDebt() && unthrottle == null) {
-        reads.pause(ReadPauses.THROTTLED);
-        scheduleUnthrottle();
-      }
-      return true;
-    }
-    if (bucket.tryTake()) {
-      return true;
-    }
-    if (policy == RateLimitPolicy.CLOSE) {
-      log.debug("Closing {}: over {} messages per second", describe(), bucket);
+    if (limiter.closes()) {
+      log.debug("Closing {}: over {} messages per second", describe(), limiter);
       close(1008, "Rate limit exceeded");
     }
     return false;
-  }
-
-  /** Resumes reading once the debt of messages read beyond the rate is paid. */
-  private void scheduleUnthrottle() {
-    unthrottle =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  rateLimit.refill();
-                  if (rateLimit.inDebt()) {
-                    scheduleUnthrottle(); // read more meanwhile
-                  } else {
-                    unthrottle = null;
-                    reads.resume(ReadPauses.THROTTLED);
-                  }
-                },
-                rateLimit.nanosUntilPaid(),
-                TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -336,7 +346,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    */
   private void aggregateFragments(WebSocketFrame first) {
     WebSocketFrameAggregator aggregator =
-        new WebSocketFrameAggregator(config.maxFrameSize) {
+        new WebSocketFrameAggregator(maxFrameSize) {
           @Override
           protected WebSocketFrame beginAggregation(WebSocketFrame start, ByteBuf content)
               throws Exception {
@@ -370,11 +380,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
     if (!closing.begun()) {
-      slowConsumers.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
-      config.state.slowConsumersClosed.increment();
-      if (config.observers.enabled) {
-        config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.CLOSED);
-      }
+      slowConsumerLog.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
+      slowConsumers.closed();
       closing.closeSlowConsumer(ctx, "Slow consumer");
     }
   }
@@ -412,26 +419,21 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     heartbeat.stop();
     closing.stop();
-    cancel(unthrottle);
-    unthrottle = null;
+    if (rateLimit != null) {
+      rateLimit.stop();
+    }
     reads.stop();
     if (writer != null) {
       writer.close();
     }
-    if (admission != null) {
-      config.state.admission.release(ctx.channel().remoteAddress(), admission);
+    if (verdict != null) {
+      admission.release(ctx.channel().remoteAddress(), verdict);
     }
     ServerConnection c = connection;
     if (c != null) {
       c.closed(closing.code());
     }
     super.channelInactive(ctx);
-  }
-
-  private static void cancel(ScheduledFuture<?> f) {
-    if (f != null) {
-      f.cancel(false);
-    }
   }
 
   /**
@@ -459,7 +461,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
               ? "Message too big"
               : status.reasonText());
     } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
-      log.debug("Closing {}: message over {} bytes", describe(), config.maxFrameSize);
+      log.debug("Closing {}: message over {} bytes", describe(), maxFrameSize);
       close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "Message too big");
     } else if (cause instanceof IOException
         || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {

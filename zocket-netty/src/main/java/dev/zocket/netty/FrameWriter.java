@@ -1,10 +1,7 @@
 package dev.zocket.netty;
 
-import dev.zocket.DropReason;
-import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Outgoing;
-import dev.zocket.spi.ZocketObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,13 +10,10 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 
 /**
  * Writes one connection's events and replies, complete WebSocket frames, and keeps what the client
@@ -50,21 +44,18 @@ import java.util.function.IntConsumer;
  *
  * <p>Without an extension, frames are written below the WebSocket encoder, so they pass only TLS
  * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
- * {@link TextWebSocketFrame}s. Every write is flushed once, when the I/O thread's current pass
- * ends; on epoll without TLS or an extension, the frames of a pass go to the socket in one
- * gathering write then, past Netty's outbound buffer while it is empty ({@link SocketWrites}).
- * Everything runs on the connection's I/O thread except {@link #reply}.
+ * {@link TextWebSocketFrame}s. Every write is flushed once, when the I/O thread's current pass ends
+ * ({@link Flusher}); on epoll without TLS or an extension, the frames of a pass go to the socket in
+ * one gathering write then, past Netty's outbound buffer while it is empty ({@link SocketWrites}).
+ *
+ * <p>Collaborators: the channel; the {@link FrameHandler}, which pauses reading while the
+ * connection is behind and closes a slow consumer; and the server's {@link SlowConsumers}: the
+ * policy, the limits, the server-wide {@link BacklogBudget} and the counters. A reply is encoded
+ * under that budget by {@link ReplyCharge}.
+ *
+ * <p>Everything runs on the connection's I/O thread except {@link #reply}.
  */
 final class FrameWriter {
-  /** The connections of each I/O thread written to in its current pass, flushed at its end. */
-  private static final FastThreadLocal<Flusher> FLUSHER =
-      new FastThreadLocal<>() {
-        @Override
-        protected Flusher initialValue() {
-          return new Flusher();
-        }
-      };
-
   /**
    * What a waiting frame costs the heap beyond its buffer, so that a backlog of small frames is
    * bounded by the memory it really takes: measured with {@code BacklogMemory}, 93 bytes per frame
@@ -74,15 +65,14 @@ final class FrameWriter {
    */
   static final int ENTRY_OVERHEAD = 160;
 
-  /**
-   * The error of a call whose reply the server had no memory for (see {@link #reply(Outgoing)}).
-   */
-  private static final String REPLIES_FULL =
-      "The server's memory for replies is full; try again later";
-
   private final Channel channel;
   private final FrameHandler frames;
-  private final ServerConfig config;
+
+  /** The slow-consumer policy and limits, and what they count. */
+  private final SlowConsumers slow;
+
+  /** The server-wide budget ({@link SlowConsumers#budget}), read on every count. */
+  private final BacklogBudget budget;
 
   /**
    * Where complete frames enter the pipeline: the WebSocket encoder's context. Null when an
@@ -134,10 +124,11 @@ final class FrameWriter {
   /** Set once a close frame was sent: no data frame may follow it (RFC 6455 section 5.5.1). */
   private boolean closed;
 
-  FrameWriter(Channel channel, FrameHandler frames, ServerConfig config) {
+  FrameWriter(Channel channel, FrameHandler frames, SlowConsumers slow) {
     this.channel = channel;
     this.frames = frames;
-    this.config = config;
+    this.slow = slow;
+    this.budget = slow.budget;
     // Created once the upgrade response's listeners added any extension encoder, so the pipeline
     // is final here.
     this.rawWrites =
@@ -157,11 +148,8 @@ final class FrameWriter {
       return;
     }
     // The policy first: under the default one, write() alone looks at the buffer's state.
-    if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.DROP && behind()) {
-      config.state.drops.count(DropReason.SLOW_CONSUMER);
-      if (config.observers.enabled) {
-        config.observers.onSlowConsumer(ZocketObserver.SlowConsumerAction.DROPPED);
-      }
+    if (slow.dropsEvents && behind()) {
+      slow.dropped();
       return;
     }
     // The frame itself, not a duplicate: nothing here moves its indexes, and a frame that goes to
@@ -181,11 +169,9 @@ final class FrameWriter {
   /**
    * Encodes a reply and writes it, under the server-wide budget for what the server holds for
    * clients that are behind ({@link Hardening#maxBacklogMemory()}): the reply counts from the
-   * moment it is encoded, {@link TextFrames#CHARGE_STEP} bytes at a time while it grows (so that
-   * many large replies encoded at once cannot take the memory before any is counted), then until
-   * the I/O thread takes it. Past the budget, a connection at least as far behind as the average is
-   * cut (1013) instead of having its reply encoded, and a reply that would take the total past it
-   * is refused. Any thread.
+   * moment it is encoded until the I/O thread takes it ({@link ReplyCharge}). Past the budget, a
+   * connection at least as far behind as the average is cut (1013) instead of having its reply
+   * encoded, and a reply that would take the total past it is refused. Any thread.
    *
    * @throws ZocketException with code {@code LIMIT_EXCEEDED} when the reply was refused for the
    *     budget; nothing was queued, and the call is still owed an answer
@@ -193,29 +179,15 @@ final class FrameWriter {
    */
   void reply(Outgoing reply) {
     long held = heldWhileBehind;
-    if (held >= 0
-        && config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE
-        && config.state.backlogs.wouldCut(held)) {
+    if (held >= 0 && slow.closes && budget.wouldCut(held)) {
       cutFromAnyThread(
           "it does not read its replies while what the server holds for clients is past "
-              + config.state.backlogs.max()
+              + budget.max()
               + " bytes");
       return;
     }
-    ReplyCharge charge = new ReplyCharge(config.state.backlogs);
-    ByteBuf frame;
-    try {
-      frame = TextFrames.encode(channel.alloc(), reply, charge);
-    } catch (RuntimeException e) {
-      config.state.backlogs.addInTransit(-charge.charged);
-      if (charge.refused) { // however the serializer wrapped it
-        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
-      }
-      throw e;
-    }
-    long cost = cost(frame);
-    config.state.backlogs.addInTransit(cost - charge.charged);
-    reply(frame, cost);
+    ByteBuf frame = ReplyCharge.encode(channel.alloc(), reply, budget);
+    reply(frame, cost(frame));
   }
 
   /**
@@ -225,39 +197,19 @@ final class FrameWriter {
   private void reply(ByteBuf frame, long charged) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
-      config.state.backlogs.addInTransit(-charged);
+      budget.addInTransit(-charged);
       write(frame);
       return;
     }
     try {
       loop.execute(
           () -> {
-            config.state.backlogs.addInTransit(-charged);
+            budget.addInTransit(-charged);
             write(frame);
           });
     } catch (RejectedExecutionException e) {
-      config.state.backlogs.addInTransit(-charged);
+      budget.addInTransit(-charged);
       frame.release(); // the I/O thread is stopping: the connection is closing
-    }
-  }
-
-  /** What a reply being encoded has counted in the budget, and whether the budget refused it. */
-  private static final class ReplyCharge implements IntConsumer {
-    private final BacklogBudget budget;
-    long charged;
-    boolean refused;
-
-    ReplyCharge(BacklogBudget budget) {
-      this.budget = budget;
-    }
-
-    @Override
-    public void accept(int bytes) {
-      if (!budget.charge(bytes)) {
-        refused = true;
-        throw new ZocketException(ErrorCodes.LIMIT_EXCEEDED, REPLIES_FULL);
-      }
-      charged += bytes;
     }
   }
 
@@ -310,7 +262,7 @@ final class FrameWriter {
     backlog.add(frame);
     int cost = cost(frame);
     backlogBytes += cost;
-    checkLimits(config.state.backlogs.add(cost));
+    checkLimits(budget.add(cost));
   }
 
   /**
@@ -320,22 +272,22 @@ final class FrameWriter {
    */
   private void checkLimits(long total) {
     publish();
-    if (config.hardening.slowConsumerPolicy() != SlowConsumerPolicy.CLOSE) {
+    if (!slow.closes) {
       return;
     }
     long own = backlogBytes + outBytes;
-    if (own > config.hardening.maxBacklogBytes()) {
-      cut("it holds more than " + config.hardening.maxBacklogBytes() + " bytes");
+    if (own > slow.maxBacklogBytes) {
+      cut("it holds more than " + slow.maxBacklogBytes + " bytes");
     } else {
       // Past the server-wide budget, the connections furthest behind go first: a healthy client
       // that lags a little keeps its place while a stalled one is cut.
-      config.state.backlogs.cutIfFurtherBehind(
+      budget.cutIfFurtherBehind(
           own,
           total,
           () ->
               cut(
                   "all connections behind hold more than "
-                      + config.state.backlogs.max()
+                      + budget.max()
                       + " bytes and it holds at least their average"));
     }
   }
@@ -353,7 +305,7 @@ final class FrameWriter {
     // Counts again what Netty holds: the close dropped the frames the socket had not begun, which
     // the close's first count, taken just before, still held for as long as the socket stays open.
     close();
-    if (channel.isActive() && config.state.backlogs.passed()) {
+    if (channel.isActive() && budget.passed()) {
       channel.close();
       close(); // counts what Netty held as released: the close released it
     }
@@ -371,7 +323,7 @@ final class FrameWriter {
     long held = pending();
     long delta = held - outBytes;
     outBytes = held;
-    return config.state.backlogs.add(delta);
+    return budget.add(delta);
   }
 
   /**
@@ -379,7 +331,7 @@ final class FrameWriter {
    * was written into, which can be up to twice its length; shared by every recipient, but counted
    * for each) and its bookkeeping.
    */
-  private static int cost(ByteBuf frame) {
+  static int cost(ByteBuf frame) {
     return frame.capacity() + ENTRY_OVERHEAD;
   }
 
@@ -400,7 +352,7 @@ final class FrameWriter {
     }
     if (!flushPending) {
       flushPending = true;
-      FLUSHER.get().add(this, channel.eventLoop());
+      Flusher.add(this, channel.eventLoop());
     }
   }
 
@@ -430,7 +382,7 @@ final class FrameWriter {
       ByteBuf frame = b.poll();
       int cost = cost(frame);
       backlogBytes -= cost;
-      config.state.backlogs.add(-cost);
+      budget.add(-cost);
       writeNow(frame);
     }
     writing = false;
@@ -447,7 +399,7 @@ final class FrameWriter {
       return;
     }
     behindNow = true;
-    config.state.backlogs.fellBehind();
+    budget.fellBehind();
     recount();
     publish();
     startStallTimer();
@@ -463,11 +415,11 @@ final class FrameWriter {
             .schedule(
                 () -> {
                   behindTimer = null;
-                  if (config.hardening.slowConsumerPolicy() == SlowConsumerPolicy.CLOSE) {
-                    cut("it read nothing for " + config.hardening.maxBacklogTime());
+                  if (slow.closes) {
+                    cut("it read nothing for " + slow.maxBacklogTime);
                   }
                 },
-                config.hardening.maxBacklogTime().toNanos(),
+                slow.maxBacklogTime.toNanos(),
                 TimeUnit.NANOSECONDS);
   }
 
@@ -476,10 +428,10 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
-    config.state.backlogs.add(-outBytes); // below the low water mark now: uncounted, see above
+    budget.add(-outBytes); // below the low water mark now: uncounted, see above
     outBytes = 0;
     publish();
-    config.state.backlogs.caughtUp();
+    budget.caughtUp();
     cancelTimer();
     frames.reads().behind(false);
   }
@@ -505,24 +457,24 @@ final class FrameWriter {
     }
     if (behindNow) {
       behindNow = false;
-      config.state.backlogs.caughtUp();
+      budget.caughtUp();
     }
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
       for (ByteBuf frame; (frame = b.poll()) != null; ) {
         frame.release();
       }
-      config.state.backlogs.add(-backlogBytes);
+      budget.add(-backlogBytes);
       backlogBytes = 0;
     }
     cancelTimer();
     if (outBytes != 0) {
-      config.state.backlogs.add(-outBytes);
+      budget.add(-outBytes);
       outBytes = 0;
     }
     long held = channel.isActive() ? pending() : 0;
     if (held != closingBytes) {
-      config.state.backlogs.addClosing(held - closingBytes);
+      budget.addClosing(held - closingBytes);
       closingBytes = held;
     }
   }
@@ -532,7 +484,8 @@ final class FrameWriter {
     return backlogBytes;
   }
 
-  private void flush() {
+  /** Flushes what was written during the I/O thread's pass, at its end ({@link Flusher}). */
+  void flush() {
     flushPending = false;
     writing = true;
     if (rawWrites == null) {
@@ -559,35 +512,5 @@ final class FrameWriter {
    */
   private boolean straightToSocket() {
     return channel.pipeline().firstContext() == rawWrites;
-  }
-
-  /**
-   * The writers one I/O thread wrote to during its current pass: one task per pass flushes each of
-   * them once, queued behind every write task it is to flush.
-   */
-  private static final class Flusher implements Runnable {
-    private final ArrayList<FrameWriter> dirty = new ArrayList<>();
-    private boolean scheduled;
-
-    void add(FrameWriter w, EventLoop loop) {
-      dirty.add(w);
-      if (!scheduled) {
-        scheduled = true;
-        try {
-          loop.execute(this);
-        } catch (RejectedExecutionException e) {
-          run(); // the I/O thread is stopping: flush now
-        }
-      }
-    }
-
-    @Override
-    public void run() {
-      for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
-        dirty.get(i).flush();
-      }
-      dirty.clear();
-      scheduled = false;
-    }
   }
 }

@@ -5,6 +5,8 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.LogSafe;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.EnvelopeWriter;
+import dev.zocket.internal.Observers;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.spi.ZocketObserver.HandshakeRejection;
@@ -39,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * room under the connection limit (503); then Netty's RFC 6455 handshaker answers 101 and the
  * {@link FrameHandler} opens the connection. Failures are answered here and never upgrade. Other
  * requests go to the user's {@link HttpHandler}, or get 404 or 426.
+ *
+ * <p>Collaborators, given by the server: the path, the host and origin checks ({@link Hardening}),
+ * the {@link Authenticator}, the {@link HandshakeHeaders}, the {@link HttpHandler}, the codec's
+ * writer (the JSON bodies of rejections), the observers and the frame decoder's settings; per
+ * socket, the {@link FrameHandler} in the same pipeline (admission, the upgrade).
+ *
+ * <p>Threading: one instance serves every socket of a server, on each socket's I/O thread.
  */
 @Sharable
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
@@ -52,11 +61,54 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /** The only WebSocket version upgraded: RFC 6455. */
   private static final String WEBSOCKET_VERSION = "13";
 
-  private final ServerConfig config;
+  /** The WebSocket path, or null for any path. */
+  private final String path;
+
+  /** The host and origin checks. */
+  private final Hardening hardening;
+
+  /** The user's authenticator, or null for none. */
+  private final Authenticator authenticator;
+
+  private final HandshakeHeaders headers;
+
+  /** The user's handler of plain HTTP requests, or null for none. */
+  private final HttpHandler httpHandler;
+
+  /** Writes the JSON bodies of rejections. */
+  private final EnvelopeWriter errors;
+
+  private final Observers observers;
   private final WebSocketDecoderConfig decoderConfig;
 
-  HandshakeHandler(ServerConfig config, WebSocketDecoderConfig decoderConfig) {
-    this.config = config;
+  /**
+   * The handshake stage of one server, shared by its sockets.
+   *
+   * @param path the WebSocket path, or null for any path
+   * @param hardening the host and origin checks
+   * @param authenticator the user's authenticator, or null for none
+   * @param headers binds and validates the handshake's headers
+   * @param httpHandler the user's handler of plain HTTP requests, or null for none
+   * @param errors writes the JSON bodies of rejections
+   * @param observers told of every rejection
+   * @param decoderConfig the frame decoder's settings, for the upgrade
+   */
+  HandshakeHandler(
+      String path,
+      Hardening hardening,
+      Authenticator authenticator,
+      HandshakeHeaders headers,
+      HttpHandler httpHandler,
+      EnvelopeWriter errors,
+      Observers observers,
+      WebSocketDecoderConfig decoderConfig) {
+    this.path = path;
+    this.hardening = hardening;
+    this.authenticator = authenticator;
+    this.headers = headers;
+    this.httpHandler = httpHandler;
+    this.errors = errors;
+    this.observers = observers;
     this.decoderConfig = decoderConfig;
   }
 
@@ -141,9 +193,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     boolean onPath;
     try {
       // Decoded now: a malformed escape is the client's error, answered 400, never a handler's.
-      String path = query.path();
+      String requested = query.path();
       query.parameters();
-      onPath = config.path == null || config.path.equals(path);
+      onPath = path == null || path.equals(requested);
     } catch (IllegalArgumentException e) {
       reject(
           ctx,
@@ -154,7 +206,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           List.of());
       return null;
     }
-    if (!config.hardening.hostAllowed(request)) {
+    if (!hardening.hostAllowed(request)) {
       reject(
           ctx,
           request,
@@ -192,7 +244,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return null;
     }
     boolean secure = ctx.pipeline().get(SslHandler.class) != null;
-    if (!config.hardening.originAllowed(request, secure)) {
+    if (!hardening.originAllowed(request, secure)) {
       reject(
           ctx,
           request,
@@ -203,9 +255,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return null;
     }
     String principal = null;
-    if (config.authenticator != null) {
+    if (authenticator != null) {
       try {
-        principal = config.authenticator.principal(request);
+        principal = authenticator.principal(request);
       } catch (ZocketException e) {
         boolean unauthorized = ErrorCodes.UNAUTHORIZED.equals(e.code());
         reject(
@@ -228,9 +280,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         return null;
       }
     }
-    Object headers;
+    Object bound;
     try {
-      headers = config.headers.read(request, query);
+      bound = headers.read(request, query);
     } catch (InvalidPayloadException e) {
       reject(
           ctx,
@@ -254,7 +306,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           LogSafe.text(version),
           Protocol.VERSION);
     }
-    return new Accepted(headers, Resume.of(request, query, principal));
+    return new Accepted(bound, Resume.of(request, query, principal));
   }
 
   private static boolean isUpgrade(FullHttpRequest request) {
@@ -264,9 +316,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private void serveHttp(ChannelHandlerContext ctx, FullHttpRequest request, boolean onPath) {
     FullHttpResponse response = null;
-    if (config.httpHandler != null) {
+    if (httpHandler != null) {
       try {
-        response = config.httpHandler.handle(request);
+        response = httpHandler.handle(request);
       } catch (RuntimeException e) {
         httpHandlerFailures.error(
             "The HTTP handler failed for {} {}",
@@ -307,8 +359,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void rejected(HandshakeRejection reason, HttpResponseStatus status) {
-    if (config.observers.enabled) {
-      config.observers.onHandshakeRejected(reason, status.code());
+    if (observers.enabled) {
+      observers.onHandshakeRejected(reason, status.code());
     }
   }
 
@@ -317,7 +369,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            Unpooled.wrappedBuffer(config.codec.writer().encodeHandshakeError(error, details)));
+            Unpooled.wrappedBuffer(errors.encodeHandshakeError(error, details)));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     return response;
   }

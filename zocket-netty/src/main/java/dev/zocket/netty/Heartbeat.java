@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,10 +27,22 @@ import java.util.concurrent.TimeUnit;
  * count, so a frame, or a fragmented message, that is dribbled for ever is cut at the idle timeout
  * however much of it arrives.
  *
+ * <p>Collaborators: the server's {@link Timing} and the {@link FrameHandler}, told of timeouts.
+ *
  * <p>Threading: on the connection's I/O thread only; the timer fires there too.
  */
 final class Heartbeat implements Runnable {
-  private final ServerConfig config;
+  /**
+   * The durations of a server's heartbeat. Immutable.
+   *
+   * @param handshakeTimeout how long a socket may take to send a whole HTTP request
+   * @param idleTimeout how long an upgraded socket may make no progress; zero for no limit
+   * @param pingInterval how long an upgraded socket may make no progress before it is pinged; zero
+   *     for no pings
+   */
+  record Timing(Duration handshakeTimeout, Duration idleTimeout, Duration pingInterval) {}
+
+  private final Timing timing;
   private final FrameHandler frames;
 
   /** The frame stage's context; set when the socket becomes active. */
@@ -59,8 +72,8 @@ final class Heartbeat implements Runnable {
 
   private ByteBuf nextPong;
 
-  Heartbeat(ServerConfig config, FrameHandler frames) {
-    this.config = config;
+  Heartbeat(Timing timing, FrameHandler frames) {
+    this.timing = timing;
     this.frames = frames;
   }
 
@@ -104,7 +117,7 @@ final class Heartbeat implements Runnable {
 
   /** A plain HTTP request was answered: the next one is due within the handshake timeout. */
   void requestAnswered() {
-    requestDeadline = System.nanoTime() + config.hardening.handshakeTimeout().toNanos();
+    requestDeadline = System.nanoTime() + timing.handshakeTimeout().toNanos();
   }
 
   /** The connection was upgraded: no request is due any more, and it is pinged when silent. */
@@ -113,8 +126,8 @@ final class Heartbeat implements Runnable {
   }
 
   private void schedule(long now) {
-    long idle = config.idleTimeout.toNanos();
-    long ping = config.pingInterval.toNanos();
+    long idle = timing.idleTimeout().toNanos();
+    long ping = timing.pingInterval().toNanos();
     long next = upgraded ? Long.MAX_VALUE : requestDeadline;
     if (idle > 0) {
       next = Math.min(next, lastRead + idle);
@@ -139,12 +152,12 @@ final class Heartbeat implements Runnable {
       frames.requestTimedOut();
       return;
     }
-    long idle = config.idleTimeout.toNanos();
+    long idle = timing.idleTimeout().toNanos();
     if (idle > 0 && now - lastRead >= idle) {
       frames.idleTimedOut();
       return;
     }
-    long ping = config.pingInterval.toNanos();
+    long ping = timing.pingInterval().toNanos();
     if (ping > 0 && now - Math.max(lastRead, lastPing) >= ping) {
       lastPing = now;
       if (upgraded) {

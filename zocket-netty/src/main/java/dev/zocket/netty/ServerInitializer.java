@@ -4,10 +4,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import java.util.function.Supplier;
 
 /**
  * Builds the pipeline of every accepted connection, in this order:
@@ -29,31 +31,110 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketSe
  *       read, the heartbeat; it puts Netty's fragment aggregator before itself when a fragmented
  *       message first arrives.
  * </ol>
+ *
+ * <p>The stages get only the parts they use, derived once per server: the handshake stage is one
+ * {@link HandshakeHandler} shared by every socket, the frame stage a new {@link FrameHandler} per
+ * socket. Called on each new channel's I/O thread.
  */
 final class ServerInitializer extends ChannelInitializer<Channel> {
   static final int MAX_HTTP_REQUEST_BYTES = 8192;
 
-  private final ServerConfig config;
+  /** TLS, compression and the outbound buffer's water marks. */
+  private final Hardening hardening;
+
+  private final int maxFrameSize;
+
+  /** Every accepted channel, for shutdown. */
+  private final ChannelGroup channels;
+
+  /** The handshake stage, one for every socket. */
   private final HandshakeHandler handshake;
 
+  /** A new socket's frame stage. */
+  private final Supplier<FrameHandler> frames;
+
+  /**
+   * The pipelines of a server of these settings and parts.
+   *
+   * @param hardening TLS, compression and the outbound buffer's water marks
+   * @param maxFrameSize the frame size limit, for the inflater
+   * @param channels where every accepted channel is added, for shutdown
+   * @param handshake the handshake stage, shared by every socket
+   * @param frames makes a new socket's frame stage
+   */
+  ServerInitializer(
+      Hardening hardening,
+      int maxFrameSize,
+      ChannelGroup channels,
+      HandshakeHandler handshake,
+      Supplier<FrameHandler> frames) {
+    this.hardening = hardening;
+    this.maxFrameSize = maxFrameSize;
+    this.channels = channels;
+    this.handshake = handshake;
+    this.frames = frames;
+  }
+
+  /** The pipelines of a server of this configuration, whose stages get only the parts they use. */
   ServerInitializer(ServerConfig config) {
-    this.config = config;
-    this.handshake =
-        new HandshakeHandler(
-            config,
-            WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.maxFrameSize)
-                .allowExtensions(config.hardening.compression())
-                // FrameHandler closes, completing the closing handshake.
-                .closeOnProtocolViolation(false)
-                .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
-                .build());
+    this(
+        config.hardening,
+        config.maxFrameSize,
+        config.state.channels,
+        handshakeStage(config),
+        frameStages(config));
+  }
+
+  private static HandshakeHandler handshakeStage(ServerConfig config) {
+    return new HandshakeHandler(
+        config.path,
+        config.hardening,
+        config.authenticator,
+        config.headers,
+        config.httpHandler,
+        config.codec.writer(),
+        config.observers,
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(config.maxFrameSize)
+            .allowExtensions(config.hardening.compression())
+            // FrameHandler closes, completing the closing handshake.
+            .closeOnProtocolViolation(false)
+            .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
+            .build());
+  }
+
+  private static Supplier<FrameHandler> frameStages(ServerConfig config) {
+    Hardening h = config.hardening;
+    ServerState state = config.state;
+    Heartbeat.Timing timing =
+        new Heartbeat.Timing(h.handshakeTimeout(), config.idleTimeout, config.pingInterval);
+    RateLimiter.Limit rateLimit =
+        new RateLimiter.Limit(h.messagesPerSecond(), h.messageBurst(), h.rateLimitPolicy());
+    SlowConsumers slowConsumers =
+        new SlowConsumers(
+            h.slowConsumerPolicy(),
+            h.maxBacklogBytes(),
+            h.maxBacklogTime(),
+            state.backlogs,
+            state.drops,
+            state.slowConsumersClosed,
+            config.observers);
+    return () ->
+        new FrameHandler(
+            config.dispatcher,
+            config.maxFrameSize,
+            timing,
+            rateLimit,
+            state.admission,
+            state.drops,
+            slowConsumers,
+            config);
   }
 
   @Override
   protected void initChannel(Channel ch) {
-    config.state.channels.add(ch);
-    Hardening h = config.hardening;
+    channels.add(ch);
+    Hardening h = hardening;
     ch.config()
         .setWriteBufferWaterMark(new WriteBufferWaterMark(h.writeBufferLow(), h.writeBufferHigh()));
     ChannelPipeline p = ch.pipeline();
@@ -66,9 +147,9 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
             MAX_HTTP_REQUEST_BYTES, MAX_HTTP_REQUEST_BYTES, MAX_HTTP_REQUEST_BYTES));
     p.addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
     if (h.compression()) {
-      p.addLast("compression", new WebSocketServerCompressionHandler(config.maxFrameSize));
+      p.addLast("compression", new WebSocketServerCompressionHandler(maxFrameSize));
     }
     p.addLast("handshake", handshake);
-    p.addLast("frames", new FrameHandler(config));
+    p.addLast("frames", frames.get());
   }
 }

@@ -5,7 +5,7 @@ package dev.zocket.netty;
  * up to {@code burst} messages and refills at {@code messagesPerSecond}. A message finds a token or
  * not; under {@link RateLimitPolicy#THROTTLE} it takes one on credit instead, and the bucket is in
  * debt until the refill has paid it back. What a missing token or a debt does to the connection is
- * the {@link FrameHandler}'s to decide; this class only counts, so the arithmetic reads (and can be
+ * the {@link RateLimiter}'s to decide; this class only counts, so the arithmetic reads (and can be
  * tested) apart from Netty. Made only for a server with a rate limit.
  *
  * <p>Threading: on the connection's I/O thread only.

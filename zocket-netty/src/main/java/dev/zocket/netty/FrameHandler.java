@@ -3,7 +3,6 @@ package dev.zocket.netty;
 import dev.zocket.DropReason;
 import dev.zocket.LogSafe;
 import dev.zocket.internal.Dispatcher;
-import dev.zocket.internal.Drops;
 import dev.zocket.internal.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,11 +76,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         }
       };
 
-  /**
-   * The server's settings and parts, only to open the connection ({@link #upgraded}) and for its
-   * {@link ReadPauses}.
-   */
-  private final ServerConfig config;
+  /** Opens the connection once upgraded. */
+  private final Connections connections;
+
+  /** Whether the server is shutting down, and the inbound memory, for {@link ReadPauses}. */
+  private final ServerState state;
 
   /** Decodes messages. */
   private final Dispatcher dispatcher;
@@ -91,12 +90,6 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   /** The durations of the heartbeat, for its log lines. */
   private final Heartbeat.Timing timing;
-
-  /** The server's connection limits; this socket is counted from when it is active. */
-  private final Admission admission;
-
-  /** Counts the messages dropped. */
-  private final Drops drops;
 
   /** The server's slow-consumer rules, for the writer and this stage's 1013. */
   private final SlowConsumers slowConsumers;
@@ -130,27 +123,25 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    * @param maxFrameSize the frame size limit, for fragmented messages
    * @param timing the durations of the heartbeat
    * @param rateLimit the server's rate limit
-   * @param admission the server's connection limits
-   * @param drops counts the messages dropped
    * @param slowConsumers the server's slow-consumer rules
-   * @param config only to open the connection and for its {@link ReadPauses}
+   * @param state the connection limits (a socket counts from when it is active), the drops, the
+   *     inbound memory, and whether the server is shutting down
+   * @param connections opens the connection once upgraded
    */
   FrameHandler(
       Dispatcher dispatcher,
       int maxFrameSize,
       Heartbeat.Timing timing,
       RateLimiter.Limit rateLimit,
-      Admission admission,
-      Drops drops,
       SlowConsumers slowConsumers,
-      ServerConfig config) {
+      ServerState state,
+      Connections connections) {
     this.dispatcher = dispatcher;
     this.maxFrameSize = maxFrameSize;
     this.timing = timing;
-    this.admission = admission;
-    this.drops = drops;
     this.slowConsumers = slowConsumers;
-    this.config = config;
+    this.state = state;
+    this.connections = connections;
     this.heartbeat = new Heartbeat(timing, this);
     this.closing = new CloseHandshake(this);
     this.rateLimit = RateLimiter.of(rateLimit);
@@ -181,11 +172,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   void upgraded(Object headers, Resume resume) {
     writer = new FrameWriter(ctx.channel(), this, slowConsumers);
     heartbeat.upgraded();
-    if (config.state.closing()) {
+    if (state.closing()) {
       close(1001, "Server is shutting down");
       return;
     }
-    ServerConnection c = config.connections.open(ctx.channel(), this, writer, headers, resume);
+    ServerConnection c = connections.open(ctx.channel(), this, writer, headers, resume);
     connection = c;
     c.start();
   }
@@ -200,17 +191,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.reads =
-        new ReadPauses(
-            ctx.channel(),
-            closing::begun,
-            config.state.inboundMemory,
-            config.hardening.maxInboundMemory());
+    this.reads = new ReadPauses(ctx.channel(), closing::begun, state.inbound);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    verdict = admission.admit(ctx.channel().remoteAddress());
+    verdict = state.admission.admit(ctx.channel().remoteAddress());
     if (verdict == Admission.Verdict.DROP) {
       log.debug("Closing {} at once: over the connection limit and its headroom", describe());
       ctx.close();
@@ -271,7 +257,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof CloseWebSocketFrame close) {
       closing.peerClosed(ctx, close);
     } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
-      drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
+      state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
     } else {
       heartbeat.controlArrived(); // a pong: all the idle timeout needs
     }
@@ -280,7 +266,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
     if (closing.begun() || connection == null) {
-      drops.count(DropReason.CLOSING);
+      state.drops.count(DropReason.CLOSING);
       return;
     }
     ByteBuf content = frame.content();
@@ -317,7 +303,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (in.rpcId() != null) {
       connection.reject(in, "Too many messages per second");
     } else {
-      drops.count(DropReason.RATE_LIMITED);
+      state.drops.count(DropReason.RATE_LIMITED);
       log.debug("Dropped a message of {}: over the rate limit", describe());
     }
   }
@@ -427,7 +413,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       writer.close();
     }
     if (verdict != null) {
-      admission.release(ctx.channel().remoteAddress(), verdict);
+      state.admission.release(ctx.channel().remoteAddress(), verdict);
     }
     ServerConnection c = connection;
     if (c != null) {

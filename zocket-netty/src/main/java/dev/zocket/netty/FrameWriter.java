@@ -140,8 +140,8 @@ final class FrameWriter {
 
   /**
    * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
-   * its reference. On the I/O thread (the registry hands events from other threads over in batches,
-   * see {@link LocalRegistry}).
+   * its reference. On the I/O thread (the fan-out hands events from other threads over in batches,
+   * see {@link Fanout}).
    */
   void event(ByteBuf shared) {
     if (closed) {

@@ -55,7 +55,6 @@ final class InboundQueue implements Runnable {
 
   private final Application app;
   private final ServerState state;
-  private final long maxInboundMemory;
   private final ServerConnection connection;
   private final FrameHandler frames;
 
@@ -86,14 +85,9 @@ final class InboundQueue implements Runnable {
   private volatile long queuedBytes;
 
   InboundQueue(
-      Application app,
-      ServerState state,
-      long maxInboundMemory,
-      ServerConnection connection,
-      FrameHandler frames) {
+      Application app, ServerState state, ServerConnection connection, FrameHandler frames) {
     this.app = app;
     this.state = state;
-    this.maxInboundMemory = maxInboundMemory;
     this.connection = connection;
     this.frames = frames;
   }
@@ -105,10 +99,10 @@ final class InboundQueue implements Runnable {
       return;
     }
     long bytes = QUEUED_BYTES.addAndGet(this, in.size());
-    state.inboundMemory.add(in.size());
+    state.inbound.add(in.size());
     int before = enqueue(in);
     // The server-wide total is summed only for a queue of some size: a short one adds little.
-    if (bytes > GLOBAL_CHECK_BYTES && state.inboundMemory.sum() > maxInboundMemory) {
+    if (bytes > GLOBAL_CHECK_BYTES && state.inbound.over()) {
       frames.reads().overInboundMemory();
     }
     if (paused == 0
@@ -152,7 +146,7 @@ final class InboundQueue implements Runnable {
       if (task instanceof Dispatcher.Inbound in) {
         state.drops.count(reason);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        state.inboundMemory.add(-in.size());
+        state.inbound.add(-in.size());
       }
     }
   }
@@ -237,7 +231,7 @@ final class InboundQueue implements Runnable {
         Dispatcher.Inbound in = (Dispatcher.Inbound) task;
         app.dispatcher().handle(connection, in);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        state.inboundMemory.add(-in.size());
+        state.inbound.add(-in.size());
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
       int left = PENDING.decrementAndGet(this);

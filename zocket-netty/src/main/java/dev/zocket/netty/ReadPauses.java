@@ -3,7 +3,6 @@ package dev.zocket.netty;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -41,14 +40,10 @@ final class ReadPauses {
   private ScheduledFuture<?> inboundRecheck;
 
   /** The bytes of the messages waiting for handlers on all connections, and their budget. */
-  private final LongAdder inboundMemory;
+  private final InboundMemory inbound;
 
-  private final long maxInboundMemory;
-
-  ReadPauses(
-      Channel channel, BooleanSupplier closing, LongAdder inboundMemory, long maxInboundMemory) {
-    this.inboundMemory = inboundMemory;
-    this.maxInboundMemory = maxInboundMemory;
+  ReadPauses(Channel channel, BooleanSupplier closing, InboundMemory inbound) {
+    this.inbound = inbound;
     this.channel = channel;
     this.closing = closing;
   }
@@ -92,7 +87,7 @@ final class ReadPauses {
             .eventLoop()
             .schedule(
                 () -> {
-                  if (inboundMemory.sum() > maxInboundMemory) {
+                  if (inbound.over()) {
                     recheckInboundMemory();
                   } else {
                     inboundRecheck = null;

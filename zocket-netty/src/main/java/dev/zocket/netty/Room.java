@@ -6,11 +6,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The members of one room of the {@link Directory}, and the room's id, which every member's
- * list of rooms shares. Most rooms are small, so members are kept in an array, copied on every
- * change, until there are more than {@link #SMALL}; then in a concurrent set. Changes are made
- * under the directory's lock for the room; reads (fan-out) take no lock and see the members of one
- * moment (an array) or a weakly consistent view (a set).
+ * The members of one room of the {@link Directory}, and the room's id, which every member's list of
+ * rooms shares. Most rooms are small, so members are kept in an array, copied on every change,
+ * until there are more than {@link #SMALL}; then in a concurrent set. Changes are made under the
+ * directory's lock for the room; reads (fan-out) take no lock and see the members of one moment (an
+ * array) or a weakly consistent view (a set).
  *
  * <p>Cost, measured with {@code RoomMemory} (64-character ids): about 50 bytes for a membership of
  * a shared room and 200 bytes for a room of its own, id included.

@@ -27,6 +27,7 @@ import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
@@ -99,13 +101,12 @@ final class ServerAssembly {
   }
 
   /**
-   * The parts of a server: what its pipeline stages read ({@code stages}), and what the server
-   * itself uses.
+   * The parts of a server: the pipeline of its sockets, and what the server itself uses.
    *
    * @param backplane this node's link to the backplane; null without one
    */
   record Parts(
-      ServerConfig stages,
+      ServerInitializer pipeline,
       EventEmitters emitters,
       Directory directory,
       Fanout fanout,
@@ -115,13 +116,13 @@ final class ServerAssembly {
       Hardening hardening) {}
 
   /**
-   * What the pipeline stages of a server with {@code b}'s settings read, whose handlers run on
-   * {@code handlerExecutor}: for the stages' tests in an {@code EmbeddedChannel}.
+   * The pipeline of the sockets of a server with {@code b}'s settings, whose handlers run on {@code
+   * handlerExecutor}: for the stages' tests in an {@code EmbeddedChannel}.
    *
    * @throws IllegalStateException if the backplane's node id is not valid
    */
-  static ServerConfig config(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
-    return assemble(b, handlerExecutor).stages;
+  static ServerInitializer pipeline(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
+    return assemble(b, handlerExecutor).pipeline;
   }
 
   /**
@@ -191,22 +192,57 @@ final class ServerAssembly {
         new Application(
             dispatcher, emitters, handlerExecutor, b.onConnect, b.onDisconnect, observers);
     Connections connections = new Connections(app, state, hardening, directory, recovery, ids);
-    ServerConfig stages =
-        new ServerConfig(
-            codec,
-            dispatcher,
-            connections,
-            headers,
-            b.authenticator,
-            b.httpHandler,
+    HandshakeHandler handshake =
+        new HandshakeHandler(
             b.path,
-            b.maxFrameSize,
-            b.idleTimeout,
-            b.pingInterval,
             hardening,
-            state,
+            b.authenticator,
+            headers,
+            b.httpHandler,
+            codec.writer(),
+            observers,
+            WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(b.maxFrameSize)
+                .allowExtensions(hardening.compression())
+                // FrameHandler closes, completing the closing handshake.
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
+                .build());
+    ServerInitializer pipeline =
+        new ServerInitializer(
+            hardening,
+            b.maxFrameSize,
+            state.channels,
+            handshake,
+            frameStages(b, hardening, dispatcher, state, observers, connections));
+    return new Parts(pipeline, emitters, directory, fanout, link, recovery, state, hardening);
+  }
+
+  /** Makes each socket's frame stage, from the parts they all share, made once. */
+  private static Supplier<FrameHandler> frameStages(
+      ZocketServer.Builder<?, ?> b,
+      Hardening h,
+      Dispatcher dispatcher,
+      ServerState state,
+      Observers observers,
+      Connections connections) {
+    Heartbeat.Timing timing =
+        new Heartbeat.Timing(h.handshakeTimeout(), b.idleTimeout, b.pingInterval);
+    RateLimiter.Limit rateLimit =
+        new RateLimiter.Limit(h.messagesPerSecond(), h.messageBurst(), h.rateLimitPolicy());
+    SlowConsumers slowConsumers =
+        new SlowConsumers(
+            h.slowConsumerPolicy(),
+            h.maxBacklogBytes(),
+            h.maxBacklogTime(),
+            state.backlogs,
+            state.drops,
+            state.slowConsumersClosed,
             observers);
-    return new Parts(stages, emitters, directory, fanout, link, recovery, state, hardening);
+    int maxFrameSize = b.maxFrameSize;
+    return () ->
+        new FrameHandler(
+            dispatcher, maxFrameSize, timing, rateLimit, slowConsumers, state, connections);
   }
 
   /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */
@@ -273,8 +309,7 @@ final class ServerAssembly {
             : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     IoThreads ioThreads = new IoThreads();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(b.ioThreads, ioThreads, io);
-    ServerBootstrap bootstrap =
-        new ServerBootstrap().group(group).childHandler(new ServerInitializer(parts.stages));
+    ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(parts.pipeline);
     if (local) {
       bootstrap.channel(LocalServerChannel.class);
     } else {

@@ -110,7 +110,7 @@ final class ServerConnection extends ConnectionContext {
     this.headers = headers;
     this.recovery = recovery;
     this.rooms = new ConnectionRooms(directory, limits, this);
-    this.inbound = new InboundQueue(app, state, limits.maxInboundMemory(), this, frames);
+    this.inbound = new InboundQueue(app, state, this, frames);
   }
 
   /** The connection's I/O thread. */

@@ -7,7 +7,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import java.util.function.Supplier;
 
@@ -73,62 +72,6 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     this.channels = channels;
     this.handshake = handshake;
     this.frames = frames;
-  }
-
-  /** The pipelines of a server of this configuration, whose stages get only the parts they use. */
-  ServerInitializer(ServerConfig config) {
-    this(
-        config.hardening,
-        config.maxFrameSize,
-        config.state.channels,
-        handshakeStage(config),
-        frameStages(config));
-  }
-
-  private static HandshakeHandler handshakeStage(ServerConfig config) {
-    return new HandshakeHandler(
-        config.path,
-        config.hardening,
-        config.authenticator,
-        config.headers,
-        config.httpHandler,
-        config.codec.writer(),
-        config.observers,
-        WebSocketDecoderConfig.newBuilder()
-            .maxFramePayloadLength(config.maxFrameSize)
-            .allowExtensions(config.hardening.compression())
-            // FrameHandler closes, completing the closing handshake.
-            .closeOnProtocolViolation(false)
-            .withUTF8Validator(false) // FrameHandler checks text messages, faster (Utf8)
-            .build());
-  }
-
-  private static Supplier<FrameHandler> frameStages(ServerConfig config) {
-    Hardening h = config.hardening;
-    ServerState state = config.state;
-    Heartbeat.Timing timing =
-        new Heartbeat.Timing(h.handshakeTimeout(), config.idleTimeout, config.pingInterval);
-    RateLimiter.Limit rateLimit =
-        new RateLimiter.Limit(h.messagesPerSecond(), h.messageBurst(), h.rateLimitPolicy());
-    SlowConsumers slowConsumers =
-        new SlowConsumers(
-            h.slowConsumerPolicy(),
-            h.maxBacklogBytes(),
-            h.maxBacklogTime(),
-            state.backlogs,
-            state.drops,
-            state.slowConsumersClosed,
-            config.observers);
-    return () ->
-        new FrameHandler(
-            config.dispatcher,
-            config.maxFrameSize,
-            timing,
-            rateLimit,
-            state.admission,
-            state.drops,
-            slowConsumers,
-            config);
   }
 
   @Override

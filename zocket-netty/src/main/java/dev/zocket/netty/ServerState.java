@@ -16,18 +16,16 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What one running server counts and tracks across its connections: the counters it reports, the
  * server-wide budgets, the sockets and connections open now, and whether it is shutting down. Kept
- * apart from its settings ({@link Hardening}), which never change once the server has started. Any thread:
- * the I/O threads and the handler executor update it, {@link ZocketServer} reads it and shuts the
- * connections down through it.
+ * apart from its settings ({@link Hardening}), which never change once the server has started. Any
+ * thread: the I/O threads and the handler executor update it, {@link ZocketServer} reads it and
+ * shuts the connections down through it.
  */
 final class ServerState {
   /** The messages dropped, by reason. */
   final Drops drops;
 
-  /**
-   * The bytes of the messages queued for handlers on every connection (added without contention).
-   */
-  final LongAdder inboundMemory = new LongAdder();
+  /** The bytes of the messages queued for handlers on every connection, and their budget. */
+  final InboundMemory inbound;
 
   /** The bytes all backlogs hold together and the connections that are behind. */
   final BacklogBudget backlogs;
@@ -48,6 +46,7 @@ final class ServerState {
 
   ServerState(Hardening hardening, Observers observers) {
     this.drops = new Drops(observers);
+    this.inbound = new InboundMemory(hardening.maxInboundMemory());
     this.backlogs = new BacklogBudget(hardening.maxBacklogMemory());
     this.admission =
         new Admission(hardening.maxConnections(), hardening.maxConnectionsPerAddress());

@@ -45,19 +45,19 @@ final class EmbeddedConnection implements AutoCloseable {
                   .maxFramePayloadLength(1 << 20)
                   .build()));
 
-  /** A connection to a server of these settings; several may share them. */
-  EmbeddedConnection(ServerConfig config) {
-    channel = new EmbeddedChannel(new ServerInitializer(config));
+  /** A connection to a server of this pipeline; several may share it. */
+  EmbeddedConnection(ServerInitializer pipeline) {
+    channel = new EmbeddedChannel(pipeline);
     channel.freezeTime();
     frameStage = channel.pipeline().get(FrameHandler.class);
   }
 
   /**
-   * The settings of a server built by {@code builder}, whose handlers run at once on the thread
+   * The pipeline of a server built by {@code builder}, whose handlers run at once on the thread
    * that hands them a message.
    */
-  static ServerConfig config(ZocketServer.Builder<?, ?> builder) {
-    return ServerAssembly.config(builder, Runnable::run);
+  static ServerInitializer pipeline(ZocketServer.Builder<?, ?> builder) {
+    return ServerAssembly.pipeline(builder, Runnable::run);
   }
 
   /** An upgrade request for {@code target} of WebSocket version 13, with more header lines. */

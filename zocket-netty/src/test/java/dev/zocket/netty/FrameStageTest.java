@@ -36,12 +36,13 @@ class FrameStageTest {
   private static final int MAX_FRAME_SIZE = 1024;
 
   private final List<EmbeddedConnection> connections = new ArrayList<>();
-  private ServerConfig config;
+  private ServerAssembly.Parts server;
 
   @BeforeEach
   void configure() {
     ApiHandler.log.clear();
-    config = EmbeddedConnection.config(Servers.standard().maxFrameSize(MAX_FRAME_SIZE));
+    server =
+        ServerAssembly.assemble(Servers.standard().maxFrameSize(MAX_FRAME_SIZE), Runnable::run);
   }
 
   @AfterEach
@@ -51,7 +52,7 @@ class FrameStageTest {
 
   /** A connection past its upgrade, as user Ann. */
   private EmbeddedConnection open() {
-    EmbeddedConnection c = new EmbeddedConnection(config);
+    EmbeddedConnection c = new EmbeddedConnection(server.pipeline());
     connections.add(c);
     c.send(upgrade("/?user-name=Ann"));
     assertThat(c.response().status()).isEqualTo(101);
@@ -214,7 +215,7 @@ class FrameStageTest {
     // Closing: what the client still sends is dropped, until its close frame ends the connection.
     c.sendText("{\"type\":\"t.record\",\"payload\":\"late\"}");
     assertThat(c.wroteNothingMore()).isTrue();
-    assertThat(config.state.drops.get(DropReason.CLOSING)).isEqualTo(1);
+    assertThat(server.state().drops.get(DropReason.CLOSING)).isEqualTo(1);
     assertThat(c.channel.isOpen()).isTrue();
     c.sendFrame(RawClient.CLOSE, true, closeBody(1000));
     assertThat(c.wroteNothingMore()).isTrue();
@@ -226,7 +227,7 @@ class FrameStageTest {
   void binaryThatIsNotUtf8IsOnlyMalformedJson() {
     EmbeddedConnection c = open();
     c.sendFrame(RawClient.BINARY, true, new byte[] {'{', (byte) 0xc3, (byte) 0x28, '}'});
-    assertThat(config.state.drops.get(DropReason.MALFORMED)).isEqualTo(1);
+    assertThat(server.state().drops.get(DropReason.MALFORMED)).isEqualTo(1);
     assertThat(c.wroteNothingMore()).isTrue();
     c.sendText("{\"type\":\"t.seq\",\"payload\":1,\"rpcId\":\"b\"}");
     assertThat(text(c)).isEqualTo(reply("b", "\"seq 1\""));

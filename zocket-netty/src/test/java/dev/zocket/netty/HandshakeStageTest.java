@@ -51,11 +51,11 @@ class HandshakeStageTest {
   }
 
   private EmbeddedConnection connect(ZocketServer.Builder<?, ?> server) {
-    return connect(EmbeddedConnection.config(server));
+    return connect(EmbeddedConnection.pipeline(server));
   }
 
-  private EmbeddedConnection connect(ServerConfig config) {
-    EmbeddedConnection c = new EmbeddedConnection(config);
+  private EmbeddedConnection connect(ServerInitializer pipeline) {
+    EmbeddedConnection c = new EmbeddedConnection(pipeline);
     connections.add(c);
     return c;
   }
@@ -107,9 +107,9 @@ class HandshakeStageTest {
 
   @Test
   void otherVersionsAreAnswered426WithTheVersionThisServerSpeaks() {
-    ServerConfig config = EmbeddedConnection.config(server());
+    ServerInitializer pipeline = EmbeddedConnection.pipeline(server());
     for (String version : new String[] {null, "0", "7", "8", "12", "14", "130"}) {
-      EmbeddedConnection c = connect(config);
+      EmbeddedConnection c = connect(pipeline);
       String request =
           upgrade("/?user-name=Ann")
               .replace(
@@ -129,8 +129,8 @@ class HandshakeStageTest {
 
   @Test
   void anUpgradeOverHttp10OrWithAKeyThatIsNot16BytesIsAnswered400() {
-    ServerConfig config = EmbeddedConnection.config(server());
-    EmbeddedConnection http10 = connect(config);
+    ServerInitializer pipeline = EmbeddedConnection.pipeline(server());
+    EmbeddedConnection http10 = connect(pipeline);
     http10.send(upgrade("/?user-name=Ann").replace(" HTTP/1.1\r\n", " HTTP/1.0\r\n"));
     assertRefused(http10, 400, "{\"error\":\"Bad WebSocket handshake\"}");
 
@@ -143,13 +143,13 @@ class HandshakeStageTest {
       "not*base64*at*all*here!!", // 24 characters, not base64
     };
     for (String key : badKeys) {
-      EmbeddedConnection c = connect(config);
+      EmbeddedConnection c = connect(pipeline);
       c.send(upgrade("/?user-name=Ann").replace(EmbeddedConnection.KEY, key));
       assertRefused(c, 400, "{\"error\":\"Bad WebSocket handshake\"}");
     }
 
     // The same request over HTTP/1.1 with a key of 16 bytes is upgraded.
-    EmbeddedConnection good = connect(config);
+    EmbeddedConnection good = connect(pipeline);
     good.send(upgrade("/?user-name=Ann"));
     assertUpgraded(good);
   }
@@ -187,20 +187,20 @@ class HandshakeStageTest {
 
   @Test
   void withoutAnAllowListOnlyTheServersOwnOriginIsUpgraded() {
-    ServerConfig config = EmbeddedConnection.config(server());
-    EmbeddedConnection foreign = connect(config);
+    ServerInitializer pipeline = EmbeddedConnection.pipeline(server());
+    EmbeddedConnection foreign = connect(pipeline);
     foreign.send(upgrade("/?user-name=Ann", "Origin: http://evil.example"));
     assertRefused(foreign, 403, "{\"error\":\"Origin not allowed\"}");
 
-    EmbeddedConnection otherPort = connect(config);
+    EmbeddedConnection otherPort = connect(pipeline);
     otherPort.send(upgrade("/?user-name=Ann", "Origin: http://127.0.0.1:8080"));
     assertRefused(otherPort, 403, "{\"error\":\"Origin not allowed\"}");
 
-    EmbeddedConnection same = connect(config);
+    EmbeddedConnection same = connect(pipeline);
     same.send(upgrade("/?user-name=Ann", "Origin: http://127.0.0.1"));
     assertUpgraded(same);
 
-    EmbeddedConnection none = connect(config);
+    EmbeddedConnection none = connect(pipeline);
     none.send(upgrade("/?user-name=Bob"));
     assertUpgraded(none);
     assertThat(connected).containsExactly(new Headers("Ann", null), new Headers("Bob", null));
@@ -208,13 +208,13 @@ class HandshakeStageTest {
 
   @Test
   void anAllowListDecidesTheOrigin() {
-    ServerConfig config =
-        EmbeddedConnection.config(server().allowedOrigins("https://chat.example.com"));
-    EmbeddedConnection own = connect(config);
+    ServerInitializer pipeline =
+        EmbeddedConnection.pipeline(server().allowedOrigins("https://chat.example.com"));
+    EmbeddedConnection own = connect(pipeline);
     own.send(upgrade("/?user-name=Eve", "Origin: http://127.0.0.1"));
     assertRefused(own, 403, "{\"error\":\"Origin not allowed\"}");
 
-    EmbeddedConnection allowed = connect(config);
+    EmbeddedConnection allowed = connect(pipeline);
     allowed.send(upgrade("/?user-name=Ann", "Origin: https://chat.example.com"));
     assertUpgraded(allowed);
     assertThat(connected).containsExactly(new Headers("Ann", null));
@@ -222,29 +222,29 @@ class HandshakeStageTest {
 
   @Test
   void aHostNotAllowedIsAnswered403() {
-    ServerConfig config = EmbeddedConnection.config(server().allowedHosts("127.0.0.1"));
-    EmbeddedConnection rebound = connect(config);
+    ServerInitializer pipeline = EmbeddedConnection.pipeline(server().allowedHosts("127.0.0.1"));
+    EmbeddedConnection rebound = connect(pipeline);
     rebound.send(upgrade("/?user-name=Eve", "Host: rebound.attacker.example"));
     assertRefused(rebound, 403, "{\"error\":\"Host not allowed\"}");
 
-    EmbeddedConnection plain = connect(config);
+    EmbeddedConnection plain = connect(pipeline);
     plain.send(get("/", "Host: rebound.attacker.example"));
     assertRefused(plain, 403, "{\"error\":\"Host not allowed\"}");
 
-    EmbeddedConnection otherPort = connect(config); // the port is not compared
+    EmbeddedConnection otherPort = connect(pipeline); // the port is not compared
     otherPort.send(upgrade("/?user-name=Ann", "Host: 127.0.0.1:8080"));
     assertUpgraded(otherPort);
   }
 
   @Test
   void onlyTheWebSocketPathIsUpgradedAndPlainRequestsAreAnswered() {
-    ServerConfig config = EmbeddedConnection.config(server().path("/ws"));
-    EmbeddedConnection other = connect(config);
+    ServerInitializer pipeline = EmbeddedConnection.pipeline(server().path("/ws"));
+    EmbeddedConnection other = connect(pipeline);
     other.send(upgrade("/other?user-name=Ann"));
     assertRefused(other, 404, "{\"error\":\"Not found\"}");
 
     // Plain requests on a kept-alive connection: 426 on the WebSocket path, 404 elsewhere.
-    EmbeddedConnection plain = connect(config);
+    EmbeddedConnection plain = connect(pipeline);
     plain.send(get("/ws"));
     Response upgradeRequired = plain.response();
     assertThat(upgradeRequired.status()).isEqualTo(426);
@@ -254,7 +254,7 @@ class HandshakeStageTest {
     plain.send(get("/nope", "Connection: close"));
     assertRefused(plain, 404, "{\"error\":\"Not found\"}");
 
-    EmbeddedConnection ws = connect(config);
+    EmbeddedConnection ws = connect(pipeline);
     ws.send(upgrade("/ws?user-name=Ann"));
     assertUpgraded(ws);
     assertThat(connected).containsExactly(new Headers("Ann", null));
@@ -262,8 +262,8 @@ class HandshakeStageTest {
 
   @Test
   void theAuthenticatorAnswers401Or403BeforeTheHeadersAreBound() {
-    ServerConfig config =
-        EmbeddedConnection.config(
+    ServerInitializer pipeline =
+        EmbeddedConnection.pipeline(
             server()
                 .authenticate(
                     request -> {
@@ -275,29 +275,29 @@ class HandshakeStageTest {
                         throw new ZocketException(ErrorCodes.FORBIDDEN, "Guests may not connect");
                       }
                     }));
-    EmbeddedConnection anonymous = connect(config);
+    EmbeddedConnection anonymous = connect(pipeline);
     anonymous.send(upgrade("/?user-name="));
     assertRefused(anonymous, 401, "{\"error\":\"Log in first\"}");
 
-    EmbeddedConnection guest = connect(config);
+    EmbeddedConnection guest = connect(pipeline);
     guest.send(upgrade("/?user-name=Ann", "x-auth: guest"));
     assertRefused(guest, 403, "{\"error\":\"Guests may not connect\"}");
 
-    EmbeddedConnection member = connect(config);
+    EmbeddedConnection member = connect(pipeline);
     member.send(upgrade("/?user-name=Ann", "x-auth: member"));
     assertUpgraded(member);
   }
 
   @Test
   void aFullServerAnswers503UntilAPlaceFreesUp() {
-    ServerConfig config = EmbeddedConnection.config(server().maxConnections(1));
-    EmbeddedConnection first = connect(config); // counted from the start, before any request
-    EmbeddedConnection second = connect(config);
+    ServerInitializer pipeline = EmbeddedConnection.pipeline(server().maxConnections(1));
+    EmbeddedConnection first = connect(pipeline); // counted from the start, before any request
+    EmbeddedConnection second = connect(pipeline);
     second.send(upgrade("/?user-name=Bob"));
     assertRefused(second, 503, "{\"error\":\"Server is full\"}");
 
     first.close();
-    EmbeddedConnection third = connect(config);
+    EmbeddedConnection third = connect(pipeline);
     third.send(upgrade("/?user-name=Carol"));
     assertUpgraded(third);
     assertThat(connected).containsExactly(new Headers("Carol", null));

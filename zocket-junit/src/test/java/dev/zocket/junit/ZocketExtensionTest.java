@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -105,6 +106,15 @@ class ZocketExtensionTest {
         .hasSize(2)
         .containsOnly(PerClassInstanceScenario.uris.get(0));
     assertClosed(PerClassInstanceScenario.uris.get(0));
+  }
+
+  @Test
+  void nestedClassesShareTheServerOfTheirEnclosingClassesStaticField() {
+    Events tests = run(NestedScenario.class);
+
+    assertSucceeded(tests, 2);
+    assertThat(NestedScenario.uris).hasSize(2).containsOnly(NestedScenario.uris.get(0));
+    assertClosed(NestedScenario.uris.get(0));
   }
 
   @Test
@@ -258,6 +268,29 @@ class ZocketExtensionTest {
     @Test
     void second() {
       uris.add(zocket.uri());
+    }
+  }
+
+  /** A static field of an enclosing class: one server for it and its nested classes. */
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class NestedScenario {
+    static final List<URI> uris = new CopyOnWriteArrayList<>();
+
+    @RegisterExtension
+    static final ZocketExtension zocket = ZocketExtension.inProcess(Echoes::server);
+
+    @Test
+    void outer() {
+      uris.add(zocket.uri());
+    }
+
+    @Nested
+    class Inner {
+      @Test
+      void inner(@Client(headers = "user-name: Nia") Echo echo) throws Exception {
+        uris.add(zocket.uri());
+        assertThat(echo.say(new Said("n")).get(10, SECONDS)).isEqualTo(new Said("Nia: n"));
+      }
     }
   }
 

@@ -1,10 +1,10 @@
 /**
  * Zocket's benchmarks (not published): JMH benchmarks, a raw-Netty chat baseline server, a load
  * driver and memory probes. The JMH benchmarks of the codec, the dispatcher and the emitters
- * measure internals that no public API reaches without a transport, and the memory probes drive
- * connections with the test kit's raw client: this module's build exports {@code
- * dev.zocket.internal} and {@code dev.zocket.test.internal} to it ({@code --add-exports}), so that
- * the published modules export them to Zocket's published modules only.
+ * measure internals that no public API reaches without a transport: this module's build exports
+ * {@code dev.zocket.internal} to it ({@code --add-exports}), so that {@code dev.zocket.core}
+ * exports it to Zocket's published modules only. The memory probes drive connections with the raw
+ * client of Zocket's own test support ({@code dev.zocket.testsupport}, not published either).
  */
 // "requires-automatic": JMH has no module descriptor, nor an Automatic-Module-Name; the benchmarks
 // are not published.
@@ -12,7 +12,7 @@
 module dev.zocket.bench {
   requires dev.zocket.netty;
   requires dev.zocket.redis;
-  requires dev.zocket.test;
+  requires dev.zocket.testsupport;
   requires io.netty.buffer;
   requires io.netty.codec.http;
   requires io.netty.common;

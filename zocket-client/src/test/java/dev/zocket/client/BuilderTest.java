@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zocket.ContractException;
 import dev.zocket.Namespace;
 import dev.zocket.client.TestContracts.RoomEvents;
-import dev.zocket.test.internal.Unmappable.Opaque;
+import dev.zocket.testsupport.Unmappable.Opaque;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -72,7 +72,7 @@ class BuilderTest {
     assertThatThrownBy(() -> builder.on(OpaqueEvents.class, o -> {}).connect())
         .isInstanceOf(ContractException.class)
         .hasMessageStartingWith(
-            "Payload type dev.zocket.test.internal.Unmappable$Opaque cannot be mapped: Opaque has no"
+            "Payload type dev.zocket.testsupport.Unmappable$Opaque cannot be mapped: Opaque has no"
                 + " properties Jackson can see")
         .hasMessageEndingWith("for method OpaqueEvents.onOpaque (parameter 'o')");
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.BindingTable;
+import dev.zocket.testsupport.BindingTable;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

@@ -23,7 +23,7 @@ import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.EventRecorder;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.Unmappable.Unbuildable;
+import dev.zocket.testsupport.Unmappable.Unbuildable;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
 import java.time.Duration;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.zocket.ContractException;
-import dev.zocket.test.internal.Unmappable.Opaque;
-import dev.zocket.test.internal.Unmappable.Unbuildable;
+import dev.zocket.testsupport.Unmappable.Opaque;
+import dev.zocket.testsupport.Unmappable.Unbuildable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +63,7 @@ class MappingCheckTest {
     assertThatThrownBy(() -> codec.checkMappable(Contracts.of(SendsUnbuildable.class)))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Payload type dev.zocket.test.internal.Unmappable$Unbuildable cannot be mapped:"
+            "Payload type dev.zocket.testsupport.Unmappable$Unbuildable cannot be mapped:"
                 + " Unbuildable has no constructor Jackson can use, so it cannot be read from JSON."
                 + " Use a record, a no-argument constructor, or a @JsonCreator."
                 + "\n    for method SendsUnbuildable.send (parameter 'p')");
@@ -74,7 +74,7 @@ class MappingCheckTest {
     assertThatThrownBy(() -> codec.checkMappable(Contracts.of(RepliesOpaque.class)))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Reply type dev.zocket.test.internal.Unmappable$Opaque cannot be mapped:"
+            "Reply type dev.zocket.testsupport.Unmappable$Opaque cannot be mapped:"
                 + " Opaque has no properties Jackson can see, so it would be written as {}."
                 + " Use a record, or give it public getters or fields."
                 + "\n    for method RepliesOpaque.get");

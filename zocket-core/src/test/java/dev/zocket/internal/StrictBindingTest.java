@@ -6,7 +6,7 @@ import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonBinding;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
-import dev.zocket.test.internal.BindingTable;
+import dev.zocket.testsupport.BindingTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

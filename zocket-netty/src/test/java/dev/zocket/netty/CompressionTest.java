@@ -3,7 +3,7 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

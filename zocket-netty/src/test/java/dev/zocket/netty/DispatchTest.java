@@ -7,7 +7,7 @@ import dev.zocket.ZocketException;
 import dev.zocket.netty.TestApi.ApiHandler;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;

@@ -2,7 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.netty.TestApi.ApiHandler;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

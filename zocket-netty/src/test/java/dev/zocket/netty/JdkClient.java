@@ -2,7 +2,7 @@ package dev.zocket.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.test.internal.JdkWebSocket;
+import dev.zocket.testsupport.JdkWebSocket;
 import java.net.URI;
 import java.util.Map;
 

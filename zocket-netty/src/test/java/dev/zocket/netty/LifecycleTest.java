@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
-import dev.zocket.test.internal.Unmappable.Opaque;
-import dev.zocket.test.internal.Unmappable.Unbuildable;
+import dev.zocket.testsupport.RawClient;
+import dev.zocket.testsupport.Unmappable.Opaque;
+import dev.zocket.testsupport.Unmappable.Unbuildable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

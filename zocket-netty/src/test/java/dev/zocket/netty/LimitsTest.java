@@ -10,7 +10,7 @@ import dev.zocket.JsonLimits;
 import dev.zocket.ZocketException;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;

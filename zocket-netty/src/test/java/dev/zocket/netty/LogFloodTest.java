@@ -11,7 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.zocket.ErrorCodes;
 import dev.zocket.internal.RateLimitedLog;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zocket.ErrorCodes;
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

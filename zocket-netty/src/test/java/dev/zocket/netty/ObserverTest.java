@@ -7,7 +7,7 @@ import dev.zocket.ZocketException;
 import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

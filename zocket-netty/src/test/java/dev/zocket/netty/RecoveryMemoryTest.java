@@ -7,7 +7,7 @@ import dev.zocket.spi.RecoveryStore;
 import dev.zocket.spi.Target;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

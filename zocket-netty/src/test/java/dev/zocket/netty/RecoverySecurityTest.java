@@ -8,7 +8,7 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import dev.zocket.NonBlocking;
 import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.ByteArrayOutputStream;

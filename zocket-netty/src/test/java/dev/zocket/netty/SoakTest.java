@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

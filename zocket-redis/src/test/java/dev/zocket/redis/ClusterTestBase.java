@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.redis.ChatApi.Msg;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.RedisServer;
+import dev.zocket.testsupport.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

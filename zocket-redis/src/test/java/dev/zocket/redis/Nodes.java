@@ -3,7 +3,7 @@ package dev.zocket.redis;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
-import dev.zocket.test.internal.RedisServer;
+import dev.zocket.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;

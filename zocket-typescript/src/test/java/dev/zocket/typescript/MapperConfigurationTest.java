@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.Namespace;
 import dev.zocket.netty.ZocketServer;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -11,7 +11,7 @@ import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteDescriptor;
-import dev.zocket.test.internal.Node;
+import dev.zocket.testsupport.Node;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

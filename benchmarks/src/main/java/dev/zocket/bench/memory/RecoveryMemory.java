@@ -3,7 +3,7 @@ package dev.zocket.bench.memory;
 import dev.zocket.Context;
 import dev.zocket.NonBlocking;
 import dev.zocket.netty.ZocketServer;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.zocket.bench.redis;
 import dev.zocket.Namespace;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
-import dev.zocket.test.internal.RedisServer;
+import dev.zocket.testsupport.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

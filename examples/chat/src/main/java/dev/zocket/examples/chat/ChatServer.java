@@ -97,6 +97,16 @@ public final class ChatServer implements AutoCloseable {
     return new ChatServer(configure(ZocketServer.builder()).inProcess().start());
   }
 
+  /**
+   * The chat server as {@link #start(String, int)} configures it, on a builder that the caller
+   * binds and starts: for tests, where {@code ZocketExtension} starts it in process or on a free
+   * port.
+   */
+  public static ZocketServer.Builder<ChatHeaders, User> builder() {
+    return configure(
+        ZocketServer.builder().maxConnectionsPerAddress(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS));
+  }
+
   private static ZocketServer.Builder<ChatHeaders, User> configure(
       ZocketServer.Builder<Map<String, String>, Void> builder) {
     Roster roster = new Roster();

@@ -3,7 +3,7 @@ package dev.zocket.examples.chat;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;

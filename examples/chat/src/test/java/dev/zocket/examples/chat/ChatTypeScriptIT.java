@@ -3,7 +3,7 @@ package dev.zocket.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.test.Await;
-import dev.zocket.test.internal.Node;
+import dev.zocket.testsupport.Node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.zocket.Violation;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
-import dev.zocket.test.internal.JdkWebSocket;
+import dev.zocket.testsupport.JdkWebSocket;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,7 +2,7 @@ package dev.zocket.examples.chat;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;

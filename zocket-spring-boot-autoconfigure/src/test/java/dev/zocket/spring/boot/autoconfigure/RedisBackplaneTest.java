@@ -8,7 +8,7 @@ import dev.zocket.spring.boot.autoconfigure.sample.RoomEvents;
 import dev.zocket.spring.boot.autoconfigure.sample.Rooms;
 import dev.zocket.spring.boot.autoconfigure.sample.SampleApp;
 import dev.zocket.test.Await;
-import dev.zocket.test.internal.RedisServer;
+import dev.zocket.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.concurrent.BlockingQueue;

@@ -12,7 +12,7 @@ import dev.zocket.spring.boot.test.AutoConfigureZocketClient;
 import dev.zocket.spring.boot.test.LocalZocketPort;
 import dev.zocket.spring.boot.test.ZocketTestClient;
 import dev.zocket.test.Await;
-import dev.zocket.test.internal.RawClient;
+import dev.zocket.testsupport.RawClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

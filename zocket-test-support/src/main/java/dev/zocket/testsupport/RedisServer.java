@@ -1,4 +1,4 @@
-package dev.zocket.test.internal;
+package dev.zocket.testsupport;
 
 import dev.zocket.test.Await;
 import java.io.IOException;

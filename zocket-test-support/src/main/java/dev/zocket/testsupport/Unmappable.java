@@ -1,4 +1,4 @@
-package dev.zocket.test.internal;
+package dev.zocket.testsupport;
 
 /**
  * Types a contract must not use, for the tests that check they are refused when the contract is

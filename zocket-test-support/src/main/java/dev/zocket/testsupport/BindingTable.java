@@ -1,4 +1,4 @@
-package dev.zocket.test.internal;
+package dev.zocket.testsupport;
 
 import java.math.BigInteger;
 import java.time.Instant;

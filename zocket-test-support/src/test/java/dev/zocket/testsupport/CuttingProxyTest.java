@@ -1,4 +1,4 @@
-package dev.zocket.test.internal;
+package dev.zocket.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.zocket.test.internal;
+package dev.zocket.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,4 +1,4 @@
-package dev.zocket.test.internal;
+package dev.zocket.testsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -2,17 +2,21 @@ package dev.zocket.client;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
+import dev.zocket.client.ClientInterceptor.Kind;
 import dev.zocket.internal.Contract;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Proxies;
 import dev.zocket.internal.RouteDescriptor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a client's proxy of one contract does: a route method validates its payload and becomes a
- * send or a call (see {@link ZocketClient#proxy}); other methods run locally.
+ * send or a call (see {@link ZocketClient#proxy}), through the client's interceptors and told to
+ * its observers; other methods run locally.
  */
 final class ContractProxy implements InvocationHandler {
   private final Contract contract;
@@ -21,11 +25,13 @@ final class ContractProxy implements InvocationHandler {
   private final Transport transport;
   private final PayloadValidator validator;
   private final boolean validate;
+  private final ClientHooks hooks;
 
   /**
    * @param client the owner, named by {@link #toString}
    * @param transport tells whether the caller is an I/O thread
    * @param validate whether payloads are validated before they are sent
+   * @param hooks the interceptors that calls and messages pass through, and the observers
    */
   ContractProxy(
       Contract contract,
@@ -33,13 +39,15 @@ final class ContractProxy implements InvocationHandler {
       Outbound outbound,
       Transport transport,
       PayloadValidator validator,
-      boolean validate) {
+      boolean validate,
+      ClientHooks hooks) {
     this.contract = contract;
     this.client = client;
     this.outbound = outbound;
     this.transport = transport;
     this.validator = validator;
     this.validate = validate;
+    this.hooks = hooks;
   }
 
   @Override
@@ -54,11 +62,11 @@ final class ContractProxy implements InvocationHandler {
     }
     switch (route.kind()) {
       case SEND -> {
-        outbound.send(route, payload);
+        send(route, payload);
         return null;
       }
       case ASYNC_CALL -> {
-        return outbound.call(route, payload);
+        return call(route, payload);
       }
       default -> {
         if (transport.onIoThread()) {
@@ -70,7 +78,7 @@ final class ContractProxy implements InvocationHandler {
         }
         Object value;
         try {
-          value = outbound.call(route, payload).join();
+          value = call(route, payload).join();
         } catch (CompletionException e) {
           throw e.getCause();
         }
@@ -87,6 +95,79 @@ final class ContractProxy implements InvocationHandler {
         return value;
       }
     }
+  }
+
+  /** Sends a message through the interceptors; what they or the send throw, the caller gets. */
+  private void send(RouteDescriptor route, Object payload) {
+    hooks.intercept(
+        client,
+        Kind.MESSAGE,
+        route.route(),
+        payload,
+        () -> {
+          outbound.send(route, payload);
+          hooks.messageSent(route.route());
+          return null;
+        });
+  }
+
+  /**
+   * Sends a call through the interceptors. The future returned completes as the interceptors' stage
+   * does, and cancelling it cancels the call sent, whatever stage the interceptors derived.
+   */
+  private CompletableFuture<Object> call(RouteDescriptor route, Object payload) {
+    if (!hooks.intercepting() && !hooks.observing()) {
+      return outbound.call(route, payload);
+    }
+    long start = hooks.observing() ? System.nanoTime() : 0;
+    CompletableFuture<Object> reply = new CompletableFuture<>();
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[1];
+    try {
+      Object stage =
+          hooks.intercept(
+              client,
+              Kind.CALL,
+              route.route(),
+              payload,
+              () -> {
+                CompletableFuture<Object> f = outbound.call(route, payload);
+                sent[0] = f;
+                return f;
+              });
+      if (!(stage instanceof CompletionStage<?> s)) {
+        throw new IllegalStateException(
+            "An interceptor of call "
+                + route.route()
+                + " returned "
+                + stage
+                + " instead of the reply's CompletionStage");
+      }
+      s.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              reply.completeExceptionally(
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            } else {
+              reply.complete(v);
+            }
+          });
+    } catch (RuntimeException e) {
+      reply.completeExceptionally(e);
+    }
+    reply.whenComplete(
+        (v, e) -> {
+          CompletableFuture<?> f = sent[0];
+          if (reply.isCancelled() && f != null) {
+            f.cancel(false); // no longer waits: its reply, if it comes, is dropped
+          }
+          if (hooks.observing()) {
+            hooks.callCompleted(
+                route.route(),
+                System.nanoTime() - start,
+                e == null ? null : ClientHooks.errorCode(e));
+          }
+        });
+    return reply;
   }
 
   @Override

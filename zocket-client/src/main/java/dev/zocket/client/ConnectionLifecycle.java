@@ -253,8 +253,10 @@ final class ConnectionLifecycle {
     }
     boolean again;
     synchronized (lock) {
-      if (current == handler) {
+      boolean wasCurrent = current == handler; // else close() won the race with its opening
+      if (wasCurrent) {
         current = null;
+        hooks.disconnected(code, reason);
       }
       // Another connection resumed this client's session: reconnecting would take it back.
       again = state != State.CLOSED && reconnect.isEnabled() && code != Protocol.TAKEN_OVER;
@@ -267,7 +269,6 @@ final class ConnectionLifecycle {
                   + " closed: "
                   + code
                   + (reason.isEmpty() ? "" : " " + reason)));
-      hooks.disconnected(code, reason);
     }
     log.info("Connection to {} closed: {} {}", uri, code, reason);
     callbacks.run(

@@ -103,6 +103,7 @@ class BlackHoleTest {
     BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
     BlockingQueue<Long> disconnectedAt = new LinkedBlockingQueue<>();
     BlockingQueue<String> closes = new LinkedBlockingQueue<>();
+    BlockingQueue<Boolean> recoveries = new LinkedBlockingQueue<>();
     ZocketClient client =
         ZocketClient.builder(URI.create("ws://127.0.0.1:" + proxy.port()))
             .idleTimeout(idleTimeout)
@@ -120,6 +121,11 @@ class BlackHoleTest {
                   @Override
                   public void onDisconnected(int code, String reason) {
                     disconnectedAt.add(System.nanoTime());
+                  }
+
+                  @Override
+                  public void onRecovery(boolean resumed) {
+                    recoveries.add(resumed);
                   }
                 })
             .onClose((code, reason) -> closes.add(code + " " + reason))
@@ -164,6 +170,7 @@ class BlackHoleTest {
 
     assertThat(Await.next("the reopening", opens)).as("resumed its session").isTrue();
     long resumed = System.nanoTime();
+    assertThat(Await.next("the observer told of the recovery", recoveries)).isTrue();
     System.out.printf(
         "BlackHoleTest: resumed %d ms after the drop was noticed%n",
         TimeUnit.NANOSECONDS.toMillis(resumed - detected));

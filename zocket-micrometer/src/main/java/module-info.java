@@ -13,7 +13,7 @@ module dev.zocket.micrometer {
   requires transitive micrometer.observation;
   requires micrometer.commons;
   // ZocketClientMetrics only: present when an application uses the client.
-  requires static dev.zocket.client;
+  requires static transitive dev.zocket.client;
 
   exports dev.zocket.micrometer;
 }

@@ -135,9 +135,9 @@ public final class ZocketClient implements AutoCloseable {
 
   /** The life cycle of a client; see the class documentation. */
   public enum State {
-    /** Built with {@link Builder#build()}; {@link #connect()} has not been called yet. */
+    /** Built with {@link Builder#build()}; {@link ZocketClient#connect()} has not been called. */
     NEW,
-    /** The first connection is being made; {@link #connect()} has not returned. */
+    /** The first connection is being made; {@link ZocketClient#connect()} has not returned. */
     CONNECTING,
     /** A connection is open: sends and calls go out at once. */
     OPEN,
@@ -167,7 +167,8 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * Runs on the client's callback thread, once per change, in the order of the changes (with the
      * other callbacks: a change to {@code OPEN} is told before {@code onOpen} runs, a change away
-     * from it before {@code onClose}). The client's {@link #state()} may have moved on by then.
+     * from it before {@code onClose}). The client's {@link ZocketClient#state()} may have moved on
+     * by then.
      *
      * @param from the state before
      * @param to the state now
@@ -175,7 +176,7 @@ public final class ZocketClient implements AutoCloseable {
      *     not choose: the connection's loss (code {@code DISCONNECTED}, the close code and reason
      *     in the message), a failed first connect, giving up reconnecting, or a {@link
      *     HandshakeRejectedException} (for example 401 for an expired token); null after {@link
-     *     #close()} and for the other changes
+     *     ZocketClient#close()} and for the other changes
      */
     void onStateChange(State from, State to, ZocketException cause);
   }

@@ -104,7 +104,8 @@ public interface ClientObserver {
   /**
    * A call ended: with its reply, an error reply, a timeout, the loss of its connection, an
    * interceptor's error, or its future cancelled. The time covers the client's interceptors and the
-   * round trip.
+   * round trip. Told before the call's future completes, so what the application does once it has
+   * the reply comes after.
    *
    * <p>Threading: on the thread that completed the call: the I/O thread for a reply, a timeout or a
    * drop; the calling thread when the call failed before it was sent; the cancelling thread.

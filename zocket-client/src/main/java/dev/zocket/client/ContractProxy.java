@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a client's proxy of one contract does: a route method validates its payload and becomes a
@@ -113,17 +114,20 @@ final class ContractProxy implements InvocationHandler {
 
   /**
    * Sends a call through the interceptors. The future returned completes as the interceptors' stage
-   * does, and cancelling it cancels the call sent, whatever stage the interceptors derived.
+   * does, once the observers were told, and cancelling it cancels the call sent, whatever stage the
+   * interceptors derived.
    */
   private CompletableFuture<Object> call(RouteDescriptor route, Object payload) {
     if (!hooks.intercepting() && !hooks.observing()) {
       return outbound.call(route, payload);
     }
     long start = hooks.observing() ? System.nanoTime() : 0;
+    AtomicBoolean ended = new AtomicBoolean(); // the observers are told once
     CompletableFuture<Object> reply = new CompletableFuture<>();
     CompletableFuture<?>[] sent = new CompletableFuture<?>[1];
+    Object stage;
     try {
-      Object stage =
+      stage =
           hooks.intercept(
               client,
               Kind.CALL,
@@ -134,7 +138,7 @@ final class ContractProxy implements InvocationHandler {
                 sent[0] = f;
                 return f;
               });
-      if (!(stage instanceof CompletionStage<?> s)) {
+      if (!(stage instanceof CompletionStage<?>)) {
         throw new IllegalStateException(
             "An interceptor of call "
                 + route.route()
@@ -142,32 +146,44 @@ final class ContractProxy implements InvocationHandler {
                 + stage
                 + " instead of the reply's CompletionStage");
       }
-      s.whenComplete(
-          (v, e) -> {
-            if (e != null) {
-              reply.completeExceptionally(
-                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-            } else {
-              reply.complete(v);
-            }
-          });
     } catch (RuntimeException e) {
+      ended(route, start, ended, e);
       reply.completeExceptionally(e);
+      return reply;
     }
+    ((CompletionStage<?>) stage)
+        .whenComplete(
+            (v, e) -> {
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              ended(route, start, ended, cause);
+              if (cause != null) {
+                reply.completeExceptionally(cause);
+              } else {
+                reply.complete(v);
+              }
+            });
     reply.whenComplete(
         (v, e) -> {
-          CompletableFuture<?> f = sent[0];
-          if (reply.isCancelled() && f != null) {
-            f.cancel(false); // no longer waits: its reply, if it comes, is dropped
-          }
-          if (hooks.observing()) {
-            hooks.callCompleted(
-                route.route(),
-                System.nanoTime() - start,
-                e == null ? null : ClientHooks.errorCode(e));
+          if (reply.isCancelled()) {
+            CompletableFuture<?> f = sent[0];
+            if (f != null) {
+              f.cancel(false); // no longer waits: its reply, if it comes, is dropped
+            }
+            ended(route, start, ended, e);
           }
         });
     return reply;
+  }
+
+  /** Tells the observers how a call ended, unless they were told already. */
+  private void ended(RouteDescriptor route, long start, AtomicBoolean ended, Throwable failure) {
+    if (hooks.observing() && ended.compareAndSet(false, true)) {
+      hooks.callCompleted(
+          route.route(),
+          System.nanoTime() - start,
+          failure == null ? null : ClientHooks.errorCode(failure));
+    }
   }
 
   @Override

@@ -457,6 +457,9 @@ class ClientHooksTest {
                     })
                 .connect());
     Api api = client.proxy(Api.class);
+    // Answered once the server has registered the connection, so that its broadcasts reach it.
+    assertThat(api.echo(new Text("ready")).get(5, TimeUnit.SECONDS)).isEqualTo("ready");
+    assertThat(Await.next("the first outcome", outcomes)).isEqualTo("hooks.echo null");
     ExecutionException call =
         org.junit.jupiter.api.Assertions.assertThrows(
             ExecutionException.class, () -> api.echo(new Text("secret")).get(5, TimeUnit.SECONDS));

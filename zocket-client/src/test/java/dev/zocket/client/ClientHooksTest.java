@@ -511,6 +511,40 @@ class ClientHooksTest {
     assertThat(inner.get()).isCancelled();
   }
 
+  @Test
+  void anInterceptorThatReturnsNoStageForACallFailsTheCall() {
+    ZocketClient client = track(builder().around(inv -> "not a stage").connect());
+    CompletableFuture<String> call = client.proxy(Api.class).echo(new Text("x"));
+    assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("returned not a stage instead of the reply's CompletionStage");
+  }
+
+  @Test
+  void connectOnTheClientsOwnCallbackThreadIsRefusedBeforeTheFirstOpen() throws Exception {
+    BlockingQueue<Throwable> refused = new LinkedBlockingQueue<>();
+    AtomicReference<ZocketClient> self = new AtomicReference<>();
+    ZocketClient client =
+        track(
+            builder()
+                .onStateChange(
+                    (from, to, cause) -> {
+                      if (to == State.CONNECTING) {
+                        try {
+                          self.get().connect();
+                        } catch (RuntimeException e) {
+                          refused.add(e);
+                        }
+                      }
+                    })
+                .build());
+    self.set(client);
+    assertThat(client.connectAsync().get(5, TimeUnit.SECONDS)).isSameAs(client);
+    assertThat(Await.next("the refusal", refused))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("use connectAsync()");
+  }
+
   // ------------------------------------------------------------------ observers
 
   @Test

@@ -196,6 +196,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     if (sessionWait != null) {
       sessionWait.cancel(false);
     }
+    lifecycle.recovery(recovered);
     lifecycle.opened(this, recovered);
   }
 

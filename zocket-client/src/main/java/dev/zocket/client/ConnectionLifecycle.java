@@ -4,6 +4,7 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.client.ZocketClient.CloseListener;
 import dev.zocket.client.ZocketClient.State;
+import dev.zocket.client.ZocketClient.StateListener;
 import dev.zocket.internal.Protocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -19,10 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A client's connection over time: opens it, opens it again after a drop as the {@link
- * ReconnectPolicy} says (attempts and backoff), and holds the client's {@link State}, the open
- * connection, and the messages that wait for one. Connections report their handshake and their end
- * from their I/O thread; {@link #send}, {@link #close} and the getters may be called from any
- * thread.
+ * ReconnectPolicy} says (attempts and backoff), and holds the client's {@link State} (each change
+ * reported to the state listener on the callback thread, in order), the open connection, and the
+ * messages that wait for one. Connections report their handshake and their end from their I/O
+ * thread; {@link #send}, {@link #close} and the getters may be called from any thread.
  */
 final class ConnectionLifecycle {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
@@ -35,10 +36,13 @@ final class ConnectionLifecycle {
   private final Runnable onOpen;
   private final CloseListener onClose;
   private final Consumer<Throwable> onError;
+  private final StateListener onStateChange;
+  private final ClientHooks hooks;
   private final CompletableFuture<Void> firstOpen = new CompletableFuture<>();
 
   private final Object lock = new Object();
-  private State state = State.CONNECTING; // guarded by lock
+  private State state = State.NEW; // guarded by lock
+  private boolean everOpen; // guarded by lock: whether a connection has opened before
   private Channel attempt; // guarded by lock: the channel of the attempt under way
   private ScheduledFuture<?> retry; // guarded by lock
   private int attempts; // guarded by lock: failed attempts since the last open connection
@@ -53,6 +57,8 @@ final class ConnectionLifecycle {
    * @param onOpen runs on the callback thread after every handshake, or null
    * @param onClose runs on the callback thread when an open connection closes, or null
    * @param onError runs on the callback thread with failed attempts and giving up, or null
+   * @param onStateChange runs on the callback thread with every change of state, or null
+   * @param hooks the observers told of connections, failures and reconnects
    */
   ConnectionLifecycle(
       URI uri,
@@ -63,7 +69,9 @@ final class ConnectionLifecycle {
       WhileDisconnected whileDisconnected,
       Runnable onOpen,
       CloseListener onClose,
-      Consumer<Throwable> onError) {
+      Consumer<Throwable> onError,
+      StateListener onStateChange,
+      ClientHooks hooks) {
     this.uri = uri;
     this.transport = transport;
     this.callbacks = callbacks;
@@ -73,6 +81,8 @@ final class ConnectionLifecycle {
     this.onOpen = onOpen;
     this.onClose = onClose;
     this.onError = onError;
+    this.onStateChange = onStateChange;
+    this.hooks = hooks;
   }
 
   /** The server's URI, as the client was built with it. */
@@ -100,21 +110,57 @@ final class ConnectionLifecycle {
     return firstOpen;
   }
 
+  /**
+   * Starts the first connection of a {@link State#NEW} client; does nothing in any other state. Any
+   * thread.
+   */
+  void connect() {
+    synchronized (lock) {
+      if (state != State.NEW) {
+        return;
+      }
+      setState(State.CONNECTING, null);
+    }
+    start();
+  }
+
   /** Starts a connection attempt, unless the client is closed. */
-  void start() {
+  private void start() {
+    RuntimeException failed;
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
       }
-      ChannelFuture f = transport.connect(this);
-      Channel channel = f.channel();
-      attempt = channel;
-      f.addListener(
-          done -> {
-            if (!done.isSuccess()) {
-              attemptFailed(channel, done.cause());
-            }
-          });
+      try {
+        ChannelFuture f = transport.connect(this);
+        Channel channel = f.channel();
+        attempt = channel;
+        f.addListener(
+            done -> {
+              if (!done.isSuccess()) {
+                attemptFailed(channel, done.cause());
+              }
+            });
+        return;
+      } catch (RuntimeException e) { // a header's supplier threw
+        failed = e;
+      }
+    }
+    attemptFailed(null, failed);
+  }
+
+  /**
+   * Changes the state and tells the listener, in order, on the callback thread; nothing when the
+   * state stays. Under the lock.
+   */
+  private void setState(State to, ZocketException cause) {
+    State from = state;
+    if (from == to) {
+      return;
+    }
+    state = to;
+    if (onStateChange != null) {
+      callbacks.run(() -> onStateChange.onStateChange(from, to, cause));
     }
   }
 
@@ -149,6 +195,11 @@ final class ConnectionLifecycle {
     return recovered;
   }
 
+  /** A resuming connection was answered: whether the server resumed its session. Event loop. */
+  void recovery(boolean resumed) {
+    hooks.recovery(resumed);
+  }
+
   /**
    * The handshake of a connection completed (and a resuming one was answered). Event loop.
    *
@@ -163,9 +214,11 @@ final class ConnectionLifecycle {
         handler.close();
         return;
       }
-      state = State.OPEN;
+      setState(State.OPEN, null);
       attempts = 0;
       current = handler;
+      hooks.connected(everOpen);
+      everOpen = true;
     }
     log.debug("Connected to {}", uri);
     callbacks.run(
@@ -200,12 +253,22 @@ final class ConnectionLifecycle {
     }
     boolean again;
     synchronized (lock) {
-      if (current == handler) {
+      boolean wasCurrent = current == handler; // else close() won the race with its opening
+      if (wasCurrent) {
         current = null;
+        hooks.disconnected(code, reason);
       }
       // Another connection resumed this client's session: reconnecting would take it back.
       again = state != State.CLOSED && reconnect.isEnabled() && code != Protocol.TAKEN_OVER;
-      state = again ? State.RECONNECTING : State.CLOSED;
+      setState(
+          again ? State.RECONNECTING : State.CLOSED,
+          new ZocketException(
+              ErrorCodes.DISCONNECTED,
+              "The connection to "
+                  + uri
+                  + " closed: "
+                  + code
+                  + (reason.isEmpty() ? "" : " " + reason)));
     }
     log.info("Connection to {} closed: {} {}", uri, code, reason);
     callbacks.run(
@@ -228,17 +291,20 @@ final class ConnectionLifecycle {
       if (attempt == channel) {
         attempt = null;
       }
+      if (state != State.CLOSED) {
+        hooks.connectFailed(error);
+      }
       boolean first = !firstOpen.isDone();
       if (state == State.CLOSED) {
         again = false; // close() was called; finish() tells a waiting connect()
       } else if (first && !(retryFirstConnect && reconnect.isEnabled())) {
-        state = State.CLOSED;
+        setState(State.CLOSED, error);
         firstOpen.completeExceptionally(error);
         again = false;
       } else {
         again = retryable(error);
         if (!again) {
-          state = State.CLOSED;
+          setState(State.CLOSED, error);
           if (first) {
             firstOpen.completeExceptionally(error);
           }
@@ -270,7 +336,6 @@ final class ConnectionLifecycle {
       }
       attempts++;
       if (attempts > reconnect.maxAttempts()) {
-        state = State.CLOSED;
         ZocketException gaveUp =
             new ZocketException(
                 ErrorCodes.DISCONNECTED,
@@ -279,12 +344,14 @@ final class ConnectionLifecycle {
                     + " after "
                     + reconnect.maxAttempts()
                     + " attempts");
+        setState(State.CLOSED, gaveUp);
         log.warn(gaveUp.getMessage());
         firstOpen.completeExceptionally(gaveUp); // a connect() still waiting
         callbacks.run(() -> onError(gaveUp));
       } else {
         Duration delay = reconnect.delay(attempts, ThreadLocalRandom.current().nextDouble());
         log.info("Reconnecting to {} in {} ms (attempt {})", uri, delay.toMillis(), attempts);
+        hooks.reconnectScheduled(attempts, delay);
         retry = transport.schedule(this::start, delay);
         return;
       }
@@ -301,7 +368,7 @@ final class ConnectionLifecycle {
     Channel opening;
     synchronized (lock) {
       if (state != State.CLOSED) {
-        state = State.CLOSED;
+        setState(State.CLOSED, null);
         if (retry != null) {
           retry.cancel(false);
         }
@@ -326,7 +393,7 @@ final class ConnectionLifecycle {
         return;
       }
       finished = true;
-      state = State.CLOSED;
+      setState(State.CLOSED, null);
       outbox.clear();
     }
     firstOpen.completeExceptionally(

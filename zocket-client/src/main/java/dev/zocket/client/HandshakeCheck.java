@@ -44,12 +44,23 @@ final class HandshakeCheck extends ChannelInboundHandlerAdapter {
                   + (body.isEmpty() ? "" : ": " + body),
               response.status().code(),
               body,
+              serverMessage(body),
               details(body));
     } finally {
       response.release();
     }
     ctx.fireExceptionCaught(rejected);
     ctx.channel().close();
+  }
+
+  /** The {@code error} of Zocket's JSON error body, or the body when it is something else. */
+  private String serverMessage(String body) {
+    try {
+      JsonNode error = mapper.readTree(body).path(Protocol.ERROR);
+      return error.isString() ? error.stringValue() : body;
+    } catch (Exception notJson) {
+      return body;
+    }
   }
 
   /** The {@code details} of Zocket's JSON error body, or none when the body is something else. */

@@ -13,7 +13,11 @@ import java.util.List;
  *
  * <p>Codes: {@link ErrorCodes#INVALID_PAYLOAD} for 400, {@link ErrorCodes#UNAUTHORIZED} for 401,
  * {@link ErrorCodes#FORBIDDEN} for 403, {@code HANDSHAKE_REJECTED} otherwise. A client never
- * reconnects after a rejection: the server would say the same again.
+ * reconnects after a rejection other than 503 (a full server): the server would say the same again.
+ * A rejection of a reconnect (for example 401 for a token that expired) closes the client for good:
+ * {@code onError} and the state listener are told with this exception, and no further attempt is
+ * made. A token that expires belongs in a header {@linkplain ZocketClient.Builder#header(String,
+ * java.util.function.Supplier) supplier}, which is asked for a fresh value before every connect.
  */
 public final class HandshakeRejectedException extends ZocketException {
   private static final long serialVersionUID = 1L;
@@ -23,11 +27,14 @@ public final class HandshakeRejectedException extends ZocketException {
 
   private final int status;
   private final String body;
+  private final String serverMessage;
 
-  HandshakeRejectedException(String message, int status, String body, List<Violation> details) {
+  HandshakeRejectedException(
+      String message, int status, String body, String serverMessage, List<Violation> details) {
     super(code(status), message, details);
     this.status = status;
     this.body = body;
+    this.serverMessage = serverMessage;
   }
 
   private static String code(int status) {
@@ -47,5 +54,14 @@ public final class HandshakeRejectedException extends ZocketException {
   /** The response body as text; empty when there was none. */
   public String body() {
     return body;
+  }
+
+  /**
+   * What the server said: the {@code error} of Zocket's JSON error body (for a 401 or 403, the
+   * message of the {@code ZocketException} the server's authenticator threw, for example {@code
+   * "Token expired"}), or the whole body when it is something else; empty when there was none.
+   */
+  public String serverMessage() {
+    return serverMessage;
   }
 }

@@ -27,10 +27,14 @@ final class InboundRouter {
   private final Consumer<Throwable> onError;
   private final ObjectMapper mapper;
   private final Resumption resumption;
+  private final ZocketClient client;
+  private final ClientHooks hooks;
 
   /**
    * @param events the listened-to events by route
    * @param onError told about refused events on the callback thread, or null to log them at warn
+   * @param client the client, as the interceptors see it
+   * @param hooks the interceptors events pass through, and the observers
    */
   InboundRouter(
       MessageReader reader,
@@ -38,13 +42,17 @@ final class InboundRouter {
       CallbackThread callbacks,
       Consumer<Throwable> onError,
       ObjectMapper mapper,
-      Resumption resumption) {
+      Resumption resumption,
+      ZocketClient client,
+      ClientHooks hooks) {
     this.reader = reader;
     this.mapper = mapper;
     this.resumption = resumption;
     this.events = events;
     this.callbacks = callbacks;
     this.onError = onError;
+    this.client = client;
+    this.hooks = hooks;
   }
 
   /**
@@ -72,17 +80,50 @@ final class InboundRouter {
       return;
     }
     ZocketException refused = message.error();
+    hooks.eventReceived(event.route().route(), refused == null ? null : refused.code());
     if (refused != null) {
-      if (onError == null) {
-        log.warn("Dropped event {}: {}", message.type(), refused.toString());
-      } else {
-        log.debug("Dropped event {}: {}", message.type(), refused.toString());
-        callbacks.run(() -> onError.accept(refused));
-      }
+      dropped(event, refused);
       return;
     }
     Object payload = message.payload();
-    callbacks.run(() -> event.deliver(payload));
+    if (hooks.intercepting()) {
+      callbacks.run(() -> intercepted(event, payload));
+    } else {
+      callbacks.run(() -> event.deliver(payload));
+    }
+  }
+
+  /** Delivers an event through the interceptors. Callback thread. */
+  private void intercepted(EventRoute event, Object payload) {
+    try {
+      hooks.intercept(
+          client,
+          ClientInterceptor.Kind.EVENT,
+          event.route().route(),
+          payload,
+          () -> {
+            event.deliver(payload);
+            return null;
+          });
+    } catch (ZocketException e) {
+      dropped(event, e);
+    } catch (RuntimeException e) {
+      log.warn("An interceptor threw on event {}; the event was dropped", event.route().route(), e);
+    }
+  }
+
+  private void dropped(EventRoute event, ZocketException why) {
+    String route = event.route().route();
+    if (onError == null) {
+      log.warn("Dropped event {}: {}", route, why.toString());
+    } else {
+      log.debug("Dropped event {}: {}", route, why.toString());
+      if (callbacks.isCurrent()) {
+        onError.accept(why);
+      } else {
+        callbacks.run(() -> onError.accept(why));
+      }
+    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.zocket.client;
 
+import dev.zocket.ErrorCodes;
+import dev.zocket.ZocketException;
 import dev.zocket.internal.Protocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -23,9 +25,11 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import tools.jackson.databind.ObjectMapper;
 
@@ -48,8 +52,11 @@ final class Transport {
   private final InboundRouter inbound;
   private final Resumption resumption;
 
-  /** The server's URI with the connection headers, before the recovery parameters. */
-  private final URI connectUri;
+  /** The server's URI as the client was built with it. */
+  private final URI uri;
+
+  /** The connection headers: each asked for its value before every connect. */
+  private final Map<String, Supplier<String>> headers;
 
   private final long connectMillis;
   private final EventLoopGroup group;
@@ -58,7 +65,8 @@ final class Transport {
 
   /**
    * @param uri where the server is, as the builder checked it
-   * @param headers the connection headers, sent as query parameters
+   * @param headers the connection headers, sent as query parameters; each supplier is asked for its
+   *     value before every connect (a null value leaves the header out)
    * @param sslContext the TLS settings for {@code wss://}, or null for the JDK's defaults
    * @param group the I/O threads to share, or null for the client's own
    * @param mapper reads the body of a refused handshake
@@ -66,7 +74,7 @@ final class Transport {
    */
   Transport(
       URI uri,
-      Map<String, String> headers,
+      Map<String, Supplier<String>> headers,
       SslContext sslContext,
       EventLoopGroup group,
       Duration connectTimeout,
@@ -85,13 +93,12 @@ final class Transport {
     this.mapper = mapper;
     this.inbound = inbound;
     this.resumption = resumption;
-    Map<String, String> all = new LinkedHashMap<>(headers);
-    all.putIfAbsent(Protocol.VERSION_HEADER, Protocol.VERSION);
-    this.connectUri = withQuery(uri, all);
+    this.uri = uri;
+    this.headers = new LinkedHashMap<>(headers);
     this.connectMillis = connectTimeout.toMillis();
     this.handshake =
         WebSocketClientProtocolConfig.newBuilder()
-            .webSocketUri(connectUri)
+            .webSocketUri(uri)
             .version(WebSocketVersion.V13)
             .maxFramePayloadLength(maxMessageSize)
             .handleCloseFrames(false)
@@ -122,12 +129,14 @@ final class Transport {
   }
 
   /**
-   * Starts opening a connection whose handler reports to {@code lifecycle}, resuming the session
-   * the client holds, if any. Any thread.
+   * Starts opening a connection whose handler reports to {@code lifecycle}, with the headers'
+   * values of now, resuming the session the client holds, if any. Any thread.
+   *
+   * @throws ZocketException with code {@code DISCONNECTED} if a header's supplier threw
    */
   ChannelFuture connect(ConnectionLifecycle lifecycle) {
     boolean resuming = resumption.resuming();
-    URI attemptUri = withQuery(connectUri, resumption.parameters());
+    URI attemptUri = withQuery(withQuery(uri, headerValues()), resumption.parameters());
     // Over the in-process transport the handshake is the same, addressed to ws://name.
     WebSocketClientProtocolConfig attempt =
         handshake.toBuilder()
@@ -150,6 +159,28 @@ final class Transport {
                         new ClientHandler(
                             channel, lifecycle, inbound, idleMillis, resuming, connectMillis)));
     return local ? b.connect(new LocalAddress(host)) : b.connect(host, port);
+  }
+
+  /** Asks every header's supplier for its value, in the order the headers were set. */
+  private Map<String, String> headerValues() {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Supplier<String>> h : headers.entrySet()) {
+      String value;
+      try {
+        value = h.getValue().get();
+      } catch (RuntimeException e) {
+        throw new ZocketException(
+            ErrorCodes.DISCONNECTED,
+            "The supplier of header " + h.getKey() + " threw: " + e,
+            List.of(),
+            e);
+      }
+      if (value != null) {
+        values.put(h.getKey(), value);
+      }
+    }
+    values.putIfAbsent(Protocol.VERSION_HEADER, ZocketClient.PROTOCOL_VERSION);
+    return values;
   }
 
   /** Runs a task on an I/O thread after a delay. */

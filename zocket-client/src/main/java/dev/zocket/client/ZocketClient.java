@@ -12,7 +12,6 @@ import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.MethodInvoker;
 import dev.zocket.internal.PayloadValidator;
-import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteDescriptor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -21,6 +20,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
@@ -57,12 +58,14 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <h2>States</h2>
  *
- * {@link State#CONNECTING} until the first handshake completes, then {@link State#OPEN}. When an
+ * A client made with {@link Builder#build()} is {@link State#NEW} until {@link #connect()} (or
+ * {@link #connectAsync()}); {@link Builder#connect()} builds and connects in one step. The client
+ * is {@link State#CONNECTING} until the first handshake completes, then {@link State#OPEN}. When an
  * open connection drops, the client is {@link State#RECONNECTING} while it waits and retries (see
  * {@link ReconnectPolicy}), and {@code OPEN} again once a retry succeeds. {@link State#CLOSED} is
  * terminal: reached by {@link #close()}, by a failed first connect, by a drop with reconnect
  * disabled, by running out of attempts, or by a server that rejects the handshake. A closed client
- * cannot be reopened; build a new one.
+ * cannot be reopened; build a new one. {@link Builder#onStateChange} is told of every change.
  *
  * <h2>Threads</h2>
  *
@@ -93,22 +96,48 @@ import tools.jackson.databind.json.JsonMapper;
  * client ever makes is {@code onClose} when it closes from {@code OPEN} for good, or {@code
  * onError} when it gives up reconnecting; after it the callback thread ends.
  *
- * <h2>Heartbeats</h2>
+ * <h2>Heartbeats: a dead connection is noticed</h2>
  *
  * The client answers the server's pings. When nothing at all arrives for half the {@linkplain
- * Builder#idleTimeout idle timeout} it sends a ping of its own; when nothing arrives for the other
- * half either, it declares the server dead and closes the connection (then reconnects as for any
- * drop).
+ * Builder#idleTimeout idle timeout} (15 s by default) it sends a WebSocket ping of its own, which
+ * every server answers (v1 included); when nothing arrives for the other half either, it declares
+ * the connection dead and closes it (then reconnects and resumes as for any drop, {@code onClose}
+ * told {@code 1006} with the reason). So a connection that silently stopped carrying anything (a
+ * sleeping laptop, a NAT that forgot it, a black hole) is noticed at most one idle timeout (30 s by
+ * default) after the last byte from the server, without waiting for TCP to give up.
+ *
+ * <h2>Hooks</h2>
+ *
+ * {@link ClientInterceptor}s ({@link Builder#around}) run around every outgoing call and message
+ * and every incoming event; {@link ClientObserver}s ({@link Builder#observer}) are told of
+ * connections, failures, reconnects, recoveries, and every call with its latency and outcome, for
+ * metrics ({@code zocket-micrometer}'s {@code ZocketClientMetrics}).
+ *
+ * <h2>Credentials</h2>
+ *
+ * A header given as a {@link java.util.function.Supplier} ({@link Builder#header(String,
+ * java.util.function.Supplier)}) is asked for its value before every connect, so each reconnect
+ * carries a fresh token. A server that refuses the handshake (400, 401, 403, an expired token for
+ * example) is never asked again in a loop: the client closes for good and reports a {@link
+ * HandshakeRejectedException} with the status and the server's message, to {@code onError}, to the
+ * state listener (the change to {@code CLOSED}), and from {@link #connect()} when it was the first
+ * connect. Only a full server (503) is retried.
  */
 public final class ZocketClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZocketClient.class);
 
-  /** The protocol version sent as the {@code x-zocket-version} query parameter. */
-  public static final String PROTOCOL_VERSION = Protocol.VERSION;
+  /**
+   * The protocol version sent as the {@code x-zocket-version} query parameter: {@value}, the string
+   * a Zocket v1 server expects (it logs a warning for any other). The extensions (recovery) are
+   * negotiated by their own query parameters, not by this string.
+   */
+  public static final String PROTOCOL_VERSION = "0.1.0";
 
   /** The life cycle of a client; see the class documentation. */
   public enum State {
-    /** The first connection is being made; {@link Builder#connect()} has not returned. */
+    /** Built with {@link Builder#build()}; {@link ZocketClient#connect()} has not been called. */
+    NEW,
+    /** The first connection is being made; {@link ZocketClient#connect()} has not returned. */
     CONNECTING,
     /** A connection is open: sends and calls go out at once. */
     OPEN,
@@ -132,6 +161,26 @@ public final class ZocketClient implements AutoCloseable {
     void onClose(int code, String reason);
   }
 
+  /** Told of every change of a client's {@link State}. */
+  @FunctionalInterface
+  public interface StateListener {
+    /**
+     * Runs on the client's callback thread, once per change, in the order of the changes (with the
+     * other callbacks: a change to {@code OPEN} is told before {@code onOpen} runs, a change away
+     * from it before {@code onClose}). The client's {@link ZocketClient#state()} may have moved on
+     * by then.
+     *
+     * @param from the state before
+     * @param to the state now
+     * @param cause why, for a change to {@code RECONNECTING} or {@code CLOSED} that the client did
+     *     not choose: the connection's loss (code {@code DISCONNECTED}, the close code and reason
+     *     in the message), a failed first connect, giving up reconnecting, or a {@link
+     *     HandshakeRejectedException} (for example 401 for an expired token); null after {@link
+     *     ZocketClient#close()} and for the other changes
+     */
+    void onStateChange(State from, State to, ZocketException cause);
+  }
+
   private final URI uri;
   private final JsonCodec codec;
   private final PayloadValidator validator;
@@ -140,6 +189,7 @@ public final class ZocketClient implements AutoCloseable {
   private final Transport transport;
   private final ConnectionLifecycle lifecycle;
   private final Outbound outbound;
+  private final ClientHooks hooks;
   private final ConcurrentHashMap<Class<?>, Object> proxies = new ConcurrentHashMap<>();
 
   private ZocketClient(Builder b) {
@@ -158,6 +208,7 @@ public final class ZocketClient implements AutoCloseable {
           events.put(route, r.copy());
         });
     this.callbacks = new CallbackThread(uri);
+    this.hooks = new ClientHooks(b.interceptors, b.observers);
     Resumption resumption = new Resumption(b.recovery);
     InboundRouter inbound =
         new InboundRouter(
@@ -166,7 +217,9 @@ public final class ZocketClient implements AutoCloseable {
             callbacks,
             b.onError,
             mapper,
-            resumption);
+            resumption,
+            this,
+            hooks);
     this.transport =
         new Transport(
             uri,
@@ -190,7 +243,9 @@ public final class ZocketClient implements AutoCloseable {
             b.whileDisconnected,
             onOpen == null ? null : () -> onOpen.accept(this),
             b.onClose,
-            b.onError);
+            b.onError,
+            b.onStateChange,
+            hooks);
     this.outbound = new Outbound(codec.writer(), lifecycle, b.callTimeout.toMillis());
   }
 
@@ -218,8 +273,10 @@ public final class ZocketClient implements AutoCloseable {
    * constraints makes the method throw {@link InvalidPayloadException} at once and nothing is sent.
    * A call fails with {@link ZocketException}: the server's error code for an error reply, {@code
    * TIMEOUT}, or {@code DISCONNECTED} when the connection is or goes down before the reply. The
-   * proxy answers {@code equals}, {@code hashCode} and {@code toString} itself and runs {@code
-   * default} methods as written.
+   * future of an asynchronous call may be cancelled ({@code cancel(...)}): the call stops waiting
+   * at once (its timeout too) and a reply that comes later is dropped; the server, told nothing
+   * (the protocol has no message for it), still runs its handler. The proxy answers {@code equals},
+   * {@code hashCode} and {@code toString} itself and runs {@code default} methods as written.
    *
    * @throws dev.zocket.ContractException if the interface breaks a contract rule
    */
@@ -236,7 +293,7 @@ public final class ZocketClient implements AutoCloseable {
     Contract contract = Contracts.of(type);
     codec.checkMappable(contract);
     InvocationHandler handler =
-        new ContractProxy(contract, this, outbound, transport, validator, validate);
+        new ContractProxy(contract, this, outbound, transport, validator, validate, hooks);
     return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
   }
 
@@ -253,6 +310,58 @@ public final class ZocketClient implements AutoCloseable {
    */
   public boolean recovered() {
     return lifecycle.recovered();
+  }
+
+  /**
+   * Starts connecting a client made with {@link Builder#build()}, and blocks until the connection
+   * is open and {@code onOpen} has returned. Called again, or on a client that is connecting or
+   * open already, it waits for the first connection as the first call does (or returns at once).
+   *
+   * @return this client
+   * @throws HandshakeRejectedException if the server refused the upgrade (the message quotes the
+   *     status and body)
+   * @throws ZocketException with code {@code DISCONNECTED} or {@code TIMEOUT} if the server could
+   *     not be reached or the client was closed; the client is closed then
+   * @throws IllegalStateException when called on the client's callback or I/O thread before the
+   *     first connection opened, where it could never return
+   */
+  public ZocketClient connect() {
+    return await(connectAsync(), false);
+  }
+
+  /**
+   * Starts connecting a client made with {@link Builder#build()}; returns at once. The future
+   * completes on the client's callback thread once the connection is open and {@code onOpen} has
+   * returned, or fails as {@link #connect()} would throw. Called again, it returns a future of the
+   * same first connection.
+   */
+  public CompletableFuture<ZocketClient> connectAsync() {
+    lifecycle.connect();
+    return lifecycle.firstOpen().thenApply(open -> this);
+  }
+
+  private ZocketClient await(CompletableFuture<ZocketClient> f, boolean closeOnInterrupt) {
+    if (!f.isDone() && (callbacks.isCurrent() || transport.onIoThread())) {
+      throw new IllegalStateException(
+          "connect() on the client's own callback or I/O thread would never return; use"
+              + " connectAsync()");
+    }
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (closeOnInterrupt) {
+        close();
+      }
+      throw new ZocketException(
+          ErrorCodes.DISCONNECTED, "Interrupted while connecting to " + uri, List.of(), e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ZocketException z) {
+        throw z;
+      }
+      throw new ZocketException(
+          ErrorCodes.DISCONNECTED, "Could not connect to " + uri, List.of(), e.getCause());
+    }
   }
 
   /** The state now; it may change at any moment. Any thread. */
@@ -301,7 +410,10 @@ public final class ZocketClient implements AutoCloseable {
    */
   public static final class Builder {
     private final URI uri;
-    private final Map<String, String> headers = new LinkedHashMap<>();
+    private final Map<String, Supplier<String>> headers = new LinkedHashMap<>();
+    private final List<ClientInterceptor> interceptors = new ArrayList<>();
+    private final List<ClientObserver> observers = new ArrayList<>();
+    private StateListener onStateChange;
     private final Map<String, EventRoute> events = new HashMap<>();
     private Consumer<ZocketClient> onOpen;
     private CloseListener onClose;
@@ -338,6 +450,27 @@ public final class ZocketClient implements AutoCloseable {
      * x-zocket-version} unless set here.
      */
     public Builder header(String name, String value) {
+      Objects.requireNonNull(value, "value == null");
+      return header(name, () -> value);
+    }
+
+    /**
+     * A connection header whose value is asked for before every connect (the first and each
+     * reconnect), for credentials that change: a short-lived token is sent fresh each time. Sent as
+     * a URL query parameter as {@link #header(String, String)} is; setting a name again replaces
+     * it. A null value leaves the header out of that connect. A supplier that throws fails that
+     * connect attempt (code {@code DISCONNECTED}, the exception as its cause), which is reported to
+     * {@code onError} and retried as any failed attempt.
+     *
+     * <p>Threading: called on the thread that starts the attempt: the caller of {@code connect()}
+     * for the first one, the client's I/O thread for reconnects; it must not block (keep the
+     * current token where the supplier can read it, and refresh it elsewhere).
+     *
+     * <p>A server that refuses the handshake (for example 401 for an expired token) is not asked
+     * again: the client closes with a {@link HandshakeRejectedException}; see the class
+     * documentation.
+     */
+    public Builder header(String name, Supplier<String> value) {
       Objects.requireNonNull(name, "name == null");
       Objects.requireNonNull(value, "value == null");
       if (name.isEmpty()) {
@@ -426,6 +559,35 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
+     * Runs on the callback thread with every change of the client's {@link State}, in order; see
+     * {@link StateListener}.
+     */
+    public Builder onStateChange(StateListener listener) {
+      this.onStateChange = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * Adds an interceptor around every outgoing call and message and every incoming event;
+     * interceptors nest in the order they are added, the first outermost. See {@link
+     * ClientInterceptor} for what it may do and its threads.
+     */
+    public Builder around(ClientInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor == null"));
+      return this;
+    }
+
+    /**
+     * Adds an observer, told of connections, failed connects, reconnect attempts, recoveries, calls
+     * (route, latency, error code), messages sent and events received; observers are told in the
+     * order they are added. See {@link ClientObserver} for its threads.
+     */
+    public Builder observer(ClientObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
+      return this;
+    }
+
+    /**
      * How long a call waits for its reply before failing with {@code TIMEOUT}; 10 s by default.
      * {@link dev.zocket.CallTimeout} on a method overrides it for that method.
      */
@@ -445,8 +607,12 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
-     * How long the connection may stay silent before the server is taken for dead; 30 s by default.
-     * After half of it the client pings; {@link Duration#ZERO} turns both off.
+     * How long the connection may stay silent before it is taken for dead; 30 s by default. After
+     * half of it without a byte from the server the client sends a WebSocket ping (every server
+     * answers it); after the other half without a byte either, it closes the connection ({@code
+     * onClose} gets {@code 1006} and the reason) and reconnects as for any drop, resuming the
+     * session with recovery on. So a dead connection is noticed at most this long after the last
+     * byte from the server. {@link Duration#ZERO} turns both off.
      */
     public Builder idleTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
@@ -581,6 +747,15 @@ public final class ZocketClient implements AutoCloseable {
     }
 
     /**
+     * Builds the client without connecting: it is {@link State#NEW} until its {@link
+     * ZocketClient#connect()} or {@link ZocketClient#connectAsync()}. Close it even if it never
+     * connects: it holds its threads from now on.
+     */
+    public ZocketClient build() {
+      return new ZocketClient(this);
+    }
+
+    /**
      * Builds the client and connects, blocking until the connection is open and {@code onOpen} has
      * returned.
      *
@@ -590,21 +765,8 @@ public final class ZocketClient implements AutoCloseable {
      *     not be reached; the client is closed then
      */
     public ZocketClient connect() {
-      CompletableFuture<ZocketClient> f = connectAsync();
-      try {
-        return f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        f.thenAccept(ZocketClient::close);
-        throw new ZocketException(
-            ErrorCodes.DISCONNECTED, "Interrupted while connecting to " + uri, List.of(), e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof ZocketException z) {
-          throw z;
-        }
-        throw new ZocketException(
-            ErrorCodes.DISCONNECTED, "Could not connect to " + uri, List.of(), e.getCause());
-      }
+      ZocketClient client = build();
+      return client.await(client.connectAsync(), true);
     }
 
     /**
@@ -613,9 +775,7 @@ public final class ZocketClient implements AutoCloseable {
      * fails as {@link #connect()} would throw.
      */
     public CompletableFuture<ZocketClient> connectAsync() {
-      ZocketClient client = new ZocketClient(this);
-      client.lifecycle.start();
-      return client.lifecycle.firstOpen().thenApply(open -> client);
+      return build().connectAsync();
     }
 
     private static String typeName(RouteDescriptor route) {

@@ -254,6 +254,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           LogSafe.text(version),
           Protocol.VERSION);
     }
+    Liveness.negotiate(ctx.channel(), request, query);
     return new Accepted(headers, Resume.of(request, query, principal));
   }
 

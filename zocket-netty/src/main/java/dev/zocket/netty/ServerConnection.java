@@ -329,6 +329,7 @@ final class ServerConnection implements Connection, Context<Object> {
   private void opened() {
     if (channel.isActive()) {
       state = OPEN;
+      Liveness.announce(channel, writer);
       log.debug(
           "Client {} {} from {}",
           clientId,

@@ -1,0 +1,121 @@
+package dev.zocket.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zocket.DropReason;
+import dev.zocket.internal.Protocol;
+import dev.zocket.test.LeakDetection;
+import dev.zocket.test.internal.RawClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The liveness extension ({@code x-zocket-liveness=1}): a client that asks is sent {@code __pong}
+ * once open, after {@code __session}, and each of its {@code __ping}s is answered with {@code
+ * __pong} without reaching the dispatcher; a client that does not ask never sees a {@code __pong},
+ * and its {@code __ping} is an unknown route like any other.
+ */
+@Timeout(60)
+class LivenessTest {
+  private static final String PING = "{\"type\":\"__ping\"}";
+  private static final String PONG = "{\"type\":\"__pong\"}";
+
+  /** A call whose answer shows that everything sent before it has been read and answered. */
+  private static final String MARKER =
+      "{\"type\":\"t.echo\",\"payload\":{\"text\":\"m\",\"n\":1},\"rpcId\":\"marker\"}";
+
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  private ZocketServer start(ZocketServer.Builder<?, ?> builder) {
+    LeakDetection.install();
+    ZocketServer s = builder.start();
+    closing.add(s);
+    return s;
+  }
+
+  private RawClient connect(ZocketServer s, String query) throws IOException {
+    RawClient c = RawClient.connect(s.port(), "/?" + query);
+    closing.add(c);
+    c.readTimeout(10_000);
+    return c;
+  }
+
+  private static String text(RawClient c) throws IOException {
+    return c.readSkippingPings().text();
+  }
+
+  @Test
+  void aClientThatAsksIsAnnouncedTheExtensionAndEachPingIsAnswered() throws Exception {
+    ZocketServer s = start(Servers.standard());
+    RawClient c = connect(s, "x-zocket-version=0.1.0&x-zocket-liveness=1");
+
+    assertThat(text(c)).isEqualTo(PONG);
+    for (int i = 0; i < 3; i++) {
+      c.sendText(PING);
+      assertThat(text(c)).isEqualTo(PONG);
+    }
+    c.sendText(MARKER);
+    assertThat(text(c)).contains("\"rpcId\":\"marker\"");
+    assertThat(s.droppedMessages(DropReason.UNKNOWN_ROUTE)).isZero();
+  }
+
+  @Test
+  void withRecoveryTheAnnouncementFollowsTheSessionMessage() throws Exception {
+    ZocketServer s = start(Servers.standard().recovery(Duration.ofSeconds(30), 100));
+    RawClient c = connect(s, "x-zocket-liveness=1&x-zocket-recovery=1");
+
+    assertThat(text(c)).startsWith("{\"type\":\"" + Protocol.SESSION_TYPE + "\"");
+    assertThat(text(c)).isEqualTo(PONG);
+    c.sendText(PING);
+    assertThat(text(c)).isEqualTo(PONG);
+  }
+
+  @Test
+  void aServerWithoutRecoveryStillAnswersTheSessionMessageFirst() throws Exception {
+    ZocketServer s = start(Servers.standard());
+    RawClient c = connect(s, "x-zocket-recovery=1&x-zocket-liveness=1");
+
+    assertThat(text(c)).startsWith("{\"type\":\"" + Protocol.SESSION_TYPE + "\"");
+    assertThat(text(c)).isEqualTo(PONG);
+  }
+
+  @Test
+  void aClientThatDoesNotAskNeverSeesAPongAndItsPingIsAnUnknownRoute() throws Exception {
+    ZocketServer s = start(Servers.standard());
+    for (String query :
+        List.of("x-zocket-version=1", "x-zocket-liveness=0", "x-zocket-liveness=")) {
+      long before = s.droppedMessages(DropReason.UNKNOWN_ROUTE);
+      RawClient c = connect(s, query);
+      c.sendText(PING);
+      c.sendText(MARKER);
+      // The marker's answer is the first frame: no announcement, no answer to the ping.
+      assertThat(text(c)).as(query).contains("\"rpcId\":\"marker\"");
+      assertThat(s.droppedMessages(DropReason.UNKNOWN_ROUTE)).as(query).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void onlyTheExactPingTextIsAPing() throws Exception {
+    ZocketServer s = start(Servers.standard());
+    RawClient c = connect(s, "x-zocket-liveness=1");
+    assertThat(text(c)).isEqualTo(PONG);
+
+    c.sendText("{\"type\": \"__ping\"}");
+    c.sendText(MARKER);
+    assertThat(text(c)).contains("\"rpcId\":\"marker\"");
+    assertThat(s.droppedMessages(DropReason.UNKNOWN_ROUTE)).isEqualTo(1);
+  }
+}

@@ -20,6 +20,13 @@ import java.util.List;
  * methods run on the connection's I/O thread.
  */
 final class Liveness {
+  /**
+   * The close code (extension) of a client that gave up on a connection, because the server's
+   * answers stopped coming, and reconnects to resume its session: the session is kept, as for 1006
+   * (browsers may close with 1000 or 3000 to 4999 only, and 1000 would end the session).
+   */
+  static final int RECONNECTING = 4002;
+
   /** The query parameter (or header) with which a client asks for the extension. */
   static final String PARAMETER = "x-zocket-liveness";
 

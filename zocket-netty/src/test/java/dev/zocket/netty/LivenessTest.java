@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.DropReason;
 import dev.zocket.internal.Protocol;
+import dev.zocket.netty.TestApi.Events;
+import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.test.internal.RawClient;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The liveness extension ({@code x-zocket-liveness=1}): a client that asks is sent {@code __pong}
@@ -22,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class LivenessTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final String PING = "{\"type\":\"__ping\"}";
   private static final String PONG = "{\"type\":\"__pong\"}";
 
@@ -117,5 +125,47 @@ class LivenessTest {
     c.sendText(MARKER);
     assertThat(text(c)).contains("\"rpcId\":\"marker\"");
     assertThat(s.droppedMessages(DropReason.UNKNOWN_ROUTE)).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatClosesWith4002KeepsItsSessionAnd4000EndsIt() throws Exception {
+    ZocketServer s = start(Servers.standard().recovery(Duration.ofSeconds(30), 100));
+    assertThat(resumesAfterClosingWith(s, Liveness.RECONNECTING)).isTrue();
+    assertThat(resumesAfterClosingWith(s, 4000)).isFalse();
+  }
+
+  /**
+   * Joins a room, closes with {@code code}, lets an event go to the room, and resumes: whether the
+   * session was recovered (and then the event was replayed).
+   */
+  private boolean resumesAfterClosingWith(ZocketServer s, int code) throws IOException {
+    RawClient c = connect(s, "x-zocket-liveness=1&x-zocket-recovery=1");
+    JsonNode session = JSON.readTree(text(c)).path("payload");
+    assertThat(text(c)).isEqualTo(PONG);
+    c.sendText("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"}}");
+    c.sendText(MARKER);
+    assertThat(text(c)).contains("\"rpcId\":\"marker\"");
+    c.send(RawClient.CLOSE, true, new byte[] {(byte) (code >> 8), (byte) code});
+    assertThat(c.readSkippingPings().opcode()).isEqualTo(RawClient.CLOSE);
+    Await.until("the close is seen", Duration.ofSeconds(10), () -> s.connectionCount() == 0);
+    s.emit(Events.class).toRoom("r").onText("missed " + code);
+
+    RawClient back =
+        connect(
+            s,
+            "x-zocket-liveness=1&x-zocket-recovery=1&x-zocket-session="
+                + URLEncoder.encode(session.path("session").asString(""), StandardCharsets.UTF_8)
+                + "&x-zocket-pos="
+                + URLEncoder.encode(session.path("pos").asString(""), StandardCharsets.UTF_8));
+    JsonNode resumed = JSON.readTree(text(back)).path("payload");
+    boolean recovered = resumed.path("recovered").asBoolean();
+    if (recovered) {
+      assertThat(JSON.readTree(text(back)).path("payload").asString(""))
+          .isEqualTo("missed " + code);
+    }
+    assertThat(text(back)).isEqualTo(PONG);
+    back.close();
+    Await.until("the second close is seen", Duration.ofSeconds(10), () -> s.connectionCount() == 0);
+    return recovered;
   }
 }

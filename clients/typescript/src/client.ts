@@ -148,16 +148,13 @@ export function createClient<const C extends Contract>(
   /** Starts a connection attempt: the headers (the function's, called now), then the socket. */
   function attempt(first: boolean): void {
     const id = ++attempts;
-    let headers: unknown;
-    try {
-      headers = headersFn === undefined ? headersOption ?? {} : headersFn();
-    } catch (error) {
-      headersFailed(error);
-      return;
-    }
-    if (isThenable(headers)) {
-      Promise.resolve(headers).then(
-        (value) => {
+    if (headersFn !== undefined) {
+      // Called in a microtask, even when synchronous: what it throws reaches the onError listeners
+      // the application adds right after createClient.
+      Promise.resolve()
+        .then(() => headersFn())
+        .then(
+          (value) => {
           if (id === attempts) {
             open(value, false);
           }
@@ -169,13 +166,14 @@ export function createClient<const C extends Contract>(
         },
       );
     } else {
-      open(headers, first);
+      open(headersOption ?? {}, first);
     }
   }
 
   function headersFailed(error: unknown): void {
     report(error);
-    lifecycle.attemptFailed(`the headers function failed: ${error instanceof Error ? error.message : String(error)}`);
+    const why = error instanceof Error ? error.message : String(error);
+    lifecycle.attemptFailed(error instanceof ZocketError ? why : `the headers function failed: ${why}`);
   }
 
   function open(headers: unknown, first: boolean): void {
@@ -417,14 +415,6 @@ export function createClient<const C extends Contract>(
     attempt(true);
   }
   return client as unknown as ZocketClient<C>;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

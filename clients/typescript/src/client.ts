@@ -1,10 +1,10 @@
 import { safeParse } from "zod";
-import { checkDelays, DEFAULT_RECONNECT } from "./backoff.js";
 import { Connection } from "./connection.js";
-import { buildTree, collectEvents, collectRoutes, type EventEntry, type RouteEntry } from "./contract.js";
+import { buildTree, collectRoutes, type RouteEntry } from "./contract.js";
 import { invalidPayload, ZocketError, type HandshakeError } from "./errors.js";
-import { disconnected, Lifecycle, type Reconnect } from "./lifecycle.js";
-import { ErrorListeners, Listeners } from "./listeners.js";
+import { Events } from "./events.js";
+import { disconnected, Lifecycle, reconnectSettings } from "./lifecycle.js";
+import { ErrorListeners } from "./listeners.js";
 import { Liveness, PING_FRAME, PONG } from "./liveness.js";
 import { Outbox } from "./outbox.js";
 import { PendingCalls } from "./pending.js";
@@ -16,7 +16,6 @@ import type {
   ClientState,
   Contract,
   OpenInfo,
-  Unsubscribe,
   WebSocketConstructor,
   ZocketClient,
 } from "./types.js";
@@ -34,11 +33,6 @@ const DEFAULT_LIVENESS_TIMEOUT_MS = 20_000;
 const TAKEN_OVER = 4001;
 /** The close code (extension) with which the client drops a connection found dead; the server keeps the session. */
 const RECONNECTING = 4002;
-
-interface EventSlot {
-  readonly entry: EventEntry;
-  readonly listeners: Listeners<[unknown?]>;
-}
 
 /**
  * Creates a client typed by `contract` and starts connecting to `url` at once (unless
@@ -66,14 +60,7 @@ export function createClient<const C extends Contract>(
   const connectTimeoutMs = checkTimeout(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs");
   const recoveryTimeoutMs = checkTimeout(options.recoveryTimeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS, "recoveryTimeoutMs");
   const livenessTimeoutMs = checkTimeout(options.livenessTimeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS, "livenessTimeoutMs");
-  const reconnect: Reconnect | undefined =
-    options.reconnect === false ? undefined : { ...DEFAULT_RECONNECT, ...stripUndefined(options.reconnect ?? {}) };
-  if (reconnect) {
-    checkDelays(reconnect.initialDelayMs, reconnect.maxDelayMs);
-    if (!(reconnect.maxAttempts >= 1 && (Number.isInteger(reconnect.maxAttempts) || reconnect.maxAttempts === Infinity))) {
-      throw new RangeError(`reconnect.maxAttempts must be an integer >= 1 or Infinity: ${reconnect.maxAttempts}`);
-    }
-  }
+  const reconnect = reconnectSettings(options.reconnect);
   const outbox = new Outbox(options.whileDisconnected ?? "fail");
 
   const headersOption = options.headers as unknown;
@@ -126,10 +113,7 @@ export function createClient<const C extends Contract>(
     },
   );
 
-  const events = new Map<string, EventSlot>();
-  for (const entry of collectEvents(contract)) {
-    events.set(entry.type, { entry, listeners: new Listeners() });
-  }
+  const events = new Events(contract, validate, report);
 
   /** Throws INVALID_PAYLOAD when validation is on and the headers fail the contract's schema. */
   function checkHeaders(headers: unknown): Record<string, unknown> {
@@ -298,35 +282,7 @@ export function createClient<const C extends Contract>(
       return;
     }
     recovery.received(message);
-    deliver(type as string, message["payload"]);
-  }
-
-  function deliver(type: string, raw: unknown): void {
-    const slot = events.get(type);
-    if (slot === undefined || slot.listeners.size === 0) {
-      return; // an event this contract does not know, or nobody listens
-    }
-    const schema = slot.entry.payload;
-    let payload = raw;
-    if (validate && schema) {
-      let result;
-      try {
-        result = safeParse(schema, payload);
-      } catch (error) {
-        report(error);
-        return;
-      }
-      if (!result.success) {
-        report(invalidPayload(`payload of event ${type}`, result.error, type));
-        return;
-      }
-      payload = result.data;
-    }
-    if (schema) {
-      slot.listeners.run(report, payload);
-    } else {
-      slot.listeners.run(report);
-    }
+    events.deliver(type as string, message["payload"]);
   }
 
   /** The frame of a route; validates (and sends the schema's output) when validation is on. */
@@ -385,14 +341,10 @@ export function createClient<const C extends Contract>(
   }
 
   const send = buildTree(collectRoutes(contract), (route) => (route.kind === "call" ? caller(route) : sender(route)));
-  const on = buildTree(
-    [...events.values()].map((slot) => ({ path: slot.entry.path, slot })),
-    (e) => (listener: (payload?: unknown) => void): Unsubscribe => e.slot.listeners.add(listener),
-  );
 
   const client = {
     send,
-    on,
+    on: events.on,
     get state(): ClientState {
       return lifecycle.state;
     },
@@ -415,8 +367,4 @@ export function createClient<const C extends Contract>(
     attempt(true);
   }
   return client as unknown as ZocketClient<C>;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

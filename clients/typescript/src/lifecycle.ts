@@ -1,13 +1,31 @@
-import { backoffDelay } from "./backoff.js";
+import { backoffDelay, checkDelays, DEFAULT_RECONNECT } from "./backoff.js";
 import { ZocketError } from "./errors.js";
 import { Listeners } from "./listeners.js";
-import type { ClientState, OpenInfo } from "./types.js";
+import type { ClientState, OpenInfo, ReconnectOptions } from "./types.js";
 
 /** Reconnect settings with every default filled in, or undefined for no reconnect. */
 export interface Reconnect {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
   readonly maxAttempts: number;
+}
+
+/**
+ * The `reconnect` option with its defaults, or undefined for `false`.
+ *
+ * @throws RangeError on delays that are not positive and finite, or maxAttempts not an integer >= 1
+ */
+export function reconnectSettings(option: ReconnectOptions | false | undefined): Reconnect | undefined {
+  if (option === false) {
+    return undefined;
+  }
+  const given = Object.fromEntries(Object.entries(option ?? {}).filter(([, v]) => v !== undefined));
+  const reconnect: Reconnect = { ...DEFAULT_RECONNECT, ...given };
+  checkDelays(reconnect.initialDelayMs, reconnect.maxDelayMs);
+  if (!(reconnect.maxAttempts >= 1 && (Number.isInteger(reconnect.maxAttempts) || reconnect.maxAttempts === Infinity))) {
+    throw new RangeError(`reconnect.maxAttempts must be an integer >= 1 or Infinity: ${reconnect.maxAttempts}`);
+  }
+  return reconnect;
 }
 
 /** What the lifecycle asks of the client. */

@@ -9,15 +9,19 @@ export const PONG = "__pong";
 /**
  * The liveness check of one connection (an extension; browsers cannot see WebSocket pings). Armed
  * once the server announced the extension with `__pong`; every frame received is a sign of life.
- * When nothing arrived for half the timeout it sends one `__ping`; when nothing arrived for the
- * whole timeout the connection is dead and `dead` runs (once). Wall-clock time (`Date.now`), so a
- * machine that slept past the timeout finds its connection dead as soon as its timers run again.
+ * When nothing arrived for half the timeout it sends one `__ping`; when nothing arrived for another
+ * half since that ping the connection is dead and `dead` runs (once): with timers on time, after
+ * `timeoutMs` of silence. Only an unanswered ping makes a connection dead, so timers that run late
+ * (a throttled background tab) cannot: a late check pings first. Wall-clock time (`Date.now`): after
+ * a sleep the check pings at once and finds the connection dead half a timeout later, or at once
+ * when its ping was already out before the sleep.
  */
 export class Liveness {
   private timer: Timer | undefined;
   private armed = false;
   private lastReceived = 0;
-  private pinged = false;
+  /** When the unanswered ping was sent; undefined when a frame arrived since the last ping. */
+  private pingedAt: number | undefined;
 
   constructor(
     private readonly timeoutMs: number,
@@ -30,7 +34,7 @@ export class Liveness {
     return Number.isFinite(this.timeoutMs);
   }
 
-  /** The server announced the extension: starts checking (again announced: nothing changes). */
+  /** The server announced the extension: starts checking (announced again: nothing changes). */
   start(): void {
     if (!this.enabled || this.armed) {
       return;
@@ -43,7 +47,7 @@ export class Liveness {
   /** A frame arrived. */
   received(): void {
     this.lastReceived = Date.now();
-    this.pinged = false;
+    this.pingedAt = undefined;
   }
 
   /** The connection ended: no more checks until the next `start`. */
@@ -58,21 +62,30 @@ export class Liveness {
     if (!this.armed) {
       return;
     }
-    const idle = Date.now() - this.lastReceived;
-    if (idle >= this.timeoutMs) {
-      this.stop();
-      this.dead();
-      return;
-    }
-    const pingAfter = this.timeoutMs / 2;
-    if (idle >= pingAfter && !this.pinged) {
-      this.pinged = true;
-      this.ping();
-      if (!this.armed) {
-        return; // the ping found the connection gone
+    const half = this.timeoutMs / 2;
+    const now = Date.now();
+    let wait: number;
+    if (this.pingedAt !== undefined) {
+      const unanswered = now - this.pingedAt;
+      if (unanswered >= half) {
+        this.stop();
+        this.dead();
+        return;
+      }
+      wait = half - unanswered;
+    } else {
+      const idle = now - this.lastReceived;
+      if (idle >= half) {
+        this.pingedAt = now;
+        this.ping();
+        if (!this.armed) {
+          return; // the ping found the connection gone
+        }
+        wait = half;
+      } else {
+        wait = half - idle;
       }
     }
-    const due = this.pinged ? this.timeoutMs : pingAfter;
-    this.timer = setTimeout(() => this.check(), Math.max(1, due - idle));
+    this.timer = setTimeout(() => this.check(), Math.max(1, wait));
   }
 }

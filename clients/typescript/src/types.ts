@@ -193,8 +193,9 @@ export interface ClientOptions<C extends Contract = Contract> {
   readonly autoConnect?: boolean;
   /**
    * Liveness (an extension): with a server that announces it, the client sends a `__ping` when
-   * nothing arrived for half this time and drops the connection as dead when nothing arrived for
-   * this long, in milliseconds; then it reconnects (and recovers) as after any drop; default 20 000.
+   * nothing arrived for half this time, and drops the connection as dead when nothing arrived for
+   * another half after that ping (so after this long in silence), in milliseconds; then it
+   * reconnects (and recovers) as after any drop; default 20 000.
    * A server without the extension (a Zocket v1 server) is never pinged and gets no liveness check:
    * the connection is then only found dead when the WebSocket implementation reports it. `Infinity`:
    * the client does not ask for it.

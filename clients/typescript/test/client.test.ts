@@ -615,6 +615,8 @@ test("createClient checks its options", () => {
     { callTimeoutMs: Number.NaN },
     { connectTimeoutMs: -1 },
     { recoveryTimeoutMs: 0 },
+    { livenessTimeoutMs: 0 },
+    { livenessTimeoutMs: -5 },
     { reconnect: { initialDelayMs: 0 } },
     { reconnect: { initialDelayMs: 100, maxDelayMs: 50 } },
     { reconnect: { maxAttempts: 0 } },

@@ -2,7 +2,10 @@ package dev.zocket.typescript;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zocket.ErrorCodes;
 import dev.zocket.Namespace;
+import dev.zocket.ZocketException;
+import dev.zocket.netty.Authenticator;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.internal.CuttingProxy;
@@ -18,7 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -263,9 +269,117 @@ class TypeScriptClientTest {
     }
   }
 
+  /**
+   * The client under Node with its token from a headers function: the line {@code TOKEN <t>} from
+   * stdin replaces the token and calls {@code connect()}. Prints every call of the function, opens,
+   * closes, the move to {@code idle} and the refusal.
+   */
+  private static final String TOKEN_CLIENT =
+      """
+      import readline from "node:readline";
+      import { WebSocket } from "ws";
+      import { createClient, HandshakeError } from "zocket-java-client";
+      import { contract } from "./recovery-contract.js";
+
+      let token = process.argv[3]!;
+      const client = createClient(contract, process.argv[2]!, {
+        WebSocket,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+        headers: async () => {
+          console.log(`HEADERS ${token}`);
+          return { access_token: token };
+        },
+      });
+      client.onOpen(({ recovered }) => {
+        console.log(`OPEN ${recovered}`);
+        if (!recovered) {
+          client.send.rooms.join({ roomId: "r" }).then((room) => console.log(`JOINED ${room}`));
+        }
+      });
+      client.onClose((code) => console.log(`CLOSED ${code}`));
+      client.onStateChange((state) => {
+        if (state === "idle") console.log("IDLE");
+      });
+      client.onError((e: unknown) => {
+        if (e instanceof HandshakeError) {
+          console.log(`REFUSED ${e.status} ${e.code} ${e.message}`);
+        } else {
+          console.error(`error: ${String(e)}`);
+        }
+      });
+      const input = readline.createInterface({ input: process.stdin });
+      input.on("line", (line) => {
+        if (line.startsWith("TOKEN ")) {
+          token = line.slice(6);
+          void client.connect();
+        }
+      });
+      input.on("close", () => {
+        client.close();
+        console.log("BYE");
+        process.exit(0);
+      });
+      """;
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aTokenRefusedAtAReconnectStopsTheClientUntilItConnectsWithAFreshOne() throws Exception {
+    Node.require();
+    Node.install(CLIENT);
+    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
+    assertThat(build.exitCode()).as(build.output()).isZero();
+    Path dir = compile("token", "token-client.ts", TOKEN_CLIENT);
+    Set<String> valid = ConcurrentHashMap.newKeySet();
+    valid.add("t1");
+    List<String> tokensSeen = new CopyOnWriteArrayList<>();
+
+    try (ZocketServer server =
+            roomServer(
+                request -> {
+                  String token = Authenticator.token(request, "access_token", "authorization");
+                  tokensSeen.add(String.valueOf(token));
+                  if (!valid.contains(token)) {
+                    throw new ZocketException(ErrorCodes.UNAUTHORIZED, "Token expired");
+                  }
+                });
+        CuttingProxy proxy = CuttingProxy.start(server.port());
+        NodeProcess client =
+            NodeProcess.start(dir, "node", "out/token-client.js", proxy.wsUri().toString(), "t1")) {
+      assertThat(client.next()).isEqualTo("HEADERS t1");
+      assertThat(client.next()).isEqualTo("OPEN false");
+      assertThat(client.next()).isEqualTo("JOINED r");
+
+      // The token expires, then the connection drops: the reconnect is refused, and not retried.
+      valid.clear();
+      valid.add("t2");
+      assertThat(proxy.cut()).isEqualTo(1);
+      assertThat(client.next()).isEqualTo("CLOSED 1006");
+      assertThat(client.next()).isEqualTo("HEADERS t1");
+      assertThat(client.next()).isEqualTo("IDLE");
+      assertThat(client.next()).isEqualTo("REFUSED 401 UNAUTHORIZED Token expired");
+
+      // The application brings a fresh token and connects: the function is called again, and the
+      // session, kept by the server, resumes. The marker: no other attempt came in between.
+      client.println("TOKEN t2");
+      assertThat(client.next()).isEqualTo("HEADERS t2");
+      assertThat(client.next()).isEqualTo("OPEN true");
+      assertThat(tokensSeen).containsExactly("t1", "t1", "t2");
+      client.endInput();
+      assertThat(client.next()).isEqualTo("CLOSED 1000");
+      assertThat(client.next()).isEqualTo("BYE");
+      assertThat(client.exitCode()).as(client.errors()).isZero();
+    }
+  }
+
   /** A server whose {@code rooms.join} joins the room, with recovery on. */
   private static ZocketServer roomServer() {
+    return roomServer(request -> {});
+  }
+
+  /** A server whose {@code rooms.join} joins the room, with recovery on, and its authenticator. */
+  private static ZocketServer roomServer(Authenticator authenticator) {
     return ZocketServer.builder()
+        .authenticate(authenticator)
         .handle(
             Rooms.class,
             ctx ->

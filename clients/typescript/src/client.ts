@@ -1,20 +1,25 @@
 import { safeParse } from "zod";
-import { backoffDelay, checkDelays, DEFAULT_RECONNECT } from "./backoff.js";
-import { buildTree, collectEvents, collectRoutes, type EventEntry, type RouteEntry } from "./contract.js";
-import { invalidPayload, ZocketError, type Violation } from "./errors.js";
+import { Connection } from "./connection.js";
+import { buildTree, collectRoutes, type RouteEntry } from "./contract.js";
+import { invalidPayload, ZocketError, type HandshakeError } from "./errors.js";
+import { Events } from "./events.js";
+import { disconnected, Lifecycle, reconnectSettings } from "./lifecycle.js";
+import { ErrorListeners } from "./listeners.js";
+import { Liveness, PING_FRAME, PONG } from "./liveness.js";
+import { Outbox } from "./outbox.js";
+import { PendingCalls } from "./pending.js";
+import { Recovery } from "./recovery.js";
+import { checkTimeout, isRecord } from "./timers.js";
 import type {
   CallOptions,
   ClientOptions,
   ClientState,
   Contract,
   OpenInfo,
-  Schema,
-  Unsubscribe,
   WebSocketConstructor,
-  WebSocketLike,
   ZocketClient,
 } from "./types.js";
-import { connectionUrl, describeUrl, recoveryUrl } from "./url.js";
+import { connectionUrl, describeUrl, livenessUrl } from "./url.js";
 
 /** The `type` of a call's reply. */
 const RPC_RESPONSE = "__rpc_res";
@@ -22,85 +27,20 @@ const RPC_RESPONSE = "__rpc_res";
 const SESSION = "__session";
 /** The default of `recoveryTimeoutMs`. */
 const DEFAULT_RECOVERY_TIMEOUT_MS = 5_000;
+/** The default of `livenessTimeoutMs`. */
+const DEFAULT_LIVENESS_TIMEOUT_MS = 20_000;
 /** The close code of a connection whose session another connection resumed (never reconnected). */
 const TAKEN_OVER = 4001;
-/** `WebSocket.OPEN`. */
-const OPEN = 1;
-/** The longest delay `setTimeout` keeps (2^31 - 1 ms); longer ones would fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-type Timer = ReturnType<typeof setTimeout>;
-
-interface Pending {
-  readonly type: string;
-  readonly reply: Schema | undefined;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  timer: Timer | undefined;
-}
-
-interface Listener<F> {
-  readonly fn: F;
-}
-
-interface EventSlot {
-  readonly entry: EventEntry;
-  readonly listeners: Set<Listener<(payload?: unknown) => void>>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function noop(): void {}
-
-/** A timeout option: a positive number of milliseconds, or Infinity for none. */
-function checkTimeout(value: number, name: string): number {
-  if (!(typeof value === "number" && value > 0)) {
-    throw new RangeError(`${name} must be a positive number of milliseconds or Infinity: ${String(value)}`);
-  }
-  return value;
-}
-
-function startTimer(ms: number, fn: () => void): Timer | undefined {
-  return Number.isFinite(ms) ? setTimeout(fn, Math.min(ms, MAX_TIMER_MS)) : undefined;
-}
-
-/** What an error event says, where the implementation says anything (`ws` does, browsers do not). */
-function errorText(event: unknown): string | undefined {
-  if (isRecord(event)) {
-    if (typeof event["message"] === "string" && event["message"] !== "") {
-      return event["message"];
-    }
-    const error = event["error"];
-    if (error instanceof Error) {
-      return error.message;
-    }
-  }
-  return undefined;
-}
-
-/** The error of an error reply, tolerant of missing or mistyped fields. */
-function replyError(error: unknown, route: string): ZocketError {
-  const fields = isRecord(error) ? error : {};
-  const code = typeof fields["code"] === "string" ? fields["code"] : "INTERNAL";
-  const message = typeof fields["message"] === "string" ? fields["message"] : code;
-  const rawDetails = fields["details"];
-  const details: Violation[] = Array.isArray(rawDetails)
-    ? rawDetails.filter(isRecord).map((d) => ({
-        path: typeof d["path"] === "string" ? d["path"] : "",
-        message: typeof d["message"] === "string" ? d["message"] : "",
-      }))
-    : [];
-  return new ZocketError(code, message, details, route);
-}
+/** The close code (extension) with which the client drops a connection found dead; the server keeps the session. */
+const RECONNECTING = 4002;
 
 /**
- * Creates a client typed by `contract` and starts connecting to `url` at once.
+ * Creates a client typed by `contract` and starts connecting to `url` at once (unless
+ * `autoConnect: false`: then `connect()` starts it).
  *
  * @throws TypeError if no WebSocket implementation is available or `url` is not absolute
  * @throws RangeError on an out-of-range option
- * @throws ZocketError INVALID_PAYLOAD if validation is on and the headers fail `contract.headers`
+ * @throws ZocketError INVALID_PAYLOAD if validation is on and static headers fail `contract.headers`
  */
 export function createClient<const C extends Contract>(
   contract: C,
@@ -118,321 +58,184 @@ export function createClient<const C extends Contract>(
   const validate = options.validate ?? true;
   const callTimeoutMs = checkTimeout(options.callTimeoutMs ?? 10_000, "callTimeoutMs");
   const connectTimeoutMs = checkTimeout(options.connectTimeoutMs ?? 10_000, "connectTimeoutMs");
-  const recovery = options.recovery ?? true;
   const recoveryTimeoutMs = checkTimeout(options.recoveryTimeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS, "recoveryTimeoutMs");
-  const reconnect =
-    options.reconnect === false ? undefined : { ...DEFAULT_RECONNECT, ...stripUndefined(options.reconnect ?? {}) };
-  if (reconnect) {
-    checkDelays(reconnect.initialDelayMs, reconnect.maxDelayMs);
-    if (!(reconnect.maxAttempts >= 1 && (Number.isInteger(reconnect.maxAttempts) || reconnect.maxAttempts === Infinity))) {
-      throw new RangeError(`reconnect.maxAttempts must be an integer >= 1 or Infinity: ${reconnect.maxAttempts}`);
-    }
-  }
-  const retryFirstConnect = options.retryFirstConnect ?? false;
-  const policy = options.whileDisconnected ?? "fail";
-  const bufferMax = policy === "fail" ? 0 : policy.buffer;
-  if (policy !== "fail" && !(Number.isInteger(bufferMax) && bufferMax >= 0)) {
-    throw new RangeError(`whileDisconnected.buffer must be an integer >= 0: ${bufferMax}`);
-  }
-  const dropOldest = policy !== "fail" && policy.overflow === "dropOldest";
+  const livenessTimeoutMs = checkTimeout(options.livenessTimeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS, "livenessTimeoutMs");
+  const reconnect = reconnectSettings(options.reconnect);
+  const outbox = new Outbox(options.whileDisconnected ?? "fail");
 
-  const headers = (options.headers ?? {}) as Record<string, unknown>;
-  if (validate && contract.headers) {
-    const result = safeParse(contract.headers, headers);
-    if (!result.success) {
-      throw invalidPayload("headers", result.error);
-    }
+  const headersOption = options.headers as unknown;
+  /** Static headers, checked now; a headers function is called and checked on every attempt. */
+  const headersFn = typeof headersOption === "function" ? (headersOption as () => unknown) : undefined;
+  if (headersFn === undefined) {
+    checkHeaders(headersOption ?? {});
   }
-  const target = connectionUrl(url, headers);
-  const where = describeUrl(target);
+  const where = describeUrl(connectionUrl(url));
 
-  let state: ClientState = "connecting";
-  let socket: WebSocketLike | undefined;
-  let everOpened = false;
-  let attempt = 0;
-  let retryTimer: Timer | undefined;
-  let connectTimer: Timer | undefined;
-  /** The session token of the last `__session` message; sent back on a reconnect. */
-  let session: string | undefined;
-  /** The last position: the `pos` of the last event, or of the last `__session` message. */
-  let lastPos: string | undefined;
-  /** Whether the current connection is a recovered session. */
-  let recovered = false;
-  /** The socket is open but the client waits for `__session` before reporting the connection open. */
-  let awaitingSession = false;
-  let recoveryTimer: Timer | undefined;
-  let closedError: ZocketError | undefined;
-  let nextRpcId = 0;
-  const pending = new Map<string, Pending>();
-  const buffer: string[] = [];
-  const openListeners = new Set<Listener<(info: OpenInfo) => void>>();
-  const closeListeners = new Set<Listener<(code: number, reason: string) => void>>();
-  const errorListeners = new Set<Listener<(error: unknown) => void>>();
-  let openWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-  const events = new Map<string, EventSlot>();
-  for (const entry of collectEvents(contract)) {
-    events.set(entry.type, { entry, listeners: new Set() });
-  }
+  const errors = new ErrorListeners();
+  const report = errors.report;
+  const pending = new PendingCalls(validate);
+  const recovery = new Recovery(options.recovery ?? true, recoveryTimeoutMs);
+  let connection: Connection | undefined;
+  /** Counts attempts, so that an attempt whose headers arrive after it was superseded is dropped. */
+  let attempts = 0;
+  const liveness = new Liveness(
+    livenessTimeoutMs,
+    () => {
+      connection?.send(PING_FRAME);
+    },
+    () => {
+      const dead = connection;
+      if (dead !== undefined) {
+        dead.close(RECONNECTING, "No message from the server");
+        connectionClosed(1006, `No message from the server within ${livenessTimeoutMs} ms`);
+      }
+    },
+  );
+  const lifecycle = new Lifecycle(
+    options.autoConnect === false ? "idle" : "connecting",
+    reconnect,
+    options.retryFirstConnect ?? false,
+    where,
+    report,
+    {
+      attempt: () => attempt(false),
+      stop: (error) => {
+        attempts += 1;
+        const open = connection;
+        connection = undefined;
+        open?.close(1000);
+        liveness.stop();
+        recovery.endWait();
+        recovery.forget();
+        outbox.clear();
+        pending.failAll((type) => disconnected(`${error.message}; ${type} got no reply`, type));
+      },
+    },
+  );
 
-  function subscribe<F>(set: Set<Listener<F>>, fn: F): Unsubscribe {
-    if (typeof fn !== "function") {
-      throw new TypeError("listener must be a function");
-    }
-    const listener = { fn };
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-    };
-  }
+  const events = new Events(contract, validate, report);
 
-  function report(error: unknown): void {
-    for (const listener of [...errorListeners]) {
-      try {
-        listener.fn(error);
-      } catch {
-        // An onError listener that throws has nowhere left to report to.
+  /** Throws INVALID_PAYLOAD when validation is on and the headers fail the contract's schema. */
+  function checkHeaders(headers: unknown): Record<string, unknown> {
+    if (validate && contract.headers) {
+      const result = safeParse(contract.headers, headers);
+      if (!result.success) {
+        throw invalidPayload("headers", result.error);
       }
     }
+    if (!isRecord(headers)) {
+      throw new TypeError(`headers must be an object: ${String(headers)}`);
+    }
+    return headers;
   }
 
-  function runAll<A extends unknown[]>(set: Set<Listener<(...args: A) => void>>, ...args: A): void {
-    for (const listener of [...set]) {
-      try {
-        listener.fn(...args);
-      } catch (error) {
-        report(error);
-      }
+  /** Starts a connection attempt: the headers (the function's, called now), then the socket. */
+  function attempt(first: boolean): void {
+    const id = ++attempts;
+    if (headersFn !== undefined) {
+      // Called in a microtask, even when synchronous: what it throws reaches the onError listeners
+      // the application adds right after createClient.
+      Promise.resolve()
+        .then(() => headersFn())
+        .then(
+          (value) => {
+          if (id === attempts) {
+            open(value, false);
+          }
+        },
+        (error: unknown) => {
+          if (id === attempts) {
+            headersFailed(error);
+          }
+        },
+      );
+    } else {
+      open(headersOption ?? {}, first);
     }
   }
 
-  function disconnected(message: string, route?: string): ZocketError {
-    return new ZocketError("DISCONNECTED", message, [], route);
+  function headersFailed(error: unknown): void {
+    report(error);
+    const why = error instanceof Error ? error.message : String(error);
+    lifecycle.attemptFailed(error instanceof ZocketError ? why : `the headers function failed: ${why}`);
   }
 
-  function failPending(message: string): void {
-    const calls = [...pending.values()];
-    pending.clear();
-    for (const call of calls) {
-      clearTimeout(call.timer);
-      call.reject(disconnected(`${message}; ${call.type} got no reply`, call.type));
-    }
-  }
-
-  /** Ends the client for good (state is already "closed"). */
-  function finish(error: ZocketError): void {
-    closedError = error;
-    clearTimeout(retryTimer);
-    clearTimeout(connectTimer);
-    clearTimeout(recoveryTimer);
-    retryTimer = connectTimer = recoveryTimer = undefined;
-    awaitingSession = false;
-    recovered = false;
-    session = lastPos = undefined;
-    buffer.length = 0;
-    failPending(error.message);
-    const waiters = openWaiters;
-    openWaiters = [];
-    for (const waiter of waiters) {
-      waiter.reject(error);
-    }
-  }
-
-  function detach(ws: WebSocketLike): void {
-    // Not null: `ws` throws an error event that has no listener.
-    ws.onopen = noop;
-    ws.onmessage = noop;
-    ws.onclose = noop;
-    ws.onerror = noop;
-  }
-
-  function connect(first: boolean): void {
-    let ws: WebSocketLike;
+  function open(headers: unknown, first: boolean): void {
+    let target: string;
     try {
-      ws = new WebSocketImpl!(recovery ? recoveryUrl(target, session, session === undefined ? undefined : lastPos) : target);
+      target = connectionUrl(url, headersFn === undefined ? (headers as Record<string, unknown>) : checkHeaders(headers));
+    } catch (error) {
+      headersFailed(error);
+      return;
+    }
+    target = recovery.url(target);
+    if (liveness.enabled) {
+      target = livenessUrl(target);
+    }
+    try {
+      connection = new Connection(WebSocketImpl!, target, connectTimeoutMs, {
+        open: () => {
+          if (!recovery.awaitSession(() => opened(false))) {
+            opened(false);
+          }
+        },
+        message: (data) => receive(data),
+        closed: (code, reason) => connectionClosed(code, reason),
+        failed: (why, refusal) => {
+          connection = undefined;
+          if (refusal !== undefined) {
+            refused(refusal);
+          } else {
+            lifecycle.attemptFailed(why);
+          }
+        },
+      });
     } catch (error) {
       if (first) {
         throw error;
       }
-      attemptFailed(error instanceof Error ? error.message : String(error));
+      lifecycle.attemptFailed(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  function refused(error: HandshakeError): void {
+    pending.failAll((type) => disconnected(`${error.message}; ${type} got no reply`, type));
+    lifecycle.refused(error);
+  }
+
+  function opened(recovered: boolean): void {
+    lifecycle.open(recovered, () => outbox.flush(write));
+  }
+
+  /** The open socket closed (or was found dead). */
+  function connectionClosed(code: number, reason: string): void {
+    connection = undefined;
+    liveness.stop();
+    if (recovery.awaiting) {
+      // The application never saw this connection open: a failed attempt; the token is kept.
+      recovery.endWait();
+      lifecycle.attemptFailed(`closed with ${code}${reason ? ` ${reason}` : ""} before the session message`);
       return;
     }
-    socket = ws;
-    let lastError: string | undefined;
-    connectTimer = startTimer(connectTimeoutMs, () => {
-      if (socket !== ws) {
-        return;
-      }
-      socket = undefined;
-      detach(ws);
-      try {
-        ws.close();
-      } catch {
-        // Closing a connecting socket may throw in some implementations; it is dropped either way.
-      }
-      attemptFailed(`no connection after ${connectTimeoutMs} ms`);
-    });
-    let isOpen = false;
-    ws.onopen = () => {
-      if (socket !== ws) {
-        return;
-      }
-      clearTimeout(connectTimer);
-      connectTimer = undefined;
-      isOpen = true;
-      if (recovery && session !== undefined) {
-        // Report open once __session says whether the session was recovered.
-        awaitingSession = true;
-        recoveryTimer = startTimer(recoveryTimeoutMs, () => {
-          if (socket === ws && awaitingSession) {
-            endWait();
-            session = lastPos = undefined;
-            handleOpen(false);
-          }
-        });
-      } else {
-        handleOpen(false);
-      }
-    };
-    ws.onmessage = (event: { data?: unknown }) => {
-      if (socket === ws) {
-        receive(event.data, ws);
-      }
-    };
-    ws.onerror = (event: unknown) => {
-      lastError = errorText(event) ?? lastError;
-    };
-    ws.onclose = (event: { code?: unknown; reason?: unknown }) => {
-      if (socket !== ws) {
-        return;
-      }
-      socket = undefined;
-      detach(ws);
-      clearTimeout(connectTimer);
-      connectTimer = undefined;
-      const code = typeof event.code === "number" ? event.code : 1006;
-      const reason = typeof event.reason === "string" ? event.reason : "";
-      if (awaitingSession) {
-        // The application never saw this connection open: a failed attempt; the token is kept.
-        endWait();
-        attemptFailed(`closed with ${code}${reason ? ` ${reason}` : ""} before the session message`);
-      } else if (isOpen) {
-        dropped(code, reason);
-      } else {
-        attemptFailed(lastError ?? `closed with ${code}${reason ? ` ${reason}` : ""}`);
-      }
-    };
-  }
-
-  function endWait(): void {
-    awaitingSession = false;
-    clearTimeout(recoveryTimer);
-    recoveryTimer = undefined;
-  }
-
-  function handleOpen(isRecovered: boolean): void {
-    attempt = 0;
-    everOpened = true;
-    state = "open";
-    recovered = isRecovered;
-    runAll(openListeners, Object.freeze({ recovered: isRecovered }));
-    while (buffer.length > 0 && state === "open") {
-      if (!write(buffer[0]!)) {
-        break;
-      }
-      buffer.shift();
-    }
-    if (state === "open") {
-      const waiters = openWaiters;
-      openWaiters = [];
-      for (const waiter of waiters) {
-        waiter.resolve();
-      }
-    }
-  }
-
-  function dropped(code: number, reason: string): void {
+    pending.failAll((type) => disconnected(`Connection closed with ${code}; ${type} got no reply`, type));
     // TAKEN_OVER: another connection resumed this client's session; reconnecting would take it back.
-    state = reconnect && code !== TAKEN_OVER ? "reconnecting" : "closed";
-    recovered = false;
-    failPending(`Connection closed with ${code}`);
-    runAll(closeListeners, code, reason);
-    if (state === "reconnecting") {
-      scheduleRetry();
-    } else if (closedError === undefined) {
-      finish(disconnected(`Connection to ${where} closed with ${code}${reason ? ` (${reason})` : ""}`));
-    }
-  }
-
-  function attemptFailed(why: string): void {
-    if (state === "closed") {
-      return;
-    }
-    const error = disconnected(`Could not connect to ${where}: ${why}`);
-    if (reconnect && (everOpened || retryFirstConnect)) {
-      report(error);
-      scheduleRetry();
-    } else {
-      state = "closed";
-      finish(error);
-      report(error);
-    }
-  }
-
-  function scheduleRetry(): void {
-    if (state === "closed" || !reconnect) {
-      return;
-    }
-    attempt += 1;
-    if (attempt > reconnect.maxAttempts) {
-      state = "closed";
-      const error = disconnected(`Gave up reconnecting to ${where} after ${reconnect.maxAttempts} failed attempts`);
-      finish(error);
-      report(error);
-      return;
-    }
-    const delay = backoffDelay(attempt, Math.random(), reconnect);
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      if (state !== "closed") {
-        connect(false);
-      }
-    }, delay);
+    lifecycle.dropped(code, reason, code !== TAKEN_OVER);
   }
 
   /** Sends a frame on the open connection; false when there is none. */
   function write(text: string): boolean {
-    const ws = socket;
-    if (ws === undefined || state !== "open" || ws.readyState !== OPEN) {
-      return false;
-    }
-    try {
-      ws.send(text);
-      return true;
-    } catch {
-      return false;
-    }
+    return lifecycle.state === "open" && connection !== undefined && connection.send(text);
   }
 
-  /** Keeps the token and position of a `__session` message's payload. */
-  function storeSession(payload: unknown): void {
-    if (!recovery || !isRecord(payload)) {
-      return;
-    }
-    const token = payload["session"];
-    session = typeof token === "string" ? token : undefined;
-    const pos = payload["pos"];
-    lastPos = typeof pos === "string" ? pos : undefined;
-  }
-
-  function receive(data: unknown, ws: WebSocketLike): void {
+  function receive(data: unknown): void {
+    liveness.received();
     let message: Record<string, unknown> | undefined;
     let problem: ZocketError | undefined;
     if (typeof data !== "string") {
       problem = new ZocketError("INVALID_MESSAGE", "Ignored a message that is not a text frame");
     } else {
-      let parsed: unknown;
       try {
-        parsed = JSON.parse(data);
+        const parsed: unknown = JSON.parse(data);
         if (isRecord(parsed) && typeof parsed["type"] === "string") {
           message = parsed;
         } else {
@@ -442,18 +245,24 @@ export function createClient<const C extends Contract>(
         problem = new ZocketError("INVALID_MESSAGE", `Ignored a message that is not JSON: ${data.slice(0, 100)}`);
       }
     }
-    if (awaitingSession) {
-      endWait();
-      if (message !== undefined && message["type"] === SESSION) {
-        storeSession(message["payload"]);
-        const payload = message["payload"];
-        handleOpen(isRecord(payload) && payload["recovered"] === true);
+    const type = message?.["type"];
+    if (type === PONG) {
+      liveness.start(); // the announcement, or the answer to a ping; never an event
+      return;
+    }
+    if (recovery.awaiting) {
+      recovery.endWait();
+      if (type === SESSION) {
+        recovery.store(message!["payload"]);
+        const payload = message!["payload"];
+        opened(isRecord(payload) && payload["recovered"] === true);
         return;
       }
       // A server that does not know recovery: a fresh session; this frame is handled as usual.
-      session = lastPos = undefined;
-      handleOpen(false);
-      if (socket !== ws) {
+      recovery.forget();
+      const current = connection;
+      opened(false);
+      if (connection !== current || current === undefined) {
         return; // an open listener closed the client
       }
     }
@@ -461,86 +270,19 @@ export function createClient<const C extends Contract>(
       report(problem);
       return;
     }
-    const type = message["type"] as string;
     if (type === RPC_RESPONSE) {
-      reply(message);
+      const error = pending.settle(message);
+      if (error !== undefined) {
+        report(error);
+      }
       return;
     }
     if (type === SESSION) {
-      storeSession(message["payload"]); // never an event
+      recovery.store(message["payload"]); // never an event
       return;
     }
-    if (recovery && typeof message["pos"] === "string") {
-      lastPos = message["pos"];
-    }
-    const slot = events.get(type);
-    if (slot === undefined || slot.listeners.size === 0) {
-      return; // an event this contract does not know, or nobody listens
-    }
-    const schema = slot.entry.payload;
-    let payload = message["payload"];
-    if (validate && schema) {
-      let result;
-      try {
-        result = safeParse(schema, payload);
-      } catch (error) {
-        report(error);
-        return;
-      }
-      if (!result.success) {
-        report(invalidPayload(`payload of event ${type}`, result.error, type));
-        return;
-      }
-      payload = result.data;
-    }
-    for (const listener of [...slot.listeners]) {
-      try {
-        if (schema) {
-          listener.fn(payload);
-        } else {
-          listener.fn();
-        }
-      } catch (error) {
-        report(error);
-      }
-    }
-  }
-
-  function reply(message: Record<string, unknown>): void {
-    const rpcId = message["rpcId"];
-    if (typeof rpcId !== "string") {
-      report(new ZocketError("INVALID_MESSAGE", "Ignored a reply without a string rpcId"));
-      return;
-    }
-    const call = pending.get(rpcId);
-    if (call === undefined) {
-      return; // late (timed out) or unknown
-    }
-    pending.delete(rpcId);
-    clearTimeout(call.timer);
-    const error = message["error"];
-    if (error !== undefined && error !== null) {
-      call.reject(replyError(error, call.type));
-      return;
-    }
-    if (call.reply === undefined) {
-      call.resolve(undefined);
-      return;
-    }
-    if (!validate) {
-      call.resolve(message["payload"]);
-      return;
-    }
-    try {
-      const result = safeParse(call.reply, message["payload"]);
-      if (result.success) {
-        call.resolve(result.data);
-      } else {
-        call.reject(invalidPayload(`reply of ${call.type}`, result.error, call.type));
-      }
-    } catch (e) {
-      call.reject(e);
-    }
+    recovery.received(message);
+    events.deliver(type as string, message["payload"]);
   }
 
   /** The frame of a route; validates (and sends the schema's output) when validation is on. */
@@ -566,22 +308,12 @@ export function createClient<const C extends Contract>(
   function sender(route: RouteEntry): (payload?: unknown) => void {
     return (payload?: unknown) => {
       const text = encode(route, payload);
-      if (state === "closed") {
+      if (lifecycle.state === "closed") {
         throw disconnected(`Client is closed; ${route.type} not sent`, route.type);
       }
-      if (write(text)) {
-        return;
+      if (!write(text)) {
+        outbox.keep(text, route.type);
       }
-      if (policy === "fail") {
-        throw disconnected(`Not connected; ${route.type} not sent`, route.type);
-      }
-      if (buffer.length >= bufferMax) {
-        if (!dropOldest || bufferMax === 0) {
-          throw disconnected(`Not connected and the send buffer is full; ${route.type} not sent`, route.type);
-        }
-        buffer.shift();
-      }
-      buffer.push(text);
     };
   }
 
@@ -591,81 +323,48 @@ export function createClient<const C extends Contract>(
         const payload = route.payload ? args[0] : undefined;
         const callOptions = (route.payload ? args[1] : args[0]) as CallOptions | undefined;
         const timeoutMs = checkTimeout(callOptions?.timeoutMs ?? route.timeoutMs ?? callTimeoutMs, "timeoutMs");
-        const rpcId = (nextRpcId++).toString(36);
+        const signal = callOptions?.signal;
+        if (signal?.aborted) {
+          throw signal.reason;
+        }
+        const rpcId = pending.nextId();
         const text = encode(route, payload, rpcId);
-        if (state !== "open") {
+        if (lifecycle.state !== "open") {
           throw disconnected(`Not connected; ${route.type} not sent`, route.type);
         }
-        const call: Pending = { type: route.type, reply: route.reply, resolve, reject, timer: undefined };
-        pending.set(rpcId, call);
+        pending.add(rpcId, route.type, route.reply, resolve, reject, timeoutMs, signal);
         if (!write(text)) {
-          pending.delete(rpcId);
+          pending.remove(rpcId);
           throw disconnected(`Not connected; ${route.type} not sent`, route.type);
         }
-        call.timer = startTimer(timeoutMs, () => {
-          if (pending.get(rpcId) === call) {
-            pending.delete(rpcId);
-            reject(new ZocketError("TIMEOUT", `${route.type} got no reply within ${timeoutMs} ms`, [], route.type));
-          }
-        });
       });
   }
 
-  function listen(slot: EventSlot): (listener: (payload?: unknown) => void) => Unsubscribe {
-    return (listener) => subscribe(slot.listeners, listener);
-  }
-
   const send = buildTree(collectRoutes(contract), (route) => (route.kind === "call" ? caller(route) : sender(route)));
-  const on = buildTree([...events.values()].map((slot) => ({ path: slot.entry.path, slot })), (e) => listen(e.slot));
 
   const client = {
     send,
-    on,
+    on: events.on,
     get state(): ClientState {
-      return state;
+      return lifecycle.state;
     },
     get recovered(): boolean {
-      return recovered;
+      return lifecycle.recovered;
     },
-    onOpen: (listener: (info: OpenInfo) => void) => subscribe(openListeners, listener),
-    onClose: (listener: (code: number, reason: string) => void) => subscribe(closeListeners, listener),
-    onError: (listener: (error: unknown) => void) => subscribe(errorListeners, listener),
-    opened(): Promise<void> {
-      if (state === "open") {
-        return Promise.resolve();
-      }
-      if (state === "closed") {
-        return Promise.reject(closedError ?? disconnected("Client is closed"));
-      }
-      return new Promise<void>((resolve, reject) => openWaiters.push({ resolve, reject }));
-    },
+    onOpen: (listener: (info: OpenInfo) => void) => lifecycle.openListeners.add(listener),
+    onClose: (listener: (code: number, reason: string) => void) => lifecycle.closeListeners.add(listener),
+    onError: (listener: (error: unknown) => void) => errors.add(listener),
+    onStateChange: (listener: (state: ClientState, previous: ClientState) => void) =>
+      lifecycle.stateListeners.add(listener),
+    opened: (): Promise<void> => lifecycle.opened(),
+    connect: (): Promise<void> => lifecycle.connect(),
     close(): void {
-      if (state === "closed") {
-        return;
-      }
-      const wasOpen = state === "open";
-      state = "closed";
-      const ws = socket;
-      socket = undefined;
-      if (ws !== undefined) {
-        detach(ws);
-        try {
-          ws.close(1000);
-        } catch {
-          // Already closing.
-        }
-      }
-      finish(disconnected("Client closed"));
-      if (wasOpen) {
-        runAll(closeListeners, 1000, "");
-      }
+      lifecycle.close();
     },
   };
 
-  connect(true);
+  if (lifecycle.state === "connecting") {
+    attempt(true);
+  }
   return client as unknown as ZocketClient<C>;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -56,3 +56,22 @@ export function invalidPayload(what: string, error: z.core.$ZodError, route?: st
     .join("; ");
   return new ZocketError("INVALID_PAYLOAD", `Invalid ${what}: ${summary}`, details, route);
 }
+
+/**
+ * The server refused the handshake with HTTP 401 (code `UNAUTHORIZED`) or 403 (`FORBIDDEN`): its
+ * `Authenticator` did not accept the credentials, e.g. an expired token. The client does not retry
+ * it: it goes to state `idle` until the application calls `connect()` again (after refreshing what
+ * its `headers` function returns). Only seen where the WebSocket implementation exposes the
+ * handshake's response: `ws` in Node does; the browser's WebSocket API does not (there a refusal
+ * is an ordinary failed attempt).
+ */
+export class HandshakeError extends ZocketError {
+  /** The HTTP status of the refusal: 401 or 403. */
+  readonly status: number;
+
+  constructor(status: number, message: string, details: readonly Violation[] = []) {
+    super(status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", message, details);
+    this.name = "HandshakeError";
+    this.status = status;
+  }
+}

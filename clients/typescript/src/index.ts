@@ -1,8 +1,10 @@
 export { createClient } from "./client.js";
-export { ZocketError, formatPath, type Violation } from "./errors.js";
+export { HandshakeError, ZocketError, formatPath, type Violation } from "./errors.js";
 export { backoffDelay, DEFAULT_RECONNECT } from "./backoff.js";
 export {
   connectionUrl,
+  LIVENESS_PARAM,
+  livenessUrl,
   POS_PARAM,
   PROTOCOL_VERSION,
   RECOVERY_PARAM,
@@ -20,6 +22,7 @@ export type {
   EventDef,
   EventTree,
   HeadersOf,
+  HeadersOption,
   ListenerOf,
   OnTree,
   OpenInfo,

@@ -59,6 +59,13 @@ export interface CallOptions {
    * `callTimeoutMs`. `Infinity` waits forever.
    */
   readonly timeoutMs?: number;
+  /**
+   * Cancels the call: once aborted, the call's promise rejects at once with `signal.reason` (a
+   * `DOMException` named `AbortError` unless `abort()` was given another reason), as `fetch` does,
+   * and a reply that comes later is ignored. The server is not told; the handler still runs. An
+   * already aborted signal rejects without sending.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The function `client.send.<route>` of a fire-and-forget route. */
@@ -116,10 +123,12 @@ export type HeadersOf<C extends Contract> = C extends { readonly headers: infer 
   : Record<string, unknown>;
 
 /**
- * The state of a client: `connecting` until the first connection opens, `open` while connected,
- * `reconnecting` between a drop and the next successful connection, `closed` for good.
+ * The state of a client: `idle` before `connect()` (with `autoConnect: false`) and after the server
+ * refused the handshake with 401/403 (a `HandshakeError`), `connecting` until the first connection
+ * opens, `open` while connected, `reconnecting` between a drop and the next successful connection,
+ * `closed` for good.
  */
-export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
+export type ClientState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
 /** The part of a WebSocket object the client uses (the browser's, Node's or `ws`'s). */
 export interface WebSocketLike {
@@ -159,10 +168,39 @@ export type WhileDisconnected =
       readonly overflow?: "fail" | "dropOldest";
     };
 
+/**
+ * The headers option: the headers, or a function (sync or async) that returns them and is called
+ * before every connection attempt, the first and each reconnect, so that a token refreshed meanwhile
+ * is sent.
+ */
+export type HeadersOption<C extends Contract = Contract> =
+  | HeadersOf<C>
+  | (() => HeadersOf<C> | PromiseLike<HeadersOf<C>>);
+
 /** Options of `createClient`. */
 export interface ClientOptions<C extends Contract = Contract> {
-  /** Handshake headers, sent as URL query parameters; validated by `contract.headers`. */
-  readonly headers?: HeadersOf<C>;
+  /**
+   * Handshake headers, sent as URL query parameters; validated by `contract.headers`. Either the
+   * headers, checked when the client is created (an invalid one throws), or a function returning
+   * them (or a promise of them), called and checked before every connection attempt: a function
+   * that throws or rejects, or headers that fail the schema, make that attempt fail (reported to
+   * `onError`, then retried under `reconnect`, which calls the function again).
+   */
+  readonly headers?: HeadersOption<C>;
+  /**
+   * Connect when created (default true). `false`: the client stays `idle` until `connect()`.
+   */
+  readonly autoConnect?: boolean;
+  /**
+   * Liveness (an extension): with a server that announces it, the client sends a `__ping` when
+   * nothing arrived for half this time, and drops the connection as dead when nothing arrived for
+   * another half after that ping (so after this long in silence), in milliseconds; then it
+   * reconnects (and recovers) as after any drop; default 20 000.
+   * A server without the extension (a Zocket v1 server) is never pinged and gets no liveness check:
+   * the connection is then only found dead when the WebSocket implementation reports it. `Infinity`:
+   * the client does not ask for it.
+   */
+  readonly livenessTimeoutMs?: number;
   /** The WebSocket constructor; default `globalThis.WebSocket`. */
   readonly WebSocket?: WebSocketConstructor;
   /** Default call timeout in milliseconds; default 10 000. */
@@ -225,12 +263,28 @@ export interface ZocketClient<C extends Contract = Contract> {
    * event reaches its listeners.
    */
   onOpen(listener: (info: OpenInfo) => void): Unsubscribe;
-  /** Runs each time an open connection closes, with the close code and reason. */
+  /**
+   * Runs each time an open connection closes, with the close code and reason; a connection the
+   * liveness check found dead reports 1006 and a reason that says so.
+   */
   onClose(listener: (code: number, reason: string) => void): Unsubscribe;
-  /** Receives invalid incoming messages, failed connection attempts and listener exceptions. */
+  /** Runs on every change of `state`, with the new state and the one before. */
+  onStateChange(listener: (state: ClientState, previous: ClientState) => void): Unsubscribe;
+  /**
+   * Receives invalid incoming messages, failed connection attempts (a refused handshake as a
+   * `HandshakeError`), failures of the headers function and listener exceptions.
+   */
   onError(listener: (error: unknown) => void): Unsubscribe;
-  /** Resolves when the client is open; rejects with DISCONNECTED if it closes first. */
+  /**
+   * Resolves when the client is open; rejects with DISCONNECTED if it closes first, or with the
+   * `HandshakeError` of a refused handshake.
+   */
   opened(): Promise<void>;
+  /**
+   * Starts connecting when `idle` (created with `autoConnect: false`, or after a refused handshake:
+   * the headers function is called again); otherwise only waits. Resolves as `opened()` does.
+   */
+  connect(): Promise<void>;
   /** Closes for good with code 1000: no reconnect, pending calls reject with DISCONNECTED. */
   close(): void;
 }

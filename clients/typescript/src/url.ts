@@ -1,12 +1,16 @@
 /** The query parameter carrying the protocol version. */
 export const VERSION_PARAM = "x-zocket-version";
 
-/** The protocol version this client speaks. */
-export const PROTOCOL_VERSION = "1";
+/**
+ * The protocol version this client announces: `0.1.0`, the string a Zocket v1 (TypeScript) server
+ * expects (it warns on any other); a Zocket for Java server takes it for its protocol too.
+ * Extensions are negotiated by their own parameters.
+ */
+export const PROTOCOL_VERSION = "0.1.0";
 
 /**
  * The URL to connect to: `url` without its fragment, its query kept, then each header that is not
- * null or undefined as `name=String(value)` (both URL-encoded), then `x-zocket-version=1` unless the
+ * null or undefined as `name=String(value)` (both URL-encoded), then `x-zocket-version=0.1.0` unless the
  * URL or the headers already give it.
  *
  * @throws TypeError if `url` is not an absolute URL
@@ -67,5 +71,23 @@ export function recoveryUrl(url: string, session?: string, pos?: string): string
   }
   const existing = parsed.search.startsWith("?") ? parsed.search.slice(1) : parsed.search;
   parsed.search = [existing, ...pairs].filter((part) => part !== "").join("&");
+  return parsed.toString();
+}
+
+/** The query parameter by which a client asks for the liveness extension: `x-zocket-liveness=1`. */
+export const LIVENESS_PARAM = "x-zocket-liveness";
+
+/**
+ * `url` with `x-zocket-liveness=1` added unless it already has that parameter.
+ *
+ * @throws TypeError if `url` is not an absolute URL
+ */
+export function livenessUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has(LIVENESS_PARAM)) {
+    return url;
+  }
+  const existing = parsed.search.startsWith("?") ? parsed.search.slice(1) : parsed.search;
+  parsed.search = [existing, `${LIVENESS_PARAM}=1`].filter((part) => part !== "").join("&");
   return parsed.toString();
 }

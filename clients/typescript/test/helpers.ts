@@ -72,18 +72,32 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A `ws` server on 127.0.0.1 and an ephemeral port; `accept` may refuse handshakes with 400. */
-export async function startServer(accept: (request: IncomingMessage) => boolean = () => true): Promise<TestServer> {
+/** A refusal of a handshake: the HTTP status and the body. */
+export interface Refusal {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * A `ws` server on 127.0.0.1 and an ephemeral port; `accept` may refuse handshakes: with 400
+ * (false) or with a status and body of its own.
+ */
+export async function startServer(
+  accept: (request: IncomingMessage) => boolean | Refusal = () => true,
+): Promise<TestServer> {
   let requests = 0;
   const wss = new WebSocketServer({
     host: "127.0.0.1",
     port: 0,
     verifyClient: (info, done) => {
       requests += 1;
-      if (accept(info.req)) {
+      const verdict = accept(info.req);
+      if (verdict === true) {
         done(true);
-      } else {
+      } else if (verdict === false) {
         done(false, 400, "Invalid headers");
+      } else {
+        done(false, verdict.status, verdict.body);
       }
     },
   });

@@ -1,6 +1,13 @@
 // Compiled with `tsc --noEmit --strict -p test/types`: every correct use must compile, and every
 // line after `// @ts-expect-error` must be a compile error (else the compile fails).
-import { createClient, ZocketError, type OpenInfo, type WebSocketConstructor } from "zocket-java-client";
+import {
+  createClient,
+  HandshakeError,
+  ZocketError,
+  type ClientState,
+  type OpenInfo,
+  type WebSocketConstructor,
+} from "zocket-java-client";
 import { contract } from "./chat.js";
 
 declare const WebSocketImpl: WebSocketConstructor;
@@ -40,6 +47,10 @@ export async function chat(): Promise<void> {
   createClient(contract, "ws://127.0.0.1:3000/", { recovery: "yes" });
   client.onClose((code: number, reason: string) => void [code, reason]);
   client.onError((err: unknown) => {
+    if (err instanceof HandshakeError) {
+      const refusal: [number, string] = [err.status, err.code];
+      void refusal;
+    }
     if (err instanceof ZocketError) {
       const parts: [string, string, string] = [err.code, err.message, err.details.map((d) => d.path).join()];
       void parts;
@@ -52,8 +63,22 @@ export async function chat(): Promise<void> {
   const members: string[] = await client.send.rooms.members({ roomId: "general" });
   void members;
   await client.send.rooms.members({ roomId: "general" }, { timeoutMs: 2000 });
-  const state: "connecting" | "open" | "reconnecting" | "closed" = client.state;
+  const state: "idle" | "connecting" | "open" | "reconnecting" | "closed" = client.state;
   void state;
+  client.onStateChange((now: ClientState, before: ClientState) => void [now, before]);
+  const controller = new AbortController();
+  await client.send.rooms.members({ roomId: "general" }, { signal: controller.signal, timeoutMs: 2000 });
+  const later = createClient(contract, "ws://127.0.0.1:3000/", {
+    autoConnect: false,
+    livenessTimeoutMs: 15_000,
+    headers: () => ({ "user-name": "Alice" }),
+  });
+  await later.connect();
+  createClient(contract, "ws://127.0.0.1:3000/", { headers: async () => ({ "user-name": "Alice" }) });
+  // @ts-expect-error the headers function must return the contract's headers
+  createClient(contract, "ws://127.0.0.1:3000/", { headers: () => ({ "user-name": 5 }) });
+  // @ts-expect-error signal is an AbortSignal
+  await client.send.rooms.members({ roomId: "general" }, { signal: "stop" });
   await client.opened();
   client.close();
 

@@ -19,6 +19,13 @@ public final class Protocol {
   /** The protocol version this code speaks; a client sends it as {@link #VERSION_HEADER}. */
   public static final String VERSION = "1";
 
+  /**
+   * The version string the TypeScript Zocket library's version 1 sends and expects (it warns on any
+   * other): the same protocol as {@link #VERSION}. Extensions are negotiated by their own
+   * parameters, never by this string.
+   */
+  public static final String V1_LIBRARY_VERSION = "0.1.0";
+
   /** The header (or query parameter) that carries the client's protocol version. */
   public static final String VERSION_HEADER = "x-zocket-version";
 
@@ -133,10 +140,13 @@ public final class Protocol {
   }
 
   /**
-   * Whether a client announcing {@code version} speaks this protocol: {@link #VERSION} or one of
-   * its minor versions ({@code 1.x}).
+   * Whether a client announcing {@code version} speaks this protocol: {@link #VERSION}, one of its
+   * minor versions ({@code 1.x}), or {@link #V1_LIBRARY_VERSION}, the string of the TypeScript
+   * Zocket library's version 1.
    */
   public static boolean speaks(String version) {
-    return version.equals(VERSION) || version.startsWith(VERSION + ".");
+    return version.equals(VERSION)
+        || version.startsWith(VERSION + ".")
+        || version.equals(V1_LIBRARY_VERSION);
   }
 }

@@ -294,6 +294,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (closing.begun()) {
       return; // over the rate limit, with the close policy
     }
+    if (Liveness.answered(ctx.channel(), writer, data, offset, length)) {
+      return;
+    }
     Dispatcher.Inbound in = dispatcher.decode(data, offset, length);
     if (in == null) {
       return;

@@ -306,6 +306,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           LogSafe.text(version),
           Protocol.VERSION);
     }
+    Liveness.negotiate(ctx.channel(), request, query);
     return new Accepted(bound, Resume.of(request, query, principal));
   }
 

@@ -274,6 +274,7 @@ final class ServerConnection extends ConnectionContext {
   void opened() {
     if (channel.isActive()) {
       lifecycle = OPEN;
+      Liveness.announce(channel, writer);
       log.debug(
           "Client {} {} from {}",
           clientId,

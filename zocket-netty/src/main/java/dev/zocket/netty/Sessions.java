@@ -98,7 +98,13 @@ final class Sessions {
     // 1006: no close frame (the network); 1001: going away (idle timeout, a page, a shutdown);
     // 1012, 1013, 1014: restart, try again later, bad gateway. Not 1000 or 1005 (a deliberate
     // close), nor a policy the server enforced (1002, 1003, 1007, 1008, 1009, 1011).
-    return code == 1006 || code == 1001 || code == 1012 || code == 1013 || code == 1014;
+    // Liveness.RECONNECTING: a client that gave up on the connection and reconnects to resume.
+    return code == 1006
+        || code == 1001
+        || code == 1012
+        || code == 1013
+        || code == 1014
+        || code == Liveness.RECONNECTING;
   }
 
   /** Whether a session is parked when its connection closes while the server shuts down. */

@@ -4,7 +4,7 @@
 //
 // Every piece of text that comes from a user (names, room ids, messages) reaches the page through
 // textContent, never through innerHTML, so it is always shown as text.
-import { z } from "zod";
+import * as z from "zod";
 import { createClient, ZocketError, type ZocketClient } from "zocket-java-client";
 import { contract, type ChatMessage } from "./generated/chat.js";
 

@@ -2,7 +2,7 @@
 //   routes: dev.zocket.examples.chat.Rooms
 //   events: dev.zocket.examples.chat.RoomEvents
 //   headers: dev.zocket.examples.chat.ChatHeaders
-import { z } from "zod";
+import * as z from "zod";
 
 /** dev.zocket.examples.chat.RoomId */
 export const RoomId = z.object({

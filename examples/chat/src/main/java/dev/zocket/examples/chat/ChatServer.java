@@ -3,6 +3,7 @@ package dev.zocket.examples.chat;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -87,6 +88,28 @@ public final class ChatServer implements AutoCloseable {
       builder.backplane(RedisBackplane.create(redisUri));
     }
     return new ChatServer(configure(builder).host(host).port(port).start());
+  }
+
+  /**
+   * Starts a chat server with connection-state recovery (see {@code
+   * ZocketServer.Builder#recovery}): a client that reconnects within {@code window} resumes its
+   * session, with its rooms, and gets the messages it missed meanwhile, from the server's latest
+   * {@code maxEvents}. Otherwise as {@link #start(String, int)}; returns once it listens.
+   *
+   * @param host the address to bind, for example {@code "127.0.0.1"}
+   * @param port the port, or 0 for any free port
+   * @param window how long a dropped client's session is kept
+   * @param maxEvents the most recent events kept for clients that come back
+   * @throws IllegalArgumentException if {@code window} is not from 1 ms to a day, or {@code
+   *     maxEvents} is less than 1
+   */
+  public static ChatServer startWithRecovery(
+      String host, int port, Duration window, int maxEvents) {
+    Objects.requireNonNull(host, "host == null");
+    var builder = ZocketServer.builder();
+    builder.maxConnectionsPerAddress(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+    return new ChatServer(
+        configure(builder).recovery(window, maxEvents).host(host).port(port).start());
   }
 
   /**

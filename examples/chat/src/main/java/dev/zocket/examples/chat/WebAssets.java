@@ -22,9 +22,10 @@ import java.util.Map;
 
 /**
  * Serves the chat page ({@code GET /}, {@code /app.js}, {@code /style.css}) on the chat server's
- * port. The files are read once from the classpath ({@code /web/}) and kept in memory. Every answer
- * carries the page's security headers: a content security policy that allows only the page's own
- * scripts, styles and connections and no framing ({@code frame-ancestors 'none'}, with {@code
+ * port. The files are read once from the classpath ({@code /web/}) and kept in memory; {@code
+ * app.js} is the bundle the build makes from {@code src/main/web} (TypeScript, esbuild). Every
+ * answer carries the page's security headers: a content security policy that allows only the page's
+ * own scripts, styles and connections and no framing ({@code frame-ancestors 'none'}, with {@code
  * X-Frame-Options} for older browsers), {@code nosniff}, and no referrer.
  *
  * <p>Public for {@code examples/chat-spring}, which serves the same page the same way.

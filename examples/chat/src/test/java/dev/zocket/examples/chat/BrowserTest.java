@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zocket.test.LeakDetection;
+import dev.zocket.testsupport.CuttingProxy;
 import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -33,10 +36,14 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The chat page in two headless Chromium sessions against a real chat server. Runs when Debian's
- * {@code chromium} and {@code chromium-driver} are installed ({@code .ci/run} installs them);
- * skipped otherwise, except under CI ({@code CI=true}), where it fails. With {@code
- * -Dzocket.screenshot=/tmp/chat.png} it saves a screenshot.
+ * The chat page (the TypeScript of {@code src/main/web} on the typed client, bundled by the build
+ * into {@code app.js}) in headless Chromium sessions against a real chat server with recovery on:
+ * joins, messages, the members call, a server restart (the page reconnects and chats again) and a
+ * cut connection resumed with the messages missed meanwhile. The page that is cut or restarted
+ * reaches the server through a {@link CuttingProxy}. Runs when Debian's {@code chromium} and {@code
+ * chromium-driver} are installed ({@code .ci/run} installs them); skipped otherwise, except under
+ * CI ({@code CI=true}), where it fails. With {@code -Dzocket.screenshot=/tmp/chat.png} it saves a
+ * screenshot.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class BrowserTest {
@@ -47,10 +54,12 @@ final class BrowserTest {
   private final List<WebDriver> drivers = new ArrayList<>();
   private final List<Path> profiles = new ArrayList<>();
   private ChatServer server;
+  private CuttingProxy proxy;
   private String url;
+  private String proxyUrl;
 
   @BeforeEach
-  void start() {
+  void start() throws IOException {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     String why =
         "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
@@ -62,14 +71,23 @@ final class BrowserTest {
     }
     assumeTrue(present, why);
     LeakDetection.install();
-    server = ChatServer.start("127.0.0.1", 0);
+    server = startServer();
     url = "http://127.0.0.1:" + server.port() + "/";
+    proxy = CuttingProxy.start(server.port());
+    proxyUrl = "http://127.0.0.1:" + proxy.port() + "/";
+  }
+
+  private static ChatServer startServer() {
+    return ChatServer.startWithRecovery("127.0.0.1", 0, Duration.ofMinutes(1), 1_000);
   }
 
   @AfterEach
   void stop() throws IOException {
     for (WebDriver driver : drivers) {
       driver.quit();
+    }
+    if (proxy != null) {
+      proxy.close();
     }
     if (server != null) {
       server.close();
@@ -99,8 +117,7 @@ final class BrowserTest {
     assertThat(received.findElement(By.xpath("..")).findElement(By.className("user")).getText())
         .isEqualTo("Alice");
     waitForText(alice, By.cssSelector("#member-list .member"), "Bob");
-    assertThat(texts(alice, By.cssSelector("#member-list .member")))
-        .containsExactly("Alice", "Bob");
+    waitForTexts(alice, By.cssSelector("#member-list .member"), List.of("Alice", "Bob"));
     screenshot(alice);
   }
 
@@ -130,9 +147,98 @@ final class BrowserTest {
     assertThat(mallory.findElement(By.id("me")).getText()).isEqualTo(name);
   }
 
+  @Test
+  void afterAServerRestartThePageReconnectsJoinsAgainAndChats() throws IOException {
+    WebDriver alice = open("Alice", proxyUrl);
+    join(alice, "general");
+    waitForText(alice, By.cssSelector("#member-list .member"), "Alice");
+
+    server.close();
+    waitForText(alice, By.id("status"), "reconnecting…");
+    server = startServer();
+    proxy.target(server.port());
+
+    // A new server knows nothing of the page's session: the page says so and joins again.
+    waitForText(
+        alice,
+        By.cssSelector("#log .notice.reconnect"),
+        "Reconnected: new session, messages sent meanwhile are not shown");
+    waitForText(alice, By.id("status"), "online");
+    WebDriver bob = open("Bob", "http://127.0.0.1:" + server.port() + "/");
+    join(bob, "general");
+    waitForText(bob, By.cssSelector("#member-list .member"), "Alice");
+    post(alice, "Hello after the restart");
+    waitForText(bob, By.cssSelector("#log .msg .content"), "Hello after the restart");
+
+    // The members call, from the button.
+    waitForText(alice, By.cssSelector("#log .notice.join .user"), "Bob");
+    alice.findElement(By.id("members")).click();
+    waitForText(alice, By.cssSelector("#member-list .member"), "Bob");
+    waitForTexts(alice, By.cssSelector("#member-list .member"), List.of("Alice", "Bob"));
+    screenshot(alice);
+  }
+
+  @Test
+  void aMessagePostedWhileThePageIsCutOffArrivesWhenItResumes() throws IOException {
+    WebDriver alice = open("Alice", proxyUrl);
+    WebDriver bob = open("Bob", url);
+    join(alice, "general");
+    join(bob, "general");
+    waitForText(alice, By.cssSelector("#log .notice.join .user"), "Bob");
+
+    // Cut Alice off (a reset, no close frame) and keep her out while Bob posts.
+    proxy.target(deadPort());
+    assertThat(proxy.cut()).isPositive();
+    waitForText(alice, By.id("status"), "reconnecting…");
+    post(bob, "Sent while Alice was away");
+    waitForText(bob, By.cssSelector("#log .msg .content"), "Sent while Alice was away");
+    proxy.target(server.port());
+
+    // Resumed: the missed message follows the page's notice, and the page did not join again.
+    waitForText(alice, By.cssSelector("#log .msg .content"), "Sent while Alice was away");
+    waitForText(alice, By.id("status"), "online");
+    post(alice, "Back again");
+    waitForText(bob, By.cssSelector("#log .msg .content"), "Back again");
+    waitForText(alice, By.cssSelector("#log .msg .content"), "Back again");
+    assertThat(texts(alice, By.cssSelector("#log li")))
+        .containsExactly(
+            "Alice joined",
+            "Bob joined",
+            "Reconnected: session resumed, nothing missed",
+            messageText(alice, "Bob", "Sent while Alice was away"),
+            messageText(alice, "Alice", "Back again"));
+  }
+
+  /** How a message's list entry reads: its time as the page shows it, the user, the content. */
+  private static String messageText(WebDriver driver, String user, String content) {
+    WebElement entry =
+        driver.findElements(By.cssSelector("#log .msg")).stream()
+            .filter(e -> e.findElement(By.className("content")).getText().equals(content))
+            .findFirst()
+            .orElseThrow();
+    assertThat(entry.findElement(By.className("user")).getText()).isEqualTo(user);
+    return entry.getText();
+  }
+
+  /** A port nothing listens on: connections to it are refused. */
+  private static int deadPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void post(WebDriver driver, String content) {
+    driver.findElement(By.id("message")).sendKeys(content);
+    driver.findElement(By.id("send")).click();
+  }
+
   private WebDriver open(String name) {
+    return open(name, url);
+  }
+
+  private WebDriver open(String name, String pageUrl) {
     WebDriver driver = newDriver();
-    driver.get(url);
+    driver.get(pageUrl);
     WebElement input =
         new WebDriverWait(driver, WAIT)
             .until(ExpectedConditions.visibilityOfElementLocated(By.id("name")));
@@ -155,12 +261,22 @@ final class BrowserTest {
   private static WebElement waitForText(WebDriver driver, By by, String text) {
     return new WebDriverWait(driver, WAIT)
         .withMessage(() -> "timed out waiting for " + by + " with text " + text)
+        // The page re-renders lists (members, rooms): an element found may be gone when read.
+        .ignoring(StaleElementReferenceException.class)
         .until(
             d ->
                 d.findElements(by).stream()
                     .filter(e -> e.getText().equals(text))
                     .findFirst()
                     .orElse(null));
+  }
+
+  /** Waits until the matching elements have exactly these texts, in this order. */
+  private static void waitForTexts(WebDriver driver, By by, List<String> expected) {
+    new WebDriverWait(driver, WAIT)
+        .withMessage(() -> "timed out waiting for " + by + " to read " + expected)
+        .ignoring(StaleElementReferenceException.class)
+        .until(d -> texts(d, by).equals(expected));
   }
 
   private static List<String> texts(WebDriver driver, By by) {

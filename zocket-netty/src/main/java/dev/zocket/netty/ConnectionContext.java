@@ -1,20 +1,17 @@
 package dev.zocket.netty;
 
 import dev.zocket.Context;
-import dev.zocket.Emitter;
 import dev.zocket.internal.Connection;
-import dev.zocket.internal.EventEmitters;
 
 /**
- * What the handlers of one connection see of it, the {@link Context}: its client id, user context,
- * attributes and emitters; and its handlers, for the dispatcher ({@link Connection}). The
- * connection's life, rooms and answers are its {@link ServerConnection}'s. Any thread: the fields
- * are set before the handlers first run and read from any thread.
+ * What the handlers of one connection see of it, the {@link Context}: its client id, user context
+ * and attributes (its rooms and emitters are its {@link ServerConnection}'s); and its handlers, for
+ * the dispatcher ({@link Connection}). The connection's life, rooms and answers are its {@link
+ * ServerConnection}'s. Any thread: the fields are set before the handlers first run and read from
+ * any thread.
  */
 abstract sealed class ConnectionContext implements Connection, Context<Object>
     permits ServerConnection {
-  private final EventEmitters emitters;
-
   /**
    * Set before the connection is registered: a new id, or the id of the session it resumes (or a
    * new one again, if that session could not be resumed).
@@ -25,8 +22,7 @@ abstract sealed class ConnectionContext implements Connection, Context<Object>
   volatile Object[] handlers;
   final Attributes attributes = new Attributes();
 
-  ConnectionContext(EventEmitters emitters, String clientId) {
-    this.emitters = emitters;
+  ConnectionContext(String clientId) {
     this.clientId = clientId;
   }
 
@@ -48,11 +44,6 @@ abstract sealed class ConnectionContext implements Connection, Context<Object>
   @Override
   public final Object user() {
     return user;
-  }
-
-  @Override
-  public final <E> Emitter<E> emit(Class<E> events) {
-    return emitters.emitter(events);
   }
 
   @Override

@@ -76,23 +76,29 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         }
       };
 
-  /** Opens the connection once upgraded. */
-  private final Connections connections;
+  /**
+   * What the frame stages of one server share, made once for all its sockets (one reference per
+   * socket).
+   *
+   * @param dispatcher decodes messages
+   * @param maxFrameSize the frame size limit (1009 beyond it), for fragmented messages
+   * @param timing the durations of the heartbeat
+   * @param rateLimit the server's rate limit
+   * @param slowConsumers the server's slow-consumer rules, for the writer and this stage's 1013
+   * @param state the connection limits (a socket counts from when it is active), the drops, the
+   *     inbound memory, and whether the server is shutting down
+   * @param connections opens the connection once upgraded
+   */
+  record Shared(
+      Dispatcher dispatcher,
+      int maxFrameSize,
+      Heartbeat.Timing timing,
+      RateLimiter.Limit rateLimit,
+      SlowConsumers slowConsumers,
+      ServerState state,
+      Connections connections) {}
 
-  /** Whether the server is shutting down, and the inbound memory, for {@link ReadPauses}. */
-  private final ServerState state;
-
-  /** Decodes messages. */
-  private final Dispatcher dispatcher;
-
-  /** The frame size limit (1009 beyond it), for fragmented messages. */
-  private final int maxFrameSize;
-
-  /** The durations of the heartbeat, for its log lines. */
-  private final Heartbeat.Timing timing;
-
-  /** The server's slow-consumer rules, for the writer and this stage's 1013. */
-  private final SlowConsumers slowConsumers;
+  private final Shared shared;
 
   /** The timeouts and pings of this connection, and its answers to the peer's pings. */
   private final Heartbeat heartbeat;
@@ -116,35 +122,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** Why the connection is not read from; set once the handler is added. */
   private ReadPauses reads;
 
-  /**
-   * A socket's frame stage.
-   *
-   * @param dispatcher decodes messages
-   * @param maxFrameSize the frame size limit, for fragmented messages
-   * @param timing the durations of the heartbeat
-   * @param rateLimit the server's rate limit
-   * @param slowConsumers the server's slow-consumer rules
-   * @param state the connection limits (a socket counts from when it is active), the drops, the
-   *     inbound memory, and whether the server is shutting down
-   * @param connections opens the connection once upgraded
-   */
-  FrameHandler(
-      Dispatcher dispatcher,
-      int maxFrameSize,
-      Heartbeat.Timing timing,
-      RateLimiter.Limit rateLimit,
-      SlowConsumers slowConsumers,
-      ServerState state,
-      Connections connections) {
-    this.dispatcher = dispatcher;
-    this.maxFrameSize = maxFrameSize;
-    this.timing = timing;
-    this.slowConsumers = slowConsumers;
-    this.state = state;
-    this.connections = connections;
-    this.heartbeat = new Heartbeat(timing, this);
+  /** A socket's frame stage. */
+  FrameHandler(Shared shared) {
+    this.shared = shared;
+    this.heartbeat = new Heartbeat(shared.timing(), this);
     this.closing = new CloseHandshake(this);
-    this.rateLimit = RateLimiter.of(rateLimit);
+    this.rateLimit = RateLimiter.of(shared.rateLimit());
   }
 
   /** The connection once upgraded, else null. Any thread. */
@@ -170,13 +153,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    * pipeline holds the WebSocket codec: opens the connection.
    */
   void upgraded(Object headers, Resume resume) {
-    writer = new FrameWriter(ctx.channel(), this, slowConsumers);
+    writer = new FrameWriter(ctx.channel(), this, shared.slowConsumers());
     heartbeat.upgraded();
-    if (state.closing()) {
+    if (shared.state().closing()) {
       close(1001, "Server is shutting down");
       return;
     }
-    ServerConnection c = connections.open(ctx.channel(), this, writer, headers, resume);
+    ServerConnection c = shared.connections().open(ctx.channel(), this, writer, headers, resume);
     connection = c;
     c.start();
   }
@@ -191,12 +174,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.reads = new ReadPauses(ctx.channel(), closing::begun, state.inbound);
+    this.reads = new ReadPauses(ctx.channel(), closing::begun, shared.state().inbound);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    verdict = state.admission.admit(ctx.channel().remoteAddress());
+    verdict = shared.state().admission.admit(ctx.channel().remoteAddress());
     if (verdict == Admission.Verdict.DROP) {
       log.debug("Closing {} at once: over the connection limit and its headroom", describe());
       ctx.close();
@@ -214,13 +197,17 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   /** From the heartbeat: the HTTP request under way took longer than the handshake timeout. */
   void requestTimedOut() {
-    log.debug("Closing {}: no whole HTTP request within {}", describe(), timing.handshakeTimeout());
+    log.debug(
+        "Closing {}: no whole HTTP request within {}",
+        describe(),
+        shared.timing().handshakeTimeout());
     ctx.close();
   }
 
   /** From the heartbeat: the peer made no progress for the idle timeout (see {@link Heartbeat}). */
   void idleTimedOut() {
-    log.debug("Closing {}: no whole frame or message for {}", describe(), timing.idleTimeout());
+    log.debug(
+        "Closing {}: no whole frame or message for {}", describe(), shared.timing().idleTimeout());
     if (writer == null) {
       ctx.close();
     } else {
@@ -257,7 +244,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof CloseWebSocketFrame close) {
       closing.peerClosed(ctx, close);
     } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
-      state.drops.count(DropReason.CLOSING); // the rest of a message cut short by our close
+      shared
+          .state()
+          .drops
+          .count(DropReason.CLOSING); // the rest of a message cut short by our close
     } else {
       heartbeat.controlArrived(); // a pong: all the idle timeout needs
     }
@@ -266,7 +256,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
     if (closing.begun() || connection == null) {
-      state.drops.count(DropReason.CLOSING);
+      shared.state().drops.count(DropReason.CLOSING);
       return;
     }
     ByteBuf content = frame.content();
@@ -297,7 +287,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (Liveness.answered(ctx.channel(), writer, data, offset, length)) {
       return;
     }
-    Dispatcher.Inbound in = dispatcher.decode(data, offset, length);
+    Dispatcher.Inbound in = shared.dispatcher().decode(data, offset, length);
     if (in == null) {
       return;
     }
@@ -306,7 +296,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     } else if (in.rpcId() != null) {
       connection.reject(in, "Too many messages per second");
     } else {
-      state.drops.count(DropReason.RATE_LIMITED);
+      shared.state().drops.count(DropReason.RATE_LIMITED);
       log.debug("Dropped a message of {}: over the rate limit", describe());
     }
   }
@@ -335,7 +325,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    */
   private void aggregateFragments(WebSocketFrame first) {
     WebSocketFrameAggregator aggregator =
-        new WebSocketFrameAggregator(maxFrameSize) {
+        new WebSocketFrameAggregator(shared.maxFrameSize()) {
           @Override
           protected WebSocketFrame beginAggregation(WebSocketFrame start, ByteBuf content)
               throws Exception {
@@ -370,7 +360,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   void slowConsumer(String why) {
     if (!closing.begun()) {
       slowConsumerLog.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
-      slowConsumers.closed();
+      shared.slowConsumers().closed();
       closing.closeSlowConsumer(ctx, "Slow consumer");
     }
   }
@@ -416,7 +406,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       writer.close();
     }
     if (verdict != null) {
-      state.admission.release(ctx.channel().remoteAddress(), verdict);
+      shared.state().admission.release(ctx.channel().remoteAddress(), verdict);
     }
     ServerConnection c = connection;
     if (c != null) {
@@ -450,7 +440,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
               ? "Message too big"
               : status.reasonText());
     } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
-      log.debug("Closing {}: message over {} bytes", describe(), maxFrameSize);
+      log.debug("Closing {}: message over {} bytes", describe(), shared.maxFrameSize());
       close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "Message too big");
     } else if (cause instanceof IOException
         || cause instanceof DecoderException && cause.getCause() instanceof SSLException) {

@@ -240,9 +240,10 @@ final class ServerAssembly {
             state.slowConsumersClosed,
             observers);
     int maxFrameSize = b.maxFrameSize;
-    return () ->
-        new FrameHandler(
+    FrameHandler.Shared shared =
+        new FrameHandler.Shared(
             dispatcher, maxFrameSize, timing, rateLimit, slowConsumers, state, connections);
+    return () -> new FrameHandler(shared);
   }
 
   /** The limits, policies, TLS and compression of the builder, with the defaults resolved. */

@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import dev.zocket.Context;
 import dev.zocket.DropReason;
+import dev.zocket.Emitter;
 import dev.zocket.ErrorCodes;
 import dev.zocket.LogSafe;
 import dev.zocket.RoomSet;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * closed, and {@code onDisconnect} runs on the executor behind every message already received. A
  * connection whose {@code onConnect} fails ends without {@code onDisconnect}.
  *
- * <p>What its handlers see of it (client id, user context, attributes, emitters) is its {@link
+ * <p>What its handlers see of it (client id, user context, attributes) is its {@link
  * ConnectionContext}.
  *
  * <p>Threading: the lifecycle's steps run on the connection's I/O thread, except {@code onConnect}
@@ -100,7 +101,7 @@ final class ServerConnection extends ConnectionContext {
       String clientId,
       Object headers,
       Recovery.Link recovery) {
-    super(app.emitters(), clientId);
+    super(clientId);
     this.app = app;
     this.state = state;
     this.maxCallsInFlight = limits.maxCallsInFlight();
@@ -500,6 +501,11 @@ final class ServerConnection extends ConnectionContext {
   @Override
   public RoomSet rooms() {
     return rooms;
+  }
+
+  @Override
+  public <E> Emitter<E> emit(Class<E> events) {
+    return app.emitters().emitter(events);
   }
 
   @Override

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { afterEach, test as nodeTest } from "node:test";
 import { WebSocket } from "ws";
 import {
   createClient,
@@ -8,53 +7,19 @@ import {
   type Contract,
   type ZocketClient,
 } from "zocket-java-client";
-import { countingWebSocket, Queue, startServer, WAIT_MS, type Peer, type TestServer } from "./helpers.js";
+import {
+  countingWebSocket,
+  newClient,
+  newServer,
+  Queue,
+  test,
+  within,
+  type Peer,
+  type TestServer,
+} from "./helpers.js";
 import { contract as chat } from "./types/chat.js";
 import { contract as full } from "./types/full.js";
 
-/** Every test is bounded in time, and every client and server it made is closed after it. */
-const TEST_TIMEOUT_MS = 20_000;
-const clients = new Set<{ close(): void }>();
-const servers = new Set<TestServer>();
-
-function test(name: string, ...rest: [() => Promise<void> | void] | [{ skip?: boolean }, () => Promise<void> | void]): void {
-  const [options, fn] = rest.length === 1 ? [{}, rest[0]] : rest;
-  nodeTest(name, { timeout: TEST_TIMEOUT_MS, ...options }, fn);
-}
-
-afterEach(async () => {
-  for (const client of clients) {
-    client.close();
-  }
-  clients.clear();
-  for (const server of servers) {
-    await server.close();
-  }
-  servers.clear();
-});
-
-/** createClient, closed after the test. */
-function newClient<C extends Contract>(contract: C, url: string, options: ClientOptions<C> = {}): ZocketClient<C> {
-  const created = createClient(contract, url, options);
-  clients.add(created);
-  return created;
-}
-
-/** startServer, closed after the test. */
-async function newServer(accept?: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(accept);
-  servers.add(started);
-  return started;
-}
-
-/** A promise that fails after `ms` unless `promise` settles first. */
-function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const valid = { roomId: "general", userName: "Bob", content: "hi", timestamp: "2026-11-25T18:43:13.464Z" };
 

@@ -1,6 +1,13 @@
 import type { IncomingMessage } from "node:http";
+import { afterEach, test as nodeTest } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
-import type { WebSocketConstructor } from "zocket-java-client";
+import {
+  createClient,
+  type ClientOptions,
+  type Contract,
+  type WebSocketConstructor,
+  type ZocketClient,
+} from "zocket-java-client";
 
 /** How long any wait in the tests may take before it fails. */
 export const WAIT_MS = 5_000;
@@ -154,4 +161,52 @@ export function countingWebSocket(): { WebSocket: WebSocketConstructor; count: (
     }
   }
   return { WebSocket: Counting, count: () => count };
+}
+
+/** Every test is bounded in time, and every client and server it made is closed after it. */
+const TEST_TIMEOUT_MS = 20_000;
+const clients = new Set<{ close(): void }>();
+const servers = new Set<TestServer>();
+
+afterEach(async () => {
+  for (const client of clients) {
+    client.close();
+  }
+  clients.clear();
+  for (const server of servers) {
+    await server.close();
+  }
+  servers.clear();
+});
+
+/** A test bounded by TEST_TIMEOUT_MS. */
+export function test(
+  name: string,
+  ...rest: [() => Promise<void> | void] | [{ skip?: boolean }, () => Promise<void> | void]
+): void {
+  const [options, fn] = rest.length === 1 ? [{}, rest[0]] : rest;
+  nodeTest(name, { timeout: TEST_TIMEOUT_MS, ...options }, fn);
+}
+
+/** createClient, closed after the test. */
+export function newClient<C extends Contract>(contract: C, url: string, options: ClientOptions<C> = {}): ZocketClient<C> {
+  const created = createClient(contract, url, options);
+  clients.add(created);
+  return created;
+}
+
+/** startServer, closed after the test. */
+export async function newServer(accept?: Parameters<typeof startServer>[0]): Promise<TestServer> {
+  const started = await startServer(accept);
+  servers.add(started);
+  return started;
+}
+
+/** A promise that fails after `ms` unless `promise` settles first. */
+export function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

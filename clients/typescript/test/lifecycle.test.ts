@@ -1,59 +1,25 @@
 import assert from "node:assert/strict";
-import { afterEach, test as nodeTest } from "node:test";
 import { WebSocket } from "ws";
 import { z } from "zod";
 import {
-  createClient,
   HandshakeError,
   ZocketError,
-  type ClientOptions,
   type ClientState,
   type Contract,
   type ZocketClient,
 } from "zocket-java-client";
-import { countingWebSocket, Queue, startServer, WAIT_MS, type Peer, type TestServer } from "./helpers.js";
+import {
+  countingWebSocket,
+  newClient,
+  newServer,
+  Queue,
+  test,
+  within,
+  type Peer,
+} from "./helpers.js";
 import { contract as chat } from "./types/chat.js";
 
 /** Liveness, credentials per connect, AbortSignal, autoConnect and onStateChange. */
-
-const TEST_TIMEOUT_MS = 20_000;
-const clients = new Set<{ close(): void }>();
-const servers = new Set<TestServer>();
-
-function test(name: string, fn: () => Promise<void> | void): void {
-  nodeTest(name, { timeout: TEST_TIMEOUT_MS }, fn);
-}
-
-afterEach(async () => {
-  for (const client of clients) {
-    client.close();
-  }
-  clients.clear();
-  for (const server of servers) {
-    await server.close();
-  }
-  servers.clear();
-});
-
-function newClient<C extends Contract>(contract: C, url: string, options: ClientOptions<C> = {}): ZocketClient<C> {
-  const created = createClient(contract, url, options);
-  clients.add(created);
-  return created;
-}
-
-async function newServer(accept?: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(accept);
-  servers.add(started);
-  return started;
-}
-
-function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -23,17 +23,15 @@ final class ConnectionRooms implements RoomSet {
   private static final RateLimitedLog lostRooms = new RateLimitedLog(log);
 
   private final Directory directory;
-  private final int maxRoomsPerConnection;
-  private final int maxRoomIdLength;
+  private final RoomLimits limits;
   private final ServerConnection connection;
 
   /** The rooms joined, as the directory names them; replaced under this object's lock. */
   private volatile Set<String> names = Set.of();
 
-  ConnectionRooms(Directory directory, Hardening limits, ServerConnection connection) {
+  ConnectionRooms(Directory directory, RoomLimits limits, ServerConnection connection) {
     this.directory = directory;
-    this.maxRoomsPerConnection = limits.maxRoomsPerConnection();
-    this.maxRoomIdLength = limits.maxRoomIdLength();
+    this.limits = limits;
     this.connection = connection;
   }
 
@@ -48,7 +46,7 @@ final class ConnectionRooms implements RoomSet {
    */
   private void join(String room, boolean record) {
     Objects.requireNonNull(room, "room == null");
-    int maxLength = maxRoomIdLength;
+    int maxLength = limits.maxRoomIdLength();
     if (room.length() > maxLength) {
       // The client's error (the id comes from it, usually): answered to it, not logged as a
       // failure. The id is not quoted: the message may well be logged.
@@ -61,7 +59,7 @@ final class ConnectionRooms implements RoomSet {
       if (current.contains(room)) {
         return;
       }
-      int max = maxRoomsPerConnection;
+      int max = limits.maxRoomsPerConnection();
       if (current.size() >= max) {
         throw new ZocketException(
             ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");

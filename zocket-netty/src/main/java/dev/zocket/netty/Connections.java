@@ -11,7 +11,8 @@ import io.netty.channel.Channel;
 final class Connections {
   private final Application app;
   private final ServerState state;
-  private final Hardening limits;
+  private final int maxCallsInFlight;
+  private final RoomLimits roomLimits;
   private final Directory directory;
   private final Recovery recovery;
   private final ClientIds ids;
@@ -19,13 +20,15 @@ final class Connections {
   Connections(
       Application app,
       ServerState state,
-      Hardening limits,
+      int maxCallsInFlight,
+      RoomLimits roomLimits,
       Directory directory,
       Recovery recovery,
       ClientIds ids) {
     this.app = app;
     this.state = state;
-    this.limits = limits;
+    this.maxCallsInFlight = maxCallsInFlight;
+    this.roomLimits = roomLimits;
     this.directory = directory;
     this.recovery = recovery;
     this.ids = ids;
@@ -44,7 +47,8 @@ final class Connections {
         new ServerConnection(
             app,
             state,
-            limits,
+            maxCallsInFlight,
+            roomLimits,
             directory,
             channel,
             frames,

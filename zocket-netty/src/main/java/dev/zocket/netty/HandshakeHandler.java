@@ -42,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * {@link FrameHandler} opens the connection. Failures are answered here and never upgrade. Other
  * requests go to the user's {@link HttpHandler}, or get 404 or 426.
  *
- * <p>Collaborators, given by the server: the path, the host and origin checks ({@link Hardening}),
- * the {@link Authenticator}, the {@link HandshakeHeaders}, the {@link HttpHandler}, the codec's
- * writer (the JSON bodies of rejections), the observers and the frame decoder's settings; per
- * socket, the {@link FrameHandler} in the same pipeline (admission, the upgrade).
+ * <p>Collaborators, given by the server: the path, the host and origin checks ({@link
+ * HostAndOrigin}), the {@link Authenticator}, the {@link HandshakeHeaders}, the {@link
+ * HttpHandler}, the codec's writer (the JSON bodies of rejections), the observers and the frame
+ * decoder's settings; per socket, the {@link FrameHandler} in the same pipeline (admission, the
+ * upgrade).
  *
  * <p>Threading: one instance serves every socket of a server, on each socket's I/O thread.
  */
@@ -65,7 +66,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private final String path;
 
   /** The host and origin checks. */
-  private final Hardening hardening;
+  private final HostAndOrigin hostAndOrigin;
 
   /** The user's authenticator, or null for none. */
   private final Authenticator authenticator;
@@ -85,7 +86,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
    * The handshake stage of one server, shared by its sockets.
    *
    * @param path the WebSocket path, or null for any path
-   * @param hardening the host and origin checks
+   * @param hostAndOrigin the host and origin checks
    * @param authenticator the user's authenticator, or null for none
    * @param headers binds and validates the handshake's headers
    * @param httpHandler the user's handler of plain HTTP requests, or null for none
@@ -95,7 +96,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
    */
   HandshakeHandler(
       String path,
-      Hardening hardening,
+      HostAndOrigin hostAndOrigin,
       Authenticator authenticator,
       HandshakeHeaders headers,
       HttpHandler httpHandler,
@@ -103,7 +104,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       Observers observers,
       WebSocketDecoderConfig decoderConfig) {
     this.path = path;
-    this.hardening = hardening;
+    this.hostAndOrigin = hostAndOrigin;
     this.authenticator = authenticator;
     this.headers = headers;
     this.httpHandler = httpHandler;
@@ -206,7 +207,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           List.of());
       return null;
     }
-    if (!hardening.hostAllowed(request)) {
+    if (!hostAndOrigin.hostAllowed(request)) {
       reject(
           ctx,
           request,
@@ -244,7 +245,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return null;
     }
     boolean secure = ctx.pipeline().get(SslHandler.class) != null;
-    if (!hardening.originAllowed(request, secure)) {
+    if (!hostAndOrigin.originAllowed(request, secure)) {
       reject(
           ctx,
           request,

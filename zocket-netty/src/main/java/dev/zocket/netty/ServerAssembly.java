@@ -191,11 +191,19 @@ final class ServerAssembly {
     Application app =
         new Application(
             dispatcher, emitters, handlerExecutor, b.onConnect, b.onDisconnect, observers);
-    Connections connections = new Connections(app, state, hardening, directory, recovery, ids);
+    Connections connections =
+        new Connections(
+            app,
+            state,
+            hardening.maxCallsInFlight(),
+            new RoomLimits(hardening.maxRoomsPerConnection(), hardening.maxRoomIdLength()),
+            directory,
+            recovery,
+            ids);
     HandshakeHandler handshake =
         new HandshakeHandler(
             b.path,
-            hardening,
+            hardening.hostAndOrigin(),
             b.authenticator,
             headers,
             b.httpHandler,
@@ -251,8 +259,7 @@ final class ServerAssembly {
     return new Hardening(
         b.sslContext,
         b.compression,
-        b.allowedOrigins,
-        b.allowedHosts,
+        new HostAndOrigin(b.allowedOrigins, b.allowedHosts),
         b.maxConnections != null
             ? b.maxConnections
             : Admission.defaultMax(b.maxFrameSize, b.writeBufferHigh),

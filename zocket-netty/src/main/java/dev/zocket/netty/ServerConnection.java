@@ -93,7 +93,8 @@ final class ServerConnection extends ConnectionContext {
   ServerConnection(
       Application app,
       ServerState state,
-      Hardening limits,
+      int maxCallsInFlight,
+      RoomLimits roomLimits,
       Directory directory,
       Channel channel,
       FrameHandler frames,
@@ -104,13 +105,13 @@ final class ServerConnection extends ConnectionContext {
     super(clientId);
     this.app = app;
     this.state = state;
-    this.maxCallsInFlight = limits.maxCallsInFlight();
+    this.maxCallsInFlight = maxCallsInFlight;
     this.channel = channel;
     this.frames = frames;
     this.writer = writer;
     this.headers = headers;
     this.recovery = recovery;
-    this.rooms = new ConnectionRooms(directory, limits, this);
+    this.rooms = new ConnectionRooms(directory, roomLimits, this);
     this.inbound = new InboundQueue(app, state, this, frames);
   }
 

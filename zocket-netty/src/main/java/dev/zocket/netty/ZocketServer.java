@@ -1070,7 +1070,7 @@ public final class ZocketServer implements AutoCloseable {
       Set<String> set = new LinkedHashSet<>();
       for (String origin : origins) {
         Objects.requireNonNull(origin, "origin == null");
-        String normalized = origin.equals("*") ? "*" : Hardening.normalizeOrigin(origin);
+        String normalized = origin.equals("*") ? "*" : HostAndOrigin.normalizeOrigin(origin);
         if (normalized == null) {
           throw new IllegalArgumentException("Not an http(s) origin: '" + origin + "'");
         }
@@ -1096,7 +1096,7 @@ public final class ZocketServer implements AutoCloseable {
       Set<String> set = new LinkedHashSet<>();
       for (String host : hosts) {
         Objects.requireNonNull(host, "host == null");
-        String normalized = Hardening.normalizeOrigin("http://" + host.trim());
+        String normalized = HostAndOrigin.normalizeOrigin("http://" + host.trim());
         String name = normalized == null ? "" : normalized.substring("http://".length());
         if (name.isEmpty() || name.lastIndexOf(':') > name.lastIndexOf(']')) {
           throw new IllegalArgumentException("Not a host name (without a port): '" + host + "'");

@@ -330,17 +330,7 @@ class ClientHooksTest {
     log.setLevel(Level.DEBUG);
     log.addAppender(appender);
     try {
-      ZocketClient client =
-          track(
-              builder()
-                  .observer(
-                      new ClientObserver() {
-                        @Override
-                        public void onCallCompleted(String route, long nanos, String errorCode) {
-                          outcomes.add(route + " " + errorCode);
-                        }
-                      })
-                  .connect());
+      ZocketClient client = track(builder().observer(callOutcomesTo(outcomes)).connect());
       CompletableFuture<String> call = client.proxy(Api.class).held();
       CompletableFuture<String> reply = Await.next("the call at the server", held);
       assertThat(call.cancel(true)).isTrue();
@@ -439,13 +429,7 @@ class ClientHooksTest {
                       }
                       return inv.proceed();
                     })
-                .observer(
-                    new ClientObserver() {
-                      @Override
-                      public void onCallCompleted(String route, long nanos, String errorCode) {
-                        outcomes.add(route + " " + errorCode);
-                      }
-                    })
+                .observer(callOutcomesTo(outcomes))
                 .onError(errors::add)
                 .on(
                     Events.class,
@@ -496,13 +480,7 @@ class ClientHooksTest {
                       inner.set(f);
                       return f.thenApply(v -> v); // a derived stage
                     })
-                .observer(
-                    new ClientObserver() {
-                      @Override
-                      public void onCallCompleted(String route, long nanos, String errorCode) {
-                        outcomes.add(route + " " + errorCode);
-                      }
-                    })
+                .observer(callOutcomesTo(outcomes))
                 .connect());
     CompletableFuture<String> call = client.proxy(Api.class).held();
     Await.next("the call at the server", held);
@@ -636,5 +614,15 @@ class ClientHooksTest {
         .containsExactly("disconnected 1000", "reconnect 1", "connected true");
     assertThat(all.get(8)).isEqualTo("call hooks.echo null");
     assertThat(seen).isEmpty(); // no recovery: the server keeps no session
+  }
+
+  /** An observer that adds "route errorCode" for every call that completes. */
+  private static ClientObserver callOutcomesTo(BlockingQueue<String> outcomes) {
+    return new ClientObserver() {
+      @Override
+      public void onCallCompleted(String route, long nanos, String errorCode) {
+        outcomes.add(route + " " + errorCode);
+      }
+    };
   }
 }

@@ -6,13 +6,11 @@ import dev.zocket.DropReason;
 import dev.zocket.internal.Protocol;
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.test.Await;
-import dev.zocket.test.LeakDetection;
 import dev.zocket.testsupport.RawClient;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,28 +35,19 @@ class LivenessTest {
   private static final String MARKER =
       "{\"type\":\"t.echo\",\"payload\":{\"text\":\"m\",\"n\":1},\"rpcId\":\"marker\"}";
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final RawFixture fixture = new RawFixture();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
-    LeakDetection.assertNoLeaks();
+    fixture.close();
   }
 
   private ZocketServer start(ZocketServer.Builder<?, ?> builder) {
-    LeakDetection.install();
-    ZocketServer s = builder.start();
-    closing.add(s);
-    return s;
+    return fixture.start(builder);
   }
 
   private RawClient connect(ZocketServer s, String query) throws IOException {
-    RawClient c = RawClient.connect(s.port(), "/?" + query);
-    closing.add(c);
-    c.readTimeout(10_000);
-    return c;
+    return fixture.connect(s, query);
   }
 
   private static String text(RawClient c) throws IOException {

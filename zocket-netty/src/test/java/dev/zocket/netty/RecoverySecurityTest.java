@@ -7,7 +7,6 @@ import dev.zocket.ZocketException;
 import dev.zocket.internal.Protocol;
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.test.Await;
-import dev.zocket.test.LeakDetection;
 import dev.zocket.testsupport.RawClient;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
@@ -37,31 +36,22 @@ import tools.jackson.databind.ObjectMapper;
 class RecoverySecurityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final RawFixture fixture = new RawFixture();
 
   /** Event texts read while waiting for something else, by client, to be read first later. */
   private final Map<RawClient, Deque<String>> unread = new HashMap<>();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
-    LeakDetection.assertNoLeaks();
+    fixture.close();
   }
 
   private ZocketServer start(ZocketServer.Builder<?, ?> builder) {
-    LeakDetection.install();
-    ZocketServer s = builder.start();
-    closing.add(s);
-    return s;
+    return fixture.start(builder);
   }
 
   private RawClient connect(ZocketServer s, String query) throws IOException {
-    RawClient c = RawClient.connect(s.port(), "/?" + query);
-    closing.add(c);
-    c.readTimeout(10_000);
-    return c;
+    return fixture.connect(s, query);
   }
 
   /** The {@code __session} payload, the first message of a connection that asked to recover. */

@@ -128,16 +128,7 @@ class TypeScriptClientTest {
       proxy.target(server.port());
 
       // Recovered: reported as such, no rejoin, the missed events in order, each once, then new.
-      assertThat(client.next()).isEqualTo("OPEN true true");
-      for (int n = 4; n <= 8; n++) {
-        assertThat(client.next()).isEqualTo("EVENT " + n);
-      }
-      room.onNumber(new Numbered(9));
-      assertThat(client.next()).isEqualTo("EVENT 9");
-      client.endInput();
-      assertThat(client.next()).isEqualTo("CLOSED 1000");
-      assertThat(client.next()).isEqualTo("BYE");
-      assertThat(client.exitCode()).as(client.errors()).isZero();
+      resumesWithTheMissedEvents(client, room);
     }
   }
 
@@ -256,16 +247,7 @@ class TypeScriptClientTest {
       assertThat(millis).isBetween(timeoutMs / 2, timeoutMs + 2_000);
 
       // Resumed through a new connection (the old one is still open at the server: taken over).
-      assertThat(client.next()).isEqualTo("OPEN true true");
-      for (int n = 4; n <= 8; n++) {
-        assertThat(client.next()).isEqualTo("EVENT " + n);
-      }
-      room.onNumber(new Numbered(9));
-      assertThat(client.next()).isEqualTo("EVENT 9");
-      client.endInput();
-      assertThat(client.next()).isEqualTo("CLOSED 1000");
-      assertThat(client.next()).isEqualTo("BYE");
-      assertThat(client.exitCode()).as(client.errors()).isZero();
+      resumesWithTheMissedEvents(client, room);
     }
   }
 
@@ -372,6 +354,23 @@ class TypeScriptClientTest {
   }
 
   /** A server whose {@code rooms.join} joins the room, with recovery on. */
+  /**
+   * The client reports a resumed session (recovered, not rejoined), reads the events 4 to 8 it
+   * missed, in order and each once, then the new event 9, and ends cleanly on end of input.
+   */
+  private static void resumesWithTheMissedEvents(NodeProcess client, Feed room) throws Exception {
+    assertThat(client.next()).isEqualTo("OPEN true true");
+    for (int n = 4; n <= 8; n++) {
+      assertThat(client.next()).isEqualTo("EVENT " + n);
+    }
+    room.onNumber(new Numbered(9));
+    assertThat(client.next()).isEqualTo("EVENT 9");
+    client.endInput();
+    assertThat(client.next()).isEqualTo("CLOSED 1000");
+    assertThat(client.next()).isEqualTo("BYE");
+    assertThat(client.exitCode()).as(client.errors()).isZero();
+  }
+
   private static ZocketServer roomServer() {
     return roomServer(request -> {});
   }

@@ -41,16 +41,32 @@ public interface AroundInterceptor {
 
   /** One message on its way to its handler, as an {@link AroundInterceptor} sees it. */
   interface Invocation {
-    /** The sender's connection. */
+    /**
+     * The sender's connection.
+     *
+     * @return the caller's connection context
+     */
     Context<?> context();
 
-    /** The message's route, for example {@code "rooms.join"}. */
+    /**
+     * The message's route, for example {@code "rooms.join"}.
+     *
+     * @return the route name
+     */
     String route();
 
-    /** The bound and validated payload, or null for a route without one. */
+    /**
+     * The bound and validated payload, or null for a route without one.
+     *
+     * @return the payload
+     */
     Object payload();
 
-    /** Whether the message is a call, answered with the result, rather than a message. */
+    /**
+     * Whether the message is a call, answered with the result, rather than a message.
+     *
+     * @return whether it is a call
+     */
     boolean isCall();
 
     /**

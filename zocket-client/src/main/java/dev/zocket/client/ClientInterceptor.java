@@ -68,20 +68,34 @@ public interface ClientInterceptor {
 
   /** One call, message or event on its way, as a {@link ClientInterceptor} sees it. */
   interface Invocation {
-    /** Whether it is a call, a message or an event. */
+    /**
+     * Whether it is a call, a message or an event.
+     *
+     * @return the kind
+     */
     Kind kind();
 
-    /** The route, for example {@code "rooms.members"} or {@code "rooms.onMessage"}. */
+    /**
+     * The route, for example {@code "rooms.members"} or {@code "rooms.onMessage"}.
+     *
+     * @return the route name
+     */
     String route();
 
     /**
      * The payload: for a call or message, the argument of the proxy method (validated already, if
      * validation is on); for an event, the decoded and validated payload; null for a route without
      * one.
+     *
+     * @return the payload
      */
     Object payload();
 
-    /** The client it passes through. */
+    /**
+     * The client it passes through.
+     *
+     * @return the client
+     */
     ZocketClient client();
 
     /**

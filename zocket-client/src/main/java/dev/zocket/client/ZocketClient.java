@@ -255,6 +255,7 @@ public final class ZocketClient implements AutoCloseable {
    * @param uri {@code ws://host[:port][/path][?query]}, {@code wss://...}, or {@code
    *     local://name[/path][?query]} for a server in this JVM serving {@code inProcess} (its {@code
    *     uri()}): the same protocol over Netty's in-JVM local transport, without a socket
+   * @return a new builder
    * @throws IllegalStateException if the {@code jackson-annotations} on the class path is older
    *     than Jackson 3 needs, with the version found and how to set the right one
    */
@@ -278,6 +279,9 @@ public final class ZocketClient implements AutoCloseable {
    * (the protocol has no message for it), still runs its handler. The proxy answers {@code equals},
    * {@code hashCode} and {@code toString} itself and runs {@code default} methods as written.
    *
+   * @param <T> the contract type
+   * @param contract the contract interface
+   * @return the proxy
    * @throws dev.zocket.ContractException if the interface breaks a contract rule
    */
   public <T> T proxy(Class<T> contract) {
@@ -334,6 +338,8 @@ public final class ZocketClient implements AutoCloseable {
    * completes on the client's callback thread once the connection is open and {@code onOpen} has
    * returned, or fails as {@link #connect()} would throw. Called again, it returns a future of the
    * same first connection.
+   *
+   * @return a future of the connected client
    */
   public CompletableFuture<ZocketClient> connectAsync() {
     lifecycle.connect();
@@ -364,12 +370,20 @@ public final class ZocketClient implements AutoCloseable {
     }
   }
 
-  /** The state now; it may change at any moment. Any thread. */
+  /**
+   * The state now; it may change at any moment. Any thread.
+   *
+   * @return the current state
+   */
   public State state() {
     return lifecycle.state();
   }
 
-  /** The URI the client was built with (without the header query parameters). */
+  /**
+   * The URI the client was built with (without the header query parameters).
+   *
+   * @return the server's URI
+   */
   public URI uri() {
     return uri;
   }
@@ -448,6 +462,10 @@ public final class ZocketClient implements AutoCloseable {
      * A connection header, sent as a URL query parameter (browsers cannot set WebSocket headers, so
      * v1 servers read the query). Setting a name again replaces its value. The client adds {@code
      * x-zocket-version} unless set here.
+     *
+     * @param name the header name
+     * @param value its value
+     * @return this builder
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(value, "value == null");
@@ -469,6 +487,10 @@ public final class ZocketClient implements AutoCloseable {
      * <p>A server that refuses the handshake (for example 401 for an expired token) is not asked
      * again: the client closes with a {@link HandshakeRejectedException}; see the class
      * documentation.
+     *
+     * @param name the header name
+     * @param value its value
+     * @return this builder
      */
     public Builder header(String name, Supplier<String> value) {
       Objects.requireNonNull(name, "name == null");
@@ -488,6 +510,10 @@ public final class ZocketClient implements AutoCloseable {
      * ignored. Several listeners may listen to one route; they run in registration order. Listeners
      * run on the client's callback thread (see the class documentation).
      *
+     * @param <E> the event contract type
+     * @param events the event contract interface
+     * @param listener the listener
+     * @return this builder
      * @throws dev.zocket.ContractException if the interface breaks a contract rule
      * @throws IllegalArgumentException if another registered interface maps the same route to a
      *     different payload type
@@ -529,6 +555,9 @@ public final class ZocketClient implements AutoCloseable {
      * #connect()} returns, then after every reconnect. Join rooms here. Sends and calls made here
      * go out on the new connection; {@linkplain WhileDisconnected#buffer buffered} sends follow
      * once it returns.
+     *
+     * @param onOpen runs after every handshake
+     * @return this builder
      */
     public Builder onOpen(Consumer<ZocketClient> onOpen) {
       this.onOpen = Objects.requireNonNull(onOpen, "onOpen == null");
@@ -538,6 +567,9 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * Runs on the callback thread when a connection that was open closes; see {@link
      * CloseListener}.
+     *
+     * @param onClose runs when an open connection closes
+     * @return this builder
      */
     public Builder onClose(CloseListener onClose) {
       this.onClose = Objects.requireNonNull(onClose, "onClose == null");
@@ -552,6 +584,9 @@ public final class ZocketClient implements AutoCloseable {
      * type or breaks a constraint (an {@link InvalidPayloadException} naming the route, with the
      * JSON path of every problem; code {@code INTERNAL} if a validator threw; the listeners do not
      * run). Failures of calls go to their futures, not here.
+     *
+     * @param onError receives the errors
+     * @return this builder
      */
     public Builder onError(Consumer<Throwable> onError) {
       this.onError = Objects.requireNonNull(onError, "onError == null");
@@ -561,6 +596,9 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * Runs on the callback thread with every change of the client's {@link State}, in order; see
      * {@link StateListener}.
+     *
+     * @param listener the listener
+     * @return this builder
      */
     public Builder onStateChange(StateListener listener) {
       this.onStateChange = Objects.requireNonNull(listener, "listener == null");
@@ -571,6 +609,9 @@ public final class ZocketClient implements AutoCloseable {
      * Adds an interceptor around every outgoing call and message and every incoming event;
      * interceptors nest in the order they are added, the first outermost. See {@link
      * ClientInterceptor} for what it may do and its threads.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
      */
     public Builder around(ClientInterceptor interceptor) {
       interceptors.add(Objects.requireNonNull(interceptor, "interceptor == null"));
@@ -581,6 +622,9 @@ public final class ZocketClient implements AutoCloseable {
      * Adds an observer, told of connections, failed connects, reconnect attempts, recoveries, calls
      * (route, latency, error code), messages sent and events received; observers are told in the
      * order they are added. See {@link ClientObserver} for its threads.
+     *
+     * @param observer the observer
+     * @return this builder
      */
     public Builder observer(ClientObserver observer) {
       observers.add(Objects.requireNonNull(observer, "observer == null"));
@@ -590,13 +634,21 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * How long a call waits for its reply before failing with {@code TIMEOUT}; 10 s by default.
      * {@link dev.zocket.CallTimeout} on a method overrides it for that method.
+     *
+     * @param timeout the timeout
+     * @return this builder
      */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = positive("callTimeout", timeout);
       return this;
     }
 
-    /** How long a connect attempt (TCP, TLS and the handshake, each) may take; 10 s by default. */
+    /**
+     * How long a connect attempt (TCP, TLS and the handshake, each) may take; 10 s by default.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       Duration t = positive("connectTimeout", timeout);
       if (t.toMillis() > Integer.MAX_VALUE) {
@@ -613,6 +665,9 @@ public final class ZocketClient implements AutoCloseable {
      * onClose} gets {@code 1006} and the reason) and reconnects as for any drop, resuming the
      * session with recovery on. So a dead connection is noticed at most this long after the last
      * byte from the server. {@link Duration#ZERO} turns both off.
+     *
+     * @param timeout the timeout
+     * @return this builder
      */
     public Builder idleTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
@@ -627,6 +682,9 @@ public final class ZocketClient implements AutoCloseable {
      * Whether outgoing payloads, incoming events and replies are checked against their Bean
      * Validation constraints; on by default. An outgoing payload that fails throws {@link
      * InvalidPayloadException} from the proxy method and nothing is sent.
+     *
+     * @param validate whether to validate
+     * @return this builder
      */
     public Builder validatePayloads(boolean validate) {
       this.validatePayloads = validate;
@@ -639,6 +697,9 @@ public final class ZocketClient implements AutoCloseable {
      * for an application's message interpolator, constraint validator factory or custom
      * constraints. It must be thread-safe, as {@code Validator}s are: it is called on the threads
      * that call proxies and on the client's I/O thread.
+     *
+     * @param validator the validator to use
+     * @return this builder
      */
     public Builder validator(Validator validator) {
       this.validator = Objects.requireNonNull(validator, "validator == null");
@@ -648,6 +709,9 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * When to reconnect after a drop; {@link ReconnectPolicy#exponential} from 500 ms to 30 s by
      * default.
+     *
+     * @param policy the policy
+     * @return this builder
      */
     public Builder reconnect(ReconnectPolicy policy) {
       this.reconnect = Objects.requireNonNull(policy, "policy == null");
@@ -662,6 +726,9 @@ public final class ZocketClient implements AutoCloseable {
      * opens or the policy gives up (then it throws the last error); with a policy without an
      * attempt limit use {@link #connectAsync()} to wait as long as the application wants. A refused
      * handshake (400, 401, 403) is not retried; a full server (503) is.
+     *
+     * @param retry whether to retry
+     * @return this builder
      */
     public Builder retryFirstConnect(boolean retry) {
       this.retryFirstConnect = retry;
@@ -685,7 +752,12 @@ public final class ZocketClient implements AutoCloseable {
       return this;
     }
 
-    /** What sends do while not connected; {@link WhileDisconnected#fail()} by default. */
+    /**
+     * What sends do while not connected; {@link WhileDisconnected#fail()} by default.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
     public Builder whileDisconnected(WhileDisconnected policy) {
       this.whileDisconnected = Objects.requireNonNull(policy, "policy == null");
       return this;
@@ -694,6 +766,9 @@ public final class ZocketClient implements AutoCloseable {
     /**
      * The TLS settings for {@code wss://}; by default the JDK's trust store with host name
      * verification. Build one with Netty's {@code SslContextBuilder.forClient()}.
+     *
+     * @param sslContext a client TLS context
+     * @return this builder
      */
     public Builder sslContext(SslContext sslContext) {
       Objects.requireNonNull(sslContext, "sslContext == null");
@@ -714,6 +789,8 @@ public final class ZocketClient implements AutoCloseable {
      * dev.zocket.JsonBinding}. The given mapper is not changed. Default: {@code
      * JsonMapper.builder().build()}.
      *
+     * @param mapper the mapper to start from
+     * @return this builder
      * @throws IllegalArgumentException if the mapper is not a {@link JsonMapper}
      */
     public Builder objectMapper(ObjectMapper mapper) {
@@ -727,6 +804,9 @@ public final class ZocketClient implements AutoCloseable {
      * process. The client never shuts the group down; the caller does, after closing its clients.
      * By default each client owns one daemon I/O thread. A client of a {@code local://} server
      * needs a group of {@code LocalIoHandler}s instead.
+     *
+     * @param group the shared event loop group
+     * @return this builder
      */
     public Builder eventLoopGroup(EventLoopGroup group) {
       Objects.requireNonNull(group, "group == null");
@@ -737,7 +817,12 @@ public final class ZocketClient implements AutoCloseable {
       return this;
     }
 
-    /** The largest message the client accepts from the server, in bytes; 1 MiB by default. */
+    /**
+     * The largest message the client accepts from the server, in bytes; 1 MiB by default.
+     *
+     * @param bytes the size in bytes
+     * @return this builder
+     */
     public Builder maxMessageSize(int bytes) {
       if (bytes < 1) {
         throw new IllegalArgumentException("maxMessageSize must be positive: " + bytes);
@@ -750,6 +835,8 @@ public final class ZocketClient implements AutoCloseable {
      * Builds the client without connecting: it is {@link State#NEW} until its {@link
      * ZocketClient#connect()} or {@link ZocketClient#connectAsync()}. Close it even if it never
      * connects: it holds its threads from now on.
+     *
+     * @return the client, not connected
      */
     public ZocketClient build() {
       return new ZocketClient(this);
@@ -759,6 +846,7 @@ public final class ZocketClient implements AutoCloseable {
      * Builds the client and connects, blocking until the connection is open and {@code onOpen} has
      * returned.
      *
+     * @return the connected client
      * @throws HandshakeRejectedException if the server refused the upgrade (the message quotes the
      *     status and body)
      * @throws ZocketException with code {@code DISCONNECTED} or {@code TIMEOUT} if the server could
@@ -773,6 +861,8 @@ public final class ZocketClient implements AutoCloseable {
      * Builds the client and starts connecting; returns at once. The future completes on the
      * client's callback thread once the connection is open and {@code onOpen} has returned, or
      * fails as {@link #connect()} would throw.
+     *
+     * @return a future of the connected client
      */
     public CompletableFuture<ZocketClient> connectAsync() {
       return build().connectAsync();

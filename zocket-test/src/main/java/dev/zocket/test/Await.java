@@ -32,6 +32,7 @@ public final class Await {
    * Waits until {@code condition} is true, for at most {@link #DEFAULT_TIMEOUT}.
    *
    * @param what what is awaited, for the failure message
+   * @param condition the condition, asked until true
    * @throws AssertionError if it is still false after the timeout
    */
   public static void until(String what, BooleanSupplier condition) {
@@ -43,6 +44,8 @@ public final class Await {
    * the calling thread, once at once and then again after pauses growing from 1 to 50 ms.
    *
    * @param what what is awaited, for the failure message
+   * @param timeout how long to wait at most
+   * @param condition the condition, asked until true
    * @throws AssertionError if it is still false after the timeout
    */
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
@@ -59,6 +62,9 @@ public final class Await {
    * }</pre>
    *
    * @param what what is awaited, for the failure message
+   * @param <T> the type of the value
+   * @param queue the queue to take from
+   * @return the head of the queue
    * @throws AssertionError if the queue is still empty after the timeout
    */
   public static <T> T next(String what, BlockingQueue<T> queue) {
@@ -69,6 +75,10 @@ public final class Await {
    * Takes the head of {@code queue}, waiting for one for at most {@code timeout}.
    *
    * @param what what is awaited, for the failure message
+   * @param <T> the type of the value
+   * @param timeout how long to wait at most
+   * @param queue the queue to take from
+   * @return the head of the queue
    * @throws AssertionError if the queue is still empty after the timeout
    */
   public static <T> T next(String what, Duration timeout, BlockingQueue<T> queue) {
@@ -90,6 +100,10 @@ public final class Await {
    * Waits until {@code supplier} returns something other than null, for at most {@link
    * #DEFAULT_TIMEOUT}, and returns it.
    *
+   * @param <T> the type of the value
+   * @param what what is awaited, for the failure message
+   * @param supplier supplies the value, or null while not there
+   * @return the first non-null value
    * @throws AssertionError if it still returns null after the timeout
    */
   public static <T> T value(String what, Supplier<T> supplier) {
@@ -100,6 +114,11 @@ public final class Await {
    * Waits until {@code supplier} returns something other than null, for at most {@code timeout},
    * and returns it.
    *
+   * @param <T> the type of the value
+   * @param what what is awaited, for the failure message
+   * @param timeout how long to wait at most
+   * @param supplier supplies the value, or null while not there
+   * @return the first non-null value
    * @throws AssertionError if it still returns null after the timeout
    */
   public static <T> T value(String what, Duration timeout, Supplier<T> supplier) {

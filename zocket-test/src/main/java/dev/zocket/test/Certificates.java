@@ -58,6 +58,7 @@ public final class Certificates {
    * {@code server.crt} and {@code server.key}.
    *
    * @param dir an existing folder, such as a JUnit {@code @TempDir}
+   * @return the certificates
    * @throws IOException if a file cannot be written
    * @throws GeneralSecurityException if the key or the certificate cannot be made
    */
@@ -95,32 +96,54 @@ public final class Certificates {
   /**
    * The PKCS#12 key store file: one private key entry, the key and its certificate, protected by
    * {@link #password()} (the store and the key alike).
+   *
+   * @return the key store file
    */
   public Path keyStore() {
     return keyStore;
   }
 
-  /** The password of the {@link #keyStore()} and of its key: a new array on each call. */
+  /**
+   * The password of the {@link #keyStore()} and of its key: a new array on each call.
+   *
+   * @return the password
+   */
   public char[] password() {
     return PASSWORD.toCharArray();
   }
 
-  /** The certificate as a PEM file ({@code -----BEGIN CERTIFICATE-----}). */
+  /**
+   * The certificate as a PEM file ({@code -----BEGIN CERTIFICATE-----}).
+   *
+   * @return the PEM file
+   */
   public Path certificatePem() {
     return certificatePem;
   }
 
-  /** The private key as an unencrypted PKCS#8 PEM file ({@code -----BEGIN PRIVATE KEY-----}). */
+  /**
+   * The private key as an unencrypted PKCS#8 PEM file ({@code -----BEGIN PRIVATE KEY-----}).
+   *
+   * @return the PEM file
+   */
   public Path privateKeyPem() {
     return privateKeyPem;
   }
 
-  /** The certificate. */
+  /**
+   * The certificate.
+   *
+   * @return the certificate
+   */
   public X509Certificate certificate() {
     return bundle.getCertificate();
   }
 
-  /** The private key of the certificate. */
+  /**
+   * The private key of the certificate.
+   *
+   * @return the private key
+   */
   public PrivateKey privateKey() {
     return bundle.getKeyPair().getPrivate();
   }
@@ -128,6 +151,8 @@ public final class Certificates {
   /**
    * Trust material for clients: a trust manager factory that trusts this certificate and no other,
    * for example for {@code SslContextBuilder.forClient().trustManager(factory)}.
+   *
+   * @return the trust manager factory
    */
   public TrustManagerFactory trustManagerFactory() {
     return bundle.toTrustManagerFactory();

@@ -1,7 +1,7 @@
 package dev.zocket;
 
 /**
- * The error codes of the protocol's error replies (README, "Wire protocol"). Applications may use
+ * The error codes of the protocol's error replies (docs/protocol.md). Applications may use
  * any other string as a code of their own.
  */
 public final class ErrorCodes {

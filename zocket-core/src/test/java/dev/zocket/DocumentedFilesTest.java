@@ -223,27 +223,27 @@ class DocumentedFilesTest {
   }
 
   @Test
-  void theReadmeShowsTheConsumerProjectsPom() throws IOException {
-    assertThat(Files.readAllLines(ROOT.resolve("README.md"), UTF_8))
-        .contains("<!-- the file zocket-it/src/it/hello-world/pom.xml -->");
+  void gettingStartedShowsTheConsumerProjectsPom() throws IOException {
+    assertThat(Files.readAllLines(ROOT.resolve("docs/getting-started.md"), UTF_8))
+        .contains("<!-- the file ../zocket-it/src/it/hello-world/pom.xml -->");
   }
 
   /**
-   * The README's pom names the version this build makes, which the consumer project is built on.
+   * The getting-started page's pom names the version this build makes, which the consumer project is built on.
    */
   @Test
-  void theReadmesPomUsesThisBuildsVersion() throws Exception {
+  void theGettingStartedPomUsesThisBuildsVersion() throws Exception {
     assertThat(property(ROOT.resolve("zocket-it/src/it/hello-world/pom.xml"), "zocket.version"))
         .isEqualTo(projectVersion());
   }
 
   /**
-   * The Spring Boot section's pom is the Spring Boot consumer project's, on this build's version.
+   * The Spring Boot page's pom is the Spring Boot consumer project's, on this build's version.
    */
   @Test
-  void theReadmeShowsTheSpringBootConsumerProjectsPom() throws Exception {
-    assertThat(Files.readAllLines(ROOT.resolve("README.md"), UTF_8))
-        .contains("<!-- the file zocket-it/src/it/spring-boot/pom.xml -->");
+  void theSpringBootPageShowsTheSpringBootConsumerProjectsPom() throws Exception {
+    assertThat(Files.readAllLines(ROOT.resolve("docs/spring-boot.md"), UTF_8))
+        .contains("<!-- the file ../zocket-it/src/it/spring-boot/pom.xml -->");
     assertThat(property(ROOT.resolve("zocket-it/src/it/spring-boot/pom.xml"), "zocket.version"))
         .isEqualTo(projectVersion());
   }

@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
-/** The README's Authenticator bean, compiled and tested here (AuthenticatorTest). */
+/** docs/spring-boot.md's Authenticator bean, compiled and tested here (AuthenticatorTest). */
 @Configuration(proxyBeanMethods = false)
 class JwtAuthenticatorConfig {
 

@@ -11,7 +11,7 @@ import org.springframework.security.oauth2.jwt.JwtException;
 /** docs/spring-boot.md's Authenticator bean, compiled and tested here (AuthenticatorTest). */
 @Configuration(proxyBeanMethods = false)
 class JwtAuthenticatorConfig {
-
+  // region authenticator
   @Bean
   Authenticator jwtAuthenticator(JwtDecoder jwtDecoder) {
     return Authenticator.identifying(
@@ -28,4 +28,5 @@ class JwtAuthenticatorConfig {
           }
         });
   }
+  // endregion authenticator
 }

@@ -229,7 +229,8 @@ class DocumentedFilesTest {
   }
 
   /**
-   * The getting-started page's pom names the version this build makes, which the consumer project is built on.
+   * The getting-started page's pom names the version this build makes, which the consumer project
+   * is built on.
    */
   @Test
   void theGettingStartedPomUsesThisBuildsVersion() throws Exception {
@@ -237,9 +238,7 @@ class DocumentedFilesTest {
         .isEqualTo(projectVersion());
   }
 
-  /**
-   * The Spring Boot page's pom is the Spring Boot consumer project's, on this build's version.
-   */
+  /** The Spring Boot page's pom is the Spring Boot consumer project's, on this build's version. */
   @Test
   void theSpringBootPageShowsTheSpringBootConsumerProjectsPom() throws Exception {
     assertThat(Files.readAllLines(ROOT.resolve("docs/spring-boot.md"), UTF_8))

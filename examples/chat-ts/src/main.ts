@@ -33,6 +33,7 @@ const name = option("--name", "Anonymous");
 const rooms = new Set<string>();
 let current: string | undefined;
 
+// region client
 const client = createClient(contract, url, {
   headers: { "user-name": name },
   WebSocket,
@@ -52,6 +53,7 @@ client.onOpen(({ recovered }) => {
 });
 client.onClose((code, reason) => console.log(`disconnected (${code}${reason ? ` ${reason}` : ""})`));
 client.onError((e) => console.error(`error: ${e instanceof Error ? e.message : String(e)}`));
+// endregion client
 
 async function handle(line: string): Promise<void> {
   const [command, ...rest] = line.trim().split(/\s+/);

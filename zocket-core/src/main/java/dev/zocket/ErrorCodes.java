@@ -1,8 +1,8 @@
 package dev.zocket;
 
 /**
- * The error codes of the protocol's error replies (README, "Wire protocol"). Applications may use
- * any other string as a code of their own.
+ * The error codes of the protocol's error replies (docs/protocol.md). Applications may use any
+ * other string as a code of their own.
  */
 public final class ErrorCodes {
   /** The payload failed validation or could not be bound; details list {@code {path, message}}. */

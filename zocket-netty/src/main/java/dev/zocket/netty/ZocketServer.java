@@ -931,7 +931,7 @@ public final class ZocketServer implements AutoCloseable {
      * @param window how long a dropped connection's session is kept; at least 1 ms, at most a day
      * @param maxEvents the most recent events kept, at least 1
      * @return this builder
-     * @see <a href="https://github.com/zocket-dev/zocket-java#reconnects-that-lose-nothing">README:
+     * @see <a href="https://github.com/zocket-dev/zocket-java/blob/main/docs/recovery.md">docs:
      *     Reconnects that lose nothing</a>
      */
     public Builder<H, U> recovery(Duration window, int maxEvents) {

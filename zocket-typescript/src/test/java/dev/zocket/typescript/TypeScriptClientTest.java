@@ -437,7 +437,7 @@ class TypeScriptClientTest {
    * {@code dir/node_modules} with the client package's dependencies and the client package itself
    * ({@code zocket-java-client}), each a symbolic link.
    */
-  private static void linkModules(Path dir) throws IOException {
+  static void linkModules(Path dir) throws IOException {
     Path modules = dir.resolve("node_modules");
     Files.createDirectories(modules);
     List<Path> entries = new ArrayList<>();

@@ -51,6 +51,7 @@ public class ChatSpringApplication {
    *
    * @return the customizer
    */
+  // region customizer
   @Bean
   ZocketServerCustomizer chatServer() {
     return builder ->
@@ -59,4 +60,5 @@ public class ChatSpringApplication {
             .onConnect((headers, clientId) -> new User(headers.userName()))
             .httpHandler(new WebAssets());
   }
+  // endregion customizer
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param userName the name shown to the other members; {@code "Anonymous"} when missing
  */
+// region contract
 public record ChatHeaders(@JsonProperty("user-name") String userName) {
   /** The name given to a connection that sends none. */
   public static final String ANONYMOUS = "Anonymous";
@@ -20,3 +21,4 @@ public record ChatHeaders(@JsonProperty("user-name") String userName) {
     }
   }
 }
+// endregion contract

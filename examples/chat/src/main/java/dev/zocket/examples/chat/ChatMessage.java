@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param timestamp when the server received it, sent as ISO-8601 with milliseconds in UTC ({@code
  *     2026-11-25T18:43:13.464Z}), exactly as JavaScript's {@code Date.toISOString()} writes it
  */
+// region contract
 public record ChatMessage(
     @NotNull String roomId,
     @NotNull String userName,
@@ -23,3 +24,4 @@ public record ChatMessage(
             pattern = "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'",
             timezone = "UTC")
         Instant timestamp) {}
+// endregion contract

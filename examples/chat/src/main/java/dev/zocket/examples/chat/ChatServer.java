@@ -132,6 +132,7 @@ public final class ChatServer implements AutoCloseable {
 
   private static ZocketServer.Builder<ChatHeaders, User> configure(
       ZocketServer.Builder<Map<String, String>, Void> builder) {
+    // region configure
     Roster roster = new Roster();
     return builder
         .headers(ChatHeaders.class)
@@ -142,6 +143,7 @@ public final class ChatServer implements AutoCloseable {
         .maxRoomIdLength(MAX_MESSAGE_BYTES)
         .maxFrameSize(MAX_MESSAGE_BYTES)
         .httpHandler(new WebAssets());
+    // endregion configure
   }
 
   /**

@@ -8,4 +8,6 @@ import jakarta.validation.constraints.NotNull;
  * @param roomId the room
  * @param userName who joined
  */
+// region contract
 public record Joined(@NotNull String roomId, @NotNull String userName) {}
+// endregion contract

@@ -8,4 +8,6 @@ import jakarta.validation.constraints.NotNull;
  * @param roomId the room
  * @param userName who left
  */
+// region contract
 public record Left(@NotNull String roomId, @NotNull String userName) {}
+// endregion contract

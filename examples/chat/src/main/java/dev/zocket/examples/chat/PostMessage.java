@@ -10,4 +10,6 @@ import jakarta.validation.constraints.NotNull;
  * @param roomId the room's id
  * @param content the text
  */
+// region contract
 public record PostMessage(@NotNull String roomId, @NotNull String content) {}
+// endregion contract

@@ -6,6 +6,7 @@ import dev.zocket.Namespace;
  * What the server tells chat clients (server to client). Routes: {@code rooms.onJoin}, {@code
  * rooms.onLeave} and {@code rooms.onMessage}.
  */
+// region contract
 @Namespace("rooms")
 public interface RoomEvents {
   /** Someone joined a room the receiver is in (or the receiver itself joined). */
@@ -17,3 +18,4 @@ public interface RoomEvents {
   /** A message was posted to a room the receiver is in. */
   void onMessage(ChatMessage message);
 }
+// endregion contract

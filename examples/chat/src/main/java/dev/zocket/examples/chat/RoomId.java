@@ -9,4 +9,6 @@ import jakarta.validation.constraints.NotNull;
  *
  * @param roomId the room's id
  */
+// region contract
 public record RoomId(@NotNull String roomId) {}
+// endregion contract

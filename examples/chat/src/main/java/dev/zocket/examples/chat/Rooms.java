@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * concurrent {@code Roster}) and emit events, which never block, so they run on the connection's
  * I/O thread without a hand-off to the handler executor.
  */
+// region contract
 @NonBlocking
 @Namespace("rooms")
 public interface Rooms {
@@ -40,3 +41,4 @@ public interface Rooms {
    */
   CompletableFuture<List<String>> members(RoomId room);
 }
+// endregion contract

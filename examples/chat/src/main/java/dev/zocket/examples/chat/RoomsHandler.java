@@ -71,6 +71,7 @@ public class RoomsHandler implements Rooms {
     return sb.toString();
   }
 
+  // region handlers
   @Override
   public void join(RoomId request) {
     String room = request.roomId();
@@ -127,4 +128,5 @@ public class RoomsHandler implements Rooms {
     }
     return CompletableFuture.completedFuture(roster.names(room));
   }
+  // endregion handlers
 }

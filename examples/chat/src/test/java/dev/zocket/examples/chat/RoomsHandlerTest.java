@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The handler test the README shows: the real server in process, real clients, no socket. */
+/** The handler test docs/testing.md shows: the real server in process, real clients, no socket. */
 @Timeout(30)
 class RoomsHandlerTest {
   // An instance field: each test gets its own server (a static field: one for the class).

@@ -27,8 +27,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 
 /**
- * An {@link Authenticator} bean checks every handshake: here the README's, which verifies a bearer
- * token with Spring Security's {@link JwtDecoder} ({@link JwtAuthenticatorConfig}).
+ * An {@link Authenticator} bean checks every handshake: here docs/spring-boot.md's, which verifies
+ * a bearer token with Spring Security's {@link JwtDecoder} ({@link JwtAuthenticatorConfig}).
  */
 @Timeout(60)
 class AuthenticatorTest {

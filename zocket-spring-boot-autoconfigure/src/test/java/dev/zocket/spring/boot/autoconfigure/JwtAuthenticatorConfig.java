@@ -8,10 +8,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
-/** The README's Authenticator bean, compiled and tested here (AuthenticatorTest). */
+/** docs/spring-boot.md's Authenticator bean, compiled and tested here (AuthenticatorTest). */
 @Configuration(proxyBeanMethods = false)
 class JwtAuthenticatorConfig {
-
+  // region authenticator
   @Bean
   Authenticator jwtAuthenticator(JwtDecoder jwtDecoder) {
     return Authenticator.identifying(
@@ -28,4 +28,5 @@ class JwtAuthenticatorConfig {
           }
         });
   }
+  // endregion authenticator
 }

@@ -219,7 +219,8 @@ public final class ZocketClient implements AutoCloseable {
             mapper,
             resumption,
             this,
-            hooks);
+            hooks,
+            new AckAnswers(codec.writer(), validator, validate));
     this.transport =
         new Transport(
             uri,
@@ -499,6 +500,16 @@ public final class ZocketClient implements AutoCloseable {
       Map<RouteDescriptor, MethodInvoker> invokers = new LinkedHashMap<>();
       for (RouteDescriptor route : contract.routes()) {
         EventRoute existing = this.events.get(route.route());
+        if (existing != null && (existing.route().isCall() || route.isCall())) {
+          throw new IllegalArgumentException(
+              "Event "
+                  + route.route()
+                  + " is acknowledged by "
+                  + (existing.route().isCall() ? existing.route() : route).methodName()
+                  + ": it has one listener, whose answer is sent, but "
+                  + existing.route().methodName()
+                  + " already listens to it");
+        }
         if (existing != null
             && !Objects.equals(existing.route().payloadJavaType(), route.payloadJavaType())) {
           throw new IllegalArgumentException(

@@ -16,15 +16,15 @@ package dev.zocket;
  *
  * <p><b>Acknowledged events.</b> An event method that returns {@code CompletableFuture<R>} asks the
  * client for an answer: sent with {@code to(clientId)} to exactly one client, the future completes
- * with the client's answer (an {@code R}, bound and validated as a call's reply is), or fails with a
- * {@link ZocketException} whose code is {@link ErrorCodes#TIMEOUT} (no answer within {@link
+ * with the client's answer (an {@code R}, bound and validated as a call's reply is), or fails with
+ * a {@link ZocketException} whose code is {@link ErrorCodes#TIMEOUT} (no answer within {@link
  * #ackTimeout}, the method's {@link CallTimeout}, or the server's default), {@link
  * ErrorCodes#DISCONNECTED} (the connection closed first, or no such client is connected), {@link
  * ErrorCodes#UNSUPPORTED} (a client that does not answer acknowledged events, such as a TypeScript
  * Zocket version 1 client), {@link ErrorCodes#LIMIT_EXCEEDED} (too many answers pending), {@link
- * ErrorCodes#INVALID_PAYLOAD} (the answer does not fit {@code R}), or the listener's own error.
- * The future completes on the server's handler executor, never on an I/O thread. An acknowledged
- * event goes to one client only: sending it to rooms, to everyone or to several ids throws {@link
+ * ErrorCodes#INVALID_PAYLOAD} (the answer does not fit {@code R}), or the listener's own error. The
+ * future completes on the server's handler executor, never on an I/O thread. An acknowledged event
+ * goes to one client only: sending it to rooms, to everyone or to several ids throws {@link
  * IllegalArgumentException} (ask each client with its own emit and combine the futures instead).
  * Acknowledged events are not kept for connection-state recovery: a dropped connection fails them.
  *

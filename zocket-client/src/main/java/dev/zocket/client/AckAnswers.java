@@ -74,8 +74,7 @@ final class AckAnswers {
           }
           byte[] frame;
           try {
-            frame =
-                writer.encodeRequest(Protocol.ACK_TYPE, value, route.hasReplyPayload(), rpcId);
+            frame = writer.encodeRequest(Protocol.ACK_TYPE, value, route.hasReplyPayload(), rpcId);
           } catch (RuntimeException e) {
             failed(connection, route, rpcId, e);
             return;

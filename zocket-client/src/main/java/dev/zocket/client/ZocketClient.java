@@ -489,9 +489,18 @@ public final class ZocketClient implements AutoCloseable {
      * ignored. Several listeners may listen to one route; they run in registration order. Listeners
      * run on the client's callback thread (see the class documentation).
      *
+     * <p><b>Acknowledged events.</b> A method returning {@code CompletableFuture<T>} is an event
+     * the server waits for an answer to (see {@link dev.zocket.Emitter}): its one listener returns
+     * the answer's stage, which may complete later on any thread; its value is validated (see
+     * {@link #validatePayloads}) and sent back. A listener that throws, or whose stage fails, is
+     * answered with that {@link dev.zocket.ZocketException}'s code and message (anything else as
+     * {@code INTERNAL}, logged at warn); an acknowledged event nobody listens to is answered {@code
+     * NOT_FOUND}. Interceptors see it as an {@code EVENT} whose {@code proceed} returns the
+     * listener's stage.
+     *
      * @throws dev.zocket.ContractException if the interface breaks a contract rule
      * @throws IllegalArgumentException if another registered interface maps the same route to a
-     *     different payload type
+     *     different payload type, or an acknowledged event's route has a listener already
      */
     public <E> Builder on(Class<E> events, E listener) {
       Objects.requireNonNull(events, "events == null");

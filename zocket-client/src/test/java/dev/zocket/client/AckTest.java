@@ -10,6 +10,8 @@ import dev.zocket.Namespace;
 import dev.zocket.Violation;
 import dev.zocket.ZocketException;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.spi.Backplane;
+import dev.zocket.spi.Target;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import jakarta.validation.constraints.NotBlank;
@@ -296,8 +298,7 @@ class AckTest {
                 + " (maxPendingAcks); prompts.confirm was not sent");
 
     CompletableFuture<Answer> b1 = s.emit(Prompts.class).to(idB).confirm(new Question("4"));
-    ZocketException serverWide =
-        failure(s.emit(Prompts.class).to(idB).confirm(new Question("5")));
+    ZocketException serverWide = failure(s.emit(Prompts.class).to(idB).confirm(new Question("5")));
     assertThat(serverWide.code()).isEqualTo(ErrorCodes.LIMIT_EXCEEDED);
     assertThat(serverWide)
         .hasMessage(
@@ -345,10 +346,15 @@ class AckTest {
   @Test
   void aClientWithoutAListenerAnswersNotFound() {
     ZocketServer s = server(b -> {});
-    String id = connect(s, client(s, new NoticesOnly() {
-      @Override
-      public void notice(Question question) {}
-    }));
+    String id =
+        connect(
+            s,
+            client(
+                s,
+                new NoticesOnly() {
+                  @Override
+                  public void notice(Question question) {}
+                }));
 
     ZocketException e = failure(s.emit(Prompts.class).to(id).confirm(new Question("q")));
     assertThat(e.code()).isEqualTo(ErrorCodes.NOT_FOUND);
@@ -376,6 +382,46 @@ class AckTest {
     assertThatThrownBy(() -> s.emit(Prompts.class).ackTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ackTimeout must be positive: PT0S");
+  }
+
+  /** A backplane that carries nothing: this server is node A of a cluster. */
+  static final class NodeA implements Backplane {
+    @Override
+    public String nodeId() {
+      return "A";
+    }
+
+    @Override
+    public void start(Node node) {}
+
+    @Override
+    public void publish(Target target, byte[] frame) {}
+
+    @Override
+    public void subscribe(String room) {}
+
+    @Override
+    public void unsubscribe(String room) {}
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aClientOfAnotherNodeCannotBeAskedYet() throws Exception {
+    ZocketServer s = server(b -> b.backplane(new NodeA()));
+    Listener listener = new Listener();
+    String id = connect(s, client(s, listener));
+    assertThat(id).startsWith("A.");
+    assertThat(answer(s.emit(Prompts.class).to(id).confirm(new Question("here"))))
+        .isEqualTo(new Answer(true, "sure: here"));
+
+    ZocketException e = failure(s.emit(Prompts.class).to("B.xyz").confirm(new Question("q")));
+    assertThat(e.code()).isEqualTo(ErrorCodes.UNSUPPORTED);
+    assertThat(e)
+        .hasMessage(
+            "Client B.xyz is connected to node B: acknowledged events reach the clients of this"
+                + " node only (prompts.confirm)");
   }
 
   @Test

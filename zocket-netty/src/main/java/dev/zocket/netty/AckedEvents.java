@@ -19,8 +19,8 @@ import java.util.function.Function;
  * The server's acknowledged events ({@link AckDelivery}): finds the recipient among this node's
  * connections, checks that it negotiated the extension, and hands the event to its {@link
  * PendingAcks}; keeps the server-wide count of events waiting for answers against its budget; reads
- * answers (bound and validated as the Java client reads a call's reply) and completes the futures on
- * the handler executor.
+ * answers (bound and validated as the Java client reads a call's reply) and completes the futures
+ * on the handler executor.
  *
  * <p>Only clients of this node are reached: with a backplane, an acknowledged event to a client of
  * another node fails with {@code UNSUPPORTED}.
@@ -63,7 +63,10 @@ final class AckedEvents implements AckDelivery {
 
   @Override
   public CompletableFuture<Object> ask(
-      RouteDescriptor route, String clientId, Function<String, Outgoing> event, long timeoutMillis) {
+      RouteDescriptor route,
+      String clientId,
+      Function<String, Outgoing> event,
+      long timeoutMillis) {
     CompletableFuture<Object> future = new CompletableFuture<>();
     ServerConnection c = directory.connection(clientId);
     if (c == null || c.isClosed()) {

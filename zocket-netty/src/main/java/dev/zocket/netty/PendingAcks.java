@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * The acknowledged-events extension on one connection: negotiated by the handshake ({@code
  * x-zocket-acks=1}), it is this object, kept as an attribute of the channel; a connection that did
  * not ask has none and is never sent an acknowledged event. Holds the events sent and not answered
- * yet, by {@code rpcId}, each with its timeout; each ends once, with its answer, its timeout, or the
- * channel's close ({@code DISCONNECTED}). See the "Acknowledged events" section of
+ * yet, by {@code rpcId}, each with its timeout; each ends once, with its answer, its timeout, or
+ * the channel's close ({@code DISCONNECTED}). See the "Acknowledged events" section of
  * docs/protocol.md.
  *
  * <p>Threading: {@link #ask} from any thread; answers are read on the I/O thread; the futures
@@ -156,7 +156,8 @@ final class PendingAcks {
         timer =
             channel
                 .eventLoop()
-                .schedule(() -> timedOut(rpcId, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
+                .schedule(
+                    () -> timedOut(rpcId, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
         server.released();
         server.fail(future, server.disconnected(route, connection.clientId()));

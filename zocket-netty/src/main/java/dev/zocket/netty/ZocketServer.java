@@ -1280,9 +1280,9 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * How long an acknowledged event (an event method returning {@code CompletableFuture<T>}, see
-     * {@link dev.zocket.Emitter}) waits for the client's answer before its future fails with
-     * {@link dev.zocket.ErrorCodes#TIMEOUT}, unless the method's {@link dev.zocket.CallTimeout} or
-     * the emitter's {@link dev.zocket.Emitter#ackTimeout} says otherwise. Default 10 s.
+     * {@link dev.zocket.Emitter}) waits for the client's answer before its future fails with {@link
+     * dev.zocket.ErrorCodes#TIMEOUT}, unless the method's {@link dev.zocket.CallTimeout} or the
+     * emitter's {@link dev.zocket.Emitter#ackTimeout} says otherwise. Default 10 s.
      *
      * @throws IllegalArgumentException if not positive
      */
@@ -1297,10 +1297,9 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * The most acknowledged events waiting for their answers, per connection and for the whole
-     * server; an emit beyond either fails at once with {@link
-     * dev.zocket.ErrorCodes#LIMIT_EXCEEDED} and nothing is sent. Each waiting event holds its
-     * future and a timer (a few hundred bytes) until it is answered, times out or its connection
-     * closes. Defaults 64 and 65,536.
+     * server; an emit beyond either fails at once with {@link dev.zocket.ErrorCodes#LIMIT_EXCEEDED}
+     * and nothing is sent. Each waiting event holds its future and a timer (a few hundred bytes)
+     * until it is answered, times out or its connection closes. Defaults 64 and 65,536.
      *
      * @throws IllegalArgumentException if either is not positive
      */

@@ -163,8 +163,7 @@ class TypeScriptAckTest {
             + z.getMessage()
             + (z.details().isEmpty()
                 ? ""
-                : " "
-                    + z.details().stream().map(v -> v.path() + ": " + v.message()).toList());
+                : " " + z.details().stream().map(v -> v.path() + ": " + v.message()).toList());
       }
       return e.getCause().toString();
     }

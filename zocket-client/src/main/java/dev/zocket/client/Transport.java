@@ -180,7 +180,6 @@ final class Transport {
       }
     }
     values.putIfAbsent(Protocol.VERSION_HEADER, ZocketClient.PROTOCOL_VERSION);
-    values.putIfAbsent(Protocol.ACKS_HEADER, "1"); // this client answers acknowledged events
     return values;
   }
 

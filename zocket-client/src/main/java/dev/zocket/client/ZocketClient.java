@@ -12,6 +12,7 @@ import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.MethodInvoker;
 import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteDescriptor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -221,10 +222,16 @@ public final class ZocketClient implements AutoCloseable {
             this,
             hooks,
             new AckAnswers(codec.writer(), validator, validate));
+    Map<String, Supplier<String>> headers = b.headers;
+    if (events.values().stream().anyMatch(e -> e.route().isCall())) {
+      // It listens to acknowledged events: it tells the server it answers them.
+      headers = new LinkedHashMap<>(b.headers);
+      headers.putIfAbsent(Protocol.ACKS_HEADER, () -> "1");
+    }
     this.transport =
         new Transport(
             uri,
-            b.headers,
+            headers,
             b.sslContext,
             b.eventLoopGroup,
             b.connectTimeout,
@@ -496,7 +503,8 @@ public final class ZocketClient implements AutoCloseable {
      * answered with that {@link dev.zocket.ZocketException}'s code and message (anything else as
      * {@code INTERNAL}, logged at warn); an acknowledged event nobody listens to is answered {@code
      * NOT_FOUND}. Interceptors see it as an {@code EVENT} whose {@code proceed} returns the
-     * listener's stage.
+     * listener's stage. A client with a listener of an acknowledged event tells the server, when it
+     * connects, that it answers them ({@code x-zocket-acks=1}); without one it is never sent any.
      *
      * @throws dev.zocket.ContractException if the interface breaks a contract rule
      * @throws IllegalArgumentException if another registered interface maps the same route to a

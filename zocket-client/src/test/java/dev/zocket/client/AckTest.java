@@ -52,7 +52,13 @@ class AckTest {
     void notice(Question question);
   }
 
-  /** The same routes, as a client without a listener for {@code confirm} would know them. */
+  /** The routes a client that has no listener for {@code confirm} knows. */
+  @Namespace("prompts")
+  public interface QuickOnly {
+    CompletableFuture<Answer> quick(Question question);
+  }
+
+  /** A contract without acknowledged events. */
   @Namespace("prompts")
   public interface NoticesOnly {
     void notice(Question question);
@@ -126,6 +132,8 @@ class AckTest {
             .reconnect(ReconnectPolicy.disabled());
     if (listener instanceof Prompts p) {
       b.on(Prompts.class, p);
+    } else if (listener instanceof QuickOnly q) {
+      b.on(QuickOnly.class, q);
     } else if (listener instanceof NoticesOnly n) {
       b.on(NoticesOnly.class, n);
     }
@@ -326,6 +334,11 @@ class AckTest {
     Listener listener = new Listener();
     // What a TypeScript Zocket version 1 client does: it does not ask for the extension.
     String id = connect(s, client(s, listener).header("x-zocket-acks", "0"));
+    // Nor does a client without a listener of an acknowledged event.
+    NoticesOnly notices = q -> {};
+    String plain = connect(s, client(s, notices));
+    assertThat(failure(s.emit(Prompts.class).to(plain).confirm(new Question("q"))).code())
+        .isEqualTo(ErrorCodes.UNSUPPORTED);
 
     CompletableFuture<Answer> answer = s.emit(Prompts.class).to(id).confirm(new Question("q"));
     assertThat(answer).isCompletedExceptionally();
@@ -346,15 +359,8 @@ class AckTest {
   @Test
   void aClientWithoutAListenerAnswersNotFound() {
     ZocketServer s = server(b -> {});
-    String id =
-        connect(
-            s,
-            client(
-                s,
-                new NoticesOnly() {
-                  @Override
-                  public void notice(Question question) {}
-                }));
+    QuickOnly quickOnly = q -> new CompletableFuture<>();
+    String id = connect(s, client(s, quickOnly));
 
     ZocketException e = failure(s.emit(Prompts.class).to(id).confirm(new Question("q")));
     assertThat(e.code()).isEqualTo(ErrorCodes.NOT_FOUND);

@@ -108,11 +108,6 @@ final class AckedEvents implements AckDelivery {
     return future;
   }
 
-  /** The number of events waiting for answers, server-wide. */
-  int waiting() {
-    return waiting.get();
-  }
-
   /** Takes a place in the server-wide budget; false when it is spent. */
   boolean reserve() {
     if (waiting.incrementAndGet() > limits.maxPerServer()) {

@@ -19,7 +19,7 @@ import type {
   WebSocketConstructor,
   ZocketClient,
 } from "./types.js";
-import { connectionUrl, describeUrl, livenessUrl } from "./url.js";
+import { acksUrl, connectionUrl, describeUrl, livenessUrl } from "./url.js";
 
 /** The `type` of a call's reply. */
 const RPC_RESPONSE = "__rpc_res";
@@ -172,6 +172,9 @@ export function createClient<const C extends Contract>(
     if (liveness.enabled) {
       target = livenessUrl(target);
     }
+    if (events.acknowledges) {
+      target = acksUrl(target);
+    }
     try {
       connection = new Connection(WebSocketImpl!, target, connectTimeoutMs, {
         open: () => {
@@ -282,6 +285,17 @@ export function createClient<const C extends Contract>(
       return;
     }
     recovery.received(message);
+    const rpcId = message["rpcId"];
+    if (typeof rpcId === "string") {
+      // An acknowledged event: answered on the connection it came on, if that is still open.
+      const on = connection;
+      events.ask(type as string, message["payload"], rpcId, (frame) => {
+        if (on !== undefined && connection === on) {
+          on.send(frame);
+        }
+      });
+      return;
+    }
     events.deliver(type as string, message["payload"]);
   }
 

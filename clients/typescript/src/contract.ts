@@ -15,6 +15,10 @@ export interface EventEntry {
   readonly type: string;
   readonly path: readonly string[];
   readonly payload: Schema | undefined;
+  /** Whether the client answers it (an acknowledged event). */
+  readonly ack: boolean;
+  /** The answer's schema, for an acknowledged event with an answer. */
+  readonly reply: Schema | undefined;
 }
 
 /** Whether a value is a zod 4 schema (classic or mini, from any copy of zod 4). */
@@ -75,7 +79,10 @@ export function collectRoutes(contract: Contract): RouteEntry[] {
   return out;
 }
 
-/** Every event of `contract.events`: `{}` or `{ payload: schema }` is an event, any other object a namespace. */
+/**
+ * Every event of `contract.events`: `{}`, `{ payload: schema }` or one with `ack: true` (and
+ * optionally `payload` and `reply`) is an event, any other object a namespace.
+ */
 export function collectEvents(contract: Contract): EventEntry[] {
   const out: EventEntry[] = [];
   const walk = (node: unknown, path: string[]): void => {
@@ -83,8 +90,18 @@ export function collectEvents(contract: Contract): EventEntry[] {
       throw invalid(path, "expected an object");
     }
     const keys = Object.keys(node);
-    if (path.length > 0 && (keys.length === 0 || isSchema(node["payload"]))) {
-      out.push({ type: path.join("."), path, payload: node["payload"] as Schema | undefined });
+    const ack = node["ack"] === true;
+    if (path.length > 0 && !ack && isSchema(node["reply"])) {
+      throw invalid(path, "reply is for acknowledged events: add ack: true");
+    }
+    if (path.length > 0 && (keys.length === 0 || isSchema(node["payload"]) || ack)) {
+      out.push({
+        type: path.join("."),
+        path,
+        payload: optionalSchema(node, "payload", path),
+        ack,
+        reply: ack ? optionalSchema(node, "reply", path) : undefined,
+      });
       return;
     }
     for (const key of keys) {

@@ -2,6 +2,8 @@ export { createClient } from "./client.js";
 export { HandshakeError, ZocketError, formatPath, type Violation } from "./errors.js";
 export { backoffDelay, DEFAULT_RECONNECT } from "./backoff.js";
 export {
+  ACKS_PARAM,
+  acksUrl,
   connectionUrl,
   LIVENESS_PARAM,
   livenessUrl,
@@ -13,6 +15,7 @@ export {
   VERSION_PARAM,
 } from "./url.js";
 export type {
+  AnswerOf,
   CallFunction,
   CallOptions,
   CallRouteDef,
@@ -24,6 +27,7 @@ export type {
   HeadersOf,
   HeadersOption,
   ListenerOf,
+  ListenerResult,
   OnTree,
   OpenInfo,
   ReconnectOptions,

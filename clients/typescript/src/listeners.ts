@@ -16,6 +16,14 @@ export class Listeners<A extends unknown[]> {
     };
   }
 
+  /** The first listener present, or undefined. */
+  first(): ((...args: A) => unknown) | undefined {
+    for (const listener of this.set) {
+      return listener.fn;
+    }
+    return undefined;
+  }
+
   get size(): number {
     return this.set.size;
   }

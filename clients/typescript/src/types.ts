@@ -29,9 +29,17 @@ export interface RouteTree {
   readonly [name: string]: RouteDef | RouteTree;
 }
 
-/** An event definition: `{}` (no payload) or `{ payload: schema }`. */
+/**
+ * An event definition: `{}` (no payload) or `{ payload: schema }`; with `ack: true` an
+ * acknowledged event (an extension), whose one listener returns the answer (`reply`'s input type,
+ * or nothing without `reply`), or a promise of it.
+ */
 export interface EventDef {
   readonly payload?: Schema;
+  /** Whether the server waits for the client's answer (an event method returning `CompletableFuture<T>`). */
+  readonly ack?: true;
+  /** The answer's schema, for an acknowledged event; absent when the answer is empty. */
+  readonly reply?: Schema;
 }
 
 /** Events nested by namespace segments: each key is an event definition or a namespace. */
@@ -99,16 +107,25 @@ export type SendTree<T> = {
       : never;
 };
 
+/** What the listener of an acknowledged event answers: the input type of `reply`, or void without one. */
+export type AnswerOf<E> = E extends { readonly reply: infer S extends Schema } ? z.input<S> : void;
+
+/**
+ * What a listener returns: for an acknowledged event its answer or a promise of it, otherwise
+ * nothing.
+ */
+export type ListenerResult<E> = E extends { readonly ack: true } ? AnswerOf<E> | PromiseLike<AnswerOf<E>> : void;
+
 /** A listener of an event definition: takes the payload's output type, or nothing. */
 export type ListenerOf<E> = E extends { readonly payload: infer P extends Schema }
-  ? (payload: z.output<P>) => void
-  : () => void;
+  ? (payload: z.output<P>) => ListenerResult<E>
+  : () => ListenerResult<E>;
 
 type IsEmpty<T> = [keyof T] extends [never] ? true : false;
 
 /** `client.on`: the event tree with every event definition replaced by its subscribe function. */
 export type OnTree<T> = {
-  readonly [K in keyof T]: T[K] extends { readonly payload: Schema }
+  readonly [K in keyof T]: T[K] extends { readonly payload: Schema } | { readonly ack: true }
     ? (listener: ListenerOf<T[K]>) => Unsubscribe
     : IsEmpty<T[K]> extends true
       ? (listener: () => void) => Unsubscribe

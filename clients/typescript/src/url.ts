@@ -91,3 +91,21 @@ export function livenessUrl(url: string): string {
   parsed.search = [existing, `${LIVENESS_PARAM}=1`].filter((part) => part !== "").join("&");
   return parsed.toString();
 }
+
+/** The query parameter by which a client says it answers acknowledged events: `x-zocket-acks=1`. */
+export const ACKS_PARAM = "x-zocket-acks";
+
+/**
+ * `url` with `x-zocket-acks=1` added unless it already has that parameter.
+ *
+ * @throws TypeError if `url` is not an absolute URL
+ */
+export function acksUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has(ACKS_PARAM)) {
+    return url;
+  }
+  const existing = parsed.search.startsWith("?") ? parsed.search.slice(1) : parsed.search;
+  parsed.search = [existing, `${ACKS_PARAM}=1`].filter((part) => part !== "").join("&");
+  return parsed.toString();
+}

@@ -14,6 +14,25 @@ package dev.zocket;
  * receives it once. Sending is asynchronous: the proxy's method returns once the frame is queued,
  * and an event to a connection that has closed is dropped (delivery is at most once).
  *
+ * <p><b>Acknowledged events.</b> An event method that returns {@code CompletableFuture<R>} asks the
+ * client for an answer: sent with {@code to(clientId)} to exactly one client, the future completes
+ * with the client's answer (an {@code R}, bound and validated as a call's reply is), or fails with
+ * a {@link ZocketException} whose code is {@link ErrorCodes#TIMEOUT} (no answer within {@link
+ * #ackTimeout}, the method's {@link CallTimeout}, or the server's default), {@link
+ * ErrorCodes#DISCONNECTED} (the connection closed first, or no such client is connected), {@link
+ * ErrorCodes#UNSUPPORTED} (a client that does not answer acknowledged events, such as a TypeScript
+ * Zocket version 1 client), {@link ErrorCodes#LIMIT_EXCEEDED} (too many answers pending), {@link
+ * ErrorCodes#INVALID_PAYLOAD} (the answer does not fit {@code R}), or the listener's own error. The
+ * future completes on the server's handler executor, never on an I/O thread. An acknowledged event
+ * goes to one client only: sending it to rooms, to everyone or to several ids throws {@link
+ * IllegalArgumentException} (ask each client with its own emit and combine the futures instead).
+ * Acknowledged events are not kept for connection-state recovery: a dropped connection fails them.
+ *
+ * <pre>{@code
+ * server.emit(Prompts.class).to(clientId).confirm(new Question("Delete?"))
+ *     .thenAccept(answer -> log.info("{} said {}", clientId, answer.yes()));
+ * }</pre>
+ *
  * <p>Threading: emitters and their proxies are immutable and may be used from any thread, including
  * handlers and scheduled jobs. Events from one thread to one connection arrive in the order they
  * were sent.
@@ -52,4 +71,15 @@ public interface Emitter<E> {
    *     are given
    */
   Emitter<E> except(String... clientIds);
+
+  /**
+   * Returns an emitter whose acknowledged events wait at most {@code timeout} for their answer,
+   * overriding the method's {@link CallTimeout} and the server's default; plain events are not
+   * affected.
+   *
+   * @param timeout how long to wait; positive
+   * @return a new emitter with this timeout, the same targets skipped as this one
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  Emitter<E> ackTimeout(java.time.Duration timeout);
 }

@@ -35,6 +35,12 @@ public final class ErrorCodes {
   /** The connection closed before the reply arrived (raised by clients, never sent). */
   public static final String DISCONNECTED = "DISCONNECTED";
 
+  /**
+   * The peer does not support what was asked of it, for example an acknowledged event to a client
+   * that did not negotiate the extension (raised locally, never sent).
+   */
+  public static final String UNSUPPORTED = "UNSUPPORTED";
+
   /** A contract interface breaks a declaration rule (raised locally, never sent). */
   public static final String INVALID_CONTRACT = "INVALID_CONTRACT";
 

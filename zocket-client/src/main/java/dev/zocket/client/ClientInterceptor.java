@@ -24,7 +24,9 @@ package dev.zocket.client;
  * whenComplete}, {@code thenApply} with a value of the route's reply type), or a failed one. The
  * future the application holds completes as the stage returned does; cancelling it cancels the call
  * (see {@link ZocketClient#proxy}). For a {@link Kind#MESSAGE} or an {@link Kind#EVENT}, {@code
- * proceed} returns null and what the interceptor returns is ignored.
+ * proceed} returns null and what the interceptor returns is ignored, except for an acknowledged
+ * event (an event method returning {@code CompletableFuture<T>}): there {@code proceed} returns the
+ * listener's stage, and the stage the interceptor returns is the answer sent to the server.
  *
  * <p><b>Short-circuits.</b> An interceptor that does not call {@code proceed} stops the chain: a
  * message is not sent, an event does not reach its listeners. To refuse with an error it throws a

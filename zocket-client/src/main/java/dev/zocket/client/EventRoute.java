@@ -38,6 +38,14 @@ final class EventRoute implements MessageReader.Routed {
     return c;
   }
 
+  /**
+   * Calls the one listener of an acknowledged event and returns what it returned: its answer's
+   * stage. Throws what the listener throws.
+   */
+  Object ask(Object payload) throws Throwable {
+    return methods.get(0).invoke(listeners.get(0), payload);
+  }
+
   /** Calls every listener; one that throws is logged and the others still run. */
   void deliver(Object payload) {
     for (int i = 0; i < listeners.size(); i++) {

@@ -1,10 +1,12 @@
 package dev.zocket.client;
 
+import dev.zocket.ErrorCodes;
 import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.Protocol;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +31,14 @@ final class InboundRouter {
   private final Resumption resumption;
   private final ZocketClient client;
   private final ClientHooks hooks;
+  private final AckAnswers answers;
 
   /**
    * @param events the listened-to events by route
    * @param onError told about refused events on the callback thread, or null to log them at warn
    * @param client the client, as the interceptors see it
    * @param hooks the interceptors events pass through, and the observers
+   * @param answers answers acknowledged events
    */
   InboundRouter(
       MessageReader reader,
@@ -44,7 +48,9 @@ final class InboundRouter {
       ObjectMapper mapper,
       Resumption resumption,
       ZocketClient client,
-      ClientHooks hooks) {
+      ClientHooks hooks,
+      AckAnswers answers) {
+    this.answers = answers;
     this.reader = reader;
     this.mapper = mapper;
     this.resumption = resumption;
@@ -75,22 +81,71 @@ final class InboundRouter {
     }
     resumption.received(message.position());
     EventRoute event = message.route();
+    String rpcId = message.rpcId();
     if (event == null) {
       log.debug("Ignored event {}: no listener", LogSafe.text(message.type()));
+      if (rpcId != null) {
+        answers.fail(
+            calls,
+            rpcId,
+            new ZocketException(
+                ErrorCodes.NOT_FOUND, "No listener for event '" + message.type() + "'"));
+      }
       return;
     }
     ZocketException refused = message.error();
     hooks.eventReceived(event.route().route(), refused == null ? null : refused.code());
     if (refused != null) {
+      if (rpcId != null) {
+        answers.fail(calls, rpcId, refused);
+      }
       dropped(event, refused);
       return;
     }
     Object payload = message.payload();
-    if (hooks.intercepting()) {
+    if (rpcId != null) {
+      callbacks.run(() -> ask(calls, event, payload, rpcId));
+    } else if (hooks.intercepting()) {
       callbacks.run(() -> intercepted(event, payload));
     } else {
       callbacks.run(() -> event.deliver(payload));
     }
+  }
+
+  /**
+   * Asks the listener of an acknowledged event, through the interceptors, and answers with what it
+   * returns. Callback thread.
+   */
+  private void ask(PendingCalls calls, EventRoute event, Object payload, String rpcId) {
+    Object result;
+    try {
+      if (!event.route().isCall()) {
+        event.deliver(payload); // the listener's contract declares it a plain event
+        result = null;
+      } else if (hooks.intercepting()) {
+        result =
+            hooks.intercept(
+                client,
+                ClientInterceptor.Kind.EVENT,
+                event.route().route(),
+                payload,
+                () -> {
+                  try {
+                    return event.ask(payload);
+                  } catch (RuntimeException | Error e) {
+                    throw e;
+                  } catch (Throwable t) {
+                    throw new CompletionException(t);
+                  }
+                });
+      } else {
+        result = event.ask(payload);
+      }
+    } catch (Throwable t) { // the listener's failure is the answer
+      answers.failed(calls, event.route(), rpcId, t);
+      return;
+    }
+    answers.answer(calls, event.route(), rpcId, result);
   }
 
   /** Delivers an event through the interceptors. Callback thread. */

@@ -97,6 +97,21 @@ final class PendingCalls {
     p.future.complete(v);
   }
 
+  /**
+   * Sends an answer to an acknowledged event on this connection; dropped (logged at debug) if it
+   * has closed, as the server has then failed the event already. Any thread.
+   */
+  void send(byte[] frame) {
+    channel
+        .writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                log.debug("An answer was not sent: the connection closed", f.cause());
+              }
+            });
+  }
+
   /** Fails every call still waiting: the connection ended. Event loop. */
   void failAll() {
     List<Pending> left = List.copyOf(pending.values());

@@ -12,6 +12,7 @@ import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.MessageReader;
 import dev.zocket.internal.MethodInvoker;
 import dev.zocket.internal.PayloadValidator;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RouteDescriptor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -219,11 +220,18 @@ public final class ZocketClient implements AutoCloseable {
             mapper,
             resumption,
             this,
-            hooks);
+            hooks,
+            new AckAnswers(codec.writer(), validator, validate));
+    Map<String, Supplier<String>> headers = b.headers;
+    if (events.values().stream().anyMatch(e -> e.route().isCall())) {
+      // It listens to acknowledged events: it tells the server it answers them.
+      headers = new LinkedHashMap<>(b.headers);
+      headers.putIfAbsent(Protocol.ACKS_HEADER, () -> "1");
+    }
     this.transport =
         new Transport(
             uri,
-            b.headers,
+            headers,
             b.sslContext,
             b.eventLoopGroup,
             b.connectTimeout,
@@ -510,13 +518,23 @@ public final class ZocketClient implements AutoCloseable {
      * ignored. Several listeners may listen to one route; they run in registration order. Listeners
      * run on the client's callback thread (see the class documentation).
      *
+     * <p><b>Acknowledged events.</b> A method returning {@code CompletableFuture<T>} is an event
+     * the server waits for an answer to (see {@link dev.zocket.Emitter}): its one listener returns
+     * the answer's stage, which may complete later on any thread; its value is validated (see
+     * {@link #validatePayloads}) and sent back. A listener that throws, or whose stage fails, is
+     * answered with that {@link dev.zocket.ZocketException}'s code and message (anything else as
+     * {@code INTERNAL}, logged at warn); an acknowledged event nobody listens to is answered {@code
+     * NOT_FOUND}. Interceptors see it as an {@code EVENT} whose {@code proceed} returns the
+     * listener's stage. A client with a listener of an acknowledged event tells the server, when it
+     * connects, that it answers them ({@code x-zocket-acks=1}); without one it is never sent any.
+     *
      * @param <E> the event contract type
      * @param events the event contract interface
      * @param listener the listener
      * @return this builder
      * @throws dev.zocket.ContractException if the interface breaks a contract rule
      * @throws IllegalArgumentException if another registered interface maps the same route to a
-     *     different payload type
+     *     different payload type, or an acknowledged event's route has a listener already
      */
     public <E> Builder on(Class<E> events, E listener) {
       Objects.requireNonNull(events, "events == null");
@@ -525,6 +543,16 @@ public final class ZocketClient implements AutoCloseable {
       Map<RouteDescriptor, MethodInvoker> invokers = new LinkedHashMap<>();
       for (RouteDescriptor route : contract.routes()) {
         EventRoute existing = this.events.get(route.route());
+        if (existing != null && (existing.route().isCall() || route.isCall())) {
+          throw new IllegalArgumentException(
+              "Event "
+                  + route.route()
+                  + " is acknowledged by "
+                  + (existing.route().isCall() ? existing.route() : route).methodName()
+                  + ": it has one listener, whose answer is sent, but "
+                  + existing.route().methodName()
+                  + " already listens to it");
+        }
         if (existing != null
             && !Objects.equals(existing.route().payloadJavaType(), route.payloadJavaType())) {
           throw new IllegalArgumentException(

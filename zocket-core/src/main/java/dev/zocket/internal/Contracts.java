@@ -8,6 +8,7 @@ import dev.zocket.NonBlocking;
 import dev.zocket.Route;
 import jakarta.validation.Constraint;
 import java.lang.annotation.Annotation;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -73,11 +74,15 @@ public final class Contracts {
             contract = of(type);
           }
           for (RouteDescriptor r : contract.routes()) {
-            if (r.kind() != RouteDescriptor.Kind.SEND) {
+            if (r.kind() == RouteDescriptor.Kind.CALL) {
+              // An acknowledged event's sender cannot block an emitter's caller for the answer.
               return new ContractException(
-                  "Event methods must return void (events are never answered); found "
+                  "Event methods must return void, or CompletableFuture<T> for an event the client"
+                      + " acknowledges; found "
                       + r.method().getGenericReturnType().getTypeName()
-                      + ". Move calls to a client-to-server contract."
+                      + ". Return CompletableFuture<"
+                      + boxed(r.method().getReturnType()).getSimpleName()
+                      + ">, or move calls to a client-to-server contract."
                       + forMethod(r.method()));
             }
           }
@@ -99,10 +104,15 @@ public final class Contracts {
   /**
    * The contract of an event (server-to-client) interface: as {@link #of}, except that {@code
    * default} methods are events too (so listeners override only the events they want), and every
-   * method must return void.
+   * method must return void, or {@code CompletableFuture<T>} (or {@code CompletionStage<T>}) for an
+   * acknowledged event, whose client answers with a {@code T}.
    */
   public static Contract events(Class<?> type) {
     return unwrap(EVENTS_CHECKED.get(type));
+  }
+
+  private static Class<?> boxed(Class<?> c) {
+    return c.isPrimitive() ? MethodType.methodType(c).wrap().returnType() : c;
   }
 
   private static Contract unwrap(Object value) {

@@ -1,12 +1,16 @@
 package dev.zocket.internal;
 
 import dev.zocket.Emitter;
+import dev.zocket.ErrorCodes;
+import dev.zocket.ZocketException;
 import dev.zocket.spi.Target;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,6 +25,10 @@ public final class EventEmitters {
   private final PayloadValidator validator;
   private final boolean validateOutgoing;
   private final Delivery delivery;
+
+  /** Where acknowledged events go; null when the transport has none. */
+  private final AckDelivery acks;
+
   private final ConcurrentHashMap<Class<?>, Emitter<?>> cache = new ConcurrentHashMap<>();
 
   /**
@@ -31,10 +39,28 @@ public final class EventEmitters {
    */
   public EventEmitters(
       JsonCodec codec, PayloadValidator validator, boolean validateOutgoing, Delivery delivery) {
+    this(codec, validator, validateOutgoing, delivery, null);
+  }
+
+  /**
+   * @param codec encodes events
+   * @param validator checks outgoing payloads
+   * @param validateOutgoing whether outgoing payloads are validated before sending
+   * @param delivery where encoded events go
+   * @param acks where acknowledged events go; null if the transport cannot send them (they then
+   *     fail with {@code UNSUPPORTED})
+   */
+  public EventEmitters(
+      JsonCodec codec,
+      PayloadValidator validator,
+      boolean validateOutgoing,
+      Delivery delivery,
+      AckDelivery acks) {
     this.codec = codec;
     this.validator = validator;
     this.validateOutgoing = validateOutgoing;
     this.delivery = delivery;
+    this.acks = acks;
   }
 
   /**
@@ -54,7 +80,7 @@ public final class EventEmitters {
               c -> {
                 Contract contract = Contracts.events(c);
                 codec.checkMappable(contract);
-                return new EmitterImpl<>(c, contract, List.of());
+                return new EmitterImpl<>(c, contract, List.of(), -1);
               });
     }
     return (Emitter<E>) e;
@@ -80,10 +106,14 @@ public final class EventEmitters {
     private final Contract contract;
     private final List<String> except;
 
-    EmitterImpl(Class<E> type, Contract contract, List<String> except) {
+    /** How long acknowledged events wait for their answer; -1 for the method's or the default. */
+    private final long ackTimeoutMillis;
+
+    EmitterImpl(Class<E> type, Contract contract, List<String> except, long ackTimeoutMillis) {
       this.type = type;
       this.contract = contract;
       this.except = except;
+      this.ackTimeoutMillis = ackTimeoutMillis;
     }
 
     @Override
@@ -109,11 +139,20 @@ public final class EventEmitters {
       }
       List<String> all = new java.util.ArrayList<>(except);
       all.addAll(more);
-      return new EmitterImpl<>(type, contract, List.copyOf(all));
+      return new EmitterImpl<>(type, contract, List.copyOf(all), ackTimeoutMillis);
+    }
+
+    @Override
+    public Emitter<E> ackTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout == null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("ackTimeout must be positive: " + timeout);
+      }
+      return new EmitterImpl<>(type, contract, except, Math.max(1, timeout.toMillis()));
     }
 
     private E proxy(Target target) {
-      InvocationHandler h = new Sender(contract, target);
+      InvocationHandler h = new Sender(contract, target, ackTimeoutMillis);
       return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h));
     }
 
@@ -122,6 +161,7 @@ public final class EventEmitters {
       return "Emitter("
           + type.getSimpleName()
           + (except.isEmpty() ? "" : " except " + except)
+          + (ackTimeoutMillis > 0 ? " ackTimeout " + ackTimeoutMillis + " ms" : "")
           + ")";
     }
   }
@@ -129,10 +169,12 @@ public final class EventEmitters {
   private final class Sender implements InvocationHandler {
     private final Contract contract;
     private final Target target;
+    private final long ackTimeoutMillis;
 
-    Sender(Contract contract, Target target) {
+    Sender(Contract contract, Target target, long ackTimeoutMillis) {
       this.contract = contract;
       this.target = target;
+      this.ackTimeoutMillis = ackTimeoutMillis;
     }
 
     @Override
@@ -142,8 +184,51 @@ public final class EventEmitters {
         return Proxies.local(proxy, method, args, this::toString);
       }
       Object payload = args == null ? null : args[0];
+      if (route.isCall()) {
+        return ask(route, payload);
+      }
       delivery.deliver(route.route(), target, event(route, payload));
       return null;
+    }
+
+    /** Sends an acknowledged event to its one client; see {@link Emitter}. */
+    private CompletableFuture<Object> ask(RouteDescriptor route, Object payload) {
+      if (target.kind() != Target.Kind.CLIENTS || target.ids().size() != 1) {
+        throw new IllegalArgumentException(
+            "An acknowledged event goes to one client, but "
+                + route.methodName()
+                + " was sent "
+                + (target.kind() == Target.Kind.CLIENTS
+                    ? "to " + target.ids().size() + " ids"
+                    : target.kind() == Target.Kind.ROOMS ? "to rooms" : "to everyone")
+                + ". Use to(clientId) with one id, once per client, and combine the futures.");
+      }
+      String clientId = target.ids().get(0);
+      if (target.except().contains(clientId)) {
+        throw new IllegalArgumentException(
+            "An acknowledged event goes to one client, but "
+                + route.methodName()
+                + " was sent to client "
+                + clientId
+                + ", whom the emitter skips.");
+      }
+      if (validateOutgoing && route.validated() && payload != null) {
+        validator.validate(route.route(), payload);
+      }
+      if (acks == null) {
+        return CompletableFuture.failedFuture(
+            new ZocketException(
+                ErrorCodes.UNSUPPORTED,
+                "This server cannot send acknowledged events (" + route.route() + ")"));
+      }
+      String type = route.route();
+      boolean hasPayload = route.hasPayload();
+      long timeout = ackTimeoutMillis > 0 ? ackTimeoutMillis : route.timeoutMillis();
+      return acks.ask(
+          route,
+          clientId,
+          rpcId -> out -> codec.writer().writeEnvelope(out, type, payload, hasPayload, rpcId),
+          timeout);
     }
 
     @Override

@@ -95,6 +95,20 @@ public final class Protocol {
    */
   public static final int TAKEN_OVER = 4001;
 
+  /**
+   * The query parameter (or header) with which a client says it answers acknowledged events
+   * (extension): {@code x-zocket-acks=1}. Only such a client is sent an event that carries an
+   * {@link #RPC_ID}, and it answers with an {@link #ACK_TYPE} message.
+   */
+  public static final String ACKS_HEADER = "x-zocket-acks";
+
+  /**
+   * The type of a client's answer to an acknowledged event (extension): {@code
+   * {"type":"__ack","rpcId":"<the event's rpcId>","payload":..}}, or with {@code error} instead of
+   * {@code payload} when the listener failed.
+   */
+  public static final String ACK_TYPE = "__ack";
+
   /** The rule for a backplane's node id, in the words of the messages that enforce it. */
   public static final String NODE_ID_RULE = "1 to 32 characters among A-Z a-z 0-9 - _";
 

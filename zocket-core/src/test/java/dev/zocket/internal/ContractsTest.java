@@ -285,8 +285,9 @@ final class ContractsTest {
     assertThatThrownBy(() -> Contracts.events(Events.class))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Event methods must return void (events are never answered); found java.lang.String."
-                + " Move calls to a client-to-server contract.\n    for method Events.onAsk");
+            "Event methods must return void, or CompletableFuture<T> for an event the client"
+                + " acknowledges; found java.lang.String. Return CompletableFuture<String>, or move"
+                + " calls to a client-to-server contract.\n    for method Events.onAsk");
     // The same interface is a fine client-to-server contract.
     assertThat(Contracts.of(Events.class).routes()).hasSize(2);
   }
@@ -295,14 +296,21 @@ final class ContractsTest {
     CompletableFuture<Void> onJoin(Plain p);
   }
 
+  interface PrimitiveAnswer {
+    int onAsk(Plain p);
+  }
+
   @Test
-  void asyncMethodOnEventInterface() {
-    assertThatThrownBy(() -> Contracts.events(AsyncEvents.class))
+  void asyncMethodOnEventInterfaceIsAnAcknowledgedEvent() {
+    RouteDescriptor r = Contracts.events(AsyncEvents.class).routes().get(0);
+    assertThat(r.kind()).isEqualTo(RouteDescriptor.Kind.ASYNC_CALL);
+    assertThat(r.replyType()).isEqualTo(Void.class);
+    assertThatThrownBy(() -> Contracts.events(PrimitiveAnswer.class))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Event methods must return void (events are never answered); found"
-                + " java.util.concurrent.CompletableFuture<java.lang.Void>. Move calls to a"
-                + " client-to-server contract.\n    for method AsyncEvents.onJoin");
+            "Event methods must return void, or CompletableFuture<T> for an event the client"
+                + " acknowledges; found int. Return CompletableFuture<Integer>, or move calls to a"
+                + " client-to-server contract.\n    for method PrimitiveAnswer.onAsk");
   }
 
   interface CheckedException {

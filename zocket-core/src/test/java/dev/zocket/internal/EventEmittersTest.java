@@ -186,8 +186,9 @@ final class EventEmittersTest {
     assertThatThrownBy(() -> emitters.emitter(NotEvents.class))
         .isInstanceOf(ContractException.class)
         .hasMessage(
-            "Event methods must return void (events are never answered); found java.lang.String."
-                + " Move calls to a client-to-server contract.\n    for method NotEvents.ask");
+            "Event methods must return void, or CompletableFuture<T> for an event the client"
+                + " acknowledges; found java.lang.String. Return CompletableFuture<String>, or move"
+                + " calls to a client-to-server contract.\n    for method NotEvents.ask");
   }
 
   @Test

@@ -287,6 +287,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (Liveness.answered(ctx.channel(), writer, data, offset, length)) {
       return;
     }
+    if (PendingAcks.answered(ctx.channel(), data, offset, length)) {
+      return;
+    }
     Dispatcher.Inbound in = shared.dispatcher().decode(data, offset, length);
     if (in == null) {
       return;

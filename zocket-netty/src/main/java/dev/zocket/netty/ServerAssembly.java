@@ -179,8 +179,17 @@ final class ServerAssembly {
     } else {
       recovery = new NoRecovery(fanout, directory, codec.writer());
     }
+    AckedEvents acks =
+        new AckedEvents(
+            directory,
+            codec,
+            validator,
+            handlerExecutor,
+            new AckedEvents.Limits(
+                b.ackTimeout.toMillis(), b.maxPendingAcksPerConnection, b.maxPendingAcks),
+            backplane == null ? "" : nodeId(backplane) + ".");
     EventEmitters emitters =
-        new EventEmitters(codec, validator, b.validateOutgoing, recovery.events());
+        new EventEmitters(codec, validator, b.validateOutgoing, recovery.events(), acks);
     HandshakeHeaders headers =
         b.headersType == null
             ? HandshakeHeaders.asMap()

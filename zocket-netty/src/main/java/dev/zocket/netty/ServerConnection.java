@@ -470,6 +470,21 @@ final class ServerConnection extends ConnectionContext {
     writer.event(shared);
   }
 
+  /**
+   * Writes an acknowledged event to this connection alone, as a reply is written (see {@link
+   * #send}): never dropped by a lossy slow-consumer policy, and not kept for recovery. Any thread.
+   *
+   * @throws ZocketException with code {@code LIMIT_EXCEEDED} when refused for the budget
+   */
+  void writeAcked(Outgoing event) {
+    writer.reply(event);
+  }
+
+  /** The connection's channel, for the extensions kept as its attributes. */
+  Channel channel() {
+    return channel;
+  }
+
   /** Closes the connection with a status, completing the closing handshake. Any thread. */
   void closeWith(int status, String reason) {
     onIoThread(() -> frames.close(status, reason));

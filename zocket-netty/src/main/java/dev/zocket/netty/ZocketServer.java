@@ -531,6 +531,9 @@ public final class ZocketServer implements AutoCloseable {
     int messageBurst = 1;
     RateLimitPolicy rateLimitPolicy = RateLimitPolicy.THROTTLE;
     int maxCallsInFlight = 128;
+    Duration ackTimeout = Duration.ofSeconds(10);
+    int maxPendingAcksPerConnection = 64;
+    int maxPendingAcks = 65_536;
     SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
     int writeBufferLow = 128 * 1024;
     int writeBufferHigh = 256 * 1024;
@@ -1272,6 +1275,37 @@ public final class ZocketServer implements AutoCloseable {
      */
     public Builder<H, U> maxCallsInFlight(int maxCallsInFlight) {
       this.maxCallsInFlight = positive("maxCallsInFlight", maxCallsInFlight);
+      return this;
+    }
+
+    /**
+     * How long an acknowledged event (an event method returning {@code CompletableFuture<T>}, see
+     * {@link dev.zocket.Emitter}) waits for the client's answer before its future fails with {@link
+     * dev.zocket.ErrorCodes#TIMEOUT}, unless the method's {@link dev.zocket.CallTimeout} or the
+     * emitter's {@link dev.zocket.Emitter#ackTimeout} says otherwise. Default 10 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder<H, U> ackTimeout(Duration ackTimeout) {
+      Objects.requireNonNull(ackTimeout, "ackTimeout == null");
+      if (ackTimeout.isNegative() || ackTimeout.isZero()) {
+        throw new IllegalArgumentException("ackTimeout must be positive: " + ackTimeout);
+      }
+      this.ackTimeout = ackTimeout;
+      return this;
+    }
+
+    /**
+     * The most acknowledged events waiting for their answers, per connection and for the whole
+     * server; an emit beyond either fails at once with {@link dev.zocket.ErrorCodes#LIMIT_EXCEEDED}
+     * and nothing is sent. Each waiting event holds its future and a timer (a few hundred bytes)
+     * until it is answered, times out or its connection closes. Defaults 64 and 65,536.
+     *
+     * @throws IllegalArgumentException if either is not positive
+     */
+    public Builder<H, U> maxPendingAcks(int perConnection, int perServer) {
+      this.maxPendingAcksPerConnection = positive("perConnection", perConnection);
+      this.maxPendingAcks = positive("perServer", perServer);
       return this;
     }
 

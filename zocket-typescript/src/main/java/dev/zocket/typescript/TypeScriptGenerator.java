@@ -87,9 +87,7 @@ public final class TypeScriptGenerator {
       Contract contract = Contracts.events(type);
       codec.checkMappable(contract);
       for (RouteDescriptor r : contract.routes()) {
-        String payload = r.hasPayload() ? payload(r, types) : null;
-        insert(
-            eventTree, r.route(), payload == null ? "{}" : "{ payload: " + payload + " }", "event");
+        insert(eventTree, r.route(), event(r, types), "event");
       }
     }
     String headerSchema = null;
@@ -170,6 +168,27 @@ public final class TypeScriptGenerator {
       sb.append(", timeoutMs: ").append(r.timeoutMillis());
     }
     return sb.append(" }").toString();
+  }
+
+  /**
+   * An event: {@code {}}, {@code { payload: .. }}; an acknowledged event (a method returning {@code
+   * CompletableFuture<T>}) adds {@code ack: true} and its answer's schema as {@code reply}.
+   */
+  private static String event(RouteDescriptor r, ZodTypes types) {
+    List<String> parts = new ArrayList<>();
+    if (r.hasPayload()) {
+      parts.add("payload: " + payload(r, types));
+    }
+    if (r.isCall()) {
+      parts.add("ack: true");
+      if (r.hasReplyPayload()) {
+        parts.add(
+            "reply: "
+                + types.schema(
+                    r.replyJavaType(), ZodTypes.Place.root("the answer to " + r.methodName())));
+      }
+    }
+    return parts.isEmpty() ? "{}" : "{ " + String.join(", ", parts) + " }";
   }
 
   private static String payload(RouteDescriptor r, ZodTypes types) {

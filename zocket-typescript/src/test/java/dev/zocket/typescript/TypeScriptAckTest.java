@@ -1,0 +1,218 @@
+package dev.zocket.typescript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zocket.Context;
+import dev.zocket.Namespace;
+import dev.zocket.ZocketException;
+import dev.zocket.netty.ZocketServer;
+import dev.zocket.testsupport.Node;
+import jakarta.validation.constraints.NotBlank;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Acknowledged events in the generated TypeScript contract, and the TypeScript client under Node
+ * answering a real Java server. Needs Node.js (skipped without it, failing under CI).
+ */
+class TypeScriptAckTest {
+  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
+
+  public record Question(@NotBlank String text) {}
+
+  public record Answer(boolean yes, @NotBlank String note) {}
+
+  /** What the server asks the client. */
+  @Namespace("prompts")
+  public interface Prompts {
+    CompletableFuture<Answer> confirm(Question question);
+
+    CompletableFuture<Integer> count();
+
+    CompletableFuture<Void> seen(Question question);
+
+    CompletableFuture<Answer> fail(Question question);
+
+    CompletableFuture<Answer> bad(Question question);
+
+    void notice(Question question);
+  }
+
+  /** What the client calls: the server then asks it every prompt and answers what it heard. */
+  @Namespace("acks")
+  public interface Acks {
+    String start();
+  }
+
+  @Test
+  void theGeneratedContractMarksAcknowledgedEventsWithTheirAnswersSchema() {
+    String module = TypeScriptGenerator.builder().events(Prompts.class).build().generate();
+    assertThat(module)
+        .contains(
+            """
+              events: {
+                prompts: {
+                  bad: { payload: Question, ack: true, reply: Answer },
+                  confirm: { payload: Question, ack: true, reply: Answer },
+                  count: { ack: true, reply: z.int32() },
+                  fail: { payload: Question, ack: true, reply: Answer },
+                  notice: { payload: Question },
+                  seen: { payload: Question, ack: true },
+                },
+              },
+            """);
+  }
+
+  /**
+   * The client under Node, typed by the generated contract: answers each prompt, then calls {@code
+   * acks.start} and prints what the server heard. The type errors are checked by tsc --strict.
+   */
+  private static final String ANSWERING_CLIENT =
+      """
+      import { WebSocket } from "ws";
+      import { createClient, ZocketError } from "zocket-java-client";
+      import { contract } from "./acks-contract.js";
+
+      const client = createClient(contract, process.argv[2]!, { WebSocket, reconnect: false });
+      client.on.prompts.confirm(async (q) => ({ yes: true, note: `sure: ${q.text}` }));
+      client.on.prompts.count(() => 3);
+      client.on.prompts.seen(() => {});
+      client.on.prompts.fail((q) => {
+        throw new ZocketError("NOT_NOW", `Busy with ${q.text}`);
+      });
+      client.on.prompts.bad(() => ({ yes: true, note: "" }));
+      client.onError(() => {});
+
+      export function typed(): void {
+        // @ts-expect-error the answer must have the reply's type
+        client.on.prompts.confirm(() => ({ yes: "sure", note: "x" }));
+        // @ts-expect-error the answer of count is a number
+        client.on.prompts.count(async () => "3");
+        // @ts-expect-error the listener takes the question
+        client.on.prompts.confirm((q: { other: string }) => ({ yes: true, note: q.other }));
+      }
+
+      await client.opened();
+      console.log(`RESULT ${await client.send.acks.start()}`);
+      client.close();
+      """;
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void theTypeScriptClientAnswersWithItsListenersValues() throws Exception {
+    Node.require();
+    Node.install(CLIENT);
+    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
+    assertThat(build.exitCode()).as(build.output()).isZero();
+    Path dir = compile();
+
+    try (ZocketServer server =
+        ZocketServer.builder()
+            .handle(Acks.class, ctx -> () -> askEverything(ctx))
+            .host("127.0.0.1")
+            .port(0)
+            .start()) {
+      Node.Result run =
+          Node.run(
+              dir,
+              Duration.ofMinutes(1),
+              "node",
+              "out/answering-client.js",
+              "ws://127.0.0.1:" + server.port() + "/");
+      assertThat(run.exitCode()).as(run.output()).isZero();
+      assertThat(run.output())
+          .contains(
+              "RESULT confirm=Answer[yes=true, note=sure: deploy?] count=3 seen=null"
+                  + " fail=NOT_NOW Busy with x bad=INVALID_PAYLOAD Invalid answer to prompts.bad:"
+                  + " note: must not be blank [note: must not be blank]");
+    }
+  }
+
+  /** On the handler's thread: asks the caller every prompt in turn; says what came back. */
+  private static String askEverything(Context<?> ctx) {
+    Prompts prompts = ctx.emit(Prompts.class).to(ctx.clientId());
+    return "confirm="
+        + outcome(prompts.confirm(new Question("deploy?")))
+        + " count="
+        + outcome(prompts.count())
+        + " seen="
+        + outcome(prompts.seen(new Question("y")))
+        + " fail="
+        + outcome(prompts.fail(new Question("x")))
+        + " bad="
+        + outcome(prompts.bad(new Question("z")));
+  }
+
+  private static String outcome(CompletableFuture<?> answer) {
+    try {
+      return String.valueOf(answer.orTimeout(10, TimeUnit.SECONDS).join());
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ZocketException z) {
+        return z.code()
+            + " "
+            + z.getMessage()
+            + (z.details().isEmpty()
+                ? ""
+                : " " + z.details().stream().map(v -> v.path() + ": " + v.message()).toList());
+      }
+      return e.getCause().toString();
+    }
+  }
+
+  /**
+   * {@code target/acks} with the client package linked, the contract of {@link Acks} and {@link
+   * Prompts} generated, and the client compiled into {@code out/} by tsc --strict.
+   */
+  private static Path compile() throws IOException {
+    Path dir = Path.of("target", "acks").toAbsolutePath();
+    Path modules = dir.resolve("node_modules");
+    Files.createDirectories(modules);
+    List<Path> entries = new ArrayList<>();
+    try (Stream<Path> list = Files.list(CLIENT.resolve("node_modules"))) {
+      list.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(entries::add);
+    }
+    entries.add(CLIENT);
+    for (Path entry : entries) {
+      String name = entry == CLIENT ? "zocket-java-client" : entry.getFileName().toString();
+      Path link = modules.resolve(name);
+      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createSymbolicLink(link, entry);
+      }
+    }
+    TypeScriptGenerator.builder()
+        .routes(Acks.class)
+        .events(Prompts.class)
+        .build()
+        .write(dir.resolve("acks-contract.ts"));
+    Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
+    Files.writeString(dir.resolve("answering-client.ts"), ANSWERING_CLIENT);
+    Node.Result compiled =
+        Node.run(
+            dir,
+            Duration.ofMinutes(2),
+            CLIENT.resolve("node_modules/.bin/tsc").toString(),
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "nodenext",
+            "--types",
+            "node",
+            "--outDir",
+            "out",
+            "acks-contract.ts",
+            "answering-client.ts");
+    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    return dir;
+  }
+}

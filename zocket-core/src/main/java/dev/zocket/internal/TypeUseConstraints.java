@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * CompletableFuture<List<@NotNull Todo>>}), which {@link PayloadValidator#validateReply} checks as
  * the method's return value. Thread-safe.
  */
-final class TypeUseConstraints {
+public final class TypeUseConstraints {
   private static final Map<Method, Boolean> REPLIES = new ConcurrentHashMap<>();
 
   /** A stand-in of each contract interface: Bean Validation checks a return value of an object. */
@@ -35,7 +35,7 @@ final class TypeUseConstraints {
   private TypeUseConstraints() {}
 
   /** Whether a method's reply type, or the method itself, carries constraints. */
-  static boolean onReply(Method method) {
+  public static boolean onReply(Method method) {
     return REPLIES.computeIfAbsent(
         method, m -> constrained(m.getAnnotations()) || constrained(m.getAnnotatedReturnType()));
   }

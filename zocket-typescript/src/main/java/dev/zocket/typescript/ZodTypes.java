@@ -299,8 +299,7 @@ final class ZodTypes {
       return;
     }
     if (strict) {
-      throw new GenerationException(
-          at.name() + ": " + left.get(0).reason() + "; it is not checked by the generated schema");
+      throw new GenerationException(at.name() + ": " + left.get(0).reason());
     }
     for (ZodConstraints.Skipped s : left) {
       skipped.add(s.constraint());

@@ -52,8 +52,8 @@ import tools.jackson.databind.ObjectMapper;
  * }</pre>
  *
  * <p>A constraint zod cannot express (a custom {@code @Constraint}, for one) is noted in a comment
- * next to its component, and the Java side still enforces it; with {@code strict} it fails the
- * goal instead.
+ * next to its component, and the Java side still enforces it; with {@code strict} it fails the goal
+ * instead.
  *
  * <p>The file is written only when its content changes. With {@code check} the goal writes nothing
  * and fails the build when the file is not what would be generated.
@@ -98,9 +98,9 @@ public final class GenerateMojo extends AbstractMojo {
   private boolean check;
 
   /**
-   * Fails the goal on a constraint the generated schemas cannot express (a custom {@code
-   * @Constraint}, a regex construct JavaScript lacks, a constraint on a class), naming it. Default
-   * false: the module is written with a comment next to the component naming each such
+   * Fails the goal on a constraint the generated schemas cannot express (a custom
+   * {@code @Constraint}, a regex construct JavaScript lacks, a constraint on a class), naming it.
+   * Default false: the module is written with a comment next to the component naming each such
    * constraint, {@code // not checked here: @Isbn (enforced by the server)}.
    */
   @Parameter(property = "zocket.typescript.strict", defaultValue = "false")

@@ -35,6 +35,7 @@ public final class NullnessCheck {
   private final Map<Class<?>, List<Property>> beans = new ConcurrentHashMap<>();
   private final Map<Method, Boolean> payloads = new ConcurrentHashMap<>();
   private final Map<Method, Boolean> replies = new ConcurrentHashMap<>();
+  private final Map<Class<?>, Boolean> headerTypes = new ConcurrentHashMap<>();
 
   /**
    * @param mapper the codec's mapper, whose property names the paths use
@@ -65,6 +66,26 @@ public final class NullnessCheck {
     if (replies.computeIfAbsent(m, k -> needed(route.replyJavaType(), Nullness.ofReply(k)))) {
       check(what, reply, Nullness.ofReply(m));
     }
+  }
+
+  /**
+   * Checks a bound header record's components.
+   *
+   * @throws InvalidPayloadException with message {@code "Invalid headers"} and the path of every
+   *     refused null
+   */
+  public void checkHeaders(Object headers) {
+    if (headers != null && needed(headers.getClass())) {
+      List<Violation> found = new ArrayList<>(0);
+      walk(headers, null, "", found);
+      if (!found.isEmpty()) {
+        throw new InvalidPayloadException("Invalid headers", found);
+      }
+    }
+  }
+
+  private boolean needed(Class<?> type) {
+    return headerTypes.computeIfAbsent(type, k -> needed(mapper.constructType(k), null));
   }
 
   private void check(String what, Object value, Nullness.Use use) {

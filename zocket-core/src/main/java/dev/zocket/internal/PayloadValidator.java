@@ -185,25 +185,29 @@ public final class PayloadValidator {
   /**
    * Validates the value of a reply to a call: as {@link #validate}, and against the Bean Validation
    * constraints written on the reply type's type arguments ({@code List<@NotNull Todo>}, also
-   * inside {@code CompletableFuture<...>}), with the reply's JSON paths ({@code [2]}).
+   * inside {@code CompletableFuture<...>}), with the reply's JSON paths ({@code [2]}). Those are
+   * checked with Zocket's own validator factory (whatever validator this one was given), which can
+   * see into a {@code CompletionStage}; the reply's beans with this one's.
    *
    * @param method the contract method the reply answers
    * @param what names the reply in the exception's message
    * @throws InvalidPayloadException listing every violation, in path order
    */
   public void validateReply(Method method, String what, Object value) {
-    Set<Violation> found = new HashSet<>(0);
-    if (TypeUseConstraints.onReply(method)) {
-      Object returned =
-          CompletionStage.class.isAssignableFrom(method.getReturnType())
-              ? CompletableFuture.completedFuture(value)
-              : value;
-      for (ConstraintViolation<Object> v :
-          validator
-              .forExecutables()
-              .validateReturnValue(TypeUseConstraints.instance(method), method, returned)) {
-        found.add(new Violation(jsonPath(returned, v.getPropertyPath()), v.getMessage()));
-      }
+    if (!TypeUseConstraints.onReply(method)) {
+      validate(what, value);
+      return;
+    }
+    Set<Violation> found = new HashSet<>();
+    Object returned =
+        CompletionStage.class.isAssignableFrom(method.getReturnType())
+            ? CompletableFuture.completedFuture(value)
+            : value;
+    for (ConstraintViolation<Object> v :
+        Holder.VALIDATOR
+            .forExecutables()
+            .validateReturnValue(TypeUseConstraints.instance(method), method, returned)) {
+      found.add(new Violation(jsonPath(returned, v.getPropertyPath()), v.getMessage()));
     }
     List<Violation> all = new ArrayList<>(0);
     if (value != null) {

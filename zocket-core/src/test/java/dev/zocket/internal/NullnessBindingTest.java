@@ -43,6 +43,8 @@ final class NullnessBindingTest {
   public static final class Marked {
     public record Pair(String left, @Nullable String right) {}
 
+    public record Who(String user, @Nullable String token) {}
+
     public interface Pairs {
       void pair(Pair p);
 
@@ -93,6 +95,22 @@ final class NullnessBindingTest {
     // A class marked by itself.
     assertThat(payload("pair", "{\"left\":\"l\",\"right\":null}")).isNotNull();
     assertRefused("pair", "{\"right\":\"r\"}", "left", "string");
+  }
+
+  @Test
+  void aNullMarkedHeaderRecordRefusesAMissingHeader() {
+    HeaderBinder<Marked.Who> headers =
+        new HeaderBinder<>(
+            Marked.Who.class,
+            JsonMappers.configureForHeaders(
+                JsonMappers.defaultMapper(), dev.zocket.JsonLimits.DEFAULTS),
+            new PayloadValidator(codec.mapper()));
+    assertThat(headers.bind(Map.of("user", "ann"))).isEqualTo(new Marked.Who("ann", null));
+    InvalidPayloadException e =
+        catchThrowableOfType(
+            InvalidPayloadException.class, () -> headers.bind(Map.of("token", "t")));
+    assertThat(e).hasMessage("Invalid headers");
+    assertThat(e.details()).containsExactly(new Violation("user", "expected string, got null"));
   }
 
   @Test

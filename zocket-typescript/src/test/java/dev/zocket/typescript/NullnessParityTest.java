@@ -14,10 +14,11 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * JSpecify nullness, {@code @Past}/{@code @Future} and {@code @Digits} through the Java side
  * (strict binding, the nullness check and Bean Validation) and through the generated zod schema
- * under Node: each payload of {@link Planner.Plans#save} is accepted by both or refused by both,
- * with the same paths. Dates are far from now, so the clocks of Java and Node cannot disagree. The
- * module is also type-checked under {@code tsc --strict} against the nullness it declares. Needs
- * Node.js (skipped without it, failing under CI).
+ * under Node: each payload of {@link Planner.Plans#save}, and each reply to the calls of {@link
+ * Planner.Plans} and {@link Planner.Lists} (nullness and constraints on type arguments), is
+ * accepted by both or refused by both, with the same paths. Dates are far from now, so the clocks
+ * of Java and Node cannot disagree. The module is also type-checked under {@code tsc --strict}
+ * against the nullness it declares. Needs Node.js (skipped without it, failing under CI).
  */
 class NullnessParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,6 +86,26 @@ class NullnessParityTest {
           no("code 1.50 (a string's trailing zero counts)", p -> p.put("code", "1.50"), "code"),
           no("code not a number", p -> p.put("code", "abc"), "code"));
 
+  /** A reply to a call: its route, its JSON ({@code PLAN} for the valid plan), and the paths. */
+  private record Reply(Class<?> contract, String route, String json, List<String> refused) {}
+
+  private static Reply reply(Class<?> contract, String route, String json, String... paths) {
+    return new Reply(contract, route, json, List.of(paths));
+  }
+
+  private static final List<Reply> REPLIES =
+      List.of(
+          reply(Planner.Plans.class, "planner.all", "[PLAN]"),
+          reply(Planner.Plans.class, "planner.all", "[PLAN, null]", "[1]"),
+          reply(Planner.Plans.class, "planner.all", "null", ""),
+          reply(Planner.Plans.class, "planner.all", "[TITLELESS]", "[0].title"),
+          reply(Planner.Plans.class, "planner.some", "[PLAN, null]"),
+          reply(Planner.Plans.class, "planner.loose", "{\"name\": null, \"items\": [null]}"),
+          reply(Planner.Lists.class, "lists.steps", "[{\"name\": \"a\"}, null]", "[1]"),
+          reply(Planner.Lists.class, "lists.names", "[\"ab\", \"abc\"]", "[1]"),
+          reply(Planner.Lists.class, "lists.names", "[\"ab\", null]"),
+          reply(Planner.Lists.class, "lists.plain", "[null]"));
+
   private static ObjectNode validPlan() {
     ObjectNode p = JSON.createObjectNode();
     p.put("title", "Launch");
@@ -135,7 +156,7 @@ class NullnessParityTest {
 
   @Test
   void javaAndTheGeneratedSchemaAgreeOnNullnessDatesAndDigits() throws Exception {
-    assertThat(ROWS).hasSizeGreaterThanOrEqualTo(30);
+    assertThat(ROWS.size() + REPLIES.size()).isGreaterThanOrEqualTo(40);
     Node.require();
     Node.install(Parity.CLIENT);
 
@@ -145,21 +166,43 @@ class NullnessParityTest {
       row.change().accept(p);
       payloads.add(p);
     }
+    List<String> schemas = new ArrayList<>();
     for (int i = 0; i < ROWS.size(); i++) {
+      schemas.add("planner.save.payload");
       assertThat(Parity.javaPaths(Planner.Plans.class, "planner.save", payloads.get(i)))
           .as("Java: " + ROWS.get(i).what())
           .isEqualTo(ROWS.get(i).refused());
     }
+    ObjectNode titleless = validPlan();
+    titleless.remove("title");
+    for (Reply r : REPLIES) {
+      JsonNode value =
+          JSON.readTree(
+              r.json()
+                  .replace("PLAN", validPlan().toString())
+                  .replace("TITLELESS", titleless.toString()));
+      payloads.add(value);
+      schemas.add(r.route() + ".reply");
+      assertThat(Parity.javaReplyPaths(r.contract(), r.route(), value))
+          .as("Java: the reply " + r.json() + " to " + r.route())
+          .isEqualTo(r.refused());
+    }
     List<List<String>> zod =
         Parity.zodPaths(
             "nullness-parity",
-            Planner.Plans.class,
-            "contract.routes.planner.save.payload",
+            List.of(Planner.Plans.class, Planner.Lists.class),
+            schemas,
             payloads,
             "types.ts",
             TYPES);
     for (int i = 0; i < ROWS.size(); i++) {
       assertThat(zod.get(i)).as("zod: " + ROWS.get(i).what()).isEqualTo(ROWS.get(i).refused());
+    }
+    for (int i = 0; i < REPLIES.size(); i++) {
+      Reply r = REPLIES.get(i);
+      assertThat(zod.get(ROWS.size() + i))
+          .as("zod: the reply " + r.json() + " to " + r.route())
+          .isEqualTo(r.refused());
     }
   }
 }

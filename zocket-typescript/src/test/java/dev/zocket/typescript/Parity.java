@@ -61,14 +61,46 @@ final class Parity {
   }
 
   /**
+   * The distinct paths the Java client refuses a reply to a call of {@code route} with, sorted;
+   * empty: accepted.
+   */
+  static List<String> javaReplyPaths(Class<?> contract, String route, JsonNode reply) {
+    ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    MessageReader reader =
+        new MessageReader(new JsonCodec(mapper), new PayloadValidator(mapper), true);
+    RouteDescriptor found =
+        Contracts.of(contract).routes().stream()
+            .filter(r -> r.route().equals(route))
+            .findFirst()
+            .orElseThrow();
+    ObjectNode envelope = JSON.createObjectNode().put("type", "__rpc_res").put("rpcId", "1");
+    envelope.set("payload", reply);
+    byte[] bytes = JSON.writeValueAsBytes(envelope);
+    MessageReader.Message<?> message =
+        reader.read(bytes, 0, bytes.length, t -> (MessageReader.Routed) null);
+    assertThat(message).isNotNull();
+    try {
+      reader.reply(found, message);
+      return List.of();
+    } catch (InvalidPayloadException e) {
+      return List.copyOf(new TreeSet<>(e.details().stream().map(Violation::path).toList()));
+    }
+  }
+
+  /**
    * The distinct paths the generated schema of a route refuses each payload with, sorted, under
-   * Node; the module is generated into {@code target/<name>/contract.ts}, beside which {@code
-   * extra} files (name, then source) are compiled too (type tests).
+   * Node; the module of the contracts is generated into {@code target/<name>/contract.ts}, beside
+   * which {@code extra} files (name, then source) are compiled too (type tests).
    *
-   * @param schema the schema's expression in the module, {@code contract.routes.a.b.payload}
+   * @param schemas for each payload, its schema in {@code contract.routes}: {@code
+   *     planner.save.payload}, {@code planner.all.reply}
    */
   static List<List<String>> zodPaths(
-      String name, Class<?> contract, String schema, List<JsonNode> payloads, String... extra)
+      String name,
+      List<Class<?>> contracts,
+      List<String> schemas,
+      List<JsonNode> payloads,
+      String... extra)
       throws Exception {
     Path dir = Path.of("target", name).toAbsolutePath();
     Files.createDirectories(dir);
@@ -76,7 +108,10 @@ final class Parity {
     if (!Files.exists(modules, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       Files.createSymbolicLink(modules, CLIENT.resolve("node_modules"));
     }
-    TypeScriptGenerator.builder().routes(contract).build().write(dir.resolve("contract.ts"));
+    TypeScriptGenerator.builder()
+        .routes(contracts.toArray(Class<?>[]::new))
+        .build()
+        .write(dir.resolve("contract.ts"));
     Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
     Files.writeString(
         dir.resolve("parity.ts"),
@@ -84,23 +119,27 @@ final class Parity {
         import { readFileSync } from "node:fs";
         import { contract } from "./contract.js";
 
-        const payloads: unknown[] = JSON.parse(readFileSync(process.argv[2], "utf8"));
+        type Schema = { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[] }[] } } };
+        const rows: [string, unknown][] = JSON.parse(readFileSync(process.argv[2], "utf8"));
         const path = (p: PropertyKey[]) =>
           p.reduce<string>((s, k) => typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k), "");
-        const out = payloads.map((p) => {
-          const r = SCHEMA.safeParse(p);
-          return r.success ? [] : [...new Set(r.error.issues.map((i) => path(i.path)))].sort();
+        const schema = (name: string): Schema =>
+          name.split(".").reduce<any>((o, k) => o[k], contract.routes) as Schema;
+        const out = rows.map(([name, p]) => {
+          const r = schema(name).safeParse(p);
+          return r.success ? [] : [...new Set(r.error!.issues.map((i) => path(i.path)))].sort();
         });
         console.log(JSON.stringify(out));
-        """
-            .replace("SCHEMA", schema));
+        """);
     List<String> files = new ArrayList<>(List.of("contract.ts", "parity.ts"));
     for (int i = 0; i + 1 < extra.length; i += 2) {
       Files.writeString(dir.resolve(extra[i]), extra[i + 1]);
       files.add(extra[i]);
     }
     ArrayNode all = JSON.createArrayNode();
-    payloads.forEach(all::add);
+    for (int i = 0; i < payloads.size(); i++) {
+      all.addArray().add(schemas.get(i)).add(payloads.get(i));
+    }
     Files.write(dir.resolve("payloads.json"), JSON.writeValueAsBytes(all));
     List<String> tsc =
         new ArrayList<>(

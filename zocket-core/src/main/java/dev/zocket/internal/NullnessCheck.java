@@ -145,6 +145,15 @@ public final class NullnessCheck {
       return needed(type.getContentType(), use == null ? null : use.argument(1), seen);
     }
     Class<?> c = type.getRawClass();
+    if (c.isSealed() && seen.add(c)) {
+      // Its values are of the permitted classes: whether they need a check is theirs to say.
+      for (Class<?> sub : c.getPermittedSubclasses()) {
+        if (needed(mapper.constructType(sub), null, seen)) {
+          return true;
+        }
+      }
+      return false;
+    }
     if (!isBean(c) || !seen.add(c)) {
       return false;
     }

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
 import dev.zocket.internal.marked.Todo;
@@ -45,11 +47,23 @@ final class NullnessBindingTest {
 
     public record Who(String user, @Nullable String token) {}
 
+    /** A sealed payload: its permitted records say what is non-null. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Circle.class, name = "circle")})
+    public sealed interface Shape permits Circle {}
+
+    public record Circle(String label, double radius) implements Shape {}
+
     public interface Pairs {
       void pair(Pair p);
 
       List<Pair> pairs();
     }
+  }
+
+  /** Not null-marked itself: its sealed payload's records are. */
+  public interface Shapes {
+    void draw(Marked.Shape s);
   }
 
   private final JsonCodec codec = JsonCodec.defaults();
@@ -61,7 +75,8 @@ final class NullnessBindingTest {
   private record Bound(RouteDescriptor route) implements MessageReader.Routed {}
 
   NullnessBindingTest() {
-    for (Class<?> contract : List.of(Todos.class, Unmarked.class, Marked.Pairs.class)) {
+    for (Class<?> contract :
+        List.of(Todos.class, Unmarked.class, Marked.Pairs.class, Shapes.class)) {
       for (RouteDescriptor r : Contracts.of(contract).routes()) {
         routes.put(r.route(), new Bound(r));
         calls.put(r.route(), r);
@@ -95,6 +110,9 @@ final class NullnessBindingTest {
     // A class marked by itself.
     assertThat(payload("pair", "{\"left\":\"l\",\"right\":null}")).isNotNull();
     assertRefused("pair", "{\"right\":\"r\"}", "left", "string");
+    // A sealed type's values are checked as the records they are.
+    assertThat(payload("draw", "{\"kind\":\"circle\",\"label\":\"c\",\"radius\":1}")).isNotNull();
+    assertRefused("draw", "{\"kind\":\"circle\",\"radius\":1}", "label", "string");
   }
 
   @Test

@@ -24,6 +24,7 @@ import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import jakarta.validation.metadata.ConstraintDescriptor;
 import java.lang.annotation.Annotation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.MissingResourceException;
@@ -209,7 +210,12 @@ final class ZodConstraints {
       return ".refine((b) => b !== " + (type == AssertFalse.class) + ", " + message + ")";
     }
     if (isComposed(c)) {
-      return checks(c.getComposingConstraints(), shape, skipped);
+      List<Skipped> inner = new ArrayList<>();
+      String composed = checks(c.getComposingConstraints(), shape, inner);
+      for (Skipped s : inner) {
+        skipped.add(new Skipped("@" + type.getSimpleName() + "'s " + s.constraint(), s.reason()));
+      }
+      return composed;
     }
     throw new Untranslatable(
         "@"

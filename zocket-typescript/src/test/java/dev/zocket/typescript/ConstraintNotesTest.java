@@ -8,6 +8,7 @@ import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import jakarta.validation.Payload;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.Pattern;
 import java.io.ByteArrayOutputStream;
@@ -51,13 +52,28 @@ class ConstraintNotesTest {
     }
   }
 
+  /** A constraint composed of one zod can express and one it cannot. */
+  @Target({ElementType.FIELD, ElementType.METHOD})
+  @Retention(RetentionPolicy.RUNTIME)
+  @Constraint(validatedBy = {})
+  @NotBlank
+  @Pattern(regexp = "a++")
+  public @interface Code {
+    String message() default "must be a code";
+
+    Class<?>[] groups() default {};
+
+    Class<? extends Payload>[] payload() default {};
+  }
+
   @Isbn
   public record Book(
       @Isbn String isbn,
       List<@Isbn String> others,
       @Pattern(regexp = "a++") @Isbn String code,
       @Past @JsonFormat(pattern = "dd.MM.yyyy") LocalDate printed,
-      String title) {}
+      String title,
+      @Code String series) {}
 
   public interface Books {
     void add(Book b);
@@ -87,6 +103,10 @@ class ConstraintNotesTest {
                 + "  code: z.string().nullish(), // not checked here: @Isbn, @Pattern (enforced by"
                 + " the server)\n")
         .contains("  title: z.string().nullish(),\n")
+        .contains("  series: z.string().regex(/[^\\t\\n")
+        .contains(
+            ", \"must not be blank\"), // not checked here: @Code's @Pattern (enforced by the"
+                + " server)\n")
         .contains(
             "isbns: { kind: \"call\", reply: z.array(z.string().nullable()) /* not checked here:"
                 + " @Isbn (enforced by the server) */ }");

@@ -36,6 +36,11 @@ import tools.jackson.databind.module.SimpleModule;
  * them: {@code Object}, {@code JsonNode}, classes with a delegating {@code @JsonCreator} or a
  * {@code @JsonValue}, and types with a deserializer of their own.
  *
+ * <p>Under JSpecify's {@code @NullMarked} (on the package, class, record or contract) a component,
+ * type argument or array element not written {@code @Nullable} is non-null: a null or missing value
+ * there is refused at its path ({@code "tags[1]": expected object, got null}), in requests, events,
+ * replies and header records, with or without the lenient module.
+ *
  * <p>Handshake headers arrive as strings, so they are bound with Jackson's usual conversions
  * ({@code "5"} for an {@code int} header).
  */

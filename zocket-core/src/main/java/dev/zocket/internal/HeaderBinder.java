@@ -28,6 +28,7 @@ public final class HeaderBinder<H> {
   private final ObjectMapper mapper;
   private final ObjectReader reader;
   private final PayloadValidator validator;
+  private final NullnessCheck nullness;
 
   /**
    * @param type the header record
@@ -39,6 +40,7 @@ public final class HeaderBinder<H> {
     this.mapper = mapper;
     this.reader = mapper.readerFor(type);
     this.validator = validator;
+    this.nullness = new NullnessCheck(mapper);
     String problem = Contracts.unmappable(type);
     if (problem == null
         && (type.isArray()
@@ -79,6 +81,7 @@ public final class HeaderBinder<H> {
       throw new InvalidPayloadException(
           "Invalid headers", List.of(new Violation("", "cannot be read")));
     }
+    nullness.checkHeaders(headers);
     validator.validateHeaders(headers);
     return headers;
   }

@@ -50,6 +50,7 @@ public final class MessageReader {
   private final EnvelopeReader envelopes;
   private final PayloadValidator validator;
   private final boolean validate;
+  private final NullnessCheck nullness;
 
   /**
    * @param codec reads envelopes and binds payloads
@@ -60,6 +61,7 @@ public final class MessageReader {
     this.envelopes = codec.reader();
     this.validator = validator;
     this.validate = validate;
+    this.nullness = new NullnessCheck(codec.mapper());
   }
 
   /** Something a frame's type names: a route, with what the reading side keeps for it. */
@@ -139,8 +141,11 @@ public final class MessageReader {
                     "",
                     envelope.hasPayload() ? "expected " + json(type) + ", got null" : "required")));
       }
-    } else if (validate && route.validated()) {
-      validator.validate(route.route(), payload);
+    } else {
+      nullness.checkPayload(route, route.route(), payload);
+      if (validate && route.validated()) {
+        validator.validate(route.route(), payload);
+      }
     }
     return payload;
   }
@@ -166,8 +171,9 @@ public final class MessageReader {
     String what = "the reply to " + route.route();
     try {
       Object value = bind(what, envelope, route.replyJavaType());
-      if (validate && value != null) {
-        validator.validate(what, value);
+      nullness.checkReply(route, what, value);
+      if (validate) {
+        validator.validateReply(route.method(), what, value);
       }
       return value;
     } catch (InvalidPayloadException refused) {

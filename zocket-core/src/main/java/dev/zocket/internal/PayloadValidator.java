@@ -11,16 +11,20 @@ import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 import jakarta.validation.metadata.ConstraintDescriptor;
 import java.lang.reflect.Array;
+import java.lang.reflect.Method;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import tools.jackson.databind.BeanDescription;
@@ -42,6 +46,8 @@ public final class PayloadValidator {
             // No expression language at run time; English messages whatever the JVM's locale,
             // because they go to remote peers as part of the protocol.
             .messageInterpolator(new Messages())
+            // Constraints on the type arguments of a CompletableFuture reply.
+            .addValueExtractor(new CompletionStageValues())
             .buildValidatorFactory();
     static final Validator VALIDATOR = FACTORY.getValidator();
   }
@@ -173,6 +179,45 @@ public final class PayloadValidator {
     if (!found.isEmpty()) {
       found.sort(ORDER);
       throw new InvalidPayloadException("Invalid headers", found);
+    }
+  }
+
+  /**
+   * Validates the value of a reply to a call: as {@link #validate}, and against the Bean Validation
+   * constraints written on the reply type's type arguments ({@code List<@NotNull Todo>}, also
+   * inside {@code CompletableFuture<...>}), with the reply's JSON paths ({@code [2]}). Those are
+   * checked with Zocket's own validator factory (whatever validator this one was given), which can
+   * see into a {@code CompletionStage}; the reply's beans with this one's.
+   *
+   * @param method the contract method the reply answers
+   * @param what names the reply in the exception's message
+   * @throws InvalidPayloadException listing every violation, in path order
+   */
+  public void validateReply(Method method, String what, Object value) {
+    if (!TypeUseConstraints.onReply(method)) {
+      validate(what, value);
+      return;
+    }
+    Set<Violation> found = new HashSet<>();
+    Object returned =
+        CompletionStage.class.isAssignableFrom(method.getReturnType())
+            ? CompletableFuture.completedFuture(value)
+            : value;
+    for (ConstraintViolation<Object> v :
+        Holder.VALIDATOR
+            .forExecutables()
+            .validateReturnValue(TypeUseConstraints.instance(method), method, returned)) {
+      found.add(new Violation(jsonPath(returned, v.getPropertyPath()), v.getMessage()));
+    }
+    List<Violation> all = new ArrayList<>(0);
+    if (value != null) {
+      collect(value, "", all);
+    }
+    found.addAll(all);
+    if (!found.isEmpty()) {
+      List<Violation> sorted = new ArrayList<>(found);
+      sorted.sort(ORDER);
+      throw new InvalidPayloadException("Invalid payload for " + what, sorted);
     }
   }
 

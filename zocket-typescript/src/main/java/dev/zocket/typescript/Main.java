@@ -18,8 +18,9 @@ import java.nio.file.Paths;
  *
  * <p>{@code --routes} and {@code --events} take comma-separated class names and may repeat. {@code
  * --check} writes nothing and exits with 1 when the file is not what would be generated (for a
- * build that must not let the TypeScript side drift). Exit codes: 0 done, 1 out of date, 2 bad
- * arguments or a contract that cannot be generated.
+ * build that must not let the TypeScript side drift). {@code --strict} fails on a constraint zod
+ * cannot express, which is otherwise noted in a comment in the module. Exit codes: 0 done, 1 out of
+ * date, 2 bad arguments or a contract that cannot be generated.
  */
 public final class Main {
   private static final String USAGE =
@@ -28,7 +29,8 @@ public final class Main {
           + "         --events <class>[,<class>...]   server-to-client contracts\n"
           + "         [--headers <class>]             the handshake headers record\n"
           + "         --out <file.ts>                 the module to write\n"
-          + "         [--check]                       only check that <file.ts> is up to date\n";
+          + "         [--check]                       only check that <file.ts> is up to date\n"
+          + "         [--strict]                      fail on a constraint zod cannot express\n";
 
   private Main() {}
 
@@ -55,6 +57,7 @@ public final class Main {
             return 0;
           }
           case "--check" -> check = true;
+          case "--strict" -> builder.strict(true);
           case "--routes", "--events", "--headers", "--out" -> {
             if (i + 1 >= args.length) {
               throw new IllegalArgumentException(arg + " needs a value");

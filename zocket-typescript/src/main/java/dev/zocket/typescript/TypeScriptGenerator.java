@@ -5,9 +5,16 @@ import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.JsonMappers;
+import dev.zocket.internal.Nullness;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.RouteDescriptor;
+import dev.zocket.internal.TypeUseConstraints;
+import jakarta.validation.metadata.ConstraintDescriptor;
+import jakarta.validation.metadata.ContainerElementTypeDescriptor;
+import jakarta.validation.metadata.MethodDescriptor;
+import jakarta.validation.metadata.ReturnValueDescriptor;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +24,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 
@@ -29,8 +38,12 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <p>Contracts are read through the contract model the server and the Java client use, so the
  * module cannot disagree with them about a route; schemas follow the strict binding rules and
- * mirror the Bean Validation constraints, with Hibernate Validator's messages. What cannot be
- * expressed fails the generation with a {@link GenerationException} naming the record component.
+ * mirror the Bean Validation constraints, with Hibernate Validator's messages. A constraint zod
+ * cannot express is noted in a comment next to its component ({@code // not checked here: @Isbn
+ * (enforced by the server)}), or fails the generation when it is {@linkplain Builder#strict
+ * strict}; a type that cannot be expressed fails it with a {@link GenerationException} naming the
+ * record component. JSpecify's {@code @NullMarked} and {@code @Nullable} decide nullness as the
+ * server's binding does.
  *
  * <p>The output is deterministic: routes sorted by name, schemas declared before their first use,
  * records in the order their contracts mention them. Instances are immutable and thread-safe.
@@ -49,8 +62,10 @@ public final class TypeScriptGenerator {
   private final List<Class<?>> events;
   private final Class<?> headers;
   private final ObjectMapper objectMapper;
+  private final boolean strict;
 
   private TypeScriptGenerator(Builder b) {
+    this.strict = b.strict;
     this.routes = List.copyOf(b.routes);
     this.events = List.copyOf(b.events);
     this.headers = b.headers;
@@ -65,15 +80,15 @@ public final class TypeScriptGenerator {
   /**
    * The module's source text.
    *
-   * @throws GenerationException if a type or constraint has no TypeScript form, or two routes or
-   *     schemas would have the same name
+   * @throws GenerationException if a type has no TypeScript form (or, when strict, a constraint),
+   *     or two routes or schemas would have the same name
    * @throws dev.zocket.ContractException if a contract breaks a rule of the contract model (the
    *     message the server would give at start)
    */
   public String generate() {
     ObjectMapper mapper = JsonMappers.configure(objectMapper, JsonLimits.DEFAULTS);
     JsonCodec codec = new JsonCodec(mapper);
-    ZodTypes types = new ZodTypes(mapper, PayloadValidator.factory().getValidator());
+    ZodTypes types = new ZodTypes(mapper, PayloadValidator.factory().getValidator(), strict);
     Map<String, Object> routeTree = new TreeMap<>();
     for (Class<?> type : routes) {
       Contract contract = Contracts.of(type);
@@ -110,6 +125,9 @@ public final class TypeScriptGenerator {
     out.append("import * as z from \"zod\";\n");
     if (types.usesEmail()) {
       out.append('\n').append(EmailCheck.SOURCE);
+    }
+    if (types.usesTimeChecks()) {
+      out.append('\n').append(TimeChecks.SOURCE);
     }
     for (ZodTypes.Named n : types.named()) {
       out.append("\n/** ").append(Js.comment(n.type().getName())).append(" */\n");
@@ -159,10 +177,12 @@ public final class TypeScriptGenerator {
       sb.append(", payload: ").append(payload(r, types));
     }
     if (r.hasReplyPayload()) {
-      sb.append(", reply: ")
-          .append(
-              types.schema(
-                  r.replyJavaType(), ZodTypes.Place.root("the reply of " + r.methodName())));
+      int mark = types.skippedMark();
+      sb.append(", reply: ").append(types.schema(r.replyJavaType(), reply(r)));
+      String note = types.skippedSince(mark);
+      if (!note.isEmpty()) {
+        sb.append(" /* ").append(note).append(" */");
+      }
     }
     if (r.timeoutMillis() > 0) {
       sb.append(", timeoutMs: ").append(r.timeoutMillis());
@@ -193,7 +213,43 @@ public final class TypeScriptGenerator {
 
   private static String payload(RouteDescriptor r, ZodTypes types) {
     return types.schema(
-        r.payloadJavaType(), ZodTypes.Place.root("the payload of " + r.methodName()));
+        r.payloadJavaType(),
+        ZodTypes.Place.root("the payload of " + r.methodName())
+            .written(Nullness.ofPayload(r.method())));
+  }
+
+  /**
+   * The place of a call's reply: the constraints written on its type arguments ({@code
+   * CompletableFuture<List<@NotNull Todo>>}), which Java checks as the method's return value, and
+   * its nullness.
+   */
+  private static ZodTypes.Place reply(RouteDescriptor r) {
+    Method m = r.method();
+    ZodTypes.Place at = ZodTypes.Place.root("the reply of " + r.methodName());
+    MethodDescriptor d =
+        TypeUseConstraints.onReply(m)
+            ? PayloadValidator.factory()
+                .getValidator()
+                .getConstraintsForClass(m.getDeclaringClass())
+                .getConstraintsForMethod(m.getName(), m.getParameterTypes())
+            : null;
+    if (d != null) {
+      ReturnValueDescriptor value = d.getReturnValueDescriptor();
+      Set<ConstraintDescriptor<?>> constraints = value.getConstraintDescriptors();
+      Set<ContainerElementTypeDescriptor> elements = value.getConstrainedContainerElementTypes();
+      if (CompletionStage.class.isAssignableFrom(m.getReturnType())) {
+        // The constraints of the stage's value, not of the stage.
+        constraints = Set.of();
+        Set<ContainerElementTypeDescriptor> inside = Set.of();
+        for (ContainerElementTypeDescriptor e : elements) {
+          constraints = e.getConstraintDescriptors();
+          inside = e.getConstrainedContainerElementTypes();
+        }
+        elements = inside;
+      }
+      at = new ZodTypes.Place(at.name(), constraints, elements, true, null);
+    }
+    return at.written(Nullness.ofReply(m));
   }
 
   @SuppressWarnings("unchecked") // the tree holds strings (leaves) and maps (namespaces)
@@ -257,8 +313,20 @@ public final class TypeScriptGenerator {
     private final List<Class<?>> events = new ArrayList<>();
     private Class<?> headers;
     private ObjectMapper objectMapper = JsonMappers.defaultMapper();
+    private boolean strict;
 
     private Builder() {}
+
+    /**
+     * Whether a constraint zod cannot express (a custom {@code @Constraint}, a regex construct
+     * JavaScript lacks, a constraint on a class) fails the generation, naming it; default false:
+     * the schema checks everything else and a comment next to the component names it ({@code // not
+     * checked here: @Isbn (enforced by the server)}). The Java side enforces it either way.
+     */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
 
     /** Adds client-to-server contracts: their routes become {@code contract.routes}. */
     public Builder routes(Class<?>... contracts) {

@@ -5,7 +5,10 @@ import jakarta.validation.constraints.AssertFalse;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Future;
+import jakarta.validation.constraints.FutureOrPresent;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Negative;
@@ -13,12 +16,16 @@ import jakarta.validation.constraints.NegativeOrZero;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Past;
+import jakarta.validation.constraints.PastOrPresent;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import jakarta.validation.metadata.ConstraintDescriptor;
 import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.MissingResourceException;
 import java.util.ResourceBundle;
@@ -29,7 +36,8 @@ import java.util.regex.Matcher;
 /**
  * Bean Validation constraints as zod checks, each with the message Hibernate Validator gives, so a
  * TypeScript client reports what the Java side would. A constraint composed of supported ones is
- * expanded; any other constraint is refused, never dropped.
+ * expanded; any other constraint is listed as not checked (the generator writes it in a comment, or
+ * fails when strict), never dropped silently.
  */
 final class ZodConstraints {
   /** What a schema is, as far as constraints care. */
@@ -39,7 +47,32 @@ final class ZodConstraints {
     BOOLEAN,
     ARRAY,
     MAP,
-    OTHER
+    OTHER,
+    /** An ISO-8601 date-time with an offset: {@code Instant}, {@code OffsetDateTime}, ... */
+    INSTANT,
+    /** {@code LocalDateTime} in ISO-8601. */
+    LOCAL_DATE_TIME,
+    /** {@code LocalDate} in ISO-8601. */
+    LOCAL_DATE,
+    /** {@code LocalTime} in ISO-8601. */
+    LOCAL_TIME
+  }
+
+  /**
+   * A constraint the generated schema does not check (the Java side still does).
+   *
+   * @param constraint the annotation as the comment names it: {@code @Isbn}
+   * @param reason why, for the failure of a strict generation
+   */
+  record Skipped(String constraint, String reason) {}
+
+  /** A constraint zod cannot express: skipped, or fatal when the generation is strict. */
+  private static final class Untranslatable extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    Untranslatable(String message) {
+      super(message);
+    }
   }
 
   /**
@@ -70,21 +103,32 @@ final class ZodConstraints {
   }
 
   /**
-   * The zod checks of a set of constraints, appended to a schema of the given shape.
+   * The zod checks of a set of constraints, appended to a schema of the given shape. A constraint
+   * zod cannot express is added to {@code skipped} instead.
    *
-   * @throws IllegalArgumentException naming a constraint that cannot be expressed
+   * @throws IllegalArgumentException naming a constraint put on a type it does not apply to
    */
-  static String checks(Set<ConstraintDescriptor<?>> constraints, Shape shape) {
+  static String checks(
+      Set<ConstraintDescriptor<?>> constraints, Shape shape, List<Skipped> skipped) {
     StringBuilder sb = new StringBuilder();
     constraints.stream()
         .sorted(
             java.util.Comparator.comparing(
                 (ConstraintDescriptor<?> c) -> c.getAnnotation().toString()))
-        .forEach(c -> sb.append(check(c, shape)));
+        .forEach(
+            c -> {
+              try {
+                sb.append(check(c, shape, skipped));
+              } catch (Untranslatable e) {
+                skipped.add(
+                    new Skipped(
+                        "@" + c.getAnnotation().annotationType().getSimpleName(), e.getMessage()));
+              }
+            });
     return sb.toString();
   }
 
-  private static String check(ConstraintDescriptor<?> c, Shape shape) {
+  private static String check(ConstraintDescriptor<?> c, Shape shape, List<Skipped> skipped) {
     Annotation a = c.getAnnotation();
     Class<? extends Annotation> type = a.annotationType();
     String message = Js.string(message(c));
@@ -127,30 +171,85 @@ final class ZodConstraints {
     }
     if (a instanceof Pattern p) {
       expect(shape, a, Shape.STRING);
-      return ".regex(" + JsRegex.wholeMatch(p.regexp(), flags(p.flags())) + ", " + message + ")";
+      return ".regex(" + regex(p.regexp(), flags(p.flags())) + ", " + message + ")";
     }
     if (a instanceof Email e) {
       expect(shape, a, Shape.STRING);
       String extra =
           e.regexp().equals(".*")
               ? ""
-              : ".regex(" + JsRegex.wholeMatch(e.regexp(), flags(e.flags())) + ", " + message + ")";
+              : ".regex(" + regex(e.regexp(), flags(e.flags())) + ", " + message + ")";
       return ".refine((s) => isEmail(s), " + message + ")" + extra;
+    }
+    if (type == Past.class
+        || type == PastOrPresent.class
+        || type == Future.class
+        || type == FutureOrPresent.class) {
+      String test = TimeChecks.test(type, shape);
+      if (test == null) {
+        throw new Untranslatable(
+            "@"
+                + type.getSimpleName()
+                + " is checked here only on Instant, OffsetDateTime, ZonedDateTime, LocalDateTime,"
+                + " LocalDate and LocalTime written in ISO-8601 (not with @JsonFormat(pattern))");
+      }
+      return ".refine((t) => " + test + ", " + message + ")";
+    }
+    if (a instanceof Digits d) {
+      if (shape != Shape.NUMBER && shape != Shape.STRING) {
+        throw new IllegalArgumentException("@Digits applies to numbers and strings only");
+      }
+      return ".refine((v) => "
+          + TimeChecks.digits(shape == Shape.NUMBER, d.integer(), d.fraction())
+          + ", "
+          + message
+          + ")";
     }
     if (type == AssertTrue.class || type == AssertFalse.class) {
       expect(shape, a, Shape.BOOLEAN);
       return ".refine((b) => b !== " + (type == AssertFalse.class) + ", " + message + ")";
     }
     if (isComposed(c)) {
-      return checks(c.getComposingConstraints(), shape);
+      List<Skipped> inner = new ArrayList<>();
+      String composed = checks(c.getComposingConstraints(), shape, inner);
+      for (Skipped s : inner) {
+        skipped.add(new Skipped("@" + type.getSimpleName() + "'s " + s.constraint(), s.reason()));
+      }
+      return composed;
     }
-    throw new IllegalArgumentException(
+    throw new Untranslatable(
         "@"
             + type.getSimpleName()
             + " has no zod equivalent (supported: @NotNull, @NotBlank, @NotEmpty, @Size, @Min,"
             + " @Max, @DecimalMin, @DecimalMax, @Positive, @PositiveOrZero, @Negative,"
-            + " @NegativeOrZero, @Pattern, @Email, @AssertTrue, @AssertFalse, and constraints"
-            + " composed of them)");
+            + " @NegativeOrZero, @Pattern, @Email, @AssertTrue, @AssertFalse, @Past,"
+            + " @PastOrPresent, @Future, @FutureOrPresent, @Digits, and constraints composed of"
+            + " them)");
+  }
+
+  /** A Java regex as a JavaScript one; untranslatable when JavaScript lacks a construct. */
+  private static String regex(String regex, int flags) {
+    try {
+      return JsRegex.wholeMatch(regex, flags);
+    } catch (IllegalArgumentException e) {
+      throw new Untranslatable(e.getMessage());
+    }
+  }
+
+  /** Whether the module needs the date, time and digit functions of {@link TimeChecks}. */
+  static boolean usesTimeChecks(Set<ConstraintDescriptor<?>> constraints) {
+    for (ConstraintDescriptor<?> c : constraints) {
+      Class<? extends Annotation> type = c.getAnnotation().annotationType();
+      if (type == Past.class
+          || type == PastOrPresent.class
+          || type == Future.class
+          || type == FutureOrPresent.class
+          || type == Digits.class
+          || (isComposed(c) && usesTimeChecks(c.getComposingConstraints()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the generator needs the e-mail check in the module. */

@@ -1,6 +1,7 @@
 package dev.zocket.typescript;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.zocket.internal.Nullness;
 import dev.zocket.typescript.ZodConstraints.Shape;
 import jakarta.validation.Validator;
 import jakarta.validation.metadata.BeanDescriptor;
@@ -37,6 +38,7 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.deser.std.DelegatingDeserializer;
 import tools.jackson.databind.introspect.AnnotatedMember;
+import tools.jackson.databind.introspect.AnnotatedParameter;
 import tools.jackson.databind.introspect.BeanPropertyDefinition;
 
 /**
@@ -50,21 +52,38 @@ final class ZodTypes {
   record Named(String name, Class<?> type, String code) {}
 
   /**
-   * Where a schema is used: the name of the place (for messages), the constraints there, and
-   * whether Bean Validation descends into a bean found there.
+   * Where a schema is used: the name of the place (for messages), the constraints there, whether
+   * Bean Validation descends into a bean found there, and the type as written there (for its
+   * JSpecify nullness; null when not known).
    */
   record Place(
       String name,
       Set<ConstraintDescriptor<?>> constraints,
       Set<ContainerElementTypeDescriptor> elements,
       boolean cascaded,
-      AnnotatedMember member) {
+      AnnotatedMember member,
+      Nullness.Use use) {
+    Place(
+        String name,
+        Set<ConstraintDescriptor<?>> constraints,
+        Set<ContainerElementTypeDescriptor> elements,
+        boolean cascaded,
+        AnnotatedMember member) {
+      this(name, constraints, elements, cascaded, member, null);
+    }
+
     static Place root(String name) {
       return new Place(name, Set.of(), Set.of(), true, null);
     }
 
+    /** This place with the type as written there. */
+    Place written(Nullness.Use use) {
+      return new Place(name, constraints, elements, cascaded, member, use);
+    }
+
     /** The place of a container's element (type argument {@code index}). */
     Place element(int index) {
+      Nullness.Use written = use == null ? null : use.argument(index);
       for (ContainerElementTypeDescriptor e : elements) {
         if (e.getTypeArgumentIndex() != null && e.getTypeArgumentIndex() == index) {
           return new Place(
@@ -72,10 +91,11 @@ final class ZodTypes {
               e.getConstraintDescriptors(),
               e.getConstrainedContainerElementTypes(),
               e.isCascaded() || cascaded,
-              null);
+              null,
+              written);
         }
       }
-      return new Place(name + "[]", Set.of(), Set.of(), cascaded, null);
+      return new Place(name + "[]", Set.of(), Set.of(), cascaded, null, written);
     }
   }
 
@@ -112,8 +132,16 @@ final class ZodTypes {
   private final Map<String, Class<?>> names = new HashMap<>();
   private final Set<Class<?>> visiting = new LinkedHashSet<>();
   private boolean usesEmail;
+  private boolean usesTimeChecks;
 
-  ZodTypes(ObjectMapper mapper, Validator validator) {
+  /** Whether a constraint zod cannot express fails the generation instead of being noted. */
+  private final boolean strict;
+
+  /** The constraints not checked at the places being generated, each noted once done. */
+  private final List<String> skipped = new ArrayList<>();
+
+  ZodTypes(ObjectMapper mapper, Validator validator, boolean strict) {
+    this.strict = strict;
     this.mapper = mapper;
     this.writing = mapper._serializationContext();
     this.reading = mapper._deserializationContext();
@@ -130,6 +158,35 @@ final class ZodTypes {
     return usesEmail;
   }
 
+  /** Whether a schema checks a date, a time or digits, so the module needs their functions. */
+  boolean usesTimeChecks() {
+    return usesTimeChecks;
+  }
+
+  /**
+   * The comment noting the constraints the schemas generated since {@code mark} do not check, or ""
+   * for none; they are taken off the list.
+   *
+   * @param mark the {@link #skippedMark} before those schemas
+   */
+  String skippedSince(int mark) {
+    if (skipped.size() <= mark) {
+      return "";
+    }
+    List<String> taken = skipped.subList(mark, skipped.size());
+    String note =
+        "not checked here: "
+            + String.join(", ", new LinkedHashSet<>(taken))
+            + " (enforced by the server)";
+    taken.clear();
+    return note;
+  }
+
+  /** Where {@link #skippedSince} starts for the schemas generated from now. */
+  int skippedMark() {
+    return skipped.size();
+  }
+
   /**
    * The schema of a value at a place, without its nullability (see {@link #nullable}).
    *
@@ -139,14 +196,20 @@ final class ZodTypes {
     Class<?> c = type.getRawClass();
     followable(type, at);
     Shape shape = shape(type);
+    if (shape == Shape.OTHER && TIMES.containsKey(c) && !formatted(at)) {
+      shape = timeShape(c);
+    }
     String base = base(type, at);
     if (!at.constraints().isEmpty()) {
+      List<ZodConstraints.Skipped> left = new ArrayList<>();
       try {
-        base += ZodConstraints.checks(at.constraints(), shape);
+        base += ZodConstraints.checks(at.constraints(), shape, left);
       } catch (IllegalArgumentException e) {
         throw new GenerationException(at.name() + ": " + e.getMessage());
       }
+      skip(at, left);
       usesEmail |= ZodConstraints.usesEmail(at.constraints());
+      usesTimeChecks |= ZodConstraints.usesTimeChecks(at.constraints());
     }
     if (isBean(c) && !at.cascaded() && validator.getConstraintsForClass(c).isBeanConstrained()) {
       throw new GenerationException(
@@ -220,9 +283,46 @@ final class ZodTypes {
     return name.startsWith("tools.jackson.") || name.startsWith("dev.zocket.internal.");
   }
 
-  /** Whether null (and, for a property, a missing value) is a value at a place. */
+  /**
+   * Whether null (and, for a property, a missing value) is a value at a place: not for a primitive,
+   * a value a constraint requires, or one JSpecify's nullness says is non-null.
+   */
   static boolean nullable(JavaType type, Place at) {
-    return !type.isPrimitive() && !ZodConstraints.required(at.constraints());
+    return !type.isPrimitive()
+        && !ZodConstraints.required(at.constraints())
+        && !(at.use() != null && at.use().nonNull());
+  }
+
+  /** Notes constraints the schema at a place does not check; fails instead when strict. */
+  private void skip(Place at, List<ZodConstraints.Skipped> left) {
+    if (left.isEmpty()) {
+      return;
+    }
+    if (strict) {
+      throw new GenerationException(at.name() + ": " + left.get(0).reason());
+    }
+    for (ZodConstraints.Skipped s : left) {
+      skipped.add(s.constraint());
+    }
+  }
+
+  /** Whether a date or time is written with a {@code @JsonFormat} pattern of its own. */
+  private static boolean formatted(Place at) {
+    JsonFormat format = at.member() == null ? null : at.member().getAnnotation(JsonFormat.class);
+    return format != null && !format.pattern().isEmpty();
+  }
+
+  private static Shape timeShape(Class<?> c) {
+    if (c == LocalDateTime.class) {
+      return Shape.LOCAL_DATE_TIME;
+    }
+    if (c == LocalDate.class) {
+      return Shape.LOCAL_DATE;
+    }
+    if (c == LocalTime.class) {
+      return Shape.LOCAL_TIME;
+    }
+    return c == Duration.class ? Shape.OTHER : Shape.INSTANT;
   }
 
   private String base(JavaType type, Place at) {
@@ -372,20 +472,24 @@ final class ZodTypes {
     Class<?> c = type.getRawClass();
     BeanDescription bean = mapper._serializationContext().introspectBeanDescription(type);
     BeanDescriptor constraints = validator.getConstraintsForClass(c);
-    if (!constraints.getConstraintDescriptors().isEmpty()) {
-      throw new GenerationException(
-          c.getSimpleName()
-              + ": constraints on the class itself (@"
-              + constraints
-                  .getConstraintDescriptors()
-                  .iterator()
-                  .next()
-                  .getAnnotation()
-                  .annotationType()
-                  .getSimpleName()
-              + ") have no zod form; put them on its components");
-    }
     StringBuilder sb = new StringBuilder("z.object({\n");
+    if (!constraints.getConstraintDescriptors().isEmpty()) {
+      List<String> names = new ArrayList<>();
+      for (ConstraintDescriptor<?> d : constraints.getConstraintDescriptors()) {
+        names.add("@" + d.getAnnotation().annotationType().getSimpleName());
+      }
+      names.sort(null);
+      if (strict) {
+        throw new GenerationException(
+            c.getSimpleName()
+                + ": constraints on the class itself ("
+                + String.join(", ", names)
+                + ") have no zod form; put them on its components");
+      }
+      sb.append("  // not checked here: ")
+          .append(String.join(", ", names))
+          .append(" on the class (enforced by the server)\n");
+    }
     for (BeanPropertyDefinition p : bean.findProperties()) {
       PropertyDescriptor d = constraints.getConstraintsForProperty(p.getInternalName());
       AnnotatedMember member = p.getPrimaryMember();
@@ -398,15 +502,32 @@ final class ZodTypes {
                   d.getConstrainedContainerElementTypes(),
                   d.isCascaded(),
                   member);
+      at = at.written(written(member));
       JavaType t = p.getPrimaryType();
+      int mark = skippedMark();
       sb.append("  ")
           .append(Js.key(p.getName()))
           .append(": ")
           .append(schema(t, at))
           .append(nullable(t, at) ? ".nullish()" : "")
-          .append(",\n");
+          .append(",");
+      String note = skippedSince(mark);
+      if (!note.isEmpty()) {
+        sb.append(" // ").append(note);
+      }
+      sb.append("\n");
     }
     return sb.append("})").toString();
+  }
+
+  /** The type of a property as its member writes it, for its nullness; null when not known. */
+  private static Nullness.Use written(AnnotatedMember member) {
+    if (member == null) {
+      return null;
+    }
+    return member instanceof AnnotatedParameter p
+        ? Nullness.ofMember(p.getMember(), p.getIndex())
+        : Nullness.ofMember(member.getMember(), -1);
   }
 
   private static boolean isBean(Class<?> c) {

@@ -51,6 +51,10 @@ import tools.jackson.databind.ObjectMapper;
  * </plugin>
  * }</pre>
  *
+ * <p>A constraint zod cannot express (a custom {@code @Constraint}, for one) is noted in a comment
+ * next to its component, and the Java side still enforces it; with {@code strict} it fails the goal
+ * instead.
+ *
  * <p>The file is written only when its content changes. With {@code check} the goal writes nothing
  * and fails the build when the file is not what would be generated.
  */
@@ -93,6 +97,15 @@ public final class GenerateMojo extends AbstractMojo {
   @Parameter(property = "zocket.typescript.check", defaultValue = "false")
   private boolean check;
 
+  /**
+   * Fails the goal on a constraint the generated schemas cannot express (a custom
+   * {@code @Constraint}, a regex construct JavaScript lacks, a constraint on a class), naming it.
+   * Default false: the module is written with a comment next to the component naming each such
+   * constraint, {@code // not checked here: @Isbn (enforced by the server)}.
+   */
+  @Parameter(property = "zocket.typescript.strict", defaultValue = "false")
+  private boolean strict;
+
   /** Skips the goal. */
   @Parameter(property = "zocket.typescript.skip", defaultValue = "false")
   private boolean skip;
@@ -107,7 +120,7 @@ public final class GenerateMojo extends AbstractMojo {
     ClassLoader previous = thread.getContextClassLoader();
     try (URLClassLoader loader = new URLClassLoader(classPath(), getClass().getClassLoader())) {
       thread.setContextClassLoader(loader);
-      TypeScriptGenerator.Builder builder = TypeScriptGenerator.builder();
+      TypeScriptGenerator.Builder builder = TypeScriptGenerator.builder().strict(strict);
       for (String name : routes) {
         builder.routes(load(loader, name));
       }

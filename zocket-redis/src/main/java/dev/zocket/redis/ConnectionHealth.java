@@ -38,6 +38,9 @@ final class ConnectionHealth {
   /** Which of the two connections are down; guarded by itself. */
   private final Set<Object> down = new HashSet<>();
 
+  /** Whether the publisher is in {@link #down}: read on every publish, so kept apart. */
+  private volatile boolean publisherDown;
+
   private volatile Object publisher;
   private volatile Object subscriber;
 
@@ -78,6 +81,25 @@ final class ConnectionHealth {
   }
 
   /**
+   * The subscriber lost subscriptions without losing its connection (a Redis Cluster shard failed
+   * over or moved a slot): down until {@link #subscribed()}.
+   */
+  void subscriberLost() {
+    down(subscriber, null);
+  }
+
+  /**
+   * A publish succeeded, so the publisher is up. On a Redis Cluster, where the publisher is a
+   * connection per shard whose events do not say which shard, this is what ends an outage of the
+   * publisher; on a single Redis the reconnect has already.
+   */
+  void publishSucceeded() {
+    if (publisherDown) {
+      up(publisher);
+    }
+  }
+
+  /**
    * A publish failed, so its event is dropped. Redis refusing the command (a server-side error,
    * which would repeat for every event) is logged once; any other failure means the publisher
    * connection is down.
@@ -98,6 +120,7 @@ final class ConnectionHealth {
     synchronized (down) {
       wasUp = down.isEmpty();
       down.add(connection);
+      publisherDown = down.contains(publisher);
       if (wasUp) {
         log.warn(
             "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
@@ -117,6 +140,7 @@ final class ConnectionHealth {
     boolean recovered;
     synchronized (down) {
       recovered = down.remove(connection) && down.isEmpty();
+      publisherDown = down.contains(publisher);
       if (recovered) {
         log.info(
             "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"

@@ -4,10 +4,18 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.RecoveryStore;
 import dev.zocket.spi.Target;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -17,7 +25,9 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -98,8 +108,10 @@ public final class RedisBackplane implements Backplane {
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final RedisURI uri;
+  private final List<RedisURI> seeds;
   private final String nodeId;
   private final boolean sharded;
+  private final boolean cluster;
   private final Duration maxReconnectDelay;
   private final Channels channels;
   private final String prefix;
@@ -112,21 +124,25 @@ public final class RedisBackplane implements Backplane {
   private final RoomSubscriptions rooms;
   private final EventPublisher publisher;
   private final EventReceiver receiver;
+  private final ClusterRepair repair;
 
   private ClientResources resources;
-  private RedisClient client;
-  private volatile StatefulRedisConnection<String, byte[]> pubConnection;
+  private AbstractRedisClient client;
+  private volatile StatefulConnection<String, byte[]> pubConnection;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subConnection;
 
   private RedisBackplane(Builder b) {
-    this.uri = b.uri;
+    this.uri = b.seeds.get(0);
+    this.seeds = List.copyOf(b.seeds);
     this.nodeId = b.nodeId != null ? b.nodeId : randomNodeId();
-    this.sharded = b.sharded;
+    this.cluster = b.cluster;
+    this.sharded = b.sharded || b.cluster;
     this.maxReconnectDelay = b.maxReconnectDelay;
     this.channels = new Channels(b.prefix, nodeId);
     this.prefix = b.prefix;
     this.health = new ConnectionHealth(nodeId, uri);
-    this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
+    this.repair = new ClusterRepair(channels, closed::get, health);
+    this.rooms = new RoomSubscriptions(channels, sharded, cluster, closed::get, repair);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
     this.receiver = new EventReceiver(nodeId);
   }
@@ -184,28 +200,12 @@ public final class RedisBackplane implements Backplane {
                     Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
             .build();
     try {
-      client = RedisClient.create(resources, uri);
-      client.setOptions(
-          ClientOptions.builder()
-              .autoReconnect(true)
-              // While disconnected, fail at once: an event is dropped, not queued for later.
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              // A command in flight when the connection dropped may have run: never resend it.
-              .replayFilter(command -> true)
-              .build());
       LettuceListener listener =
-          new LettuceListener(channels, receiver, rooms, health, closed::get);
-      client.addListener(listener);
-      pubConnection = client.connect(CODEC);
-      subConnection = client.connectPubSub(CODEC);
-      health.watch(pubConnection, subConnection);
-      subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
-      publisher.commands(pubConnection.async());
-      rooms.commands(subConnection.async());
-      if (sharded) {
-        subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
+          new LettuceListener(channels, receiver, rooms, health, closed::get, repair);
+      if (cluster) {
+        connectCluster(listener);
       } else {
-        subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
+        connect(listener);
       }
     } catch (RuntimeException e) {
       shutdown();
@@ -214,8 +214,81 @@ public final class RedisBackplane implements Backplane {
     log.info(
         "Redis backplane of node {} connected to {} ({})",
         nodeId,
-        uri.toString(),
+        cluster ? "the Redis Cluster at " + seeds : uri.toString(),
         sharded ? "sharded pub/sub" : "pub/sub");
+  }
+
+  /** A single Redis (or Sentinel's primary): one publisher and one subscriber connection. */
+  private void connect(LettuceListener listener) {
+    RedisClient standalone = RedisClient.create(resources, uri);
+    client = standalone;
+    standalone.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            // While disconnected, fail at once: an event is dropped, not queued for later.
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            // A command in flight when the connection dropped may have run: never resend it.
+            .replayFilter(command -> true)
+            .build());
+    standalone.addListener(listener);
+    StatefulRedisConnection<String, byte[]> pub = standalone.connect(CODEC);
+    pubConnection = pub;
+    subConnection = standalone.connectPubSub(CODEC);
+    health.watch(pub, subConnection);
+    subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
+    publisher.commands(pub.async());
+    rooms.commands(subConnection.async());
+    if (sharded) {
+      subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
+    } else {
+      subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
+    }
+  }
+
+  /**
+   * A Redis Cluster through Lettuce's cluster client: publishes and sharded subscriptions go to the
+   * shard that owns each channel's slot, over a connection per shard. Lettuce reloads the topology
+   * when Redis redirects a command or a shard stays unreachable, and every 30 s.
+   */
+  private void connectCluster(LettuceListener listener) {
+    RedisClusterClient clustered = RedisClusterClient.create(resources, seeds);
+    client = clustered;
+    ClientOptions options =
+        ClusterClientOptions.builder()
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .enablePeriodicRefresh(Duration.ofSeconds(30))
+                    .build())
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .replayFilter(command -> true)
+            .build();
+    clustered.setOptions((ClusterClientOptions) options);
+    StatefulRedisClusterConnection<String, byte[]> pub = clustered.connect(CODEC);
+    pubConnection = pub;
+    StatefulRedisClusterPubSubConnection<String, byte[]> sub = clustered.connectPubSub(CODEC);
+    subConnection = sub;
+    health.watch(pub, sub);
+    // Messages and confirmations of the per-shard connections reach the listener too.
+    sub.setNodeMessagePropagation(true);
+    sub.addListener((RedisPubSubListener<String, byte[]>) listener);
+    publisher.commands(pub.async());
+    rooms.commands(sub.async());
+    repair.use(clustered, sub.async(), resources.eventExecutorGroup());
+    // Connections to shards open on first use, and a command sent before one is open is rejected
+    // (events are dropped, not queued, while Redis is away): open them now.
+    for (RedisClusterNode shard : clustered.getPartitions()) {
+      if (shard.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        // By host and port, as Lettuce keys the connections it routes commands to.
+        RedisURI at = shard.getUri();
+        pub.getConnection(at.getHost(), at.getPort());
+        sub.getConnection(at.getHost(), at.getPort());
+      }
+    }
+    // One channel per command: the two channels may hash to different slots.
+    sub.sync().ssubscribe(channels.broadcast);
+    sub.sync().ssubscribe(channels.thisNode);
   }
 
   /**
@@ -242,7 +315,13 @@ public final class RedisBackplane implements Backplane {
    */
   @Override
   public RecoveryStore recoveryStore(long windowMillis, int maxEvents) {
-    return new RedisRecoveryStore(() -> client, nodeId, prefix, windowMillis, maxEvents);
+    if (cluster) {
+      throw new UnsupportedOperationException(
+          "Connection-state recovery does not run on a Redis Cluster yet: give a server with"
+              + " recovery(...) a backplane on a single Redis or a Sentinel primary");
+    }
+    return new RedisRecoveryStore(
+        () -> (RedisClient) client, nodeId, prefix, windowMillis, maxEvents);
   }
 
   @Override
@@ -313,18 +392,21 @@ public final class RedisBackplane implements Backplane {
 
   /** Configures a {@link RedisBackplane}. Not thread-safe. */
   public static final class Builder {
-    private final RedisURI uri;
+    private final List<RedisURI> seeds = new ArrayList<>();
     private String prefix = "zocket";
     private String nodeId;
     private boolean sharded;
+    private boolean cluster;
     private Duration maxReconnectDelay = Duration.ofSeconds(5);
 
     private Builder(String redisUri) {
       Objects.requireNonNull(redisUri, "redisUri == null");
-      try {
-        this.uri = RedisURI.create(redisUri);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("Not a Redis URI: '" + redisUri + "'", e);
+      for (String one : redisUri.split(",", -1)) {
+        try {
+          seeds.add(RedisURI.create(one.trim()));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("Not a Redis URI: '" + one.trim() + "'", e);
+        }
       }
     }
 
@@ -378,6 +460,23 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
+     * Whether the URI names a node of a Redis Cluster (Redis 7 or later) rather than a single
+     * Redis: the backplane then uses Lettuce's cluster client and sharded pub/sub (so {@link
+     * #sharded} is implied), each channel served by the shard that owns its slot, and follows
+     * failovers and slot migrations. Several seed nodes may be given as one string of
+     * comma-separated URIs ({@code redis://10.0.0.1:7000,redis://10.0.0.2:7000}); one that answers
+     * is enough to learn the rest. Connection-state recovery does not run on a cluster yet. Default
+     * false.
+     *
+     * @param cluster true for a Redis Cluster
+     * @return this builder
+     */
+    public Builder cluster(boolean cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
+    /**
      * The longest wait between two reconnect attempts after Redis went away; the waits grow
      * exponentially from 10 ms to it. Default 5 s.
      *
@@ -400,6 +499,10 @@ public final class RedisBackplane implements Backplane {
      * @return a new backplane for one server
      */
     public RedisBackplane build() {
+      if (seeds.size() > 1 && !cluster) {
+        throw new IllegalArgumentException(
+            "Several Redis URIs are seeds of a Redis Cluster: set cluster(true), or give one URI");
+      }
       return new RedisBackplane(this);
     }
   }

@@ -238,6 +238,28 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
+   * How many connections are subscribed to a sharded channel, over all live nodes: those of the
+   * shard that owns its slot, masters and replicas alike.
+   *
+   * @param channel a channel name
+   * @return the number of subscriptions to it
+   */
+  public long shardSubscribers(String channel) {
+    long total = 0;
+    for (int port : ports) {
+      if (!alive(port)) {
+        continue;
+      }
+      String reply = command(port, "PUBSUB", "SHARDNUMSUB", channel);
+      if (reply != null && !reply.startsWith("ERR")) {
+        String[] lines = reply.split("\n");
+        total += Long.parseLong(lines[lines.length - 1].trim());
+      }
+    }
+    return total;
+  }
+
+  /**
    * Promotes the replica of the master at {@code masterPort} with {@code CLUSTER FAILOVER} (a
    * coordinated failover without loss), and waits until the old master is a replica and every live
    * node reports {@code cluster_state:ok}.

@@ -2,7 +2,6 @@ package dev.zocket.redis;
 
 import dev.zocket.spi.Backplane;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisURI;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +30,10 @@ final class ConnectionHealth {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
 
   private final String nodeId;
-  private final RedisURI uri;
+
+  /** Where Redis is, for the log: its URI, or the cluster's seeds. */
+  private final String where;
+
   private final AtomicBoolean rejected = new AtomicBoolean();
   private final LongAdder dropped = new LongAdder();
 
@@ -47,9 +49,9 @@ final class ConnectionHealth {
   /** The server's node, told of outages once the backplane has started. */
   private volatile Backplane.Node node;
 
-  ConnectionHealth(String nodeId, RedisURI uri) {
+  ConnectionHealth(String nodeId, String where) {
     this.nodeId = nodeId;
-    this.uri = uri;
+    this.where = where;
   }
 
   /** The server's node, to report outages and recoveries to. */
@@ -108,7 +110,7 @@ final class ConnectionHealth {
     dropped.increment();
     if (failure instanceof RedisCommandExecutionException) {
       if (rejected.compareAndSet(false, true)) { // a server-side error repeats: say it once
-        log.error("Redis at {} rejected a publish: {}", uri.toString(), failure.getMessage());
+        log.error("Redis ({}) rejected a publish: {}", where, failure.getMessage());
       }
     } else {
       down(publisher, failure);
@@ -126,7 +128,7 @@ final class ConnectionHealth {
             "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
                 + " until it reconnects; local delivery goes on",
             nodeId,
-            uri.toString(),
+            where,
             cause == null ? "" : " (" + cause + ")");
       }
     }
@@ -146,7 +148,7 @@ final class ConnectionHealth {
             "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
                 + " meanwhile",
             nodeId,
-            uri.toString(),
+            where,
             dropped.sumThenReset());
       }
     }

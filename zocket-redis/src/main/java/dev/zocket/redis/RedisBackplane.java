@@ -73,26 +73,37 @@ import org.slf4j.LoggerFactory;
  * <h2>Order and loss</h2>
  *
  * Events published by one thread of one node arrive at every other node in the order they were sent
- * (one Redis connection per node publishes, and Redis keeps the order per connection). Delivery
- * across nodes is <b>at most once</b>. While Redis is unreachable, local delivery goes on; events
- * for other nodes are dropped (not queued), and nodes receive nothing from the others. The outage
- * is logged once at WARN, its end once at INFO with the number of dropped events. Lettuce
- * reconnects by itself (exponential backoff up to the {@linkplain Builder#maxReconnectDelay maximum
- * delay}); the backplane then subscribes again to the channels of the rooms that have local members
- * at that moment, including rooms joined during the outage. Nothing lost in between is resent, and
- * a command in flight when the connection dropped is not replayed (it could otherwise arrive
- * twice).
+ * (one Redis connection per node publishes, and Redis keeps the order per connection; on a Redis
+ * Cluster, per channel: see below). Delivery across nodes is <b>at most once</b>. While Redis is
+ * unreachable, local delivery goes on; events for other nodes are dropped (not queued), and nodes
+ * receive nothing from the others. The outage is logged once at WARN, its end once at INFO with the
+ * number of dropped events. Lettuce reconnects by itself (exponential backoff up to the {@linkplain
+ * Builder#maxReconnectDelay maximum delay}); the backplane then subscribes again to the channels of
+ * the rooms that have local members at that moment, including rooms joined during the outage.
+ * Nothing lost in between is resent, and a command in flight when the connection dropped is not
+ * replayed (it could otherwise arrive twice).
  *
  * <h2>Sharded pub/sub</h2>
  *
  * With {@link Builder#sharded(boolean) sharded(true)} the backplane uses {@code SSUBSCRIBE} and
  * {@code SPUBLISH} (Redis 7 or later) instead of {@code SUBSCRIBE} and {@code PUBLISH}. On a single
- * Redis server they behave the same; they are what lets a Redis Cluster route a channel to the one
- * shard that owns its slot instead of every node of the cluster. This backplane connects to one
- * Redis endpoint (a standalone server, a primary behind Sentinel with {@code redis-sentinel://}, or
- * a cluster proxy): it does not use Lettuce's cluster client, which would have to send each {@code
- * SSUBSCRIBE} to the shard owning the channel and follow slot migrations, and which this module
- * does not test against a real cluster.
+ * Redis server they behave the same; on a Redis Cluster they are what sends a channel's messages
+ * through the one shard that owns its slot, instead of through every node of the cluster.
+ *
+ * <h2>Redis Cluster</h2>
+ *
+ * With {@link Builder#cluster(boolean) cluster(true)} the URI names one or more nodes of a Redis
+ * Cluster (Redis 7 or later), and the backplane uses Lettuce's cluster client with sharded pub/sub:
+ * each room's channel, each node's channel and the broadcast channel live on the shard that owns
+ * its slot, so the rooms' traffic spreads over the shards, and a message costs only its shard. The
+ * backplane opens a connection to every shard as it starts; it follows failovers and slot
+ * migrations: Redis ends the subscriptions of a slot that changes hands (an unsolicited {@code
+ * SUNSUBSCRIBE}), and the backplane reloads the topology and subscribes again, reporting an outage
+ * until it has. Events published to the slot meanwhile are lost for this node (at most once, as
+ * above); a publish that Redis or Lettuce refuses during the change is counted as dropped. Order on
+ * a cluster is kept per channel: the events of one node to one room, to one node's clients, or to
+ * everyone arrive in the order sent, but an event to a room and a later one to a client may not.
+ * Connection-state recovery does not run on a cluster yet.
  *
  * <h2>Threading</h2>
  *
@@ -140,7 +151,8 @@ public final class RedisBackplane implements Backplane {
     this.maxReconnectDelay = b.maxReconnectDelay;
     this.channels = new Channels(b.prefix, nodeId);
     this.prefix = b.prefix;
-    this.health = new ConnectionHealth(nodeId, uri);
+    this.health =
+        new ConnectionHealth(nodeId, cluster ? "the Redis Cluster at " + seeds : uri.toString());
     this.repair = new ClusterRepair(channels, closed::get, health);
     this.rooms = new RoomSubscriptions(channels, sharded, cluster, closed::get, repair);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);

@@ -14,7 +14,6 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -103,7 +102,6 @@ import org.slf4j.LoggerFactory;
  * above); a publish that Redis or Lettuce refuses during the change is counted as dropped. Order on
  * a cluster is kept per channel: the events of one node to one room, to one node's clients, or to
  * everyone arrive in the order sent, but an event to a room and a later one to a client may not.
- * Connection-state recovery does not run on a cluster yet.
  *
  * <h2>Threading</h2>
  *
@@ -288,16 +286,8 @@ public final class RedisBackplane implements Backplane {
     publisher.commands(pub.async());
     rooms.commands(sub.async());
     repair.use(clustered, sub.async(), resources.eventExecutorGroup());
-    // Connections to shards open on first use, and a command sent before one is open is rejected
-    // (events are dropped, not queued, while Redis is away): open them now.
-    for (RedisClusterNode shard : clustered.getPartitions()) {
-      if (shard.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
-        // By host and port, as Lettuce keys the connections it routes commands to.
-        RedisURI at = shard.getUri();
-        pub.getConnection(at.getHost(), at.getPort());
-        sub.getConnection(at.getHost(), at.getPort());
-      }
-    }
+    Shards.open(clustered, pub::getConnection);
+    Shards.open(clustered, sub::getConnection);
     // One channel per command: the two channels may hash to different slots.
     sub.sync().ssubscribe(channels.broadcast);
     sub.sync().ssubscribe(channels.thisNode);
@@ -305,12 +295,14 @@ public final class RedisBackplane implements Backplane {
 
   /**
    * The store of a server with connection-state recovery across the nodes: events go through the
-   * Redis stream {@code <prefix>:events} (capped at about {@code maxEvents} entries, trimmed of
-   * those older than the window), read in order by every node, and the sessions of dropped
-   * connections are keys {@code <prefix>:session:<token>} that expire after the window (and a
-   * margin). With it, the server publishes nothing on the channels above: every event, this node's
-   * own included, reaches its recipients through the stream, a round trip to Redis later. Needs
-   * Redis 7 or later. Called by the server, once.
+   * Redis stream <code>{&lt;prefix&gt;}:events</code> (capped at about {@code maxEvents} entries,
+   * trimmed of those older than the window), read in order by every node, and the sessions of
+   * dropped connections are keys <code>{&lt;prefix&gt;}:session:&lt;token&gt;</code> that expire
+   * after the window (and a margin). On a Redis Cluster the braces put them all in one slot: a
+   * resumption needs one shard, and all of recovery's traffic goes through that shard (one ordered
+   * stream is what gives every node the same order). With it, the server publishes nothing on the
+   * channels above: every event, this node's own included, reaches its recipients through the
+   * stream, a round trip to Redis later. Needs Redis 7 or later. Called by the server, once.
    *
    * <p>Memory: Redis cannot trim a stream by bytes, so the stream is bounded by {@code maxEvents}
    * (and the window) only, and takes about {@code maxEvents} times the size of the events sent
@@ -327,13 +319,7 @@ public final class RedisBackplane implements Backplane {
    */
   @Override
   public RecoveryStore recoveryStore(long windowMillis, int maxEvents) {
-    if (cluster) {
-      throw new UnsupportedOperationException(
-          "Connection-state recovery does not run on a Redis Cluster yet: give a server with"
-              + " recovery(...) a backplane on a single Redis or a Sentinel primary");
-    }
-    return new RedisRecoveryStore(
-        () -> (RedisClient) client, nodeId, prefix, windowMillis, maxEvents);
+    return new RedisRecoveryStore(() -> client, nodeId, prefix, windowMillis, maxEvents);
   }
 
   @Override

@@ -206,7 +206,10 @@ final class Sessions {
               if (record != null) {
                 return done(attach(token, record, principal, next));
               }
-              if (!portable || System.nanoTime() - giveUpAt >= 0 || local.containsKey(token)) {
+              // A session parked here the store lacks has been taken by another node (the client
+              // moved there): that node parks it again once it notices the drop, so wait for it
+              // as for any other node's.
+              if (!portable || System.nanoTime() - giveUpAt >= 0) {
                 return done(null);
               }
               Executor later =

@@ -2,7 +2,6 @@ package dev.zocket.redis;
 
 import dev.zocket.spi.Backplane;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisURI;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,12 +30,18 @@ final class ConnectionHealth {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
 
   private final String nodeId;
-  private final RedisURI uri;
+
+  /** Where Redis is, for the log: its URI, or the cluster's seeds. */
+  private final String where;
+
   private final AtomicBoolean rejected = new AtomicBoolean();
   private final LongAdder dropped = new LongAdder();
 
   /** Which of the two connections are down; guarded by itself. */
   private final Set<Object> down = new HashSet<>();
+
+  /** Whether the publisher is in {@link #down}: read on every publish, so kept apart. */
+  private volatile boolean publisherDown;
 
   private volatile Object publisher;
   private volatile Object subscriber;
@@ -44,9 +49,9 @@ final class ConnectionHealth {
   /** The server's node, told of outages once the backplane has started. */
   private volatile Backplane.Node node;
 
-  ConnectionHealth(String nodeId, RedisURI uri) {
+  ConnectionHealth(String nodeId, String where) {
     this.nodeId = nodeId;
-    this.uri = uri;
+    this.where = where;
   }
 
   /** The server's node, to report outages and recoveries to. */
@@ -78,6 +83,25 @@ final class ConnectionHealth {
   }
 
   /**
+   * The subscriber lost subscriptions without losing its connection (a Redis Cluster shard failed
+   * over or moved a slot): down until {@link #subscribed()}.
+   */
+  void subscriberLost() {
+    down(subscriber, null);
+  }
+
+  /**
+   * A publish succeeded, so the publisher is up. On a Redis Cluster, where the publisher is a
+   * connection per shard whose events do not say which shard, this is what ends an outage of the
+   * publisher; on a single Redis the reconnect has already.
+   */
+  void publishSucceeded() {
+    if (publisherDown) {
+      up(publisher);
+    }
+  }
+
+  /**
    * A publish failed, so its event is dropped. Redis refusing the command (a server-side error,
    * which would repeat for every event) is logged once; any other failure means the publisher
    * connection is down.
@@ -86,7 +110,7 @@ final class ConnectionHealth {
     dropped.increment();
     if (failure instanceof RedisCommandExecutionException) {
       if (rejected.compareAndSet(false, true)) { // a server-side error repeats: say it once
-        log.error("Redis at {} rejected a publish: {}", uri.toString(), failure.getMessage());
+        log.error("Redis ({}) rejected a publish: {}", where, failure.getMessage());
       }
     } else {
       down(publisher, failure);
@@ -98,12 +122,13 @@ final class ConnectionHealth {
     synchronized (down) {
       wasUp = down.isEmpty();
       down.add(connection);
+      publisherDown = down.contains(publisher);
       if (wasUp) {
         log.warn(
             "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
                 + " until it reconnects; local delivery goes on",
             nodeId,
-            uri.toString(),
+            where,
             cause == null ? "" : " (" + cause + ")");
       }
     }
@@ -117,12 +142,13 @@ final class ConnectionHealth {
     boolean recovered;
     synchronized (down) {
       recovered = down.remove(connection) && down.isEmpty();
+      publisherDown = down.contains(publisher);
       if (recovered) {
         log.info(
             "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
                 + " meanwhile",
             nodeId,
-            uri.toString(),
+            where,
             dropped.sumThenReset());
       }
     }

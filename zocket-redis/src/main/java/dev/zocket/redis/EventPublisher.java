@@ -3,7 +3,7 @@ package dev.zocket.redis;
 import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Target;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,7 +35,7 @@ final class EventPublisher {
   private final AtomicLong messageIds = new AtomicLong();
   private final BiConsumer<Long, Throwable> onPublished = this::published;
 
-  private volatile RedisAsyncCommands<String, byte[]> commands;
+  private volatile RedisClusterAsyncCommands<String, byte[]> commands;
 
   /**
    * Publishes nothing until {@link #commands} has the publisher connection's.
@@ -58,13 +58,13 @@ final class EventPublisher {
   }
 
   /** The publisher connection's commands, once it is open; null when it is closed. */
-  void commands(RedisAsyncCommands<String, byte[]> commands) {
+  void commands(RedisClusterAsyncCommands<String, byte[]> commands) {
     this.commands = commands;
   }
 
   /** Publishes an event to the other nodes; see {@link RedisBackplane#publish}. */
   void publish(Target target, byte[] frame) {
-    RedisAsyncCommands<String, byte[]> commands = this.commands;
+    RedisClusterAsyncCommands<String, byte[]> commands = this.commands;
     if (commands == null || closed.getAsBoolean()) {
       return;
     }
@@ -107,14 +107,17 @@ final class EventPublisher {
     return byNode;
   }
 
-  private void send(RedisAsyncCommands<String, byte[]> commands, String channel, byte[] payload) {
+  private void send(
+      RedisClusterAsyncCommands<String, byte[]> commands, String channel, byte[] payload) {
     RedisFuture<Long> f =
         sharded ? commands.spublish(channel, payload) : commands.publish(channel, payload);
     f.whenComplete(onPublished);
   }
 
   private void published(Long receivers, Throwable failure) {
-    if (failure != null && !closed.getAsBoolean()) {
+    if (failure == null) {
+      health.publishSucceeded();
+    } else if (!closed.getAsBoolean()) {
       health.publishFailed(failure);
     }
   }

@@ -12,8 +12,9 @@ import java.util.function.BooleanSupplier;
  * confirmations to {@link RoomSubscriptions}, except that of this node's channel, which means the
  * subscriber connection is (again) subscribed after a connect, so the rooms are subscribed again
  * and {@link ConnectionHealth} counts the subscriber as up; connection events of both connections
- * to {@link ConnectionHealth}. Registered both as the subscriber connection's pub/sub listener and
- * as the client's connection state listener. Holds nothing of its own.
+ * to {@link ConnectionHealth}. Registered as the subscriber connection's pub/sub listener, and on a
+ * single Redis as the client's connection state listener too (on a Redis Cluster the connections
+ * are per shard; see {@link ConnectionHealth#publishSucceeded}). Holds nothing of its own.
  *
  * <p>Threading: Lettuce's I/O threads, the event loop of the connection concerned, so the callbacks
  * of one connection come one at a time. Nothing here blocks.
@@ -25,23 +26,29 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
   private final RoomSubscriptions rooms;
   private final ConnectionHealth health;
   private final BooleanSupplier closed;
+  private final Runnable repair;
 
   /**
    * Hands callbacks to these parts.
    *
    * @param closed whether the backplane is closed: then a lost connection is no outage
+   * @param repair subscribes again after Redis ended the subscription of the broadcast channel or
+   *     this node's channel without being asked (a Redis Cluster shard failed over or moved their
+   *     slot; see {@link ClusterRepair})
    */
   LettuceListener(
       Channels channels,
       EventReceiver receiver,
       RoomSubscriptions rooms,
       ConnectionHealth health,
-      BooleanSupplier closed) {
+      BooleanSupplier closed,
+      Runnable repair) {
     this.channels = channels;
     this.receiver = receiver;
     this.rooms = rooms;
     this.health = health;
     this.closed = closed;
+    this.repair = repair;
   }
 
   @Override
@@ -71,7 +78,13 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
 
   @Override
   public void sunsubscribed(String channel, long count) {
-    rooms.unsubscribed(channel);
+    if (channel.equals(channels.broadcast) || channel.equals(channels.thisNode)) {
+      if (!closed.getAsBoolean()) {
+        repair.run(); // the backplane never unsubscribes these: Redis did
+      }
+    } else {
+      rooms.unsubscribed(channel);
+    }
   }
 
   @Override

@@ -4,10 +4,17 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.RecoveryStore;
 import dev.zocket.spi.Target;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -17,7 +24,9 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,26 +72,36 @@ import org.slf4j.LoggerFactory;
  * <h2>Order and loss</h2>
  *
  * Events published by one thread of one node arrive at every other node in the order they were sent
- * (one Redis connection per node publishes, and Redis keeps the order per connection). Delivery
- * across nodes is <b>at most once</b>. While Redis is unreachable, local delivery goes on; events
- * for other nodes are dropped (not queued), and nodes receive nothing from the others. The outage
- * is logged once at WARN, its end once at INFO with the number of dropped events. Lettuce
- * reconnects by itself (exponential backoff up to the {@linkplain Builder#maxReconnectDelay maximum
- * delay}); the backplane then subscribes again to the channels of the rooms that have local members
- * at that moment, including rooms joined during the outage. Nothing lost in between is resent, and
- * a command in flight when the connection dropped is not replayed (it could otherwise arrive
- * twice).
+ * (one Redis connection per node publishes, and Redis keeps the order per connection; on a Redis
+ * Cluster, per channel: see below). Delivery across nodes is <b>at most once</b>. While Redis is
+ * unreachable, local delivery goes on; events for other nodes are dropped (not queued), and nodes
+ * receive nothing from the others. The outage is logged once at WARN, its end once at INFO with the
+ * number of dropped events. Lettuce reconnects by itself (exponential backoff up to the {@linkplain
+ * Builder#maxReconnectDelay maximum delay}); the backplane then subscribes again to the channels of
+ * the rooms that have local members at that moment, including rooms joined during the outage.
+ * Nothing lost in between is resent, and a command in flight when the connection dropped is not
+ * replayed (it could otherwise arrive twice).
  *
  * <h2>Sharded pub/sub</h2>
  *
  * With {@link Builder#sharded(boolean) sharded(true)} the backplane uses {@code SSUBSCRIBE} and
  * {@code SPUBLISH} (Redis 7 or later) instead of {@code SUBSCRIBE} and {@code PUBLISH}. On a single
- * Redis server they behave the same; they are what lets a Redis Cluster route a channel to the one
- * shard that owns its slot instead of every node of the cluster. This backplane connects to one
- * Redis endpoint (a standalone server, a primary behind Sentinel with {@code redis-sentinel://}, or
- * a cluster proxy): it does not use Lettuce's cluster client, which would have to send each {@code
- * SSUBSCRIBE} to the shard owning the channel and follow slot migrations, and which this module
- * does not test against a real cluster.
+ * Redis server they behave the same; on a Redis Cluster they are what sends a channel's messages
+ * through the one shard that owns its slot, instead of through every node of the cluster.
+ *
+ * <h2>Redis Cluster</h2>
+ *
+ * With {@link Builder#cluster(boolean) cluster(true)} the URI names one or more nodes of a Redis
+ * Cluster (Redis 7 or later), and the backplane uses Lettuce's cluster client with sharded pub/sub:
+ * each room's channel, each node's channel and the broadcast channel live on the shard that owns
+ * its slot, so the rooms' traffic spreads over the shards, and a message costs only its shard. The
+ * backplane opens a connection to every shard as it starts; it follows failovers and slot
+ * migrations: Redis ends the subscriptions of a slot that changes hands (an unsolicited {@code
+ * SUNSUBSCRIBE}), and the backplane reloads the topology and subscribes again, reporting an outage
+ * until it has. Events published to the slot meanwhile are lost for this node (at most once, as
+ * above); a publish that Redis or Lettuce refuses during the change is counted as dropped. Order on
+ * a cluster is kept per channel: the events of one node to one room, to one node's clients, or to
+ * everyone arrive in the order sent, but an event to a room and a later one to a client may not.
  *
  * <h2>Threading</h2>
  *
@@ -98,8 +117,10 @@ public final class RedisBackplane implements Backplane {
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final RedisURI uri;
+  private final List<RedisURI> seeds;
   private final String nodeId;
   private final boolean sharded;
+  private final boolean cluster;
   private final Duration maxReconnectDelay;
   private final Channels channels;
   private final String prefix;
@@ -112,21 +133,26 @@ public final class RedisBackplane implements Backplane {
   private final RoomSubscriptions rooms;
   private final EventPublisher publisher;
   private final EventReceiver receiver;
+  private final ClusterRepair repair;
 
   private ClientResources resources;
-  private RedisClient client;
-  private volatile StatefulRedisConnection<String, byte[]> pubConnection;
+  private AbstractRedisClient client;
+  private volatile StatefulConnection<String, byte[]> pubConnection;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subConnection;
 
   private RedisBackplane(Builder b) {
-    this.uri = b.uri;
+    this.uri = b.seeds.get(0);
+    this.seeds = List.copyOf(b.seeds);
     this.nodeId = b.nodeId != null ? b.nodeId : randomNodeId();
-    this.sharded = b.sharded;
+    this.cluster = b.cluster;
+    this.sharded = b.sharded || b.cluster;
     this.maxReconnectDelay = b.maxReconnectDelay;
     this.channels = new Channels(b.prefix, nodeId);
     this.prefix = b.prefix;
-    this.health = new ConnectionHealth(nodeId, uri);
-    this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
+    this.health =
+        new ConnectionHealth(nodeId, cluster ? "the Redis Cluster at " + seeds : uri.toString());
+    this.repair = new ClusterRepair(channels, closed::get, health);
+    this.rooms = new RoomSubscriptions(channels, sharded, cluster, closed::get, repair);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
     this.receiver = new EventReceiver(nodeId);
   }
@@ -184,28 +210,12 @@ public final class RedisBackplane implements Backplane {
                     Duration.ofMillis(10), maxReconnectDelay, 2, TimeUnit.MILLISECONDS))
             .build();
     try {
-      client = RedisClient.create(resources, uri);
-      client.setOptions(
-          ClientOptions.builder()
-              .autoReconnect(true)
-              // While disconnected, fail at once: an event is dropped, not queued for later.
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              // A command in flight when the connection dropped may have run: never resend it.
-              .replayFilter(command -> true)
-              .build());
       LettuceListener listener =
-          new LettuceListener(channels, receiver, rooms, health, closed::get);
-      client.addListener(listener);
-      pubConnection = client.connect(CODEC);
-      subConnection = client.connectPubSub(CODEC);
-      health.watch(pubConnection, subConnection);
-      subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
-      publisher.commands(pubConnection.async());
-      rooms.commands(subConnection.async());
-      if (sharded) {
-        subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
+          new LettuceListener(channels, receiver, rooms, health, closed::get, repair);
+      if (cluster) {
+        connectCluster(listener);
       } else {
-        subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
+        connect(listener);
       }
     } catch (RuntimeException e) {
       shutdown();
@@ -214,18 +224,85 @@ public final class RedisBackplane implements Backplane {
     log.info(
         "Redis backplane of node {} connected to {} ({})",
         nodeId,
-        uri.toString(),
+        cluster ? "the Redis Cluster at " + seeds : uri.toString(),
         sharded ? "sharded pub/sub" : "pub/sub");
+  }
+
+  /** A single Redis (or Sentinel's primary): one publisher and one subscriber connection. */
+  private void connect(LettuceListener listener) {
+    RedisClient standalone = RedisClient.create(resources, uri);
+    client = standalone;
+    standalone.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            // While disconnected, fail at once: an event is dropped, not queued for later.
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            // A command in flight when the connection dropped may have run: never resend it.
+            .replayFilter(command -> true)
+            .build());
+    standalone.addListener(listener);
+    StatefulRedisConnection<String, byte[]> pub = standalone.connect(CODEC);
+    pubConnection = pub;
+    subConnection = standalone.connectPubSub(CODEC);
+    health.watch(pub, subConnection);
+    subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
+    publisher.commands(pub.async());
+    rooms.commands(subConnection.async());
+    if (sharded) {
+      subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
+    } else {
+      subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
+    }
+  }
+
+  /**
+   * A Redis Cluster through Lettuce's cluster client: publishes and sharded subscriptions go to the
+   * shard that owns each channel's slot, over a connection per shard. Lettuce reloads the topology
+   * when Redis redirects a command or a shard stays unreachable, and every 30 s.
+   */
+  private void connectCluster(LettuceListener listener) {
+    RedisClusterClient clustered = RedisClusterClient.create(resources, seeds);
+    client = clustered;
+    ClientOptions options =
+        ClusterClientOptions.builder()
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .enablePeriodicRefresh(Duration.ofSeconds(30))
+                    .build())
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .replayFilter(command -> true)
+            .build();
+    clustered.setOptions((ClusterClientOptions) options);
+    StatefulRedisClusterConnection<String, byte[]> pub = clustered.connect(CODEC);
+    pubConnection = pub;
+    StatefulRedisClusterPubSubConnection<String, byte[]> sub = clustered.connectPubSub(CODEC);
+    subConnection = sub;
+    health.watch(pub, sub);
+    // Messages and confirmations of the per-shard connections reach the listener too.
+    sub.setNodeMessagePropagation(true);
+    sub.addListener((RedisPubSubListener<String, byte[]>) listener);
+    publisher.commands(pub.async());
+    rooms.commands(sub.async());
+    repair.use(clustered, sub.async(), resources.eventExecutorGroup());
+    Shards.open(clustered, pub::getConnection);
+    Shards.open(clustered, sub::getConnection);
+    // One channel per command: the two channels may hash to different slots.
+    sub.sync().ssubscribe(channels.broadcast);
+    sub.sync().ssubscribe(channels.thisNode);
   }
 
   /**
    * The store of a server with connection-state recovery across the nodes: events go through the
-   * Redis stream {@code <prefix>:events} (capped at about {@code maxEvents} entries, trimmed of
-   * those older than the window), read in order by every node, and the sessions of dropped
-   * connections are keys {@code <prefix>:session:<token>} that expire after the window (and a
-   * margin). With it, the server publishes nothing on the channels above: every event, this node's
-   * own included, reaches its recipients through the stream, a round trip to Redis later. Needs
-   * Redis 7 or later. Called by the server, once.
+   * Redis stream <code>{&lt;prefix&gt;}:events</code> (capped at about {@code maxEvents} entries,
+   * trimmed of those older than the window), read in order by every node, and the sessions of
+   * dropped connections are keys <code>{&lt;prefix&gt;}:session:&lt;token&gt;</code> that expire
+   * after the window (and a margin). On a Redis Cluster the braces put them all in one slot: a
+   * resumption needs one shard, and all of recovery's traffic goes through that shard (one ordered
+   * stream is what gives every node the same order). With it, the server publishes nothing on the
+   * channels above: every event, this node's own included, reaches its recipients through the
+   * stream, a round trip to Redis later. Needs Redis 7 or later. Called by the server, once.
    *
    * <p>Memory: Redis cannot trim a stream by bytes, so the stream is bounded by {@code maxEvents}
    * (and the window) only, and takes about {@code maxEvents} times the size of the events sent
@@ -313,18 +390,21 @@ public final class RedisBackplane implements Backplane {
 
   /** Configures a {@link RedisBackplane}. Not thread-safe. */
   public static final class Builder {
-    private final RedisURI uri;
+    private final List<RedisURI> seeds = new ArrayList<>();
     private String prefix = "zocket";
     private String nodeId;
     private boolean sharded;
+    private boolean cluster;
     private Duration maxReconnectDelay = Duration.ofSeconds(5);
 
     private Builder(String redisUri) {
       Objects.requireNonNull(redisUri, "redisUri == null");
-      try {
-        this.uri = RedisURI.create(redisUri);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("Not a Redis URI: '" + redisUri + "'", e);
+      for (String one : redisUri.split(",", -1)) {
+        try {
+          seeds.add(RedisURI.create(one.trim()));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("Not a Redis URI: '" + one.trim() + "'", e);
+        }
       }
     }
 
@@ -378,6 +458,23 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
+     * Whether the URI names a node of a Redis Cluster (Redis 7 or later) rather than a single
+     * Redis: the backplane then uses Lettuce's cluster client and sharded pub/sub (so {@link
+     * #sharded} is implied), each channel served by the shard that owns its slot, and follows
+     * failovers and slot migrations. Several seed nodes may be given as one string of
+     * comma-separated URIs ({@code redis://10.0.0.1:7000,redis://10.0.0.2:7000}); one that answers
+     * is enough to learn the rest. Connection-state recovery does not run on a cluster yet. Default
+     * false.
+     *
+     * @param cluster true for a Redis Cluster
+     * @return this builder
+     */
+    public Builder cluster(boolean cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
+    /**
      * The longest wait between two reconnect attempts after Redis went away; the waits grow
      * exponentially from 10 ms to it. Default 5 s.
      *
@@ -400,6 +497,10 @@ public final class RedisBackplane implements Backplane {
      * @return a new backplane for one server
      */
     public RedisBackplane build() {
+      if (seeds.size() > 1 && !cluster) {
+        throw new IllegalArgumentException(
+            "Several Redis URIs are seeds of a Redis Cluster: set cluster(true), or give one URI");
+      }
       return new RedisBackplane(this);
     }
   }

@@ -2,6 +2,7 @@ package dev.zocket.redis;
 
 import dev.zocket.spi.RecoveryStore;
 import dev.zocket.spi.Target;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
@@ -10,9 +11,12 @@ import io.lettuce.core.UnblockType;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -31,18 +35,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The recovery store of a Redis backplane (see {@link RedisBackplane#recoveryStore}): every node
- * appends its events to one Redis stream, {@code <prefix>:events}, capped at about {@code
- * maxEvents} entries and trimmed of those older than the window, and every node reads the whole
- * stream, in its order, on a thread of its own ({@code zocket-redis-events-<nodeId>}), delivering
- * each event to its own recipients: the stream's order is the one order of every connection of the
- * cluster, and an entry's id ({@code <milliseconds>-<sequence>}) is the event's position. Sessions
- * are keys {@code <prefix>:session:<token>} with a time to live.
+ * appends its events to one Redis stream, <code>{&lt;prefix&gt;}:events</code>, capped at about
+ * {@code maxEvents} entries and trimmed of those older than the window, and every node reads the
+ * whole stream, in its order, on a thread of its own ({@code zocket-redis-events-<nodeId>}),
+ * delivering each event to its own recipients: the stream's order is the one order of every
+ * connection of the cluster, and an entry's id ({@code <milliseconds>-<sequence>}) is the event's
+ * position. Sessions are keys <code>{&lt;prefix&gt;}:session:&lt;token&gt;</code> with a time to
+ * live. The braces are a Redis Cluster hash tag: the stream and the sessions share one slot, so a
+ * resumption (take the session, read the events after its position) needs one shard; on a cluster
+ * all of recovery's traffic goes through that shard.
  *
  * <p>A resumption runs on the reading thread, between two batches of entries, with the entries
- * after the client's position up to the last one delivered ({@code XRANGE}); the thread is woken
- * for it ({@code CLIENT UNBLOCK}) rather than waiting for its next read to time out. Events after a
- * position are all kept while Redis has deleted no entry after it ({@code max-deleted-entry-id} of
- * {@code XINFO STREAM}, Redis 7 or later).
+ * after the client's position up to the last one delivered ({@code XRANGE}); on a single Redis the
+ * thread is woken for it ({@code CLIENT UNBLOCK}) rather than waiting for its next read to time out
+ * (at most 250 ms, which a resumption on a Redis Cluster waits, where the blocked read's connection
+ * cannot be named to another). Events after a position are all kept while Redis has deleted no
+ * entry after it ({@code max-deleted-entry-id} of {@code XINFO STREAM}, Redis 7 or later).
  *
  * <p>Memory: the stream is bounded by count ({@code MAXLEN ~ maxEvents}, which may run over by a
  * block of entries) and by age ({@code MINID ~}), not by bytes, which Redis streams cannot be
@@ -68,7 +76,7 @@ final class RedisRecoveryStore implements RecoveryStore {
   /** Entries read at once. */
   private static final int BATCH = 512;
 
-  private final Supplier<RedisClient> client;
+  private final Supplier<AbstractRedisClient> client;
   private final String nodeId;
   private final String stream;
   private final String sessionPrefix;
@@ -83,10 +91,25 @@ final class RedisRecoveryStore implements RecoveryStore {
   private volatile boolean closed;
   private volatile boolean failing;
 
-  private StatefulRedisConnection<String, byte[]> commandConnection;
-  private StatefulRedisConnection<String, byte[]> readConnection;
-  private RedisAsyncCommands<String, byte[]> commands;
+  private StatefulConnection<String, byte[]> commandConnection;
+  private StatefulConnection<String, byte[]> controlConnection;
+  private StatefulConnection<String, byte[]> readConnection;
+
+  /** Appends and trims: under load, a queue of events on their way. */
+  private RedisClusterAsyncCommands<String, byte[]> commands;
+
+  /**
+   * Sessions and wake-ups, on a connection of their own so that they never wait behind the events
+   * on their way: a session saved as its client drops must be in Redis by the time the client
+   * resumes on another node, however many events this node is appending.
+   */
+  private RedisClusterAsyncCommands<String, byte[]> control;
+
+  private RedisClusterCommands<String, byte[]> read;
+
+  /** The reading connection's client id, for {@code CLIENT UNBLOCK}; 0 on a cluster. */
   private long readerId;
+
   private Thread reader;
   private Log node;
 
@@ -97,15 +120,15 @@ final class RedisRecoveryStore implements RecoveryStore {
   private long trimmedAt;
 
   RedisRecoveryStore(
-      Supplier<RedisClient> client,
+      Supplier<AbstractRedisClient> client,
       String nodeId,
       String prefix,
       long windowMillis,
       int maxEvents) {
     this.client = client;
     this.nodeId = nodeId;
-    this.stream = prefix + ":events";
-    this.sessionPrefix = prefix + ":session:";
+    this.stream = "{" + prefix + "}:events";
+    this.sessionPrefix = "{" + prefix + "}:session:";
     this.windowMillis = windowMillis;
     this.maxEvents = maxEvents;
   }
@@ -113,12 +136,32 @@ final class RedisRecoveryStore implements RecoveryStore {
   @Override
   public void start(Log log) {
     this.node = log;
-    RedisClient c = client.get();
-    commandConnection = c.connect(CODEC);
-    readConnection = c.connect(CODEC);
-    commands = commandConnection.async();
-    RedisCommands<String, byte[]> read = readConnection.sync();
-    readerId = read.clientId();
+    AbstractRedisClient c = client.get();
+    if (c instanceof RedisClusterClient cluster) {
+      StatefulRedisClusterConnection<String, byte[]> command = cluster.connect(CODEC);
+      StatefulRedisClusterConnection<String, byte[]> controlling = cluster.connect(CODEC);
+      StatefulRedisClusterConnection<String, byte[]> reading = cluster.connect(CODEC);
+      commandConnection = command;
+      controlConnection = controlling;
+      readConnection = reading;
+      Shards.open(cluster, command::getConnection);
+      Shards.open(cluster, controlling::getConnection);
+      Shards.open(cluster, reading::getConnection);
+      commands = command.async();
+      control = controlling.async();
+      read = reading.sync();
+    } else {
+      StatefulRedisConnection<String, byte[]> command = ((RedisClient) c).connect(CODEC);
+      StatefulRedisConnection<String, byte[]> controlling = ((RedisClient) c).connect(CODEC);
+      StatefulRedisConnection<String, byte[]> reading = ((RedisClient) c).connect(CODEC);
+      commandConnection = command;
+      controlConnection = controlling;
+      readConnection = reading;
+      commands = command.async();
+      control = controlling.async();
+      read = reading.sync();
+      readerId = read.clientId();
+    }
     List<StreamMessage<String, byte[]>> newest =
         read.xrevrange(stream, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
     if (!newest.isEmpty()) {
@@ -173,7 +216,7 @@ final class RedisRecoveryStore implements RecoveryStore {
 
   @Override
   public void saveSession(String token, byte[] record, long ttlMillis) {
-    commands
+    control
         .set(sessionPrefix + token, record, SetArgs.Builder.px(ttlMillis))
         .exceptionally(
             t -> {
@@ -184,12 +227,12 @@ final class RedisRecoveryStore implements RecoveryStore {
 
   @Override
   public CompletionStage<byte[]> takeSession(String token) {
-    return commands.getdel(sessionPrefix + token);
+    return control.getdel(sessionPrefix + token);
   }
 
   @Override
   public CompletionStage<Boolean> removeSession(String token) {
-    return commands.del(sessionPrefix + token).thenApply(n -> n != null && n > 0);
+    return control.del(sessionPrefix + token).thenApply(n -> n != null && n > 0);
   }
 
   @Override
@@ -209,18 +252,20 @@ final class RedisRecoveryStore implements RecoveryStore {
     if (commandConnection != null) {
       commandConnection.close();
     }
+    if (controlConnection != null) {
+      controlConnection.close();
+    }
   }
 
   /** Makes a blocked read return now. */
   private void wake() {
-    if (commands != null) {
-      commands.clientUnblock(readerId, UnblockType.TIMEOUT);
+    if (control != null && readerId != 0) {
+      control.clientUnblock(readerId, UnblockType.TIMEOUT);
     }
   }
 
   /** The reading thread: delivers the stream's entries in order, and runs the resumptions. */
   private void read() {
-    RedisCommands<String, byte[]> read = readConnection.sync();
     XReadArgs args = XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH);
     while (!closed) {
       try {
@@ -236,7 +281,7 @@ final class RedisRecoveryStore implements RecoveryStore {
             node.deliver(e);
           }
         }
-        trimOld(read);
+        trimOld();
       } catch (RuntimeException e) {
         if (!closed) {
           logger.debug("Reading the stream {} failed; trying again", stream, e);
@@ -247,7 +292,7 @@ final class RedisRecoveryStore implements RecoveryStore {
   }
 
   /** Trims the entries older than the window, once a second. */
-  private void trimOld(RedisCommands<String, byte[]> read) {
+  private void trimOld() {
     long now = System.currentTimeMillis();
     if (now - trimmedAt >= 1_000) {
       trimmedAt = now;
@@ -260,8 +305,7 @@ final class RedisRecoveryStore implements RecoveryStore {
     if (!STREAM_ID.matcher(position).matches() || compareIds(position, last) > 0) {
       return null;
     }
-    RedisCommands<String, byte[]> read = readConnection.sync();
-    if (compareIds(maxDeleted(read), position) > 0) {
+    if (compareIds(maxDeleted(), position) > 0) {
       return null;
     }
     List<Event> events = new ArrayList<>();
@@ -286,11 +330,11 @@ final class RedisRecoveryStore implements RecoveryStore {
       }
     }
     // Trimmed while reading? Then an event in the middle may be missing.
-    return compareIds(maxDeleted(read), position) > 0 ? null : events;
+    return compareIds(maxDeleted(), position) > 0 ? null : events;
   }
 
   /** The id of the last entry Redis deleted from the stream (trimmed), or 0-0. */
-  private String maxDeleted(RedisCommands<String, byte[]> read) {
+  private String maxDeleted() {
     List<Object> info;
     try {
       info = read.xinfoStream(stream);

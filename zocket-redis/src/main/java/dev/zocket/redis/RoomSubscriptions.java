@@ -28,7 +28,9 @@ final class RoomSubscriptions {
 
   private final Channels channels;
   private final boolean sharded;
+  private final boolean clustered;
   private final BooleanSupplier closed;
+  private final Runnable repair;
 
   /** The rooms that have local members; guarded by itself, as are subscription commands. */
   private final Set<String> rooms = new HashSet<>();
@@ -39,12 +41,24 @@ final class RoomSubscriptions {
    * No room yet; commands go out once {@link #commands} has the subscriber connection's.
    *
    * @param sharded whether to send {@code SSUBSCRIBE} rather than {@code SUBSCRIBE}
+   * @param clustered whether Redis is a cluster: then each channel has a command of its own (one
+   *     {@code SSUBSCRIBE} may only name channels of one slot), and a failed subscription asks for
+   *     {@code repair} (the cluster's topology changed: no reconnect will come to redo it)
    * @param closed whether the backplane is closed: then nothing is sent and failures are quiet
+   * @param repair brings the subscriptions back after a failure on a cluster; see {@link
+   *     ClusterRepair}
    */
-  RoomSubscriptions(Channels channels, boolean sharded, BooleanSupplier closed) {
+  RoomSubscriptions(
+      Channels channels,
+      boolean sharded,
+      boolean clustered,
+      BooleanSupplier closed,
+      Runnable repair) {
     this.channels = channels;
     this.sharded = sharded;
+    this.clustered = clustered;
     this.closed = closed;
+    this.repair = repair;
   }
 
   /** The subscriber connection's commands, once it is open; null when it is closed. */
@@ -115,10 +129,16 @@ final class RoomSubscriptions {
     if (commands == null || closed.getAsBoolean() || channels.isEmpty()) {
       return;
     }
+    if (clustered) {
+      for (String channel : channels) {
+        commands.ssubscribe(channel).whenComplete((v, t) -> failed("subscribe", t));
+      }
+      return;
+    }
     String[] array = channels.toArray(new String[0]);
     // A failure (Redis down) is repaired by the resubscription that follows the reconnect.
     (sharded ? commands.ssubscribe(array) : commands.subscribe(array))
-        .whenComplete((v, t) -> logFailure("subscribe", t));
+        .whenComplete((v, t) -> failed("subscribe", t));
   }
 
   private void unsubscribe(List<String> channels) {
@@ -126,13 +146,25 @@ final class RoomSubscriptions {
     if (commands == null || closed.getAsBoolean()) {
       return;
     }
+    if (clustered) {
+      for (String channel : channels) {
+        commands.sunsubscribe(channel).whenComplete((v, t) -> failed("unsubscribe", t));
+      }
+      return;
+    }
     String[] array = channels.toArray(new String[0]);
     (sharded ? commands.sunsubscribe(array) : commands.unsubscribe(array))
-        .whenComplete((v, t) -> logFailure("unsubscribe", t));
+        .whenComplete((v, t) -> failed("unsubscribe", t));
   }
 
-  private void logFailure(String what, Throwable t) {
-    if (t != null && !closed.getAsBoolean()) {
+  private void failed(String what, Throwable t) {
+    if (t == null || closed.getAsBoolean()) {
+      return;
+    }
+    if (clustered) {
+      log.debug("Redis {} failed; the subscriptions are repaired: {}", what, t.toString());
+      repair.run();
+    } else {
       log.debug("Redis {} failed; it is repeated after the reconnect: {}", what, t.toString());
     }
   }

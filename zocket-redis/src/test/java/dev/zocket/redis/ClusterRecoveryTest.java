@@ -11,6 +11,7 @@ import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.testsupport.CuttingProxy;
+import dev.zocket.testsupport.RedisCluster;
 import dev.zocket.testsupport.RedisServer;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
@@ -89,12 +90,12 @@ class ClusterRecoveryTest {
     }
   }
 
-  private ZocketServer node(RedisServer redis, String id) {
+  private ZocketServer node(String redisUri, boolean cluster, String id) {
     ZocketServer server =
         ZocketServer.builder()
             .host("127.0.0.1")
             .port(0)
-            .backplane(RedisBackplane.builder(redis.uri()).nodeId(id).build())
+            .backplane(RedisBackplane.builder(redisUri).cluster(cluster).nodeId(id).build())
             .headers(Headers.class)
             .onConnect(
                 (h, clientId) -> {
@@ -114,16 +115,12 @@ class ClusterRecoveryTest {
     return client.proxy(Sessions.class).who().orTimeout(10, TimeUnit.SECONDS).join();
   }
 
-  @Test
-  void tenThousandEventsThroughTwentyCutsEachResumedOnTheOtherNode() throws Exception {
-    RedisServer redis = RedisServer.start();
-    closing.add(redis);
-    ZocketServer[] nodes = {node(redis, "a"), node(redis, "b")};
-    CuttingProxy proxy = CuttingProxy.start(nodes[0].port());
-    closing.add(proxy);
-
-    List<Integer> items = Collections.synchronizedList(new ArrayList<>());
-    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+  /**
+   * A client through the proxy that records the items it receives and, for each open, whether it
+   * resumed its session; on a fresh session it joins the room "news".
+   */
+  private ZocketClient client(
+      CuttingProxy proxy, List<Integer> items, BlockingQueue<Boolean> opens) {
     ZocketClient client =
         ZocketClient.builder(proxy.wsUri())
             .header("user-name", "alice")
@@ -148,13 +145,68 @@ class ClusterRecoveryTest {
                 })
             .connect();
     closing.add(client);
+    return client;
+  }
+
+  /**
+   * A client comes back to the node it left before the node it went to has noticed its connection
+   * died: the first node must wait for the second to park the session, not start a fresh one
+   * because it still holds the session it parked the first time.
+   */
+  @Test
+  void aSessionReturnsToItsFirstNodeBeforeTheSecondHasParkedIt() throws Exception {
+    RedisServer redis = RedisServer.start();
+    closing.add(redis);
+    ZocketServer[] nodes = {node(redis.uri(), false, "a"), node(redis.uri(), false, "b")};
+    CuttingProxy proxy = CuttingProxy.start(nodes[0].port());
+    closing.add(proxy);
+    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+    ZocketClient client = client(proxy, Collections.synchronizedList(new ArrayList<>()), opens);
+    assertThat(Await.next("the first open", opens)).isFalse();
+    Await.until("the room is joined", () -> who(client).rooms().contains("news"));
+    Who before = who(client);
+
+    proxy.target(nodes[1].port());
+    assertThat(proxy.cut()).isEqualTo(1);
+    assertThat(Await.next("the reopening on b", opens)).isTrue();
+    assertThat(who(client)).isEqualTo(before);
+
+    proxy.target(nodes[0].port());
+    assertThat(proxy.cutClientFirst(Duration.ofMillis(500))).isEqualTo(1);
+    assertThat(Await.next("the reopening on a", opens)).as("resumed on a").isTrue();
+    assertThat(who(client)).isEqualTo(before);
+    assertThat(connects).hasValue(1);
+  }
+
+  @Test
+  void tenThousandEventsThroughTwentyCutsEachResumedOnTheOtherNode() throws Exception {
+    RedisServer redis = RedisServer.start();
+    closing.add(redis);
+    eventsThroughCuts(redis.uri(), false, 10_000, 20);
+  }
+
+  /** The same on a Redis Cluster, where the stream and the sessions share one shard. */
+  @Test
+  void onARedisClusterToo() throws Exception {
+    RedisCluster cluster = RedisCluster.start();
+    closing.add(cluster);
+    eventsThroughCuts(String.join(",", cluster.uris()), true, 3_000, 6);
+  }
+
+  private void eventsThroughCuts(String redisUri, boolean cluster, int total, int cuts)
+      throws Exception {
+    ZocketServer[] nodes = {node(redisUri, cluster, "a"), node(redisUri, cluster, "b")};
+    CuttingProxy proxy = CuttingProxy.start(nodes[0].port());
+    closing.add(proxy);
+
+    List<Integer> items = Collections.synchronizedList(new ArrayList<>());
+    BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
+    ZocketClient client = client(proxy, items, opens);
     assertThat(Await.next("the first open", opens)).isFalse();
     Await.until("the room is joined", () -> who(client).rooms().contains("news"));
     Who before = who(client);
     assertThat(before.clientId()).startsWith("a.");
 
-    int total = 10_000;
-    int cuts = 20;
     Thread sender =
         new Thread(
             () -> {

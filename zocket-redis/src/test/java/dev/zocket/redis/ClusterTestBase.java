@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.redis.ChatApi.Msg;
 import dev.zocket.test.LeakDetection;
+import dev.zocket.testsupport.RedisCluster;
 import dev.zocket.testsupport.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +28,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClusterTestBase {
-  private RedisServer redis;
+  private AutoCloseable redis;
   private Nodes nodes;
   private final List<TestClient> clients = new ArrayList<>();
 
   abstract boolean sharded();
 
+  /** Whether the nodes share a Redis Cluster rather than a single Redis. */
+  boolean cluster() {
+    return false;
+  }
+
   @BeforeAll
   void start() throws Exception {
     LeakDetection.install();
-    redis = RedisServer.start();
-    nodes = new Nodes(redis, sharded(), 3);
+    if (cluster()) {
+      RedisCluster c = RedisCluster.start();
+      redis = c;
+      nodes = new Nodes(c, 3);
+    } else {
+      RedisServer r = RedisServer.start();
+      redis = r;
+      nodes = new Nodes(r, sharded(), 3);
+    }
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package dev.zocket.redis;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
+import dev.zocket.testsupport.RedisCluster;
 import dev.zocket.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -12,24 +13,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 
-/** Three Zocket server nodes on 127.0.0.1 sharing one real Redis through their backplanes. */
+/**
+ * Zocket server nodes on 127.0.0.1 sharing one real Redis, or one real Redis Cluster, through their
+ * backplanes.
+ */
 final class Nodes implements AutoCloseable {
-  final RedisServer redis;
-  final boolean sharded;
   final List<RedisBackplane> backplanes = new ArrayList<>();
   final List<ZocketServer> servers = new ArrayList<>();
   final List<BackplaneObserver> observers = new ArrayList<>();
-  private final RedisClient admin;
-  private final StatefulRedisConnection<String, String> adminConnection;
 
+  /** How many nodes Redis has subscribed to a channel. */
+  private final ToLongFunction<String> subscribers;
+
+  private final Runnable closeAdmin;
+
+  /** Nodes on a single Redis, over classic or sharded pub/sub. */
   Nodes(RedisServer redis, boolean sharded, int count) {
-    this.redis = redis;
-    this.sharded = sharded;
+    this(redis.uri(), sharded, false, count, new Admin(redis.uri(), sharded));
+  }
+
+  /** Nodes on a Redis Cluster. */
+  Nodes(RedisCluster cluster, int count) {
+    this(
+        String.join(",", cluster.uris()),
+        true,
+        true,
+        count,
+        new Admin(null, true) {
+          @Override
+          public long applyAsLong(String channel) {
+            return cluster.shardSubscribers(channel);
+          }
+        });
+  }
+
+  private Nodes(String uri, boolean sharded, boolean cluster, int count, Admin admin) {
+    this.subscribers = admin;
+    this.closeAdmin = admin::close;
     for (int i = 0; i < count; i++) {
       RedisBackplane backplane =
-          RedisBackplane.builder(redis.uri())
+          RedisBackplane.builder(uri)
               .sharded(sharded)
+              .cluster(cluster)
               .nodeId("node" + i)
               .maxReconnectDelay(Duration.ofMillis(200))
               .build();
@@ -46,8 +73,35 @@ final class Nodes implements AutoCloseable {
               .shutdownTimeout(Duration.ofSeconds(5))
               .start());
     }
-    admin = RedisClient.create(redis.uri());
-    adminConnection = admin.connect();
+  }
+
+  /** Counts the subscribers of a channel on a single Redis. */
+  private static class Admin implements ToLongFunction<String> {
+    private final boolean sharded;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    Admin(String uri, boolean sharded) {
+      this.sharded = sharded;
+      this.client = uri == null ? null : RedisClient.create(uri);
+      this.connection = client == null ? null : client.connect();
+    }
+
+    @Override
+    public long applyAsLong(String channel) {
+      Map<String, Long> counts =
+          sharded
+              ? connection.sync().pubsubShardNumsub(channel)
+              : connection.sync().pubsubNumsub(channel);
+      return counts.getOrDefault(channel, 0L);
+    }
+
+    void close() {
+      if (client != null) {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
   }
 
   /** What a node's observer is told of its backplane. */
@@ -90,12 +144,7 @@ final class Nodes implements AutoCloseable {
 
   /** How many nodes Redis has subscribed to a room's channel. */
   long subscribers(String room) {
-    String channel = backplanes.get(0).roomChannel(room);
-    Map<String, Long> counts =
-        sharded
-            ? adminConnection.sync().pubsubShardNumsub(channel)
-            : adminConnection.sync().pubsubNumsub(channel);
-    return counts.getOrDefault(channel, 0L);
+    return subscribers.applyAsLong(backplanes.get(0).roomChannel(room));
   }
 
   /** Waits (10 s at most) until Redis has the given number of nodes subscribed to a room. */
@@ -106,10 +155,9 @@ final class Nodes implements AutoCloseable {
 
   @Override
   public void close() {
-    adminConnection.close();
-    admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     for (ZocketServer s : servers) {
       s.close();
     }
+    closeAdmin.run();
   }
 }

@@ -8,11 +8,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -160,6 +163,34 @@ public final class CuttingProxy implements AutoCloseable {
     for (Pair pair : cut) {
       pair.reset();
     }
+    return cut.size();
+  }
+
+  /**
+   * Cuts every connection open now on the client's side only, and on the server's side {@code
+   * serverLater} afterwards: the client gets a TCP reset at once, while the server sees its socket
+   * open, and quiet, until then, as when a server is slow to notice a connection died. No further
+   * byte is forwarded either way. May be called from any thread.
+   *
+   * @param serverLater how long the server's sockets stay open after the clients' are reset
+   * @return how many connections (pairs of sockets) were cut
+   */
+  public int cutClientFirst(Duration serverLater) {
+    List<Pair> cut;
+    synchronized (lock) {
+      cut = new ArrayList<>(pairs);
+      pairs.clear();
+    }
+    for (Pair pair : cut) {
+      pair.resetClient();
+    }
+    Executor later = CompletableFuture.delayedExecutor(serverLater.toNanos(), TimeUnit.NANOSECONDS);
+    later.execute(
+        () -> {
+          for (Pair pair : cut) {
+            pair.reset();
+          }
+        });
     return cut.size();
   }
 
@@ -342,6 +373,14 @@ public final class CuttingProxy implements AutoCloseable {
     /** Counts a direction that reached EOF; true for the second. */
     boolean directionEnded() {
       return directionsEnded.incrementAndGet() == 2;
+    }
+
+    /** Resets the client's socket only; the server's stays open until {@link #reset}. */
+    void resetClient() {
+      synchronized (this) {
+        reset = true; // a server socket still being connected is reset when it attaches
+      }
+      resetQuietly(client);
     }
 
     void reset() {

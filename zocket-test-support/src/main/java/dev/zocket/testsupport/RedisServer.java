@@ -51,7 +51,7 @@ public final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  private static boolean onPath(String program) {
+  static boolean onPath(String program) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;

@@ -1,0 +1,435 @@
+package dev.zocket.testsupport;
+
+import dev.zocket.test.Await;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Redis Cluster on 127.0.0.1: three masters and three replicas, six {@code redis-server}
+ * processes started with {@code --cluster-enabled yes} and joined with {@code redis-cli --cluster
+ * create}, without persistence, their logs in a temporary folder. For the tests and the fault
+ * scripts of the cluster backplane.
+ *
+ * <p>Without {@code redis-server} and {@code redis-cli} on the PATH the calling test is skipped on
+ * a developer's machine and fails under CI ({@code CI=true}), as {@link RedisServer} does.
+ */
+public final class RedisCluster implements AutoCloseable {
+  private static final int NODES = 6;
+
+  private final Path dir;
+  private final int[] ports;
+  private final Process[] processes = new Process[NODES];
+
+  private RedisCluster(Path dir, int[] ports) {
+    this.dir = dir;
+    this.ports = ports;
+  }
+
+  /**
+   * Starts six servers, creates the cluster (one replica per master), and waits until every node
+   * reports {@code cluster_state:ok} and knows all six.
+   *
+   * @return the running cluster; close it
+   * @throws IOException if a process cannot be started
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static RedisCluster start() throws IOException, InterruptedException {
+    for (String program : List.of("redis-server", "redis-cli")) {
+      if (!RedisServer.onPath(program)) {
+        String why = "needs " + program + " on the PATH (apt-get install redis-server)";
+        if ("true".equals(System.getenv("CI"))) {
+          throw new IllegalStateException(why);
+        }
+        Assumptions.abort(why);
+      }
+    }
+    RedisCluster cluster =
+        new RedisCluster(Files.createTempDirectory("zocket-redis-cluster"), freePorts());
+    try {
+      for (int i = 0; i < NODES; i++) {
+        cluster.startNode(i);
+      }
+      cluster.create();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /**
+   * Ports for the nodes whose cluster bus ports (the port plus 10000) are free too; chosen at
+   * random in 20000-45000, so that parallel builds rarely meet.
+   */
+  private static int[] freePorts() throws IOException {
+    int[] ports = new int[NODES];
+    int found = 0;
+    for (int attempt = 0; attempt < 1_000 && found < NODES; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 45_000);
+      if (free(port) && free(port + 10_000) && !taken(ports, found, port)) {
+        ports[found++] = port;
+      }
+    }
+    if (found < NODES) {
+      throw new IOException("no six free pairs of ports for a Redis Cluster");
+    }
+    return ports;
+  }
+
+  private static boolean taken(int[] ports, int count, int port) {
+    for (int i = 0; i < count; i++) {
+      if (Math.abs(ports[i] - port) < 2 || Math.abs(ports[i] - port) == 10_000) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void startNode(int i) throws IOException, InterruptedException {
+    Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
+    processes[i] =
+        new ProcessBuilder(
+                List.of(
+                    "redis-server",
+                    "--port",
+                    Integer.toString(ports[i]),
+                    "--bind",
+                    "127.0.0.1",
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-node-timeout",
+                    "2000",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    nodeDir.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile()))
+            .start();
+    Process started = processes[i];
+    int port = ports[i];
+    Await.until(
+        "redis-server to answer PING on port " + port,
+        Duration.ofSeconds(15),
+        () -> !started.isAlive() || "PONG".equals(command(port, "PING")));
+    if (!started.isAlive()) {
+      throw new IllegalStateException(
+          "redis-server exited with " + started.exitValue() + ": " + log(i));
+    }
+  }
+
+  private void create() throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+    for (int port : ports) {
+      args.add("127.0.0.1:" + port);
+    }
+    args.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    Process create =
+        new ProcessBuilder(args)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("create.log").toFile()))
+            .start();
+    if (!create.waitFor(60, TimeUnit.SECONDS)) {
+      create.destroyForcibly();
+      throw new IllegalStateException("redis-cli --cluster create did not finish in 60 s");
+    }
+    if (create.exitValue() != 0) {
+      throw new IllegalStateException(
+          "redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.log")));
+    }
+    for (int port : ports) {
+      awaitHealthy(port);
+    }
+  }
+
+  private static void awaitHealthy(int port) {
+    Await.until(
+        "cluster_state:ok and six known nodes on port " + port,
+        Duration.ofSeconds(30),
+        () -> {
+          String info = command(port, "CLUSTER", "INFO");
+          return info != null
+              && info.contains("cluster_state:ok")
+              && info.contains("cluster_known_nodes:" + NODES);
+        });
+  }
+
+  /**
+   * The URIs of all six nodes for Lettuce's cluster client ({@code redis://127.0.0.1:port}); any
+   * one of them is enough for it to discover the others.
+   *
+   * @return six URIs, the masters' first as the cluster was created
+   */
+  public List<String> uris() {
+    List<String> uris = new ArrayList<>();
+    for (int port : ports) {
+      uris.add("redis://127.0.0.1:" + port);
+    }
+    return uris;
+  }
+
+  /**
+   * The port of the node that masters the slot of {@code key} now (after failovers too).
+   *
+   * @param key a key or channel name
+   * @return the port of its master
+   */
+  public int masterOf(String key) {
+    String slot = command(ports[0], "CLUSTER", "KEYSLOT", key);
+    if (slot == null) {
+      throw new IllegalStateException("CLUSTER KEYSLOT failed");
+    }
+    int s = Integer.parseInt(slot.trim());
+    for (int port : ports) {
+      if (!alive(port)) {
+        continue;
+      }
+      String nodes = command(port, "CLUSTER", "NODES");
+      if (nodes == null) {
+        continue;
+      }
+      for (String line : nodes.split("\n")) {
+        String[] f = line.trim().split(" ");
+        if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+          continue;
+        }
+        for (int i = 8; i < f.length; i++) {
+          String[] range = f[i].split("-");
+          if (range[0].startsWith("[")) {
+            continue;
+          }
+          int from = Integer.parseInt(range[0]);
+          int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+          if (s >= from && s <= to) {
+            return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+          }
+        }
+      }
+      break;
+    }
+    throw new IllegalStateException("no master for slot " + s);
+  }
+
+  /**
+   * How many connections are subscribed to a sharded channel, over all live nodes: those of the
+   * shard that owns its slot, masters and replicas alike.
+   *
+   * @param channel a channel name
+   * @return the number of subscriptions to it
+   */
+  public long shardSubscribers(String channel) {
+    long total = 0;
+    for (int port : ports) {
+      if (!alive(port)) {
+        continue;
+      }
+      String reply = command(port, "PUBSUB", "SHARDNUMSUB", channel);
+      if (reply != null && !reply.startsWith("ERR")) {
+        String[] lines = reply.split("\n");
+        total += Long.parseLong(lines[lines.length - 1].trim());
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Promotes the replica of the master at {@code masterPort} with {@code CLUSTER FAILOVER} (a
+   * coordinated failover without loss), and waits until the old master is a replica and every live
+   * node reports {@code cluster_state:ok}.
+   *
+   * @param masterPort the port of a master
+   * @return the port of the new master
+   */
+  public int failover(int masterPort) {
+    String id = command(masterPort, "CLUSTER", "MYID");
+    int replica = replicaOf(id);
+    if (!"OK".equals(command(replica, "CLUSTER", "FAILOVER"))) {
+      throw new IllegalStateException("CLUSTER FAILOVER refused on port " + replica);
+    }
+    Await.until(
+        "port " + replica + " to be a master",
+        Duration.ofSeconds(30),
+        () -> {
+          String role = command(replica, "ROLE");
+          return role != null && role.startsWith("master");
+        });
+    for (int port : ports) {
+      if (alive(port)) {
+        awaitHealthy(port);
+      }
+    }
+    return replica;
+  }
+
+  private int replicaOf(String masterId) {
+    String nodes = command(ports[0], "CLUSTER", "NODES");
+    for (String line : nodes.split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length > 3 && f[2].contains("slave") && f[3].equals(masterId)) {
+        return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+      }
+    }
+    throw new IllegalStateException("no replica of " + masterId);
+  }
+
+  private boolean alive(int port) {
+    for (int i = 0; i < NODES; i++) {
+      if (ports[i] == port) {
+        return processes[i] != null && processes[i].isAlive();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Sends one command to one node over RESP and returns a simple, bulk or integer reply as text, an
+   * array's elements joined by newlines, or null when the node does not answer.
+   */
+  static String command(int port, String... args) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      s.setSoTimeout(2000);
+      StringBuilder req = new StringBuilder("*").append(args.length).append("\r\n");
+      for (String a : args) {
+        req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+        req.append(a).append("\r\n");
+      }
+      OutputStream out = s.getOutputStream();
+      out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      return Resp.read(s.getInputStream());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Just enough of RESP 2 to read a reply as text. */
+  private static final class Resp {
+    static String read(InputStream in) throws IOException {
+      String line = line(in);
+      char type = line.charAt(0);
+      String rest = line.substring(1);
+      switch (type) {
+        case '+':
+        case ':':
+          return rest;
+        case '-':
+          return "ERR " + rest;
+        case '$':
+          int n = Integer.parseInt(rest);
+          if (n < 0) {
+            return null;
+          }
+          byte[] bytes = in.readNBytes(n + 2);
+          return new String(bytes, 0, n, StandardCharsets.UTF_8);
+        case '*':
+          int count = Integer.parseInt(rest);
+          StringBuilder all = new StringBuilder();
+          for (int i = 0; i < count; i++) {
+            if (i > 0) {
+              all.append('\n');
+            }
+            all.append(read(in));
+          }
+          return all.toString();
+        default:
+          throw new IOException("not a RESP reply: " + line);
+      }
+    }
+
+    private static String line(InputStream in) throws IOException {
+      StringBuilder b = new StringBuilder();
+      int c;
+      while ((c = in.read()) != -1) {
+        if (c == '\r') {
+          in.read();
+          return b.toString();
+        }
+        b.append((char) c);
+      }
+      throw new IOException("connection closed");
+    }
+  }
+
+  private String log(int i) {
+    try {
+      return Files.readString(dir.resolve("node" + i).resolve("redis.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /**
+   * Kills the node at {@code port} at once (SIGKILL), as a crash would.
+   *
+   * @param port the port of one of the nodes
+   * @throws InterruptedException if interrupted while waiting for it to die
+   */
+  public void kill(int port) throws InterruptedException {
+    for (int i = 0; i < NODES; i++) {
+      if (ports[i] == port) {
+        processes[i].destroyForcibly();
+        if (!processes[i].waitFor(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("redis-server did not die");
+        }
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no node on port " + port);
+  }
+
+  /** Stops every node and removes the folder. */
+  @Override
+  public void close() throws InterruptedException {
+    for (Process p : processes) {
+      if (p != null && p.isAlive()) {
+        p.destroy();
+      }
+    }
+    for (Process p : processes) {
+      if (p != null && !p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(RedisCluster::delete);
+    } catch (IOException e) {
+      // a leftover temporary folder is harmless
+    }
+  }
+
+  private static void delete(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // a leftover temporary file is harmless
+    }
+  }
+}

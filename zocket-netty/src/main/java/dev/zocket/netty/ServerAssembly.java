@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Wires a {@link ZocketServer} from the settings of its {@link ZocketServer.Builder}: the codec,
  * validator and dispatcher, the directory, fan-out and backplane link, recovery, the emitters, the
- * handshake headers, the handler executor and the {@link ServerState}; then it starts the backplane
+ * cluster control, the handshake headers, the handler executor and the {@link ServerState}; then it starts the backplane
  * and the recovery store, binds a socket (epoll when available, else NIO) or Netty's in-JVM local
  * transport, and on a failure stops again what it had started. Kept apart from the builder so that
  * the builder only collects options and this class only puts them together. Called by {@link
@@ -113,7 +113,8 @@ final class ServerAssembly {
       BackplaneLink backplane,
       Recovery recovery,
       ServerState state,
-      Hardening hardening) {}
+      Hardening hardening,
+      Cluster cluster) {}
 
   /**
    * The pipeline of the sockets of a server with {@code b}'s settings, whose handlers run on {@code
@@ -188,9 +189,26 @@ final class ServerAssembly {
                 new HeaderBinder<>(
                     b.headersType, JsonMappers.configureForHeaders(base, b.jsonLimits), validator),
                 codec.mapper());
+    ClusterControl control =
+        new ClusterControl(
+            backplane == null ? "" : nodeId(backplane),
+            link,
+            directory,
+            codec.mapper(),
+            b.presence,
+            handlerExecutor);
+    if (link != null) {
+      link.controlTo(control);
+    }
     Application app =
         new Application(
-            dispatcher, emitters, handlerExecutor, b.onConnect, b.onDisconnect, observers);
+            dispatcher,
+            emitters,
+            handlerExecutor,
+            b.onConnect,
+            b.onDisconnect,
+            observers,
+            control.cluster);
     Connections connections =
         new Connections(
             app,
@@ -223,7 +241,8 @@ final class ServerAssembly {
             state.channels,
             handshake,
             frameStages(b, hardening, dispatcher, state, observers, connections));
-    return new Parts(pipeline, emitters, directory, fanout, link, recovery, state, hardening);
+    return new Parts(
+        pipeline, emitters, directory, fanout, link, recovery, state, hardening, control.cluster);
   }
 
   /** Makes each socket's frame stage, from the parts they all share, made once. */

@@ -13,6 +13,12 @@ final class Channels {
   /** This node's channel: {@code to(clientId)} events for its clients. */
   final String thisNode;
 
+  /** Control messages to every node; every node subscribes. */
+  final String control;
+
+  /** This node's control channel: control messages to it alone. */
+  final String thisNodeControl;
+
   private final String roomPrefix;
   private final String nodePrefix;
 
@@ -21,6 +27,18 @@ final class Channels {
     this.nodePrefix = prefix + ":node:";
     this.broadcast = prefix + ":all";
     this.thisNode = nodePrefix + nodeId;
+    this.control = prefix + ":ctl";
+    this.thisNodeControl = control(nodeId);
+  }
+
+  /** The control channel of a node. */
+  String control(String nodeId) {
+    return control + ":" + nodeId;
+  }
+
+  /** Whether this is a control channel. */
+  boolean isControl(String channel) {
+    return channel.equals(control) || channel.startsWith(control + ":");
   }
 
   /** The channel of a room. */

@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Lettuce's callbacks to the backplane, each handed to the part it concerns, so that those parts
- * know nothing of Lettuce's listener interfaces: messages to {@link EventReceiver}; subscription
+ * know nothing of Lettuce's listener interfaces: messages to {@link EventReceiver}, or to {@link
+ * ControlChannel} for those of the control channels; subscription
  * confirmations to {@link RoomSubscriptions}, except that of this node's channel, which means the
  * subscriber connection is (again) subscribed after a connect, so the rooms are subscribed again
  * and {@link ConnectionHealth} counts the subscriber as up; connection events of both connections
@@ -22,6 +23,7 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
     implements RedisConnectionStateListener {
   private final Channels channels;
   private final EventReceiver receiver;
+  private final ControlChannel control;
   private final RoomSubscriptions rooms;
   private final ConnectionHealth health;
   private final BooleanSupplier closed;
@@ -34,11 +36,13 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
   LettuceListener(
       Channels channels,
       EventReceiver receiver,
+      ControlChannel control,
       RoomSubscriptions rooms,
       ConnectionHealth health,
       BooleanSupplier closed) {
     this.channels = channels;
     this.receiver = receiver;
+    this.control = control;
     this.rooms = rooms;
     this.health = health;
     this.closed = closed;
@@ -46,12 +50,20 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
 
   @Override
   public void message(String channel, byte[] message) {
-    receiver.received(message);
+    received(channel, message);
   }
 
   @Override
   public void smessage(String channel, byte[] message) {
-    receiver.received(message);
+    received(channel, message);
+  }
+
+  private void received(String channel, byte[] message) {
+    if (channels.isControl(channel)) {
+      control.received(message);
+    } else {
+      receiver.received(message);
+    }
   }
 
   @Override

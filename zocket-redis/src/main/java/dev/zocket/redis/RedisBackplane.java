@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -46,6 +47,11 @@ import org.slf4j.LoggerFactory;
  *       first local member and unsubscribes when the last one leaves, so Redis sends a room's
  *       traffic only to the nodes that have members in it.
  *   <li>{@code zocket:all}: broadcasts; every node subscribes.
+ *   <li>{@code zocket:ctl} and {@code zocket:ctl:<nodeId>}: the control messages of the server's
+ *       cluster operations ({@code ZocketServer.cluster()}: a room's members across nodes,
+ *       disconnecting or moving a client of another node), to every node or to one; every node
+ *       subscribes to both. The count of receivers Redis answers to each publish tells the asking
+ *       node how many answers to wait for.
  *   <li>{@code zocket:node:<nodeId>}: {@code to(clientId)} events for the clients of one node.
  *       Client ids are {@code <nodeId>.<random>}, so the sender knows the node without asking
  *       anyone. A per-node channel rather than one per client: no subscription per connection, and
@@ -112,6 +118,7 @@ public final class RedisBackplane implements Backplane {
   private final RoomSubscriptions rooms;
   private final EventPublisher publisher;
   private final EventReceiver receiver;
+  private final ControlChannel control;
 
   private ClientResources resources;
   private RedisClient client;
@@ -129,6 +136,7 @@ public final class RedisBackplane implements Backplane {
     this.rooms = new RoomSubscriptions(channels, sharded, closed::get);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
     this.receiver = new EventReceiver(nodeId);
+    this.control = new ControlChannel(nodeId, channels, sharded, closed::get);
   }
 
   /**
@@ -174,6 +182,7 @@ public final class RedisBackplane implements Backplane {
           "A RedisBackplane serves one server; start() was called twice");
     }
     receiver.deliverTo(node);
+    control.deliverTo(node);
     health.reportTo(node);
     resources =
         ClientResources.builder()
@@ -194,18 +203,23 @@ public final class RedisBackplane implements Backplane {
               .replayFilter(command -> true)
               .build());
       LettuceListener listener =
-          new LettuceListener(channels, receiver, rooms, health, closed::get);
+          new LettuceListener(channels, receiver, control, rooms, health, closed::get);
       client.addListener(listener);
       pubConnection = client.connect(CODEC);
       subConnection = client.connectPubSub(CODEC);
       health.watch(pubConnection, subConnection);
       subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
       publisher.commands(pubConnection.async());
+      control.commands(pubConnection.async());
       rooms.commands(subConnection.async());
+      // This node's channel last: its confirmation means the others are subscribed too.
+      String[] fixed = {
+        channels.broadcast, channels.control, channels.thisNodeControl, channels.thisNode
+      };
       if (sharded) {
-        subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
+        subConnection.sync().ssubscribe(fixed);
       } else {
-        subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
+        subConnection.sync().subscribe(fixed);
       }
     } catch (RuntimeException e) {
       shutdown();
@@ -252,6 +266,18 @@ public final class RedisBackplane implements Backplane {
     publisher.publish(target, frame);
   }
 
+  /**
+   * Publishes a control message of the server's cluster operations on {@code <prefix>:ctl} (every
+   * node) or {@code <prefix>:ctl:<nodeId>} (one node); see {@link Backplane#sendControl}. Completes
+   * with the number of other nodes subscribed to that channel, as Redis counts them; fails when
+   * Redis is not reachable (nothing is queued).
+   */
+  @Override
+  public CompletionStage<Integer> sendControl(String nodeId, byte[] message) {
+    Objects.requireNonNull(message, "message == null");
+    return control.send(nodeId, message);
+  }
+
   @Override
   public void subscribe(String room) {
     Objects.requireNonNull(room, "room == null");
@@ -285,6 +311,7 @@ public final class RedisBackplane implements Backplane {
 
   private void shutdown() {
     publisher.commands(null);
+    control.commands(null);
     rooms.commands(null);
     if (subConnection != null) {
       subConnection.close();

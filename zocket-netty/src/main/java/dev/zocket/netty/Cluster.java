@@ -104,9 +104,12 @@ public final class Cluster {
 
   /**
    * The cluster of the server a handler's connection belongs to, for a handler that has only its
-   * {@link Context}.
+   * {@link Context}. It must be the context the server made (the one given to handler factories and
+   * to {@code onDisconnect}), not a wrapper of it such as the one
+   * the Spring Boot starter injects into handler beans: there, use the server's {@link
+   * ZocketServer#cluster()} (the starter's {@code ZocketServerLifecycle.server()}).
    *
-   * @param ctx a context given by a {@link ZocketServer} to its handlers and callbacks
+   * @param ctx a context made by a {@link ZocketServer}
    * @return the server's cluster, with the default timeout
    * @throws IllegalArgumentException if {@code ctx} is not a {@link ZocketServer}'s context
    */

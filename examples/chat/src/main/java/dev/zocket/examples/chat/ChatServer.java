@@ -1,5 +1,6 @@
 package dev.zocket.examples.chat;
 
+import dev.zocket.netty.Cluster;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
 import java.net.URI;
@@ -138,7 +139,7 @@ public final class ChatServer implements AutoCloseable {
         // What the cluster shows of a member, for rooms.members: its name.
         .presence(User::name)
         .onDisconnect(RoomsHandler::disconnected)
-        .handle(Rooms.class, RoomsHandler::new)
+        .handle(Rooms.class, ctx -> new RoomsHandler(ctx, Cluster.of(ctx)))
         // Any string is a room id, as in the seed: only the message size bounds it.
         .maxRoomIdLength(MAX_MESSAGE_BYTES)
         .maxFrameSize(MAX_MESSAGE_BYTES)

@@ -26,14 +26,17 @@ public class RoomsHandler implements Rooms {
   private static final Logger log = LoggerFactory.getLogger(RoomsHandler.class);
 
   private final Context<User> ctx;
+  private final Cluster cluster;
 
   /**
    * A handler for one connection.
    *
    * @param ctx the connection
+   * @param cluster the server's cluster, which lists a room's members on every node
    */
-  public RoomsHandler(Context<User> ctx) {
+  public RoomsHandler(Context<User> ctx, Cluster cluster) {
     this.ctx = ctx;
+    this.cluster = cluster;
   }
 
   /**
@@ -120,7 +123,7 @@ public class RoomsHandler implements Rooms {
       throw new ZocketException(NOT_A_MEMBER, "You are not in room " + room);
     }
     // Every node's members, with the name each node's presence function gives (ChatServer).
-    return Cluster.of(ctx)
+    return cluster
         .members(room)
         .thenApply(
             page -> {

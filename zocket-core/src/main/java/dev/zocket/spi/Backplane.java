@@ -37,10 +37,10 @@ import java.util.concurrent.CompletionStage;
  * <h2>Threading</h2>
  *
  * {@link #publish}, {@link #subscribe}, {@link #unsubscribe} and {@link #sendControl} are called
- * from any thread (I/O threads and handler threads), concurrently, and must not block. Calls of {@code subscribe} and
- * {@code unsubscribe} for one room are made one at a time, in the order the room gained and lost
- * its local members; a backplane must not call back into the server from them. {@link Node#deliver}
- * may be called from any thread and does not block.
+ * from any thread (I/O threads and handler threads), concurrently, and must not block. Calls of
+ * {@code subscribe} and {@code unsubscribe} for one room are made one at a time, in the order the
+ * room gained and lost its local members; a backplane must not call back into the server from them.
+ * {@link Node#deliver} may be called from any thread and does not block.
  *
  * <h2>Observers</h2>
  *
@@ -167,8 +167,8 @@ public interface Backplane extends AutoCloseable {
      * Receives a control message another node sent with {@link Backplane#sendControl}. The server
      * answers requests by sending a message back to {@code fromNodeId}.
      *
-     * <p>Threading: any thread, one message at a time per sending node; does not block (the work
-     * it starts runs on the server's threads).
+     * <p>Threading: any thread, one message at a time per sending node; does not block (the work it
+     * starts runs on the server's threads).
      *
      * @param fromNodeId the id of the node that sent it
      * @param message the message; the server may keep it

@@ -16,8 +16,8 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Presence and control across every node of a cluster, from outside a handler (an admin endpoint, a
  * scheduled job) or from one: the members of a room, the rooms and presence of a client, the number
- * of connections, and disconnecting a client or moving it into or out of a room, whatever node it is
- * connected to.
+ * of connections, and disconnecting a client or moving it into or out of a room, whatever node it
+ * is connected to.
  *
  * <pre>{@code
  * Cluster cluster = server.cluster();               // or Cluster.of(ctx) in a handler
@@ -43,11 +43,11 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <ul>
  *   <li>Questions to every node ({@link #members}, {@link #stats}) never fail because of another
- *       node: at the timeout they complete with the answers that arrived, and {@code complete()}
- *       is false, with the number of nodes that received the question and did not answer. A node
- *       whose connection to the backplane is down is not reached (and its clients cannot be reached
- *       by events either); if this node cannot send at all, the answer is this node's own, with
- *       {@code complete()} false.
+ *       node: at the timeout they complete with the answers that arrived, and {@code complete()} is
+ *       false, with the number of nodes that received the question and did not answer. A node whose
+ *       connection to the backplane is down is not reached (and its clients cannot be reached by
+ *       events either); if this node cannot send at all, the answer is this node's own, with {@code
+ *       complete()} false.
  *   <li>Questions and actions about one client ({@link #client}, {@link #disconnect}, {@link
  *       #join}, {@link #leave}) fail with a {@link ZocketException}: code {@link #UNAVAILABLE} when
  *       the client's node cannot be reached (the backplane is down, or no node with that id is
@@ -105,9 +105,9 @@ public final class Cluster {
   /**
    * The cluster of the server a handler's connection belongs to, for a handler that has only its
    * {@link Context}. It must be the context the server made (the one given to handler factories and
-   * to {@code onDisconnect}), not a wrapper of it such as the one
-   * the Spring Boot starter injects into handler beans: there, use the server's {@link
-   * ZocketServer#cluster()} (the starter's {@code ZocketServerLifecycle.server()}).
+   * to {@code onDisconnect}), not a wrapper of it such as the one the Spring Boot starter injects
+   * into handler beans: there, use the server's {@link ZocketServer#cluster()} (the starter's
+   * {@code ZocketServerLifecycle.server()}).
    *
    * @param ctx a context made by a {@link ZocketServer}
    * @return the server's cluster, with the default timeout
@@ -197,8 +197,8 @@ public final class Cluster {
   }
 
   /**
-   * Closes a client's connection with a close code and reason, completing the closing handshake,
-   * as {@link Context#close()} does with 1000. With {@linkplain ZocketServer.Builder#recovery
+   * Closes a client's connection with a close code and reason, completing the closing handshake, as
+   * {@link Context#close()} does with 1000. With {@linkplain ZocketServer.Builder#recovery
    * recovery}, the code decides whether the session is kept for the client to resume: 1000 or a
    * policy code (1008) ends it, 1001, 1012 and 1013 keep it; codes 4000 to 4999 are the
    * application's and end it. The client sees the code; whether it reconnects is its own policy's
@@ -207,8 +207,8 @@ public final class Cluster {
    * @param clientId the client id
    * @param code 1000, 1001, 1008, 1011 to 1013, or 3000 to 4999
    * @param reason at most 123 bytes of UTF-8 (cut beyond); may be empty
-   * @return true once the close has begun on the client's node, false if no connection with that
-   *     id is open there
+   * @return true once the close has begun on the client's node, false if no connection with that id
+   *     is open there
    */
   public CompletionStage<Boolean> disconnect(String clientId, int code, String reason) {
     Objects.requireNonNull(clientId, "clientId == null");
@@ -242,8 +242,8 @@ public final class Cluster {
    *
    * @param clientId the client id
    * @param room the room id
-   * @return true if the client is connected (and now not in the room, whether it was or not),
-   *     false if no connection with that id is open on its node
+   * @return true if the client is connected (and now not in the room, whether it was or not), false
+   *     if no connection with that id is open on its node
    */
   public CompletionStage<Boolean> leave(String clientId, String room) {
     Objects.requireNonNull(clientId, "clientId == null");
@@ -256,7 +256,8 @@ public final class Cluster {
     return "Cluster(node " + control.nodeId() + ", timeout " + timeout() + ")";
   }
 
-  private static boolean isCloseCode(int code) {
+  /** Whether the server sends this close code for {@link #disconnect}. */
+  static boolean isCloseCode(int code) {
     return code == 1000
         || code == 1001
         || code == 1008
@@ -363,8 +364,8 @@ public final class Cluster {
    * The counts of one node.
    *
    * @param connections its open connections
-   * @param rooms its rooms with at least one member connected to it (a room with members on
-   *     several nodes counts on each)
+   * @param rooms its rooms with at least one member connected to it (a room with members on several
+   *     nodes counts on each)
    */
   public record NodeStats(int connections, int rooms) {}
 
@@ -436,7 +437,7 @@ public final class Cluster {
 
   private static <T> T readPresence(ObjectMapper mapper, JsonNode presence, Class<T> type) {
     Objects.requireNonNull(type, "type == null");
-    if (presence == null || presence.isNull()) {
+    if (presence == null) {
       return null;
     }
     try {

@@ -115,7 +115,7 @@ final class ClusterControl {
                         node,
                         strings(a.path("rooms")),
                         a.path("roomsComplete").asBoolean(),
-                        a.get("presence"),
+                        present(a.path("presence")),
                         mapper))
                 : Optional.empty(),
         timeout);
@@ -271,9 +271,13 @@ final class ClusterControl {
             a.put("connections", directory.connectionCount()).put("rooms", directory.roomCount());
         case "client" -> client(q.path("client").asString(), a);
         case "disconnect" -> {
+          int code = q.path("code").asInt();
+          if (!Cluster.isCloseCode(code)) {
+            throw new IllegalArgumentException("not a close code the server sends: " + code);
+          }
           ServerConnection c = directory.connection(q.path("client").asString());
           if (c != null) {
-            c.closeWith(q.path("code").asInt(), q.path("reason").asString());
+            c.closeWith(code, CloseHandshake.truncate(q.path("reason").asString()));
           }
           a.put("found", c != null);
         }
@@ -378,7 +382,7 @@ final class ClusterControl {
         return null;
       }
       JsonNode json = mapper.valueToTree(value);
-      if (json.toString().length() > Cluster.MAX_PRESENCE_BYTES) {
+      if (mapper.writeValueAsBytes(json).length > Cluster.MAX_PRESENCE_BYTES) {
         failures.warn(
             "The presence of client {} is longer than {} bytes of JSON; it is left out",
             c.clientId(),
@@ -396,10 +400,14 @@ final class ClusterControl {
   private static JsonNode checked(JsonNode a) {
     JsonNode error = a.get("error");
     if (error != null) {
-      throw new ZocketException(
-          error.path("code").asString(), error.path("message").asString());
+      throw new ZocketException(error.path("code").asString(), error.path("message").asString());
     }
     return a;
+  }
+
+  /** A presence as the answer has it, or null for none. */
+  private static JsonNode present(JsonNode presence) {
+    return presence.isNull() || presence.isMissingNode() ? null : presence;
   }
 
   private static Set<String> strings(JsonNode array) {
@@ -454,7 +462,7 @@ final class ClusterControl {
       for (JsonNode e : a.path("m")) {
         last = e.path(0).asString();
         JsonNode p = e.path(1);
-        page.put(last, new Cluster.Member(last, node, p.isNull() ? null : p, mapper));
+        page.put(last, new Cluster.Member(last, node, present(p), mapper));
         if (page.size() > limit) {
           page.pollLastEntry();
           more = true;
@@ -489,8 +497,7 @@ final class ClusterControl {
     public void add(String node, JsonNode a) {
       if (!a.has("error")) {
         nodes.put(
-            node,
-            new Cluster.NodeStats(a.path("connections").asInt(), a.path("rooms").asInt()));
+            node, new Cluster.NodeStats(a.path("connections").asInt(), a.path("rooms").asInt()));
       }
     }
 
@@ -524,8 +531,7 @@ final class ClusterControl {
       }
       if (reached <= 0) {
         throw new ZocketException(
-            Cluster.UNAVAILABLE,
-            "Node " + node + " cannot be reached through the backplane");
+            Cluster.UNAVAILABLE, "Node " + node + " cannot be reached through the backplane");
       }
       throw new ZocketException(ErrorCodes.TIMEOUT, "Node " + node + " did not answer in time");
     }
@@ -537,6 +543,7 @@ final class ClusterControl {
 
     /** Dropped once the result is made: the timer keeps this object until the timeout. */
     private Gather<?> gather;
+
     private final CompletableFuture<Object> result = new CompletableFuture<>();
     private int reached = Integer.MIN_VALUE; // not known yet
     private int answered;

@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Wires a {@link ZocketServer} from the settings of its {@link ZocketServer.Builder}: the codec,
  * validator and dispatcher, the directory, fan-out and backplane link, recovery, the emitters, the
- * cluster control, the handshake headers, the handler executor and the {@link ServerState}; then it starts the backplane
+ * handshake headers, the handler executor and the {@link ServerState}; then it starts the backplane
  * and the recovery store, binds a socket (epoll when available, else NIO) or Netty's in-JVM local
  * transport, and on a failure stops again what it had started. Kept apart from the builder so that
  * the builder only collects options and this class only puts them together. Called by {@link

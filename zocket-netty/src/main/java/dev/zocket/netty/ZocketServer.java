@@ -505,6 +505,7 @@ public final class ZocketServer implements AutoCloseable {
 
     /** Makes a connection's presence from its user context, for {@link Cluster}; null: none. */
     Function<Object, Object> presence;
+
     final RouteTable.Builder routes = RouteTable.builder();
     final List<Interceptor> interceptors = new ArrayList<>();
     final List<AroundInterceptor> arounds = new ArrayList<>();
@@ -636,9 +637,9 @@ public final class ZocketServer implements AutoCloseable {
 
     /**
      * What the {@linkplain ZocketServer#cluster() cluster} shows of each connection besides its
-     * client id: the function makes it from the user context, and the server writes it as JSON
-     * with its {@code ObjectMapper} (at most {@value Cluster#MAX_PRESENCE_BYTES} bytes, a larger one
-     * is left out and logged), for example {@code presence(User::name)}. Read it with {@link
+     * client id: the function makes it from the user context, and the server writes it as JSON with
+     * its {@code ObjectMapper} (at most {@value Cluster#MAX_PRESENCE_BYTES} bytes, a larger one is
+     * left out and logged), for example {@code presence(User::name)}. Read it with {@link
      * Cluster.Member#presence}. Default: none, members are client ids alone.
      *
      * <p>Threading: called on the handler executor (or the thread asking the cluster, for this

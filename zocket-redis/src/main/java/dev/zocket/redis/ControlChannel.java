@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The control messages of the server's cluster operations ({@link RedisBackplane#sendControl}):
  * published on {@code <prefix>:ctl}, which every node subscribes to, or on {@code
- * <prefix>:ctl:<nodeId>}, that node's own; received and handed to the server with the sender's
- * node id. The count {@code PUBLISH} answers (the subscribers that got the message) tells the
- * server how many answers to wait for; this node's own subscription to {@code <prefix>:ctl} is
- * taken off it. The bytes on the channel:
+ * <prefix>:ctl:<nodeId>}, that node's own; received and handed to the server with the sender's node
+ * id. The count {@code PUBLISH} answers (the subscribers that got the message) tells the server how
+ * many answers to wait for; this node's own subscription to {@code <prefix>:ctl} is taken off it.
+ * The bytes on the channel:
  *
  * <pre>
  * version:u8=0x43 ('C')  origin:length i32, UTF-8  message:rest

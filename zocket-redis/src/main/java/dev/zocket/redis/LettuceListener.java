@@ -9,12 +9,12 @@ import java.util.function.BooleanSupplier;
 /**
  * Lettuce's callbacks to the backplane, each handed to the part it concerns, so that those parts
  * know nothing of Lettuce's listener interfaces: messages to {@link EventReceiver}, or to {@link
- * ControlChannel} for those of the control channels; subscription
- * confirmations to {@link RoomSubscriptions}, except that of this node's channel, which means the
- * subscriber connection is (again) subscribed after a connect, so the rooms are subscribed again
- * and {@link ConnectionHealth} counts the subscriber as up; connection events of both connections
- * to {@link ConnectionHealth}. Registered both as the subscriber connection's pub/sub listener and
- * as the client's connection state listener. Holds nothing of its own.
+ * ControlChannel} for those of the control channels; subscription confirmations to {@link
+ * RoomSubscriptions}, except that of this node's channel, which means the subscriber connection is
+ * (again) subscribed after a connect, so the rooms are subscribed again and {@link
+ * ConnectionHealth} counts the subscriber as up; connection events of both connections to {@link
+ * ConnectionHealth}. Registered both as the subscriber connection's pub/sub listener and as the
+ * client's connection state listener. Holds nothing of its own.
  *
  * <p>Threading: Lettuce's I/O threads, the event loop of the connection concerned, so the callbacks
  * of one connection come one at a time. Nothing here blocks.

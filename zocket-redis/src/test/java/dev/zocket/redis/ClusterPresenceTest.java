@@ -1,7 +1,6 @@
 package dev.zocket.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
@@ -81,8 +80,7 @@ class ClusterPresenceTest {
   void closeClients() {
     clients.forEach(Member::close);
     clients.clear();
-    Await.until(
-        "no connection left", () -> a.connectionCount() == 0 && b.connectionCount() == 0);
+    Await.until("no connection left", () -> a.connectionCount() == 0 && b.connectionCount() == 0);
   }
 
   private ZocketServer node(String nodeId) {
@@ -171,7 +169,9 @@ class ClusterPresenceTest {
 
     for (ZocketServer node : List.of(a, b)) {
       Cluster.Members page = get(node.cluster().members("lobby"));
-      assertThat(page.members()).extracting(Cluster.Member::clientId).containsExactlyElementsOf(ids);
+      assertThat(page.members())
+          .extracting(Cluster.Member::clientId)
+          .containsExactlyElementsOf(ids);
       assertThat(page.members())
           .extracting(m -> m.nodeId() + " " + m.presence(String.class))
           .containsExactlyInAnyOrder("nodeA Ann", "nodeB Bob", "nodeB Cid");
@@ -237,7 +237,8 @@ class ClusterPresenceTest {
     Member bob = new Member(b, "Bob");
     ZocketException e = failure(a.cluster().join(bob.id, "x".repeat(257)));
     assertThat(e.code()).isEqualTo(ErrorCodes.LIMIT_EXCEEDED);
-    assertThat(e.getMessage()).isEqualTo("A room id may have at most 256 characters; this one has 257");
+    assertThat(e.getMessage())
+        .isEqualTo("A room id may have at most 256 characters; this one has 257");
   }
 
   @Test

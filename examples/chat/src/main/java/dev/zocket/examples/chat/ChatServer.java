@@ -53,9 +53,8 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
-   * Starts a chat server that is one node of a cluster sharing a Redis: rooms, messages,
-   * broadcasts and the member lists ({@code rooms.members}) span every node. Returns once it
-   * listens.
+   * Starts a chat server that is one node of a cluster sharing a Redis: rooms, messages, broadcasts
+   * and the member lists ({@code rooms.members}) span every node. Returns once it listens.
    *
    * @param host the address to bind, for example {@code "127.0.0.1"} (this machine only) or {@code
    *     "0.0.0.0"} (every interface)

@@ -6,7 +6,6 @@ import dev.zocket.ZocketException;
 import dev.zocket.netty.Cluster;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -126,14 +125,11 @@ public class RoomsHandler implements Rooms {
     return cluster
         .members(room)
         .thenApply(
-            page -> {
-              List<String> names = new ArrayList<>(page.members().size());
-              for (Cluster.Member m : page.members()) {
-                names.add(m.presence(String.class));
-              }
-              names.sort(String.CASE_INSENSITIVE_ORDER);
-              return names;
-            })
+            page ->
+                page.members().stream()
+                    .map(m -> m.presence(String.class))
+                    .sorted(String.CASE_INSENSITIVE_ORDER)
+                    .toList())
         .toCompletableFuture();
   }
 }

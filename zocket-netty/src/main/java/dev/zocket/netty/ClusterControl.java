@@ -2,6 +2,7 @@ package dev.zocket.netty;
 
 import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RateLimitedLog;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -169,10 +170,11 @@ final class ClusterControl {
     return p.result();
   }
 
-  /** The node id a clustered client id starts with, or null. */
+  /** The node id a clustered client id starts with, or null if it names none. */
   private static String nodeOf(String clientId) {
     int dot = clientId.indexOf('.');
-    return dot <= 0 ? null : clientId.substring(0, dot);
+    String node = dot <= 0 ? null : clientId.substring(0, dot);
+    return node != null && Protocol.isNodeId(node) ? node : null;
   }
 
   private Pending register(Gather<?> gather) {

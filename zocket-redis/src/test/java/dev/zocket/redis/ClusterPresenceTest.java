@@ -267,6 +267,26 @@ class ClusterPresenceTest {
   }
 
   @Test
+  void operationsWaitingForOtherNodesAreBounded() throws Exception {
+    try (StatefulRedisPubSubConnection<String, String> silent = admin.connectPubSub()) {
+      silent.sync().subscribe("zocket:ctl:nodeZ");
+      Cluster cluster = a.cluster().withTimeout(Duration.ofSeconds(3));
+      List<CompletableFuture<?>> waiting = new ArrayList<>();
+      for (int i = 0; i < Cluster.MAX_PENDING; i++) {
+        waiting.add(cluster.client("nodeZ.c" + i).toCompletableFuture());
+      }
+      ZocketException refused = failure(cluster.client("nodeZ.one-more"));
+      assertThat(refused.code()).isEqualTo(ErrorCodes.LIMIT_EXCEEDED);
+      for (CompletableFuture<?> f : waiting) {
+        assertThat(failure(f).code()).isEqualTo(ErrorCodes.TIMEOUT);
+      }
+      // Each ended: their places are free again.
+      Member bob = new Member(b, "Bob");
+      assertThat(get(cluster.client(bob.id))).isPresent();
+    }
+  }
+
+  @Test
   void aNodeThatIsDownIsNotWaitedFor() {
     ZocketServer c = node("nodeC");
     String carl;

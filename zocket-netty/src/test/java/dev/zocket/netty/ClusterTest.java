@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zocket.ZocketException;
 import dev.zocket.netty.TestApi.Events;
+import dev.zocket.spi.Backplane;
+import dev.zocket.spi.Target;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import java.time.Duration;
@@ -176,6 +178,58 @@ class ClusterTest {
     assertThat(cluster.withTimeout(Duration.ofSeconds(1)).timeout()).hasSeconds(1);
     assertThat(cluster.timeout()).hasSeconds(Cluster.DEFAULT_TIMEOUT_SECONDS);
     assertThat(cluster.nodeId()).isEmpty();
+  }
+
+  @Test
+  void aBackplaneWithoutControlMessagesAnswersLocallyAndSaysSo() {
+    Backplane silent =
+        new Backplane() { // carries nothing, and no control messages (the SPI's default)
+          @Override
+          public String nodeId() {
+            return "n1";
+          }
+
+          @Override
+          public void start(Node node) {}
+
+          @Override
+          public void publish(Target target, byte[] frame) {}
+
+          @Override
+          public void subscribe(String room) {}
+
+          @Override
+          public void unsubscribe(String room) {}
+
+          @Override
+          public void close() {}
+        };
+    ZocketServer alone = Servers.standard().presence(TestApi.User::name).backplane(silent).start();
+    try {
+      JdkClient a = JdkClient.connect(alone.port(), "?user-name=Ann");
+      clients.add(a);
+      a.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r\"}}");
+      a.sync();
+      String aid = clientId(a);
+      assertThat(aid).startsWith("n1.");
+
+      Cluster.Members page = get(alone.cluster().members("r"));
+      assertThat(page.members()).extracting(Cluster.Member::clientId).containsExactly(aid);
+      assertThat(page.members()).extracting(Cluster.Member::nodeId).containsExactly("n1");
+      assertThat(page.complete()).as("the other nodes could not be asked").isFalse();
+      assertThat(page.unansweredNodes()).isZero();
+      assertThat(get(alone.cluster().client(aid))).isPresent(); // this node's: no backplane needed
+
+      assertThatThrownBy(() -> get(alone.cluster().disconnect("n2.someone", 1000, "")))
+          .hasCauseInstanceOf(ZocketException.class)
+          .cause()
+          .satisfies(e -> assertThat(((ZocketException) e).code()).isEqualTo(Cluster.UNAVAILABLE))
+          .hasMessage("Node n2 cannot be reached through the backplane");
+      a.close();
+      Await.until("Ann gone", () -> alone.connectionCount() == 0);
+    } finally {
+      alone.close();
+    }
   }
 
   private static List<String> sorted(String... ids) {

@@ -1,5 +1,8 @@
 package dev.zocket.spi;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Carries room, broadcast and to-client events between the nodes of a cluster of Zocket servers, so
  * that an event sent on one node reaches the recipients connected to any node.
@@ -27,16 +30,17 @@ package dev.zocket.spi;
  * <h2>Lifecycle</h2>
  *
  * A backplane instance serves one server. The server calls {@link #start} once while it starts,
- * before it accepts connections; then {@link #publish}, {@link #subscribe} and {@link #unsubscribe}
- * any number of times; then {@link #close} once, after its connections have closed.
+ * before it accepts connections; then {@link #publish}, {@link #subscribe}, {@link #unsubscribe}
+ * and {@link #sendControl} any number of times; then {@link #close} once, after its connections
+ * have closed.
  *
  * <h2>Threading</h2>
  *
- * {@link #publish}, {@link #subscribe} and {@link #unsubscribe} are called from any thread (I/O
- * threads and handler threads), concurrently, and must not block. Calls of {@code subscribe} and
- * {@code unsubscribe} for one room are made one at a time, in the order the room gained and lost
- * its local members; a backplane must not call back into the server from them. {@link Node#deliver}
- * may be called from any thread and does not block.
+ * {@link #publish}, {@link #subscribe}, {@link #unsubscribe} and {@link #sendControl} are called
+ * from any thread (I/O threads and handler threads), concurrently, and must not block. Calls of
+ * {@code subscribe} and {@code unsubscribe} for one room are made one at a time, in the order the
+ * room gained and lost its local members; a backplane must not call back into the server from them.
+ * {@link Node#deliver} may be called from any thread and does not block.
  *
  * <h2>Observers</h2>
  *
@@ -112,6 +116,32 @@ public interface Backplane extends AutoCloseable {
   }
 
   /**
+   * Sends a control message, opaque bytes the servers exchange to answer cluster-wide questions and
+   * act on another node's connections ({@code ZocketServer.cluster()}): to the node with id {@code
+   * nodeId}, or to every other node when {@code nodeId} is null. The receiving backplanes hand it
+   * to their server through {@link Node#receiveControl}, with this node's id as the sender. A
+   * backplane must not hand a message back to the node that sent it.
+   *
+   * <p>The stage completes with the number of nodes the message was handed to (0 when no node with
+   * that id is connected), which the server uses to know how many answers to wait for; or fails
+   * when the message could not be sent (for example while the backplane is disconnected). Delivery
+   * is at most once, like events; order is kept per sending node and receiving node. Returns
+   * immediately.
+   *
+   * <p>The default fails: a backplane that does not carry control messages; the server's cluster
+   * operations that need another node then fail with the code {@code UNAVAILABLE}.
+   *
+   * @param nodeId the receiving node, or null for every other node
+   * @param message the message; must not be changed or kept beyond the time needed to send it
+   * @return the number of nodes that received it
+   */
+  default CompletionStage<Integer> sendControl(String nodeId, byte[] message) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(
+            getClass().getName() + " does not carry control messages between nodes"));
+  }
+
+  /**
    * Stops the backplane and releases its resources; called once by the server as it closes. May
    * block.
    */
@@ -132,6 +162,18 @@ public interface Backplane extends AutoCloseable {
      *     afterwards
      */
     void deliver(Target target, byte[] frame);
+
+    /**
+     * Receives a control message another node sent with {@link Backplane#sendControl}. The server
+     * answers requests by sending a message back to {@code fromNodeId}.
+     *
+     * <p>Threading: any thread, one message at a time per sending node; does not block (the work it
+     * starts runs on the server's threads).
+     *
+     * @param fromNodeId the id of the node that sent it
+     * @param message the message; the server may keep it
+     */
+    default void receiveControl(String fromNodeId, byte[] message) {}
 
     /**
      * The backplane lost its connection to the other nodes: the server tells its observers ({@link

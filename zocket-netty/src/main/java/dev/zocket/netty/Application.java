@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  * @param onDisconnect runs once a connection has ended
  * @param observers told of connections opened and closed, among others; check {@link
  *     Observers#enabled} before measuring for them
+ * @param cluster the server's presence and control across nodes, for {@link Cluster#of}
  */
 record Application(
     Dispatcher dispatcher,
@@ -28,4 +29,5 @@ record Application(
     Executor executor,
     BiFunction<Object, String, CompletionStage<?>> onConnect,
     Consumer<Context<?>> onDisconnect,
-    Observers observers) {}
+    Observers observers,
+    Cluster cluster) {}

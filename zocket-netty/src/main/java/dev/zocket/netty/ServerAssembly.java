@@ -113,7 +113,8 @@ final class ServerAssembly {
       BackplaneLink backplane,
       Recovery recovery,
       ServerState state,
-      Hardening hardening) {}
+      Hardening hardening,
+      Cluster cluster) {}
 
   /**
    * The pipeline of the sockets of a server with {@code b}'s settings, whose handlers run on {@code
@@ -197,9 +198,26 @@ final class ServerAssembly {
                 new HeaderBinder<>(
                     b.headersType, JsonMappers.configureForHeaders(base, b.jsonLimits), validator),
                 codec.mapper());
+    ClusterControl control =
+        new ClusterControl(
+            backplane == null ? "" : nodeId(backplane),
+            link,
+            directory,
+            codec.mapper(),
+            b.presence,
+            handlerExecutor);
+    if (link != null) {
+      link.controlTo(control);
+    }
     Application app =
         new Application(
-            dispatcher, emitters, handlerExecutor, b.onConnect, b.onDisconnect, observers);
+            dispatcher,
+            emitters,
+            handlerExecutor,
+            b.onConnect,
+            b.onDisconnect,
+            observers,
+            control.cluster);
     Connections connections =
         new Connections(
             app,
@@ -232,7 +250,8 @@ final class ServerAssembly {
             state.channels,
             handshake,
             frameStages(b, hardening, dispatcher, state, observers, connections));
-    return new Parts(pipeline, emitters, directory, fanout, link, recovery, state, hardening);
+    return new Parts(
+        pipeline, emitters, directory, fanout, link, recovery, state, hardening, control.cluster);
   }
 
   /** Makes each socket's frame stage, from the parts they all share, made once. */

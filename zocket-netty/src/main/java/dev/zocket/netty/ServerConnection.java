@@ -524,6 +524,11 @@ final class ServerConnection extends ConnectionContext {
     return app.emitters().emitter(events);
   }
 
+  /** The server's cluster view, for {@link Cluster#of}. */
+  Cluster cluster() {
+    return app.cluster();
+  }
+
   @Override
   public void close() {
     closeWith(1000, "");

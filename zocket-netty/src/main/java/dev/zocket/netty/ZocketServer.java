@@ -157,6 +157,7 @@ public final class ZocketServer implements AutoCloseable {
   static final Duration DEFAULT_MAX_BACKLOG_TIME = Duration.ofSeconds(30);
 
   private final EventEmitters emitters;
+  private final Cluster cluster;
   private final Directory directory;
   private final Recovery recovery;
   private final ServerState state;
@@ -186,6 +187,7 @@ public final class ZocketServer implements AutoCloseable {
       String host,
       String path) {
     this.emitters = parts.emitters();
+    this.cluster = parts.cluster();
     this.directory = parts.directory();
     this.recovery = parts.recovery();
     this.state = parts.state();
@@ -255,6 +257,18 @@ public final class ZocketServer implements AutoCloseable {
    */
   public <E> Emitter<E> emit(Class<E> events) {
     return emitters.emitter(events);
+  }
+
+  /**
+   * Presence and control across every node sharing this server's {@linkplain Builder#backplane
+   * backplane} (this server alone without one): a room's members, a client's rooms, counts, and
+   * disconnecting a client or moving it into or out of a room whatever node it is on. Thread-safe;
+   * its operations return at once (see {@link Cluster}).
+   *
+   * @return the cluster, with the default timeout
+   */
+  public Cluster cluster() {
+    return cluster;
   }
 
   /** The number of open connections whose {@code onConnect} has completed. */
@@ -488,6 +502,10 @@ public final class ZocketServer implements AutoCloseable {
     BiFunction<Object, String, CompletionStage<?>> onConnect =
         (headers, clientId) -> CompletableFuture.completedFuture(null);
     Consumer<Context<?>> onDisconnect = ctx -> {};
+
+    /** Makes a connection's presence from its user context, for {@link Cluster}; null: none. */
+    Function<Object, Object> presence;
+
     final RouteTable.Builder routes = RouteTable.builder();
     final List<Interceptor> interceptors = new ArrayList<>();
     final List<AroundInterceptor> arounds = new ArrayList<>();
@@ -616,6 +634,29 @@ public final class ZocketServer implements AutoCloseable {
     public Builder<H, U> onDisconnect(Consumer<? super Context<U>> onDisconnect) {
       Objects.requireNonNull(onDisconnect, "onDisconnect == null");
       this.onDisconnect = ctx -> onDisconnect.accept((Context<U>) ctx);
+      this.typedOnUser = true;
+      return this;
+    }
+
+    /**
+     * What the {@linkplain ZocketServer#cluster() cluster} shows of each connection besides its
+     * client id: the function makes it from the user context, and the server writes it as JSON with
+     * its {@code ObjectMapper} (at most {@value Cluster#MAX_PRESENCE_BYTES} bytes, a larger one is
+     * left out and logged), for example {@code presence(User::name)}. Read it with {@link
+     * Cluster.Member#presence}. Default: none, members are client ids alone.
+     *
+     * <p>Threading: called on the handler executor (or the thread asking the cluster, for this
+     * node's own members), concurrently for different connections; it must be fast and must not
+     * block: a member list calls it once per member of the page. An exception is logged and the
+     * member listed without presence.
+     *
+     * @param presence what to show of a user context; it may return null
+     * @return this builder
+     */
+    @SuppressWarnings("unchecked") // contexts of this server carry user contexts of type U
+    public Builder<H, U> presence(Function<? super U, ?> presence) {
+      Objects.requireNonNull(presence, "presence == null");
+      this.presence = user -> presence.apply((U) user);
       this.typedOnUser = true;
       return this;
     }

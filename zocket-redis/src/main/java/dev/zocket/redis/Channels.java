@@ -1,5 +1,7 @@
 package dev.zocket.redis;
 
+import java.util.List;
+
 /**
  * The names of the Redis channels of one backplane, all under the builder's channel prefix (see the
  * "Channels" section of {@link RedisBackplane}). The names are what the nodes of a cluster agree
@@ -13,6 +15,12 @@ final class Channels {
   /** This node's channel: {@code to(clientId)} events for its clients. */
   final String thisNode;
 
+  /** Control messages to every node; every node subscribes. */
+  final String control;
+
+  /** This node's control channel: control messages to it alone. */
+  final String thisNodeControl;
+
   private final String roomPrefix;
   private final String nodePrefix;
 
@@ -21,6 +29,35 @@ final class Channels {
     this.nodePrefix = prefix + ":node:";
     this.broadcast = prefix + ":all";
     this.thisNode = nodePrefix + nodeId;
+    this.control = prefix + ":ctl";
+    this.thisNodeControl = control(nodeId);
+  }
+
+  /** The control channel of a node. */
+  String control(String nodeId) {
+    return control + ":" + nodeId;
+  }
+
+  /** Whether this is a control channel. */
+  boolean isControl(String channel) {
+    return channel.equals(control) || channel.startsWith(control + ":");
+  }
+
+  /**
+   * The channels every node subscribes to as it connects, and again after Redis ended their
+   * subscriptions, in that order: this node's channel last, since its confirmation means the others
+   * are subscribed too.
+   */
+  List<String> fixed() {
+    return List.of(broadcast, control, thisNodeControl, thisNode);
+  }
+
+  /** Whether this is one of the {@link #fixed()} channels. */
+  boolean isFixed(String channel) {
+    return channel.equals(broadcast)
+        || channel.equals(control)
+        || channel.equals(thisNodeControl)
+        || channel.equals(thisNode);
   }
 
   /** The channel of a room. */

@@ -3,6 +3,7 @@ package dev.zocket.redis;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -14,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * of that slot's channels with an unsolicited {@code SUNSUBSCRIBE}, and Lettuce does not subscribe
  * again by itself; a subscription sent with an outdated topology fails. Either way no reconnect
  * follows to redo it, so this does: it reloads the topology ({@code CLUSTER SHARDS} through
- * Lettuce), subscribes the broadcast channel and this node's channel again, and the confirmation of
- * the latter subscribes every room with local members again ({@link RoomSubscriptions#resubscribe},
+ * Lettuce), subscribes the broadcast, control and this node's channels again, and the confirmation
+ * of this node's channel subscribes every room with local members again ({@link RoomSubscriptions#resubscribe},
  * as after a reconnect). A repair that fails is tried again after a delay growing from 100 ms to 5
  * s, until one succeeds or the backplane closes. Requests that come while a repair is under way
  * lead to one more repair after it, so none is lost.
@@ -90,12 +91,12 @@ final class ClusterRepair implements Runnable {
       return;
     }
     RedisPubSubAsyncCommands<String, byte[]> c = commands;
-    client
-        .refreshPartitionsAsync()
-        .thenCompose(v -> c.ssubscribe(channels.broadcast))
-        // This node's channel last: its confirmation subscribes the rooms again.
-        .thenCompose(v -> c.ssubscribe(channels.thisNode))
-        .whenComplete(this::done);
+    CompletionStage<?> chain = client.refreshPartitionsAsync();
+    // One by one, this node's channel last: its confirmation subscribes the rooms again.
+    for (String channel : channels.fixed()) {
+      chain = chain.thenCompose(v -> c.ssubscribe(channel));
+    }
+    chain.whenComplete(this::done);
   }
 
   private void done(Object result, Throwable failure) {

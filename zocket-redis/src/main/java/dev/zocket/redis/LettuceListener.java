@@ -8,13 +8,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Lettuce's callbacks to the backplane, each handed to the part it concerns, so that those parts
- * know nothing of Lettuce's listener interfaces: messages to {@link EventReceiver}; subscription
- * confirmations to {@link RoomSubscriptions}, except that of this node's channel, which means the
- * subscriber connection is (again) subscribed after a connect, so the rooms are subscribed again
- * and {@link ConnectionHealth} counts the subscriber as up; connection events of both connections
- * to {@link ConnectionHealth}. Registered as the subscriber connection's pub/sub listener, and on a
- * single Redis as the client's connection state listener too (on a Redis Cluster the connections
- * are per shard; see {@link ConnectionHealth#publishSucceeded}). Holds nothing of its own.
+ * know nothing of Lettuce's listener interfaces: messages to {@link EventReceiver}, or to {@link
+ * ControlChannel} for those of the control channels; subscription confirmations to {@link
+ * RoomSubscriptions}, except that of this node's channel, which means the subscriber connection is
+ * (again) subscribed after a connect, so the rooms are subscribed again and {@link
+ * ConnectionHealth} counts the subscriber as up; connection events of both connections to {@link
+ * ConnectionHealth}. Registered as the subscriber connection's pub/sub listener, and on a single
+ * Redis as the client's connection state listener too (on a Redis Cluster the connections are per
+ * shard; see {@link ConnectionHealth#publishSucceeded}). Holds nothing of its own.
  *
  * <p>Threading: Lettuce's I/O threads, the event loop of the connection concerned, so the callbacks
  * of one connection come one at a time. Nothing here blocks.
@@ -23,6 +24,7 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
     implements RedisConnectionStateListener {
   private final Channels channels;
   private final EventReceiver receiver;
+  private final ControlChannel control;
   private final RoomSubscriptions rooms;
   private final ConnectionHealth health;
   private final BooleanSupplier closed;
@@ -39,12 +41,14 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
   LettuceListener(
       Channels channels,
       EventReceiver receiver,
+      ControlChannel control,
       RoomSubscriptions rooms,
       ConnectionHealth health,
       BooleanSupplier closed,
       Runnable repair) {
     this.channels = channels;
     this.receiver = receiver;
+    this.control = control;
     this.rooms = rooms;
     this.health = health;
     this.closed = closed;
@@ -53,12 +57,20 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
 
   @Override
   public void message(String channel, byte[] message) {
-    receiver.received(message);
+    received(channel, message);
   }
 
   @Override
   public void smessage(String channel, byte[] message) {
-    receiver.received(message);
+    received(channel, message);
+  }
+
+  private void received(String channel, byte[] message) {
+    if (channels.isControl(channel)) {
+      control.received(message);
+    } else {
+      receiver.received(message);
+    }
   }
 
   @Override
@@ -78,7 +90,7 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
 
   @Override
   public void sunsubscribed(String channel, long count) {
-    if (channel.equals(channels.broadcast) || channel.equals(channels.thisNode)) {
+    if (channels.isFixed(channel)) {
       if (!closed.getAsBoolean()) {
         repair.run(); // the backplane never unsubscribes these: Redis did
       }

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -55,6 +56,11 @@ import org.slf4j.LoggerFactory;
  *       first local member and unsubscribes when the last one leaves, so Redis sends a room's
  *       traffic only to the nodes that have members in it.
  *   <li>{@code zocket:all}: broadcasts; every node subscribes.
+ *   <li>{@code zocket:ctl} and {@code zocket:ctl:<nodeId>}: the control messages of the server's
+ *       cluster operations ({@code ZocketServer.cluster()}: a room's members across nodes,
+ *       disconnecting or moving a client of another node), to every node or to one; every node
+ *       subscribes to both. The count of receivers Redis answers to each publish tells the asking
+ *       node how many answers to wait for.
  *   <li>{@code zocket:node:<nodeId>}: {@code to(clientId)} events for the clients of one node.
  *       Client ids are {@code <nodeId>.<random>}, so the sender knows the node without asking
  *       anyone. A per-node channel rather than one per client: no subscription per connection, and
@@ -134,6 +140,7 @@ public final class RedisBackplane implements Backplane {
   private final EventPublisher publisher;
   private final EventReceiver receiver;
   private final ClusterRepair repair;
+  private final ControlChannel control;
 
   private ClientResources resources;
   private AbstractRedisClient client;
@@ -155,6 +162,7 @@ public final class RedisBackplane implements Backplane {
     this.rooms = new RoomSubscriptions(channels, sharded, cluster, closed::get, repair);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
     this.receiver = new EventReceiver(nodeId);
+    this.control = new ControlChannel(nodeId, channels, sharded, closed::get);
   }
 
   /**
@@ -200,6 +208,7 @@ public final class RedisBackplane implements Backplane {
           "A RedisBackplane serves one server; start() was called twice");
     }
     receiver.deliverTo(node);
+    control.deliverTo(node);
     health.reportTo(node);
     resources =
         ClientResources.builder()
@@ -211,7 +220,7 @@ public final class RedisBackplane implements Backplane {
             .build();
     try {
       LettuceListener listener =
-          new LettuceListener(channels, receiver, rooms, health, closed::get, repair);
+          new LettuceListener(channels, receiver, control, rooms, health, closed::get, repair);
       if (cluster) {
         connectCluster(listener);
       } else {
@@ -247,11 +256,13 @@ public final class RedisBackplane implements Backplane {
     health.watch(pub, subConnection);
     subConnection.addListener((RedisPubSubListener<String, byte[]>) listener);
     publisher.commands(pub.async());
+    control.commands(pub.async());
     rooms.commands(subConnection.async());
+    String[] fixed = channels.fixed().toArray(new String[0]);
     if (sharded) {
-      subConnection.sync().ssubscribe(channels.broadcast, channels.thisNode);
+      subConnection.sync().ssubscribe(fixed);
     } else {
-      subConnection.sync().subscribe(channels.broadcast, channels.thisNode);
+      subConnection.sync().subscribe(fixed);
     }
   }
 
@@ -284,13 +295,15 @@ public final class RedisBackplane implements Backplane {
     sub.setNodeMessagePropagation(true);
     sub.addListener((RedisPubSubListener<String, byte[]>) listener);
     publisher.commands(pub.async());
+    control.commands(pub.async());
     rooms.commands(sub.async());
     repair.use(clustered, sub.async(), resources.eventExecutorGroup());
     Shards.open(clustered, pub::getConnection);
     Shards.open(clustered, sub::getConnection);
-    // One channel per command: the two channels may hash to different slots.
-    sub.sync().ssubscribe(channels.broadcast);
-    sub.sync().ssubscribe(channels.thisNode);
+    // One channel per command: they may hash to different slots.
+    for (String channel : channels.fixed()) {
+      sub.sync().ssubscribe(channel);
+    }
   }
 
   /**
@@ -329,6 +342,18 @@ public final class RedisBackplane implements Backplane {
     publisher.publish(target, frame);
   }
 
+  /**
+   * Publishes a control message of the server's cluster operations on {@code <prefix>:ctl} (every
+   * node) or {@code <prefix>:ctl:<nodeId>} (one node); see {@link Backplane#sendControl}. Completes
+   * with the number of other nodes subscribed to that channel, as Redis counts them; fails when
+   * Redis is not reachable (nothing is queued).
+   */
+  @Override
+  public CompletionStage<Integer> sendControl(String nodeId, byte[] message) {
+    Objects.requireNonNull(message, "message == null");
+    return control.send(nodeId, message);
+  }
+
   @Override
   public void subscribe(String room) {
     Objects.requireNonNull(room, "room == null");
@@ -362,6 +387,7 @@ public final class RedisBackplane implements Backplane {
 
   private void shutdown() {
     publisher.commands(null);
+    control.commands(null);
     rooms.commands(null);
     if (subConnection != null) {
       subConnection.close();

@@ -1,7 +1,6 @@
 package dev.zocket.examples.chatspring;
 
 import dev.zocket.examples.chat.ChatHeaders;
-import dev.zocket.examples.chat.Roster;
 import dev.zocket.examples.chat.User;
 import dev.zocket.examples.chat.WebAssets;
 import dev.zocket.spring.boot.autoconfigure.ZocketServerCustomizer;
@@ -35,19 +34,9 @@ public class ChatSpringApplication {
   }
 
   /**
-   * The display names of each room's members: one for the application, shared by every connection's
-   * handler.
-   *
-   * @return the roster
-   */
-  @Bean
-  Roster roster() {
-    return new Roster();
-  }
-
-  /**
-   * What the properties cannot say: the handshake headers, the user of a connection, and the page
-   * on the server's own port (every other path is a WebSocket endpoint).
+   * What the properties cannot say: the handshake headers, the user of a connection, what the
+   * cluster shows of it ({@code rooms.members} lists these names), and the page on the server's own
+   * port (every other path is a WebSocket endpoint).
    *
    * @return the customizer
    */
@@ -58,6 +47,7 @@ public class ChatSpringApplication {
         builder
             .headers(ChatHeaders.class)
             .onConnect((headers, clientId) -> new User(headers.userName()))
+            .presence(User::name)
             .httpHandler(new WebAssets());
   }
   // endregion customizer

@@ -1,5 +1,6 @@
 package dev.zocket.examples.chat;
 
+import dev.zocket.netty.Cluster;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
 import java.net.URI;
@@ -52,9 +53,8 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
-   * Starts a chat server that is one node of a cluster sharing a Redis: rooms, messages and
-   * broadcasts reach the users of every node. The member lists ({@code rooms.members}) stay per
-   * node. Returns once it listens.
+   * Starts a chat server that is one node of a cluster sharing a Redis: rooms, messages, broadcasts
+   * and the member lists ({@code rooms.members}) span every node. Returns once it listens.
    *
    * @param host the address to bind, for example {@code "127.0.0.1"} (this machine only) or {@code
    *     "0.0.0.0"} (every interface)
@@ -133,12 +133,13 @@ public final class ChatServer implements AutoCloseable {
   private static ZocketServer.Builder<ChatHeaders, User> configure(
       ZocketServer.Builder<Map<String, String>, Void> builder) {
     // region configure
-    Roster roster = new Roster();
     return builder
         .headers(ChatHeaders.class)
         .onConnect((headers, clientId) -> new User(headers.userName()))
-        .onDisconnect(ctx -> RoomsHandler.disconnected(ctx, roster))
-        .handle(Rooms.class, ctx -> new RoomsHandler(ctx, roster))
+        // What the cluster shows of a member, for rooms.members: its name.
+        .presence(User::name)
+        .onDisconnect(RoomsHandler::disconnected)
+        .handle(Rooms.class, ctx -> new RoomsHandler(ctx, Cluster.of(ctx)))
         // Any string is a room id, as in the seed: only the message size bounds it.
         .maxRoomIdLength(MAX_MESSAGE_BYTES)
         .maxFrameSize(MAX_MESSAGE_BYTES)

@@ -9,9 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * What a chat client asks of the server (client to server). Routes: {@code rooms.join}, {@code
  * rooms.leave}, {@code rooms.message} and {@code rooms.members}.
  *
- * <p>{@link NonBlocking}: the handlers only touch in-memory state (the connection's rooms, the
- * concurrent {@code Roster}) and emit events, which never block, so they run on the connection's
- * I/O thread without a hand-off to the handler executor.
+ * <p>{@link NonBlocking}: the handlers only touch in-memory state (the connection's rooms), emit
+ * events and ask the cluster, none of which blocks, so they run on the connection's I/O thread
+ * without a hand-off to the handler executor.
  */
 // region contract
 @NonBlocking
@@ -36,8 +36,9 @@ public interface Rooms {
   void message(PostMessage message);
 
   /**
-   * A call: the names of the members of a room the caller is in, sorted. Fails with the error code
-   * {@code NOT_A_MEMBER} when the caller is not in the room.
+   * A call: the names of the members of a room the caller is in, on every node of a cluster,
+   * sorted; at most 1,000 (the first by client id). Fails with the error code {@code NOT_A_MEMBER}
+   * when the caller is not in the room. A node that does not answer within 5 s is left out.
    */
   CompletableFuture<List<String>> members(RoomId room);
 }

@@ -3,6 +3,7 @@ package dev.zocket.examples.chat;
 import dev.zocket.Context;
 import dev.zocket.LogSafe;
 import dev.zocket.ZocketException;
+import dev.zocket.netty.Cluster;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -24,38 +25,35 @@ public class RoomsHandler implements Rooms {
   private static final Logger log = LoggerFactory.getLogger(RoomsHandler.class);
 
   private final Context<User> ctx;
-  private final Roster roster;
+  private final Cluster cluster;
 
   /**
    * A handler for one connection.
    *
    * @param ctx the connection
-   * @param roster the members of every room, shared by all connections
+   * @param cluster the server's cluster, which lists a room's members on every node
    */
-  public RoomsHandler(Context<User> ctx, Roster roster) {
+  public RoomsHandler(Context<User> ctx, Cluster cluster) {
     this.ctx = ctx;
-    this.roster = roster;
+    this.cluster = cluster;
   }
 
   /**
-   * The connection has ended: logs the rooms it was in, and takes it off the roster. Threading:
-   * called once, on the handler executor, after the connection's last message was handled.
+   * The connection has ended: logs the rooms it was in. Threading: called once, on the handler
+   * executor, after the connection's last message was handled.
    */
   public void disconnected() {
-    disconnected(ctx, roster);
+    disconnected(ctx);
   }
 
   /** {@link #disconnected()} for a connection whose handler is not at hand. */
-  static void disconnected(Context<User> ctx, Roster roster) {
+  static void disconnected(Context<User> ctx) {
     Set<String> rooms = ctx.rooms().current();
     log.info(
         "{} ({}) disconnected from rooms: {}",
         LogSafe.text(ctx.user().name()),
         ctx.clientId(),
         rooms.isEmpty() ? "none" : roomList(rooms));
-    for (String room : rooms) {
-      roster.remove(room, ctx.clientId());
-    }
   }
 
   /** The rooms, each made safe for a log line, the list cut after ten. */
@@ -77,7 +75,6 @@ public class RoomsHandler implements Rooms {
     String room = request.roomId();
     String name = ctx.user().name();
     ctx.rooms().join(room);
-    roster.add(room, ctx.clientId(), name);
     // Sent after joining, so the joiner hears its own notice too.
     ctx.emit(RoomEvents.class).toRoom(room).onJoin(new Joined(room, name));
   }
@@ -97,7 +94,6 @@ public class RoomsHandler implements Rooms {
     // Sent before leaving, so the leaver hears its own notice too.
     ctx.emit(RoomEvents.class).toRoom(room).onLeave(new Left(room, name));
     ctx.rooms().leave(room);
-    roster.remove(room, ctx.clientId());
   }
 
   @Override
@@ -126,7 +122,16 @@ public class RoomsHandler implements Rooms {
     if (!ctx.rooms().has(room)) {
       throw new ZocketException(NOT_A_MEMBER, "You are not in room " + room);
     }
-    return CompletableFuture.completedFuture(roster.names(room));
+    // Every node's members, with the name each node's presence function gives (ChatServer).
+    return cluster
+        .members(room)
+        .thenApply(
+            page ->
+                page.members().stream()
+                    .map(m -> m.presence(String.class))
+                    .sorted(String.CASE_INSENSITIVE_ORDER)
+                    .toList())
+        .toCompletableFuture();
   }
   // endregion handlers
 }

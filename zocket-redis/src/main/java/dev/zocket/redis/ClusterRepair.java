@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
  * again by itself; a subscription sent with an outdated topology fails. Either way no reconnect
  * follows to redo it, so this does: it reloads the topology ({@code CLUSTER SHARDS} through
  * Lettuce), subscribes the broadcast, control and this node's channels again, and the confirmation
- * of this node's channel subscribes every room with local members again ({@link RoomSubscriptions#resubscribe},
- * as after a reconnect). A repair that fails is tried again after a delay growing from 100 ms to 5
- * s, until one succeeds or the backplane closes. Requests that come while a repair is under way
- * lead to one more repair after it, so none is lost.
+ * of this node's channel subscribes every room with local members again ({@link
+ * RoomSubscriptions#resubscribe}, as after a reconnect). A repair that fails is tried again after a
+ * delay growing from 100 ms to 5 s, until one succeeds or the backplane closes. Requests that come
+ * while a repair is under way lead to one more repair after it, so none is lost.
  *
  * <p>Threading: {@link #run} is called from Lettuce's I/O threads (failed commands, unsolicited
  * unsubscriptions) and returns at once; repairs run on the client's event executors, one at a time.

@@ -489,8 +489,7 @@ public final class RedisBackplane implements Backplane {
      * #sharded} is implied), each channel served by the shard that owns its slot, and follows
      * failovers and slot migrations. Several seed nodes may be given as one string of
      * comma-separated URIs ({@code redis://10.0.0.1:7000,redis://10.0.0.2:7000}); one that answers
-     * is enough to learn the rest. Connection-state recovery does not run on a cluster yet. Default
-     * false.
+     * is enough to learn the rest. Default false.
      *
      * @param cluster true for a Redis Cluster
      * @return this builder

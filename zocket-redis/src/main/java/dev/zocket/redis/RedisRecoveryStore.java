@@ -83,7 +83,7 @@ final class RedisRecoveryStore implements RecoveryStore {
   private final long windowMillis;
   private final int maxEvents;
 
-  private final ConcurrentLinkedQueue<Runnable> resumptions = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Resumption> resumptions = new ConcurrentLinkedQueue<>();
 
   /** Events that could not be appended since the outage began. */
   private final AtomicLong failedAppends = new AtomicLong();
@@ -162,11 +162,7 @@ final class RedisRecoveryStore implements RecoveryStore {
       read = reading.sync();
       readerId = read.clientId();
     }
-    List<StreamMessage<String, byte[]>> newest =
-        read.xrevrange(stream, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
-    if (!newest.isEmpty()) {
-      last = newest.get(0).getId();
-    }
+    last = newest();
     reader = new Thread(this::read, "zocket-redis-events-" + nodeId);
     reader.setDaemon(true);
     reader.start();
@@ -205,7 +201,7 @@ final class RedisRecoveryStore implements RecoveryStore {
 
   @Override
   public void resume(String position, Consumer<List<Event>> resume) {
-    resumptions.add(() -> resume.accept(position == null ? List.of() : missed(position)));
+    resumptions.add(new Resumption(position, resume));
     wake();
   }
 
@@ -269,8 +265,12 @@ final class RedisRecoveryStore implements RecoveryStore {
     XReadArgs args = XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH);
     while (!closed) {
       try {
-        for (Runnable r; (r = resumptions.poll()) != null; ) {
-          r.run();
+        // Those queued now; one that must wait for this node to read further goes back.
+        for (int n = resumptions.size(); n > 0; n--) {
+          Resumption r = resumptions.poll();
+          if (r != null && !r.run()) {
+            resumptions.add(r);
+          }
         }
         List<StreamMessage<String, byte[]>> batch =
             read.xread(args, XReadArgs.StreamOffset.from(stream, last));
@@ -300,11 +300,51 @@ final class RedisRecoveryStore implements RecoveryStore {
     }
   }
 
-  /** The events after a position up to the last one delivered; null if some are gone. */
-  private List<Event> missed(String position) {
-    if (!STREAM_ID.matcher(position).matches() || compareIds(position, last) > 0) {
-      return null;
+  /**
+   * A client resuming from a position. Nodes read the stream each at its own pace, so a client that
+   * comes from a node further ahead may have received events this node has not read yet: then the
+   * resumption waits (it runs again after the next batch) until this node has read up to the
+   * client's position, so that it neither replays what the client has nor delivers it twice. A
+   * position past the end of the stream is not this store's.
+   */
+  private final class Resumption {
+    private final String position;
+    private final Consumer<List<Event>> resume;
+
+    Resumption(String position, Consumer<List<Event>> resume) {
+      this.position = position;
+      this.resume = resume;
     }
+
+    /** Resumes, or returns false to run again once this node has read further. Reading thread. */
+    boolean run() {
+      if (position == null) {
+        resume.accept(List.of());
+      } else if (!STREAM_ID.matcher(position).matches()) {
+        resume.accept(null);
+      } else if (compareIds(position, last) <= 0) {
+        resume.accept(missed(position));
+      } else if (compareIds(position, newest()) <= 0) {
+        return false; // this node has not read that far yet
+      } else {
+        resume.accept(null);
+      }
+      return true;
+    }
+  }
+
+  /** The id of the newest entry of the stream, or 0-0. Reading thread. */
+  private String newest() {
+    List<StreamMessage<String, byte[]>> newest =
+        read.xrevrange(stream, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+    return newest.isEmpty() ? "0-0" : newest.get(0).getId();
+  }
+
+  /**
+   * The events after a position, at most the last one delivered, up to the last one delivered; null
+   * if some are gone.
+   */
+  private List<Event> missed(String position) {
     if (compareIds(maxDeleted(), position) > 0) {
       return null;
     }

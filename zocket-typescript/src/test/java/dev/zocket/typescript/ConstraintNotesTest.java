@@ -66,7 +66,8 @@ class ConstraintNotesTest {
     Class<? extends Payload>[] payload() default {};
   }
 
-  @Isbn
+  // region book
+  @Isbn // a custom constraint, on the class and on components
   public record Book(
       @Isbn String isbn,
       List<@Isbn String> others,
@@ -74,6 +75,8 @@ class ConstraintNotesTest {
       @Past @JsonFormat(pattern = "dd.MM.yyyy") LocalDate printed,
       String title,
       @Code String series) {}
+
+  // endregion book
 
   public interface Books {
     void add(Book b);

@@ -39,19 +39,6 @@ class AckExamplesTest {
   /** The client's answer. */
   public record Answer(boolean yes, @NotBlank String note) {}
 
-  // region contract
-  @Namespace("prompts")
-  public interface Prompts {
-    CompletableFuture<Answer> confirm(Question question); // acknowledged: the answer is an Answer
-
-    @CallTimeout(millis = 2_000) // the server waits 2 s at most for this one
-    CompletableFuture<Void> seen(Question question); // acknowledged, an empty answer
-
-    void notice(Question question); // a plain event, as before
-  }
-
-  // endregion contract
-
   private final List<ZocketServer> servers = new ArrayList<>();
   private final List<ZocketClient> clients = new ArrayList<>();
   private final BlockingQueue<String> connected = new LinkedBlockingQueue<>();
@@ -158,4 +145,16 @@ class AckExamplesTest {
         .extracting(CompletableFuture::join)
         .containsExactly(new Answer(true, "sure"), new Answer(true, "sure"));
   }
+
+  // region contract
+  @Namespace("prompts")
+  public interface Prompts {
+    CompletableFuture<Answer> confirm(Question question); // acknowledged: the answer is an Answer
+
+    @CallTimeout(millis = 2_000) // the server waits 2 s at most for this one
+    CompletableFuture<Void> seen(Question question); // acknowledged, an empty answer
+
+    void notice(Question question); // a plain event, as before
+  }
+  // endregion contract
 }

@@ -170,9 +170,7 @@ class TypeScriptAckTest {
         .write(dir.resolve("acks-contract.ts"));
     Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
     Files.copy(
-        ANSWERING_CLIENT,
-        dir.resolve("answering-client.ts"),
-        StandardCopyOption.REPLACE_EXISTING);
+        ANSWERING_CLIENT, dir.resolve("answering-client.ts"), StandardCopyOption.REPLACE_EXISTING);
     Node.Result compiled =
         Node.run(
             dir,

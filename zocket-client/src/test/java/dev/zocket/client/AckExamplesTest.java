@@ -116,7 +116,11 @@ class AckExamplesTest {
         });
 
     // A timeout for this emit only:
-    server.emit(Prompts.class).ackTimeout(Duration.ofSeconds(30)).to(clientId).confirm(q);
+    server
+        .emit(Prompts.class)
+        .ackTimeout(Duration.ofSeconds(30))
+        .to(clientId)
+        .confirm(new Question("Keep the history?"));
     // endregion emit
 
     assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(new Answer(true, "sure"));

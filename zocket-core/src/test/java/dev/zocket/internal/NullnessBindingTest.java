@@ -33,11 +33,13 @@ final class NullnessBindingTest {
   public interface Unmarked {
     void plain(Plain p);
 
-    CompletableFuture<List<@NotNull Plain>> all();
-
-    List<@Size(max = 2) String> names();
-
     List<String> loose();
+
+    // region replies
+    CompletableFuture<List<@NotNull Plain>> all(); // [p, null]: "[1]: must not be null"
+
+    List<@Size(max = 2) String> names(); // ["ab", "abc"]: "[1]: size must be between 0 and 2"
+    // endregion replies
   }
 
   /** A class marked on its own, outside the marked package. */

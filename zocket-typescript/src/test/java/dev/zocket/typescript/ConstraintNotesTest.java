@@ -66,15 +66,6 @@ class ConstraintNotesTest {
     Class<? extends Payload>[] payload() default {};
   }
 
-  @Isbn
-  public record Book(
-      @Isbn String isbn,
-      List<@Isbn String> others,
-      @Pattern(regexp = "a++") @Isbn String code,
-      @Past @JsonFormat(pattern = "dd.MM.yyyy") LocalDate printed,
-      String title,
-      @Code String series) {}
-
   public interface Books {
     void add(Book b);
 
@@ -180,4 +171,15 @@ class ConstraintNotesTest {
     int code = Main.run(args, print, print);
     return code + " " + out.toString(StandardCharsets.UTF_8);
   }
+
+  // region book
+  @Isbn // a custom constraint, on the class and on components
+  public record Book(
+      @Isbn String isbn,
+      List<@Isbn String> others,
+      @Pattern(regexp = "a++") @Isbn String code,
+      @Past @JsonFormat(pattern = "dd.MM.yyyy") LocalDate printed,
+      String title,
+      @Code String series) {}
+  // endregion book
 }

@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotBlank;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,35 +78,8 @@ class TypeScriptAckTest {
    * The client under Node, typed by the generated contract: answers each prompt, then calls {@code
    * acks.start} and prints what the server heard. The type errors are checked by tsc --strict.
    */
-  private static final String ANSWERING_CLIENT =
-      """
-      import { WebSocket } from "ws";
-      import { createClient, ZocketError } from "zocket-java-client";
-      import { contract } from "./acks-contract.js";
-
-      const client = createClient(contract, process.argv[2]!, { WebSocket, reconnect: false });
-      client.on.prompts.confirm(async (q) => ({ yes: true, note: `sure: ${q.text}` }));
-      client.on.prompts.count(() => 3);
-      client.on.prompts.seen(() => {});
-      client.on.prompts.fail((q) => {
-        throw new ZocketError("NOT_NOW", `Busy with ${q.text}`);
-      });
-      client.on.prompts.bad(() => ({ yes: true, note: "" }));
-      client.onError(() => {});
-
-      export function typed(): void {
-        // @ts-expect-error the answer must have the reply's type
-        client.on.prompts.confirm(() => ({ yes: "sure", note: "x" }));
-        // @ts-expect-error the answer of count is a number
-        client.on.prompts.count(async () => "3");
-        // @ts-expect-error the listener takes the question
-        client.on.prompts.confirm((q: { other: string }) => ({ yes: true, note: q.other }));
-      }
-
-      await client.opened();
-      console.log(`RESULT ${await client.send.acks.start()}`);
-      client.close();
-      """;
+  private static final Path ANSWERING_CLIENT =
+      Path.of("src", "test", "typescript", "answering-client.ts");
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -195,7 +169,8 @@ class TypeScriptAckTest {
         .build()
         .write(dir.resolve("acks-contract.ts"));
     Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
-    Files.writeString(dir.resolve("answering-client.ts"), ANSWERING_CLIENT);
+    Files.copy(
+        ANSWERING_CLIENT, dir.resolve("answering-client.ts"), StandardCopyOption.REPLACE_EXISTING);
     Node.Result compiled =
         Node.run(
             dir,

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
+// region todo
 /** A record of a null-marked package: non-null unless {@code @Nullable}. */
 public record Todo(
     String title,
@@ -13,3 +14,4 @@ public record Todo(
     Map<String, Integer> counts,
     String[] aliases,
     @Nullable Loose loose) {}
+// endregion todo

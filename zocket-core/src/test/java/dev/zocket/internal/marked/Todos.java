@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
+// region todos
 /** A contract of a null-marked package. */
 public interface Todos {
   void add(Todo todo);
@@ -12,3 +13,4 @@ public interface Todos {
 
   List<@Nullable Todo> maybe();
 }
+// endregion todos

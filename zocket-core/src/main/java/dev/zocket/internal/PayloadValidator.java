@@ -27,6 +27,7 @@ import tools.jackson.databind.BeanDescription;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.introspect.BeanPropertyDefinition;
+import tools.jackson.databind.type.TypeFactory;
 
 /**
  * Checks payloads against their Bean Validation constraints with Hibernate Validator (no expression
@@ -134,6 +135,15 @@ public final class PayloadValidator {
       return isConstrained(type.getContentType());
     }
     Class<?> c = type.getRawClass();
+    if (SealedUnions.isUnion(c)) {
+      // A union's value is one of its records, each validated as itself.
+      for (Class<?> member : c.getPermittedSubclasses()) {
+        if (isConstrained(TypeFactory.createDefaultInstance().constructType(member))) {
+          return true;
+        }
+      }
+      return false;
+    }
     if (c.isPrimitive()
         || c.isEnum()
         || c.getName().startsWith("java.")

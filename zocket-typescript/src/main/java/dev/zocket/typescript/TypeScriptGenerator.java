@@ -114,13 +114,7 @@ public final class TypeScriptGenerator {
       out.append('\n').append(EmailCheck.SOURCE);
     }
     for (ZodTypes.Named n : types.named()) {
-      out.append("\n/** ").append(Js.comment(n.type().getName())).append(" */\n");
-      out.append("export const ").append(n.name()).append(" = ").append(n.code()).append(";\n");
-      out.append("export type ")
-          .append(n.name())
-          .append(" = z.infer<typeof ")
-          .append(n.name())
-          .append(">;\n");
+      out.append(n.declaration());
     }
     out.append(
         "\n/** The routes, events and headers, for createClient of zocket-java-client. */\n");

@@ -76,6 +76,13 @@ class TypeScriptGeneratorTest {
   }
 
   @Test
+  void printShapes() throws Exception {
+    Files.writeString(
+        Path.of("/tmp/shapes/shapes.ts"),
+        TypeScriptGenerator.builder().routes(Shapes.Boards.class).build().generate());
+  }
+
+  @Test
   void theOutputIsTheSameEveryTimeWhateverTheOrderContractsAreGiven() {
     String other =
         TypeScriptGenerator.builder()

@@ -71,7 +71,7 @@ final class Shapes {
   public interface Boards {
     void draw(Board board);
 
-    CompletableFuture<Page<Todo>> todos(@Valid Shape near);
+    CompletableFuture<Page<Todo>> todos(Shape near);
 
     Comment thread(String id);
 

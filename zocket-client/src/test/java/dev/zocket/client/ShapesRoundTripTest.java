@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A sealed-interface payload and a generic record reply, through a real server on 127.0.0.1 and
- * the Java client: bound to the right record on the server, the reply bound with its type argument.
+ * A sealed-interface payload and a generic record reply, through a real server on 127.0.0.1 and the
+ * Java client: bound to the right record on the server, the reply bound with its type argument.
  */
 @Timeout(30)
 @ExtendWith(LeakDetection.class)
@@ -49,7 +49,9 @@ class ShapesRoundTripTest {
     @Override
     public CompletableFuture<Page<Todo>> near(Shape shape) {
       String what =
-          shape instanceof Circle c ? "circle of " + c.radius() : "square of " + ((Square) shape).side();
+          shape instanceof Circle c
+              ? "circle of " + c.radius()
+              : "square of " + ((Square) shape).side();
       return CompletableFuture.completedFuture(
           new Page<>(List.of(new Todo(what, false), new Todo("done", true)), 2));
     }
@@ -72,7 +74,8 @@ class ShapesRoundTripTest {
       Todos todos = client.proxy(Todos.class);
       Page<Todo> square = todos.near(new Square(2)).get(10, TimeUnit.SECONDS);
       assertThat(square)
-          .isEqualTo(new Page<>(List.of(new Todo("square of 2.0", false), new Todo("done", true)), 2));
+          .isEqualTo(
+              new Page<>(List.of(new Todo("square of 2.0", false), new Todo("done", true)), 2));
       assertThat(square.items().get(0)).isInstanceOf(Todo.class);
       assertThat(todos.near(new Circle(1.5)).get(10, TimeUnit.SECONDS).items().get(0).title())
           .isEqualTo("circle of 1.5");

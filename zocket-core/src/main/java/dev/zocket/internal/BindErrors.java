@@ -52,8 +52,8 @@ final class BindErrors {
   }
 
   /**
-   * A missing or unknown type id of a union ({@link SealedUnions}): at the discriminator's path,
-   * as zod's discriminated union reports it; null if the type is not a union's.
+   * A missing or unknown type id of a union ({@link SealedUnions}): at the discriminator's path, as
+   * zod's discriminated union reports it; null if the type is not a union's.
    */
   private static InvalidPayloadException typeId(InvalidTypeIdException e, String path) {
     Class<?> base = e.getBaseType() == null ? null : e.getBaseType().getRawClass();

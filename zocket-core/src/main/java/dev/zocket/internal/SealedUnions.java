@@ -37,8 +37,8 @@ import tools.jackson.databind.module.SimpleModule;
  * type id) says which record it is, as a TypeScript discriminated union.
  *
  * <p>The rules: the union is a {@code sealed interface} without type parameters whose permitted
- * subtypes are all records. Each record has a type id, given by {@code @JsonTypeName} on the
- * record or by {@code @JsonSubTypes.Type(name = ...)} on the interface (if {@code @JsonSubTypes} is
+ * subtypes are all records. Each record has a type id, given by {@code @JsonTypeName} on the record
+ * or by {@code @JsonSubTypes.Type(name = ...)} on the interface (if {@code @JsonSubTypes} is
  * present it lists exactly the permitted records); the ids are distinct and non-empty. The
  * discriminator is the property {@value #DEFAULT_DISCRIMINATOR} unless {@code @JsonTypeInfo(use =
  * NAME, property = "...")} on the interface names another; {@code @JsonTypeInfo} may only say
@@ -108,8 +108,8 @@ public final class SealedUnions {
 
   /**
    * Why a union met in a type is not valid: the type itself, its type arguments, array elements and
-   * record components, at any depth; null if every union there is valid. Found by reflection, before
-   * Jackson is asked to map the type (which would report a clash of names in its own words).
+   * record components, at any depth; null if every union there is valid. Found by reflection,
+   * before Jackson is asked to map the type (which would report a clash of names in its own words).
    */
   static String problemWithin(Type type) {
     return problemWithin(type, new HashSet<>());
@@ -157,8 +157,8 @@ public final class SealedUnions {
   }
 
   /**
-   * The union a record belongs to: the sealed interface that permits it, or null. A record that
-   * two sealed interfaces permit belongs to the first it implements.
+   * The union a record belongs to: the sealed interface that permits it, or null. A record that two
+   * sealed interfaces permit belongs to the first it implements.
    */
   public static Union unionOf(Class<?> record) {
     for (Class<?> i : record.getInterfaces()) {

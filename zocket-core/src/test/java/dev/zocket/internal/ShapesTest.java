@@ -109,11 +109,10 @@ final class ShapesTest {
     assertThat(refused("shape", "{\"kind\":\"triangle\",\"radius\":2}"))
         .containsExactly(
             new Violation("kind", "expected one of \"circle\", \"square\", got \"triangle\""));
-    assertThat(refused(
-                "drawing",
-                "{\"title\":\"t\",\"shapes\":[{\"kind\":\"circle\",\"radius\":1},{}]}"))
-        .containsExactly(
-            new Violation("shapes[1].kind", "expected one of \"circle\", \"square\""));
+    assertThat(
+            refused(
+                "drawing", "{\"title\":\"t\",\"shapes\":[{\"kind\":\"circle\",\"radius\":1},{}]}"))
+        .containsExactly(new Violation("shapes[1].kind", "expected one of \"circle\", \"square\""));
     assertThat(refused("drawing", "{\"title\":\"t\",\"main\":{\"kind\":\"Circle\"}}"))
         .containsExactly(
             new Violation("main.kind", "expected one of \"circle\", \"square\", got \"Circle\""));
@@ -319,8 +318,7 @@ final class ShapesTest {
             bound(
                 "comment",
                 "{\"text\":\"a\",\"replies\":[{\"text\":\"b\",\"replies\":[{\"text\":\"c\"}]}]}"))
-        .isEqualTo(
-            new Comment("a", List.of(new Comment("b", List.of(new Comment("c", null))))));
+        .isEqualTo(new Comment("a", List.of(new Comment("b", List.of(new Comment("c", null))))));
     assertThat(
             refused(
                 "comment",

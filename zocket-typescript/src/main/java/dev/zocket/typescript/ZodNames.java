@@ -10,8 +10,8 @@ import tools.jackson.databind.JavaType;
  * the record's simple name, {@code Of}, and the names of its type arguments joined by {@code And}
  * ({@code Page<Todo>} is {@code PageOfTodo}, {@code Pair<String, Todo>} is {@code
  * PairOfStringAndTodo}). A type argument is named the same way; a list, set or other collection is
- * {@code ListOf...}, {@code SetOf...}, a map {@code MapOf<key>And<value>}, an array
- * {@code <element>Array} ({@code IntArray} for {@code int[]}).
+ * {@code ListOf...}, {@code SetOf...}, a map {@code MapOf<key>And<value>}, an array {@code
+ * <element>Array} ({@code IntArray} for {@code int[]}).
  */
 final class ZodNames {
   private ZodNames() {}

@@ -54,8 +54,8 @@ final class ZodTypes {
    * @param name the constant's and the type's name in the module
    * @param java the Java type, for the comment
    * @param code the schema
-   * @param tsType the TypeScript type written out, for a schema in a cycle (TypeScript cannot
-   *     infer those); null for the others, whose type is inferred
+   * @param tsType the TypeScript type written out, for a schema in a cycle (TypeScript cannot infer
+   *     those); null for the others, whose type is inferred
    * @param annotated whether the schema is referred to from within its own schema (by {@code
    *     z.lazy}), so the constant is annotated with its type
    */
@@ -163,6 +163,7 @@ final class ZodTypes {
 
   /** The TypeScript type of each record's object, kept for the records that are recursive. */
   private final Map<JavaType, String> objectTypes = new HashMap<>();
+
   private boolean usesEmail;
 
   ZodTypes(ObjectMapper mapper, Validator validator) {
@@ -421,8 +422,7 @@ final class ZodTypes {
     if (cyclic.contains(type)) {
       tsType = SealedUnions.isUnion(c) ? unionType(c) : objectTypes.get(type);
     }
-    named.put(
-        type, new Named(name, type.toCanonical(), body, tsType, recursive.contains(type)));
+    named.put(type, new Named(name, type.toCanonical(), body, tsType, recursive.contains(type)));
     return name;
   }
 

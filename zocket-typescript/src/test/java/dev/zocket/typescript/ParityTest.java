@@ -211,59 +211,117 @@ class ParityTest {
           board("main a string", "", o -> o.put("main", "circle"), "main"),
           board("main an array", "", o -> o.putArray("main"), "main"),
           board("a circle's radius a string", "/main", o -> o.put("radius", "1"), "main.radius"),
-          board("a circle's radius zero (@Positive)", "/main", o -> o.put("radius", 0), "main.radius"),
-          board("the type id after the other properties", "", o -> o.set("main", JSON.readTree(
-              "{\"radius\": 1, \"kind\": \"circle\"}"))),
+          board(
+              "a circle's radius zero (@Positive)",
+              "/main",
+              o -> o.put("radius", 0),
+              "main.radius"),
+          board(
+              "the type id after the other properties",
+              "",
+              o -> o.set("main", JSON.readTree("{\"radius\": 1, \"kind\": \"circle\"}"))),
           board("a square with a null label", "/shapes/0", o -> o.putNull("label")),
-          board("a square with a circle's property (ignored)", "/shapes/0", o -> o.put("radius", 5)),
-          board("a square's side missing (a primitive)", "/shapes/0", o -> o.remove("side"),
+          board(
+              "a square with a circle's property (ignored)", "/shapes/0", o -> o.put("radius", 5)),
+          board(
+              "a square's side missing (a primitive)",
+              "/shapes/0",
+              o -> o.remove("side"),
               "shapes[0].side"),
           board("a null shape in the list", "", o -> o.withArray("shapes").addNull()),
-          board("a shape that is a number", "", o -> o.withArray("shapes").insert(0, 7), "shapes[0]"),
-          board("a group without shapes (@NotEmpty)", "/shapes/1", o -> o.putArray("shapes"),
+          board(
+              "a shape that is a number", "", o -> o.withArray("shapes").insert(0, 7), "shapes[0]"),
+          board(
+              "a group without shapes (@NotEmpty)",
+              "/shapes/1",
+              o -> o.putArray("shapes"),
               "shapes[1].shapes"),
-          board("a null shape in a group (@NotNull element)", "/shapes/1",
-              o -> o.withArray("shapes").addNull(), "shapes[1].shapes[1]"),
-          board("a shape in a group without its type id", "/shapes/1/shapes/0",
-              o -> o.remove("kind"), "shapes[1].shapes[0].kind"),
-          board("a group in a group with a bad circle", "/shapes/1", o -> o.withArray("shapes").add(
-              JSON.readTree("{\"kind\": \"group\", \"shapes\": [{\"kind\": \"circle\", "
-                  + "\"radius\": -1}]}")), "shapes[1].shapes[1].shapes[0].radius"),
+          board(
+              "a null shape in a group (@NotNull element)",
+              "/shapes/1",
+              o -> o.withArray("shapes").addNull(),
+              "shapes[1].shapes[1]"),
+          board(
+              "a shape in a group without its type id",
+              "/shapes/1/shapes/0",
+              o -> o.remove("kind"),
+              "shapes[1].shapes[0].kind"),
+          board(
+              "a group in a group with a bad circle",
+              "/shapes/1",
+              o ->
+                  o.withArray("shapes")
+                      .add(
+                          JSON.readTree(
+                              "{\"kind\": \"group\", \"shapes\": [{\"kind\": \"circle\", "
+                                  + "\"radius\": -1}]}")),
+              "shapes[1].shapes[1].shapes[0].radius"),
           board("a blank comment", "/thread", o -> o.put("text", " "), "thread.text"),
-          board("a blank reply two levels down", "/thread/replies/0/replies/0",
-              o -> o.put("text", ""), "thread.replies[0].replies[0].text"),
-          board("a reply two levels down without text", "/thread/replies/0/replies/0",
-              o -> o.remove("text"), "thread.replies[0].replies[0].text"),
+          board(
+              "a blank reply two levels down",
+              "/thread/replies/0/replies/0",
+              o -> o.put("text", ""),
+              "thread.replies[0].replies[0].text"),
+          board(
+              "a reply two levels down without text",
+              "/thread/replies/0/replies/0",
+              o -> o.remove("text"),
+              "thread.replies[0].replies[0].text"),
           board("replies a string", "/thread", o -> o.put("replies", "none"), "thread.replies"),
-          board("replies null two levels down", "/thread/replies/0/replies/0",
+          board(
+              "replies null two levels down",
+              "/thread/replies/0/replies/0",
               o -> o.putNull("replies")),
           board("a null reply", "/thread", o -> o.withArray("replies").addNull()),
-          board("a to-do with a blank title", "/todos/items/0", o -> o.put("title", "\t"),
+          board(
+              "a to-do with a blank title",
+              "/todos/items/0",
+              o -> o.put("title", "\t"),
               "todos.items[0].title"),
-          board("a to-do with an unknown priority", "/todos/items/0", o -> o.put("priority", "MID"),
+          board(
+              "a to-do with an unknown priority",
+              "/todos/items/0",
+              o -> o.put("priority", "MID"),
               "todos.items[0].priority"),
           board("a negative total", "/todos", o -> o.put("total", -1), "todos.total"),
           board("a page without items (@NotNull)", "/todos", o -> o.remove("items"), "todos.items"),
-          board("a page of strings with a number", "/tags", o -> o.withArray("items").add(3),
+          board(
+              "a page of strings with a number",
+              "/tags",
+              o -> o.withArray("items").add(3),
               "tags.items[2]"),
-          board("a page of strings with an object", "/tags", o -> o.withArray("items").addObject(),
+          board(
+              "a page of strings with an object",
+              "/tags",
+              o -> o.withArray("items").addObject(),
               "tags.items[2]"),
           board("the tags null", "", o -> o.putNull("tags")),
           board("a pet without its type id", "/pet", o -> o.remove("type"), "pet.type"),
-          board("a pet whose id is under the default name", "/pet", o -> {
-            o.remove("type");
-            o.put("kind", "cat");
-          }, "pet.type"),
-          board("a dog with a blank name", "", o -> o.set("pet", JSON.readTree(
-              "{\"type\": \"dog\", \"name\": \" \", \"good\": true}")), "pet.name"),
+          board(
+              "a pet whose id is under the default name",
+              "/pet",
+              o -> {
+                o.remove("type");
+                o.put("kind", "cat");
+              },
+              "pet.type"),
+          board(
+              "a dog with a blank name",
+              "",
+              o ->
+                  o.set(
+                      "pet", JSON.readTree("{\"type\": \"dog\", \"name\": \" \", \"good\": true}")),
+              "pet.name"),
           board("a cat with a fraction of a life", "/pet", o -> o.put("lives", 8.5), "pet.lives"),
           shape("a union payload", "{\"kind\": \"square\", \"side\": 1}"),
           shape("a union payload without its type id", "{\"side\": 1}", "kind"),
           shape("a union payload with an unknown type id", "{\"kind\": \"x\"}", "kind"),
           shape("a union payload that is an array", "[]", ""),
           shape("a union payload that is a number", "1", ""),
-          shape("a union payload whose record is invalid",
-              "{\"kind\": \"group\", \"shapes\": []}", "shapes"));
+          shape(
+              "a union payload whose record is invalid",
+              "{\"kind\": \"group\", \"shapes\": []}",
+              "shapes"));
 
   @Test
   void unionsRecursiveAndGenericRecordsAreAcceptedAndRefusedAlikeWithTheSamePaths()

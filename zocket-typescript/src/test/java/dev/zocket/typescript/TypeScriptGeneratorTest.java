@@ -212,7 +212,8 @@ class TypeScriptGeneratorTest {
             export const Shape: z.ZodType<Shape, Shape> = z.discriminatedUnion("kind", [Circle, Square, Group]);
             """);
     // A union's records are declared before it.
-    assertThat(module.indexOf("export const Group ")).isLessThan(module.indexOf("export const Shape:"));
+    assertThat(module.indexOf("export const Group "))
+        .isLessThan(module.indexOf("export const Shape:"));
   }
 
   @Test
@@ -225,7 +226,8 @@ class TypeScriptGeneratorTest {
             export const PageOfTodo = z.object({
               items: z.array(Todo.nullable()),
             """)
-        .contains("export const PageOfString = z.object({\n  items: z.array(z.string().nullable()),");
+        .contains(
+            "export const PageOfString = z.object({\n  items: z.array(z.string().nullable()),");
   }
 
   public record Pair<A, B>(A first, B second) {}

@@ -107,9 +107,10 @@ public final class SealedUnions {
   }
 
   /**
-   * Why a union met in a type is not valid: the type itself, its type arguments, array elements and
-   * record components, at any depth; null if every union there is valid. Found by reflection,
-   * before Jackson is asked to map the type (which would report a clash of names in its own words).
+   * Why a union met in a type is not valid: the type itself, its type arguments, array elements,
+   * record components and the unions its records belong to, at any depth; null if every union there
+   * is valid. Found by reflection, before Jackson is asked to map the type (which would report a
+   * clash of names in its own words).
    */
   static String problemWithin(Type type) {
     return problemWithin(type, new HashSet<>());
@@ -146,6 +147,13 @@ public final class SealedUnions {
       return null;
     }
     if (c.isRecord()) {
+      // A union's record sent on its own carries the union's type id.
+      for (Class<?> i : c.getInterfaces()) {
+        String problem = isUnion(i) ? problemWithin(i, seen) : null;
+        if (problem != null) {
+          return problem;
+        }
+      }
       for (RecordComponent rc : c.getRecordComponents()) {
         String problem = problemWithin(rc.getGenericType(), seen);
         if (problem != null) {

@@ -182,6 +182,31 @@ final class ShapesTest {
         .isEqualTo("{\"type\":\"cat\",\"name\":\"Tom\"}");
   }
 
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+  sealed interface Bare permits BareOne {}
+
+  @JsonTypeName("one")
+  record BareOne(int x) implements Bare {}
+
+  @Test
+  void jsonTypeInfoWithoutAPropertyKeepsTheDefaultDiscriminator() {
+    assertThat(SealedUnions.of(Bare.class).discriminator()).isEqualTo("kind");
+    assertThat(codec.mapper().writerFor(Bare.class).writeValueAsString(new BareOne(1)))
+        .isEqualTo("{\"kind\":\"one\",\"x\":1}");
+    assertThat(codec.mapper().readerFor(Bare.class).<Object>readValue("{\"x\":2,\"kind\":\"one\"}"))
+        .isEqualTo(new BareOne(2));
+  }
+
+  @JsonSubTypes({@JsonSubTypes.Type(value = Disagrees.class, name = "b")})
+  sealed interface Disagreeing permits Disagrees {}
+
+  @JsonTypeName("a")
+  record Disagrees(int x) implements Disagreeing {}
+
+  interface SendsDisagreeing {
+    void send(Disagreeing d);
+  }
+
   sealed interface NoName permits Nameless {}
 
   record Nameless(int x) implements NoName {}
@@ -300,7 +325,11 @@ final class ShapesTest {
         .contains(
             "@JsonSubTypes on PartlyListed does not list Unlisted, which PartlyListed permits;"
                 + " list exactly the permitted records.");
-    // Found inside a record too, by the mapping check.
+    assertThat(contractError(SendsDisagreeing.class))
+        .contains(
+            "Disagrees has two type ids, \"a\" (@JsonTypeName) and \"b\" (@JsonSubTypes on"
+                + " Disagreeing); keep one.");
+    // Found inside a record too.
     assertThat(contractError(SendsRenamedInside.class))
         .isEqualTo(
             "Payload type dev.zocket.internal.ShapesTest$HoldsRenamed cannot be mapped: Renamed"

@@ -84,6 +84,9 @@ public final class PayloadValidator {
     };
   }
 
+  /** Makes the Jackson types of a union's records, to look at their constraints. */
+  private static final TypeFactory MEMBER_TYPES = TypeFactory.createDefaultInstance();
+
   private static final Comparator<Violation> ORDER =
       Comparator.comparing(Violation::path).thenComparing(Violation::message);
 
@@ -138,7 +141,7 @@ public final class PayloadValidator {
     if (SealedUnions.isUnion(c)) {
       // A union's value is one of its records, each validated as itself.
       for (Class<?> member : c.getPermittedSubclasses()) {
-        if (isConstrained(TypeFactory.createDefaultInstance().constructType(member))) {
+        if (isConstrained(MEMBER_TYPES.constructType(member))) {
           return true;
         }
       }

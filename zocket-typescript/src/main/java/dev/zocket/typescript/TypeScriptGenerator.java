@@ -22,8 +22,9 @@ import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record and enum,
- * and a {@code contract} object holding every client-to-server route (its kind, payload and reply
+ * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record, enum,
+ * sealed interface ({@code z.discriminatedUnion}) and instantiation of a generic record, and a
+ * {@code contract} object holding every client-to-server route (its kind, payload and reply
  * schemas), every server-to-client event, nested by namespace as the wire routes are, and the
  * handshake headers. The TypeScript client ({@code zocket-java-client}) is typed by that object.
  *

@@ -43,8 +43,10 @@ import tools.jackson.databind.introspect.BeanPropertyDefinition;
 /**
  * Java types as zod schemas, under the strict binding rules: each JSON type binds only to Java
  * types of its own kind, integers are range-checked, a value that is not a primitive may be null
- * unless a constraint forbids it. Records and enums become named schemas, collected in the order
- * they must be declared (what a schema uses comes before it).
+ * unless a constraint forbids it. Records, enums, sealed interfaces (discriminated unions) and each
+ * instantiation of a generic record become named schemas ({@link ZodNames}), collected in the order
+ * they must be declared (what a schema uses comes before it, except a reference back into a cycle,
+ * which is a {@code z.lazy}).
  */
 final class ZodTypes {
   /**

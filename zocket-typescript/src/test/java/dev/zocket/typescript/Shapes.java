@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
@@ -10,8 +11,14 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A contract with sealed interfaces of records (one with the default discriminator, one with
@@ -58,6 +65,28 @@ final class Shapes {
 
   public record Page<T>(@NotNull List<@Valid T> items, @PositiveOrZero int total) {}
 
+  /**
+   * A recursive record with a component of every kind, whose TypeScript type the generator writes
+   * out (the type test checks it against zod's).
+   */
+  public record Menu(
+      @NotBlank String label,
+      Map<String, @Valid Menu> byName,
+      Map<Priority, List<@Valid Menu>> byPriority,
+      Set<@Valid Menu> set,
+      JsonNode meta,
+      Object any,
+      Instant at,
+      @JsonFormat(pattern = "yyyy-MM-dd") LocalDate day,
+      UUID id,
+      byte[] icon,
+      int[] numbers,
+      Character initial,
+      Long big,
+      Boolean flag,
+      Priority priority,
+      @Valid Shape shape) {}
+
   /** Everything at once, for the parity test. */
   public record Board(
       @NotNull @Valid Shape main,
@@ -76,5 +105,7 @@ final class Shapes {
     Comment thread(String id);
 
     Pet adopt(String name);
+
+    void menu(Menu menu);
   }
 }

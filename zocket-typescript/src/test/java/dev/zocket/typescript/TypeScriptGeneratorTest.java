@@ -289,7 +289,7 @@ class TypeScriptGeneratorTest {
     Files.writeString(
         dir.resolve("types.ts"),
         """
-        import type { Board, Comment, PageOfTodo, Pet, Shape } from "./shapes.js";
+        import type { Board, Comment, Menu, PageOfTodo, Pet, Shape } from "./shapes.js";
 
         // An exhaustive switch over a union: every case, then a never check.
         export function area(s: Shape): number {
@@ -344,6 +344,20 @@ class TypeScriptGeneratorTest {
         export const notTodos: PageOfTodo = { items: ["milk"], total: 1 };
 
         export const pet: Pet = { type: "dog", name: "Rex", good: true };
+
+        // The written-out type of a recursive record with every kind of component is zod's.
+        export const menu: Menu = {
+          label: "root",
+          byName: { a: { label: "a", byPriority: { HIGH: [{ label: "b", set: [] }] } } },
+          set: [{ label: "c", meta: { x: [1, "y", null] }, any: true }, null],
+          at: "2026-12-06T12:00:00Z",
+          numbers: [1, 2],
+          initial: "r",
+          big: 1,
+          priority: "LOW",
+          shape: { kind: "square", side: 1 },
+        };
+        export const deep: number | undefined = menu.byName?.["a"]?.byPriority?.HIGH?.[0]?.set?.length;
         export const board: Board = {
           main: { kind: "group", shapes: [{ kind: "circle", radius: 1 }] },
         };

@@ -397,7 +397,7 @@ public final class Contracts {
       return null;
     }
     if (SealedUnions.isUnion(c)) {
-      return SealedUnions.problem(c);
+      return SealedUnions.problemWithin(c);
     }
     if (c.isAnnotationPresent(JsonTypeInfo.class)
         && (c.isInterface() || Modifier.isAbstract(c.getModifiers()))) {

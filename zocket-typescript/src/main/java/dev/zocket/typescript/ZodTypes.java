@@ -163,7 +163,7 @@ final class ZodTypes {
   /** The named schemas on a path from a recursive schema back to itself. */
   private final Set<JavaType> cyclic = new HashSet<>();
 
-  /** The TypeScript type of each record's object, kept for the records that are recursive. */
+  /** The TypeScript type of each record's object, written out for the records in a cycle. */
   private final Map<JavaType, String> objectTypes = new HashMap<>();
 
   private boolean usesEmail;

@@ -54,6 +54,8 @@ final class ShapesTest {
     Page<Todo> list();
 
     Shape biggest();
+
+    void circle(Circle circle);
   }
 
   private final JsonCodec codec = JsonCodec.defaults();
@@ -142,6 +144,17 @@ final class ShapesTest {
         .containsExactly(
             new Violation("main.radius", "must be greater than 0"),
             new Violation("shapes[0].side", "must be greater than 0"));
+  }
+
+  @Test
+  void aRecordOfAUnionOnItsOwnCarriesItsTypeIdToo() {
+    assertThat(codec.mapper().writeValueAsString(new Circle(1)))
+        .isEqualTo("{\"kind\":\"circle\",\"radius\":1.0}");
+    assertThat(bound("circle", "{\"radius\":1,\"kind\":\"circle\"}")).isEqualTo(new Circle(1));
+    assertThat(refused("circle", "{\"radius\":1}"))
+        .containsExactly(new Violation("kind", "expected \"circle\""));
+    assertThat(refused("circle", "{\"kind\":\"square\",\"side\":1}"))
+        .containsExactly(new Violation("kind", "expected \"circle\", got \"square\""));
   }
 
   @Test

@@ -26,6 +26,10 @@ import tools.jackson.databind.module.SimpleModule;
  *       string</td><td>a number of milliseconds, {@code ""}</td></tr>
  *   <tr><td>lists, sets, arrays</td><td>an array</td><td>a single value</td></tr>
  *   <tr><td>records, classes, maps</td><td>an object</td><td>a string, an array</td></tr>
+ *   <tr><td>a sealed interface of records</td><td>an object whose discriminator ({@code "kind"}
+ *       unless {@code @JsonTypeInfo} names another property) is a record's type id ({@code
+ *       @JsonTypeName})</td><td>a missing or unknown type id (refused at the discriminator's path,
+ *       {@code shape.kind}), a string, an array</td></tr>
  * </table>
  *
  * <p>{@code null} binds to every reference type (use {@code @NotNull} to refuse it) and to no

@@ -12,6 +12,7 @@ import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
@@ -40,8 +41,39 @@ final class BindErrors {
   static InvalidPayloadException of(
       JacksonException e, TokenStreamContext at, TokenStreamContext root) {
     String path = e instanceof DatabindException m ? pathOf(m) : pathOf(at, root);
+    if (e instanceof InvalidTypeIdException t) {
+      InvalidPayloadException typeId = typeId(t, path);
+      if (typeId != null) {
+        return typeId;
+      }
+    }
     return new InvalidPayloadException(
         "Payload does not match the expected type", List.of(new Violation(path, describe(e))));
+  }
+
+  /**
+   * A missing or unknown type id of a union ({@link SealedUnions}): at the discriminator's path, as
+   * zod's discriminated union reports it; null if the type is not a union's.
+   */
+  private static InvalidPayloadException typeId(InvalidTypeIdException e, String path) {
+    Class<?> base = e.getBaseType() == null ? null : e.getBaseType().getRawClass();
+    SealedUnions.Union union =
+        base == null
+            ? null
+            : SealedUnions.isUnion(base)
+                ? SealedUnions.of(base)
+                : base.isRecord() ? SealedUnions.unionOf(base) : null;
+    if (union == null) {
+      return null;
+    }
+    String at = path.isEmpty() ? union.discriminator() : path + "." + union.discriminator();
+    String message =
+        (base.isRecord()
+                ? "expected \"" + SealedUnions.nameOf(union, base) + '"'
+                : "expected one of " + union.ids())
+            + (e.getTypeId() == null ? "" : ", got " + quote(e.getTypeId()));
+    return new InvalidPayloadException(
+        "Payload does not match the expected type", List.of(new Violation(at, message)));
   }
 
   private static String pathOf(DatabindException m) {

@@ -406,8 +406,16 @@ public final class Contracts {
     if (c.isPrimitive() || c == Object.class || c.isEnum() || JsonNode.class.isAssignableFrom(c)) {
       return null;
     }
-    boolean polymorphic =
-        c.isAnnotationPresent(JsonTypeInfo.class) || c.isAnnotationPresent(JsonDeserialize.class);
+    if (SealedUnions.isUnion(c)) {
+      return SealedUnions.problemWithin(c);
+    }
+    if (c.isAnnotationPresent(JsonTypeInfo.class)
+        && (c.isInterface() || Modifier.isAbstract(c.getModifiers()))) {
+      return c.getSimpleName()
+          + " has @JsonTypeInfo but is not sealed, so its subtypes are not known. Make it a sealed"
+          + " interface whose permitted subtypes are records.";
+    }
+    boolean polymorphic = c.isAnnotationPresent(JsonDeserialize.class);
     if ((c.isInterface() || Modifier.isAbstract(c.getModifiers()))
         && !Collection.class.isAssignableFrom(c)
         && !Map.class.isAssignableFrom(c)
@@ -418,7 +426,7 @@ public final class Contracts {
           + " is abstract, so JSON cannot say which class to build. Use a record or a concrete"
           + " class.";
     }
-    return null;
+    return SealedUnions.problemWithin(c);
   }
 
   private static boolean isRawOf(Type type, Class<?> raw) {

@@ -123,7 +123,9 @@ public final class JsonMappers {
                 SerializationFeature.FAIL_ON_EMPTY_BEANS,
                 SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
             // Records and @JsonCreator constructors called through a handle made once.
-            .addModule(new CreatorHandles());
+            .addModule(new CreatorHandles())
+            // Sealed interfaces of records: their discriminator, and in strict mode their gate.
+            .addModule(SealedUnions.module(strict));
     if (strict) {
       b.addModule(new StrictTypes());
     } else {

@@ -92,12 +92,34 @@ final class MappingCheck {
     return problem(root, reading, writing, seen);
   }
 
+  /** Why a sealed interface is not a union, or why one of its records cannot be mapped. */
+  private String union(
+      Class<?> sealed,
+      DeserializationContext reading,
+      SerializationContext writing,
+      Set<JavaType> seen) {
+    String problem = SealedUnions.problem(sealed);
+    if (problem != null) {
+      return problem;
+    }
+    for (SealedUnions.Member m : SealedUnions.of(sealed).members()) {
+      problem = problem(mapper.constructType(m.type()), reading, writing, seen);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
   private String problem(
       JavaType type,
       DeserializationContext reading,
       SerializationContext writing,
       Set<JavaType> seen) {
     Class<?> raw = type.getRawClass();
+    if (SealedUnions.isUnion(raw) && seen.add(type)) {
+      return union(raw, reading, writing, seen);
+    }
     if (!seen.add(type)
         || good.contains(type)
         || type.isPrimitive()

@@ -31,6 +31,7 @@ import tools.jackson.databind.BeanDescription;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.introspect.BeanPropertyDefinition;
+import tools.jackson.databind.type.TypeFactory;
 
 /**
  * Checks payloads against their Bean Validation constraints with Hibernate Validator (no expression
@@ -89,6 +90,9 @@ public final class PayloadValidator {
     };
   }
 
+  /** Makes the Jackson types of a union's records, to look at their constraints. */
+  private static final TypeFactory MEMBER_TYPES = TypeFactory.createDefaultInstance();
+
   private static final Comparator<Violation> ORDER =
       Comparator.comparing(Violation::path).thenComparing(Violation::message);
 
@@ -140,6 +144,15 @@ public final class PayloadValidator {
       return isConstrained(type.getContentType());
     }
     Class<?> c = type.getRawClass();
+    if (SealedUnions.isUnion(c)) {
+      // A union's value is one of its records, each validated as itself.
+      for (Class<?> member : c.getPermittedSubclasses()) {
+        if (isConstrained(MEMBER_TYPES.constructType(member))) {
+          return true;
+        }
+      }
+      return false;
+    }
     if (c.isPrimitive()
         || c.isEnum()
         || c.getName().startsWith("java.")

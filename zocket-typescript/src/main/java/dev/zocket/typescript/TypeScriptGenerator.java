@@ -31,8 +31,9 @@ import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record and enum,
- * and a {@code contract} object holding every client-to-server route (its kind, payload and reply
+ * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record, enum,
+ * sealed interface ({@code z.discriminatedUnion}) and instantiation of a generic record, and a
+ * {@code contract} object holding every client-to-server route (its kind, payload and reply
  * schemas), every server-to-client event, nested by namespace as the wire routes are, and the
  * handshake headers. The TypeScript client ({@code zocket-java-client}) is typed by that object.
  *
@@ -130,13 +131,7 @@ public final class TypeScriptGenerator {
       out.append('\n').append(TimeChecks.SOURCE);
     }
     for (ZodTypes.Named n : types.named()) {
-      out.append("\n/** ").append(Js.comment(n.type().getName())).append(" */\n");
-      out.append("export const ").append(n.name()).append(" = ").append(n.code()).append(";\n");
-      out.append("export type ")
-          .append(n.name())
-          .append(" = z.infer<typeof ")
-          .append(n.name())
-          .append(">;\n");
+      out.append(n.declaration());
     }
     out.append(
         "\n/** The routes, events and headers, for createClient of zocket-java-client. */\n");

@@ -2,6 +2,7 @@ package dev.zocket.typescript;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import dev.zocket.internal.Nullness;
+import dev.zocket.internal.SealedUnions;
 import dev.zocket.typescript.ZodConstraints.Shape;
 import jakarta.validation.Validator;
 import jakarta.validation.metadata.BeanDescriptor;
@@ -20,8 +21,8 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,12 +45,54 @@ import tools.jackson.databind.introspect.BeanPropertyDefinition;
 /**
  * Java types as zod schemas, under the strict binding rules: each JSON type binds only to Java
  * types of its own kind, integers are range-checked, a value that is not a primitive may be null
- * unless a constraint forbids it. Records and enums become named schemas, collected in the order
- * they must be declared (what a schema uses comes before it).
+ * unless a constraint forbids it. Records, enums, sealed interfaces (discriminated unions) and each
+ * instantiation of a generic record become named schemas ({@link ZodNames}), collected in the order
+ * they must be declared (what a schema uses comes before it, except a reference back into a cycle,
+ * which is a {@code z.lazy}).
  */
 final class ZodTypes {
-  /** A named schema of the module: a record or an enum. */
-  record Named(String name, Class<?> type, String code) {}
+  /**
+   * A named schema of the module: a record, an enum, a sealed interface (a union) or an
+   * instantiation of a generic record.
+   *
+   * @param name the constant's and the type's name in the module
+   * @param java the Java type, for the comment
+   * @param code the schema
+   * @param tsType the TypeScript type written out, for a schema in a cycle (TypeScript cannot infer
+   *     those); null for the others, whose type is inferred
+   * @param annotated whether the schema is referred to from within its own schema (by {@code
+   *     z.lazy}), so the constant is annotated with its type
+   */
+  record Named(String name, String java, String code, String tsType, boolean annotated) {
+    /** The declaration of the schema and of its type, for the module. */
+    String declaration() {
+      StringBuilder out = new StringBuilder();
+      out.append("\n/** ").append(Js.comment(java)).append(" */\n");
+      if (annotated) {
+        // A recursive schema: its type written out, and the schema annotated with it, which is
+        // what zod 4 needs of a schema that refers to itself through z.lazy.
+        out.append("export type ").append(name).append(" = ").append(tsType).append(";\n");
+        out.append("export const ")
+            .append(name)
+            .append(": z.ZodType<")
+            .append(name)
+            .append(", ")
+            .append(name)
+            .append("> = ")
+            .append(code)
+            .append(";\n");
+        return out.toString();
+      }
+      out.append("export const ").append(name).append(" = ").append(code).append(";\n");
+      out.append("export type ")
+          .append(name)
+          .append(" = ")
+          // In a cycle, the type is written out: inferring it would go round the cycle.
+          .append(tsType != null ? tsType : "z.infer<typeof " + name + ">")
+          .append(";\n");
+      return out.toString();
+    }
+  }
 
   /**
    * Where a schema is used: the name of the place (for messages), the constraints there, whether
@@ -128,9 +171,21 @@ final class ZodTypes {
 
   private final DeserializationContext reading;
   private final Validator validator;
-  private final Map<Class<?>, Named> named = new LinkedHashMap<>();
-  private final Map<String, Class<?>> names = new HashMap<>();
-  private final Set<Class<?>> visiting = new LinkedHashSet<>();
+  private final Map<JavaType, Named> named = new LinkedHashMap<>();
+  private final Map<String, JavaType> names = new HashMap<>();
+
+  /** The named schemas being written, each with its name, outermost first. */
+  private final Map<JavaType, String> visiting = new LinkedHashMap<>();
+
+  /** The named schemas something inside them refers to (through {@code z.lazy}). */
+  private final Set<JavaType> recursive = new HashSet<>();
+
+  /** The named schemas on a path from a recursive schema back to itself. */
+  private final Set<JavaType> cyclic = new HashSet<>();
+
+  /** The TypeScript type of each record's object, written out for the records in a cycle. */
+  private final Map<JavaType, String> objectTypes = new HashMap<>();
+
   private boolean usesEmail;
   private boolean usesTimeChecks;
 
@@ -211,7 +266,7 @@ final class ZodTypes {
       usesEmail |= ZodConstraints.usesEmail(at.constraints());
       usesTimeChecks |= ZodConstraints.usesTimeChecks(at.constraints());
     }
-    if (isBean(c) && !at.cascaded() && validator.getConstraintsForClass(c).isBeanConstrained()) {
+    if (isBean(c) && !at.cascaded() && constrained(c)) {
       throw new GenerationException(
           at.name()
               + ": "
@@ -358,7 +413,7 @@ final class ZodTypes {
       return "z.json()";
     }
     if (c.isEnum()) {
-      return declare(c, () -> enumSchema(c));
+      return declare(type, () -> enumSchema(c));
     }
     if (type.isArrayType() || type.isCollectionLikeType()) {
       JavaType element = type.getContentType();
@@ -378,14 +433,18 @@ final class ZodTypes {
               + " LocalDateTime, LocalDate, LocalTime and Duration, arrays, collections, maps with"
               + " string or enum keys, JsonNode, Object, records and beans)");
     }
-    if (!type.getBindings().isEmpty()) {
-      throw new GenerationException(
-          at.name()
-              + ": the generic type "
-              + type.toCanonical()
-              + " has no TypeScript name; use a record without type parameters");
+    if (SealedUnions.isUnion(c)) {
+      return declare(type, () -> unionSchema(type));
     }
-    return declare(c, () -> objectSchema(type));
+    SealedUnions.Union union = c.isRecord() ? SealedUnions.unionOf(c) : null;
+    if (union != null) {
+      // A union's records are declared by the union, so that the union comes first in a cycle.
+      JavaType u = mapper.constructType(union.type());
+      if (!named.containsKey(u) && !visiting.containsKey(u)) {
+        base(u, Place.root(at.name()));
+      }
+    }
+    return declare(type, () -> objectSchema(type));
   }
 
   private String time(Class<?> c, Place at) {
@@ -420,38 +479,52 @@ final class ZodTypes {
         at.name() + ": map keys of type " + k.getSimpleName() + " have no zod form; use String");
   }
 
-  /** The name of a record's or enum's schema, declaring it on first use. */
-  private String declare(Class<?> c, java.util.function.Supplier<String> code) {
-    Named done = named.get(c);
+  /**
+   * The name of a record's, enum's or union's schema, declaring it on first use; within its own
+   * schema, a {@code z.lazy} reference to it.
+   */
+  private String declare(JavaType type, java.util.function.Supplier<String> code) {
+    Named done = named.get(type);
     if (done != null) {
       return done.name();
     }
-    String name = c.getSimpleName();
+    String open = visiting.get(type);
+    if (open != null) {
+      recursive.add(type);
+      boolean inCycle = false;
+      for (JavaType t : visiting.keySet()) {
+        inCycle |= t.equals(type);
+        if (inCycle) {
+          cyclic.add(t);
+        }
+      }
+      return "z.lazy(() => " + open + ")";
+    }
+    Class<?> c = type.getRawClass();
+    String name = ZodNames.of(type);
     if (!Js.isIdentifier(name)) {
       throw new GenerationException(
           c.getName() + ": its simple name cannot name a TypeScript constant; rename the type");
     }
-    Class<?> clash = names.putIfAbsent(name, c);
-    if (clash != null && clash != c) {
+    JavaType clash = names.putIfAbsent(name, type);
+    if (clash != null && !clash.equals(type)) {
       throw new GenerationException(
           "Two types are named "
               + name
               + ": "
-              + clash.getName()
+              + clash.toCanonical()
               + " and "
-              + c.getName()
+              + type.toCanonical()
               + "; rename one, since a module names its schemas by simple name");
     }
-    if (!visiting.add(c)) {
-      throw new GenerationException(
-          "Recursive types have no zod schema here: "
-              + String.join(" -> ", visiting.stream().map(Class::getSimpleName).toList())
-              + " -> "
-              + name);
-    }
+    visiting.put(type, name);
     String body = code.get();
-    visiting.remove(c);
-    named.put(c, new Named(name, c, body));
+    visiting.remove(type);
+    String tsType = null;
+    if (cyclic.contains(type)) {
+      tsType = SealedUnions.isUnion(c) ? unionType(c) : objectTypes.get(type);
+    }
+    named.put(type, new Named(name, type.toCanonical(), body, tsType, recursive.contains(type)));
     return name;
   }
 
@@ -490,6 +563,13 @@ final class ZodTypes {
           .append(String.join(", ", names))
           .append(" on the class (enforced by the server)\n");
     }
+    StringBuilder ts = new StringBuilder("{ ");
+    SealedUnions.Union union = SealedUnions.unionOf(c);
+    if (union != null) {
+      String id = Js.string(SealedUnions.nameOf(union, c));
+      sb.append("  ").append(Js.key(union.discriminator())).append(": z.literal(" + id + "),\n");
+      ts.append(Js.key(union.discriminator())).append(": ").append(id).append("; ");
+    }
     for (BeanPropertyDefinition p : bean.findProperties()) {
       PropertyDescriptor d = constraints.getConstraintsForProperty(p.getInternalName());
       AnnotatedMember member = p.getPrimaryMember();
@@ -516,7 +596,13 @@ final class ZodTypes {
         sb.append(" // ").append(note);
       }
       sb.append("\n");
+      ts.append(Js.key(p.getName()))
+          .append(nullable(t, at) ? "?: " : ": ")
+          .append(tsType(t, at))
+          .append(nullable(t, at) ? " | null | undefined" : "")
+          .append("; ");
     }
+    objectTypes.put(type, ts.append("}").toString());
     return sb.append("})").toString();
   }
 
@@ -528,6 +614,105 @@ final class ZodTypes {
     return member instanceof AnnotatedParameter p
         ? Nullness.ofMember(p.getMember(), p.getIndex())
         : Nullness.ofMember(member.getMember(), -1);
+  }
+
+  /**
+   * A sealed interface's schema: a discriminated union of its records' schemas, each an object
+   * whose discriminator is the record's type id.
+   */
+  private String unionSchema(JavaType type) {
+    SealedUnions.Union union = SealedUnions.of(type.getRawClass());
+    List<String> options = new ArrayList<>();
+    for (SealedUnions.Member m : union.members()) {
+      JavaType member = mapper.constructType(m.type());
+      options.add(schema(member, Place.root(union.type().getSimpleName())));
+      if (recursive.contains(member)) {
+        throw new GenerationException(
+            m.type().getSimpleName()
+                + " refers to itself, but is a record of the union "
+                + union.type().getSimpleName()
+                + ", whose options TypeScript must see as objects; refer to "
+                + union.type().getSimpleName()
+                + " instead");
+      }
+    }
+    return "z.discriminatedUnion("
+        + Js.string(union.discriminator())
+        + ", ["
+        + String.join(", ", options)
+        + "])";
+  }
+
+  /** A union's TypeScript type: its records' types, or-ed. */
+  private String unionType(Class<?> c) {
+    List<String> types = new ArrayList<>();
+    for (SealedUnions.Member m : SealedUnions.of(c).members()) {
+      types.add(named.get(mapper.constructType(m.type())).name());
+    }
+    return String.join(" | ", types);
+  }
+
+  /**
+   * The TypeScript type of the values a schema accepts, as zod infers it: written out for the
+   * schemas that refer to themselves. Named schemas are referred to by name.
+   */
+  private String tsType(JavaType type, Place at) {
+    Class<?> c = type.getRawClass();
+    if (c == boolean.class || c == Boolean.class) {
+      return "boolean";
+    }
+    if (INTEGERS.containsKey(c)
+        || c == float.class
+        || c == Float.class
+        || c == double.class
+        || c == Double.class
+        || c == BigDecimal.class
+        || c == Number.class) {
+      return "number";
+    }
+    if (c == String.class
+        || c == CharSequence.class
+        || c == char[].class
+        || c == char.class
+        || c == Character.class
+        || c == UUID.class
+        || c == byte[].class
+        || TIMES.containsKey(c)) {
+      return "string";
+    }
+    if (c == Object.class || JsonNode.class.isAssignableFrom(c)) {
+      return "z.output<ReturnType<typeof z.json>>";
+    }
+    if (type.isArrayType() || type.isCollectionLikeType()) {
+      JavaType element = type.getContentType();
+      Place e = at.element(0);
+      String t = tsType(element, e);
+      return nullable(element, e) ? "(" + t + " | null)[]" : t + "[]";
+    }
+    if (type.isMapLikeType()) {
+      JavaType value = type.getContentType();
+      Place v = at.element(1);
+      String values = tsType(value, v) + (nullable(value, v) ? " | null" : "");
+      Class<?> k = type.getKeyType().getRawClass();
+      return k.isEnum()
+          ? "Partial<Record<" + tsType(type.getKeyType(), at) + ", " + values + ">>"
+          : "Record<string, " + values + ">";
+    }
+    Named done = named.get(type);
+    return done != null ? done.name() : visiting.get(type);
+  }
+
+  /** Whether Bean Validation finds constraints in a value of a class: for a union, its records'. */
+  private boolean constrained(Class<?> c) {
+    if (SealedUnions.isUnion(c)) {
+      for (Class<?> member : c.getPermittedSubclasses()) {
+        if (constrained(member)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return validator.getConstraintsForClass(c).isBeanConstrained();
   }
 
   private static boolean isBean(Class<?> c) {

@@ -170,6 +170,276 @@ class ParityTest {
     }
   }
 
+  // ------------------------------------------------------------------ unions, recursion, generics
+
+  /** A row for a route of {@link Shapes.Boards}: the payload, and the paths Java must refuse. */
+  private record ShapeRow(String what, String route, JsonNode payload, List<String> refused) {}
+
+  private static final String VALID_BOARD =
+      """
+      {"main": {"kind": "circle", "radius": 1},
+       "shapes": [{"kind": "square", "side": 2, "label": "a"},
+                  {"kind": "group", "shapes": [{"kind": "circle", "radius": 3}]}],
+       "thread": {"text": "root", "replies": [{"text": "child", "replies": [{"text": "leaf"}]}]},
+       "todos": {"items": [{"title": "milk", "done": false, "priority": "HIGH"}], "total": 1},
+       "tags": {"items": ["a", null], "total": 2},
+       "pet": {"type": "cat", "name": "Tom", "lives": 9}}
+      """;
+
+  /** A change to the valid board: the object at a JSON pointer, changed. */
+  private static ShapeRow board(
+      String what, String pointer, Consumer<ObjectNode> change, String... refused) {
+    ObjectNode o = (ObjectNode) JSON.readTree(VALID_BOARD);
+    change.accept((ObjectNode) o.at(pointer));
+    return new ShapeRow(what, "draw", o, List.of(refused));
+  }
+
+  /** A payload of the route whose payload is a union. */
+  private static ShapeRow shape(String what, String json, String... refused) {
+    return new ShapeRow(what, "todos", JSON.readTree(json), List.of(refused));
+  }
+
+  private static final List<ShapeRow> SHAPE_ROWS =
+      List.of(
+          board("the valid board", "", o -> {}),
+          board("main missing (@NotNull)", "", o -> o.remove("main"), "main"),
+          board("main null", "", o -> o.putNull("main"), "main"),
+          board("main without its type id", "/main", o -> o.remove("kind"), "main.kind"),
+          board("main an unknown type id", "/main", o -> o.put("kind", "triangle"), "main.kind"),
+          board("type ids are case-sensitive", "/main", o -> o.put("kind", "Circle"), "main.kind"),
+          board("a type id that is a number", "/main", o -> o.put("kind", 5), "main.kind"),
+          board("main a string", "", o -> o.put("main", "circle"), "main"),
+          board("main an array", "", o -> o.putArray("main"), "main"),
+          board("a circle's radius a string", "/main", o -> o.put("radius", "1"), "main.radius"),
+          board(
+              "a circle's radius zero (@Positive)",
+              "/main",
+              o -> o.put("radius", 0),
+              "main.radius"),
+          board(
+              "the type id after the other properties",
+              "",
+              o -> o.set("main", JSON.readTree("{\"radius\": 1, \"kind\": \"circle\"}"))),
+          board("a square with a null label", "/shapes/0", o -> o.putNull("label")),
+          board(
+              "a square with a circle's property (ignored)", "/shapes/0", o -> o.put("radius", 5)),
+          board(
+              "a square's side missing (a primitive)",
+              "/shapes/0",
+              o -> o.remove("side"),
+              "shapes[0].side"),
+          board("a null shape in the list", "", o -> o.withArray("shapes").addNull()),
+          board(
+              "a shape that is a number", "", o -> o.withArray("shapes").insert(0, 7), "shapes[0]"),
+          board(
+              "a group without shapes (@NotEmpty)",
+              "/shapes/1",
+              o -> o.putArray("shapes"),
+              "shapes[1].shapes"),
+          board(
+              "a null shape in a group (@NotNull element)",
+              "/shapes/1",
+              o -> o.withArray("shapes").addNull(),
+              "shapes[1].shapes[1]"),
+          board(
+              "a shape in a group without its type id",
+              "/shapes/1/shapes/0",
+              o -> o.remove("kind"),
+              "shapes[1].shapes[0].kind"),
+          board(
+              "a group in a group with a bad circle",
+              "/shapes/1",
+              o ->
+                  o.withArray("shapes")
+                      .add(
+                          JSON.readTree(
+                              "{\"kind\": \"group\", \"shapes\": [{\"kind\": \"circle\", "
+                                  + "\"radius\": -1}]}")),
+              "shapes[1].shapes[1].shapes[0].radius"),
+          board("a blank comment", "/thread", o -> o.put("text", " "), "thread.text"),
+          board(
+              "a blank reply two levels down",
+              "/thread/replies/0/replies/0",
+              o -> o.put("text", ""),
+              "thread.replies[0].replies[0].text"),
+          board(
+              "a reply two levels down without text",
+              "/thread/replies/0/replies/0",
+              o -> o.remove("text"),
+              "thread.replies[0].replies[0].text"),
+          board("replies a string", "/thread", o -> o.put("replies", "none"), "thread.replies"),
+          board(
+              "replies null two levels down",
+              "/thread/replies/0/replies/0",
+              o -> o.putNull("replies")),
+          board("a null reply", "/thread", o -> o.withArray("replies").addNull()),
+          board(
+              "a to-do with a blank title",
+              "/todos/items/0",
+              o -> o.put("title", "\t"),
+              "todos.items[0].title"),
+          board(
+              "a to-do with an unknown priority",
+              "/todos/items/0",
+              o -> o.put("priority", "MID"),
+              "todos.items[0].priority"),
+          board("a negative total", "/todos", o -> o.put("total", -1), "todos.total"),
+          board("a page without items (@NotNull)", "/todos", o -> o.remove("items"), "todos.items"),
+          board(
+              "a page of strings with a number",
+              "/tags",
+              o -> o.withArray("items").add(3),
+              "tags.items[2]"),
+          board(
+              "a page of strings with an object",
+              "/tags",
+              o -> o.withArray("items").addObject(),
+              "tags.items[2]"),
+          board("the tags null", "", o -> o.putNull("tags")),
+          board("a pet without its type id", "/pet", o -> o.remove("type"), "pet.type"),
+          board(
+              "a pet whose id is under the default name",
+              "/pet",
+              o -> {
+                o.remove("type");
+                o.put("kind", "cat");
+              },
+              "pet.type"),
+          board(
+              "a dog with a blank name",
+              "",
+              o ->
+                  o.set(
+                      "pet", JSON.readTree("{\"type\": \"dog\", \"name\": \" \", \"good\": true}")),
+              "pet.name"),
+          board("a cat with a fraction of a life", "/pet", o -> o.put("lives", 8.5), "pet.lives"),
+          shape("a union payload", "{\"kind\": \"square\", \"side\": 1}"),
+          shape("a union payload without its type id", "{\"side\": 1}", "kind"),
+          shape("a union payload with an unknown type id", "{\"kind\": \"x\"}", "kind"),
+          shape("a union payload that is an array", "[]", ""),
+          shape("a union payload that is a number", "1", ""),
+          shape(
+              "a union payload whose record is invalid",
+              "{\"kind\": \"group\", \"shapes\": []}",
+              "shapes"));
+
+  @Test
+  void unionsRecursiveAndGenericRecordsAreAcceptedAndRefusedAlikeWithTheSamePaths()
+      throws Exception {
+    assertThat(SHAPE_ROWS).hasSizeGreaterThanOrEqualTo(20);
+    Node.require();
+    Node.install(CLIENT);
+    List<List<String>> java = new ArrayList<>();
+    for (ShapeRow row : SHAPE_ROWS) {
+      java.add(javaPaths(Shapes.Boards.class, "shapes." + row.route(), row.payload()));
+      assertThat(java.get(java.size() - 1)).as("Java: " + row.what()).isEqualTo(row.refused());
+    }
+    ArrayNode all = JSON.createArrayNode();
+    for (ShapeRow row : SHAPE_ROWS) {
+      all.addArray().add(row.route()).add(row.payload());
+    }
+    List<List<String>> zod =
+        zodPaths(
+            "shapes-parity",
+            Shapes.Boards.class,
+            """
+            const routes: Record<string, { payload: z.ZodType }> = contract.routes.shapes;
+            const parse = ([route, p]: [string, unknown]) => routes[route]!.payload.safeParse(p);
+            """,
+            all);
+    for (int i = 0; i < SHAPE_ROWS.size(); i++) {
+      assertThat(zod.get(i)).as("zod: " + SHAPE_ROWS.get(i).what()).isEqualTo(java.get(i));
+    }
+  }
+
+  /** The distinct paths Java refuses a payload of a route with, sorted. */
+  private static List<String> javaPaths(Class<?> contract, String route, JsonNode payload)
+      throws Exception {
+    ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);
+    JsonCodec codec = new JsonCodec(mapper);
+    MessageReader reader = new MessageReader(codec, new PayloadValidator(mapper), true);
+    RouteDescriptor found =
+        Contracts.of(contract).routes().stream()
+            .filter(r -> r.route().equals(route))
+            .findFirst()
+            .orElseThrow();
+    codec.checkMappable(found);
+    ObjectNode envelope = JSON.createObjectNode().put("type", found.route());
+    envelope.set("payload", payload);
+    byte[] bytes = JSON.writeValueAsBytes(envelope);
+    MessageReader.Routed routed = () -> found;
+    MessageReader.Message<?> message = reader.read(bytes, 0, bytes.length, t -> routed);
+    assertThat(message).isNotNull();
+    if (message.error() == null) {
+      return List.of();
+    }
+    assertThat(message.error()).isInstanceOf(InvalidPayloadException.class);
+    return List.copyOf(
+        new TreeSet<>(message.error().details().stream().map(Violation::path).toList()));
+  }
+
+  /**
+   * The distinct paths the generated schema refuses each entry with, sorted, under Node: {@code
+   * parse} is TypeScript defining {@code parse(entry)}, given the module's {@code contract} and
+   * {@code z}.
+   */
+  private static List<List<String>> zodPaths(
+      String name, Class<?> contract, String parse, ArrayNode entries) throws Exception {
+    Path dir = Path.of("target", name).toAbsolutePath();
+    Files.createDirectories(dir);
+    Path modules = dir.resolve("node_modules");
+    if (!Files.exists(modules, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createSymbolicLink(modules, CLIENT.resolve("node_modules"));
+    }
+    TypeScriptGenerator.builder().routes(contract).build().write(dir.resolve("contract.ts"));
+    Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
+    Files.writeString(
+        dir.resolve("parity.ts"),
+        """
+        import { readFileSync } from "node:fs";
+        import * as z from "zod";
+        import { contract } from "./contract.js";
+
+        const entries: [string, unknown][] = JSON.parse(readFileSync(process.argv[2], "utf8"));
+        const path = (p: PropertyKey[]) =>
+          p.reduce<string>((s, k) => typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k), "");
+        """
+            + parse
+            + """
+            const out = entries.map((e) => {
+              const r = parse(e);
+              return r.success ? [] : [...new Set(r.error.issues.map((i) => path(i.path)))].sort();
+            });
+            console.log(JSON.stringify(out));
+            """);
+    Files.write(dir.resolve("payloads.json"), JSON.writeValueAsBytes(entries));
+    Node.Result compiled =
+        Node.run(
+            dir,
+            Duration.ofMinutes(2),
+            CLIENT.resolve("node_modules/.bin/tsc").toString(),
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "nodenext",
+            "--outDir",
+            "out",
+            "contract.ts",
+            "parity.ts");
+    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Node.Result run =
+        Node.run(dir, Duration.ofMinutes(1), "node", "out/parity.js", "payloads.json");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    List<List<String>> result = new ArrayList<>();
+    for (JsonNode row : JSON.readTree(run.output().getBytes(StandardCharsets.UTF_8))) {
+      List<String> paths = new ArrayList<>();
+      row.forEach(p -> paths.add(p.asText()));
+      result.add(paths);
+    }
+    return result;
+  }
+
   /** The distinct paths Java refuses a payload of {@code shop.orders.place} with, sorted. */
   private static List<String> javaPaths(JsonNode payload) throws Exception {
     ObjectMapper mapper = JsonMappers.configure(JsonMapper.builder().build(), JsonLimits.DEFAULTS);

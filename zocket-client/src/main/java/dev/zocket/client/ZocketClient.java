@@ -246,7 +246,7 @@ public final class ZocketClient implements AutoCloseable {
             b.onError,
             b.onStateChange,
             hooks);
-    this.outbound = new Outbound(codec.writer(), lifecycle, b.callTimeout.toMillis());
+    this.outbound = new Outbound(codec.writer(), lifecycle, b.callTimeout.toMillis(), callbacks);
   }
 
   /**

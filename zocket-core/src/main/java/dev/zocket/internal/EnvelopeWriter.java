@@ -128,9 +128,18 @@ public final class EnvelopeWriter {
    * "details":[..]}}}; {@code details} is absent when empty.
    */
   public void writeError(OutputStream out, String rpcId, ZocketException error) {
+    writeError(out, Protocol.REPLY_TYPE, rpcId, error);
+  }
+
+  /**
+   * Writes an envelope of a type with an error instead of a payload: {@code {"type":..,"rpcId":..,
+   * "error":{..}}}, as {@link #writeError(OutputStream, String, ZocketException)} does for replies
+   * (the end of a failed stream, for instance).
+   */
+  public void writeError(OutputStream out, String type, String rpcId, ZocketException error) {
     try (JsonGenerator g = mapper.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringProperty(Protocol.TYPE, Protocol.REPLY_TYPE);
+      g.writeStringProperty(Protocol.TYPE, type);
       g.writeStringProperty(Protocol.RPC_ID, rpcId);
       g.writeObjectPropertyStart(Protocol.ERROR);
       g.writeStringProperty(Protocol.CODE, error.code());

@@ -308,6 +308,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           Protocol.VERSION);
     }
     Liveness.negotiate(ctx.channel(), request, query);
+    ServerStreams.negotiate(ctx.channel(), request, query);
     return new Accepted(bound, Resume.of(request, query, principal));
   }
 

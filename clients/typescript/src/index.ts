@@ -10,6 +10,8 @@ export {
   RECOVERY_PARAM,
   recoveryUrl,
   SESSION_PARAM,
+  STREAMS_PARAM,
+  streamsUrl,
   VERSION_PARAM,
 } from "./url.js";
 export type {
@@ -23,6 +25,7 @@ export type {
   EventTree,
   HeadersOf,
   HeadersOption,
+  ItemOf,
   ListenerOf,
   OnTree,
   OpenInfo,
@@ -35,6 +38,9 @@ export type {
   SendFunction,
   SendRouteDef,
   SendTree,
+  StreamFunction,
+  StreamOptions,
+  StreamRouteDef,
   Unsubscribe,
   WebSocketConstructor,
   WebSocketLike,

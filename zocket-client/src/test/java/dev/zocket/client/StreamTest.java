@@ -59,6 +59,10 @@ class StreamTest {
     final String q;
     final AtomicLong requested = new AtomicLong();
     final AtomicLong emitted = new AtomicLong();
+
+    /** Calls of request that returned: every item they emitted was handed to the server. */
+    final AtomicLong requestsServed = new AtomicLong();
+
     final CountDownLatch cancelled = new CountDownLatch(1);
 
     Source(String q, int limit) {
@@ -90,6 +94,7 @@ class StreamTest {
                   s.onComplete();
                 }
               }
+              requestsServed.incrementAndGet();
             }
 
             @Override
@@ -278,17 +283,21 @@ class StreamTest {
     try (RawClient raw = RawClient.connect(server.port(), "/?x-zocket-streams=1")) {
       raw.sendText("{\"type\":\"search.endless\",\"rpcId\":\"s1\"}");
       raw.sendText("{\"type\":\"__stream_credit\",\"rpcId\":\"s1\",\"payload\":5}");
+      Source source = nextSource();
+      // The publisher is asked on the handler executor: once it has served the request, whatever
+      // it emitted is on its way to the client, ahead of the marker's answer.
+      Await.until("the credit was served", () -> source.requestsServed.get() >= 1);
       raw.sendText("{\"type\":\"search.ping\",\"payload\":\"a\",\"rpcId\":\"m1\"}");
       List<String> before = readUntil(raw, "m1");
       assertThat(before.get(0)).isEqualTo("{\"type\":\"__rpc_res\",\"rpcId\":\"s1\"}");
       assertThat(before.subList(1, before.size() - 1))
           .containsExactly(
               item("s1", 1), item("s1", 2), item("s1", 3), item("s1", 4), item("s1", 5));
-      Source source = nextSource();
       assertThat(source.requested.get()).isEqualTo(5);
       assertThat(source.emitted.get()).isEqualTo(5);
 
       raw.sendText("{\"type\":\"__stream_credit\",\"rpcId\":\"s1\",\"payload\":2}");
+      Await.until("the second credit was served", () -> source.requestsServed.get() >= 2);
       raw.sendText("{\"type\":\"search.ping\",\"payload\":\"b\",\"rpcId\":\"m2\"}");
       List<String> after = readUntil(raw, "m2");
       assertThat(after.subList(0, after.size() - 1)).containsExactly(item("s1", 6), item("s1", 7));

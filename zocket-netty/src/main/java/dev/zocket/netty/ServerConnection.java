@@ -119,7 +119,8 @@ final class ServerConnection extends ConnectionContext {
     this.recovery = recovery;
     this.rooms = new ConnectionRooms(directory, roomLimits, this);
     this.inbound = new InboundQueue(app, state, this, frames);
-    this.streams = new ServerStreams(this, channel, writer, app.dispatcher().writer());
+    this.streams =
+        new ServerStreams(this, channel, writer, app.dispatcher().writer(), app.executor());
   }
 
   /** The connection's I/O thread. */

@@ -15,7 +15,9 @@ import io.netty.util.AttributeKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #reserve}, {@link #control} and {@link #closeAll} run on the connection's
  * I/O thread; {@link #open} and {@link #refused} on the thread that ran the handler; the
  * publisher's signals may come from any thread (one at a time per subscription, as {@code Flow}
- * requires); each stream's state is guarded by its own lock, never held while calling the
- * publisher.
+ * requires). The publisher's {@code request} and {@code cancel} are called on the handler executor,
+ * one task at a time per stream, never on the I/O thread. Each stream's state is guarded by its own
+ * lock, never held while calling the publisher.
  */
 final class ServerStreams {
   private static final Logger log = LoggerFactory.getLogger(ServerStreams.class);
@@ -57,12 +60,16 @@ final class ServerStreams {
   /** The most items a client may have granted to one stream and not yet received. */
   static final long MAX_CREDIT = 1024;
 
+  /** Calls of a publisher's {@code request} in one executor task before it yields. */
+  private static final int DRAIN_ROUNDS = 16;
+
   private static final AttributeKey<Boolean> ASKED =
       AttributeKey.valueOf(ServerStreams.class, "zocket-streams");
 
   private final ServerConnection connection;
   private final FrameWriter writer;
   private final EnvelopeWriter envelopes;
+  private final Executor executor;
   private final boolean negotiated;
 
   /** The streams starting or open, by the rpcId of their start. */
@@ -72,10 +79,15 @@ final class ServerStreams {
   private volatile boolean closed;
 
   ServerStreams(
-      ServerConnection connection, Channel channel, FrameWriter writer, EnvelopeWriter envelopes) {
+      ServerConnection connection,
+      Channel channel,
+      FrameWriter writer,
+      EnvelopeWriter envelopes,
+      Executor executor) {
     this.connection = connection;
     this.writer = writer;
     this.envelopes = envelopes;
+    this.executor = executor;
     this.negotiated = Boolean.TRUE.equals(channel.attr(ASKED).get());
   }
 
@@ -205,11 +217,20 @@ final class ServerStreams {
     /** Items the client granted and was not sent yet. */
     private long credit;
 
-    /** Granted before the publisher subscribed: requested once it does. */
+    /** Granted and not yet passed to the publisher ({@code request}). */
     private long unrequested;
 
     /** Ended: completed, failed or cancelled; nothing more is sent or requested. */
     private boolean done;
+
+    /** Whether the publisher is to be (or was) cancelled. */
+    private boolean cancelling;
+
+    /** Whether the publisher was told: {@code cancel()} was called. */
+    private boolean cancelled;
+
+    /** Whether a task calls the publisher's {@code request} or {@code cancel} now. */
+    private boolean draining;
 
     /** Whether its start was answered ({@link #open}): until then, an end waits. */
     private boolean open;
@@ -240,46 +261,38 @@ final class ServerStreams {
     }
 
     void credit(long n) {
-      Flow.Subscription s;
+      boolean over;
       synchronized (this) {
         if (done) {
           return;
         }
-        if (n > MAX_CREDIT - credit) {
-          s = null;
-        } else {
+        over = n > MAX_CREDIT - credit;
+        if (!over) {
           credit += n;
-          if (subscription == null) {
-            unrequested += n;
-            return;
-          }
-          s = subscription;
+          unrequested += n;
         }
       }
-      if (s == null) {
+      if (over) {
         fail(
             new ZocketException(
                 ErrorCodes.LIMIT_EXCEEDED,
                 "Stream credit over " + MAX_CREDIT + " items granted and not yet sent"));
         return;
       }
-      s.request(n);
+      drainLater();
     }
 
     /** Ends the stream without a word to the client: it cancelled, or the connection closed. */
     void cancel() {
-      Flow.Subscription s;
       synchronized (this) {
         if (done) {
           return;
         }
         done = true;
-        s = subscription;
+        cancelling = true;
       }
       streams.remove(rpcId, this);
-      if (s != null) {
-        s.cancel();
-      } // else onSubscribe cancels
+      drainLater();
     }
 
     /**
@@ -287,44 +300,121 @@ final class ServerStreams {
      * was answered, the end waits for the answer, and the stream keeps its place until then.
      */
     void fail(ZocketException error) {
-      Flow.Subscription s;
       synchronized (this) {
         if (done) {
           return;
         }
         done = true;
-        s = subscription;
+        cancelling = true;
         if (!open) {
           failedEarly = error;
-          return;
+          return; // nothing subscribed yet: onSubscribe cancels
         }
       }
       streams.remove(rpcId, this);
       end(error);
-      if (s != null) {
-        s.cancel();
-      }
+      drainLater();
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
-      long n;
-      boolean cancel;
+      boolean second;
       synchronized (this) {
-        if (subscription != null) {
-          cancel = true; // a second subscription breaks the Flow rules (2.5)
-          n = 0;
-        } else {
+        second = subscription != null;
+        if (!second) {
           subscription = s;
-          cancel = done;
-          n = unrequested;
-          unrequested = 0;
         }
       }
-      if (cancel) {
+      if (second) {
+        s.cancel(); // a second subscription breaks the Flow rules (2.5)
+        return;
+      }
+      drainLater();
+    }
+
+    /**
+     * Passes what was granted, or the cancellation, to the publisher on the handler executor: one
+     * task at a time per stream, so {@code request} and {@code cancel} are called serially (Flow
+     * rule 2.7), and never on the I/O thread, where a publisher that works in {@code request} (a
+     * database cursor, say) would hold up every connection of the thread.
+     */
+    private void drainLater() {
+      synchronized (this) {
+        if (draining || subscription == null || cancelled) {
+          return;
+        }
+        draining = true;
+      }
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          draining = false;
+        }
+        cancelNow(); // the server is stopping: the publisher is cancelled here
+      }
+    }
+
+    private void drain() {
+      for (int round = 0; ; round++) {
+        Flow.Subscription s;
+        long n;
+        boolean cancel;
+        synchronized (this) {
+          s = subscription;
+          cancel = cancelling && !cancelled;
+          n = cancel ? 0 : unrequested;
+          unrequested = 0;
+          if (cancel) {
+            cancelled = true;
+          }
+          if (!cancel && (n == 0 || round == DRAIN_ROUNDS)) {
+            draining = false;
+            if (n > 0) {
+              unrequested = n; // yield to other work; another task goes on
+            } else {
+              return;
+            }
+          }
+        }
+        if (cancel) {
+          cancelQuietly(s);
+          synchronized (this) {
+            draining = false;
+          }
+          return;
+        }
+        if (round == DRAIN_ROUNDS) {
+          drainLater();
+          return;
+        }
+        try {
+          s.request(n);
+        } catch (RuntimeException e) { // breaks Flow rule 3.16: the stream ends
+          failures.error("The publisher of stream '{}' threw from request", route, e);
+          fail(new ZocketException(ErrorCodes.INTERNAL, "Internal error"));
+        }
+      }
+    }
+
+    /** Cancels the publisher on the calling thread, once. */
+    private void cancelNow() {
+      Flow.Subscription s;
+      synchronized (this) {
+        if (cancelled || subscription == null) {
+          return;
+        }
+        cancelled = true;
+        s = subscription;
+      }
+      cancelQuietly(s);
+    }
+
+    private void cancelQuietly(Flow.Subscription s) {
+      try {
         s.cancel();
-      } else if (n > 0) {
-        s.request(n);
+      } catch (RuntimeException e) { // breaks Flow rule 3.15
+        failures.error("The publisher of stream '{}' threw from cancel", route, e);
       }
     }
 

@@ -224,8 +224,7 @@ final class ClientStreams {
     public void request(long n) {
       if (n <= 0) {
         fail(
-            new ZocketException(
-                ErrorCodes.INVALID_PAYLOAD,
+            new IllegalArgumentException(
                 "Subscription.request(" + n + "): a request must be positive (Flow rule 3.9)"),
             true);
         return;
@@ -313,11 +312,12 @@ final class ClientStreams {
     }
 
     /**
-     * Ends the stream with an error for the subscriber.
+     * Ends the stream with an error for the subscriber: a {@link ZocketException}, or the {@code
+     * IllegalArgumentException} of a request that is not positive.
      *
      * @param tellServer whether the server may still be sending: it is told to stop
      */
-    void fail(ZocketException error, boolean tellServer) {
+    void fail(Throwable error, boolean tellServer) {
       if (end()) {
         if (tellServer) {
           send(writer.encodeRequest(Protocol.STREAM_CANCEL_TYPE, null, false, rpcId));

@@ -70,6 +70,7 @@ final class ServerStreams {
   private final FrameWriter writer;
   private final EnvelopeWriter envelopes;
   private final Executor executor;
+  private final Channel channel;
   private final boolean negotiated;
 
   /** The streams starting or open, by the rpcId of their start. */
@@ -88,6 +89,7 @@ final class ServerStreams {
     this.writer = writer;
     this.envelopes = envelopes;
     this.executor = executor;
+    this.channel = channel;
     this.negotiated = Boolean.TRUE.equals(channel.attr(ASKED).get());
   }
 
@@ -182,8 +184,8 @@ final class ServerStreams {
       stream = new Stream(rpcId, route.route());
       stream.cancel();
     }
-    ZocketException failed = stream.opened();
     accept.run();
+    ZocketException failed = stream.opened();
     if (failed != null) {
       stream.end(failed); // it failed while its handler waited: the end follows the answer
     }
@@ -481,8 +483,20 @@ final class ServerStreams {
       end(null);
     }
 
-    /** Sends the stream's end, with an error or without; never fails. */
+    /**
+     * Sends the stream's end, with an error or without; never fails. Always as a task of the I/O
+     * thread, even from it: behind the answer to the start and the items handed over before, which
+     * travel as such tasks from the threads that wrote them.
+     */
     void end(ZocketException error) {
+      try {
+        channel.eventLoop().execute(() -> writeEnd(error));
+      } catch (RejectedExecutionException e) {
+        log.debug("Client {}: the end of stream '{}' was not sent", connection.clientId(), route);
+      }
+    }
+
+    private void writeEnd(ZocketException error) {
       try {
         if (error == null) {
           writer.reply(

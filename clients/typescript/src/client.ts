@@ -9,6 +9,7 @@ import { Liveness, PING_FRAME, PONG } from "./liveness.js";
 import { Outbox } from "./outbox.js";
 import { PendingCalls } from "./pending.js";
 import { Recovery } from "./recovery.js";
+import { STREAM_END, STREAM_ITEM, Streams } from "./streams.js";
 import { checkTimeout, isRecord } from "./timers.js";
 import type {
   CallOptions,
@@ -16,10 +17,11 @@ import type {
   ClientState,
   Contract,
   OpenInfo,
+  StreamOptions,
   WebSocketConstructor,
   ZocketClient,
 } from "./types.js";
-import { acksUrl, connectionUrl, describeUrl, livenessUrl } from "./url.js";
+import { acksUrl, connectionUrl, describeUrl, livenessUrl, streamsUrl } from "./url.js";
 
 /** The `type` of a call's reply. */
 const RPC_RESPONSE = "__rpc_res";
@@ -74,6 +76,7 @@ export function createClient<const C extends Contract>(
   const errors = new ErrorListeners();
   const report = errors.report;
   const pending = new PendingCalls(validate);
+  const streams = new Streams(validate, { write: (text) => write(text), nextId: () => pending.nextId() });
   const recovery = new Recovery(options.recovery ?? true, recoveryTimeoutMs);
   let connection: Connection | undefined;
   /** Counts attempts, so that an attempt whose headers arrive after it was superseded is dropped. */
@@ -109,6 +112,7 @@ export function createClient<const C extends Contract>(
         recovery.forget();
         outbox.clear();
         pending.failAll((type) => disconnected(`${error.message}; ${type} got no reply`, type));
+        streams.failAll((type) => disconnected(`${error.message}; the stream ${type} ended`, type));
       },
     },
   );
@@ -168,7 +172,7 @@ export function createClient<const C extends Contract>(
       headersFailed(error);
       return;
     }
-    target = recovery.url(target);
+    target = streamsUrl(recovery.url(target));
     if (liveness.enabled) {
       target = livenessUrl(target);
     }
@@ -203,6 +207,7 @@ export function createClient<const C extends Contract>(
 
   function refused(error: HandshakeError): void {
     pending.failAll((type) => disconnected(`${error.message}; ${type} got no reply`, type));
+    streams.failAll((type) => disconnected(`${error.message}; the stream ${type} ended`, type));
     lifecycle.refused(error);
   }
 
@@ -221,6 +226,8 @@ export function createClient<const C extends Contract>(
       return;
     }
     pending.failAll((type) => disconnected(`Connection closed with ${code}; ${type} got no reply`, type));
+    // Streams are not resumed across a drop: each ends with DISCONNECTED (docs/protocol.md, Streams).
+    streams.failAll((type) => disconnected(`Connection closed with ${code}; the stream ${type} ended`, type));
     // TAKEN_OVER: another connection resumed this client's session; reconnecting would take it back.
     lifecycle.dropped(code, reason, code !== TAKEN_OVER);
   }
@@ -271,6 +278,9 @@ export function createClient<const C extends Contract>(
     }
     if (message === undefined) {
       report(problem);
+      return;
+    }
+    if ((type === RPC_RESPONSE || type === STREAM_ITEM || type === STREAM_END) && streams.receive(type, message)) {
       return;
     }
     if (type === RPC_RESPONSE) {
@@ -354,7 +364,29 @@ export function createClient<const C extends Contract>(
       });
   }
 
-  const send = buildTree(collectRoutes(contract), (route) => (route.kind === "call" ? caller(route) : sender(route)));
+  function streamer(route: RouteEntry): (...args: unknown[]) => AsyncIterable<unknown> {
+    return (...args: unknown[]) => {
+      const payload = route.payload ? args[0] : undefined;
+      const streamOptions = (route.payload ? args[1] : args[0]) as StreamOptions | undefined;
+      const timeoutMs = checkTimeout(streamOptions?.timeoutMs ?? route.timeoutMs ?? callTimeoutMs, "timeoutMs");
+      if (validate && route.payload) {
+        encode(route, payload); // an invalid payload throws now, not when the loop begins
+      }
+      return streams.iterable(
+        route.type,
+        route.reply,
+        (rpcId) => encode(route, payload, rpcId),
+        timeoutMs,
+        streamOptions?.signal,
+        () => lifecycle.state === "open",
+        () => disconnected(`Not connected; the stream ${route.type} was not started`, route.type),
+      );
+    };
+  }
+
+  const send = buildTree(collectRoutes(contract), (route) =>
+    route.kind === "call" ? caller(route) : route.kind === "stream" ? streamer(route) : sender(route),
+  );
 
   const client = {
     send,

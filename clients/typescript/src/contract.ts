@@ -4,8 +4,9 @@ import type { Contract, Schema } from "./types.js";
 export interface RouteEntry {
   readonly type: string;
   readonly path: readonly string[];
-  readonly kind: "send" | "call";
+  readonly kind: "send" | "call" | "stream";
   readonly payload: Schema | undefined;
+  /** The reply's schema for a call; the item's for a stream. */
   readonly reply: Schema | undefined;
   readonly timeoutMs: number | undefined;
 }
@@ -54,8 +55,11 @@ export function collectRoutes(contract: Contract): RouteEntry[] {
     }
     if (path.length > 0 && typeof node["kind"] === "string") {
       const kind = node["kind"];
-      if (kind !== "send" && kind !== "call") {
+      if (kind !== "send" && kind !== "call" && kind !== "stream") {
         throw invalid(path, `unknown kind "${kind}"`);
+      }
+      if (kind === "stream" && !isSchema(node["item"])) {
+        throw invalid(path, "a stream's item is not a zod schema");
       }
       const timeoutMs = node["timeoutMs"];
       if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
@@ -66,7 +70,12 @@ export function collectRoutes(contract: Contract): RouteEntry[] {
         path,
         kind,
         payload: optionalSchema(node, "payload", path),
-        reply: kind === "call" ? optionalSchema(node, "reply", path) : undefined,
+        reply:
+          kind === "call"
+            ? optionalSchema(node, "reply", path)
+            : kind === "stream"
+              ? optionalSchema(node, "item", path)
+              : undefined,
         timeoutMs,
       });
       return;

@@ -12,6 +12,8 @@ export {
   RECOVERY_PARAM,
   recoveryUrl,
   SESSION_PARAM,
+  STREAMS_PARAM,
+  streamsUrl,
   VERSION_PARAM,
 } from "./url.js";
 export type {
@@ -26,6 +28,7 @@ export type {
   EventTree,
   HeadersOf,
   HeadersOption,
+  ItemOf,
   ListenerOf,
   ListenerResult,
   OnTree,
@@ -39,6 +42,9 @@ export type {
   SendFunction,
   SendRouteDef,
   SendTree,
+  StreamFunction,
+  StreamOptions,
+  StreamRouteDef,
   Unsubscribe,
   WebSocketConstructor,
   WebSocketLike,

@@ -122,7 +122,7 @@ export class PendingCalls {
 }
 
 /** The error of an error reply, tolerant of missing or mistyped fields. */
-function replyError(error: unknown, route: string): ZocketError {
+export function replyError(error: unknown, route: string): ZocketError {
   const fields = isRecord(error) ? error : {};
   const code = typeof fields["code"] === "string" ? fields["code"] : "INTERNAL";
   const message = typeof fields["message"] === "string" ? fields["message"] : code;

@@ -21,8 +21,22 @@ export interface CallRouteDef {
   readonly timeoutMs?: number;
 }
 
+/**
+ * A stream (extension): the client sends with an rpcId and receives items, under credits, then an
+ * end or an error. Generated from a Java method returning `Flow.Publisher<T>`.
+ */
+export interface StreamRouteDef {
+  readonly kind: "stream";
+  /** The payload's schema; absent when the route takes no payload. */
+  readonly payload?: Schema;
+  /** The schema of each item. */
+  readonly item: Schema;
+  /** How long the server may take to answer the stream's start, in ms (overrides `callTimeoutMs`). */
+  readonly timeoutMs?: number;
+}
+
 /** A route definition: an object with a `kind` key. */
-export type RouteDef = SendRouteDef | CallRouteDef;
+export type RouteDef = SendRouteDef | CallRouteDef | StreamRouteDef;
 
 /** Routes nested by namespace segments: each key is a route definition or a namespace. */
 export interface RouteTree {
@@ -76,6 +90,32 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of one stream. */
+export interface StreamOptions {
+  /**
+   * How long the server may take to answer the stream's start, in milliseconds; overrides the
+   * route's `timeoutMs` and the client's `callTimeoutMs`. Items may then take as long as they take.
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Cancels the stream: once aborted, the server is told to stop (its publisher is cancelled) and
+   * the iteration rejects with `signal.reason`. An already aborted signal starts nothing.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** The items of a stream: the item schema's output type. */
+export type ItemOf<R extends StreamRouteDef> = z.output<R["item"]>;
+
+/**
+ * The function `client.send.<route>` of a stream: returns an `AsyncIterable` of its items, for
+ * `for await`. Each iteration starts the stream anew; leaving the loop (`break`, `return`, a throw)
+ * cancels it on the server.
+ */
+export type StreamFunction<R extends StreamRouteDef> = R extends { readonly payload: infer P extends Schema }
+  ? (payload: z.input<P>, options?: StreamOptions) => AsyncIterable<ItemOf<R>>
+  : (options?: StreamOptions) => AsyncIterable<ItemOf<R>>;
+
 /** The function `client.send.<route>` of a fire-and-forget route. */
 export type SendFunction<R extends SendRouteDef> = R extends { readonly payload: infer P extends Schema }
   ? (payload: z.input<P>) => void
@@ -92,7 +132,9 @@ export type CallFunction<R extends CallRouteDef> = R extends { readonly payload:
   : (options?: CallOptions) => Promise<ReplyOf<R>>;
 
 /** The function of one route definition. */
-export type RouteFunction<R extends RouteDef> = R extends CallRouteDef
+export type RouteFunction<R extends RouteDef> = R extends StreamRouteDef
+  ? StreamFunction<R>
+  : R extends CallRouteDef
   ? CallFunction<R>
   : R extends SendRouteDef
     ? SendFunction<R>

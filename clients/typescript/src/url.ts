@@ -74,6 +74,24 @@ export function recoveryUrl(url: string, session?: string, pos?: string): string
   return parsed.toString();
 }
 
+/** The query parameter by which a client says it can consume streams (extension): `x-zocket-streams=1`. */
+export const STREAMS_PARAM = "x-zocket-streams";
+
+/**
+ * `url` with `x-zocket-streams=1` added unless it already has that parameter.
+ *
+ * @throws TypeError if `url` is not an absolute URL
+ */
+export function streamsUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has(STREAMS_PARAM)) {
+    return url;
+  }
+  const existing = parsed.search.startsWith("?") ? parsed.search.slice(1) : parsed.search;
+  parsed.search = [existing, `${STREAMS_PARAM}=1`].filter((part) => part !== "").join("&");
+  return parsed.toString();
+}
+
 /** The query parameter by which a client asks for the liveness extension: `x-zocket-liveness=1`. */
 export const LIVENESS_PARAM = "x-zocket-liveness";
 

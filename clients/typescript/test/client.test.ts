@@ -310,7 +310,7 @@ test("headers become URL query parameters with x-zocket-version=0.1.0, then the 
     });
     const peer = await server.peers.next();
     await within(alice.opened(), "opened");
-    assert.equal(peer.requestUrl, "/?app=demo&user-name=Alice%20B%26C%3D%C3%A9&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-liveness=1");
+    assert.equal(peer.requestUrl, "/?app=demo&user-name=Alice%20B%26C%3D%C3%A9&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-streams=1&x-zocket-liveness=1");
     assert.equal(peer.query.get("user-name"), "Alice B&C=é");
     alice.close();
 
@@ -321,7 +321,7 @@ test("headers become URL query parameters with x-zocket-version=0.1.0, then the 
     });
     const peer2 = await server.peers.next();
     await within(other.opened(), "opened");
-    assert.equal(peer2.requestUrl, "/?n=5&flag=true&x-zocket-version=2&x-zocket-recovery=1&x-zocket-liveness=1");
+    assert.equal(peer2.requestUrl, "/?n=5&flag=true&x-zocket-version=2&x-zocket-recovery=1&x-zocket-streams=1&x-zocket-liveness=1");
     other.close();
 
     const counting = countingWebSocket();
@@ -634,7 +634,7 @@ test("recovery: the first connect sends x-zocket-recovery=1 and opens at once; a
   const { client, log, errors, closes } = recoveringClient(server);
   assert.equal(client.recovered, false);
   const first = await server.peers.next();
-  assert.equal(first.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-liveness=1");
+  assert.equal(first.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-streams=1&x-zocket-liveness=1");
   assert.equal(first.query.get("x-zocket-session"), null);
   // Open at once, before any __session.
   assert.equal(await log.next(), "open false false open");
@@ -656,7 +656,7 @@ test("recovery: the first connect sends x-zocket-recovery=1 and opens at once; a
   const second = await server.peers.next();
   assert.equal(
     second.requestUrl,
-    "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-session=tok%2F1%20%2B%26%3D&x-zocket-pos=p3&x-zocket-liveness=1",
+    "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-session=tok%2F1%20%2B%26%3D&x-zocket-pos=p3&x-zocket-streams=1&x-zocket-liveness=1",
   );
   assert.equal(second.query.get("x-zocket-session"), "tok/1 +&=");
   // The client waits for __session: the open below is the first entry, recovered, before the replay.
@@ -857,20 +857,20 @@ test("recovery: after close() a new client starts fresh; recovery: false sends n
 
   const fresh = recoveringClient(server);
   const second = await server.peers.next();
-  assert.equal(second.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-liveness=1");
+  assert.equal(second.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-recovery=1&x-zocket-streams=1&x-zocket-liveness=1");
   assert.equal(await fresh.log.next(), "open false false open");
   fresh.client.close();
 
   const off = recoveringClient(server, { recovery: false });
   const third = await server.peers.next();
-  assert.equal(third.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-liveness=1");
+  assert.equal(third.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-streams=1&x-zocket-liveness=1");
   assert.equal(await off.log.next(), "open false false open");
   third.session("t9", "z0", true);
   third.send(chatEvent("marker", "z1"));
   assert.equal(await off.log.next(), "message marker");
   third.terminate();
   const fourth = await server.peers.next();
-  assert.equal(fourth.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-liveness=1");
+  assert.equal(fourth.requestUrl, "/?user-name=Alice&x-zocket-version=0.1.0&x-zocket-streams=1&x-zocket-liveness=1");
   assert.equal(await off.log.next(), "open false false open");
   assert.equal(off.errors.size, 0);
 });

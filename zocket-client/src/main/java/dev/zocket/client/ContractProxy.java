@@ -69,6 +69,9 @@ final class ContractProxy implements InvocationHandler {
       case ASYNC_CALL -> {
         return call(route, payload);
       }
+      case STREAM -> {
+        return outbound.stream(route, payload);
+      }
       default -> {
         if (transport.onIoThread()) {
           throw new IllegalStateException(

@@ -72,7 +72,17 @@ final class InboundRouter {
       return; // not a protocol envelope; the reader logged why
     }
     if (message.isReply()) {
-      calls.replied(message.rpcId(), route -> reader.reply(route, message));
+      if (!calls.streams().replied(message.rpcId(), route -> reader.reply(route, message))) {
+        calls.replied(message.rpcId(), route -> reader.reply(route, message));
+      }
+      return;
+    }
+    if (Protocol.STREAM_ITEM_TYPE.equals(message.type())) {
+      calls.streams().item(message.rpcId(), route -> reader.reply(route, message));
+      return;
+    }
+    if (Protocol.STREAM_END_TYPE.equals(message.type())) {
+      calls.streams().ended(message.rpcId(), reader.error(message));
       return;
     }
     if (Protocol.SESSION_TYPE.equals(message.type())) {

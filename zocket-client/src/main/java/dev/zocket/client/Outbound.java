@@ -4,7 +4,9 @@ import dev.zocket.ErrorCodes;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.EnvelopeWriter;
 import dev.zocket.internal.RouteDescriptor;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,15 +17,21 @@ final class Outbound {
   private final EnvelopeWriter writer;
   private final ConnectionLifecycle lifecycle;
   private final long callTimeoutMillis;
+  private final CallbackThread callbacks;
   private final AtomicLong rpcIds = new AtomicLong();
 
   /**
    * @param callTimeoutMillis how long a call waits for its reply unless its method says otherwise
    */
-  Outbound(EnvelopeWriter writer, ConnectionLifecycle lifecycle, long callTimeoutMillis) {
+  Outbound(
+      EnvelopeWriter writer,
+      ConnectionLifecycle lifecycle,
+      long callTimeoutMillis,
+      CallbackThread callbacks) {
     this.writer = writer;
     this.lifecycle = lifecycle;
     this.callTimeoutMillis = callTimeoutMillis;
+    this.callbacks = callbacks;
   }
 
   /**
@@ -50,4 +58,41 @@ final class Outbound {
     long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : callTimeoutMillis;
     return handler.calls().call(rpcId, route, frame, timeout);
   }
+
+  /**
+   * A stream's publisher (extension): each subscriber starts the stream anew on the open
+   * connection, and fails with {@code DISCONNECTED} (on the callback thread, after {@code
+   * onSubscribe}) when there is none. The start waits for the server's answer as a call does.
+   */
+  Flow.Publisher<Object> stream(RouteDescriptor route, Object payload) {
+    return subscriber -> {
+      Objects.requireNonNull(subscriber, "subscriber == null");
+      ClientHandler handler = lifecycle.current();
+      if (handler == null) {
+        callbacks.run(
+            () -> {
+              subscriber.onSubscribe(NOTHING);
+              subscriber.onError(
+                  new ZocketException(
+                      ErrorCodes.DISCONNECTED,
+                      "Not connected; the stream " + route.route() + " was not started"));
+            });
+        return;
+      }
+      String rpcId = Long.toString(rpcIds.incrementAndGet());
+      byte[] frame = writer.encodeRequest(route.route(), payload, route.hasPayload(), rpcId);
+      long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : callTimeoutMillis;
+      handler.calls().streams().start(rpcId, route, frame, timeout, writer, callbacks, subscriber);
+    };
+  }
+
+  /** The subscription of a stream that failed before it started. */
+  private static final Flow.Subscription NOTHING =
+      new Flow.Subscription() {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+      };
 }

@@ -30,8 +30,17 @@ final class PendingCalls {
   private final Channel channel;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
+  /** The connection's streams (extension), which end with it as its calls do. */
+  private final ClientStreams streams;
+
   PendingCalls(Channel channel) {
     this.channel = channel;
+    this.streams = new ClientStreams(channel);
+  }
+
+  /** The connection's streams. */
+  ClientStreams streams() {
+    return streams;
   }
 
   /** Sends a call and returns its reply's future. Any thread. */
@@ -112,8 +121,9 @@ final class PendingCalls {
             });
   }
 
-  /** Fails every call still waiting: the connection ended. Event loop. */
+  /** Fails every call and stream still waiting: the connection ended. Event loop. */
   void failAll() {
+    streams.failAll();
     List<Pending> left = List.copyOf(pending.values());
     pending.clear();
     for (Pending p : left) {

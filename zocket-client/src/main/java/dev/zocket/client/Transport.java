@@ -180,6 +180,7 @@ final class Transport {
       }
     }
     values.putIfAbsent(Protocol.VERSION_HEADER, ZocketClient.PROTOCOL_VERSION);
+    values.putIfAbsent(Protocol.STREAMS_HEADER, "1"); // a server without streams ignores it
     return values;
   }
 

@@ -254,7 +254,7 @@ public final class ZocketClient implements AutoCloseable {
             b.onError,
             b.onStateChange,
             hooks);
-    this.outbound = new Outbound(codec.writer(), lifecycle, b.callTimeout.toMillis());
+    this.outbound = new Outbound(codec.writer(), lifecycle, b.callTimeout.toMillis(), callbacks);
   }
 
   /**
@@ -284,8 +284,21 @@ public final class ZocketClient implements AutoCloseable {
    * TIMEOUT}, or {@code DISCONNECTED} when the connection is or goes down before the reply. The
    * future of an asynchronous call may be cancelled ({@code cancel(...)}): the call stops waiting
    * at once (its timeout too) and a reply that comes later is dropped; the server, told nothing
-   * (the protocol has no message for it), still runs its handler. The proxy answers {@code equals},
-   * {@code hashCode} and {@code toString} itself and runs {@code default} methods as written.
+   * (the protocol has no message for it), still runs its handler.
+   *
+   * <p>A method returning {@code Flow.Publisher<T>} is a stream (extension): it returns a publisher
+   * at once and sends nothing until it is subscribed to; each subscription starts the stream anew
+   * on the open connection. The subscriber's {@code request(n)} becomes credits granted to the
+   * server, at most 32 items ahead of what arrived and never more than requested; {@code cancel()}
+   * cancels the server's publisher. Every signal of the subscriber runs on the callback thread, one
+   * at a time and in order with the events; {@code request} and {@code cancel} may be called from
+   * any thread. The stream fails ({@code onError}) with a {@link ZocketException}: the server's
+   * code, {@code TIMEOUT} when its start is not answered within the call timeout, or {@code
+   * DISCONNECTED} when there is no connection or it closes (a stream is not resumed after a
+   * reconnect). Streams do not pass through the client's interceptors and observers.
+   *
+   * <p>The proxy answers {@code equals}, {@code hashCode} and {@code toString} itself and runs
+   * {@code default} methods as written.
    *
    * @param <T> the contract type
    * @param contract the contract interface

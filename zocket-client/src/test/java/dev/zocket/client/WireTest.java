@@ -144,7 +144,7 @@ class WireTest {
     assertThat(server.takeUri())
         .isEqualTo(
             "/chat?room=a%20b&user-name=Alice+B&x-%C3%BCn%C3%AF=%26%3D&x-zocket-version=0.1.0"
-                + "&x-zocket-recovery=1");
+                + "&x-zocket-streams=1&x-zocket-recovery=1");
   }
 
   /**
@@ -169,7 +169,8 @@ class WireTest {
   @Test
   void resumesItsSessionWithTheLastPositionItReceived() throws Exception {
     BlockingQueue<Boolean> opens = reconnectingClient();
-    assertThat(server.takeUri()).endsWith("?x-zocket-version=0.1.0&x-zocket-recovery=1");
+    assertThat(server.takeUri())
+        .endsWith("?x-zocket-version=0.1.0&x-zocket-streams=1&x-zocket-recovery=1");
     assertThat(Await.next("the first open", opens)).isFalse();
     server.send(
         "{\"type\":\"__session\",\"payload\":{\"session\":\"s3cr3t\",\"pos\":\"41\","
@@ -199,13 +200,13 @@ class WireTest {
             .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(10)))
             .onOpen(c -> opens.add(c.recovered()))
             .connect();
-    assertThat(server.takeUri()).endsWith("/?x-zocket-version=0.1.0");
+    assertThat(server.takeUri()).endsWith("/?x-zocket-version=0.1.0&x-zocket-streams=1");
     assertThat(Await.next("the first open", opens)).isFalse();
     server.send(
         "{\"type\":\"__session\",\"payload\":{\"session\":\"t\",\"pos\":\"1\","
             + "\"recovered\":false}}");
     server.dropConnections();
-    assertThat(server.takeUri()).endsWith("/?x-zocket-version=0.1.0");
+    assertThat(server.takeUri()).endsWith("/?x-zocket-version=0.1.0&x-zocket-streams=1");
     assertThat(Await.next("the reopening", opens)).isFalse();
   }
 

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JavaType;
@@ -321,6 +322,21 @@ public final class Contracts {
       }
       kind = RouteDescriptor.Kind.ASYNC_CALL;
       reply = p.getActualTypeArguments()[0];
+    } else if (isRawOf(returned, Flow.Publisher.class)) {
+      if (!(returned instanceof ParameterizedType p)) {
+        throw new ContractException(
+            "Streams must say what they carry, but "
+                + returned.getTypeName()
+                + " is raw. Use Flow.Publisher<T>."
+                + forMethod(m));
+      }
+      kind = RouteDescriptor.Kind.STREAM;
+      reply = p.getActualTypeArguments()[0];
+      if (reply == Void.class) {
+        throw new ContractException(
+            "A stream of Void carries nothing. Stream a value, or return CompletableFuture<Void>."
+                + forMethod(m));
+      }
     } else {
       kind = RouteDescriptor.Kind.CALL;
       reply = returned;
@@ -399,6 +415,9 @@ public final class Contracts {
     }
     if (Future.class.isAssignableFrom(c) || CompletionStage.class.isAssignableFrom(c)) {
       return "futures cannot be nested or sent. Return CompletableFuture<T> with a plain T.";
+    }
+    if (Flow.Publisher.class.isAssignableFrom(c)) {
+      return "streams cannot be nested or sent. Return Flow.Publisher<T> with a plain T.";
     }
     if (c == Optional.class) {
       return "Optional is not supported. Use a nullable value.";

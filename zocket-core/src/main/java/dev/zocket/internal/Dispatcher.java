@@ -13,9 +13,12 @@ import dev.zocket.spi.ZocketObserver.MessageKind;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.type.TypeFactory;
 
 /**
  * Turns incoming frames into handler calls, independently of the transport. Work is split in two so
@@ -38,6 +41,10 @@ import org.slf4j.MDC;
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** The type of a stream credit's payload: a JSON integer. */
+  private static final JavaType CREDIT =
+      TypeFactory.createDefaultInstance().constructType(Long.class);
 
   /** Handlers' failures: a client may well make a handler fail in a loop. */
   private final RateLimitedLog failures = new RateLimitedLog(log);
@@ -100,6 +107,13 @@ public final class Dispatcher {
   }
 
   /**
+   * Writes the envelopes this dispatcher answers with; a transport writes streams' frames with it.
+   */
+  public EnvelopeWriter writer() {
+    return writer;
+  }
+
+  /**
    * Decodes and handles one frame on the calling thread.
    *
    * @param connection the sender
@@ -119,7 +133,7 @@ public final class Dispatcher {
    */
   public Inbound decode(byte[] data, int offset, int length) {
     Inbound in = read(data, offset, length);
-    if (in != null && observers.enabled) {
+    if (in != null && in.control == null && observers.enabled) {
       in.receivedAt = System.nanoTime();
       observers.onMessageReceived(in.observedRoute(), in.kind());
     }
@@ -134,6 +148,14 @@ public final class Dispatcher {
     }
     String rpcId = message.rpcId();
     RouteTable.Binding binding = message.route();
+    if (binding == null && isStreamControl(message.type())) {
+      return streamControl(message, length);
+    }
+    if (binding != null && binding.route.isStream() && rpcId == null) {
+      drops.count(DropReason.INVALID_PAYLOAD);
+      log.debug("Dropped the start of stream '{}' without an rpcId", binding.route.route());
+      return null;
+    }
     if (binding == null) { // replies too: a server makes no calls
       if (rpcId == null) {
         drops.count(DropReason.UNKNOWN_ROUTE);
@@ -168,6 +190,34 @@ public final class Dispatcher {
     return null;
   }
 
+  private static boolean isStreamControl(String type) {
+    return Protocol.STREAM_CREDIT_TYPE.equals(type) || Protocol.STREAM_CANCEL_TYPE.equals(type);
+  }
+
+  /**
+   * A stream's credit or cancel (extension), for the transport to apply at once; without an rpcId
+   * it names no stream and is dropped. A credit that is not a positive integer is kept as 0, which
+   * the transport answers by failing the stream with {@code INVALID_PAYLOAD}.
+   */
+  private Inbound streamControl(MessageReader.Message<RouteTable.Binding> message, int length) {
+    String rpcId = message.rpcId();
+    if (rpcId == null) {
+      drops.count(DropReason.MALFORMED);
+      log.debug("Dropped a '{}' without an rpcId", message.type());
+      return null;
+    }
+    long credit = 0;
+    if (Protocol.STREAM_CREDIT_TYPE.equals(message.type())) {
+      try {
+        Object n = reader.protocolPayload(message, CREDIT);
+        credit = n instanceof Long l && l > 0 ? l : 0;
+      } catch (RuntimeException e) {
+        credit = 0;
+      }
+    }
+    return Inbound.control(message.type(), rpcId, credit, length);
+  }
+
   /**
    * Runs the interceptors and the handler of a decoded message and answers a call, with the MDC
    * keys of {@link Context} set meanwhile. Exceptions are answered (for calls) and logged, never
@@ -178,6 +228,13 @@ public final class Dispatcher {
     if (in.error != null) {
       reject(connection, in.rpcId, in.error);
       handled(in, started, in.error.code());
+      return;
+    }
+    if (in.control != null) { // a stream's credit or cancel the transport did not take
+      reject(
+          connection,
+          in.rpcId,
+          new ZocketException(ErrorCodes.NOT_FOUND, "No route '" + in.control + "'"));
       return;
     }
     MDC.put(Context.MDC_CLIENT_ID, connection.context().clientId());
@@ -205,7 +262,15 @@ public final class Dispatcher {
               ? in.binding.invoker.invoke(handler, in.payload)
               : new Chain(context, in, handler).proceed();
     } catch (Throwable t) {
-      handled(in, started, fail(connection, route, rpcId, unwrap(t)));
+      String code = fail(connection, route, rpcId, unwrap(t));
+      if (route.isStream()) {
+        connection.streamRefused(rpcId);
+      }
+      handled(in, started, code);
+      return;
+    }
+    if (route.isStream()) {
+      handled(in, started, stream(connection, route, rpcId, result));
       return;
     }
     if (rpcId == null) {
@@ -265,6 +330,27 @@ public final class Dispatcher {
     } catch (RuntimeException e) {
       // the value could not be serialized: nothing was sent
       return fail(connection, route, rpcId, e);
+    }
+  }
+
+  /**
+   * Hands the publisher a stream's handler returned to the transport, which answers the start and
+   * subscribes; returns null, or the error code the start was answered with instead.
+   */
+  private String stream(Connection connection, RouteDescriptor route, String rpcId, Object result) {
+    try {
+      if (!(result instanceof Flow.Publisher<?> publisher)) {
+        throw new IllegalStateException(
+            "The handler of stream "
+                + route.methodName()
+                + " returned null instead of a publisher");
+      }
+      connection.openStream(rpcId, route, publisher);
+      return null;
+    } catch (RuntimeException e) {
+      String code = fail(connection, route, rpcId, e);
+      connection.streamRefused(rpcId);
+      return code;
     }
   }
 
@@ -374,6 +460,12 @@ public final class Dispatcher {
     final ZocketException error;
     final int size;
 
+    /** The type of a stream's credit or cancel (extension), or null for any other message. */
+    final String control;
+
+    /** A stream credit's count, 0 when it was not a positive integer. */
+    final long credit;
+
     /** When {@link #decode} returned it, with observers only. */
     long receivedAt;
 
@@ -392,6 +484,43 @@ public final class Dispatcher {
       this.payload = payload;
       this.error = error;
       this.size = size;
+      this.control = null;
+      this.credit = 0;
+    }
+
+    private Inbound(String control, String rpcId, long credit, int size) {
+      this.binding = null;
+      this.route = control;
+      this.known = false;
+      this.rpcId = rpcId;
+      this.payload = null;
+      this.error = null;
+      this.size = size;
+      this.control = control;
+      this.credit = credit;
+    }
+
+    static Inbound control(String type, String rpcId, long credit, int size) {
+      return new Inbound(type, rpcId, credit, size);
+    }
+
+    /**
+     * The type of a stream's credit or cancel ({@link Protocol#STREAM_CREDIT_TYPE}, {@link
+     * Protocol#STREAM_CANCEL_TYPE}) for the transport to apply on its I/O thread, or null for any
+     * other message. Handled like an unknown route if handed to {@link #handle}.
+     */
+    public String streamControl() {
+      return control;
+    }
+
+    /** A stream credit's count of items, or 0 when the credit was not a positive integer. */
+    public long credit() {
+      return credit;
+    }
+
+    /** Whether this message starts a stream (its route is a {@code Flow.Publisher} method). */
+    public boolean startsStream() {
+      return binding != null && binding.route.isStream();
     }
 
     static Inbound error(

@@ -132,8 +132,9 @@ public final class EnvelopeWriter {
   }
 
   /**
-   * Writes an error answer of another type, as {@link #writeError(OutputStream, String,
-   * ZocketException)}: a client's failed answer to an acknowledged event ({@link
+   * Writes an envelope of a type with an error instead of a payload: {@code {"type":..,"rpcId":..,
+   * "error":{..}}}, as {@link #writeError(OutputStream, String, ZocketException)} does for replies:
+   * the end of a failed stream, or a client's failed answer to an acknowledged event ({@link
    * Protocol#ACK_TYPE}).
    */
   public void writeError(OutputStream out, String type, String rpcId, ZocketException error) {

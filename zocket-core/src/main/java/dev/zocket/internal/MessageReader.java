@@ -183,6 +183,26 @@ public final class MessageReader {
     }
   }
 
+  /**
+   * The payload of one of the protocol's own messages (a frame whose type names no route), bound to
+   * a type under the same strict rules; null when it has none or it is JSON null.
+   *
+   * @throws InvalidPayloadException if the payload does not fit the type
+   */
+  public Object protocolPayload(Message<?> message, JavaType type) {
+    Envelope envelope = message.envelope;
+    if (!envelope.hasPayload()) {
+      return null;
+    }
+    return bind("'" + envelope.type() + "'", envelope, type);
+  }
+
+  /** The error a frame carries (a failed reply, or a failed stream's end), or null. */
+  public ZocketException error(Message<?> message) {
+    ErrorBody error = message.envelope.error();
+    return error == null ? null : error.toException();
+  }
+
   private Object bind(String what, Envelope envelope, JavaType type) {
     try {
       if (envelope.bindError() != null) {

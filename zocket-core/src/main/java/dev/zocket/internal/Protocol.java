@@ -109,6 +109,30 @@ public final class Protocol {
    */
   public static final String ACK_TYPE = "__ack";
 
+  /**
+   * The query parameter with which a client says it can consume streams (extension): a server that
+   * knows streams starts one only for a client that sent {@code x-zocket-streams=1}. See the
+   * Streams section of docs/protocol.md.
+   */
+  public static final String STREAMS_HEADER = "x-zocket-streams";
+
+  /**
+   * The type of a client's grant of credits to a stream: {@code payload} is how many more items.
+   */
+  public static final String STREAM_CREDIT_TYPE = "__stream_credit";
+
+  /** The type of a client's cancellation of a stream: the server sends nothing more for it. */
+  public static final String STREAM_CANCEL_TYPE = "__stream_cancel";
+
+  /** The type of one item of a stream, with the stream's {@code rpcId} and the item as payload. */
+  public static final String STREAM_ITEM_TYPE = "__stream_item";
+
+  /**
+   * The type of the end of a stream, with its {@code rpcId}: completion without {@code error}, a
+   * failure with it.
+   */
+  public static final String STREAM_END_TYPE = "__stream_end";
+
   /** The rule for a backplane's node id, in the words of the messages that enforce it. */
   public static final String NODE_ID_RULE = "1 to 32 characters among A-Z a-z 0-9 - _";
 

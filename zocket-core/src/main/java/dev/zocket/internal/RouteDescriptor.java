@@ -12,7 +12,8 @@ import tools.jackson.databind.JavaType;
  * @param payloadType the parameter's generic type, or null when the method takes none
  * @param payloadJavaType {@code payloadType} resolved for Jackson, or null
  * @param replyType the reply's generic type (unwrapped from {@code CompletionStage}), or null for a
- *     void method; {@code Void.class} for {@code CompletionStage<Void>}
+ *     void method; {@code Void.class} for {@code CompletionStage<Void>}; for a stream, the type of
+ *     its items (unwrapped from {@code Flow.Publisher})
  * @param replyJavaType {@code replyType} resolved for Jackson, or null
  * @param kind how the method is invoked
  * @param validated whether the payload carries Bean Validation constraints to check
@@ -38,7 +39,12 @@ public record RouteDescriptor(
     /** A method returning {@code T}: a call whose caller blocks for the reply. */
     CALL,
     /** A method returning {@code CompletionStage<T>} or {@code CompletableFuture<T>}. */
-    ASYNC_CALL
+    ASYNC_CALL,
+    /**
+     * A method returning {@code java.util.concurrent.Flow.Publisher<T>}: a stream of items of type
+     * {@code T} under the client's credits (extension, see docs/protocol.md).
+     */
+    STREAM
   }
 
   /** Whether the method takes a payload. */
@@ -51,7 +57,12 @@ public record RouteDescriptor(
     return replyType != null && replyType != Void.class;
   }
 
-  /** Whether this route is a call (expects a reply). */
+  /** Whether this route is a stream ({@link Kind#STREAM}). */
+  public boolean isStream() {
+    return kind == Kind.STREAM;
+  }
+
+  /** Whether this route is a call (expects a reply; a stream's start is answered too). */
   public boolean isCall() {
     return kind != Kind.SEND;
   }

@@ -309,6 +309,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
     Liveness.negotiate(ctx.channel(), request, query);
     PendingAcks.negotiate(ctx.channel(), request, query);
+    ServerStreams.negotiate(ctx.channel(), request, query);
     return new Accepted(bound, Resume.of(request, query, principal));
   }
 

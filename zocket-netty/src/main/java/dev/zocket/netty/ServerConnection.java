@@ -9,7 +9,9 @@ import dev.zocket.RoomSet;
 import dev.zocket.ZocketException;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.Outgoing;
+import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RateLimitedLog;
+import dev.zocket.internal.RouteDescriptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -23,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
@@ -80,6 +83,9 @@ final class ServerConnection extends ConnectionContext {
   private final ConnectionRooms rooms;
   private final InboundQueue inbound;
 
+  /** Its streams (extension). */
+  private final ServerStreams streams;
+
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
   private volatile int inFlight;
 
@@ -113,6 +119,8 @@ final class ServerConnection extends ConnectionContext {
     this.recovery = recovery;
     this.rooms = new ConnectionRooms(directory, roomLimits, this);
     this.inbound = new InboundQueue(app, state, this, frames);
+    this.streams =
+        new ServerStreams(this, channel, writer, app.dispatcher().writer(), app.executor());
   }
 
   /** The connection's I/O thread. */
@@ -328,6 +336,7 @@ final class ServerConnection extends ConnectionContext {
    * @param closeCode the close code sent or received, 1006 without a close frame
    */
   void closed(int closeCode) {
+    streams.closeAll();
     if (lifecycle != OPEN) {
       return; // connecting: connected() or connectFailed() ends it
     }
@@ -393,11 +402,22 @@ final class ServerConnection extends ConnectionContext {
 
   /** On the I/O thread: handles a decoded message now or queues it. */
   void receive(Dispatcher.Inbound in) {
+    if (in.streamControl() != null && streams.control(in)) {
+      return; // a stream's credit or cancel: applied now, whatever waits in the queue
+    }
     String rpcId = in.rpcId();
     if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > maxCallsInFlight) {
       IN_FLIGHT.decrementAndGet(this);
       reject(in, "Too many calls in flight");
       return;
+    }
+    if (in.startsStream()) {
+      ZocketException refused = streams.reserve(in);
+      if (refused != null) {
+        log.debug("Client {}: {}", clientId, refused.getMessage());
+        app.dispatcher().refuse(this, in, refused); // the answer settles the call, see send
+        return;
+      }
     }
     inbound.handle(in);
   }
@@ -460,6 +480,36 @@ final class ServerConnection extends ConnectionContext {
     }
     writer.reply(reply); // may throw: still owed an answer
     IN_FLIGHT.decrementAndGet(this);
+  }
+
+  /**
+   * Starts a stream (see {@link ServerStreams}): answers its start with an empty reply, which
+   * settles it as a call in flight (an open stream counts against the stream limit instead), then
+   * subscribes to the publisher. On the handler's thread.
+   */
+  @Override
+  public void openStream(String rpcId, RouteDescriptor route, Flow.Publisher<?> publisher) {
+    streams.open(
+        rpcId,
+        route,
+        publisher,
+        () ->
+            send(
+                out ->
+                    app.dispatcher()
+                        .writer()
+                        .writeEnvelope(out, Protocol.REPLY_TYPE, null, false, rpcId)));
+  }
+
+  /** A stream's start was answered with an error: forgets its place. Any thread. */
+  @Override
+  public void streamRefused(String rpcId) {
+    streams.refused(rpcId);
+  }
+
+  /** How many streams of this connection are open or starting. Any thread. */
+  int openStreams() {
+    return streams.open();
   }
 
   /**

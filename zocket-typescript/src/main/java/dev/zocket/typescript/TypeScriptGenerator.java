@@ -34,8 +34,10 @@ import tools.jackson.databind.ObjectMapper;
  * Writes one TypeScript module for a set of Zocket contracts: a zod 4 schema per record, enum,
  * sealed interface ({@code z.discriminatedUnion}) and instantiation of a generic record, and a
  * {@code contract} object holding every client-to-server route (its kind, payload and reply
- * schemas), every server-to-client event, nested by namespace as the wire routes are, and the
- * handshake headers. The TypeScript client ({@code zocket-java-client}) is typed by that object.
+ * schemas; a {@code Flow.Publisher<T>} method is a route of kind {@code "stream"} with the schema
+ * of {@code T} as its {@code item}), every server-to-client event, nested by namespace as the wire
+ * routes are, and the handshake headers. The TypeScript client ({@code zocket-java-client}) is
+ * typed by that object.
  *
  * <p>Contracts are read through the contract model the server and the Java client use, so the
  * module cannot disagree with them about a route; schemas follow the strict binding rules and
@@ -167,11 +169,23 @@ public final class TypeScriptGenerator {
   }
 
   private static String route(RouteDescriptor r, ZodTypes types) {
-    StringBuilder sb = new StringBuilder("{ kind: ").append(r.isCall() ? "\"call\"" : "\"send\"");
+    StringBuilder sb =
+        new StringBuilder("{ kind: ")
+            .append(r.isStream() ? "\"stream\"" : r.isCall() ? "\"call\"" : "\"send\"");
     if (r.hasPayload()) {
       sb.append(", payload: ").append(payload(r, types));
     }
-    if (r.hasReplyPayload()) {
+    if (r.isStream()) {
+      int mark = types.skippedMark();
+      sb.append(", item: ")
+          .append(
+              types.schema(
+                  r.replyJavaType(), ZodTypes.Place.root("the items of " + r.methodName())));
+      String note = types.skippedSince(mark);
+      if (!note.isEmpty()) {
+        sb.append(" /* ").append(note).append(" */");
+      }
+    } else if (r.hasReplyPayload()) {
       int mark = types.skippedMark();
       sb.append(", reply: ").append(types.schema(r.replyJavaType(), reply(r)));
       String note = types.skippedSince(mark);

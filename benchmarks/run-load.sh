@@ -4,7 +4,10 @@
 # delivery); medians of several runs.
 #
 # Usage: benchmarks/run-load.sh [options] [scenario...]
-#   scenarios: fanout100 fanout500 rooms calls idle (default: all of them)
+#   scenarios: fanout100 fanout500 rooms calls stream idle (default: all of them); stream (10
+#                                   clients, each consuming one stream as fast as it reads, credit in
+#                                   windows of 512 items) runs on Zocket only: the raw baseline has
+#                                   no streams
 #   --server "S ..."                servers to measure, alternating run by run: baseline (the raw
 #                                   Netty server), zocket (the chat protocol on ZocketServer, as the
 #                                   chat example but without its rate limit), chat (examples/chat's
@@ -56,7 +59,7 @@ while [[ $# -gt 0 ]]; do
     *) scenarios+=("$1"); shift ;;
   esac
 done
-[[ ${#scenarios[@]} -eq 0 ]] && scenarios=(fanout100 fanout500 rooms calls idle)
+[[ ${#scenarios[@]} -eq 0 ]] && scenarios=(fanout100 fanout500 rooms calls stream idle)
 
 [[ -z $servers ]] && servers=both
 if [[ $build == 1 ]]; then
@@ -131,6 +134,7 @@ scenario_args() { # $1 = scenario name
     fanout500) echo "--scenario fanout --clients 500 --senders 5 --window 32" ;;
     rooms) echo "--scenario rooms --rooms 1000 --room-size 10 --window 2" ;;
     calls) echo "--scenario calls --clients 50 --in-flight 16" ;;
+    stream) echo "--scenario stream --clients 10 --window 512" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -184,6 +188,7 @@ for sc in "${scenarios[@]}"; do
         idle_run "$server"
         continue
       fi
+      [[ $sc == stream && $server == baseline ]] && continue # the raw baseline has no streams
       start_server "$server"
       # shellcheck disable=SC2046
       json=$(driver $(scenario_args "$sc") --warmup "$warmup" --duration "$duration" \

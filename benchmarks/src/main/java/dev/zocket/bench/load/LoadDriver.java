@@ -135,7 +135,7 @@ public final class LoadDriver {
           default -> throw new IllegalArgumentException("Unknown argument: " + a);
         }
       }
-      if (!List.of("fanout", "rooms", "calls", "idle").contains(o.scenario)) {
+      if (!List.of("fanout", "rooms", "calls", "stream", "idle").contains(o.scenario)) {
         throw new IllegalArgumentException("Unknown scenario: " + o.scenario);
       }
       if (o.window < 1 || o.inFlight < 1 || o.clients < 1 || o.roomSize < 1 || o.rooms < 1) {
@@ -233,6 +233,11 @@ public final class LoadDriver {
           addRoom("call-" + c, 1, 0);
         }
       }
+      case "stream" -> {
+        for (int c = 0; c < o.clients; c++) {
+          addRoom("stream-" + c, 1, 0);
+        }
+      }
       default -> {
         for (int c = 0; c < o.clients; c += o.roomSize) {
           addRoom("idle-" + (c / o.roomSize), Math.min(o.roomSize, o.clients - c), 0);
@@ -279,7 +284,8 @@ public final class LoadDriver {
                   + o.port
                   + o.path
                   + "?user-name="
-                  + URLEncoder.encode(c.name, StandardCharsets.UTF_8));
+                  + URLEncoder.encode(c.name, StandardCharsets.UTF_8)
+                  + (o.scenario.equals("stream") ? "&x-zocket-streams=1" : ""));
       ChannelFuture f =
           b.clone()
               .handler(
@@ -373,7 +379,7 @@ public final class LoadDriver {
     out.put("delivered", totals[1]);
     out.put("lost", totals[2]);
     out.put("reordered", totals[3]);
-    if (o.scenario.equals("calls")) {
+    if (o.scenario.equals("calls") || o.scenario.equals("stream")) {
       out.put("badReplies", totals[4]);
     }
     out.put("durationS", round(seconds));
@@ -447,6 +453,10 @@ public final class LoadDriver {
       case "calls" -> {
         p.put("clients", o.clients);
         p.put("inFlight", o.inFlight);
+      }
+      case "stream" -> {
+        p.put("clients", o.clients);
+        p.put("window", o.window);
       }
       default -> {
         p.put("clients", o.clients);
@@ -533,6 +543,13 @@ public final class LoadDriver {
         }
       }
     }
+    if (o.scenario.equals("stream")) {
+      for (Client c : clients) {
+        if (c.streamed < o.maxMessages) {
+          return false;
+        }
+      }
+    }
     return true;
   }
 
@@ -545,7 +562,7 @@ public final class LoadDriver {
       }
     }
     for (Client c : clients) {
-      if (!c.outstanding.isEmpty()) {
+      if (!c.outstanding.isEmpty() || c.granted != c.streamed && !c.streamEnded) {
         return false;
       }
     }
@@ -676,6 +693,13 @@ public final class LoadDriver {
     boolean hasJoined;
     long callsSent;
 
+    /** The stream scenario: started, items granted, items received, and whether it ended. */
+    boolean streamStarted;
+
+    long granted;
+    long streamed;
+    boolean streamEnded;
+
     Client(int index, Room room, int slot) {
       this.name = "c" + index;
       this.room = room;
@@ -715,6 +739,26 @@ public final class LoadDriver {
                   + seq
                   + padding
                   + "\"}}");
+        }
+      }
+      if (o.scenario.equals("stream")) {
+        if (!streamStarted) {
+          streamStarted = true;
+          send(
+              "{\"type\":\"feed.items\",\"payload\":{\"count\":"
+                  + o.maxMessages
+                  + ",\"bytes\":"
+                  + o.contentBytes
+                  + "},\"rpcId\":\"s\"}");
+        }
+        // Credit in steps of half the window, keeping at most the window granted and unused.
+        long unused = granted - streamed;
+        long step = Math.max(1, o.window / 2);
+        if (unused <= o.window - step && granted < o.maxMessages && !streamEnded) {
+          long more = Math.min(o.window - unused, o.maxMessages - granted);
+          granted += more;
+          sent += more;
+          send("{\"type\":\"__stream_credit\",\"rpcId\":\"s\",\"payload\":" + more + "}");
         }
       }
       if (o.scenario.equals("calls")) {
@@ -780,6 +824,8 @@ public final class LoadDriver {
       String roomId = null;
       String userName = null;
       String content = null;
+      long n = -1;
+      boolean error = false;
       String first = null;
       int items = 0;
       try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), data, 0, len)) {
@@ -793,6 +839,10 @@ public final class LoadDriver {
           switch (field) {
             case "type" -> type = p.getString();
             case "rpcId" -> rpcId = p.getString();
+            case "error" -> {
+              error = true;
+              p.skipChildren();
+            }
             case "payload" -> {
               if (t == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -802,6 +852,7 @@ public final class LoadDriver {
                     case "roomId" -> roomId = p.getString();
                     case "userName" -> userName = p.getString();
                     case "content" -> content = p.getString();
+                    case "n" -> n = p.getLongValue();
                     default -> p.skipChildren();
                   }
                 }
@@ -833,7 +884,33 @@ public final class LoadDriver {
             refill();
           }
         }
+        case "__stream_item" -> {
+          if (n == streamed) {
+            streamed++;
+            delivered++;
+          } else if (n > streamed) {
+            lost += n - streamed;
+            streamed = n + 1;
+            delivered++;
+          } else {
+            reordered++;
+          }
+          refill();
+        }
+        case "__stream_end" -> {
+          streamEnded = true;
+          if (streamed < o.maxMessages) {
+            bad++; // failed or ended early
+          }
+        }
         case "__rpc_res" -> {
+          if (o.scenario.equals("stream") && "s".equals(rpcId)) {
+            if (error) { // the start was refused
+              bad++;
+              streamEnded = true;
+            }
+            return;
+          }
           if (rpcId != null && outstanding.remove(rpcId)) {
             delivered++;
             if (items != 1 || !name.equals(first)) {

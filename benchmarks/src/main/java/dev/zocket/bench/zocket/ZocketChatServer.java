@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The chat protocol on Zocket, configured for measuring the library: the headers and handlers of
  * the chat example ({@code @NonBlocking}), one I/O thread, and no per-connection rate limit (the
- * chat example keeps the library's default of 1,000 messages per second, which a load run exceeds).
+ * chat example keeps the library's default of 1,000 messages per second, which a load run exceeds),
+ * and a streaming route for the load driver's stream scenario ({@link Feeds}).
  *
  * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
  * 0]}; prints {@code LISTENING <port>} once bound.
@@ -44,6 +45,8 @@ public final class ZocketChatServer {
               }
             })
         .handle(Rooms.class, ctx -> new Handler(ctx, roster))
+        // The load driver's stream scenario.
+        .handle(Feeds.Feed.class, ctx -> new Feeds.Handler())
         .host(host)
         .port(port)
         .ioThreads(ioThreads)

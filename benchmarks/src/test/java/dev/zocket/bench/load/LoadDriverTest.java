@@ -11,6 +11,7 @@ import dev.zocket.bench.jmh.ChatContracts.PostMessage;
 import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
+import dev.zocket.bench.zocket.Feeds;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.LeakDetection;
 import java.time.Instant;
@@ -39,6 +40,7 @@ class LoadDriverTest {
         ZocketServer.builder()
             .onConnect((headers, clientId) -> headers.getOrDefault("user-name", "Anonymous"))
             .handle(Rooms.class, Chat::new)
+            .handle(Feeds.Feed.class, ctx -> new Feeds.Handler())
             .host("127.0.0.1")
             .port(0)
             .ioThreads(1)
@@ -146,6 +148,20 @@ class LoadDriverTest {
             "200");
     assertClean(calls);
     assertThat(calls.get("badReplies")).isEqualTo(0L);
+    Map<String, Object> stream =
+        run(
+            zocket.port(),
+            "--scenario",
+            "stream",
+            "--clients",
+            "3",
+            "--window",
+            "64",
+            "--max-messages",
+            "2000");
+    assertClean(stream);
+    assertThat(stream.get("delivered")).isEqualTo(6_000L);
+    assertThat(stream.get("badReplies")).isEqualTo(0L);
   }
 
   @Test
@@ -184,6 +200,20 @@ class LoadDriverTest {
             "200");
     assertClean(calls);
     assertThat(calls.get("badReplies")).isEqualTo(0L);
+    Map<String, Object> stream =
+        run(
+            zocket.port(),
+            "--scenario",
+            "stream",
+            "--clients",
+            "3",
+            "--window",
+            "64",
+            "--max-messages",
+            "2000");
+    assertClean(stream);
+    assertThat(stream.get("delivered")).isEqualTo(6_000L);
+    assertThat(stream.get("badReplies")).isEqualTo(0L);
   }
 
   /** The chat protocol on Zocket: joins and posts go to the room, members answers the room. */

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Threading: {@link #send} is called from the server's threads and returns at once; {@link
- * #received} on Lettuce's I/O thread of the subscriber connection, one message at a time.
- * Thread-safe.
+ * #received} on Lettuce's I/O threads (on a Redis Cluster, concurrently from the connections of the
+ * shards of the two control channels), and hands the messages on one at a time, as {@link
+ * Node#receiveControl} expects. Thread-safe.
  */
 final class ControlChannel {
   // Logs under the backplane's name, as its other parts do.
@@ -120,10 +121,12 @@ final class ControlChannel {
     }
     Node n = node;
     if (n != null) {
-      try {
-        n.receiveControl(from, message);
-      } catch (RuntimeException e) {
-        log.warn("Handling a control message from node {} failed", from, e);
+      synchronized (this) {
+        try {
+          n.receiveControl(from, message);
+        } catch (RuntimeException e) {
+          log.warn("Handling a control message from node {} failed", from, e);
+        }
       }
     }
   }

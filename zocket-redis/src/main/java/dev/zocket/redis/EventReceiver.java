@@ -12,9 +12,12 @@ import org.slf4j.LoggerFactory;
  * local recipients got them directly) and the extra copies of an event to several rooms, which
  * arrives on the channel of each of them that this node is subscribed to ({@link RecentIds}).
  *
- * <p>Threading: called on Lettuce's I/O thread of the subscriber connection, one message at a time;
- * {@link Node#deliver} only queues writes to the local connections, so nothing here blocks.
- * Thread-safe.
+ * <p>Threading: called on Lettuce's I/O threads: on a single Redis the subscriber connection's one
+ * thread, on a Redis Cluster the thread of each shard's connection, so messages of different shards
+ * come concurrently. They are handled one at a time (under this object's lock): the check for an
+ * earlier copy and the delivery of the first one must happen together, or a later event that
+ * arrived on another shard's channel could be delivered before it. {@link Node#deliver} only queues
+ * writes to the local connections, so nothing here blocks. Thread-safe.
  */
 final class EventReceiver {
   // Logs under the backplane's name, as it did before this class was split out of it.
@@ -54,13 +57,15 @@ final class EventReceiver {
       log.debug("Ignoring a malformed Zocket envelope from node {}", origin);
       return;
     }
-    if (e.id != 0 && !recent.add(e.origin, e.id)) {
-      return; // a copy of a multi-room event, received on another of its rooms' channels
-    }
-    try {
-      node.deliver(e.target, e.frame);
-    } catch (RuntimeException ex) {
-      log.warn("Delivering an event from node {} failed", e.origin, ex);
+    synchronized (this) {
+      if (e.id != 0 && !recent.add(e.origin, e.id)) {
+        return; // a copy of a multi-room event, received on another of its rooms' channels
+      }
+      try {
+        node.deliver(e.target, e.frame);
+      } catch (RuntimeException ex) {
+        log.warn("Delivering an event from node {} failed", e.origin, ex);
+      }
     }
   }
 

@@ -198,7 +198,9 @@ abstract class ClusterTestBase {
     sender.toRooms("xy", "x", "y", "x");
     sender.toRoomsExcept("xy-not-me", List.of(sender.id), "x", "y");
     sender.toRoomsExcept("xy-not-both", List.of(both.id), "x", "y");
-    sender.toClients("marker", both.id, onlyX.id, onlyY.id, sender.id);
+    // The marker through the same rooms: on a Redis Cluster only the events of one channel keep
+    // their order, and x and y may live on other shards than the nodes' channels.
+    sender.toRooms("marker", "x", "y");
 
     assertThat(both.until("marker")).containsExactly("xy", "xy-not-me", "marker");
     assertThat(onlyX.until("marker")).containsExactly("xy", "xy-not-me", "xy-not-both", "marker");

@@ -166,7 +166,27 @@ public final class RedisCluster implements AutoCloseable {
     }
     for (int port : ports) {
       awaitHealthy(port);
+      // Which node replicates which reaches the others by gossip, after the slots do.
+      Await.until(
+          "three replicas known on port " + port,
+          Duration.ofSeconds(30),
+          () -> replicas(command(port, "CLUSTER", "NODES")) == NODES / 2);
     }
+  }
+
+  /** The number of replicas, each of a known master, in a {@code CLUSTER NODES} answer. */
+  private static int replicas(String nodes) {
+    if (nodes == null || nodes.startsWith("ERR")) {
+      return -1;
+    }
+    int count = 0;
+    for (String line : nodes.split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length > 3 && f[2].contains("slave") && !f[3].equals("-")) {
+        count++;
+      }
+    }
+    return count;
   }
 
   private static void awaitHealthy(int port) {
@@ -269,7 +289,7 @@ public final class RedisCluster implements AutoCloseable {
    */
   public int failover(int masterPort) {
     String id = command(masterPort, "CLUSTER", "MYID");
-    int replica = replicaOf(id);
+    int replica = Await.value("a replica of port " + masterPort, () -> replicaOf(id));
     if (!"OK".equals(command(replica, "CLUSTER", "FAILOVER"))) {
       throw new IllegalStateException("CLUSTER FAILOVER refused on port " + replica);
     }
@@ -288,15 +308,32 @@ public final class RedisCluster implements AutoCloseable {
     return replica;
   }
 
-  private int replicaOf(String masterId) {
-    String nodes = command(ports[0], "CLUSTER", "NODES");
+  /** The port of a live replica of the master with this id, as its own node sees it; or null. */
+  private Integer replicaOf(String masterId) {
+    String nodes = command(portOfId(masterId), "CLUSTER", "NODES");
+    if (nodes == null) {
+      return null;
+    }
     for (String line : nodes.split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length > 3 && f[2].contains("slave") && f[3].equals(masterId)) {
-        return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+        if (alive(port)) {
+          return port;
+        }
       }
     }
-    throw new IllegalStateException("no replica of " + masterId);
+    return null;
+  }
+
+  /** The port of the live node with this id. */
+  private int portOfId(String id) {
+    for (int port : ports) {
+      if (alive(port) && id.equals(command(port, "CLUSTER", "MYID"))) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no live node with id " + id);
   }
 
   private boolean alive(int port) {

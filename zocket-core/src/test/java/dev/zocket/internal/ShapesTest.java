@@ -26,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * rules, strict binding with paths, validation per subtype, and the nesting limit on recursion.
  */
 final class ShapesTest {
+  // region union
   sealed interface Shape permits Circle, Square {}
 
   @JsonTypeName("circle")
@@ -34,13 +35,18 @@ final class ShapesTest {
   @JsonTypeName("square")
   record Square(@Positive double side) implements Shape {}
 
+  // endregion union
+
   record Drawing(@NotBlank String title, List<@Valid Shape> shapes, @Valid Shape main) {}
 
+  // region recursive
   record Comment(@NotBlank String text, List<@Valid Comment> replies) {}
 
   record Todo(@NotBlank String title, boolean done) {}
 
   record Page<T>(List<@Valid T> items, int total) {}
+
+  // endregion recursive
 
   interface Routes {
     void shape(@Valid Shape shape);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.Namespace;
 import dev.zocket.ZocketException;
+import dev.zocket.client.StreamExamplesTest.Contract.Hit;
+import dev.zocket.client.StreamExamplesTest.Contract.Query;
+import dev.zocket.client.StreamExamplesTest.Contract.Search;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
@@ -30,19 +33,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(60)
 @ExtendWith(LeakDetection.class)
 class StreamExamplesTest {
-  // region contract
-  public record Query(@NotBlank String q) {}
+  /** The contract of the contracts page (docs/contracts.md shows the region). */
+  interface Contract {
+    // region contract
+    public record Query(@NotBlank String q) {}
 
-  public record Hit(String title, double score) {}
+    public record Hit(String title, double score) {}
 
-  @Namespace("search")
-  public interface Search {
-    Flow.Publisher<Hit> find(Query query); // a stream of Hit
+    @Namespace("search")
+    public interface Search {
+      Flow.Publisher<Hit> find(Query query); // a stream of Hit
 
-    List<Hit> top(Query query); // a call, for comparison
+      List<Hit> top(Query query); // a call, for comparison
+    }
+    // endregion contract
   }
-
-  // endregion contract
 
   /** The example's search index: 25 hits for any word but "nothing", which has none. */
   static final class Index {
@@ -53,49 +58,6 @@ class StreamExamplesTest {
       return IntStream.range(0, 25).mapToObj(i -> new Hit(q + " " + i, 1.0 / (i + 1))).toList();
     }
   }
-
-  // region handler
-  static final class SearchHandler implements Search {
-    private final Index index = new Index();
-
-    @Override
-    public Flow.Publisher<Hit> find(Query query) {
-      List<Hit> hits = index.search(query.q());
-      if (hits.isEmpty()) {
-        throw new ZocketException("NO_RESULTS", "Nothing matches " + query.q());
-      }
-      // Without a reactive library: each hit is sent when the client's credit asks for it.
-      return subscriber ->
-          subscriber.onSubscribe(
-              new Flow.Subscription() {
-                private int next;
-                private boolean done;
-
-                @Override
-                public void request(long n) { // on the handler executor, one call at a time
-                  for (long i = 0; i < n && !done && next < hits.size(); i++) {
-                    subscriber.onNext(hits.get(next++));
-                  }
-                  if (!done && next == hits.size()) {
-                    done = true;
-                    subscriber.onComplete();
-                  }
-                }
-
-                @Override
-                public void cancel() {
-                  done = true;
-                }
-              });
-    }
-
-    @Override
-    public List<Hit> top(Query query) {
-      return index.search(query.q()).stream().limit(3).toList();
-    }
-  }
-
-  // endregion handler
 
   private ZocketServer server;
   private ZocketClient client;
@@ -196,4 +158,46 @@ class StreamExamplesTest {
     assertThat(((ZocketException) signal).code()).isEqualTo("NO_RESULTS");
     assertThat(((ZocketException) signal).getMessage()).contains("Nothing matches nothing");
   }
+
+  // region handler
+  static final class SearchHandler implements Search {
+    private final Index index = new Index();
+
+    @Override
+    public Flow.Publisher<Hit> find(Query query) {
+      List<Hit> hits = index.search(query.q());
+      if (hits.isEmpty()) {
+        throw new ZocketException("NO_RESULTS", "Nothing matches " + query.q());
+      }
+      // Without a reactive library: each hit is sent when the client's credit asks for it.
+      return subscriber ->
+          subscriber.onSubscribe(
+              new Flow.Subscription() {
+                private int next;
+                private boolean done;
+
+                @Override
+                public void request(long n) { // on the handler executor, one call at a time
+                  for (long i = 0; i < n && !done && next < hits.size(); i++) {
+                    subscriber.onNext(hits.get(next++));
+                  }
+                  if (!done && next == hits.size()) {
+                    done = true;
+                    subscriber.onComplete();
+                  }
+                }
+
+                @Override
+                public void cancel() {
+                  done = true;
+                }
+              });
+    }
+
+    @Override
+    public List<Hit> top(Query query) {
+      return index.search(query.q()).stream().limit(3).toList();
+    }
+  }
+  // endregion handler
 }

@@ -21,11 +21,9 @@ import jakarta.annotation.PreDestroy;
 @ZocketHandler
 class ChatRoomsHandler extends RoomsHandler {
 
-  // region cluster
   ChatRoomsHandler(Context<User> ctx, ZocketServerLifecycle zocket) {
     super(ctx, zocket.server().cluster());
   }
-  // endregion cluster
 
   /** The connection has ended: logs the rooms it was in. */
   @PreDestroy

@@ -12,6 +12,12 @@ import dev.zocket.ContractException;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.JsonLimits;
 import dev.zocket.Violation;
+import dev.zocket.internal.ShapesTest.Recursive.Comment;
+import dev.zocket.internal.ShapesTest.Recursive.Page;
+import dev.zocket.internal.ShapesTest.Recursive.Todo;
+import dev.zocket.internal.ShapesTest.Union.Circle;
+import dev.zocket.internal.ShapesTest.Union.Shape;
+import dev.zocket.internal.ShapesTest.Union.Square;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
@@ -26,21 +32,31 @@ import tools.jackson.databind.json.JsonMapper;
  * rules, strict binding with paths, validation per subtype, and the nesting limit on recursion.
  */
 final class ShapesTest {
-  sealed interface Shape permits Circle, Square {}
+  /** The union of the contracts page (docs/contracts.md shows the region). */
+  interface Union {
+    // region union
+    sealed interface Shape permits Circle, Square {}
 
-  @JsonTypeName("circle")
-  record Circle(@Positive double radius) implements Shape {}
+    @JsonTypeName("circle")
+    record Circle(@Positive double radius) implements Shape {}
 
-  @JsonTypeName("square")
-  record Square(@Positive double side) implements Shape {}
+    @JsonTypeName("square")
+    record Square(@Positive double side) implements Shape {}
+    // endregion union
+  }
 
   record Drawing(@NotBlank String title, List<@Valid Shape> shapes, @Valid Shape main) {}
 
-  record Comment(@NotBlank String text, List<@Valid Comment> replies) {}
+  /** The recursive and generic records of the contracts page (docs/contracts.md). */
+  interface Recursive {
+    // region recursive
+    record Comment(@NotBlank String text, List<@Valid Comment> replies) {}
 
-  record Todo(@NotBlank String title, boolean done) {}
+    record Todo(@NotBlank String title, boolean done) {}
 
-  record Page<T>(List<@Valid T> items, int total) {}
+    record Page<T>(List<@Valid T> items, int total) {}
+    // endregion recursive
+  }
 
   interface Routes {
     void shape(@Valid Shape shape);

@@ -135,9 +135,10 @@ class StreamTypeScriptTest {
       const client = createClient(contract, process.argv[2]!, { WebSocket, reconnect: false });
       await client.opened();
 
+      // region consume
       const got: number[] = [];
       for await (const hit of client.send.search.find({ q: "ts", count: 50 })) {
-        got.push(hit.n);
+        got.push(hit.n); // hit: z.output<typeof Hit>
       }
       console.log(`FIND ${got.length} ${got.every((n, i) => n === i + 1)}`);
 
@@ -153,7 +154,7 @@ class StreamTypeScriptTest {
       for await (const hit of client.send.search.endless()) {
         if (hit.n === 3) {
           console.log("BREAK 3");
-          break;
+          break; // cancels the stream on the server
         }
       }
 
@@ -161,13 +162,14 @@ class StreamTypeScriptTest {
       try {
         for await (const hit of client.send.search.endless({ signal: controller.signal })) {
           if (hit.n === 2) {
-            controller.abort(new Error("enough"));
+            controller.abort(new Error("enough")); // cancels the stream on the server
           }
         }
         console.log("NOT ABORTED");
       } catch (e) {
-        console.log(`ABORTED ${(e as Error).message}`);
+        console.log(`ABORTED ${(e as Error).message}`); // the loop rejects with signal.reason
       }
+      // endregion consume
 
       console.log(`PING ${await client.send.search.ping("x")}`);
       client.close();

@@ -291,6 +291,7 @@ class TypeScriptGeneratorTest {
         import type { Board, Comment, Menu, PageOfTodo, Pet, Shape } from "./shapes.js";
 
         // An exhaustive switch over a union: every case, then a never check.
+        // region switch
         export function area(s: Shape): number {
           switch (s.kind) {
             case "circle":
@@ -300,11 +301,12 @@ class TypeScriptGeneratorTest {
             case "group":
               return s.shapes.reduce((sum, inner) => sum + area(inner), 0);
             default: {
-              const unreachable: never = s;
+              const unreachable: never = s; // a record added in Java makes this line an error
               return unreachable;
             }
           }
         }
+        // endregion switch
 
         // A case missing: the never check is flagged.
         export function corners(s: Shape): number {

@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Toolchain.CLIENT;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
  * a real server. Needs Node.js (skipped without it, failing under CI).
  */
 class HelloWorldTypeScriptTest {
-  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
   private static final Path HELLO =
       Path.of("..", "zocket-it", "src", "it", "hello-world", "src", "main", "java", "com")
           .toAbsolutePath()
@@ -55,7 +55,7 @@ class HelloWorldTypeScriptTest {
         hello.loadClass("com.example.hello.GreeterHandler").getDeclaredConstructor(Context.class);
     handler.setAccessible(true);
 
-    TypeScriptClientTest.linkModules(dir);
+    Toolchain.linkModules(dir);
     TypeScriptGenerator.builder()
         .routes(greeter)
         .events(events)
@@ -69,23 +69,7 @@ class HelloWorldTypeScriptTest {
       Files.writeString(
           dir.resolve("hello-world.ts"),
           script.replace(README_URL, "ws://127.0.0.1:" + server.port() + "/"));
-      Node.Result compiled =
-          Node.run(
-              dir,
-              Duration.ofMinutes(2),
-              CLIENT.resolve("node_modules/.bin/tsc").toString(),
-              "--strict",
-              "--target",
-              "es2022",
-              "--module",
-              "nodenext",
-              "--types",
-              "node",
-              "--outDir",
-              "out",
-              "generated/hello.ts",
-              "hello-world.ts");
-      assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+      Toolchain.compile(dir, "generated/hello.ts", "hello-world.ts");
 
       Node.Result ran = Node.run(dir, Duration.ofMinutes(1), "node", "out/hello-world.js");
 

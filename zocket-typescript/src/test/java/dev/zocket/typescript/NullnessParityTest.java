@@ -158,7 +158,7 @@ class NullnessParityTest {
   void javaAndTheGeneratedSchemaAgreeOnNullnessDatesAndDigits() throws Exception {
     assertThat(ROWS.size() + REPLIES.size()).isGreaterThanOrEqualTo(40);
     Node.require();
-    Node.install(Parity.CLIENT);
+    Node.install(Toolchain.CLIENT);
 
     List<JsonNode> payloads = new ArrayList<>();
     for (Row row : ROWS) {

@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.InvalidPayloadException;
@@ -31,7 +32,6 @@ import tools.jackson.databind.node.ObjectNode;
  * that route refuses it with under Node.
  */
 final class Parity {
-  static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Parity() {}
@@ -141,20 +141,7 @@ final class Parity {
       all.addArray().add(schemas.get(i)).add(payloads.get(i));
     }
     Files.write(dir.resolve("payloads.json"), JSON.writeValueAsBytes(all));
-    List<String> tsc =
-        new ArrayList<>(
-            List.of(
-                CLIENT.resolve("node_modules/.bin/tsc").toString(),
-                "--strict",
-                "--target",
-                "es2022",
-                "--module",
-                "nodenext",
-                "--outDir",
-                "out"));
-    tsc.addAll(files);
-    Node.Result compiled = Node.run(dir, Duration.ofMinutes(2), tsc.toArray(String[]::new));
-    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Toolchain.compile(dir, files.toArray(String[]::new));
     Node.Result run =
         Node.run(dir, Duration.ofMinutes(1), "node", "out/parity.js", "payloads.json");
     assertThat(run.exitCode()).as(run.output()).isZero();

@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.InvalidPayloadException;
@@ -34,7 +35,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class ParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
 
   /** A row: how to change the valid order, and the paths Java must refuse (none: accepted). */
   private record Row(String what, Consumer<ObjectNode> change, List<String> refused) {}
@@ -413,21 +413,7 @@ class ParityTest {
             console.log(JSON.stringify(out));
             """);
     Files.write(dir.resolve("payloads.json"), JSON.writeValueAsBytes(entries));
-    Node.Result compiled =
-        Node.run(
-            dir,
-            Duration.ofMinutes(2),
-            CLIENT.resolve("node_modules/.bin/tsc").toString(),
-            "--strict",
-            "--target",
-            "es2022",
-            "--module",
-            "nodenext",
-            "--outDir",
-            "out",
-            "contract.ts",
-            "parity.ts");
-    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Toolchain.compile(dir, "contract.ts", "parity.ts");
     Node.Result run =
         Node.run(dir, Duration.ofMinutes(1), "node", "out/parity.js", "payloads.json");
     assertThat(run.exitCode()).as(run.output()).isZero();
@@ -497,21 +483,7 @@ class ParityTest {
     ArrayNode all = JSON.createArrayNode();
     payloads.forEach(all::add);
     Files.write(dir.resolve("payloads.json"), JSON.writeValueAsBytes(all));
-    Node.Result compiled =
-        Node.run(
-            dir,
-            Duration.ofMinutes(2),
-            CLIENT.resolve("node_modules/.bin/tsc").toString(),
-            "--strict",
-            "--target",
-            "es2022",
-            "--module",
-            "nodenext",
-            "--outDir",
-            "out",
-            "shop.ts",
-            "parity.ts");
-    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Toolchain.compile(dir, "shop.ts", "parity.ts");
     Node.Result run =
         Node.run(dir, Duration.ofMinutes(1), "node", "out/parity.js", "payloads.json");
     assertThat(run.exitCode()).as(run.output()).isZero();

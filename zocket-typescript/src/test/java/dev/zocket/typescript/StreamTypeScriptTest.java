@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.Namespace;
@@ -7,7 +8,6 @@ import dev.zocket.ZocketException;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.testsupport.Node;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.Timeout;
  * publisher, a call answered after them. Needs Node.js (skipped without it, failing under CI).
  */
 class StreamTypeScriptTest {
-  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
 
   /** What to search for. */
   public record Query(String q, int count) {}
@@ -185,7 +183,7 @@ class StreamTypeScriptTest {
     assertThat(build.exitCode()).as(build.output()).isZero();
 
     Path dir = Path.of("target", "streams").toAbsolutePath();
-    linkModules(dir);
+    Toolchain.linkModules(dir);
     String module = TypeScriptGenerator.builder().routes(Search.class).build().generate();
     assertThat(module)
         .contains("find: { kind: \"stream\", payload: Query, item: Hit }")
@@ -194,24 +192,7 @@ class StreamTypeScriptTest {
     Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
     Files.writeString(dir.resolve("usage.ts"), USAGE);
     Files.writeString(dir.resolve("stream-client.ts"), CLIENT_SCRIPT);
-    Node.Result compiled =
-        Node.run(
-            dir,
-            Duration.ofMinutes(2),
-            CLIENT.resolve("node_modules/.bin/tsc").toString(),
-            "--strict",
-            "--target",
-            "es2022",
-            "--module",
-            "nodenext",
-            "--types",
-            "node",
-            "--outDir",
-            "out",
-            "stream-contract.ts",
-            "usage.ts",
-            "stream-client.ts");
-    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Toolchain.compile(dir, "stream-contract.ts", "usage.ts", "stream-client.ts");
 
     BlockingQueue<Source> sources = new LinkedBlockingQueue<>();
     try (ZocketServer server =
@@ -272,26 +253,6 @@ class StreamTypeScriptTest {
       // The whole stream of 50 was asked for in windows, never more than 16 ahead of consumption.
       assertThat(made.get(0).requested.get()).isLessThanOrEqualTo(50 + 16);
       Await.until("every stream ended", () -> server.connectionCount() == 0);
-    }
-  }
-
-  /** {@code dir/node_modules} linking the client package's dependencies and the package itself. */
-  private static void linkModules(Path dir) throws IOException {
-    Path modules = dir.resolve("node_modules");
-    Files.createDirectories(modules);
-    List<Path> entries = new ArrayList<>();
-    try (Stream<Path> list = Files.list(CLIENT.resolve("node_modules"))) {
-      list.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(entries::add);
-    }
-    for (Path entry : entries) {
-      link(modules.resolve(entry.getFileName().toString()), entry);
-    }
-    link(modules.resolve("zocket-java-client"), CLIENT);
-  }
-
-  private static void link(Path link, Path target) throws IOException {
-    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      Files.createSymbolicLink(link, target);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.Context;
@@ -13,12 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Timeout;
  * answering a real Java server. Needs Node.js (skipped without it, failing under CI).
  */
 class TypeScriptAckTest {
-  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
 
   public record Question(@NotBlank String text) {}
 
@@ -149,20 +146,7 @@ class TypeScriptAckTest {
    */
   private static Path compile() throws IOException {
     Path dir = Path.of("target", "acks").toAbsolutePath();
-    Path modules = dir.resolve("node_modules");
-    Files.createDirectories(modules);
-    List<Path> entries = new ArrayList<>();
-    try (Stream<Path> list = Files.list(CLIENT.resolve("node_modules"))) {
-      list.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(entries::add);
-    }
-    entries.add(CLIENT);
-    for (Path entry : entries) {
-      String name = entry == CLIENT ? "zocket-java-client" : entry.getFileName().toString();
-      Path link = modules.resolve(name);
-      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        Files.createSymbolicLink(link, entry);
-      }
-    }
+    Toolchain.linkModules(dir);
     TypeScriptGenerator.builder()
         .routes(Acks.class)
         .events(Prompts.class)
@@ -171,23 +155,7 @@ class TypeScriptAckTest {
     Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
     Files.copy(
         ANSWERING_CLIENT, dir.resolve("answering-client.ts"), StandardCopyOption.REPLACE_EXISTING);
-    Node.Result compiled =
-        Node.run(
-            dir,
-            Duration.ofMinutes(2),
-            CLIENT.resolve("node_modules/.bin/tsc").toString(),
-            "--strict",
-            "--target",
-            "es2022",
-            "--module",
-            "nodenext",
-            "--types",
-            "node",
-            "--outDir",
-            "out",
-            "acks-contract.ts",
-            "answering-client.ts");
-    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Toolchain.compile(dir, "acks-contract.ts", "answering-client.ts");
     return dir;
   }
 }

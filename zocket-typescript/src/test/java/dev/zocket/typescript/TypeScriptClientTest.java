@@ -1,5 +1,6 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.ErrorCodes;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.Timeout;
  * failing under CI).
  */
 class TypeScriptClientTest {
-  private static final Path CLIENT = Path.of("..", "clients", "typescript").toAbsolutePath();
 
   @Test
   void theClientPackageBuildsAndPassesItsTests() {
@@ -398,7 +396,7 @@ class TypeScriptClientTest {
    */
   private static Path compile(String name, String file, String script) throws IOException {
     Path dir = Path.of("target", name).toAbsolutePath();
-    linkModules(dir);
+    Toolchain.linkModules(dir);
     TypeScriptGenerator.builder()
         .routes(Rooms.class)
         .events(Feed.class)
@@ -406,23 +404,7 @@ class TypeScriptClientTest {
         .write(dir.resolve("recovery-contract.ts"));
     Files.writeString(dir.resolve("package.json"), "{\"type\": \"module\"}\n");
     Files.writeString(dir.resolve(file), script);
-    Node.Result compiled =
-        Node.run(
-            dir,
-            Duration.ofMinutes(2),
-            CLIENT.resolve("node_modules/.bin/tsc").toString(),
-            "--strict",
-            "--target",
-            "es2022",
-            "--module",
-            "nodenext",
-            "--types",
-            "node",
-            "--outDir",
-            "out",
-            "recovery-contract.ts",
-            file);
-    assertThat(compiled.exitCode()).as(compiled.output()).isZero();
+    Toolchain.compile(dir, "recovery-contract.ts", file);
     return dir;
   }
 
@@ -430,29 +412,6 @@ class TypeScriptClientTest {
   private static int deadPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
-    }
-  }
-
-  /**
-   * {@code dir/node_modules} with the client package's dependencies and the client package itself
-   * ({@code zocket-java-client}), each a symbolic link.
-   */
-  static void linkModules(Path dir) throws IOException {
-    Path modules = dir.resolve("node_modules");
-    Files.createDirectories(modules);
-    List<Path> entries = new ArrayList<>();
-    try (Stream<Path> list = Files.list(CLIENT.resolve("node_modules"))) {
-      list.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(entries::add);
-    }
-    for (Path entry : entries) {
-      link(modules.resolve(entry.getFileName().toString()), entry);
-    }
-    link(modules.resolve("zocket-java-client"), CLIENT);
-  }
-
-  private static void link(Path link, Path target) throws IOException {
-    if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      Files.createSymbolicLink(link, target);
     }
   }
 

@@ -43,6 +43,12 @@ final class ConnectionHealth {
   /** Whether the publisher is in {@link #down}: read on every publish, so kept apart. */
   private volatile boolean publisherDown;
 
+  /** In {@link #down} while the bytes waiting for Redis fill the budget. */
+  private static final Object BACKLOG = new Object();
+
+  /** Whether {@link #BACKLOG} is in {@link #down}: read on every publish, so kept apart. */
+  private volatile boolean backlogged;
+
   private volatile Object publisher;
   private volatile Object subscriber;
 
@@ -95,9 +101,30 @@ final class ConnectionHealth {
    * connection per shard whose events do not say which shard, this is what ends an outage of the
    * publisher; on a single Redis the reconnect has already.
    */
-  void publishSucceeded() {
+  void publishSucceeded(PendingBytes budget) {
     if (publisherDown) {
       up(publisher);
+    }
+    if (backlogged && budget.drained()) {
+      up(BACKLOG);
+    }
+  }
+
+  /**
+   * An event was dropped before it was sent: the bytes waiting for Redis fill the budget (Redis is
+   * slow, or stalled with the connection open). An outage, as when Redis is away, until half the
+   * budget is free again.
+   */
+  void backlogFull(PendingBytes budget) {
+    dropped.increment();
+    if (!backlogged) {
+      down(
+          BACKLOG,
+          new IllegalStateException(
+              "Redis is not keeping up: "
+                  + budget.pending()
+                  + " bytes are waiting for it, the most allowed is "
+                  + budget.max()));
     }
   }
 
@@ -123,7 +150,15 @@ final class ConnectionHealth {
       wasUp = down.isEmpty();
       down.add(connection);
       publisherDown = down.contains(publisher);
-      if (wasUp) {
+      backlogged = down.contains(BACKLOG);
+      if (wasUp && connection == BACKLOG) {
+        log.warn(
+            "Redis backplane of node {} drops events to other nodes: {} ({}); local delivery goes"
+                + " on",
+            nodeId,
+            cause.getMessage(),
+            where);
+      } else if (wasUp) {
         log.warn(
             "Redis backplane of node {} lost {}{}: events to and from other nodes are dropped"
                 + " until it reconnects; local delivery goes on",
@@ -143,11 +178,12 @@ final class ConnectionHealth {
     synchronized (down) {
       recovered = down.remove(connection) && down.isEmpty();
       publisherDown = down.contains(publisher);
+      backlogged = down.contains(BACKLOG);
       if (recovered) {
         log.info(
-            "Redis backplane of node {} reconnected to {}; {} events to other nodes were dropped"
-                + " meanwhile",
+            "Redis backplane of node {} {} {}; {} events to other nodes were dropped meanwhile",
             nodeId,
+            connection == BACKLOG ? "is keeping up again with" : "reconnected to",
             where,
             dropped.sumThenReset());
       }

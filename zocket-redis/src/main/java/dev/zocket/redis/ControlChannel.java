@@ -39,6 +39,10 @@ final class ControlChannel {
   private final String nodeId;
   private final byte[] origin;
   private final Channels channels;
+
+  /** The bytes waiting for Redis, events included: control messages count against it. */
+  private final PendingBytes budget;
+
   private final boolean sharded;
   private final BooleanSupplier closed;
   private volatile RedisClusterAsyncCommands<String, byte[]> commands;
@@ -50,7 +54,13 @@ final class ControlChannel {
    * @param sharded whether to send {@code SPUBLISH} rather than {@code PUBLISH}
    * @param closed whether the backplane is closed: then nothing is sent
    */
-  ControlChannel(String nodeId, Channels channels, boolean sharded, BooleanSupplier closed) {
+  ControlChannel(
+      String nodeId,
+      Channels channels,
+      boolean sharded,
+      BooleanSupplier closed,
+      PendingBytes budget) {
+    this.budget = budget;
     this.nodeId = nodeId;
     this.origin = nodeId.getBytes(StandardCharsets.UTF_8);
     this.channels = channels;
@@ -81,6 +91,12 @@ final class ControlChannel {
     String channel = toNode == null ? channels.control : channels.control(toNode);
     ByteBuffer out = ByteBuffer.allocate(1 + 4 + origin.length + message.length);
     out.put(VERSION).putInt(origin.length).put(origin).put(message);
+    int bytes = out.capacity();
+    if (!budget.take(bytes)) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "Redis is not keeping up: " + budget.pending() + " bytes are waiting for it"));
+    }
     RedisFuture<Long> f;
     try {
       f =
@@ -88,8 +104,10 @@ final class ControlChannel {
               ? commands.spublish(channel, out.array())
               : commands.publish(channel, out.array());
     } catch (RuntimeException e) {
+      budget.release(bytes);
       return CompletableFuture.failedFuture(e);
     }
+    f.whenComplete((receivers, failure) -> budget.release(bytes));
     // To every node: this node's own subscription is among those counted.
     int self = toNode == null ? 1 : 0;
     return f.thenApply(receivers -> (int) Math.max(receivers - self, 0));

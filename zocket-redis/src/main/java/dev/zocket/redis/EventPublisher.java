@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,8 +31,8 @@ final class EventPublisher {
   private final boolean sharded;
   private final BooleanSupplier closed;
   private final ConnectionHealth health;
+  private final PendingBytes budget;
   private final AtomicLong messageIds = new AtomicLong();
-  private final BiConsumer<Long, Throwable> onPublished = this::published;
 
   private volatile RedisClusterAsyncCommands<String, byte[]> commands;
 
@@ -43,18 +42,21 @@ final class EventPublisher {
    * @param nodeId this node's id: the origin in every envelope; its own clients are left out
    * @param sharded whether to send {@code SPUBLISH} rather than {@code PUBLISH}
    * @param closed whether the backplane is closed: then nothing is sent and failures are quiet
+   * @param budget the bytes that may wait for Redis; an event past it is dropped, not sent
    */
   EventPublisher(
       String nodeId,
       Channels channels,
       boolean sharded,
       BooleanSupplier closed,
-      ConnectionHealth health) {
+      ConnectionHealth health,
+      PendingBytes budget) {
     this.nodeId = nodeId;
     this.channels = channels;
     this.sharded = sharded;
     this.closed = closed;
     this.health = health;
+    this.budget = budget;
   }
 
   /** The publisher connection's commands, once it is open; null when it is closed. */
@@ -109,14 +111,28 @@ final class EventPublisher {
 
   private void send(
       RedisClusterAsyncCommands<String, byte[]> commands, String channel, byte[] payload) {
-    RedisFuture<Long> f =
-        sharded ? commands.spublish(channel, payload) : commands.publish(channel, payload);
-    f.whenComplete(onPublished);
+    int bytes = payload.length;
+    if (!budget.take(bytes)) {
+      health.backlogFull(budget);
+      return;
+    }
+    RedisFuture<Long> f;
+    try {
+      f = sharded ? commands.spublish(channel, payload) : commands.publish(channel, payload);
+    } catch (RuntimeException e) {
+      budget.release(bytes);
+      throw e;
+    }
+    f.whenComplete(
+        (receivers, failure) -> {
+          budget.release(bytes);
+          published(failure);
+        });
   }
 
-  private void published(Long receivers, Throwable failure) {
+  private void published(Throwable failure) {
     if (failure == null) {
-      health.publishSucceeded();
+      health.publishSucceeded(budget);
     } else if (!closed.getAsBoolean()) {
       health.publishFailed(failure);
     }

@@ -140,6 +140,7 @@ public final class RedisBackplane implements Backplane {
   private final EventPublisher publisher;
   private final EventReceiver receiver;
   private final ClusterRepair repair;
+  private final PendingBytes pending;
   private final ControlChannel control;
 
   private ClientResources resources;
@@ -160,9 +161,10 @@ public final class RedisBackplane implements Backplane {
         new ConnectionHealth(nodeId, cluster ? "the Redis Cluster at " + seeds : uri.toString());
     this.repair = new ClusterRepair(channels, closed::get, health);
     this.rooms = new RoomSubscriptions(channels, sharded, cluster, closed::get, repair);
-    this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health);
+    this.pending = new PendingBytes(b.maxPendingBytes);
+    this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health, pending);
     this.receiver = new EventReceiver(nodeId);
-    this.control = new ControlChannel(nodeId, channels, sharded, closed::get);
+    this.control = new ControlChannel(nodeId, channels, sharded, closed::get, pending);
   }
 
   /**
@@ -332,7 +334,7 @@ public final class RedisBackplane implements Backplane {
    */
   @Override
   public RecoveryStore recoveryStore(long windowMillis, int maxEvents) {
-    return new RedisRecoveryStore(() -> client, nodeId, prefix, windowMillis, maxEvents);
+    return new RedisRecoveryStore(() -> client, pending, nodeId, prefix, windowMillis, maxEvents);
   }
 
   @Override
@@ -364,6 +366,11 @@ public final class RedisBackplane implements Backplane {
   public void unsubscribe(String room) {
     Objects.requireNonNull(room, "room == null");
     rooms.remove(room);
+  }
+
+  /** The bytes this node has sent to Redis that Redis has not answered yet (tests). */
+  long pendingBytes() {
+    return pending.pending();
   }
 
   /** The number of messages this node's subscriber connection received (tests and monitoring). */
@@ -422,6 +429,7 @@ public final class RedisBackplane implements Backplane {
     private boolean sharded;
     private boolean cluster;
     private Duration maxReconnectDelay = Duration.ofSeconds(5);
+    private long maxPendingBytes = 64L << 20;
 
     private Builder(String redisUri) {
       Objects.requireNonNull(redisUri, "redisUri == null");
@@ -513,6 +521,27 @@ public final class RedisBackplane implements Backplane {
             "maxReconnectDelay must be at least 10 ms: " + maxReconnectDelay);
       }
       this.maxReconnectDelay = maxReconnectDelay;
+      return this;
+    }
+
+    /**
+     * The most bytes this node may have sent to Redis and not had answered yet: events published to
+     * other nodes, events appended to the recovery stream, cluster control messages. Lettuce queues
+     * commands without bound while Redis is slow, or stalled with its connection open, so this is
+     * what a Redis that stops answering costs a node's heap at most. Past it, an event is dropped
+     * before it is sent (as while Redis is away: counted, the outage logged once at WARN and
+     * reported to the server's observers, its end once at INFO with the number dropped, when half
+     * the budget is free again), and a control operation fails. Default 64 MiB.
+     *
+     * @param maxPendingBytes at least 64 KiB
+     * @return this builder
+     */
+    public Builder maxPendingBytes(long maxPendingBytes) {
+      if (maxPendingBytes < 64 * 1024) {
+        throw new IllegalArgumentException(
+            "maxPendingBytes must be at least 64 KiB: " + maxPendingBytes);
+      }
+      this.maxPendingBytes = maxPendingBytes;
       return this;
     }
 

@@ -77,6 +77,10 @@ final class RedisRecoveryStore implements RecoveryStore {
   private static final int BATCH = 512;
 
   private final Supplier<AbstractRedisClient> client;
+
+  /** The bytes waiting for Redis, the backplane's publishes included: appends count against it. */
+  private final PendingBytes budget;
+
   private final String nodeId;
   private final String stream;
   private final String sessionPrefix;
@@ -121,11 +125,13 @@ final class RedisRecoveryStore implements RecoveryStore {
 
   RedisRecoveryStore(
       Supplier<AbstractRedisClient> client,
+      PendingBytes budget,
       String nodeId,
       String prefix,
       long windowMillis,
       int maxEvents) {
     this.client = client;
+    this.budget = budget;
     this.nodeId = nodeId;
     this.stream = "{" + prefix + "}:events";
     this.sessionPrefix = "{" + prefix + "}:session:";
@@ -171,32 +177,47 @@ final class RedisRecoveryStore implements RecoveryStore {
 
   @Override
   public void append(Target target, byte[] text) {
+    byte[] entry = Envelope.encode(nodeId, 0, target, text);
+    int bytes = entry.length;
+    if (!budget.take(bytes)) {
+      appended(
+          new IllegalStateException(
+              "Redis is not keeping up: "
+                  + budget.pending()
+                  + " bytes are waiting for it, the most allowed is "
+                  + budget.max()));
+      return;
+    }
     XAddArgs args = new XAddArgs().maxlen(maxEvents).approximateTrimming();
     commands
-        .xadd(stream, args, Map.of(FIELD, Envelope.encode(nodeId, 0, target, text)))
+        .xadd(stream, args, Map.of(FIELD, entry))
         .whenComplete(
             (id, t) -> {
-              if (t == null) {
-                if (failing) {
-                  failing = false;
-                  logger.info(
-                      "Events reach the stream {} again; {} could not be appended meanwhile",
-                      stream,
-                      failedAppends.getAndSet(0));
-                }
-                return;
-              }
-              failedAppends.incrementAndGet();
-              if (!failing) {
-                failing = true;
-                logger.warn(
-                    "Could not append events to the stream {}; they reach no one: {}",
-                    stream,
-                    t.toString());
-              } else {
-                logger.debug("Could not append an event", t);
-              }
+              budget.release(bytes);
+              appended(t);
             });
+  }
+
+  /** An append ended: counts and logs a failure (null: success), once per outage at WARN. */
+  private void appended(Throwable t) {
+    if (t == null) {
+      if (failing && budget.drained()) {
+        failing = false;
+        logger.info(
+            "Events reach the stream {} again; {} could not be appended meanwhile",
+            stream,
+            failedAppends.getAndSet(0));
+      }
+      return;
+    }
+    failedAppends.incrementAndGet();
+    if (!failing) {
+      failing = true;
+      logger.warn(
+          "Could not append events to the stream {}; they reach no one: {}", stream, t.toString());
+    } else {
+      logger.debug("Could not append an event", t);
+    }
   }
 
   @Override

@@ -107,6 +107,29 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the process (SIGSTOP) without closing anything: its connections stay open and it answers
+   * nothing until {@link #resume}, as a Redis that stalls would.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a {@linkplain #pause paused} process go on (SIGCONT). */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + name + " failed for redis-server");
+    }
+  }
+
   /** Kills the process at once (SIGKILL), as a crash would. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -141,6 +164,11 @@ public final class RedisServer implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (process != null && process.isAlive()) {
+      try {
+        signal("CONT");
+      } catch (IOException | IllegalStateException e) {
+        // it was not paused, or is gone: destroy below does the rest
+      }
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -39,7 +39,8 @@ public class ZocketRedisAutoConfiguration {
           RedisBackplane.builder(uri)
               .channelPrefix(properties.getChannelPrefix())
               .sharded(properties.isSharded())
-              .maxReconnectDelay(properties.getMaxReconnectDelay());
+              .maxReconnectDelay(properties.getMaxReconnectDelay())
+              .maxPendingBytes(properties.getMaxPendingBytes().toBytes());
       if (properties.getNodeId() != null) {
         b.nodeId(properties.getNodeId());
       }

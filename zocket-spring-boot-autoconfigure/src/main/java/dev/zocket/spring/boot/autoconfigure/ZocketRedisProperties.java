@@ -2,6 +2,7 @@ package dev.zocket.spring.boot.autoconfigure;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code zocket.redis.*} properties: the Redis backplane of {@code zocket-redis}, which joins
@@ -35,6 +36,13 @@ public class ZocketRedisProperties {
 
   /** The longest wait between two reconnect attempts after Redis went away. */
   private Duration maxReconnectDelay = Duration.ofSeconds(5);
+
+  /**
+   * The most bytes a node may have sent to Redis and not had answered (events, recovery appends,
+   * control messages); past it, while Redis is slow or stalled, events to other nodes are dropped
+   * and counted instead of queued.
+   */
+  private DataSize maxPendingBytes = DataSize.ofMegabytes(64);
 
   /** Whether the backplane is on. */
   public boolean isEnabled() {
@@ -84,5 +92,15 @@ public class ZocketRedisProperties {
   /** Sets the longest reconnect delay. */
   public void setMaxReconnectDelay(Duration maxReconnectDelay) {
     this.maxReconnectDelay = maxReconnectDelay;
+  }
+
+  /** The most bytes waiting for Redis. */
+  public DataSize getMaxPendingBytes() {
+    return maxPendingBytes;
+  }
+
+  /** Sets the most bytes waiting for Redis. */
+  public void setMaxPendingBytes(DataSize maxPendingBytes) {
+    this.maxPendingBytes = maxPendingBytes;
   }
 }

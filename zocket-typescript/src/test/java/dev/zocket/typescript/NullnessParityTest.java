@@ -2,13 +2,11 @@ package dev.zocket.typescript;
 
 import static dev.zocket.typescript.Parity.no;
 import static dev.zocket.typescript.Parity.ok;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.testsupport.Node;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;

@@ -2,7 +2,6 @@ package dev.zocket.typescript;
 
 import static dev.zocket.typescript.Parity.no;
 import static dev.zocket.typescript.Parity.ok;
-
 import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -23,7 +23,7 @@ import tools.jackson.databind.ObjectMapper;
  * Cluster cluster = server.cluster();               // or Cluster.of(ctx) in a handler
  * cluster.members("general").thenAccept(page -> {
  *   for (Cluster.Member m : page.members()) {
- *     System.out.println(m.clientId() + " on " + m.nodeId() + ": " + m.presence(String.class));
+ *     log.info("{} on {}: {}", m.clientId(), m.nodeId(), m.presence(String.class));
  *   }
  * });
  * cluster.join(clientId, "support");                // on whichever node the client is

@@ -5,13 +5,10 @@ import dev.zocket.ZocketException;
 import dev.zocket.internal.Protocol;
 import dev.zocket.internal.RateLimitedLog;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -27,13 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The work behind {@link Cluster}: answers questions and performs actions on this node's {@link
- * Directory}, and asks other nodes through the {@link BackplaneLink}, waiting for their answers
- * under a timeout and a bound on the operations pending.
+ * The work behind {@link Cluster}: asks this node ({@link LocalAnswers}) and the other nodes
+ * through the {@link BackplaneLink}, waiting for their answers under a timeout and a bound on the
+ * operations pending, and answers the other nodes' requests.
  *
  * <p>Messages are small JSON objects (written with the server's {@code ObjectMapper}): a request
  * {@code {"q":id,"op":...}} to every node or to one, and the answer {@code {"a":id,...}} sent back
@@ -53,9 +49,8 @@ final class ClusterControl {
 
   private final String nodeId;
   private final BackplaneLink link;
-  private final Directory directory;
   private final ObjectMapper mapper;
-  private final Function<Object, Object> presence;
+  private final LocalAnswers answers;
   private final Executor executor;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -79,9 +74,8 @@ final class ClusterControl {
       Executor executor) {
     this.nodeId = nodeId;
     this.link = link;
-    this.directory = directory;
     this.mapper = mapper;
-    this.presence = presence;
+    this.answers = new LocalAnswers(nodeId, directory, mapper, presence);
     this.executor = executor;
     this.cluster = new Cluster(this, TimeUnit.SECONDS.toMillis(Cluster.DEFAULT_TIMEOUT_SECONDS));
   }
@@ -139,7 +133,7 @@ final class ClusterControl {
 
   /** Asks this node, then every other one through the backplane. */
   private <T> CompletionStage<T> everyNode(ObjectNode q, Gather<T> gather, long timeout) {
-    gather.add(nodeId, answer(q));
+    gather.add(nodeId, answers.answer(q));
     if (link == null) {
       return CompletableFuture.completedFuture(gather.finish(0, 0));
     }
@@ -157,7 +151,7 @@ final class ClusterControl {
     String node = nodeOf(clientId);
     if (link == null || node == null || node.equals(nodeId)) {
       try {
-        return CompletableFuture.completedFuture(read.read(nodeId, checked(answer(q))));
+        return CompletableFuture.completedFuture(read.read(nodeId, checked(answers.answer(q))));
       } catch (RuntimeException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -246,7 +240,7 @@ final class ClusterControl {
 
   /** Answers a request of another node. On the handler executor. */
   private void reply(String from, JsonNode q) {
-    ObjectNode a = answer(q);
+    ObjectNode a = answers.answer(q);
     a.put("a", q.path("q").asLong());
     try {
       link.sendControl(from, mapper.writeValueAsBytes(a))
@@ -258,143 +252,6 @@ final class ClusterControl {
               });
     } catch (RuntimeException e) {
       log.debug("An answer to node {} could not be sent: {}", from, e.toString());
-    }
-  }
-
-  // ------------------------------------------------------------------ this node's answers
-
-  /** This node's answer to a request; an error answer for a failure. Any thread. */
-  private ObjectNode answer(JsonNode q) {
-    ObjectNode a = mapper.createObjectNode();
-    try {
-      switch (q.path("op").asString()) {
-        case "members" -> members(q, a);
-        case "stats" ->
-            a.put("connections", directory.connectionCount()).put("rooms", directory.roomCount());
-        case "client" -> client(q.path("client").asString(), a);
-        case "disconnect" -> {
-          int code = q.path("code").asInt();
-          if (!Cluster.isCloseCode(code)) {
-            throw new IllegalArgumentException("not a close code the server sends: " + code);
-          }
-          ServerConnection c = directory.connection(q.path("client").asString());
-          if (c != null) {
-            c.closeWith(code, CloseHandshake.truncate(q.path("reason").asString()));
-          }
-          a.put("found", c != null);
-        }
-        case "join", "leave" -> {
-          ServerConnection c = directory.connection(q.path("client").asString());
-          if (c != null) {
-            String room = q.path("room").asString();
-            if (q.path("op").asString().equals("join")) {
-              c.rooms().join(room);
-            } else {
-              c.rooms().leave(room);
-            }
-          }
-          a.put("found", c != null);
-        }
-        default -> throw new IllegalArgumentException("unknown operation " + q.path("op"));
-      }
-    } catch (ZocketException e) {
-      a.removeAll();
-      a.putObject("error").put("code", e.code()).put("message", e.getMessage());
-    } catch (RuntimeException e) {
-      failures.error("A cluster request failed: {}", q.path("op").asString(), e);
-      a.removeAll();
-      a.putObject("error")
-          .put("code", ErrorCodes.INTERNAL)
-          .put("message", "The request failed on node " + nodeId);
-    }
-    return a;
-  }
-
-  /**
-   * The members of a room after {@code after}: the first {@code limit} by client id, found with a
-   * heap of that size, whatever the size of the room; cut to the answer's bytes.
-   */
-  private void members(JsonNode q, ObjectNode a) {
-    String after = q.has("after") ? q.path("after").asString() : null;
-    int limit = Math.min(Math.max(q.path("limit").asInt(), 1), Cluster.MAX_PAGE_SIZE);
-    Room room = directory.room(q.path("room").asString());
-    Comparator<ServerConnection> byId = Comparator.comparing(ServerConnection::clientId);
-    PriorityQueue<ServerConnection> first = new PriorityQueue<>(byId.reversed());
-    long count = 0;
-    boolean more = false;
-    if (room != null) {
-      for (ServerConnection c : room.members()) {
-        count++;
-        if (after != null && c.clientId().compareTo(after) <= 0) {
-          continue;
-        }
-        first.add(c);
-        if (first.size() > limit) {
-          first.poll();
-          more = true;
-        }
-      }
-    }
-    List<ServerConnection> page = new ArrayList<>(first);
-    page.sort(byId);
-    ArrayNode m = a.put("count", count).putArray("m");
-    long bytes = 0;
-    for (ServerConnection c : page) {
-      JsonNode p = presenceOf(c);
-      long size = c.clientId().length() + 8 + (p == null ? 4 : p.toString().length());
-      if (bytes + size > MAX_REPLY_BYTES && !m.isEmpty()) {
-        more = true;
-        break;
-      }
-      bytes += size;
-      m.addArray().add(c.clientId()).add(p);
-    }
-    a.put("more", more);
-  }
-
-  private void client(String clientId, ObjectNode a) {
-    ServerConnection c = directory.connection(clientId);
-    a.put("found", c != null);
-    if (c == null) {
-      return;
-    }
-    ArrayNode rooms = a.putArray("rooms");
-    long bytes = 0;
-    boolean complete = true;
-    for (String room : c.rooms().current()) {
-      bytes += room.length() + 4L;
-      if (bytes > MAX_REPLY_BYTES) {
-        complete = false;
-        break;
-      }
-      rooms.add(room);
-    }
-    a.put("roomsComplete", complete);
-    a.set("presence", presenceOf(c));
-  }
-
-  /** A connection's presence as JSON, or null: none, or too large (then logged). */
-  private JsonNode presenceOf(ServerConnection c) {
-    if (presence == null) {
-      return null;
-    }
-    try {
-      Object value = presence.apply(c.user());
-      if (value == null) {
-        return null;
-      }
-      JsonNode json = mapper.valueToTree(value);
-      if (mapper.writeValueAsBytes(json).length > Cluster.MAX_PRESENCE_BYTES) {
-        failures.warn(
-            "The presence of client {} is longer than {} bytes of JSON; it is left out",
-            c.clientId(),
-            Cluster.MAX_PRESENCE_BYTES);
-        return null;
-      }
-      return json;
-    } catch (RuntimeException e) {
-      failures.error("The presence function failed for client {}", c.clientId(), e);
-      return null;
     }
   }
 

@@ -111,7 +111,7 @@ public final class TypeScriptGenerator {
     String headerSchema = null;
     if (headers != null) {
       JavaType t = mapper.constructType(headers);
-      headerSchema = types.schema(t, ZodTypes.Place.root("headers " + headers.getSimpleName()));
+      headerSchema = types.schema(t, Place.root("headers " + headers.getSimpleName()));
     }
 
     StringBuilder out = new StringBuilder();
@@ -132,7 +132,7 @@ public final class TypeScriptGenerator {
     if (types.usesTimeChecks()) {
       out.append('\n').append(TimeChecks.SOURCE);
     }
-    for (ZodTypes.Named n : types.named()) {
+    for (NamedSchema n : types.named()) {
       out.append(n.declaration());
     }
     out.append(
@@ -176,22 +176,9 @@ public final class TypeScriptGenerator {
       sb.append(", payload: ").append(payload(r, types));
     }
     if (r.isStream()) {
-      int mark = types.skippedMark();
-      sb.append(", item: ")
-          .append(
-              types.schema(
-                  r.replyJavaType(), ZodTypes.Place.root("the items of " + r.methodName())));
-      String note = types.skippedSince(mark);
-      if (!note.isEmpty()) {
-        sb.append(" /* ").append(note).append(" */");
-      }
+      noted(sb, types, "item", r, Place.root("the items of " + r.methodName()));
     } else if (r.hasReplyPayload()) {
-      int mark = types.skippedMark();
-      sb.append(", reply: ").append(types.schema(r.replyJavaType(), reply(r)));
-      String note = types.skippedSince(mark);
-      if (!note.isEmpty()) {
-        sb.append(" /* ").append(note).append(" */");
-      }
+      noted(sb, types, "reply", r, reply(r));
     }
     if (r.timeoutMillis() > 0) {
       sb.append(", timeoutMs: ").append(r.timeoutMillis());
@@ -213,8 +200,7 @@ public final class TypeScriptGenerator {
       if (r.hasReplyPayload()) {
         parts.add(
             "reply: "
-                + types.schema(
-                    r.replyJavaType(), ZodTypes.Place.root("the answer to " + r.methodName())));
+                + types.schema(r.replyJavaType(), Place.root("the answer to " + r.methodName())));
       }
     }
     return parts.isEmpty() ? "{}" : "{ " + String.join(", ", parts) + " }";
@@ -223,8 +209,7 @@ public final class TypeScriptGenerator {
   private static String payload(RouteDescriptor r, ZodTypes types) {
     return types.schema(
         r.payloadJavaType(),
-        ZodTypes.Place.root("the payload of " + r.methodName())
-            .written(Nullness.ofPayload(r.method())));
+        Place.root("the payload of " + r.methodName()).written(Nullness.ofPayload(r.method())));
   }
 
   /**
@@ -232,9 +217,23 @@ public final class TypeScriptGenerator {
    * CompletableFuture<List<@NotNull Todo>>}), which Java checks as the method's return value, and
    * its nullness.
    */
-  private static ZodTypes.Place reply(RouteDescriptor r) {
+  /**
+   * Appends {@code , key: schema} of a route's reply (or item) type, with a comment noting the
+   * constraints the schema does not check.
+   */
+  private static void noted(
+      StringBuilder sb, ZodTypes types, String key, RouteDescriptor r, Place at) {
+    int mark = types.skipped().mark();
+    sb.append(", ").append(key).append(": ").append(types.schema(r.replyJavaType(), at));
+    String note = types.skipped().since(mark);
+    if (!note.isEmpty()) {
+      sb.append(" /* ").append(note).append(" */");
+    }
+  }
+
+  private static Place reply(RouteDescriptor r) {
     Method m = r.method();
-    ZodTypes.Place at = ZodTypes.Place.root("the reply of " + r.methodName());
+    Place at = Place.root("the reply of " + r.methodName());
     MethodDescriptor d =
         TypeUseConstraints.onReply(m)
             ? PayloadValidator.factory()
@@ -256,7 +255,7 @@ public final class TypeScriptGenerator {
         }
         elements = inside;
       }
-      at = new ZodTypes.Place(at.name(), constraints, elements, true, null);
+      at = new Place(at.name(), constraints, elements, true, null);
     }
     return at.written(Nullness.ofReply(m));
   }

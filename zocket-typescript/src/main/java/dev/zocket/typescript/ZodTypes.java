@@ -6,24 +6,13 @@ import dev.zocket.internal.SealedUnions;
 import dev.zocket.typescript.ZodConstraints.Shape;
 import jakarta.validation.Validator;
 import jakarta.validation.metadata.BeanDescriptor;
-import jakarta.validation.metadata.ConstraintDescriptor;
-import jakarta.validation.metadata.ContainerElementTypeDescriptor;
 import jakarta.validation.metadata.PropertyDescriptor;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,119 +41,6 @@ import tools.jackson.databind.introspect.BeanPropertyDefinition;
  * which is a {@code z.lazy}).
  */
 final class ZodTypes {
-  /**
-   * A named schema of the module: a record, an enum, a sealed interface (a union) or an
-   * instantiation of a generic record.
-   *
-   * @param name the constant's and the type's name in the module
-   * @param java the Java type, for the comment
-   * @param code the schema
-   * @param tsType the TypeScript type written out, for a schema in a cycle (TypeScript cannot infer
-   *     those); null for the others, whose type is inferred
-   * @param annotated whether the schema is referred to from within its own schema (by {@code
-   *     z.lazy}), so the constant is annotated with its type
-   */
-  record Named(String name, String java, String code, String tsType, boolean annotated) {
-    /** The declaration of the schema and of its type, for the module. */
-    String declaration() {
-      StringBuilder out = new StringBuilder();
-      out.append("\n/** ").append(Js.comment(java)).append(" */\n");
-      if (annotated) {
-        // A recursive schema: its type written out, and the schema annotated with it, which is
-        // what zod 4 needs of a schema that refers to itself through z.lazy.
-        out.append("export type ").append(name).append(" = ").append(tsType).append(";\n");
-        out.append("export const ")
-            .append(name)
-            .append(": z.ZodType<")
-            .append(name)
-            .append(", ")
-            .append(name)
-            .append("> = ")
-            .append(code)
-            .append(";\n");
-        return out.toString();
-      }
-      out.append("export const ").append(name).append(" = ").append(code).append(";\n");
-      out.append("export type ")
-          .append(name)
-          .append(" = ")
-          // In a cycle, the type is written out: inferring it would go round the cycle.
-          .append(tsType != null ? tsType : "z.infer<typeof " + name + ">")
-          .append(";\n");
-      return out.toString();
-    }
-  }
-
-  /**
-   * Where a schema is used: the name of the place (for messages), the constraints there, whether
-   * Bean Validation descends into a bean found there, and the type as written there (for its
-   * JSpecify nullness; null when not known).
-   */
-  record Place(
-      String name,
-      Set<ConstraintDescriptor<?>> constraints,
-      Set<ContainerElementTypeDescriptor> elements,
-      boolean cascaded,
-      AnnotatedMember member,
-      Nullness.Use use) {
-    Place(
-        String name,
-        Set<ConstraintDescriptor<?>> constraints,
-        Set<ContainerElementTypeDescriptor> elements,
-        boolean cascaded,
-        AnnotatedMember member) {
-      this(name, constraints, elements, cascaded, member, null);
-    }
-
-    static Place root(String name) {
-      return new Place(name, Set.of(), Set.of(), true, null);
-    }
-
-    /** This place with the type as written there. */
-    Place written(Nullness.Use use) {
-      return new Place(name, constraints, elements, cascaded, member, use);
-    }
-
-    /** The place of a container's element (type argument {@code index}). */
-    Place element(int index) {
-      Nullness.Use written = use == null ? null : use.argument(index);
-      for (ContainerElementTypeDescriptor e : elements) {
-        if (e.getTypeArgumentIndex() != null && e.getTypeArgumentIndex() == index) {
-          return new Place(
-              name + (index == 0 && elements.size() < 2 ? "[]" : "<" + index + ">"),
-              e.getConstraintDescriptors(),
-              e.getConstrainedContainerElementTypes(),
-              e.isCascaded() || cascaded,
-              null,
-              written);
-        }
-      }
-      return new Place(name + "[]", Set.of(), Set.of(), cascaded, null, written);
-    }
-  }
-
-  private static final Map<Class<?>, String> INTEGERS =
-      Map.of(
-          byte.class, "z.int().gte(-128).lte(127)",
-          Byte.class, "z.int().gte(-128).lte(127)",
-          short.class, "z.int().gte(-32768).lte(32767)",
-          Short.class, "z.int().gte(-32768).lte(32767)",
-          int.class, "z.int32()",
-          Integer.class, "z.int32()",
-          long.class, "z.int()",
-          Long.class, "z.int()",
-          BigInteger.class, "z.int()");
-
-  private static final Map<Class<?>, String> TIMES =
-      Map.of(
-          Instant.class, "z.iso.datetime({ offset: true })",
-          OffsetDateTime.class, "z.iso.datetime({ offset: true })",
-          ZonedDateTime.class, "z.iso.datetime({ offset: true })",
-          LocalDateTime.class, "z.iso.datetime({ local: true })",
-          LocalDate.class, "z.iso.date()",
-          LocalTime.class, "z.iso.time()",
-          Duration.class, "z.iso.duration()");
-
   private final ObjectMapper mapper;
 
   /** Jackson's lookups of the mapper's serializers and deserializers. */
@@ -172,7 +48,7 @@ final class ZodTypes {
 
   private final DeserializationContext reading;
   private final Validator validator;
-  private final Map<JavaType, Named> named = new LinkedHashMap<>();
+  private final Map<JavaType, NamedSchema> named = new LinkedHashMap<>();
   private final Map<String, JavaType> names = new HashMap<>();
 
   /** The named schemas being written, each with its name, outermost first. */
@@ -190,14 +66,10 @@ final class ZodTypes {
   private boolean usesEmail;
   private boolean usesTimeChecks;
 
-  /** Whether a constraint zod cannot express fails the generation instead of being noted. */
-  private final boolean strict;
-
-  /** The constraints not checked at the places being generated, each noted once done. */
-  private final List<String> skipped = new ArrayList<>();
+  private final SkippedConstraints skipped;
 
   ZodTypes(ObjectMapper mapper, Validator validator, boolean strict) {
-    this.strict = strict;
+    this.skipped = new SkippedConstraints(strict);
     this.mapper = mapper;
     this.writing = mapper._serializationContext();
     this.reading = mapper._deserializationContext();
@@ -205,7 +77,7 @@ final class ZodTypes {
   }
 
   /** The named schemas met so far, each after those it uses. */
-  List<Named> named() {
+  List<NamedSchema> named() {
     return new ArrayList<>(named.values());
   }
 
@@ -219,28 +91,9 @@ final class ZodTypes {
     return usesTimeChecks;
   }
 
-  /**
-   * The comment noting the constraints the schemas generated since {@code mark} do not check, or ""
-   * for none; they are taken off the list.
-   *
-   * @param mark the {@link #skippedMark} before those schemas
-   */
-  String skippedSince(int mark) {
-    if (skipped.size() <= mark) {
-      return "";
-    }
-    List<String> taken = skipped.subList(mark, skipped.size());
-    String note =
-        "not checked here: "
-            + String.join(", ", new LinkedHashSet<>(taken))
-            + " (enforced by the server)";
-    taken.clear();
-    return note;
-  }
-
-  /** Where {@link #skippedSince} starts for the schemas generated from now. */
-  int skippedMark() {
-    return skipped.size();
+  /** The constraints the schemas do not check, noted for their comments. */
+  SkippedConstraints skipped() {
+    return skipped;
   }
 
   /**
@@ -251,10 +104,7 @@ final class ZodTypes {
   String schema(JavaType type, Place at) {
     Class<?> c = type.getRawClass();
     followable(type, at);
-    Shape shape = shape(type);
-    if (shape == Shape.OTHER && TIMES.containsKey(c) && !formatted(at)) {
-      shape = timeShape(c);
-    }
+    Shape shape = ZodScalars.shape(type, formatted(at));
     String base = base(type, at);
     if (!at.constraints().isEmpty()) {
       List<ZodConstraints.Skipped> left = new ArrayList<>();
@@ -263,7 +113,7 @@ final class ZodTypes {
       } catch (IllegalArgumentException e) {
         throw new GenerationException(at.name() + ": " + e.getMessage());
       }
-      skip(at, left);
+      skipped.note(at, left);
       usesEmail |= ZodConstraints.usesEmail(at.constraints());
       usesTimeChecks |= ZodConstraints.usesTimeChecks(at.constraints());
     }
@@ -349,36 +199,10 @@ final class ZodTypes {
         && !(at.use() != null && at.use().nonNull());
   }
 
-  /** Notes constraints the schema at a place does not check; fails instead when strict. */
-  private void skip(Place at, List<ZodConstraints.Skipped> left) {
-    if (left.isEmpty()) {
-      return;
-    }
-    if (strict) {
-      throw new GenerationException(at.name() + ": " + left.get(0).reason());
-    }
-    for (ZodConstraints.Skipped s : left) {
-      skipped.add(s.constraint());
-    }
-  }
-
   /** Whether a date or time is written with a {@code @JsonFormat} pattern of its own. */
   private static boolean formatted(Place at) {
     JsonFormat format = at.member() == null ? null : at.member().getAnnotation(JsonFormat.class);
     return format != null && !format.pattern().isEmpty();
-  }
-
-  private static Shape timeShape(Class<?> c) {
-    if (c == LocalDateTime.class) {
-      return Shape.LOCAL_DATE_TIME;
-    }
-    if (c == LocalDate.class) {
-      return Shape.LOCAL_DATE;
-    }
-    if (c == LocalTime.class) {
-      return Shape.LOCAL_TIME;
-    }
-    return c == Duration.class ? Shape.OTHER : Shape.INSTANT;
   }
 
   private String base(JavaType type, Place at) {
@@ -392,8 +216,8 @@ final class ZodTypes {
     if (c == boolean.class || c == Boolean.class) {
       return "z.boolean()";
     }
-    if (INTEGERS.containsKey(c)) {
-      return INTEGERS.get(c);
+    if (ZodScalars.INTEGERS.containsKey(c)) {
+      return ZodScalars.INTEGERS.get(c);
     }
     if (c == float.class || c == Float.class) {
       return "z.number().gte(-3.4028234663852886e38).lte(3.4028234663852886e38)";
@@ -407,7 +231,7 @@ final class ZodTypes {
     if (c == byte[].class) {
       return "z.base64()";
     }
-    if (TIMES.containsKey(c)) {
+    if (ZodScalars.TIMES.containsKey(c)) {
       return time(c, at);
     }
     if (c == Object.class || JsonNode.class.isAssignableFrom(c)) {
@@ -451,7 +275,7 @@ final class ZodTypes {
   private String time(Class<?> c, Place at) {
     JsonFormat format = at.member() == null ? null : at.member().getAnnotation(JsonFormat.class);
     if (format == null || format.pattern().isEmpty()) {
-      return TIMES.get(c);
+      return ZodScalars.TIMES.get(c);
     }
     try {
       return "z.string().regex(" + JsRegex.dateTimePattern(format.pattern()) + ")";
@@ -485,7 +309,7 @@ final class ZodTypes {
    * schema, a {@code z.lazy} reference to it.
    */
   private String declare(JavaType type, java.util.function.Supplier<String> code) {
-    Named done = named.get(type);
+    NamedSchema done = named.get(type);
     if (done != null) {
       return done.name();
     }
@@ -525,7 +349,8 @@ final class ZodTypes {
     if (cyclic.contains(type)) {
       tsType = SealedUnions.isUnion(c) ? unionType(c) : objectTypes.get(type);
     }
-    named.put(type, new Named(name, type.toCanonical(), body, tsType, recursive.contains(type)));
+    named.put(
+        type, new NamedSchema(name, type.toCanonical(), body, tsType, recursive.contains(type)));
     return name;
   }
 
@@ -547,23 +372,7 @@ final class ZodTypes {
     BeanDescription bean = mapper._serializationContext().introspectBeanDescription(type);
     BeanDescriptor constraints = validator.getConstraintsForClass(c);
     StringBuilder sb = new StringBuilder("z.object({\n");
-    if (!constraints.getConstraintDescriptors().isEmpty()) {
-      List<String> names = new ArrayList<>();
-      for (ConstraintDescriptor<?> d : constraints.getConstraintDescriptors()) {
-        names.add("@" + d.getAnnotation().annotationType().getSimpleName());
-      }
-      names.sort(null);
-      if (strict) {
-        throw new GenerationException(
-            c.getSimpleName()
-                + ": constraints on the class itself ("
-                + String.join(", ", names)
-                + ") have no zod form; put them on its components");
-      }
-      sb.append("  // not checked here: ")
-          .append(String.join(", ", names))
-          .append(" on the class (enforced by the server)\n");
-    }
+    sb.append(skipped.onClass(c, constraints.getConstraintDescriptors()));
     StringBuilder ts = new StringBuilder("{ ");
     SealedUnions.Union union = SealedUnions.unionOf(c);
     if (union != null) {
@@ -585,14 +394,14 @@ final class ZodTypes {
                   member);
       at = at.written(written(member));
       JavaType t = p.getPrimaryType();
-      int mark = skippedMark();
+      int mark = skipped.mark();
       sb.append("  ")
           .append(Js.key(p.getName()))
           .append(": ")
           .append(schema(t, at))
           .append(nullable(t, at) ? ".nullish()" : "")
           .append(",");
-      String note = skippedSince(mark);
+      String note = skipped.since(mark);
       if (!note.isEmpty()) {
         sb.append(" // ").append(note);
       }
@@ -655,34 +464,12 @@ final class ZodTypes {
 
   /**
    * The TypeScript type of the values a schema accepts, as zod infers it: written out for the
-   * schemas that refer to themselves. Named schemas are referred to by name.
+   * schemas that refer to themselves. NamedSchema schemas are referred to by name.
    */
   private String tsType(JavaType type, Place at) {
-    Class<?> c = type.getRawClass();
-    if (c == boolean.class || c == Boolean.class) {
-      return "boolean";
-    }
-    if (INTEGERS.containsKey(c)
-        || c == float.class
-        || c == Float.class
-        || c == double.class
-        || c == Double.class
-        || c == BigDecimal.class
-        || c == Number.class) {
-      return "number";
-    }
-    if (c == String.class
-        || c == CharSequence.class
-        || c == char[].class
-        || c == char.class
-        || c == Character.class
-        || c == UUID.class
-        || c == byte[].class
-        || TIMES.containsKey(c)) {
-      return "string";
-    }
-    if (c == Object.class || JsonNode.class.isAssignableFrom(c)) {
-      return "z.output<ReturnType<typeof z.json>>";
+    String scalar = ZodScalars.tsType(type.getRawClass());
+    if (scalar != null) {
+      return scalar;
     }
     if (type.isArrayType() || type.isCollectionLikeType()) {
       JavaType element = type.getContentType();
@@ -699,7 +486,7 @@ final class ZodTypes {
           ? "Partial<Record<" + tsType(type.getKeyType(), at) + ", " + values + ">>"
           : "Record<string, " + values + ">";
     }
-    Named done = named.get(type);
+    NamedSchema done = named.get(type);
     return done != null ? done.name() : visiting.get(type);
   }
 
@@ -723,22 +510,5 @@ final class ZodTypes {
         && !Collection.class.isAssignableFrom(c)
         && !Map.class.isAssignableFrom(c)
         && !c.getName().startsWith("java.");
-  }
-
-  private static Shape shape(JavaType type) {
-    Class<?> c = type.getRawClass();
-    if (c == String.class || c == CharSequence.class || c == char.class || c == Character.class) {
-      return Shape.STRING;
-    }
-    if (c == boolean.class || c == Boolean.class) {
-      return Shape.BOOLEAN;
-    }
-    if (c.isPrimitive() || Number.class.isAssignableFrom(c)) {
-      return Shape.NUMBER;
-    }
-    if (c != byte[].class && (type.isArrayType() || type.isCollectionLikeType())) {
-      return Shape.ARRAY;
-    }
-    return type.isMapLikeType() ? Shape.MAP : Shape.OTHER;
   }
 }

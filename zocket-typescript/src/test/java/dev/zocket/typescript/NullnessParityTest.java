@@ -1,11 +1,12 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Parity.no;
+import static dev.zocket.typescript.Parity.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.testsupport.Node;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -23,22 +24,11 @@ import tools.jackson.databind.node.ObjectNode;
 class NullnessParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A row: how to change the valid plan, and the paths Java must refuse (none: accepted). */
-  private record Row(String what, Consumer<ObjectNode> change, List<String> refused) {}
-
-  private static Row ok(String what, Consumer<ObjectNode> change) {
-    return new Row(what, change, List.of());
-  }
-
-  private static Row no(String what, Consumer<ObjectNode> change, String... paths) {
-    return new Row(what, change, List.of(paths));
-  }
-
   private static ObjectNode step(ObjectNode plan, int i) {
     return (ObjectNode) plan.withArray("steps").get(i);
   }
 
-  private static final List<Row> ROWS =
+  private static final List<Parity.Row> ROWS =
       List.of(
           ok("the valid plan", p -> {}),
           no("title null (@NullMarked)", p -> p.putNull("title"), "title"),
@@ -161,7 +151,7 @@ class NullnessParityTest {
     Node.install(Toolchain.CLIENT);
 
     List<JsonNode> payloads = new ArrayList<>();
-    for (Row row : ROWS) {
+    for (Parity.Row row : ROWS) {
       ObjectNode p = validPlan();
       row.change().accept(p);
       payloads.add(p);

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,6 +34,22 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Parity {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * A parity test's row: how to change the valid payload, and the paths Java must refuse (none:
+   * accepted).
+   */
+  record Row(String what, Consumer<ObjectNode> change, List<String> refused) {}
+
+  /** A change that both sides accept. */
+  static Row ok(String what, Consumer<ObjectNode> change) {
+    return new Row(what, change, List.of());
+  }
+
+  /** A change that both sides refuse, at these paths. */
+  static Row no(String what, Consumer<ObjectNode> change, String... paths) {
+    return new Row(what, change, List.of(paths));
+  }
 
   private Parity() {}
 

@@ -1,5 +1,7 @@
 package dev.zocket.typescript;
 
+import static dev.zocket.typescript.Parity.no;
+import static dev.zocket.typescript.Parity.ok;
 import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,22 +38,11 @@ import tools.jackson.databind.node.ObjectNode;
 class ParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A row: how to change the valid order, and the paths Java must refuse (none: accepted). */
-  private record Row(String what, Consumer<ObjectNode> change, List<String> refused) {}
-
-  private static Row ok(String what, Consumer<ObjectNode> change) {
-    return new Row(what, change, List.of());
-  }
-
-  private static Row no(String what, Consumer<ObjectNode> change, String... paths) {
-    return new Row(what, change, List.of(paths));
-  }
-
   private static ObjectNode item(ObjectNode order, int i) {
     return (ObjectNode) order.withArray("items").get(i);
   }
 
-  private static final List<Row> ROWS =
+  private static final List<Parity.Row> ROWS =
       List.of(
           ok("the valid order", o -> {}),
           no("id missing", o -> o.remove("id"), "id"),
@@ -145,7 +136,7 @@ class ParityTest {
     Node.install(CLIENT);
 
     List<JsonNode> payloads = new ArrayList<>();
-    for (Row row : ROWS) {
+    for (Parity.Row row : ROWS) {
       ObjectNode o = validOrder();
       row.change().accept(o);
       payloads.add(o);

@@ -154,8 +154,8 @@ scenario_args() { # $1 = scenario name
     stream) echo "--scenario stream --clients 10 --window 512" ;;
     fanout500-recovery) echo "--scenario fanout --clients 500 --senders 5 --window 32 --recovery-clients true" ;;
     calls-recovery) echo "--scenario calls --clients 50 --in-flight 16 --recovery-clients true" ;;
-    fanout100-tls) echo "--scenario fanout --clients 100 --senders 1 --window 64 --tls-trust $TLS_DIR/server.crt" ;;
-    fanout500-tls) echo "--scenario fanout --clients 500 --senders 5 --window 32 --tls-trust $TLS_DIR/server.crt" ;;
+    fanout100-tls) echo "--scenario fanout --clients 100 --senders 1 --window 64 --tls-trust $TLS_DIR/server.crt --connect-concurrency 32" ;;
+    fanout500-tls) echo "--scenario fanout --clients 500 --senders 5 --window 32 --tls-trust $TLS_DIR/server.crt --connect-concurrency 32" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -262,21 +262,37 @@ if [[ $syscalls == 1 && -z $syscall_tool ]]; then
 fi
 
 count_syscalls() { # $1 = hooks folder, $2 = server pid, $3 = output file; the driver's window
-  local dir=$1 tool_pid=""
+  local dir=$1 tool_pid="" ctl ack _r
   for _ in $(seq 1 6000); do [[ -f $dir/start || -f $dir/end ]] && break; sleep 0.05; done
   [[ -f $dir/start ]] || return 0
   if [[ $syscall_tool == perf ]]; then
-    perf stat -x, -o "$3" -e "$PERF_EVENTS" -p "$2" >/dev/null 2>&1 &
+    # Attached with its counters off, turned on and off through a control FIFO (each command
+    # acknowledged): the counting covers the driver's window, give or take a few milliseconds.
+    mkfifo "$dir/ctl" "$dir/ack"
+    perf stat -x, -o "$3" -e "$PERF_EVENTS" -p "$2" -D -1 --control "fifo:$dir/ctl,$dir/ack" \
+      >/dev/null 2>"$3.err" &
     tool_pid=$!
-    sleep 0.5
+    exec {ctl}<>"$dir/ctl" {ack}<>"$dir/ack"
+    echo enable >&"$ctl"
+    read -r -t 20 _r <&"$ack" || true
   else
+    # strace has no such switch: go once every thread is attached (its pre-window share is then
+    # the few milliseconds of the driver's polling).
+    local threads; threads=$(ls "/proc/$2/task" | wc -l)
     strace -c -f -p "$2" -o "$3" 2>"$3.err" &
     tool_pid=$!
-    for _ in $(seq 1 100); do grep -q attached "$3.err" 2>/dev/null && break; sleep 0.05; done
-    sleep 0.5 # the other threads
+    for _ in $(seq 1 400); do
+      (( $(grep -c attached "$3.err" 2>/dev/null || true) >= threads )) && break
+      sleep 0.05
+    done
   fi
   touch "$dir/go"
   for _ in $(seq 1 12000); do [[ -f $dir/end ]] && break; sleep 0.01; done
+  if [[ $syscall_tool == perf ]]; then
+    echo disable >&"$ctl"
+    read -r -t 20 _r <&"$ack" || true
+    exec {ctl}>&- {ack}>&-
+  fi
   kill -INT "$tool_pid" 2>/dev/null || true
   wait "$tool_pid" 2>/dev/null || true
 }
@@ -334,7 +350,10 @@ for sc in "${scenarios[@]}"; do
       fi
       SERVER_ARGS=$(scenario_server_args "$sc" "$server")
       label=$server # zocket+recovery: zocket started with --recovery
-      [[ $server == *+recovery ]] && label="${server%%=*}+recovery" && server=${server%+recovery}
+      if [[ $server == *+recovery ]]; then
+        server=${server%+recovery}
+        label="${server%%=*}+recovery"
+      fi
       [[ $sc == stream && $server == baseline ]] && continue # the raw baseline has no streams
       start_server "$server"
       hooks=()
@@ -346,7 +365,7 @@ for sc in "${scenarios[@]}"; do
       fi
       # shellcheck disable=SC2046
       json=$(driver $(scenario_args "$sc") --warmup "$warmup" --duration "$duration" \
-        --server-pid "$SERVER_PID" "${hooks[@]}")
+        --server-pid "$SERVER_PID" "${hooks[@]}") || true # a failed run's JSON has its error
       if [[ $syscalls == 1 ]]; then
         touch "$hooks_dir/end" # in case the driver failed before its window
         wait "$counter" || true

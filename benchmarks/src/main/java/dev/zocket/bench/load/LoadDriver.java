@@ -362,8 +362,16 @@ public final class LoadDriver {
             }
           });
     }
-    if (!connected.await(remainingNanos(), TimeUnit.NANOSECONDS)) {
-      return fail(out, "handshakes timed out: " + connected.getCount() + " left");
+    // A connection that failed never counts down: stop at the first failure, not at the deadline.
+    while (!connected.await(Math.min(100_000_000L, remainingNanos()), TimeUnit.NANOSECONDS)) {
+      long failed = onLoop(() -> connectFailures);
+      if (failed > 0) {
+        return fail(
+            out, failed + " connections failed (" + connected.getCount() + " not connected yet)");
+      }
+      if (remainingNanos() == 0) {
+        return fail(out, "handshakes timed out: " + connected.getCount() + " left");
+      }
     }
     out.put("connectMs", (System.nanoTime() - start) / 1_000_000);
     if (sources.size() > 1) {

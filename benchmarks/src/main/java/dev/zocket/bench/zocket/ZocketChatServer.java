@@ -81,7 +81,10 @@ public final class ZocketChatServer {
             // The rooms scenario opens 10,000 connections and the idle row up to 20,000 or
             // more; the default limit under -Xmx1g is 8,192 (a connection's worst-case direct
             // memory), which would refuse the last ones with 503.
-            .maxConnections(100_000);
+            .maxConnections(100_000)
+            // Hundreds of TLS handshakes at once on one busy core can take longer than the
+            // default 10 s from accept to upgrade; a load run is not an attack.
+            .handshakeTimeout(Duration.ofSeconds(60));
     if (recovery) {
       b.recovery(Duration.ofMinutes(2), 10_000);
     }

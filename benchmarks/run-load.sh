@@ -282,6 +282,8 @@ count_syscalls() { # $1 = hooks folder, $2 = server pid, $3 = output file; the d
     strace -c -f -p "$2" -o "$3" 2>"$3.err" &
     tool_pid=$!
     for _ in $(seq 1 400); do
+      # "Process N attached with T threads", or one "attached" line per thread
+      grep -q "attached with" "$3.err" 2>/dev/null && break
       (( $(grep -c attached "$3.err" 2>/dev/null || true) >= threads )) && break
       sleep 0.05
     done

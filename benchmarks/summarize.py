@@ -33,7 +33,8 @@ for (case, server), results in sorted(by.items()):
         rss = med([x.get("rssPerConnection") for x in results])
         lost = sum(x.get("lost", 0) for x in results)
         summary[(case, server)] = m
-        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d" % (case, server, m, rss, lost, len(results)))
+        errs = [x["error"] for x in results if "error" in x]
+        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d%s" % (case, server, m, rss, lost, len(results), (" ERRORS " + str(errs)) if errs else ""))
         continue
     vals = [x.get("deliveriesPerServerCpuS") for x in results if x.get("deliveriesPerServerCpuS")]
     m = med(vals)

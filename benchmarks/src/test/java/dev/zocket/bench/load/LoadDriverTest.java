@@ -1,6 +1,7 @@
 package dev.zocket.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.zocket.Context;
@@ -18,6 +19,8 @@ import dev.zocket.test.Await;
 import dev.zocket.test.Certificates;
 import dev.zocket.test.LeakDetection;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -359,6 +362,23 @@ class LoadDriverTest {
     assertClean(r);
     assertThat(r.get("windowHooked")).isEqualTo(true);
     assertThat(dir.resolve("end")).exists();
+  }
+
+  @Test
+  void aFailedConnectionEndsTheRunWithItsError() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Map<String, Object> r = run(closed, "--scenario", "fanout", "--clients", "3");
+    assertThat((String) r.get("error")).contains("connections failed");
+  }
+
+  @Test
+  void sourceAddressesStayWithinOneOctet() {
+    assertThatThrownBy(() -> LoadDriver.Options.parse("--source-addresses", "255"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--source-addresses");
   }
 
   /** The chat protocol on Zocket: joins and posts go to the room, members answers the room. */

@@ -70,7 +70,7 @@ while [[ $# -gt 0 ]]; do
     --out) out_file=$2; shift 2 ;;
     --syscalls) syscalls=1; shift ;;
     --syscall-tool) syscall_tool=$2; syscalls=1; shift 2 ;;
-    -h|--help) sed -n 2,32p "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) scenarios+=("$1"); shift ;;
   esac

@@ -8,6 +8,13 @@
 #                                   clients, each consuming one stream as fast as it reads, credit in
 #                                   windows of 512 items) runs on Zocket only: the raw baseline has
 #                                   no streams
+#              more (not in the default): fanout500-recovery calls-recovery (each Zocket server
+#                                   twice per run, recovery off and on ("zocket+recovery": in-memory
+#                                   store, 2 min, 10,000 events), clients asking for recovery; no
+#                                   baseline), fanout100-tls fanout500-tls (every server with TLS, a
+#                                   self-signed certificate made per sitting by openssl, clients on
+#                                   wss:// trusting it), idle20k (idle with 20,000 connections,
+#                                   needs ulimit -n above 20,000 for the server and the driver)
 #   --server "S ..."                servers to measure, alternating run by run: baseline (the raw
 #                                   Netty server), zocket (the chat protocol on ZocketServer, as the
 #                                   chat example but without its rate limit), chat (examples/chat's
@@ -20,6 +27,11 @@
 #   --idle-clients N                connections of the idle scenario (default 5000)
 #   --no-build                      use the jars of a previous build
 #   --out FILE                      also append every JSON line to FILE
+#   --syscalls                      count the server's system calls during each measured window
+#                                   (perf stat's syscall tracepoints when they work, else strace -c,
+#                                   which slows the server: its CPU figures are then not comparable)
+#                                   and report them per 1,000 deliveries
+#   --syscall-tool perf|strace      the counter of --syscalls (default: perf if it can count here)
 # Environment: SERVER_JAVA (the java command of the servers, default java; e.g.
 #   /usr/lib/jvm/temurin-25-jdk-amd64/bin/java to compare JDKs), SERVER_JAVA_OPTS, DRIVER_JAVA_OPTS
 #   (JVM flags, the same for both servers),
@@ -44,6 +56,8 @@ warmup=3
 idle_clients=5000
 build=1
 out_file=""
+syscalls=0
+syscall_tool=""
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -54,7 +68,9 @@ while [[ $# -gt 0 ]]; do
     --idle-clients) idle_clients=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out_file=$2; shift 2 ;;
-    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
+    --syscalls) syscalls=1; shift ;;
+    --syscall-tool) syscall_tool=$2; syscalls=1; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) scenarios+=("$1"); shift ;;
   esac
@@ -74,24 +90,25 @@ free_port() {
 }
 
 SERVER_PID=""
+SERVER_ARGS="" # per scenario: --recovery, --tls-cert/--tls-key
 start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
   PORT=$(free_port)
   local log="/tmp/zocket-bench-server-${1%%=*}.log"
   if [[ $1 == baseline ]]; then
     # shellcheck disable=SC2086
     taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
-      --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+      --port "$PORT" --host 127.0.0.1 $SERVER_ARGS >"$log" 2>&1 &
   elif [[ $1 == zocket ]]; then
     # shellcheck disable=SC2086
     taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.zocket.ZocketChatServer \
-      --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+      --port "$PORT" --host 127.0.0.1 $SERVER_ARGS >"$log" 2>&1 &
   else
     local jar=$CHAT_JAR
     [[ $1 == *=* ]] && jar=${1#*=}
     if [[ $(basename "$jar") == benchmarks*.jar ]]; then # another build's ZocketChatServer
       # shellcheck disable=SC2086
       taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$jar" dev.zocket.bench.zocket.ZocketChatServer \
-        --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
+        --port "$PORT" --host 127.0.0.1 $SERVER_ARGS >"$log" 2>&1 &
     else
       # Every load client comes from 127.0.0.1: lift the chat's per-address limit where it has one.
       local limit=""
@@ -135,6 +152,10 @@ scenario_args() { # $1 = scenario name
     rooms) echo "--scenario rooms --rooms 1000 --room-size 10 --window 2" ;;
     calls) echo "--scenario calls --clients 50 --in-flight 16" ;;
     stream) echo "--scenario stream --clients 10 --window 512" ;;
+    fanout500-recovery) echo "--scenario fanout --clients 500 --senders 5 --window 32 --recovery-clients true" ;;
+    calls-recovery) echo "--scenario calls --clients 50 --in-flight 16 --recovery-clients true" ;;
+    fanout100-tls) echo "--scenario fanout --clients 100 --senders 1 --window 64 --tls-trust $TLS_DIR/server.crt --connect-concurrency 32" ;;
+    fanout500-tls) echo "--scenario fanout --clients 500 --senders 5 --window 32 --tls-trust $TLS_DIR/server.crt --connect-concurrency 32" ;;
     *) echo "unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -152,7 +173,8 @@ emit() { # $1 = server, $2 = scenario, $3 = JSON line
   echo "$line"
 }
 
-idle_run() { # $1 = server; one measurement
+idle_run() { # $1 = server, $2 = connections (default --idle-clients), $3 = case name; one measurement
+  local n=${2:-$idle_clients} case=${3:-idle}
   local dir; dir=$(mktemp -d /tmp/zocket-bench-idle.XXXXXX)
   start_server "$1"
   # A small connect/disconnect round first, so classes and pools are loaded before the empty figure.
@@ -160,7 +182,7 @@ idle_run() { # $1 = server; one measurement
   sleep 0.5
   local empty_heap empty_rss
   empty_heap=$(histogram_bytes "$SERVER_PID"); empty_rss=$(rss_kb "$SERVER_PID")
-  driver --scenario idle --clients "$idle_clients" --room-size 10 --hold 120 \
+  driver --scenario idle --clients "$n" --room-size 10 --hold 120 --source-addresses "$(source_addresses "$n")" \
     --ready-file "$dir/ready" --stop-file "$dir/stop" >"$dir/json" &
   local dpid=$!
   for _ in $(seq 1 1200); do [[ -f $dir/ready ]] && break; kill -0 $dpid 2>/dev/null || break; sleep 0.1; done
@@ -171,7 +193,7 @@ idle_run() { # $1 = server; one measurement
   local json; json=$(cat "$dir/json")
   stop_server
   rm -rf "$dir"
-  emit "$1" idle "$(python3 -c '
+  emit "$1" "$case" "$(python3 -c '
 import json,sys
 d=json.loads(sys.argv[1]); n=d.get("connections",0) or 1
 eh,h,er,r=map(int,sys.argv[2:6])
@@ -180,21 +202,180 @@ d["emptyRssKb"]=er; d["rssKb"]=r; d["rssPerConnection"]=round((r-er)*1024/n)
 print(json.dumps(d,separators=(",",":")))' "$json" "$empty_heap" "$heap" "$empty_rss" "$rss")"
 }
 
+source_addresses() { # $1 = connections: how many 127.0.0.x source addresses they need
+  local lo hi
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+  # At most three quarters of an address's ephemeral ports, leaving room for the machine's others.
+  local per=$(( (hi - lo + 1) * 3 / 4 ))
+  echo $(( ($1 + per - 1) / per ))
+}
+
+# Every connection is a file descriptor of the server and of the driver: take what the hard limit
+# allows (idle20k needs more than 20,000).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+scenario_servers() { # $1 = scenario: the servers it measures, in their order within a run
+  local s
+  for s in $servers; do
+    case "$1" in
+      *-recovery|*-tls)
+        # Only servers that take the options: the baseline (TLS only), zocket, another benchmarks.jar.
+        if [[ $s == *=* && $(basename "${s#*=}") != benchmarks*.jar || $s == chat ]]; then
+          echo "scenario $1: skipping $s (no --recovery / --tls-cert option)" >&2
+        elif [[ $1 == *-recovery ]]; then
+          [[ $s == baseline ]] || echo "$s $s+recovery" # recovery off and on, alternating
+        else
+          echo "$s"
+        fi
+        ;;
+      *) echo "$s" ;;
+    esac
+  done
+}
+
+scenario_server_args() { # $1 = scenario, $2 = server as scenario_servers lists it
+  local a=""
+  [[ $2 == *+recovery ]] && a="--recovery"
+  [[ $1 == *-tls ]] && a="$a --tls-cert $TLS_DIR/server.crt --tls-key $TLS_DIR/server.key"
+  echo "$a"
+}
+
+# The *-tls scenarios: one self-signed certificate (EC P-256) for 127.0.0.1 per sitting, for both
+# servers (Netty's default TLS provider: OpenSSL if netty-tcnative is on the class path, else the
+# JDK's), trusted by the driver.
+TLS_DIR="$ROOT/benchmarks/$OUT_DIR/tls"
+if [[ " ${scenarios[*]} " == *-tls\ * ]]; then
+  mkdir -p "$TLS_DIR"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.crt" 2>/dev/null
+fi
+
+# --syscalls: perf stat's tracepoints count in the kernel (little cost to the server); strace -c
+# stops the server at every system call (its CPU figures are then much worse: only the counts hold).
+PERF_EVENTS="raw_syscalls:sys_enter"
+for call in writev write sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 read readv recvfrom futex; do
+  PERF_EVENTS="$PERF_EVENTS,syscalls:sys_enter_$call"
+done
+if [[ $syscalls == 1 && -z $syscall_tool ]]; then
+  syscall_tool=strace
+  perf stat -e syscalls:sys_enter_writev -- true >/dev/null 2>&1 && syscall_tool=perf
+fi
+
+count_syscalls() { # $1 = hooks folder, $2 = server pid, $3 = output file; the driver's window
+  local dir=$1 tool_pid="" ctl ack _r
+  for _ in $(seq 1 6000); do [[ -f $dir/start || -f $dir/end ]] && break; sleep 0.05; done
+  [[ -f $dir/start ]] || return 0
+  if [[ $syscall_tool == perf ]]; then
+    # Attached with its counters off, turned on and off through a control FIFO (each command
+    # acknowledged): the counting covers the driver's window, give or take a few milliseconds.
+    mkfifo "$dir/ctl" "$dir/ack"
+    perf stat -x, -o "$3" -e "$PERF_EVENTS" -p "$2" -D -1 --control "fifo:$dir/ctl,$dir/ack" \
+      >/dev/null 2>"$3.err" &
+    tool_pid=$!
+    exec {ctl}<>"$dir/ctl" {ack}<>"$dir/ack"
+    echo enable >&"$ctl"
+    read -r -t 20 _r <&"$ack" || true
+  else
+    # strace has no such switch: go once every thread is attached (its pre-window share is then
+    # the few milliseconds of the driver's polling).
+    local threads; threads=$(ls "/proc/$2/task" | wc -l)
+    strace -c -f -p "$2" -o "$3" 2>"$3.err" &
+    tool_pid=$!
+    for _ in $(seq 1 400); do
+      # "Process N attached with T threads", or one "attached" line per thread
+      grep -q "attached with" "$3.err" 2>/dev/null && break
+      (( $(grep -c attached "$3.err" 2>/dev/null || true) >= threads )) && break
+      sleep 0.05
+    done
+  fi
+  touch "$dir/go"
+  for _ in $(seq 1 12000); do [[ -f $dir/end ]] && break; sleep 0.01; done
+  if [[ $syscall_tool == perf ]]; then
+    echo disable >&"$ctl"
+    read -r -t 20 _r <&"$ack" || true
+    exec {ctl}>&- {ack}>&-
+  fi
+  kill -INT "$tool_pid" 2>/dev/null || true
+  wait "$tool_pid" 2>/dev/null || true
+}
+
+with_syscalls() { # $1 = the driver's JSON, $2 = the counter's output file: adds the counts
+  python3 - "$1" "$2" "$syscall_tool" <<'PY'
+import json, re, sys
+d = json.loads(sys.argv[1]); path, tool = sys.argv[2], sys.argv[3]
+counts = {}
+try:
+    lines = open(path).read().splitlines()
+except OSError:
+    lines = []
+for line in lines:
+    if tool == "perf":
+        f = line.split(",")
+        if len(f) > 2 and f[0].strip().isdigit():
+            name = f[2].split(":")[-1].replace("sys_enter_", "")
+            counts["total" if name == "sys_enter" else name] = int(f[0])
+    else:
+        f = line.split()
+        if len(f) >= 5 and re.match(r"^[0-9.]+$", f[0]) and f[3].isdigit():
+            counts[f[-1]] = int(f[3])
+n = d.get("windowDelivered") or 0
+if counts and n:
+    epoll = sum(counts.get(k, 0) for k in ("epoll_wait", "epoll_pwait", "epoll_pwait2"))
+    keys = ["writev", "write", "sendto", "sendmsg", "read", "readv", "recvfrom", "futex", "total"]
+    per = {k: round(counts.get(k, 0) * 1000 / n, 2) for k in keys}
+    per["epoll_wait"] = round(epoll * 1000 / n, 2)
+    d["syscallTool"] = tool
+    d["syscallsPer1000Deliveries"] = per
+    d["syscallCounts"] = counts
+elif not counts:
+    d["syscallError"] = "no counts from " + tool
+print(json.dumps(d, separators=(",", ":")))
+PY
+}
+
 # Servers alternate run by run, so a slow spell of the machine hits both alike.
 for sc in "${scenarios[@]}"; do
   for run in $(seq 1 "$runs"); do
-    for server in $servers; do
+    for server in $(scenario_servers "$sc"); do
+      SERVER_ARGS=""
       if [[ $sc == idle ]]; then
         idle_run "$server"
         continue
       fi
+      if [[ $sc == idle20k ]]; then
+        if (( $(ulimit -n) < 20000 + 500 )); then
+          emit "$server" "$sc" "{\"error\":\"ulimit -n is $(ulimit -n): 20,000 connections need more than 20,500\"}"
+          continue
+        fi
+        idle_run "$server" 20000 idle20k
+        continue
+      fi
+      SERVER_ARGS=$(scenario_server_args "$sc" "$server")
+      label=$server # zocket+recovery: zocket started with --recovery
+      if [[ $server == *+recovery ]]; then
+        server=${server%+recovery}
+        label="${server%%=*}+recovery"
+      fi
       [[ $sc == stream && $server == baseline ]] && continue # the raw baseline has no streams
       start_server "$server"
+      hooks=()
+      if [[ $syscalls == 1 ]]; then
+        hooks_dir=$(mktemp -d /tmp/zocket-bench-syscalls.XXXXXX)
+        count_syscalls "$hooks_dir" "$SERVER_PID" "$hooks_dir/counts" &
+        counter=$!
+        hooks=(--window-hooks "$hooks_dir")
+      fi
       # shellcheck disable=SC2046
       json=$(driver $(scenario_args "$sc") --warmup "$warmup" --duration "$duration" \
-        --server-pid "$SERVER_PID")
+        --server-pid "$SERVER_PID" "${hooks[@]}") || true # a failed run's JSON has its error
+      if [[ $syscalls == 1 ]]; then
+        touch "$hooks_dir/end" # in case the driver failed before its window
+        wait "$counter" || true
+        json=$(with_syscalls "$json" "$hooks_dir/counts")
+        rm -rf "$hooks_dir"
+      fi
       stop_server
-      emit "$server" "$sc" "$json"
+      emit "$label" "$sc" "$json"
     done
   done
 done

@@ -28,12 +28,13 @@ print()
 print("%-10s %-9s %16s %23s %12s %8s %8s %9s %6s %9s %6s %s" % ("case", "server", "per-server-CPU-s", "(min..max)", "delivered/s", "user-ns", "kern-ns", "per-write", "lost", "reordered", "other", "runs"))
 summary = {}
 for (case, server), results in sorted(by.items()):
-    if case == "idle":
+    if case.startswith("idle"):
         m = med([x.get("heapPerConnection") for x in results])
         rss = med([x.get("rssPerConnection") for x in results])
         lost = sum(x.get("lost", 0) for x in results)
         summary[(case, server)] = m
-        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d" % (case, server, m, rss, lost, len(results)))
+        errs = [x["error"] for x in results if "error" in x]
+        print("%-10s %-9s %11s B/conn heap (RSS %s B/conn) lost=%s runs=%d%s" % (case, server, m, rss, lost, len(results), (" ERRORS " + str(errs)) if errs else ""))
         continue
     vals = [x.get("deliveriesPerServerCpuS") for x in results if x.get("deliveriesPerServerCpuS")]
     m = med(vals)
@@ -61,3 +62,23 @@ if others:
                 print("%-10s %s/baseline = %.3f" % (c, o, z / b))
 if dropped:
     print("\n%d disturbed run(s) left out (other processes used more than %s CPU-s)" % (dropped, max_other))
+# Recovery on against off (the *-recovery cases run each Zocket server both ways, run by run).
+pairs = [(c, s) for c, s in summary if s.endswith("+recovery")]
+if pairs:
+    print()
+    for c, s in sorted(pairs):
+        off = summary.get((c, s[: -len("+recovery")]))
+        on = summary.get((c, s))
+        if off and on:
+            print("%-18s %s/%s = %.3f (recovery on against off, deliveries per server CPU-s)" % (c, s, s[: -len("+recovery")], on / off))
+# System calls per 1,000 deliveries (--syscalls), medians.
+counted = {k: v for k, v in by.items() if any("syscallsPer1000Deliveries" in x for x in v)}
+if counted:
+    print()
+    keys = ["writev", "write", "sendto", "sendmsg", "epoll_wait", "read", "futex", "total"]
+    print("%-18s %-16s %s  (system calls per 1,000 deliveries, %s)" % ("case", "server", " ".join("%10s" % k for k in keys),
+          "/".join(sorted({x.get("syscallTool", "?") for v in counted.values() for x in v}))))
+    for (case, server), results in sorted(counted.items()):
+        per = [x["syscallsPer1000Deliveries"] for x in results if "syscallsPer1000Deliveries" in x]
+        print("%-18s %-16s %s  bytes/write %s" % (case, server, " ".join("%10s" % med([p.get(k) for p in per]) for k in keys),
+              med([x.get("bytesPerWriteCall") for x in results])))

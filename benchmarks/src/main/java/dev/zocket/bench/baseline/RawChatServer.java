@@ -24,6 +24,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -35,7 +38,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -57,8 +62,12 @@ import tools.jackson.core.json.JsonFactory;
  * The handshake reads {@code user-name} from the query (then the HTTP header), default {@code
  * Anonymous}.
  *
- * <p>Usage: {@code RawChatServer [--port N] [--host 127.0.0.1]}; prints {@code LISTENING <port>}
- * once bound.
+ * <p>With an {@link SslContext} (from {@code --tls-cert PEM --tls-key PEM}: Netty's default
+ * provider, as Zocket's {@code tls} option uses) every connection starts with Netty's {@link
+ * io.netty.handler.ssl.SslHandler}, below the head the frames are written to: {@code wss://}.
+ *
+ * <p>Usage: {@code RawChatServer [--port N] [--host 127.0.0.1] [--tls-cert PEM --tls-key PEM]};
+ * prints {@code LISTENING <port>} once bound.
  */
 public final class RawChatServer implements AutoCloseable {
   private static final JsonFactory JSON = new JsonFactory();
@@ -82,7 +91,7 @@ public final class RawChatServer implements AutoCloseable {
   private final byte[] scratch = new byte[64 * 1024];
   private boolean flushScheduled;
 
-  private RawChatServer(String host, int port) throws InterruptedException {
+  private RawChatServer(String host, int port, SslContext ssl) throws InterruptedException {
     group = Transport.oneLoop();
     loop = group.next();
     ServerBootstrap b =
@@ -96,6 +105,9 @@ public final class RawChatServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ChannelPipeline p = ch.pipeline();
+                    if (ssl != null) {
+                      p.addLast("tls", ssl.newHandler(ch.alloc()));
+                    }
                     p.addLast(HEAD, HeadAnchor.INSTANCE);
                     p.addLast(new HttpServerCodec());
                     p.addLast(new HttpObjectAggregator(8192));
@@ -114,7 +126,16 @@ public final class RawChatServer implements AutoCloseable {
 
   /** Starts a server on a loopback host and port (0 for any free port). */
   public static RawChatServer start(String host, int port) throws InterruptedException {
-    return new RawChatServer(host, port);
+    return new RawChatServer(host, port, null);
+  }
+
+  /**
+   * Starts a server serving {@code wss://} with a server TLS context, on a loopback host and port
+   * (0 for any free port).
+   */
+  public static RawChatServer start(String host, int port, SslContext ssl)
+      throws InterruptedException {
+    return new RawChatServer(host, port, Objects.requireNonNull(ssl, "ssl == null"));
   }
 
   /** The bound port. */
@@ -129,18 +150,32 @@ public final class RawChatServer implements AutoCloseable {
   }
 
   /** Runs the server until the process is killed. */
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws InterruptedException, SSLException {
     String host = "127.0.0.1";
     int port = 3000;
+    File tlsCert = null;
+    File tlsKey = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--host" -> host = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--tls-cert" -> tlsCert = new File(args[++i]);
+        case "--tls-key" -> tlsKey = new File(args[++i]);
         default -> throw new IllegalArgumentException("Unknown argument: " + args[i]);
       }
     }
-    RawChatServer s = start(host, port);
-    System.out.println("LISTENING " + s.port() + (Transport.epoll() ? " epoll" : " nio"));
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    RawChatServer s =
+        tlsCert == null
+            ? start(host, port)
+            : start(host, port, SslContextBuilder.forServer(tlsCert, tlsKey).build());
+    System.out.println(
+        "LISTENING "
+            + s.port()
+            + (Transport.epoll() ? " epoll" : " nio")
+            + (tlsCert != null ? " tls " + SslContext.defaultServerProvider() : ""));
     System.out.flush();
     s.server.closeFuture().sync();
   }

@@ -21,10 +21,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +45,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
@@ -70,8 +76,20 @@ import tools.jackson.databind.ObjectMapper;
  * has sent {@code --max-messages}), then a drain, all under the hard {@code --deadline}. With
  * {@code --server-pid} the server's CPU time (utime and stime of {@code /proc/<pid>/stat}) is read
  * at both ends of the measured window: deliveries per server CPU-second, user and kernel
- * nanoseconds per delivery, and (from {@code syscw} of {@code /proc/<pid>/io}) deliveries per write
- * system call of the server. Prints one JSON line. Only loopback addresses are accepted.
+ * nanoseconds per delivery, and (from {@code syscw} and {@code wchar} of {@code /proc/<pid>/io})
+ * deliveries and bytes per write system call of the server. Prints one JSON line. Only loopback
+ * addresses are accepted.
+ *
+ * <p>Other options: {@code --tls-trust PEM} connects with {@code wss://}, trusting only the
+ * certificate of that PEM file (host name checked against the target address); {@code
+ * --recovery-clients true} makes every client ask for connection-state recovery ({@code
+ * x-zocket-recovery=1}, as Zocket's clients do; they never resume, the {@code __session} message
+ * and the events' positions are read and ignored); {@code --source-addresses K} spreads the
+ * connections over the source addresses 127.0.0.1 to 127.0.0.K (the target must be an IPv4 loopback
+ * address), each of which has its own ephemeral ports, for more connections than one address has
+ * ports; {@code --window-hooks DIR} hands the measured window to a tool that counts the server's
+ * system calls: the driver creates {@code DIR/start} and waits (at most 30 s) for {@code DIR/go}
+ * before the window begins, and creates {@code DIR/end} as soon as it ends.
  */
 public final class LoadDriver {
   private static final JsonFactory JSON = new JsonFactory();
@@ -100,6 +118,10 @@ public final class LoadDriver {
     String readyFile;
     String stopFile;
     int connectConcurrency = 256;
+    String tlsTrust;
+    boolean recoveryClients;
+    int sourceAddresses = 1;
+    String windowHooks;
 
     /** Parses {@code --name value} pairs. */
     public static Options parse(String... args) {
@@ -132,6 +154,10 @@ public final class LoadDriver {
           case "--ready-file" -> o.readyFile = v;
           case "--stop-file" -> o.stopFile = v;
           case "--connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
+          case "--tls-trust" -> o.tlsTrust = v;
+          case "--recovery-clients" -> o.recoveryClients = Boolean.parseBoolean(v);
+          case "--source-addresses" -> o.sourceAddresses = Integer.parseInt(v);
+          case "--window-hooks" -> o.windowHooks = v;
           default -> throw new IllegalArgumentException("Unknown argument: " + a);
         }
       }
@@ -140,6 +166,10 @@ public final class LoadDriver {
       }
       if (o.window < 1 || o.inFlight < 1 || o.clients < 1 || o.roomSize < 1 || o.rooms < 1) {
         throw new IllegalArgumentException("Counts must be positive");
+      }
+      if (o.sourceAddresses < 1 || o.sourceAddresses > 254) {
+        throw new IllegalArgumentException(
+            "--source-addresses must be from 1 to 254: " + o.sourceAddresses);
       }
       if (o.deadline <= 0) {
         o.deadline = o.warmup + o.duration + o.hold + 120;
@@ -264,6 +294,11 @@ public final class LoadDriver {
     out.put("scenario", o.scenario);
     out.put("params", params());
     out.put("transport", Transport.epoll() ? "epoll" : "nio");
+    SslContext ssl = o.tlsTrust == null ? null : clientTls(Path.of(o.tlsTrust));
+    if (ssl != null) {
+      out.put("tls", SslContext.defaultClientProvider().toString());
+    }
+    List<InetAddress> sources = sourceAddresses(address, o.sourceAddresses);
     long start = System.nanoTime();
 
     Bootstrap b =
@@ -271,27 +306,34 @@ public final class LoadDriver {
             .group(group)
             .channel(Transport.clientChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            // Bound source ports (--source-addresses) may reuse ports in TIME_WAIT.
+            .option(ChannelOption.SO_REUSEADDR, true);
     for (Client c : clients) {
       if (!connectPermits.tryAcquire(remainingNanos(), TimeUnit.NANOSECONDS)) {
         return fail(out, "connect timed out");
       }
       URI uri =
           URI.create(
-              "ws://"
+              (ssl == null ? "ws://" : "wss://")
                   + address.getHostAddress()
                   + ":"
                   + o.port
                   + o.path
                   + "?user-name="
                   + URLEncoder.encode(c.name, StandardCharsets.UTF_8)
-                  + (o.scenario.equals("stream") ? "&x-zocket-streams=1" : ""));
+                  + (o.scenario.equals("stream") ? "&x-zocket-streams=1" : "")
+                  + (o.recoveryClients ? "&x-zocket-recovery=1" : ""));
       ChannelFuture f =
           b.clone()
               .handler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      if (ssl != null) {
+                        ch.pipeline()
+                            .addLast(ssl.newHandler(ch.alloc(), address.getHostAddress(), o.port));
+                      }
                       ch.pipeline()
                           .addLast(
                               new HttpClientCodec(),
@@ -306,7 +348,12 @@ public final class LoadDriver {
                               c);
                     }
                   })
-              .connect(address, o.port);
+              .connect(
+                  new InetSocketAddress(address, o.port),
+                  // One source address: the kernel picks it with the port at connect time.
+                  sources.size() == 1
+                      ? null
+                      : new InetSocketAddress(sources.get(c.index % sources.size()), 0));
       f.addListener(
           r -> {
             if (!r.isSuccess()) {
@@ -315,10 +362,22 @@ public final class LoadDriver {
             }
           });
     }
-    if (!connected.await(remainingNanos(), TimeUnit.NANOSECONDS)) {
-      return fail(out, "handshakes timed out: " + connected.getCount() + " left");
+    // A connection that failed never counts down: stop at the first failure, not at the deadline.
+    while (!connected.await(Math.min(100_000_000L, remainingNanos()), TimeUnit.NANOSECONDS)) {
+      long failed = onLoop(() -> connectFailures);
+      if (failed > 0) {
+        return fail(
+            out, failed + " connections failed (" + connected.getCount() + " not connected yet)");
+      }
+      if (remainingNanos() == 0) {
+        return fail(out, "handshakes timed out: " + connected.getCount() + " left");
+      }
     }
     out.put("connectMs", (System.nanoTime() - start) / 1_000_000);
+    if (sources.size() > 1) {
+      // The source addresses the connections really have, not the ones they were asked to use.
+      out.put("sourceAddresses", onLoop(this::distinctSourceAddresses));
+    }
 
     onLoop(
         () -> {
@@ -347,6 +406,7 @@ public final class LoadDriver {
         });
     sleepUntil(System.nanoTime() + (long) (o.warmup * 1e9));
 
+    boolean hooked = o.windowHooks != null && awaitHook(Path.of(o.windowHooks));
     long[] c0 = onLoop(this::snapshot);
     long t0 = c0[2];
     long end = t0 + (long) (o.duration * 1e9);
@@ -358,6 +418,10 @@ public final class LoadDriver {
     }
     long[] c1 = onLoop(this::snapshot);
     long t1 = c1[2];
+    if (o.windowHooks != null) {
+      Files.writeString(Path.of(o.windowHooks, "end"), "");
+      out.put("windowHooked", hooked);
+    }
     onLoop(() -> running = false);
     long cpu0 = c0[3];
     long cpu1 = c1[3];
@@ -405,6 +469,11 @@ public final class LoadDriver {
         // wake-up makes more calls, and the kernel time per delivery follows.
         out.put("serverWriteCalls", c1[8] - c0[8]);
         out.put("deliveriesPerWriteCall", round(windowDelivered / (double) (c1[8] - c0[8])));
+        if (c0[9] >= 0 && c1[9] >= c0[9]) {
+          // Bytes one write or writev call carried (wchar counts them; sendto and sendmsg count
+          // in neither figure).
+          out.put("bytesPerWriteCall", Math.round((c1[9] - c0[9]) / (double) (c1[8] - c0[8])));
+        }
       }
       if (c0[5] >= 0 && c1[5] >= 0) {
         // CPU used by other processes during the window: a run with much of it is disturbed.
@@ -467,6 +536,15 @@ public final class LoadDriver {
     p.put("warmupS", o.warmup);
     p.put("durationS", o.duration);
     p.put("maxMessages", o.maxMessages);
+    if (o.tlsTrust != null) {
+      p.put("tls", true);
+    }
+    if (o.recoveryClients) {
+      p.put("recoveryClients", true);
+    }
+    if (o.sourceAddresses > 1) {
+      p.put("sourceAddresses", o.sourceAddresses);
+    }
     return p;
   }
 
@@ -490,11 +568,12 @@ public final class LoadDriver {
   /**
    * Counters, time and CPU read together on the event loop, so the window's deliveries, duration
    * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks,
-   * machine busy ticks, server user ticks, server kernel ticks, server write calls}.
+   * machine busy ticks, server user ticks, server kernel ticks, server write calls, server bytes
+   * written}.
    */
   private long[] snapshot() {
     long[] server = serverCpuTicks();
-    long writeCalls = o.serverPid > 0 ? writeCalls(Integer.toString(o.serverPid)) : -1;
+    long[] io = o.serverPid > 0 ? writes(Integer.toString(o.serverPid)) : new long[] {-1, -1};
     return new long[] {
       sent,
       delivered,
@@ -504,7 +583,8 @@ public final class LoadDriver {
       machineBusyTicks(),
       server[0],
       server[1],
-      writeCalls
+      io[0],
+      io[1]
     };
   }
 
@@ -629,16 +709,82 @@ public final class LoadDriver {
    * /proc/<pid>/io}); -1 when unreadable (another user's process).
    */
   static long writeCalls(String pid) {
+    return writes(pid)[0];
+  }
+
+  /**
+   * {write calls, bytes written} of {@code /proc/<pid>/io} ({@code syscw} and {@code wchar}: the
+   * calls of write and writev, and what they wrote); -1 for a figure that cannot be read.
+   */
+  static long[] writes(String pid) {
+    long[] out = {-1, -1};
     try {
       for (String line : Files.readAllLines(Path.of("/proc", pid, "io"))) {
         if (line.startsWith("syscw:")) {
-          return Long.parseLong(line.substring(6).trim());
+          out[0] = Long.parseLong(line.substring(6).trim());
+        } else if (line.startsWith("wchar:")) {
+          out[1] = Long.parseLong(line.substring(6).trim());
         }
       }
-      return -1;
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return new long[] {-1, -1};
     }
+    return out;
+  }
+
+  /**
+   * The window hand-over of {@code --window-hooks}: creates {@code dir/start}, then waits at most
+   * 30 s (and the deadline) for {@code dir/go}. Returns whether {@code go} came.
+   */
+  private boolean awaitHook(Path dir) throws IOException, InterruptedException {
+    Files.writeString(dir.resolve("start"), "");
+    long end = Math.min(deadlineNanos, System.nanoTime() + 30_000_000_000L);
+    while (System.nanoTime() < end) {
+      if (Files.exists(dir.resolve("go"))) {
+        return true;
+      }
+      Thread.sleep(5);
+    }
+    return false;
+  }
+
+  /** A client TLS context trusting only the certificates of a PEM file. */
+  static SslContext clientTls(Path trustedPem) throws SSLException {
+    return SslContextBuilder.forClient()
+        .trustManager(trustedPem.toFile())
+        .endpointIdentificationAlgorithm("HTTPS")
+        .build();
+  }
+
+  /**
+   * The source addresses of {@code --source-addresses}: the target itself for one, else 127.0.0.1
+   * to 127.0.0.{@code count} (the target must be an IPv4 loopback address then).
+   */
+  static List<InetAddress> sourceAddresses(InetAddress target, int count)
+      throws UnknownHostException {
+    if (count == 1) {
+      return List.of(target);
+    }
+    if (!(target instanceof Inet4Address) || !target.isLoopbackAddress()) {
+      throw new IllegalArgumentException(
+          "--source-addresses needs an IPv4 loopback target, not " + target.getHostAddress());
+    }
+    List<InetAddress> out = new ArrayList<>(count);
+    for (int i = 1; i <= count; i++) {
+      out.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) i}));
+    }
+    return out;
+  }
+
+  /** How many different local addresses the open connections have. */
+  private int distinctSourceAddresses() {
+    Set<InetAddress> seen = new HashSet<>();
+    for (Client c : clients) {
+      if (c.channel != null && c.channel.localAddress() instanceof InetSocketAddress a) {
+        seen.add(a.getAddress());
+      }
+    }
+    return seen.size();
   }
 
   private static double round(double v) {
@@ -678,6 +824,7 @@ public final class LoadDriver {
 
   /** One connection; all state is confined to the event loop. */
   private final class Client extends SimpleChannelInboundHandler<WebSocketFrame> {
+    final int index;
     final String name;
     final Room room;
     final int slot;
@@ -701,6 +848,7 @@ public final class LoadDriver {
     boolean streamEnded;
 
     Client(int index, Room room, int slot) {
+      this.index = index;
       this.name = "c" + index;
       this.room = room;
       this.slot = slot;

@@ -9,6 +9,9 @@ import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import io.netty.handler.ssl.SslContext;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -23,38 +26,72 @@ import java.util.concurrent.ConcurrentHashMap;
  * chat example keeps the library's default of 1,000 messages per second, which a load run exceeds),
  * and a streaming route for the load driver's stream scenario ({@link Feeds}).
  *
- * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
- * 0]}; prints {@code LISTENING <port>} once bound.
+ * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit 0]
+ * [--recovery] [--tls-cert PEM --tls-key PEM]}; prints {@code LISTENING <port>} once bound. {@code
+ * --recovery} turns on connection-state recovery with the in-memory store (window 2 minutes, the
+ * last 10,000 events, as docs/recovery.md's example), so that every event is numbered and kept;
+ * {@code --tls-cert} and {@code --tls-key} serve {@code wss://} with a certificate chain and its
+ * PKCS#8 key in PEM files ({@link ZocketServer.Builder#tls}, Netty's default TLS provider).
  */
 public final class ZocketChatServer {
   private ZocketChatServer() {}
 
-  /** Starts a server; see the class documentation. */
+  /** Starts a server without recovery nor TLS; see the class documentation. */
   public static ZocketServer start(String host, int port, int ioThreads, int rateLimit) {
+    return start(host, port, ioThreads, rateLimit, false, null, null);
+  }
+
+  /**
+   * Starts a server; see the class documentation.
+   *
+   * @param recovery whether connection-state recovery is on (in-memory store)
+   * @param tlsCert the PEM certificate chain to serve {@code wss://} with, or null for {@code
+   *     ws://}
+   * @param tlsKey the PEM private key of {@code tlsCert}, or null
+   */
+  public static ZocketServer start(
+      String host,
+      int port,
+      int ioThreads,
+      int rateLimit,
+      boolean recovery,
+      Path tlsCert,
+      Path tlsKey) {
     Map<String, Map<String, String>> roster = new ConcurrentHashMap<>();
-    return ZocketServer.builder()
-        .headers(ChatHeaders.class)
-        .onConnect((headers, clientId) -> headers.userName())
-        .onDisconnect(
-            ctx -> {
-              for (String room : ctx.rooms().current()) {
-                Map<String, String> names = roster.get(room);
-                if (names != null) {
-                  names.remove(ctx.clientId());
-                }
-              }
-            })
-        .handle(Rooms.class, ctx -> new Handler(ctx, roster))
-        // The load driver's stream scenario.
-        .handle(Feeds.Feed.class, ctx -> new Feeds.Handler())
-        .host(host)
-        .port(port)
-        .ioThreads(ioThreads)
-        .rateLimit(rateLimit, 1000)
-        // The rooms scenario opens 10,000 connections; the default limit under -Xmx1g is 8,192
-        // (a connection's worst-case direct memory), which would refuse the last ones with 503.
-        .maxConnections(20_000)
-        .start();
+    ZocketServer.Builder<ChatHeaders, String> b =
+        ZocketServer.builder()
+            .headers(ChatHeaders.class)
+            .onConnect((headers, clientId) -> headers.userName())
+            .onDisconnect(
+                ctx -> {
+                  for (String room : ctx.rooms().current()) {
+                    Map<String, String> names = roster.get(room);
+                    if (names != null) {
+                      names.remove(ctx.clientId());
+                    }
+                  }
+                })
+            .handle(Rooms.class, ctx -> new Handler(ctx, roster))
+            // The load driver's stream scenario.
+            .handle(Feeds.Feed.class, ctx -> new Feeds.Handler())
+            .host(host)
+            .port(port)
+            .ioThreads(ioThreads)
+            .rateLimit(rateLimit, 1000)
+            // The rooms scenario opens 10,000 connections and the idle row up to 20,000 or
+            // more; the default limit under -Xmx1g is 8,192 (a connection's worst-case direct
+            // memory), which would refuse the last ones with 503.
+            .maxConnections(100_000)
+            // Hundreds of TLS handshakes at once on one busy core can take longer than the
+            // default 10 s from accept to upgrade; a load run is not an attack.
+            .handshakeTimeout(Duration.ofSeconds(60));
+    if (recovery) {
+      b.recovery(Duration.ofMinutes(2), 10_000);
+    }
+    if (tlsCert != null) {
+      b.tls(tlsCert, tlsKey);
+    }
+    return b.start();
   }
 
   /** Runs the server until the process is killed. */
@@ -63,17 +100,30 @@ public final class ZocketChatServer {
     int port = 3000;
     int ioThreads = 1;
     int rateLimit = 0;
+    boolean recovery = false;
+    Path tlsCert = null;
+    Path tlsKey = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--host" -> host = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
         case "--rate-limit" -> rateLimit = Integer.parseInt(args[++i]);
+        case "--recovery" -> recovery = true;
+        case "--tls-cert" -> tlsCert = Path.of(args[++i]);
+        case "--tls-key" -> tlsKey = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("Unknown argument: " + args[i]);
       }
     }
-    ZocketServer server = start(host, port, ioThreads, rateLimit);
-    System.out.println("LISTENING " + server.port());
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    ZocketServer server = start(host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey);
+    System.out.println(
+        "LISTENING "
+            + server.port()
+            + (recovery ? " recovery" : "")
+            + (tlsCert != null ? " tls " + SslContext.defaultServerProvider() : ""));
     System.out.flush();
     Thread.currentThread().join();
   }

@@ -1,6 +1,7 @@
 package dev.zocket.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.zocket.Context;
@@ -12,8 +13,17 @@ import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.bench.zocket.Feeds;
+import dev.zocket.bench.zocket.ZocketChatServer;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.test.Await;
+import dev.zocket.test.Certificates;
 import dev.zocket.test.LeakDetection;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Smoke test of the load tools: the driver runs tiny bounded scenarios against the raw baseline
@@ -214,6 +225,160 @@ class LoadDriverTest {
     assertClean(stream);
     assertThat(stream.get("delivered")).isEqualTo(6_000L);
     assertThat(stream.get("badReplies")).isEqualTo(0L);
+  }
+
+  @Test
+  void fanoutOverTlsToTheBaselineAndToZocket(@TempDir Path dir) throws Exception {
+    Certificates certificates = Certificates.create(dir);
+    RawChatServer rawTls =
+        RawChatServer.start(
+            "127.0.0.1",
+            0,
+            SslContextBuilder.forServer(
+                    certificates.certificatePem().toFile(), certificates.privateKeyPem().toFile())
+                .build());
+    ZocketServer zocketTls =
+        ZocketChatServer.start(
+            "127.0.0.1",
+            0,
+            1,
+            0,
+            false,
+            certificates.certificatePem(),
+            certificates.privateKeyPem());
+    try {
+      for (int port : new int[] {rawTls.port(), zocketTls.port()}) {
+        Map<String, Object> r =
+            run(
+                port,
+                "--scenario",
+                "fanout",
+                "--clients",
+                "10",
+                "--senders",
+                "2",
+                "--window",
+                "8",
+                "--max-messages",
+                "100",
+                "--tls-trust",
+                certificates.certificatePem().toString());
+        assertClean(r);
+        assertThat(r).containsKey("tls");
+      }
+    } finally {
+      rawTls.close();
+      zocketTls.close();
+    }
+  }
+
+  @Test
+  void clientsAskingForRecoveryAgainstZocketWithRecovery() throws Exception {
+    ZocketServer recovering = ZocketChatServer.start("127.0.0.1", 0, 1, 0, true, null, null);
+    try {
+      assertClean(
+          run(
+              recovering.port(),
+              "--scenario",
+              "fanout",
+              "--clients",
+              "20",
+              "--senders",
+              "3",
+              "--window",
+              "8",
+              "--max-messages",
+              "200",
+              "--recovery-clients",
+              "true"));
+      Map<String, Object> calls =
+          run(
+              recovering.port(),
+              "--scenario",
+              "calls",
+              "--clients",
+              "5",
+              "--in-flight",
+              "4",
+              "--max-messages",
+              "200",
+              "--recovery-clients",
+              "true");
+      assertClean(calls);
+      assertThat(calls.get("badReplies")).isEqualTo(0L);
+    } finally {
+      recovering.close();
+    }
+  }
+
+  @Test
+  void idleConnectionsSpreadOverSourceAddresses() throws Exception {
+    Map<String, Object> r =
+        run(
+            baseline.port(),
+            "--scenario",
+            "idle",
+            "--clients",
+            "30",
+            "--room-size",
+            "10",
+            "--source-addresses",
+            "3");
+    assertThat(r).doesNotContainKey("error");
+    assertThat(r.get("openAtEnd")).isEqualTo(30L);
+    assertThat(r.get("sourceAddresses")).isEqualTo(3);
+  }
+
+  @Test
+  void theWindowWaitsForItsHookAndAnnouncesItsEnd(@TempDir Path dir) throws Exception {
+    Thread tool =
+        new Thread(
+            () -> {
+              try {
+                Await.until(
+                    "the window to start",
+                    Duration.ofSeconds(30),
+                    () -> Files.exists(dir.resolve("start")));
+                Files.writeString(dir.resolve("go"), "");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    tool.start();
+    Map<String, Object> r =
+        run(
+            baseline.port(),
+            "--scenario",
+            "fanout",
+            "--clients",
+            "5",
+            "--window",
+            "8",
+            "--max-messages",
+            "100",
+            "--window-hooks",
+            dir.toString());
+    tool.join(30_000);
+    assertClean(r);
+    assertThat(r.get("windowHooked")).isEqualTo(true);
+    assertThat(dir.resolve("end")).exists();
+  }
+
+  @Test
+  void aFailedConnectionEndsTheRunWithItsError() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Map<String, Object> r = run(closed, "--scenario", "fanout", "--clients", "3");
+    assertThat((String) r.get("error")).contains("connections failed");
+  }
+
+  @Test
+  void sourceAddressesStayWithinOneOctet() {
+    assertThatThrownBy(() -> LoadDriver.Options.parse("--source-addresses", "255"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--source-addresses");
   }
 
   /** The chat protocol on Zocket: joins and posts go to the room, members answers the room. */

@@ -65,9 +65,13 @@ class LoadDriverTest {
     zocket.close();
   }
 
+  /**
+   * Runs the driver with a short warm-up and window; {@code args} come last, so they may set
+   * another.
+   */
   private static Map<String, Object> run(int port, String... args) throws Exception {
     String[] all = new String[args.length + 10];
-    System.arraycopy(args, 0, all, 0, args.length);
+    System.arraycopy(args, 0, all, 10, args.length);
     String[] common = {
       "--port",
       Integer.toString(port),
@@ -80,7 +84,7 @@ class LoadDriverTest {
       "--hold",
       "0"
     };
-    System.arraycopy(common, 0, all, args.length, common.length);
+    System.arraycopy(common, 0, all, 0, common.length);
     return LoadDriver.run(LoadDriver.Options.parse(all));
   }
 
@@ -169,7 +173,10 @@ class LoadDriverTest {
             "--window",
             "64",
             "--max-messages",
-            "2000");
+            "2000",
+            // The window ends once every item is streamed: a busy machine takes longer than 0.5 s.
+            "--duration",
+            "30");
     assertClean(stream);
     assertThat(stream.get("delivered")).isEqualTo(6_000L);
     assertThat(stream.get("badReplies")).isEqualTo(0L);
@@ -221,7 +228,10 @@ class LoadDriverTest {
             "--window",
             "64",
             "--max-messages",
-            "2000");
+            "2000",
+            // The window ends once every item is streamed: a busy machine takes longer than 0.5 s.
+            "--duration",
+            "30");
     assertClean(stream);
     assertThat(stream.get("delivered")).isEqualTo(6_000L);
     assertThat(stream.get("badReplies")).isEqualTo(0L);

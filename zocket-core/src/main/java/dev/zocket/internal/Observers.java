@@ -185,6 +185,17 @@ public final class Observers implements ZocketObserver {
   }
 
   @Override
+  public void onBackplaneLost(String fromNodeId, long events) {
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        observers[i].onBackplaneLost(fromNodeId, events);
+      } catch (RuntimeException e) {
+        failed(i, "onBackplaneLost", e);
+      }
+    }
+  }
+
+  @Override
   public void onRecoveryEvicted(RecoveryBound bound, int events, long bytes) {
     for (int i = 0; i < observers.length; i++) {
       try {

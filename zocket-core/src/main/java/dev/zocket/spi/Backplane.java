@@ -191,5 +191,16 @@ public interface Backplane extends AutoCloseable {
      * <p>Threading: any thread; does not block.
      */
     default void reportRecovery() {}
+
+    /**
+     * Events another node published for this node were lost on the way: the server tells its
+     * observers ({@link ZocketObserver#onBackplaneLost}).
+     *
+     * <p>Threading: any thread; does not block.
+     *
+     * @param fromNodeId the id of the node that published them
+     * @param events how many, at least 1
+     */
+    default void reportLost(String fromNodeId, long events) {}
   }
 }

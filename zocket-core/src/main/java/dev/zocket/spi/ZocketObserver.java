@@ -180,6 +180,22 @@ public interface ZocketObserver {
   default void onBackplaneRecovered() {}
 
   /**
+   * Events another node published to this node's channels did not arrive here: they were lost on
+   * the way (this node was not subscribed while Redis failed over or reconnected, or the publishing
+   * node dropped them because Redis was away or slow), so this node's recipients of them did not
+   * get them. Counted from a gap in the publishing node's numbering of its events on one channel,
+   * when a later event on that channel arrives; events lost at the end of an outage, with nothing
+   * sent after them, are not known here. An event to several rooms counts once for each of its
+   * rooms' channels it was lost on. A backplane that cannot lose events never calls this.
+   *
+   * <p>Threading: on the backplane's thread that received the event after the gap.
+   *
+   * @param fromNodeId the id of the node that published them
+   * @param events how many, at least 1
+   */
+  default void onBackplaneLost(String fromNodeId, long events) {}
+
+  /**
    * Events were dropped from the server's in-memory recovery store before their window had passed,
    * because the store had reached one of its bounds ({@code ZocketServer.Builder.recovery}'s most
    * events, or {@code ZocketServer.Builder.maxRecoveryMemory}'s bytes): a session that missed them

@@ -67,6 +67,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       <td>events received from other nodes</td></tr>
  *   <tr><td>{@code zocket.backplane.outages}</td><td>counter</td><td></td>
  *       <td>times the backplane lost its connection</td></tr>
+ *   <tr><td>{@code zocket.backplane.lost}</td><td>counter</td><td></td>
+ *       <td>events other nodes published for this node that did not arrive (found from gaps in
+ *       their numbering)</td></tr>
  *   <tr><td>{@code zocket.backplane.up}</td><td>gauge</td><td></td>
  *       <td>1 while the backplane is connected (or there is none), 0 during an outage</td></tr>
  * </table>
@@ -98,6 +101,7 @@ public final class ZocketMetrics implements ZocketObserver {
   private final Counter published;
   private final Counter received;
   private final Counter outages;
+  private final Counter lost;
 
   private ZocketMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -151,6 +155,10 @@ public final class ZocketMetrics implements ZocketObserver {
     outages =
         Counter.builder("zocket.backplane.outages")
             .description("Times the backplane lost its connection")
+            .register(registry);
+    lost =
+        Counter.builder("zocket.backplane.lost")
+            .description("Events other nodes published for this node that did not arrive")
             .register(registry);
     Gauge.builder("zocket.backplane.up", backplaneUp, AtomicInteger::get)
         .description("1 while the backplane is connected (or there is none), 0 during an outage")
@@ -273,6 +281,12 @@ public final class ZocketMetrics implements ZocketObserver {
   public void onBackplaneOutage() {
     outages.increment();
     backplaneUp.set(0);
+  }
+
+  /** Counts the events lost on their way from another node. On the backplane's thread. */
+  @Override
+  public void onBackplaneLost(String fromNodeId, long events) {
+    lost.increment(events);
   }
 
   /** Sets {@code zocket.backplane.up} to 1. On the backplane's thread. */

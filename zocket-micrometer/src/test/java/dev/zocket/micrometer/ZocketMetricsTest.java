@@ -184,6 +184,7 @@ class ZocketMetricsTest {
       backplane.node.reportOutage();
       assertThat(gauge("zocket.backplane.up")).isZero();
       backplane.node.reportRecovery();
+      backplane.node.reportLost("n2", 3);
 
       bob.close();
       Await.until("bob's close counted", () -> gauge("zocket.connections") == 1);
@@ -270,6 +271,7 @@ class ZocketMetricsTest {
       assertThat(count("zocket.backplane.published")).isEqualTo(1);
       assertThat(count("zocket.backplane.received")).isEqualTo(1);
       assertThat(count("zocket.backplane.outages")).isEqualTo(1);
+      assertThat(count("zocket.backplane.lost")).isEqualTo(3);
       assertThat(gauge("zocket.backplane.up")).isEqualTo(1);
 
       // Client ids are never tags.
@@ -296,7 +298,8 @@ class ZocketMetricsTest {
             "zocket.connections.opened",
             "zocket.backplane.published",
             "zocket.backplane.received",
-            "zocket.backplane.outages")) {
+            "zocket.backplane.outages",
+            "zocket.backplane.lost")) {
       assertThat(registry.get(name).counter().count()).as(name).isZero();
     }
     assertThat(registry.get("zocket.handshakes.rejected").counters())

@@ -89,6 +89,13 @@ final class BackplaneLink implements Backplane.Node {
   }
 
   @Override
+  public void reportLost(String fromNodeId, long events) {
+    if (observers.enabled) {
+      observers.onBackplaneLost(fromNodeId, events);
+    }
+  }
+
+  @Override
   public void reportRecovery() {
     if (observers.enabled) {
       observers.onBackplaneRecovered();

@@ -4,6 +4,7 @@ import dev.zocket.spi.Backplane;
 import io.lettuce.core.RedisCommandExecutionException;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -37,11 +38,21 @@ final class ConnectionHealth {
   private final AtomicBoolean rejected = new AtomicBoolean();
   private final LongAdder dropped = new LongAdder();
 
+  /** Events of other nodes lost on the way here and not logged yet; guarded by {@link #down}. */
+  private long lostUnlogged;
+
+  /** When a loss was last logged, in {@link System#nanoTime()}; guarded by {@link #down}. */
+  private long lostLoggedAt;
+
+  private boolean lostLoggedYet;
+
   /** Which of the two connections are down; guarded by itself. */
   private final Set<Object> down = new HashSet<>();
 
   /** Whether the publisher is in {@link #down}: read on every publish, so kept apart. */
   private volatile boolean publisherDown;
+
+  private static final long LOST_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   /** In {@link #down} while the bytes waiting for Redis fill the budget. */
   private static final Object BACKLOG = new Object();
@@ -141,6 +152,31 @@ final class ConnectionHealth {
       }
     } else {
       down(publisher, failure);
+    }
+  }
+
+  /**
+   * Events of another node never arrived here (see {@link Arrivals}); they are usually found when
+   * the first event after an outage arrives. Logged at WARN at most once a minute, with how many
+   * were lost since the last line, so a flapping Redis cannot fill the log.
+   */
+  void lost(String origin, long events) {
+    synchronized (down) {
+      lostUnlogged += events;
+      long now = System.nanoTime();
+      if (lostLoggedYet && now - lostLoggedAt < LOST_LOG_INTERVAL_NANOS) {
+        return;
+      }
+      log.warn(
+          "Redis backplane of node {} missed {} events of other nodes (the last from node {}):"
+              + " they were published while it was not subscribed, or dropped before they reached"
+              + " Redis; reported to the server's observers. Logged at most once a minute",
+          nodeId,
+          lostUnlogged,
+          origin);
+      lostUnlogged = 0;
+      lostLoggedAt = now;
+      lostLoggedYet = true;
     }
   }
 

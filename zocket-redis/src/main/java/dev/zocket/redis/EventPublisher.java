@@ -4,6 +4,7 @@ import dev.zocket.internal.Protocol;
 import dev.zocket.spi.Target;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * on each room's channel, with one message id when there are several so that a node subscribed to
  * several of them delivers it once; an event to clients on the channel of each node that holds some
  * of them, told by the node prefix of the client ids, with the target narrowed to that node's
- * clients. A failed publish is reported to {@link ConnectionHealth}; nothing is retried.
+ * clients. Each event is numbered on its channel ({@link Sequences}), so that receivers can count
+ * what they missed. A failed publish is reported to {@link ConnectionHealth}; nothing is retried.
  *
  * <p>Threading: {@link #publish} is called from the server's threads (I/O and handler threads,
  * concurrently) and returns at once, the commands being asynchronous. A failure is handled on the
@@ -33,6 +35,8 @@ final class EventPublisher {
   private final ConnectionHealth health;
   private final PendingBytes budget;
   private final AtomicLong messageIds = new AtomicLong();
+  private final Sequences sequences = new Sequences();
+  private final int originLength;
 
   private volatile RedisClusterAsyncCommands<String, byte[]> commands;
 
@@ -57,6 +61,7 @@ final class EventPublisher {
     this.closed = closed;
     this.health = health;
     this.budget = budget;
+    this.originLength = nodeId.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** The publisher connection's commands, once it is open; null when it is closed. */
@@ -79,8 +84,11 @@ final class EventPublisher {
           send(commands, channels.room(ids.get(0)), Envelope.encode(nodeId, 0, target, frame));
         } else if (!ids.isEmpty()) {
           byte[] payload = Envelope.encode(nodeId, messageIds.incrementAndGet(), target, frame);
+          boolean first = true;
           for (String room : new LinkedHashSet<>(ids)) {
-            send(commands, channels.room(room), payload);
+            // Numbered per channel: each room's copy has bytes of its own.
+            send(commands, channels.room(room), first ? payload : payload.clone());
+            first = false;
           }
         }
       }
@@ -109,19 +117,27 @@ final class EventPublisher {
     return byNode;
   }
 
+  /**
+   * Numbers the event on its channel and sends it, or drops it if the budget is full. The number is
+   * taken even when the event is dropped, so that the receivers see the gap and count it lost.
+   */
   private void send(
       RedisClusterAsyncCommands<String, byte[]> commands, String channel, byte[] payload) {
     int bytes = payload.length;
-    if (!budget.take(bytes)) {
-      health.backlogFull(budget);
-      return;
-    }
     RedisFuture<Long> f;
-    try {
-      f = sharded ? commands.spublish(channel, payload) : commands.publish(channel, payload);
-    } catch (RuntimeException e) {
-      budget.release(bytes);
-      throw e;
+    Sequences.Count count = sequences.of(channel);
+    synchronized (count) { // the numbers go out in order
+      Envelope.number(payload, originLength, count.epoch, count.next());
+      if (!budget.take(bytes)) {
+        health.backlogFull(budget);
+        return;
+      }
+      try {
+        f = sharded ? commands.spublish(channel, payload) : commands.publish(channel, payload);
+      } catch (RuntimeException e) {
+        budget.release(bytes);
+        throw e;
+      }
     }
     f.whenComplete(
         (receivers, failure) -> {

@@ -69,7 +69,7 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
     if (channels.isControl(channel)) {
       control.received(message);
     } else {
-      receiver.received(message);
+      receiver.received(channel, message);
     }
   }
 
@@ -85,7 +85,7 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
 
   @Override
   public void unsubscribed(String channel, long count) {
-    rooms.unsubscribed(channel);
+    roomUnsubscribed(channel);
   }
 
   @Override
@@ -95,7 +95,13 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
         repair.run(); // the backplane never unsubscribes these: Redis did
       }
     } else {
-      rooms.unsubscribed(channel);
+      roomUnsubscribed(channel);
+    }
+  }
+
+  private void roomUnsubscribed(String channel) {
+    if (rooms.unsubscribed(channel)) {
+      receiver.forget(channel);
     }
   }
 
@@ -119,8 +125,8 @@ final class LettuceListener extends RedisPubSubAdapter<String, byte[]>
     if (channel.equals(channels.thisNode)) {
       rooms.resubscribe();
       health.subscribed();
-    } else {
-      rooms.subscribed(channel);
+    } else if (rooms.subscribed(channel)) {
+      receiver.forget(channel);
     }
   }
 }

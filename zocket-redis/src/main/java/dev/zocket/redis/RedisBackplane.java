@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -88,6 +89,19 @@ import org.slf4j.LoggerFactory;
  * Nothing lost in between is resent, and a command in flight when the connection dropped is not
  * replayed (it could otherwise arrive twice).
  *
+ * <p><b>Losses are counted.</b> Every node numbers the events it publishes on each channel, and a
+ * node that receives an event whose number skips knows how many of that node's events on that
+ * channel it missed: published while it was not subscribed (Redis restarting, failing over or
+ * moving a slot), or dropped by the publisher (Redis away, or {@linkplain Builder#maxPendingBytes
+ * too slow}). It reports them to the server's observers ({@code
+ * ZocketObserver.onBackplaneLost(fromNodeId, events)}, the {@code zocket.backplane.lost} meter) and
+ * logs them at WARN, at most once a minute. They are counted when the next event on the channel
+ * arrives, so events lost at the end of an outage with nothing sent after them are not. The count
+ * is per channel: an event to several rooms lost on two of their channels counts twice, even if a
+ * third copy reached the node. A room's events are counted from its first local member's
+ * subscription on: what was published while the node had no member is not lost. Nodes must run the
+ * same version of this envelope: a node of an older version ignores the events of a newer one.
+ *
  * <h2>Sharded pub/sub</h2>
  *
  * With {@link Builder#sharded(boolean) sharded(true)} the backplane uses {@code SSUBSCRIBE} and
@@ -104,10 +118,14 @@ import org.slf4j.LoggerFactory;
  * backplane opens a connection to every shard as it starts; it follows failovers and slot
  * migrations: Redis ends the subscriptions of a slot that changes hands (an unsolicited {@code
  * SUNSUBSCRIBE}), and the backplane reloads the topology and subscribes again, reporting an outage
- * until it has. Events published to the slot meanwhile are lost for this node (at most once, as
- * above); a publish that Redis or Lettuce refuses during the change is counted as dropped. Order on
- * a cluster is kept per channel: the events of one node to one room, to one node's clients, or to
- * everyone arrive in the order sent, but an event to a room and a later one to a client may not.
+ * until it has. A master that dies ends nothing: Lettuce reloads the topology while it cannot
+ * reconnect to it (at most once a second, and every 30 s anyway), and once the cluster has promoted
+ * a replica (after its {@code cluster-node-timeout}), the change of topology makes the backplane
+ * subscribe again the same way. Events published to the slot meanwhile are lost for this node (at
+ * most once, as above); a publish that Redis or Lettuce refuses during the change is counted as
+ * dropped. Order on a cluster is kept per channel: the events of one node to one room, to one
+ * node's clients, or to everyone arrive in the order sent, but an event to a room and a later one
+ * to a client may not.
  *
  * <h2>Threading</h2>
  *
@@ -163,7 +181,7 @@ public final class RedisBackplane implements Backplane {
     this.rooms = new RoomSubscriptions(channels, sharded, cluster, closed::get, repair);
     this.pending = new PendingBytes(b.maxPendingBytes);
     this.publisher = new EventPublisher(nodeId, channels, sharded, closed::get, health, pending);
-    this.receiver = new EventReceiver(nodeId);
+    this.receiver = new EventReceiver(nodeId, health);
     this.control = new ControlChannel(nodeId, channels, sharded, closed::get, pending);
   }
 
@@ -281,6 +299,9 @@ public final class RedisBackplane implements Backplane {
             .topologyRefreshOptions(
                 ClusterTopologyRefreshOptions.builder()
                     .enableAllAdaptiveRefreshTriggers()
+                    // A master that died is replaced once the cluster notices (its node timeout):
+                    // reconnect attempts to it ask for a refresh at most once a second until then.
+                    .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                     .enablePeriodicRefresh(Duration.ofSeconds(30))
                     .build())
             .autoReconnect(true)
@@ -300,6 +321,13 @@ public final class RedisBackplane implements Backplane {
     control.commands(pub.async());
     rooms.commands(sub.async());
     repair.use(clustered, sub.async(), resources.eventExecutorGroup());
+    // A master that dies ends no subscription (no SUNSUBSCRIBE comes): the change of topology once
+    // its replica took over is what says the subscriptions on it are gone.
+    resources
+        .eventBus()
+        .get()
+        .filter(ClusterTopologyChangedEvent.class::isInstance)
+        .subscribe(event -> repair.run());
     Shards.open(clustered, pub::getConnection);
     Shards.open(clustered, sub::getConnection);
     // One channel per command: they may hash to different slots.

@@ -35,6 +35,12 @@ final class RoomSubscriptions {
   /** The rooms that have local members; guarded by itself, as are subscription commands. */
   private final Set<String> rooms = new HashSet<>();
 
+  /**
+   * The channels of rooms that got a first local member and whose subscription is not confirmed
+   * yet; guarded by {@link #rooms}. Their events are counted afresh from the confirmation on.
+   */
+  private final Set<String> fresh = new HashSet<>();
+
   private volatile RedisPubSubAsyncCommands<String, byte[]> commands;
 
   /**
@@ -70,7 +76,9 @@ final class RoomSubscriptions {
   void add(String room) {
     synchronized (rooms) {
       if (rooms.add(room)) {
-        subscribe(List.of(channels.room(room)));
+        String channel = channels.room(room);
+        fresh.add(channel);
+        subscribe(List.of(channel));
       }
     }
   }
@@ -79,6 +87,7 @@ final class RoomSubscriptions {
   void remove(String room) {
     synchronized (rooms) {
       if (rooms.remove(room)) {
+        fresh.remove(channels.room(room));
         unsubscribe(List.of(channels.room(room)));
       }
     }
@@ -99,27 +108,45 @@ final class RoomSubscriptions {
     }
   }
 
-  /** A subscription was confirmed: if the room has no local member any more, undo it. */
-  void subscribed(String channel) {
+  /**
+   * A subscription was confirmed: if the room has no local member any more, undo it.
+   *
+   * @return whether the channel's events are to be counted afresh: its room just got its first
+   *     local member, or has none any more (rather than Redis having ended the subscription, when
+   *     what was published meanwhile is lost)
+   */
+  boolean subscribed(String channel) {
     String room = channels.roomOf(channel);
-    if (room != null) {
-      synchronized (rooms) {
-        if (!rooms.contains(room)) {
-          unsubscribe(List.of(channel));
-        }
+    if (room == null) {
+      return false;
+    }
+    synchronized (rooms) {
+      boolean first = fresh.remove(channel);
+      if (!rooms.contains(room)) {
+        unsubscribe(List.of(channel));
+        return true;
       }
+      return first;
     }
   }
 
-  /** An unsubscription was confirmed: if the room has local members again, subscribe again. */
-  void unsubscribed(String channel) {
+  /**
+   * An unsubscription was confirmed: if the room has local members again (or Redis ended the
+   * subscription), subscribe again.
+   *
+   * @return whether the channel's events are to be counted afresh: its room has no local member
+   */
+  boolean unsubscribed(String channel) {
     String room = channels.roomOf(channel);
-    if (room != null) {
-      synchronized (rooms) {
-        if (rooms.contains(room)) {
-          subscribe(List.of(channel));
-        }
+    if (room == null) {
+      return false;
+    }
+    synchronized (rooms) {
+      if (rooms.contains(room)) {
+        subscribe(List.of(channel));
+        return false;
       }
+      return true;
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
@@ -111,6 +112,14 @@ final class Nodes implements AutoCloseable {
 
     final AtomicInteger published = new AtomicInteger();
     final AtomicInteger received = new AtomicInteger();
+
+    /** The events reported lost on their way to this node. */
+    final AtomicLong lost = new AtomicLong();
+
+    @Override
+    public void onBackplaneLost(String fromNodeId, long events) {
+      lost.addAndGet(events);
+    }
 
     @Override
     public void onBackplanePublished(int bytes) {

@@ -6,16 +6,19 @@ import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.testsupport.RedisCluster;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Redis Cluster shard fails over under the backplane: the masters of a room's channel, of the
- * broadcast channel and of a node's channel each hand over to their replica ({@code CLUSTER
- * FAILOVER}), which ends the nodes' sharded subscriptions there. The nodes subscribe again by
- * themselves: rooms, broadcasts and events to one client flow again, and the outage is reported and
- * its end too.
+ * A Redis Cluster shard fails over under the backplane. Handed over: the masters of a room's
+ * channel, of the broadcast channel and of a node's channel each hand over to their replica ({@code
+ * CLUSTER FAILOVER}), which ends the nodes' sharded subscriptions there. Killed: a master dies and
+ * the cluster promotes its replica, which ends no subscription; the change of topology is what
+ * tells. Either way the nodes subscribe again by themselves, events flow again, the outage is
+ * reported and its end too, and what was lost meanwhile is reported lost.
  */
 class RedisClusterFailoverTest {
   @Test
@@ -48,6 +51,69 @@ class RedisClusterFailoverTest {
           Duration.ofSeconds(30),
           nodes.observers.get(1)::recovered);
       assertThat(nodes.observers.get(1).states).startsWith("outage");
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  /**
+   * The master of a room's channel dies ({@code SIGKILL}) while a node publishes to the room every
+   * 5 ms, and its replica takes over once the cluster notices (2 s). Events published meanwhile are
+   * lost for the other node's member: the publisher's are refused while the shard is away, and the
+   * receiving node is not subscribed on the new master until it has subscribed again. The receiving
+   * node reports each of them ({@code onBackplaneLost}), no more and no fewer, and none arrives
+   * twice.
+   */
+  @Test
+  void aMasterDyingMidTrafficLosesExactlyTheEventsReportedLost() throws Exception {
+    LeakDetection.install();
+    try (RedisCluster cluster = RedisCluster.start();
+        Nodes nodes = new Nodes(cluster, 2);
+        TestClient a = new TestClient(nodes.node(0));
+        TestClient b = new TestClient(nodes.node(1))) {
+      b.join("news");
+      nodes.awaitSubscribers("news", 1);
+      List<String> seen = new ArrayList<>();
+      int sent = 0;
+      for (; sent < 100; sent++) {
+        a.toRooms("m" + sent, "news");
+        Thread.sleep(5);
+      }
+      for (String text : b.until("m99")) {
+        seen.add(text);
+      }
+      assertThat(seen).hasSize(100);
+
+      cluster.kill(cluster.masterOf(nodes.backplanes.get(1).roomChannel("news")));
+      // Publish on until 100 events sent after the first that arrived again (60 s at most).
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      int flowingAgainAt = -1;
+      while (flowingAgainAt < 0 || sent < flowingAgainAt + 100) {
+        assertThat(System.nanoTime()).as("events flow again").isLessThan(deadline);
+        a.toRooms("m" + sent, "news");
+        sent++;
+        Thread.sleep(5);
+        for (ChatApi.Msg m; (m = b.poll()) != null; ) {
+          seen.add(m.text());
+          if (flowingAgainAt < 0 && seen.size() > 100) {
+            flowingAgainAt = sent;
+          }
+        }
+      }
+      a.toRooms("end", "news");
+      for (String text : b.until("end")) {
+        seen.add(text);
+      }
+
+      Set<String> distinct = new LinkedHashSet<>(seen);
+      assertThat(distinct).as("no duplicates").hasSameSizeAs(seen);
+      long lost = sent + 1 - distinct.size();
+      assertThat(lost).as("the kill lost events").isPositive();
+      Await.until(
+          "node 1 to report " + lost + " lost events",
+          Duration.ofSeconds(10),
+          () -> nodes.observers.get(1).lost.get() >= lost);
+      assertThat(nodes.observers.get(1).lost.get()).isEqualTo(lost);
+      assertThat(nodes.observers.get(0).lost.get()).isZero();
     }
     LeakDetection.assertNoLeaks();
   }

@@ -124,6 +124,8 @@ public final class RedisCluster implements AutoCloseable {
                     "nodes.conf",
                     "--cluster-node-timeout",
                     "2000",
+                    "--repl-diskless-sync-delay",
+                    "0",
                     "--save",
                     "",
                     "--appendonly",
@@ -171,6 +173,18 @@ public final class RedisCluster implements AutoCloseable {
           "three replicas known on port " + port,
           Duration.ofSeconds(30),
           () -> replicas(command(port, "CLUSTER", "NODES")) == NODES / 2);
+    }
+    // A replica that has not finished its first sync cannot be elected: a master killed before
+    // then would never be replaced.
+    for (int port : ports) {
+      Await.until(
+          "port " + port + " to be a master or a replica in sync",
+          Duration.ofSeconds(30),
+          () -> {
+            String info = command(port, "INFO", "replication");
+            return info != null
+                && (info.contains("role:master") || info.contains("master_link_status:up"));
+          });
     }
   }
 

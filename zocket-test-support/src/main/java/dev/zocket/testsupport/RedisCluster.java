@@ -499,27 +499,6 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * Waits until every live replica has finished its first synchronization with its master ({@code
-   * master_link_status:up}; 30 s at most each). A replica that never synchronized does not stand
-   * for election when its master dies, so a test that kills a master waits for this first.
-   */
-  public void awaitReplication() {
-    for (int port : ports) {
-      if (!alive(port)) {
-        continue;
-      }
-      Await.until(
-          "the replica on port " + port + " to be in sync",
-          Duration.ofSeconds(30),
-          () -> {
-            String info = command(port, "INFO", "replication");
-            return info != null
-                && (info.contains("role:master") || info.contains("master_link_status:up"));
-          });
-    }
-  }
-
   /** Stops every node and removes the folder. */
   @Override
   public void close() throws InterruptedException {

@@ -288,9 +288,6 @@ public final class FaultDriver {
     log("traffic: steady, " + NODES + " senders at " + config.rate() + " msg/s; warming up");
     Thread.sleep(config.warmup().toMillis());
 
-    if (redisCluster != null) {
-      redisCluster.awaitReplication();
-    }
     long faultAt = System.nanoTime();
     String what = inject();
     healedAt = System.nanoTime();
@@ -493,6 +490,12 @@ public final class FaultDriver {
     for (int n = 0; n < NODES; n++) {
       FaultNode.Counters c = counters.get(n);
       long nodeLost = 0;
+      long nodeDuplicates = 0;
+      for (Member m : members) {
+        if (m.homeNode == n && !m.moved) {
+          nodeDuplicates += m.duplicates();
+        }
+      }
       for (Sender s : senders) {
         BitSet union = new BitSet();
         long membersHere = 0;
@@ -523,6 +526,7 @@ public final class FaultDriver {
         row.put("lost", nodeLost);
         row.put("reported", c.lost());
         row.put("reportedFrom", c.lostFrom());
+        row.put("duplicates", nodeDuplicates);
         row.put("outages", c.outages());
         row.put("recoveries", c.recoveries());
         row.put("dropped", c.dropped());
@@ -556,8 +560,7 @@ public final class FaultDriver {
     r.put("replayed", replayed);
     r.put("servedAgainMedianMs", served.isEmpty() ? null : served.get(served.size() / 2));
     r.put(
-        "servedAgainMaxMs",
-        served.size() < members.size() ? null : served.get(served.size() - 1));
+        "servedAgainMaxMs", served.size() < members.size() ? null : served.get(served.size() - 1));
     r.put("nodes", perNode);
     return r;
   }

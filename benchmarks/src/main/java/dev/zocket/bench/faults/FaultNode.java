@@ -181,7 +181,7 @@ public final class FaultNode {
       recoveries.incrementAndGet();
     }
 
-    // @Override once ZocketObserver has it (the Redis backplane's loss accounting)
+    @Override
     public void onBackplaneLost(String fromNodeId, long events) {
       lostFrom.computeIfAbsent(fromNodeId, n -> new LongAdder()).add(events);
     }

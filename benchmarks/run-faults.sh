@@ -91,7 +91,7 @@ done
 python3 - "$RESULTS" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-head = ("redis", "fault", "recovery", "fault ms", "sent", "lost", "reported", "equal per node", "never got",
+head = ("redis", "fault", "recovery", "fault ms", "sent", "lost", "reported", "equal per node", "never got", "died with node",
         "missed (moved)", "dups", "served p50 ms", "served max ms", "resumed", "replayed")
 print()
 print("| " + " | ".join(head) + " |")
@@ -100,7 +100,7 @@ for r in rows:
     served_max = r["servedAgainMaxMs"]
     print("| " + " | ".join(str(x) for x in (
         r["redis"], r["fault"], "on" if r["recovery"] else "off", r["faultMs"], r["sent"],
-        r["lost"], r["reported"], "yes" if r["lostMatchesReported"] else "NO", r["neverDelivered"],
+        r["lost"], r["reported"], "yes" if r["lostMatchesReported"] else "NO", r["neverDelivered"], r.get("diedWithNode", 0),
         f'{r["clientMissing"]} ({r["movedMissing"]})', r["duplicates"],
         r["servedAgainMedianMs"],
         served_max if served_max is not None else "not all: " + str(len(r["unserved"])),

@@ -441,17 +441,27 @@ public final class FaultDriver {
   private Map<String, Object> analyse(
       String what, long faultAt, List<FaultNode.Counters> counters) {
     // What each room's clients could have received: the counted messages at least one client got.
+    // Those only clients of a killed node got (before it died, or replayed after) are apart: that
+    // node took them with it, and no later event of its own can reveal the gap to the others.
     List<BitSet> delivered = new ArrayList<>();
     long sent = 0;
     long neverDelivered = 0;
+    long diedWithNode = 0;
     for (Sender s : senders) {
       BitSet any = new BitSet();
+      BitSet stable = new BitSet();
       for (Member m : members) {
         if (m.room == s.room) {
           any.or(m.gotCounted(s.from));
+          if (!m.moved) {
+            stable.or(m.gotCounted(s.from));
+          }
         }
       }
-      delivered.add(any);
+      BitSet onlyMoved = (BitSet) any.clone();
+      onlyMoved.andNot(stable);
+      diedWithNode += onlyMoved.cardinality();
+      delivered.add(stable);
       BitSet sentSet = s.sentCounted();
       sent += sentSet.cardinality();
       BitSet never = (BitSet) sentSet.clone();
@@ -547,6 +557,7 @@ public final class FaultDriver {
     r.put("faultMs", millis(healedAt - faultAt));
     r.put("sent", sent);
     r.put("neverDelivered", neverDelivered);
+    r.put("diedWithNode", diedWithNode);
     r.put("lost", lost);
     r.put("reported", reported);
     r.put("lostMatchesReported", match);
@@ -750,6 +761,7 @@ public final class FaultDriver {
     private int fresh;
     private long replayed;
     private long reopenedAt = -1;
+    private boolean resumedNow;
 
     Member(int index, int homeNode, int room, boolean recovery) {
       this.index = index;
@@ -774,6 +786,7 @@ public final class FaultDriver {
         opens++;
         if (opens > 1) {
           reopenedAt = System.nanoTime();
+          resumedNow = c.recovered();
           if (c.recovered()) {
             resumed++;
           } else {
@@ -808,7 +821,7 @@ public final class FaultDriver {
           duplicates++;
         } else {
           got.set(seq);
-          if (reopenedAt > 0 && sentAt < reopenedAt) {
+          if (resumedNow && sentAt < reopenedAt) {
             replayed++;
           }
         }

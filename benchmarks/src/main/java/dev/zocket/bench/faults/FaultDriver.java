@@ -215,13 +215,15 @@ public final class FaultDriver {
 
   private Map<String, Object> go() throws Exception {
     logDir = Files.createTempDirectory("zocket-faults");
-    boolean done = false;
+    boolean clean = false;
     try {
       Map<String, Object> result = measure();
-      done = true;
+      clean =
+          ((List<?>) result.get("unserved")).isEmpty()
+              && ((List<?>) result.get("noMarker")).isEmpty();
       return result;
     } finally {
-      close(done);
+      close(clean);
     }
   }
 
@@ -351,7 +353,10 @@ public final class FaultDriver {
           log("fault: killing and restarting the master on port " + port + " (room 0's shard)");
           redisCluster.kill(port);
           redisCluster.restart(port);
-          return "master of room 0's shard (port " + port + ") killed and restarted";
+          return "master of room 0's shard (port "
+              + port
+              + ") killed and restarted; master after: port "
+              + redisCluster.masterOf(channel);
         }
         log("fault: killing and restarting redis-server");
         redis.kill();
@@ -573,6 +578,13 @@ public final class FaultDriver {
     r.put(
         "servedAgainMaxMs", served.size() < members.size() ? null : served.get(served.size() - 1));
     r.put("nodes", perNode);
+    Map<String, Long> servedBy = new LinkedHashMap<>();
+    for (Member m : members) {
+      servedBy.put(
+          "c" + m.index + "@node" + m.homeNode + "/r" + m.room,
+          m.servedAt() > 0 ? millis(m.servedAt() - faultAt) : null);
+    }
+    r.put("servedMsByClient", servedBy);
     return r;
   }
 
@@ -606,7 +618,7 @@ public final class FaultDriver {
       Thread.currentThread().interrupt();
     }
     if (!deleteLogs) {
-      log("failed: the nodes' logs are kept in " + logDir);
+      log("not clean: the nodes' logs are kept in " + logDir);
       return;
     }
     try (var files = Files.walk(logDir)) {

@@ -561,6 +561,7 @@ public final class FaultDriver {
     r.put("rate", config.rate() * NODES);
     r.put("faultMs", millis(healedAt - faultAt));
     r.put("sent", sent);
+    r.put("sendsRefused", senders.stream().mapToLong(Sender::refused).sum());
     r.put("neverDelivered", neverDelivered);
     r.put("diedWithNode", diedWithNode);
     r.put("lost", lost);
@@ -912,6 +913,11 @@ public final class FaultDriver {
       } catch (RuntimeException e) {
         failed++; // not connected: the message was never sent
       }
+    }
+
+    /** Sends refused because the sender was not connected (none of them counted as sent). */
+    synchronized int refused() {
+      return failed;
     }
 
     /** Counts from the next message on: every client receives the room's messages by now. */

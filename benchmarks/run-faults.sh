@@ -6,8 +6,9 @@
 #                shard killed and started again
 #   failover     cluster: CLUSTER FAILOVER on that master's replica
 #   kill-master  cluster: that master killed (SIGKILL), its replica promoted by the cluster
-#   cut          single: node 1 cut from Redis (a proxy resets its connections and refuses new
-#                ones) for --cut seconds
+#   cut          node 1 cut from Redis for --cut seconds; single: a proxy between node 1 and Redis
+#                resets its connections and refuses new ones; cluster: node 1's own ACL user is
+#                disabled on every Redis node and its connections are closed
 #   kill         node 2 killed (SIGKILL); its clients reconnect to node 0
 # each with recovery off and on. Prints one JSON line per run and a summary table. See docs/faults.md.
 #
@@ -46,7 +47,7 @@ while [[ $# -gt 0 ]]; do
     --cut) cut=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out_file=$2; shift 2 ;;
-    -h|--help) sed -n 2,26p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,28p "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) redises+=("$1"); shift ;;
   esac
@@ -66,7 +67,7 @@ for redis in "${redises[@]}"; do
   elif [[ $redis == single ]]; then
     list="restart cut kill"
   else
-    list="restart failover kill-master kill"
+    list="restart failover kill-master cut kill"
   fi
   for fault in $list; do
     for recovery in $recoveries; do

@@ -499,6 +499,24 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends one command to every live node, as a fault script does to change them all alike (an ACL
+   * user, say: ACLs are not shared between the nodes of a cluster).
+   *
+   * @param args the command and its arguments
+   * @return each live node's reply as text (an error as {@code "ERR ..."}), or null for a node that
+   *     did not answer, in the order of {@link #uris()}
+   */
+  public List<String> onEveryNode(String... args) {
+    List<String> replies = new ArrayList<>();
+    for (int port : ports) {
+      if (alive(port)) {
+        replies.add(command(port, args));
+      }
+    }
+    return replies;
+  }
+
   /** Stops every node and removes the folder. */
   @Override
   public void close() throws InterruptedException {

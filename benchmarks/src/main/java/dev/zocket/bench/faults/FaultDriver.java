@@ -58,6 +58,7 @@ public final class FaultDriver {
   private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
   private static final int NODES = 3;
   private static final String CUT_NODE_NOTE = "node 1";
+  private static final String CUT_USER = "faultnode1";
 
   private final Config config;
   private final long begin = System.nanoTime();
@@ -96,11 +97,6 @@ public final class FaultDriver {
       }
       if (!cluster && (fault.equals("failover") || fault.equals("kill-master"))) {
         throw new IllegalArgumentException(fault + " needs --redis cluster");
-      }
-      if (cluster && fault.equals("cut")) {
-        throw new IllegalArgumentException(
-            "cut runs on a single Redis only: a cluster client connects to every node's own"
-                + " address, which one proxy cannot stand in front of");
       }
       if (clientsPerNode < 3 || rate < 1 || rate > 5_000) {
         throw new IllegalArgumentException("clientsPerNode >= 3 and rate in 1..5000");
@@ -232,20 +228,32 @@ public final class FaultDriver {
         "Redis: starting "
             + (config.cluster() ? "a cluster (3 masters, 3 replicas)" : "one redis-server"));
     String uri;
+    String cutNodeUri = null;
     if (config.cluster()) {
       redisCluster = RedisCluster.start();
       uri = String.join(",", redisCluster.uris());
+      if (config.fault().equals("cut")) {
+        // One proxy cannot stand in front of a cluster (a client connects to each node's own
+        // address): node 1 logs in as a user of its own, which the cut disables on every node.
+        expectOk(
+            redisCluster.onEveryNode(
+                "ACL", "SETUSER", CUT_USER, "on", ">" + CUT_USER, "~*", "&*", "+@all"));
+        cutNodeUri =
+            redisCluster.uris().stream()
+                .map(u -> u.replace("redis://", "redis://" + CUT_USER + ":" + CUT_USER + "@"))
+                .collect(java.util.stream.Collectors.joining(","));
+      }
     } else {
       redis = RedisServer.start();
       uri = redis.uri();
       if (config.fault().equals("cut")) {
         redisProxy = CuttingProxy.start(redis.port());
+        cutNodeUri = "redis://127.0.0.1:" + redisProxy.port();
       }
     }
     log("nodes: starting " + NODES + " FaultNode processes (logs in " + logDir + ")");
     for (int i = 0; i < NODES; i++) {
-      String nodeUri =
-          i == 1 && redisProxy != null ? "redis://127.0.0.1:" + redisProxy.port() : uri;
+      String nodeUri = i == 1 && cutNodeUri != null ? cutNodeUri : uri;
       nodes.add(NodeProcess.start(i, nodeUri, config, logDir));
     }
     for (NodeProcess node : nodes) {
@@ -391,6 +399,18 @@ public final class FaultDriver {
             + " promoted";
       }
       case "cut" -> {
+        if (config.cluster()) {
+          log("fault: cutting node 1 from every Redis node for " + config.cut().toMillis() + " ms");
+          expectOk(redisCluster.onEveryNode("ACL", "SETUSER", CUT_USER, "off"));
+          List<String> closed = redisCluster.onEveryNode("CLIENT", "KILL", "USER", CUT_USER);
+          Thread.sleep(config.cut().toMillis());
+          expectOk(redisCluster.onEveryNode("ACL", "SETUSER", CUT_USER, "on"));
+          return "node 1 cut from every Redis node (its user disabled, its "
+              + closed.stream().mapToInt(FaultDriver::count).sum()
+              + " connections closed) for "
+              + config.cut().toMillis()
+              + " ms";
+        }
         log(
             "fault: cutting "
                 + CUT_NODE_NOTE
@@ -421,6 +441,23 @@ public final class FaultDriver {
         return "node 2 killed (SIGKILL); its clients reconnect to node 0";
       }
       default -> throw new IllegalStateException(config.fault());
+    }
+  }
+
+  private static void expectOk(List<String> replies) {
+    for (String reply : replies) {
+      if (!"OK".equals(reply)) {
+        throw new IllegalStateException("a Redis node answered " + reply);
+      }
+    }
+  }
+
+  /** An integer reply, 0 for anything else. */
+  private static int count(String reply) {
+    try {
+      return Integer.parseInt(reply);
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 

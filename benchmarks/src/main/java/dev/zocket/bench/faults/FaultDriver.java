@@ -44,10 +44,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Faults: {@code restart} (single: the Redis process is killed and started again; cluster: the
  * master of room 0's channel), {@code failover} (cluster: {@code CLUSTER FAILOVER} on that master's
  * replica), {@code kill-master} (cluster: that master killed with SIGKILL, its replica promoted by
- * the cluster), {@code cut} (single: node 1's connections to Redis go through a {@link
- * CuttingProxy}, which resets them and refuses new ones for {@code --cut} seconds), {@code kill}
- * (node 2 killed with SIGKILL; its clients, which reach it through a proxy each, reconnect to node
- * 0).
+ * the cluster), {@code cut} (node 1 cut from Redis for {@code --cut} seconds; single: its
+ * connections to Redis go through a {@link CuttingProxy}, which resets them and refuses new ones;
+ * cluster: it logs in as a user of its own, disabled on every Redis node meanwhile, its connections
+ * closed), {@code kill} (node 2 killed with SIGKILL; its clients, which reach it through a proxy
+ * each, reconnect to node 0).
  *
  * <p>Usage: {@code FaultDriver --redis single|cluster --fault F [--recovery] [--clients-per-node
  * 10] [--rate 200] [--warmup 3] [--cut 10] [--after 3]}. Logs each phase to stderr and prints one

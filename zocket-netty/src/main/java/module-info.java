@@ -21,6 +21,7 @@ module dev.zocket.netty {
   requires io.netty.common;
   requires io.netty.transport;
   requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.classes.io_uring;
   // Writes to a native socket's descriptor (SocketWrites).
   requires io.netty.transport.unix.common;
   // The default connection limit reads the process's file limit.

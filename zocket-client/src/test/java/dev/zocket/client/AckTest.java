@@ -160,16 +160,21 @@ class AckTest {
   void theClientsTypedAnswerCompletesTheFutureOnTheHandlerExecutor() throws Exception {
     ZocketServer s = server(b -> {});
     Listener listener = new Listener();
+    // The client answers once the test has registered its callback: else the answer could complete
+    // the future before, and the callback would run on the test's thread.
+    CompletableFuture<Answer> later = new CompletableFuture<>();
+    listener.answer = q -> later;
     String id = connect(s, client(s, listener));
 
     CompletableFuture<String> thread = new CompletableFuture<>();
     CompletableFuture<Answer> answer =
         s.emit(Prompts.class).to(id).confirm(new Question("deploy?"));
     answer.whenComplete((a, e) -> thread.complete(Thread.currentThread().getName()));
+    assertThat(Await.next("the question", listener.asked)).isEqualTo(new Question("deploy?"));
+    later.complete(new Answer(true, "sure: deploy?"));
 
     assertThat(answer(answer)).isEqualTo(new Answer(true, "sure: deploy?"));
     assertThat(answer(thread)).startsWith("zocket-handler");
-    assertThat(listener.asked.poll()).isEqualTo(new Question("deploy?"));
   }
 
   @Test

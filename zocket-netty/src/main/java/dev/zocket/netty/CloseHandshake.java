@@ -21,13 +21,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * One connection's closing handshake (RFC 6455 section 7), so that every close the server starts
  * lets the peer read the code. When the server closes a connection (1001, 1002, 1007, 1008, 1009,
- * 1013, idle) it sends the close frame, ends its side of the TCP stream (without TLS), and keeps
- * reading and dropping what the peer still sends until the peer's close frame (with TLS), the
- * peer's end of the stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket: a peer
- * still sending sees the code, never a reset. A close frame from the peer is answered with its code
- * (1002 for a code RFC 6455 does not allow, 1007 for a reason that is not UTF-8). Either way, once
- * the handshake has begun the {@link FrameHandler} stops writing and pinging, and reads until the
- * end; what the timeout does is the handler's too.
+ * 1013, idle, the application's close) it sends the close frame after every event and reply written
+ * before (those its writer still held for a client reading slowly included; not for a slow
+ * consumer, see below), ends its side of the TCP stream (without TLS), and keeps reading and
+ * dropping what the peer still sends until the peer's close frame (with TLS), the peer's end of the
+ * stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket: a peer still sending sees
+ * the code, never a reset. A close frame from the peer is answered with its code (1002 for a code
+ * RFC 6455 does not allow, 1007 for a reason that is not UTF-8). Either way, once the handshake has
+ * begun the {@link FrameHandler} stops writing and pinging, and reads until the end; what the
+ * timeout does is the handler's too.
  *
  * <p>A slow consumer's close (1013) is for a client that does not read: its close frame would wait
  * behind what Netty's outbound buffer holds, and be discarded with it at the close timeout, so a
@@ -94,7 +96,7 @@ final class CloseHandshake {
     if (begun || !ctx.channel().isActive()) {
       return;
     }
-    begin();
+    begin(!waitForTheCloseFrame);
     code = status;
     if (waitForTheCloseFrame) {
       dropUnsent(ctx.channel());
@@ -219,8 +221,16 @@ final class CloseHandshake {
   }
 
   private void begin() {
+    begin(false);
+  }
+
+  /**
+   * The handshake begins: nothing more is written but, if {@code deliverBacklog}, the frames the
+   * connection's writer still holds, which then go before the close frame.
+   */
+  private void begin(boolean deliverBacklog) {
     begun = true;
-    frames.closingBegan();
+    frames.closingBegan(deliverBacklog);
   }
 
   /** The channel has closed: the timeout is moot. */

@@ -369,13 +369,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * From the closing handshake, once it has begun either way: nothing more is written (the backlog
-   * is released so the close frame goes next), pinged or answered, and the connection is read until
-   * the end, whatever paused it.
+   * From the closing handshake, once it has begun either way: nothing more is written, pinged or
+   * answered, and the connection is read until the end, whatever paused it. The writer's backlog is
+   * written before the close frame if {@code deliverBacklog}, else released so the close frame goes
+   * next (a slow consumer, a peer that closed first).
    */
-  void closingBegan() {
+  void closingBegan(boolean deliverBacklog) {
     if (writer != null) {
-      writer.close();
+      writer.close(deliverBacklog);
     }
     heartbeat.closing();
     reads.update();
@@ -406,7 +407,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
     reads.stop();
     if (writer != null) {
-      writer.close();
+      writer.close(false);
     }
     if (verdict != null) {
       shared.state().admission.release(ctx.channel().remoteAddress(), verdict);

@@ -36,11 +36,12 @@ import java.util.concurrent.TimeUnit;
  * least the average of those behind while all together hold more than {@link
  * Hardening#maxBacklogMemory()}, or that reads nothing of what waits for {@link
  * Hardening#maxBacklogTime()} is a slow consumer: by default it is closed with 1013 (try again
- * later) and its backlog is released, so the close frame goes out next, behind what Netty holds;
- * while everything held is past {@link Hardening#maxBacklogMemory()}, its socket is closed at once
- * instead, releasing what Netty holds, without waiting for the client to read up to the close
- * frame. With {@link SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped
- * and counted instead. Replies are never dropped while the connection is open.
+ * later) and its backlog is released, so the close frame goes out next, behind what Netty holds
+ * (any other close the server begins sends the backlog first); while everything held is past {@link
+ * Hardening#maxBacklogMemory()}, its socket is closed at once instead, releasing what Netty holds,
+ * without waiting for the client to read up to the close frame. With {@link
+ * SlowConsumerPolicy#DROP}, events for a connection that is behind are dropped and counted instead.
+ * Replies are never dropped while the connection is open.
  *
  * <p>Without an extension, frames are written below the WebSocket encoder, so they pass only TLS
  * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
@@ -304,10 +305,10 @@ final class FrameWriter {
     }
     // Counts again what Netty holds: the close dropped the frames the socket had not begun, which
     // the close's first count, taken just before, still held for as long as the socket stays open.
-    close();
+    close(false);
     if (channel.isActive() && budget.passed()) {
       channel.close();
-      close(); // counts what Netty held as released: the close released it
+      close(false); // counts what Netty held as released: the close released it
     }
   }
 
@@ -444,12 +445,16 @@ final class FrameWriter {
   }
 
   /**
-   * On the I/O thread, once a close frame is about to be sent: releases the backlog, so the close
-   * frame follows only what Netty already holds, and refuses every later frame. What Netty holds
-   * counts as a closing connection's until the socket has closed: called again then (and when it
-   * closes without a closing handshake), it counts nothing any more.
+   * On the I/O thread, once a close frame is about to be sent: refuses every later frame, and
+   * either hands the backlog to Netty, so that the close frame follows every frame written before
+   * it, or releases it, so that the close frame follows only what Netty already holds. What Netty
+   * holds counts as a closing connection's until the socket has closed: called again then (and when
+   * it closes without a closing handshake), it counts nothing any more.
+   *
+   * @param deliverBacklog whether the backlog goes out before the close frame (a close the server
+   *     or the application chose) or is released (a slow consumer's, or one the peer began)
    */
-  void close() {
+  void close(boolean deliverBacklog) {
     closed = true;
     heldWhileBehind = -1;
     if (socketWrites != null) {
@@ -462,7 +467,11 @@ final class FrameWriter {
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
       for (ByteBuf frame; (frame = b.poll()) != null; ) {
-        frame.release();
+        if (deliverBacklog && channel.isActive()) {
+          writeNow(frame); // after what SocketWrites handed over: still in order
+        } else {
+          frame.release();
+        }
       }
       budget.add(-backlogBytes);
       backlogBytes = 0;

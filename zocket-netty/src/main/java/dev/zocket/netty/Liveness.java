@@ -77,6 +77,7 @@ final class Liveness {
   }
 
   private static boolean asked(Channel channel) {
-    return Boolean.TRUE.equals(channel.attr(ASKED).get());
+    // hasAttr first: attr() alone would give every connection an attribute it does not need.
+    return channel.hasAttr(ASKED) && Boolean.TRUE.equals(channel.attr(ASKED).get());
   }
 }

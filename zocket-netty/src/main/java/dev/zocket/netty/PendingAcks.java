@@ -78,7 +78,8 @@ final class PendingAcks {
 
   /** The pending acknowledgements of a channel; null when its client did not ask for them. */
   static PendingAcks of(Channel channel) {
-    return channel.attr(KEY).get();
+    // hasAttr first: attr() alone would give every connection an attribute it does not need.
+    return channel.hasAttr(KEY) ? channel.attr(KEY).get() : null;
   }
 
   /**
@@ -88,7 +89,7 @@ final class PendingAcks {
    *     it is not to be dispatched
    */
   static boolean answered(Channel channel, byte[] data, int offset, int length) {
-    PendingAcks acks = channel.attr(KEY).get();
+    PendingAcks acks = of(channel);
     if (acks == null || !contains(data, offset, length)) {
       return false; // the common case: a plain message, found without parsing it
     }

@@ -67,11 +67,21 @@ final class Rfc6455Handshaker extends WebSocketServerHandshaker13 {
 
   @Override
   protected WebSocketFrameDecoder newWebsocketDecoder() {
-    return new WebSocket13FrameDecoder(decoderConfig()) {
-      @Override
-      protected void checkCloseFrameBody(ChannelHandlerContext ctx, ByteBuf buffer) {
-        // CloseHandshake.peerClosed checks the code and the reason.
-      }
-    };
+    return new Decoder(decoderConfig());
+  }
+
+  /**
+   * Netty's decoder, leaving close frames' bodies to {@link CloseHandshake#peerClosed}. Static, so
+   * that the decoder, which stays in the pipeline, does not keep the handshaker alive.
+   */
+  private static final class Decoder extends WebSocket13FrameDecoder {
+    Decoder(WebSocketDecoderConfig config) {
+      super(config);
+    }
+
+    @Override
+    protected void checkCloseFrameBody(ChannelHandlerContext ctx, ByteBuf buffer) {
+      // CloseHandshake.peerClosed checks the code and the reason.
+    }
   }
 }

@@ -27,11 +27,15 @@ import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -63,10 +67,12 @@ final class ServerAssembly {
    * ZocketServer.Builder#start} has checked.
    *
    * @throws UncheckedIOException if the address cannot be bound
-   * @throws IllegalStateException if the backplane's node id is not valid
+   * @throws IllegalStateException if the backplane's node id is not valid, or the native transport
+   *     asked for is not available
    * @throws RuntimeException what the backplane throws if it cannot start
    */
   static ZocketServer start(ZocketServer.Builder<?, ?> b) {
+    IoTransport transport = b.inProcessName != null ? null : transport(b.transport);
     ExecutorService owned = null;
     Executor handlerExecutor = b.executor;
     if (handlerExecutor == null) {
@@ -97,7 +103,7 @@ final class ServerAssembly {
       }
       throw e;
     }
-    return bind(b, parts, owned, backplane);
+    return bind(b, transport, parts, owned, backplane);
   }
 
   /**
@@ -331,18 +337,49 @@ final class ServerAssembly {
   }
 
   /**
-   * Starts the I/O threads and binds the socket, or the in-process address, serving {@code parts}.
-   * On a failure, stops what was started (the I/O threads, the owned executor, the backplane) and
-   * throws.
+   * The transport to use for the one asked for: {@link IoTransport#AUTO} resolved to epoll or NIO.
+   *
+   * @throws IllegalStateException if a native transport was asked for and is not available
+   */
+  private static IoTransport transport(IoTransport asked) {
+    return switch (asked) {
+      case AUTO -> Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO;
+      case EPOLL -> {
+        if (!Epoll.isAvailable()) {
+          throw new IllegalStateException(
+              "The epoll transport is not available: " + Epoll.unavailabilityCause());
+        }
+        yield asked;
+      }
+      case IO_URING -> {
+        if (!IoUring.isAvailable()) {
+          throw new IllegalStateException(
+              "The io_uring transport is not available: " + IoUring.unavailabilityCause());
+        }
+        yield asked;
+      }
+      case NIO -> asked;
+    };
+  }
+
+  /**
+   * Starts the I/O threads and binds the socket with {@code transport} (null: the in-process
+   * address), serving {@code parts}. On a failure, stops what was started (the I/O threads, the
+   * owned executor, the backplane) and throws.
    */
   private static ZocketServer bind(
-      ZocketServer.Builder<?, ?> b, Parts parts, ExecutorService owned, Backplane backplane) {
-    boolean local = b.inProcessName != null;
-    boolean epoll = !local && Epoll.isAvailable();
+      ZocketServer.Builder<?, ?> b,
+      IoTransport transport,
+      Parts parts,
+      ExecutorService owned,
+      Backplane backplane) {
+    boolean local = transport == null;
     IoHandlerFactory io =
-        local
-            ? LocalIoHandler.newFactory()
-            : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        switch (transport == null ? IoTransport.AUTO : transport) {
+          case EPOLL -> EpollIoHandler.newFactory();
+          case IO_URING -> IoUringIoHandler.newFactory();
+          default -> local ? LocalIoHandler.newFactory() : NioIoHandler.newFactory();
+        };
     IoThreads ioThreads = new IoThreads();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(b.ioThreads, ioThreads, io);
     ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(parts.pipeline);
@@ -350,7 +387,11 @@ final class ServerAssembly {
       bootstrap.channel(LocalServerChannel.class);
     } else {
       Class<? extends ServerChannel> channelType =
-          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+          switch (transport) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+          };
       bootstrap
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 1024)
@@ -386,7 +427,7 @@ final class ServerAssembly {
     log.info(
         "Zocket server listening on {} ({}{})",
         server.uri(),
-        local ? "in process" : epoll ? "epoll" : "nio",
+        local ? "in process" : transport.name().toLowerCase(Locale.ROOT),
         b.path == null ? "" : ", path " + b.path);
     return server;
   }

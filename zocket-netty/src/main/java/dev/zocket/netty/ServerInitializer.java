@@ -1,8 +1,10 @@
 package dev.zocket.netty;
 
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -53,6 +55,14 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
   private final Supplier<FrameHandler> frames;
 
   /**
+   * The water marks and the receive buffer sizing of every socket: one instance each, given to
+   * every channel, rather than one per channel (Netty's default sizing makes a new one for each).
+   */
+  private final WriteBufferWaterMark waterMark;
+
+  private static final RecvByteBufAllocator RECEIVE_SIZES = new AdaptiveRecvByteBufAllocator();
+
+  /**
    * The pipelines of a server of these settings and parts.
    *
    * @param hardening TLS, compression and the outbound buffer's water marks
@@ -72,14 +82,15 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     this.channels = channels;
     this.handshake = handshake;
     this.frames = frames;
+    this.waterMark =
+        new WriteBufferWaterMark(hardening.writeBufferLow(), hardening.writeBufferHigh());
   }
 
   @Override
   protected void initChannel(Channel ch) {
     channels.add(ch);
     Hardening h = hardening;
-    ch.config()
-        .setWriteBufferWaterMark(new WriteBufferWaterMark(h.writeBufferLow(), h.writeBufferHigh()));
+    ch.config().setWriteBufferWaterMark(waterMark).setRecvByteBufAllocator(RECEIVE_SIZES);
     ChannelPipeline p = ch.pipeline();
     if (h.sslContext() != null) {
       p.addLast("tls", h.sslContext().newHandler(ch.alloc()));

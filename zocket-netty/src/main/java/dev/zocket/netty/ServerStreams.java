@@ -73,8 +73,11 @@ final class ServerStreams {
   private final Channel channel;
   private final boolean negotiated;
 
-  /** The streams starting or open, by the rpcId of their start. */
-  private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+  /**
+   * The streams starting or open, by the rpcId of their start; an empty map that is never written
+   * for a client that did not ask for streams (most connections: they do not pay for a map).
+   */
+  private final Map<String, Stream> streams;
 
   /** Set on the I/O thread once the connection has closed: every stream was cancelled. */
   private volatile boolean closed;
@@ -90,7 +93,9 @@ final class ServerStreams {
     this.envelopes = envelopes;
     this.executor = executor;
     this.channel = channel;
-    this.negotiated = Boolean.TRUE.equals(channel.attr(ASKED).get());
+    // hasAttr first: attr() alone would give every connection an attribute it does not need.
+    this.negotiated = channel.hasAttr(ASKED) && Boolean.TRUE.equals(channel.attr(ASKED).get());
+    this.streams = negotiated ? new ConcurrentHashMap<>() : Map.of();
   }
 
   /**

@@ -522,6 +522,7 @@ public final class ZocketServer implements AutoCloseable {
 
     Executor executor;
     int ioThreads;
+    IoTransport transport = IoTransport.AUTO;
     int maxFrameSize = 64 * 1024;
     Duration idleTimeout = Duration.ofSeconds(60);
     Duration pingInterval = Duration.ofSeconds(25);
@@ -810,6 +811,15 @@ public final class ZocketServer implements AutoCloseable {
      */
     public Builder<H, U> executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /**
+     * How the I/O threads use the sockets; default {@link IoTransport#AUTO}: epoll when its native
+     * library is on the class path, else NIO. Ignored by an in-process server.
+     */
+    public Builder<H, U> transport(IoTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport == null");
       return this;
     }
 

@@ -12,15 +12,17 @@ import dev.zocket.test.LeakDetection;
 import java.net.URI;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Frames written straight to the socket at the end of a pass ({@link SocketWrites}): what the
  * socket does not take at once goes on through Netty's buffer from the first byte it did not take,
  * and frames a pass gathered go out before the close frame that ends it. The events are emitted
  * from a {@link NonBlocking} handler, so they are gathered on the I/O thread, in passes of up to
- * hundreds of kilobytes, to a client whose socket has a receive buffer of 4 KiB.
+ * hundreds of kilobytes, to a client whose socket has a receive buffer of 4 KiB. On each transport:
+ * epoll and io_uring take the direct path, NIO goes through Netty's buffer.
  */
 @Timeout(60)
 class SocketWritesTest {
@@ -95,8 +97,12 @@ class SocketWritesTest {
     }
   }
 
-  private static ZocketServer server() {
-    return Servers.standard().handle(Writes.class, WritesHandler::new).ioThreads(1).start();
+  private static ZocketServer server(IoTransport transport) {
+    return Servers.standard()
+        .handle(Writes.class, WritesHandler::new)
+        .ioThreads(1)
+        .transport(transport)
+        .start();
   }
 
   private static NettyClient slowReader(ZocketServer server, Whole whole) {
@@ -117,9 +123,13 @@ class SocketWritesTest {
         + "\"}";
   }
 
-  @Test
-  void framesTheSocketCannotTakeAtOnceArriveWholeAndInOrder() throws Exception {
-    try (ZocketServer server = server()) {
+  @ParameterizedTest
+  @EnumSource(
+      value = IoTransport.class,
+      names = {"EPOLL", "IO_URING", "NIO"})
+  void framesTheSocketCannotTakeAtOnceArriveWholeAndInOrder(IoTransport transport)
+      throws Exception {
+    try (ZocketServer server = server(transport)) {
       Whole whole = new Whole();
       NettyClient client = slowReader(server, whole);
       // Three bursts while the client does not read: the socket takes a part of the first
@@ -142,9 +152,12 @@ class SocketWritesTest {
     LeakDetection.assertNoLeaks();
   }
 
-  @Test
-  void framesGatheredInAPassGoOutBeforeItsCloseFrame() throws Exception {
-    try (ZocketServer server = server()) {
+  @ParameterizedTest
+  @EnumSource(
+      value = IoTransport.class,
+      names = {"EPOLL", "IO_URING", "NIO"})
+  void framesGatheredInAPassGoOutBeforeItsCloseFrame(IoTransport transport) throws Exception {
+    try (ZocketServer server = server(transport)) {
       for (int round = 0; round < 5; round++) {
         Whole whole = new Whole();
         NettyClient client = slowReader(server, whole);

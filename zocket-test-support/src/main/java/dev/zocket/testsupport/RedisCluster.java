@@ -236,9 +236,23 @@ public final class RedisCluster implements AutoCloseable {
    * @return the port of its master
    */
   public int masterOf(String key) {
-    String slot = null;
+    int s = slotOf(key);
     for (int port : ports) {
       if (alive(port)) {
+        Integer master = masterInView(port, s);
+        if (master != null) {
+          return master;
+        }
+        break;
+      }
+    }
+    throw new IllegalStateException("no master for slot " + s);
+  }
+
+  private int slotOf(String key) {
+    String slot = null;
+    for (int port : ports) {
+      if (alive(port)) { // the first node may be the one killed
         slot = command(port, "CLUSTER", "KEYSLOT", key);
         break;
       }
@@ -246,35 +260,33 @@ public final class RedisCluster implements AutoCloseable {
     if (slot == null) {
       throw new IllegalStateException("CLUSTER KEYSLOT failed");
     }
-    int s = Integer.parseInt(slot.trim());
-    for (int port : ports) {
-      if (!alive(port)) {
+    return Integer.parseInt(slot.trim());
+  }
+
+  /** The port of the master of a slot as the node at {@code port} sees it, or null. */
+  private static Integer masterInView(int port, int slot) {
+    String nodes = command(port, "CLUSTER", "NODES");
+    if (nodes == null) {
+      return null;
+    }
+    for (String line : nodes.split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
         continue;
       }
-      String nodes = command(port, "CLUSTER", "NODES");
-      if (nodes == null) {
-        continue;
-      }
-      for (String line : nodes.split("\n")) {
-        String[] f = line.trim().split(" ");
-        if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+      for (int i = 8; i < f.length; i++) {
+        String[] range = f[i].split("-");
+        if (range[0].startsWith("[")) {
           continue;
         }
-        for (int i = 8; i < f.length; i++) {
-          String[] range = f[i].split("-");
-          if (range[0].startsWith("[")) {
-            continue;
-          }
-          int from = Integer.parseInt(range[0]);
-          int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
-          if (s >= from && s <= to) {
-            return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-          }
+        int from = Integer.parseInt(range[0]);
+        int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+        if (slot >= from && slot <= to) {
+          return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
         }
       }
-      break;
     }
-    throw new IllegalStateException("no master for slot " + s);
+    return null;
   }
 
   /**
@@ -326,6 +338,69 @@ public final class RedisCluster implements AutoCloseable {
       }
     }
     return replica;
+  }
+
+  /**
+   * Moves the slot of {@code key} from its master to another master, as a resharding does ({@code
+   * CLUSTER SETSLOT ... IMPORTING}, {@code MIGRATING}, then {@code NODE} on every master), for a
+   * slot without keys (pub/sub channels are not keys). The old master ends the sharded
+   * subscriptions of the slot's channels as it lets go of it. Waits until every live node agrees.
+   *
+   * @param key a key or channel name whose slot holds no keys
+   * @return the port of the slot's new master
+   */
+  public int moveSlotOf(String key) {
+    int slot = slotOf(key);
+    int from = masterOf(key);
+    int to = -1;
+    for (int port : ports) {
+      String role = alive(port) ? command(port, "ROLE") : null;
+      if (port != from && role != null && role.startsWith("master")) {
+        to = port;
+        break;
+      }
+    }
+    if (to < 0) {
+      throw new IllegalStateException("no other master to move slot " + slot + " to");
+    }
+    String fromId = command(from, "CLUSTER", "MYID");
+    String toId = command(to, "CLUSTER", "MYID");
+    String n = Integer.toString(slot);
+    expectOk(to, "CLUSTER", "SETSLOT", n, "IMPORTING", fromId);
+    expectOk(from, "CLUSTER", "SETSLOT", n, "MIGRATING", toId);
+    expectOk(to, "CLUSTER", "SETSLOT", n, "NODE", toId);
+    expectOk(from, "CLUSTER", "SETSLOT", n, "NODE", toId);
+    for (int port : ports) {
+      String role = alive(port) ? command(port, "ROLE") : null;
+      if (port != from && port != to && role != null && role.startsWith("master")) {
+        expectOk(port, "CLUSTER", "SETSLOT", n, "NODE", toId);
+      }
+    }
+    int target = to;
+    Await.until(
+        "every node to see slot " + slot + " on port " + to,
+        Duration.ofSeconds(30),
+        () -> {
+          for (int port : ports) {
+            if (alive(port) && !Integer.valueOf(target).equals(masterInView(port, slot))) {
+              return false;
+            }
+          }
+          return true;
+        });
+    for (int port : ports) {
+      if (alive(port)) {
+        awaitHealthy(port);
+      }
+    }
+    return to;
+  }
+
+  private static void expectOk(int port, String... args) {
+    String answer = command(port, args);
+    if (!"OK".equals(answer)) {
+      throw new IllegalStateException(String.join(" ", args) + " on port " + port + ": " + answer);
+    }
   }
 
   /** The port of a live replica of the master with this id, as its own node sees it; or null. */

@@ -10,6 +10,7 @@
 // are not published.
 @SuppressWarnings("requires-automatic")
 module dev.zocket.bench {
+  requires dev.zocket.client;
   requires dev.zocket.netty;
   requires dev.zocket.redis;
   requires dev.zocket.testsupport;

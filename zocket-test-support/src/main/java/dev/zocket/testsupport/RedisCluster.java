@@ -250,7 +250,13 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   private int slotOf(String key) {
-    String slot = command(ports[0], "CLUSTER", "KEYSLOT", key);
+    String slot = null;
+    for (int port : ports) {
+      if (alive(port)) { // the first node may be the one killed
+        slot = command(port, "CLUSTER", "KEYSLOT", key);
+        break;
+      }
+    }
     if (slot == null) {
       throw new IllegalStateException("CLUSTER KEYSLOT failed");
     }
@@ -529,6 +535,61 @@ public final class RedisCluster implements AutoCloseable {
       }
     }
     throw new IllegalArgumentException("no node on port " + port);
+  }
+
+  /**
+   * Starts the node at {@code port} again after {@link #kill}, on the same port and with the
+   * cluster configuration it saved (no data: there is no persistence), and waits until every live
+   * node reports {@code cluster_state:ok}. A master that comes back before the cluster has failed
+   * it over is a master again, empty; one that comes back later is a replica of the node promoted
+   * in its place.
+   *
+   * @param port the port of a killed node
+   * @throws IOException if the process cannot be started
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void restart(int port) throws IOException, InterruptedException {
+    for (int i = 0; i < NODES; i++) {
+      if (ports[i] == port) {
+        if (alive(port)) {
+          throw new IllegalStateException("redis-server on port " + port + " is running");
+        }
+        startNode(i);
+        awaitHealthy();
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no node on port " + port);
+  }
+
+  /**
+   * Waits until every live node reports {@code cluster_state:ok} and knows all six nodes (30 s at
+   * most each).
+   */
+  public void awaitHealthy() {
+    for (int port : ports) {
+      if (alive(port)) {
+        awaitHealthy(port);
+      }
+    }
+  }
+
+  /**
+   * Sends one command to every live node, as a fault script does to change them all alike (an ACL
+   * user, say: ACLs are not shared between the nodes of a cluster).
+   *
+   * @param args the command and its arguments
+   * @return each live node's reply as text (an error as {@code "ERR ..."}), or null for a node that
+   *     did not answer, in the order of {@link #uris()}
+   */
+  public List<String> onEveryNode(String... args) {
+    List<String> replies = new ArrayList<>();
+    for (int port : ports) {
+      if (alive(port)) {
+        replies.add(command(port, args));
+      }
+    }
+    return replies;
   }
 
   /** Stops every node and removes the folder. */

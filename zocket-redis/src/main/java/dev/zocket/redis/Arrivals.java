@@ -11,7 +11,11 @@ import java.util.Map;
  * failing over, a slot moving), or dropped by the publisher before they reached Redis. The first
  * event seen from a node on a channel only sets where counting starts, as does the first of a new
  * epoch (its number minus one are counted lost: the publisher's count started again at 1). An event
- * numbered at or below the last seen, or of an older epoch, changes nothing.
+ * numbered at or below the last seen, or of an older epoch, is a copy, or came after a later one:
+ * it is not delivered. Copies come when a node is subscribed to a channel on two Redis nodes at
+ * once: a Redis Cluster master that handed its slots to its replica keeps the old subscription, and
+ * as a replica now still receives the shard's messages, while the backplane subscribes again on the
+ * new master.
  *
  * <p>A channel is {@linkplain #forget forgotten} when this node subscribes to it for a new local
  * member of the room, and when it unsubscribes: events published while no one here was in the room
@@ -28,10 +32,15 @@ final class Arrivals {
 
   private final Map<String, Map<String, long[]>> channels = new HashMap<>();
 
+  /** What {@link #arrived} returns for an event at or below the last one seen: not delivered. */
+  static final long SEEN = -1;
+
   /**
    * An event arrived.
    *
-   * @return how many events of its origin on this channel were lost just before it
+   * @return how many events of its origin on this channel were lost just before it, or {@link
+   *     #SEEN} for a copy of one already seen, or one that comes after a later one (counted lost
+   *     then): it is not to be delivered
    */
   long arrived(String channel, String origin, long epoch, long seq) {
     Map<String, long[]> origins = channels.computeIfAbsent(channel, c -> newOrigins());
@@ -46,7 +55,7 @@ final class Arrivals {
     } else if (epoch == last[0] && seq > last[1]) {
       lost = seq - last[1] - 1;
     } else {
-      return 0; // a copy, or an event sent before the last one seen: not counted twice
+      return SEEN;
     }
     last[0] = epoch;
     last[1] = seq;

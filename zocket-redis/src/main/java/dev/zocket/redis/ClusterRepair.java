@@ -1,9 +1,16 @@
 package dev.zocket.redis;
 
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.event.EventBus;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.net.SocketAddress;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -22,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * while a repair is under way lead to one more repair after it, so none is lost.
  *
  * <p>Threading: {@link #run} is called from Lettuce's I/O threads (failed commands, unsolicited
- * unsubscriptions) and returns at once; repairs run on the client's event executors, one at a time.
- * Thread-safe.
+ * unsubscriptions) and its event bus ({@link #follow}), and returns at once; repairs run on the
+ * client's event executors, one at a time. Thread-safe.
  */
 final class ClusterRepair implements Runnable {
   // Logs under the backplane's name, as the other parts do.
@@ -62,6 +69,33 @@ final class ClusterRepair implements Runnable {
     this.client = client;
     this.commands = commands;
     this.executors = executors;
+  }
+
+  /**
+   * Asks for a repair when the cluster changes under the subscriptions without ending them, as
+   * Lettuce's events tell: a master that dies ends no subscription (no {@code SUNSUBSCRIBE} comes),
+   * so the change of topology once its replica took over is what says the subscriptions on it are
+   * gone; and a shard's connection that reconnects is subscribed again by Lettuce with one {@code
+   * SSUBSCRIBE} for all its channels, which Redis refuses ({@code CROSSSLOT}) when they are in
+   * different slots, so each is subscribed again here. A reconnect is an activation of a connection
+   * to an address that had a reconnect attempt (the topology refresh's own short connections have
+   * none).
+   */
+  void follow(EventBus events) {
+    Set<SocketAddress> reconnecting = ConcurrentHashMap.newKeySet();
+    events
+        .get()
+        .subscribe(
+            event -> {
+              if (event instanceof ClusterTopologyChangedEvent) {
+                run();
+              } else if (event instanceof ReconnectAttemptEvent attempt) {
+                reconnecting.add(attempt.remoteAddress());
+              } else if (event instanceof ConnectionActivatedEvent activated
+                  && reconnecting.remove(activated.remoteAddress())) {
+                run();
+              }
+            });
   }
 
   /** Asks for a repair; returns at once. */

@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
  * dropping what is not to be delivered here. That is bytes that are not a Zocket envelope, this
  * node's own events (Redis sends them back to every subscriber, the publisher included, and the
  * local recipients got them directly) and the extra copies of an event to several rooms, which
- * arrives on the channel of each of them that this node is subscribed to ({@link RecentIds}). It
- * also counts the events of other nodes that never arrived ({@link Arrivals}), and reports them to
- * the server's node and to {@link ConnectionHealth}'s log.
+ * arrives on the channel of each of them that this node is subscribed to ({@link RecentIds}), and a
+ * second copy of an event on one channel, from a second subscription to it ({@link Arrivals}). It
+ * also counts the events of other nodes that never arrived, and reports them to the server's node
+ * and to {@link ConnectionHealth}'s log.
  *
  * <p>Threading: called on Lettuce's I/O threads: on a single Redis the subscriber connection's one
  * thread, on a Redis Cluster the thread of each shard's connection, so messages of different shards
@@ -70,6 +71,9 @@ final class EventReceiver {
     long lost;
     synchronized (this) {
       lost = e.seq == 0 ? 0 : arrivals.arrived(channel, e.origin, e.epoch, e.seq);
+      if (lost == Arrivals.SEEN) {
+        return; // a copy on a second subscription, or late: see Arrivals
+      }
       if (e.id == 0 || recent.add(e.origin, e.id)) { // else a copy of a multi-room event
         try {
           node.deliver(e.target, e.frame);

@@ -14,7 +14,6 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -321,13 +320,7 @@ public final class RedisBackplane implements Backplane {
     control.commands(pub.async());
     rooms.commands(sub.async());
     repair.use(clustered, sub.async(), resources.eventExecutorGroup());
-    // A master that dies ends no subscription (no SUNSUBSCRIBE comes): the change of topology once
-    // its replica took over is what says the subscriptions on it are gone.
-    resources
-        .eventBus()
-        .get()
-        .filter(ClusterTopologyChangedEvent.class::isInstance)
-        .subscribe(event -> repair.run());
+    repair.follow(resources.eventBus());
     Shards.open(clustered, pub::getConnection);
     Shards.open(clustered, sub::getConnection);
     // One channel per command: they may hash to different slots.

@@ -48,9 +48,11 @@ class EnvelopeTest {
     assertThat(arrivals.arrived("c", "a", 5, 10)).as("the first sets the start").isZero();
     assertThat(arrivals.arrived("c", "a", 5, 11)).isZero();
     assertThat(arrivals.arrived("c", "a", 5, 15)).as("12, 13, 14").isEqualTo(3);
-    assertThat(arrivals.arrived("c", "a", 5, 14)).as("late: not counted again").isZero();
-    assertThat(arrivals.arrived("c", "a", 5, 15)).as("a copy").isZero();
-    assertThat(arrivals.arrived("c", "a", 4, 99)).as("an older epoch").isZero();
+    assertThat(arrivals.arrived("c", "a", 5, 14))
+        .as("late: counted, dropped")
+        .isEqualTo(Arrivals.SEEN);
+    assertThat(arrivals.arrived("c", "a", 5, 15)).as("a copy").isEqualTo(Arrivals.SEEN);
+    assertThat(arrivals.arrived("c", "a", 4, 99)).as("an older epoch").isEqualTo(Arrivals.SEEN);
     assertThat(arrivals.arrived("c", "a", 5, 16)).isZero();
     assertThat(arrivals.arrived("c", "a", 6, 3)).as("a new epoch: 1 and 2 lost").isEqualTo(2);
     assertThat(arrivals.arrived("c", "b", 1, 50)).as("another origin").isZero();

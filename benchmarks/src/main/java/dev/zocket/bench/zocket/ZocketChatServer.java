@@ -9,6 +9,7 @@ import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.redis.RedisBackplane;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -24,15 +25,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a streaming route for the load driver's stream scenario ({@link Feeds}).
  *
  * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
- * 0]}; prints {@code LISTENING <port>} once bound.
+ * 0] [--redis URI [--redis-cluster] [--node-id ID]]}; prints {@code LISTENING <port>} once bound.
+ * With {@code --redis} the server is one node of several sharing that Redis through a {@link
+ * RedisBackplane} (the load script's cross-node scenarios): rooms' events reach the members on the
+ * other nodes. {@code --redis-cluster} takes the URI as a seed of a Redis Cluster (sharded pub/sub),
+ * {@code --node-id} names the node (a random id otherwise).
  */
 public final class ZocketChatServer {
   private ZocketChatServer() {}
 
   /** Starts a server; see the class documentation. */
   public static ZocketServer start(String host, int port, int ioThreads, int rateLimit) {
+    return start(host, port, ioThreads, rateLimit, null);
+  }
+
+  /**
+   * Starts a server, one node of several when {@code backplane} is not null.
+   *
+   * @param backplane the Redis backplane the server owns (closed with it), or null for one node
+   */
+  public static ZocketServer start(
+      String host, int port, int ioThreads, int rateLimit, RedisBackplane backplane) {
     Map<String, Map<String, String>> roster = new ConcurrentHashMap<>();
-    return ZocketServer.builder()
+    var builder = ZocketServer.builder();
+    if (backplane != null) {
+      builder.backplane(backplane);
+    }
+    return builder
         .headers(ChatHeaders.class)
         .onConnect((headers, clientId) -> headers.userName())
         .onDisconnect(
@@ -63,8 +82,14 @@ public final class ZocketChatServer {
     int port = 3000;
     int ioThreads = 1;
     int rateLimit = 0;
+    String redis = null;
+    boolean redisCluster = false;
+    String nodeId = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--redis" -> redis = args[++i];
+        case "--redis-cluster" -> redisCluster = true;
+        case "--node-id" -> nodeId = args[++i];
         case "--host" -> host = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
@@ -72,7 +97,18 @@ public final class ZocketChatServer {
         default -> throw new IllegalArgumentException("Unknown argument: " + args[i]);
       }
     }
-    ZocketServer server = start(host, port, ioThreads, rateLimit);
+    if (redis == null && (redisCluster || nodeId != null)) {
+      throw new IllegalArgumentException("--redis-cluster and --node-id need --redis URI");
+    }
+    RedisBackplane backplane = null;
+    if (redis != null) {
+      RedisBackplane.Builder b = RedisBackplane.builder(redis).cluster(redisCluster);
+      if (nodeId != null) {
+        b.nodeId(nodeId);
+      }
+      backplane = b.build();
+    }
+    ZocketServer server = start(host, port, ioThreads, rateLimit, backplane);
     System.out.println("LISTENING " + server.port());
     System.out.flush();
     Thread.currentThread().join();

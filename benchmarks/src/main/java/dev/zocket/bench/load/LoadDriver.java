@@ -79,8 +79,8 @@ import tools.jackson.databind.ObjectMapper;
  * {@code --redis-pid} the CPU time of the Redis the nodes share is read the same way, and with
  * {@code --redis-port} the bytes Redis read and wrote ({@code INFO stats cpu}: {@code
  * total_net_input_bytes}, {@code total_net_output_bytes}, and its own CPU account, finer than
- * {@code /proc}'s clock ticks) over the window: Redis CPU nanoseconds
- * per delivery and per published message, bytes per published message.
+ * {@code /proc}'s clock ticks) over the window: Redis CPU nanoseconds per delivery and per
+ * published message, bytes per published message.
  */
 public final class LoadDriver {
   private static final JsonFactory JSON = new JsonFactory();

@@ -24,12 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * chat example keeps the library's default of 1,000 messages per second, which a load run exceeds),
  * and a streaming route for the load driver's stream scenario ({@link Feeds}).
  *
- * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit
- * 0] [--redis URI [--redis-cluster] [--node-id ID]]}; prints {@code LISTENING <port>} once bound.
- * With {@code --redis} the server is one node of several sharing that Redis through a {@link
+ * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit 0]
+ * [--redis URI [--redis-cluster] [--node-id ID]]}; prints {@code LISTENING <port>} once bound. With
+ * {@code --redis} the server is one node of several sharing that Redis through a {@link
  * RedisBackplane} (the load script's cross-node scenarios): rooms' events reach the members on the
- * other nodes. {@code --redis-cluster} takes the URI as a seed of a Redis Cluster (sharded pub/sub),
- * {@code --node-id} names the node (a random id otherwise).
+ * other nodes. {@code --redis-cluster} takes the URI as a seed of a Redis Cluster (sharded
+ * pub/sub), {@code --node-id} names the node (a random id otherwise).
  */
 public final class ZocketChatServer {
   private ZocketChatServer() {}

@@ -15,6 +15,11 @@
 #                                   self-signed certificate made per sitting by openssl, clients on
 #                                   wss:// trusting it), idle20k (idle with 20,000 connections,
 #                                   needs ulimit -n above 20,000 for the server and the driver)
+#              NAMExN (e.g. fanout500x3, roomsx3): scenario NAME across N nodes of ZocketChatServer
+#                                   sharing one redis-server through RedisBackplane (Zocket servers
+#                                   only); the driver spreads every room's members evenly over the
+#                                   nodes; the nodes and Redis are all pinned to CPU 0 (their CPU
+#                                   summed, Redis's apart); x1 = one node with the backplane
 #   --server "S ..."                servers to measure, alternating run by run: baseline (the raw
 #                                   Netty server), zocket (the chat protocol on ZocketServer, as the
 #                                   chat example but without its rate limit), chat (examples/chat's
@@ -137,7 +142,65 @@ stop_server() {
     SERVER_PID=""
   fi
 }
-trap stop_server EXIT
+
+# Cross-node runs: one redis-server and N ZocketChatServer nodes, all on CPU 0 (the same core the
+# one-node runs have, so the sums compare), the driver on CPU 1.
+NODE_PIDS=()
+NODE_PORTS=()
+REDIS_PID=""
+REDIS_PORT=""
+REDIS_DIR=""
+start_nodes() { # $1 = zocket|NAME=PATH (a benchmarks jar), $2 = N; sets NODE_PIDS, NODE_PORTS, REDIS_*
+  local jar=$BENCH_JAR
+  [[ $1 == *=* ]] && jar=${1#*=}
+  REDIS_PORT=$(free_port)
+  REDIS_DIR=$(mktemp -d /tmp/zocket-bench-redis.XXXXXX)
+  taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$REDIS_DIR" >"$REDIS_DIR/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 150); do
+    [[ $(redis-cli -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && break
+    kill -0 "$REDIS_PID" 2>/dev/null || { cat "$REDIS_DIR/redis.log" >&2; echo "redis-server died" >&2; exit 1; }
+    sleep 0.1
+  done
+  for i in $(seq 1 "$2"); do
+    local port; port=$(free_port)
+    # shellcheck disable=SC2086
+    taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$jar" dev.zocket.bench.zocket.ZocketChatServer \
+      --port "$port" --host 127.0.0.1 --redis "redis://127.0.0.1:$REDIS_PORT" --node-id "n$i" \
+      >"/tmp/zocket-bench-node$i.log" 2>&1 &
+    NODE_PIDS+=($!)
+    NODE_PORTS+=("$port")
+  done
+  for i in "${!NODE_PIDS[@]}"; do
+    local ok=0
+    for _ in $(seq 1 300); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/${NODE_PORTS[$i]}") 2>/dev/null; then ok=1; break; fi
+      kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [[ $ok == 0 ]]; then
+      cat "/tmp/zocket-bench-node$((i + 1)).log" >&2
+      echo "node $((i + 1)) did not listen" >&2
+      stop_nodes
+      exit 1
+    fi
+  done
+}
+
+stop_nodes() {
+  for pid in "${NODE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  NODE_PIDS=()
+  NODE_PORTS=()
+  if [[ -n $REDIS_PID ]]; then
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=""
+    rm -rf "$REDIS_DIR"
+  fi
+}
+trap 'stop_server; stop_nodes' EXIT
 
 driver() { # driver arguments...
   # shellcheck disable=SC2086
@@ -357,6 +420,21 @@ for sc in "${scenarios[@]}"; do
         label="${server%%=*}+recovery"
       fi
       [[ $sc == stream && $server == baseline ]] && continue # the raw baseline has no streams
+      if [[ $sc =~ ^(.+)x([0-9]+)$ ]]; then # across nodes, through Redis
+        [[ $server == baseline || $server == chat ]] && continue
+        base=${BASH_REMATCH[1]}
+        start_nodes "$server" "${BASH_REMATCH[2]}"
+        ports=$(IFS=,; echo "${NODE_PORTS[*]}")
+        pids=$(IFS=,; echo "${NODE_PIDS[*]}")
+        # shellcheck disable=SC2046
+        json=$(taskset -c 1 java $DRIVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.load.LoadDriver \
+          --host 127.0.0.1 --clock-ticks "$CLK_TCK" $(scenario_args "$base") --warmup "$warmup" \
+          --duration "$duration" --ports "$ports" --server-pid "$pids" --redis-pid "$REDIS_PID" \
+          --redis-port "$REDIS_PORT")
+        stop_nodes
+        emit "$server" "$sc" "$json"
+        continue
+      fi
       start_server "$server"
       hooks=()
       if [[ $syscalls == 1 ]]; then

@@ -5,6 +5,8 @@ Usage: python3 benchmarks/summarize.py RESULTS.jsonl [MAX_OTHER_CPU_S]
 
 "user-ns" and "kern-ns" are the server's user-space and kernel CPU nanoseconds per delivery (medians).
 "per-write" is the deliveries one write system call of the server carried (median; /proc/<pid>/io).
+Cross-node cases (NAMExN) sum the nodes' CPU, and get a second table: Redis's CPU per published
+message and per delivery (its INFO cpu account), and the bytes Redis read and wrote per message.
 "other" is the CPU time other processes of the machine used during a run's measured window;
 with MAX_OTHER_CPU_S, runs disturbed by more than that are left out (and counted as dropped).
 """
@@ -50,6 +52,17 @@ for (case, server), results in sorted(by.items()):
     kern = med([x.get("kernelNsPerDelivery") for x in results])
     per_write = med([x.get("deliveriesPerWriteCall") for x in results])
     print("%-10s %-9s %16s %23s %12s %8s %8s %9s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, user, kern, per_write, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
+redis_rows = [(k, v) for k, v in sorted(by.items()) if any("redisNsPerMessage" in x for x in v)]
+if redis_rows:
+    # Cross-node cases (NAMExN): the nodes' CPU is summed above; Redis's own CPU and bytes here.
+    print()
+    print("%-12s %-9s %6s %14s %17s %15s %16s %17s" % ("case", "server", "nodes", "redis-ns/msg", "redis-ns/deliv", "redis-CPU-s", "redis-in-B/msg", "redis-out-B/msg"))
+    for (case, server), results in redis_rows:
+        def m(key):
+            return med([x.get(key) for x in results])
+        per_msg = [x.get("redisNsPerMessage") for x in results if x.get("redisNsPerMessage") is not None]
+        spread = "(%s..%s)" % (min(per_msg), max(per_msg)) if per_msg else ""
+        print("%-12s %-9s %6s %14s %17s %15s %16s %17s %s" % (case, server, m("nodes") or 1, m("redisNsPerMessage"), m("redisNsPerDelivery"), m("redisInfoCpuS") or m("redisCpuS"), m("redisInBytesPerMessage"), m("redisOutBytesPerMessage"), spread))
 cases = sorted({c for c, _ in summary})
 others = sorted({s for _, s in summary if s != "baseline"})
 if others:

@@ -90,6 +90,15 @@ import tools.jackson.databind.ObjectMapper;
  * ports; {@code --window-hooks DIR} hands the measured window to a tool that counts the server's
  * system calls: the driver creates {@code DIR/start} and waits (at most 30 s) for {@code DIR/go}
  * before the window begins, and creates {@code DIR/end} as soon as it ends.
+ *
+ * <p>Several nodes ({@code --ports P1,P2,...}): client {@code i} connects to port {@code i mod n},
+ * so every room's members are spread evenly over the nodes; {@code --server-pid} then takes the
+ * nodes' pids, comma-separated, and their CPU times are summed (and reported per node too). With
+ * {@code --redis-pid} the CPU time of the Redis the nodes share is read the same way, and with
+ * {@code --redis-port} the bytes Redis read and wrote ({@code INFO stats cpu}: {@code
+ * total_net_input_bytes}, {@code total_net_output_bytes}, and its own CPU account, finer than
+ * {@code /proc}'s clock ticks) over the window: Redis CPU nanoseconds per delivery and per
+ * published message, bytes per published message.
  */
 public final class LoadDriver {
   private static final JsonFactory JSON = new JsonFactory();
@@ -112,7 +121,10 @@ public final class LoadDriver {
     double duration = 5;
     long maxMessages = 100_000_000L;
     double deadline = 0;
-    int serverPid = 0;
+    int[] ports;
+    int[] serverPids = new int[0];
+    int redisPid = 0;
+    int redisPort = 0;
     long clockTicks = 100;
     double hold = 30;
     String readyFile;
@@ -148,7 +160,10 @@ public final class LoadDriver {
           case "--duration" -> o.duration = Double.parseDouble(v);
           case "--max-messages" -> o.maxMessages = Long.parseLong(v);
           case "--deadline" -> o.deadline = Double.parseDouble(v);
-          case "--server-pid" -> o.serverPid = Integer.parseInt(v);
+          case "--ports" -> o.ports = ints(v);
+          case "--server-pid" -> o.serverPids = ints(v);
+          case "--redis-pid" -> o.redisPid = Integer.parseInt(v);
+          case "--redis-port" -> o.redisPort = Integer.parseInt(v);
           case "--clock-ticks" -> o.clockTicks = Long.parseLong(v);
           case "--hold" -> o.hold = Double.parseDouble(v);
           case "--ready-file" -> o.readyFile = v;
@@ -171,10 +186,25 @@ public final class LoadDriver {
         throw new IllegalArgumentException(
             "--source-addresses must be from 1 to 254: " + o.sourceAddresses);
       }
+      if (o.ports == null) {
+        o.ports = new int[] {o.port};
+      }
+      if (o.ports.length == 0) {
+        throw new IllegalArgumentException("--ports needs at least one port");
+      }
       if (o.deadline <= 0) {
         o.deadline = o.warmup + o.duration + o.hold + 120;
       }
       return o;
+    }
+
+    private static int[] ints(String commaSeparated) {
+      String[] parts = commaSeparated.split(",");
+      int[] out = new int[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        out[i] = Integer.parseInt(parts[i].trim());
+      }
+      return out;
     }
   }
 
@@ -313,12 +343,14 @@ public final class LoadDriver {
       if (!connectPermits.tryAcquire(remainingNanos(), TimeUnit.NANOSECONDS)) {
         return fail(out, "connect timed out");
       }
+      // Spread over the nodes by connection index: every room's members across all of them.
+      int port = o.ports[c.index % o.ports.length];
       URI uri =
           URI.create(
               (ssl == null ? "ws://" : "wss://")
                   + address.getHostAddress()
                   + ":"
-                  + o.port
+                  + port
                   + o.path
                   + "?user-name="
                   + URLEncoder.encode(c.name, StandardCharsets.UTF_8)
@@ -349,7 +381,7 @@ public final class LoadDriver {
                     }
                   })
               .connect(
-                  new InetSocketAddress(address, o.port),
+                  new InetSocketAddress(address, port),
                   // One source address: the kernel picks it with the port at connect time.
                   sources.size() == 1
                       ? null
@@ -407,6 +439,7 @@ public final class LoadDriver {
     sleepUntil(System.nanoTime() + (long) (o.warmup * 1e9));
 
     boolean hooked = o.windowHooks != null && awaitHook(Path.of(o.windowHooks));
+    long[] redis0 = redisInfo();
     long[] c0 = onLoop(this::snapshot);
     long t0 = c0[2];
     long end = t0 + (long) (o.duration * 1e9);
@@ -417,6 +450,7 @@ public final class LoadDriver {
       }
     }
     long[] c1 = onLoop(this::snapshot);
+    long[] redis1 = redisInfo();
     long t1 = c1[2];
     if (o.windowHooks != null) {
       Files.writeString(Path.of(o.windowHooks, "end"), "");
@@ -477,12 +511,98 @@ public final class LoadDriver {
       }
       if (c0[5] >= 0 && c1[5] >= 0) {
         // CPU used by other processes during the window: a run with much of it is disturbed.
-        long others = (c1[5] - c0[5]) - (cpu1 - cpu0) - (c1[4] - c0[4]);
+        long redisTicks = c0[10] >= 0 && c1[10] >= 0 ? (c1[10] + c1[11]) - (c0[10] + c0[11]) : 0;
+        long others = (c1[5] - c0[5]) - (cpu1 - cpu0) - (c1[4] - c0[4]) - redisTicks;
         out.put("otherCpuS", round(Math.max(0, others) / (double) o.clockTicks));
+      }
+    }
+    if (o.serverPids.length > 1) {
+      List<Double> perNode = new ArrayList<>();
+      for (int i = 0; i < o.serverPids.length; i++) {
+        perNode.add(round((c1[12 + i] - c0[12 + i]) / (double) o.clockTicks));
+      }
+      out.put("nodes", o.serverPids.length);
+      out.put("serverCpuSPerNode", perNode);
+    }
+    if (o.redisPid > 0 && c0[10] >= 0 && c1[10] >= 0) {
+      double user = (c1[10] - c0[10]) / (double) o.clockTicks;
+      double kernel = (c1[11] - c0[11]) / (double) o.clockTicks;
+      long published = c1[0] - c0[0];
+      out.put("redisCpuS", round(user + kernel));
+      out.put("redisUserCpuS", round(user));
+      out.put("redisKernelCpuS", round(kernel));
+      // Redis's own account of its CPU (getrusage, microseconds) is finer than /proc's clock
+      // ticks, which matters at a few hundredths of a second per window: per message from it.
+      double redisCpu = user + kernel;
+      if (redis0 != null && redis1 != null && redis0[2] >= 0 && redis1[2] >= 0) {
+        redisCpu = (redis1[2] - redis0[2]) / 1e6;
+        out.put("redisInfoCpuS", round(redisCpu));
+      }
+      if (windowDelivered > 0 && published > 0) {
+        out.put("redisNsPerDelivery", Math.round(redisCpu * 1e9 / windowDelivered));
+        out.put("redisNsPerMessage", Math.round(redisCpu * 1e9 / published));
+      }
+      if (redis0 != null && redis1 != null && published > 0) {
+        out.put("redisInBytes", redis1[0] - redis0[0]);
+        out.put("redisOutBytes", redis1[1] - redis0[1]);
+        out.put("redisInBytesPerMessage", round((redis1[0] - redis0[0]) / (double) published));
+        out.put("redisOutBytesPerMessage", round((redis1[1] - redis0[1]) / (double) published));
       }
     }
     out.put("connectFailures", onLoop(() -> connectFailures));
     return out;
+  }
+
+  /**
+   * {total_net_input_bytes, total_net_output_bytes, used_cpu_user + used_cpu_sys in microseconds}
+   * of {@code INFO stats cpu} of the Redis at {@code --redis-port} on the driver's loopback host
+   * (the CPU figure -1 when absent), or null without one or when it does not answer.
+   */
+  private long[] redisInfo() {
+    if (o.redisPort <= 0) {
+      return null;
+    }
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(Transport.loopback(o.host), o.redisPort), 2000);
+      s.setSoTimeout(2000);
+      s.getOutputStream().write("INFO stats cpu\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      String header = in.readLine(); // $<length> of the bulk reply
+      if (header == null || !header.startsWith("$")) {
+        return null;
+      }
+      int length = Integer.parseInt(header.substring(1));
+      char[] body = new char[length];
+      int read = 0;
+      while (read < length) {
+        int n = in.read(body, read, length - read);
+        if (n < 0) {
+          break;
+        }
+        read += n;
+      }
+      long input = -1;
+      long output = -1;
+      double cpu = -1;
+      for (String line : new String(body, 0, read).split("\r\n")) {
+        String value = line.substring(line.indexOf(':') + 1).trim();
+        if (line.startsWith("total_net_input_bytes:")) {
+          input = Long.parseLong(value);
+        } else if (line.startsWith("total_net_output_bytes:")) {
+          output = Long.parseLong(value);
+        } else if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+          cpu = Math.max(cpu, 0) + Double.parseDouble(value);
+        }
+      }
+      return input < 0 || output < 0
+          ? null
+          : new long[] {input, output, cpu < 0 ? -1 : Math.round(cpu * 1e6)};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private Map<String, Object> idle(Map<String, Object> out) throws Exception {
@@ -507,7 +627,10 @@ public final class LoadDriver {
 
   private Map<String, Object> params() {
     Map<String, Object> p = new LinkedHashMap<>();
-    p.put("port", o.port);
+    p.put("port", o.ports[0]);
+    if (o.ports.length > 1) {
+      p.put("ports", o.ports);
+    }
     switch (o.scenario) {
       case "fanout" -> {
         p.put("clients", o.clients);
@@ -569,12 +692,35 @@ public final class LoadDriver {
    * Counters, time and CPU read together on the event loop, so the window's deliveries, duration
    * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks,
    * machine busy ticks, server user ticks, server kernel ticks, server write calls, server bytes
-   * written}.
+   * written, Redis user ticks, Redis kernel ticks, then each node's ticks}; the server figures are
+   * the sums over the nodes.
    */
   private long[] snapshot() {
-    long[] server = serverCpuTicks();
-    long[] io = o.serverPid > 0 ? writes(Integer.toString(o.serverPid)) : new long[] {-1, -1};
-    return new long[] {
+    long[] server = {0, 0};
+    long writeCalls = o.serverPids.length > 0 ? 0 : -1;
+    long bytesWritten = writeCalls;
+    long[] perNode = new long[o.serverPids.length];
+    for (int i = 0; i < o.serverPids.length; i++) {
+      String pid = Integer.toString(o.serverPids[i]);
+      long[] t = cpuTicksSplit(pid);
+      long[] w = writes(pid);
+      if (t[0] < 0) {
+        server = new long[] {-1, -1};
+      } else if (server[0] >= 0) {
+        server[0] += t[0];
+        server[1] += t[1];
+      }
+      perNode[i] = t[0] < 0 ? -1 : t[0] + t[1];
+      writeCalls = w[0] < 0 || writeCalls < 0 ? -1 : writeCalls + w[0];
+      bytesWritten = w[1] < 0 || bytesWritten < 0 ? -1 : bytesWritten + w[1];
+    }
+    if (o.serverPids.length == 0) {
+      server = new long[] {-1, -1};
+    }
+    long[] redis =
+        o.redisPid > 0 ? cpuTicksSplit(Integer.toString(o.redisPid)) : new long[] {-1, -1};
+    long[] out = new long[12 + perNode.length];
+    long[] head = {
       sent,
       delivered,
       System.nanoTime(),
@@ -583,9 +729,14 @@ public final class LoadDriver {
       machineBusyTicks(),
       server[0],
       server[1],
-      io[0],
-      io[1]
+      writeCalls,
+      bytesWritten,
+      redis[0],
+      redis[1]
     };
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(perNode, 0, out, head.length, perNode.length);
+    return out;
   }
 
   /**
@@ -679,11 +830,6 @@ public final class LoadDriver {
     }
   }
 
-  /** The server's {user, kernel} CPU time in clock ticks; {-1, -1} without a server pid. */
-  private long[] serverCpuTicks() {
-    return o.serverPid > 0 ? cpuTicksSplit(Integer.toString(o.serverPid)) : new long[] {-1, -1};
-  }
-
   /** utime + stime of {@code /proc/<pid>/stat}, in clock ticks; -1 when unreadable. */
   static long cpuTicks(String pid) {
     long[] t = cpuTicksSplit(pid);
@@ -702,14 +848,6 @@ public final class LoadDriver {
     } catch (IOException | RuntimeException e) {
       return new long[] {-1, -1};
     }
-  }
-
-  /**
-   * The write system calls a process made (write, writev, sendmsg...: {@code syscw} of {@code
-   * /proc/<pid>/io}); -1 when unreadable (another user's process).
-   */
-  static long writeCalls(String pid) {
-    return writes(pid)[0];
   }
 
   /**

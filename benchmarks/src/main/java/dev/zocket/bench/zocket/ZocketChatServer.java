@@ -9,6 +9,7 @@ import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.netty.ZocketServer;
+import dev.zocket.redis.RedisBackplane;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,18 +28,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a streaming route for the load driver's stream scenario ({@link Feeds}).
  *
  * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit 0]
- * [--recovery] [--tls-cert PEM --tls-key PEM]}; prints {@code LISTENING <port>} once bound. {@code
- * --recovery} turns on connection-state recovery with the in-memory store (window 2 minutes, the
- * last 10,000 events, as docs/recovery.md's example), so that every event is numbered and kept;
- * {@code --tls-cert} and {@code --tls-key} serve {@code wss://} with a certificate chain and its
- * PKCS#8 key in PEM files ({@link ZocketServer.Builder#tls}, Netty's default TLS provider).
+ * [--recovery] [--tls-cert PEM --tls-key PEM] [--redis URI [--redis-cluster] [--node-id ID]]};
+ * prints {@code LISTENING <port>} once bound. {@code --recovery} turns on connection-state recovery
+ * with the in-memory store (window 2 minutes, the last 10,000 events, as docs/recovery.md's
+ * example), so that every event is numbered and kept; {@code --tls-cert} and {@code --tls-key}
+ * serve {@code wss://} with a certificate chain and its PKCS#8 key in PEM files ({@link
+ * ZocketServer.Builder#tls}, Netty's default TLS provider). With {@code --redis} the server is one
+ * node of several sharing that Redis through a {@link RedisBackplane} (the load script's cross-node
+ * scenarios): rooms' events reach the members on the other nodes. {@code --redis-cluster} takes the
+ * URI as a seed of a Redis Cluster (sharded pub/sub), {@code --node-id} names the node (a random id
+ * otherwise).
  */
 public final class ZocketChatServer {
   private ZocketChatServer() {}
 
   /** Starts a server without recovery nor TLS; see the class documentation. */
   public static ZocketServer start(String host, int port, int ioThreads, int rateLimit) {
-    return start(host, port, ioThreads, rateLimit, false, null, null);
+    return start(host, port, ioThreads, rateLimit, false, null, null, null);
   }
 
   /**
@@ -48,6 +54,7 @@ public final class ZocketChatServer {
    * @param tlsCert the PEM certificate chain to serve {@code wss://} with, or null for {@code
    *     ws://}
    * @param tlsKey the PEM private key of {@code tlsCert}, or null
+   * @param backplane the Redis backplane the server owns (closed with it), or null for one node
    */
   public static ZocketServer start(
       String host,
@@ -56,7 +63,8 @@ public final class ZocketChatServer {
       int rateLimit,
       boolean recovery,
       Path tlsCert,
-      Path tlsKey) {
+      Path tlsKey,
+      RedisBackplane backplane) {
     Map<String, Map<String, String>> roster = new ConcurrentHashMap<>();
     ZocketServer.Builder<ChatHeaders, String> b =
         ZocketServer.builder()
@@ -88,6 +96,9 @@ public final class ZocketChatServer {
     if (recovery) {
       b.recovery(Duration.ofMinutes(2), 10_000);
     }
+    if (backplane != null) {
+      b.backplane(backplane);
+    }
     if (tlsCert != null) {
       b.tls(tlsCert, tlsKey);
     }
@@ -103,8 +114,14 @@ public final class ZocketChatServer {
     boolean recovery = false;
     Path tlsCert = null;
     Path tlsKey = null;
+    String redis = null;
+    boolean redisCluster = false;
+    String nodeId = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--redis" -> redis = args[++i];
+        case "--redis-cluster" -> redisCluster = true;
+        case "--node-id" -> nodeId = args[++i];
         case "--host" -> host = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
@@ -118,7 +135,19 @@ public final class ZocketChatServer {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
-    ZocketServer server = start(host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey);
+    if (redis == null && (redisCluster || nodeId != null)) {
+      throw new IllegalArgumentException("--redis-cluster and --node-id need --redis URI");
+    }
+    RedisBackplane backplane = null;
+    if (redis != null) {
+      RedisBackplane.Builder b = RedisBackplane.builder(redis).cluster(redisCluster);
+      if (nodeId != null) {
+        b.nodeId(nodeId);
+      }
+      backplane = b.build();
+    }
+    ZocketServer server =
+        start(host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey, backplane);
     System.out.println(
         "LISTENING "
             + server.port()

@@ -255,7 +255,8 @@ class LoadDriverTest {
             0,
             false,
             certificates.certificatePem(),
-            certificates.privateKeyPem());
+            certificates.privateKeyPem(),
+            null);
     try {
       for (int port : new int[] {rawTls.port(), zocketTls.port()}) {
         Map<String, Object> r =
@@ -284,7 +285,7 @@ class LoadDriverTest {
 
   @Test
   void clientsAskingForRecoveryAgainstZocketWithRecovery() throws Exception {
-    ZocketServer recovering = ZocketChatServer.start("127.0.0.1", 0, 1, 0, true, null, null);
+    ZocketServer recovering = ZocketChatServer.start("127.0.0.1", 0, 1, 0, true, null, null, null);
     try {
       assertClean(
           run(

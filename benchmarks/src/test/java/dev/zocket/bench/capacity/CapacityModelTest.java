@@ -1,0 +1,209 @@
+package dev.zocket.bench.capacity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.zocket.bench.capacity.CapacityModel.Case;
+import dev.zocket.bench.capacity.CapacityModel.Check;
+import dev.zocket.bench.capacity.CapacityModel.Input;
+import dev.zocket.bench.capacity.CapacityModel.Placement;
+import dev.zocket.bench.capacity.CapacityModel.Plan;
+import dev.zocket.bench.capacity.CapacityModel.Shape;
+import dev.zocket.bench.capacity.CapacityModel.Use;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The capacity model's arithmetic, and its constants against the measured results file they come
+ * from: the fit of the file gives the constants in the code, and the model's server CPU for the
+ * three-node runs (not used by the fit) is within 25 % of the measurement.
+ */
+class CapacityModelTest {
+  /** The runs the constants come from (run-load.sh --out; see CapacityModel's fields). */
+  static final List<Path> RESULTS =
+      List.of(
+          Path.of("results/capacity-2026-12-06-a.jsonl"),
+          Path.of("results/capacity-2026-12-06-b.jsonl"));
+
+  private static Input input(long connections, long rooms, int size, double rate, int nodes) {
+    return new Input(
+        connections,
+        rooms,
+        size,
+        rate,
+        200,
+        16,
+        nodes,
+        Placement.RANDOM,
+        8,
+        16.0 * (1L << 30),
+        10e9,
+        0.7);
+  }
+
+  @Test
+  void nodesAMessageReaches() {
+    assertThat(CapacityModel.nodesPerMessage(1, 500, Placement.RANDOM)).isEqualTo(1);
+    assertThat(CapacityModel.nodesPerMessage(3, 500, Placement.EVEN)).isEqualTo(3);
+    assertThat(CapacityModel.nodesPerMessage(10, 4, Placement.EVEN)).isEqualTo(4);
+    assertThat(CapacityModel.nodesPerMessage(10, 500, Placement.GROUPED)).isEqualTo(1);
+    // A room of one reaches only its own node; a room much larger than the cluster reaches all.
+    assertThat(CapacityModel.nodesPerMessage(10, 1, Placement.RANDOM)).isEqualTo(1);
+    assertThat(CapacityModel.nodesPerMessage(10, 1000, Placement.RANDOM))
+        .isCloseTo(10, within(1e-6));
+    // Two members on two nodes: the other member is on the other node half the time.
+    assertThat(CapacityModel.nodesPerMessage(2, 2, Placement.RANDOM)).isCloseTo(1.5, within(1e-9));
+  }
+
+  @Test
+  void trafficIsRoomsTimesRateTimesSize() {
+    Plan p = CapacityModel.plan(input(1_000_000, 100_000, 10, 2, 4));
+    assertThat(p.messagesPerS()).isEqualTo(200_000);
+    assertThat(p.deliveriesPerS()).isEqualTo(2_000_000);
+    assertThat(p.nodes()).isEqualTo(4);
+    Shape s = CapacityModel.shapeAt(10);
+    double k = CapacityModel.nodesPerMessage(4, 10, Placement.RANDOM);
+    assertThat(p.serverCores())
+        .isCloseTo(
+            200_000 * (s.oneNodeNs() + s.publishNs() + (k - 1) * s.receiveNs()) / 1e9,
+            within(1e-9));
+    assertThat(p.redisCores())
+        .isCloseTo(200_000 * (s.redisInNs() + k * s.redisOutNs()) / 1e9, within(1e-9));
+  }
+
+  @Test
+  void oneNodeHasNoRedis() {
+    Plan p = CapacityModel.plan(input(1000, 100, 10, 1, 1));
+    assertThat(p.redisCores()).isZero();
+    assertThat(p.redisShards()).isZero();
+    assertThat(p.uses()).extracting(Use::name).noneMatch(n -> n.startsWith("Redis"));
+  }
+
+  @Test
+  void theFewestNodesThatFit() {
+    Input in = input(2_000_000, 200_000, 10, 1, 0);
+    Plan p = CapacityModel.plan(in);
+    assertThat(p.nodes()).isGreaterThan(1);
+    assertThat(p.uses()).filteredOn(u -> u.name().startsWith("node")).allMatch(u -> u.share() <= 1);
+    Plan fewer = CapacityModel.planAt(in, p.nodes() - 1);
+    assertThat(fewer.uses())
+        .filteredOn(u -> u.name().startsWith("node"))
+        .anyMatch(u -> u.share() > 1);
+  }
+
+  @Test
+  void namesTheFirstLimit() {
+    // Idle connections: memory runs out first.
+    Plan idle = CapacityModel.plan(input(2_000_000, 0, 10, 0, 2));
+    assertThat(idle.firstLimit().name()).isEqualTo("node memory");
+    // Busy small rooms of 200-byte events on one node: 5 M deliveries a second fill its 10 Gbit/s
+    // before its CPU; with 50-byte events the CPU comes first.
+    Plan wide = CapacityModel.plan(input(100_000, 10_000, 10, 50, 1));
+    assertThat(wide.firstLimit().name()).isEqualTo("node network");
+    Plan busy =
+        CapacityModel.plan(
+            new Input(
+                100_000,
+                10_000,
+                10,
+                50,
+                50,
+                16,
+                1,
+                Placement.RANDOM,
+                8,
+                16.0 * (1L << 30),
+                10e9,
+                0.7));
+    assertThat(busy.firstLimit().name()).isEqualTo("node CPU");
+    // A million messages a second across nodes: one Redis is not enough, and the plan says how
+    // many shards would be.
+    Plan redis = CapacityModel.plan(input(1_000_000, 100_000, 10, 10, 0));
+    assertThat(redis.firstLimit().name()).startsWith("Redis shard");
+    assertThat(redis.redisShards()).isGreaterThan(1);
+    // The first limit is the use with the largest share of its budget.
+    for (Plan p : List.of(idle, wide, busy, redis)) {
+      assertThat(p.uses()).allMatch(u -> u.share() <= p.firstLimit().share());
+    }
+  }
+
+  @Test
+  void rejectsBadOptions() {
+    assertThatThrownBy(() -> CapacityModel.input(Map.of("bogus", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bogus");
+    assertThatThrownBy(() -> CapacityModel.input(Map.of("headroom", "2")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theConstantsAreTheFitOfTheResultsFile() throws Exception {
+    Map<String, Case> cases = CapacityModel.cases(RESULTS);
+    for (var shape : List.of(CapacityModel.SMALL_ROOMS, CapacityModel.LARGE_ROOMS)) {
+      String base = shape.roomSize() == 10 ? "rooms" : "fanout500";
+      Shape fit =
+          CapacityModel.fit(
+              cases.get(base), cases.get(base + "x1"), cases.get(base + "x2"), shape.eventBytes());
+      assertThat(fit.oneNodeNs()).isCloseTo(shape.oneNodeNs(), within(1.0));
+      assertThat(fit.publishNs()).isCloseTo(shape.publishNs(), within(1.0));
+      assertThat(fit.receiveNs()).isCloseTo(shape.receiveNs(), within(1.0));
+      assertThat(fit.redisInNs()).isCloseTo(shape.redisInNs(), within(1.0));
+      assertThat(fit.redisOutNs()).isCloseTo(shape.redisOutNs(), within(1.0));
+      assertThat(fit.redisInBytes()).isCloseTo(shape.redisInBytes(), within(0.1));
+      assertThat(fit.redisOutBytes()).isCloseTo(shape.redisOutBytes(), within(0.1));
+    }
+  }
+
+  /**
+   * The check of docs/capacity.md: the three-node runs are predictions (the fit never sees them).
+   * The room of 500 is within 25 %; the rooms of 10 are not (62 % under, see docs/capacity.md, "How
+   * good is it"), and the tool says so with exit code 1.
+   */
+  @Test
+  void checksTheThreeNodeRuns() throws Exception {
+    List<Check> checks = CapacityModel.check(CapacityModel.cases(RESULTS));
+    List<Check> predictions = checks.stream().filter(c -> !c.calibration()).toList();
+    assertThat(predictions)
+        .extracting(Check::name)
+        .containsExactlyInAnyOrder("fanout500x3", "roomsx3");
+    Check fanout =
+        predictions.stream().filter(c -> c.name().equals("fanout500x3")).findFirst().get();
+    assertThat(Math.abs(fanout.serverError())).isLessThanOrEqualTo(0.25);
+    assertThat(Math.abs(fanout.redisError())).isLessThanOrEqualTo(0.25);
+    Check rooms = predictions.stream().filter(c -> c.name().equals("roomsx3")).findFirst().get();
+    assertThat(rooms.serverError()).isCloseTo(-0.617, within(0.001));
+    assertThat(Math.abs(rooms.redisError())).isLessThanOrEqualTo(0.25);
+    // The calibration cases are the fit itself.
+    for (Check c : checks) {
+      if (c.calibration()) {
+        assertThat(c.serverError()).isCloseTo(0, within(1e-4));
+      }
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int code =
+        CapacityModel.run(
+            new String[] {"--check", RESULTS.get(0) + "," + RESULTS.get(1)},
+            new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(1);
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("fanout500x3", "roomsx3", "prediction", "off by more than 25 %");
+  }
+
+  @Test
+  void printsAPlan() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int code =
+        CapacityModel.run(
+            new String[] {"--connections", "1000000", "--room-size", "10", "--rate", "1"},
+            new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(code).isZero();
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("1,000,000 connections", "100,000 rooms of 10", "first limit:");
+  }
+}

@@ -135,10 +135,10 @@ class CapacityModelTest {
 
   @Test
   void rejectsBadOptions() {
-    assertThatThrownBy(() -> CapacityModel.input(Map.of("bogus", "1")))
+    assertThatThrownBy(() -> CapacityCli.input(Map.of("bogus", "1")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bogus");
-    assertThatThrownBy(() -> CapacityModel.input(Map.of("headroom", "2")))
+    assertThatThrownBy(() -> CapacityCli.input(Map.of("headroom", "2")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -187,7 +187,7 @@ class CapacityModelTest {
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int code =
-        CapacityModel.run(
+        CapacityCli.run(
             new String[] {"--check", RESULTS.get(0) + "," + RESULTS.get(1)},
             new PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(1);
@@ -199,7 +199,7 @@ class CapacityModelTest {
   void printsAPlan() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int code =
-        CapacityModel.run(
+        CapacityCli.run(
             new String[] {"--connections", "1000000", "--room-size", "10", "--rate", "1"},
             new PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertThat(code).isZero();

@@ -2,13 +2,9 @@ package dev.zocket.testsupport;
 
 import dev.zocket.test.Await;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,7 +136,7 @@ public final class RedisCluster implements AutoCloseable {
     Await.until(
         "redis-server to answer PING on port " + port,
         Duration.ofSeconds(15),
-        () -> !started.isAlive() || "PONG".equals(command(port, "PING")));
+        () -> !started.isAlive() || "PONG".equals(Resp.command(port, "PING")));
     if (!started.isAlive()) {
       throw new IllegalStateException(
           "redis-server exited with " + started.exitValue() + ": " + log(i));
@@ -172,7 +168,7 @@ public final class RedisCluster implements AutoCloseable {
       Await.until(
           "three replicas known on port " + port,
           Duration.ofSeconds(30),
-          () -> replicas(command(port, "CLUSTER", "NODES")) == NODES / 2);
+          () -> replicas(Resp.command(port, "CLUSTER", "NODES")) == NODES / 2);
     }
     // A replica that has not finished its first sync cannot be elected: a master killed before
     // then would never be replaced.
@@ -181,7 +177,7 @@ public final class RedisCluster implements AutoCloseable {
           "port " + port + " to be a master or a replica in sync",
           Duration.ofSeconds(30),
           () -> {
-            String info = command(port, "INFO", "replication");
+            String info = Resp.command(port, "INFO", "replication");
             return info != null
                 && (info.contains("role:master") || info.contains("master_link_status:up"));
           });
@@ -208,7 +204,7 @@ public final class RedisCluster implements AutoCloseable {
         "cluster_state:ok and six known nodes on port " + port,
         Duration.ofSeconds(30),
         () -> {
-          String info = command(port, "CLUSTER", "INFO");
+          String info = Resp.command(port, "CLUSTER", "INFO");
           return info != null
               && info.contains("cluster_state:ok")
               && info.contains("cluster_known_nodes:" + NODES);
@@ -253,7 +249,7 @@ public final class RedisCluster implements AutoCloseable {
     String slot = null;
     for (int port : ports) {
       if (alive(port)) { // the first node may be the one killed
-        slot = command(port, "CLUSTER", "KEYSLOT", key);
+        slot = Resp.command(port, "CLUSTER", "KEYSLOT", key);
         break;
       }
     }
@@ -265,7 +261,7 @@ public final class RedisCluster implements AutoCloseable {
 
   /** The port of the master of a slot as the node at {@code port} sees it, or null. */
   private static Integer masterInView(int port, int slot) {
-    String nodes = command(port, "CLUSTER", "NODES");
+    String nodes = Resp.command(port, "CLUSTER", "NODES");
     if (nodes == null) {
       return null;
     }
@@ -302,7 +298,7 @@ public final class RedisCluster implements AutoCloseable {
       if (!alive(port)) {
         continue;
       }
-      String reply = command(port, "PUBSUB", "SHARDNUMSUB", channel);
+      String reply = Resp.command(port, "PUBSUB", "SHARDNUMSUB", channel);
       if (reply != null && !reply.startsWith("ERR")) {
         String[] lines = reply.split("\n");
         total += Long.parseLong(lines[lines.length - 1].trim());
@@ -320,16 +316,16 @@ public final class RedisCluster implements AutoCloseable {
    * @return the port of the new master
    */
   public int failover(int masterPort) {
-    String id = command(masterPort, "CLUSTER", "MYID");
+    String id = Resp.command(masterPort, "CLUSTER", "MYID");
     int replica = Await.value("a replica of port " + masterPort, () -> replicaOf(id));
-    if (!"OK".equals(command(replica, "CLUSTER", "FAILOVER"))) {
+    if (!"OK".equals(Resp.command(replica, "CLUSTER", "FAILOVER"))) {
       throw new IllegalStateException("CLUSTER FAILOVER refused on port " + replica);
     }
     Await.until(
         "port " + replica + " to be a master",
         Duration.ofSeconds(30),
         () -> {
-          String role = command(replica, "ROLE");
+          String role = Resp.command(replica, "ROLE");
           return role != null && role.startsWith("master");
         });
     for (int port : ports) {
@@ -354,7 +350,7 @@ public final class RedisCluster implements AutoCloseable {
     int from = masterOf(key);
     int to = -1;
     for (int port : ports) {
-      String role = alive(port) ? command(port, "ROLE") : null;
+      String role = alive(port) ? Resp.command(port, "ROLE") : null;
       if (port != from && role != null && role.startsWith("master")) {
         to = port;
         break;
@@ -363,15 +359,15 @@ public final class RedisCluster implements AutoCloseable {
     if (to < 0) {
       throw new IllegalStateException("no other master to move slot " + slot + " to");
     }
-    String fromId = command(from, "CLUSTER", "MYID");
-    String toId = command(to, "CLUSTER", "MYID");
+    String fromId = Resp.command(from, "CLUSTER", "MYID");
+    String toId = Resp.command(to, "CLUSTER", "MYID");
     String n = Integer.toString(slot);
     expectOk(to, "CLUSTER", "SETSLOT", n, "IMPORTING", fromId);
     expectOk(from, "CLUSTER", "SETSLOT", n, "MIGRATING", toId);
     expectOk(to, "CLUSTER", "SETSLOT", n, "NODE", toId);
     expectOk(from, "CLUSTER", "SETSLOT", n, "NODE", toId);
     for (int port : ports) {
-      String role = alive(port) ? command(port, "ROLE") : null;
+      String role = alive(port) ? Resp.command(port, "ROLE") : null;
       if (port != from && port != to && role != null && role.startsWith("master")) {
         expectOk(port, "CLUSTER", "SETSLOT", n, "NODE", toId);
       }
@@ -397,7 +393,7 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   private static void expectOk(int port, String... args) {
-    String answer = command(port, args);
+    String answer = Resp.command(port, args);
     if (!"OK".equals(answer)) {
       throw new IllegalStateException(String.join(" ", args) + " on port " + port + ": " + answer);
     }
@@ -405,7 +401,7 @@ public final class RedisCluster implements AutoCloseable {
 
   /** The port of a live replica of the master with this id, as its own node sees it; or null. */
   private Integer replicaOf(String masterId) {
-    String nodes = command(portOfId(masterId), "CLUSTER", "NODES");
+    String nodes = Resp.command(portOfId(masterId), "CLUSTER", "NODES");
     if (nodes == null) {
       return null;
     }
@@ -424,7 +420,7 @@ public final class RedisCluster implements AutoCloseable {
   /** The port of the live node with this id. */
   private int portOfId(String id) {
     for (int port : ports) {
-      if (alive(port) && id.equals(command(port, "CLUSTER", "MYID"))) {
+      if (alive(port) && id.equals(Resp.command(port, "CLUSTER", "MYID"))) {
         return port;
       }
     }
@@ -438,76 +434,6 @@ public final class RedisCluster implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  /**
-   * Sends one command to one node over RESP and returns a simple, bulk or integer reply as text, an
-   * array's elements joined by newlines, or null when the node does not answer.
-   */
-  static String command(int port, String... args) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      s.setSoTimeout(2000);
-      StringBuilder req = new StringBuilder("*").append(args.length).append("\r\n");
-      for (String a : args) {
-        req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
-        req.append(a).append("\r\n");
-      }
-      OutputStream out = s.getOutputStream();
-      out.write(req.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      return Resp.read(s.getInputStream());
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Just enough of RESP 2 to read a reply as text. */
-  private static final class Resp {
-    static String read(InputStream in) throws IOException {
-      String line = line(in);
-      char type = line.charAt(0);
-      String rest = line.substring(1);
-      switch (type) {
-        case '+':
-        case ':':
-          return rest;
-        case '-':
-          return "ERR " + rest;
-        case '$':
-          int n = Integer.parseInt(rest);
-          if (n < 0) {
-            return null;
-          }
-          byte[] bytes = in.readNBytes(n + 2);
-          return new String(bytes, 0, n, StandardCharsets.UTF_8);
-        case '*':
-          int count = Integer.parseInt(rest);
-          StringBuilder all = new StringBuilder();
-          for (int i = 0; i < count; i++) {
-            if (i > 0) {
-              all.append('\n');
-            }
-            all.append(read(in));
-          }
-          return all.toString();
-        default:
-          throw new IOException("not a RESP reply: " + line);
-      }
-    }
-
-    private static String line(InputStream in) throws IOException {
-      StringBuilder b = new StringBuilder();
-      int c;
-      while ((c = in.read()) != -1) {
-        if (c == '\r') {
-          in.read();
-          return b.toString();
-        }
-        b.append((char) c);
-      }
-      throw new IOException("connection closed");
-    }
   }
 
   private String log(int i) {
@@ -586,7 +512,7 @@ public final class RedisCluster implements AutoCloseable {
     List<String> replies = new ArrayList<>();
     for (int port : ports) {
       if (alive(port)) {
-        replies.add(command(port, args));
+        replies.add(Resp.command(port, args));
       }
     }
     return replies;

@@ -39,8 +39,8 @@
 #   --syscall-tool perf|strace      the counter of --syscalls (default: perf if it can count here)
 # Environment: SERVER_JAVA (the java command of the servers, default java; e.g.
 #   /usr/lib/jvm/temurin-25-jdk-amd64/bin/java to compare JDKs), SERVER_JAVA_OPTS, DRIVER_JAVA_OPTS
-#   (JVM flags, the same for both servers),
-#   ZOCKET_OUT (build output folder name, default target-bench).
+#   (JVM flags, the same for both servers), ZOCKET_ARGS (more options of the Zocket bench server,
+#   e.g. "--transport io_uring"), ZOCKET_OUT (build output folder name, default target-bench).
 # Only 127.0.0.1 is ever used.
 set -euo pipefail
 
@@ -106,7 +106,7 @@ start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
   elif [[ $1 == zocket ]]; then
     # shellcheck disable=SC2086
     taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.zocket.ZocketChatServer \
-      --port "$PORT" --host 127.0.0.1 $SERVER_ARGS >"$log" 2>&1 &
+      --port "$PORT" --host 127.0.0.1 $SERVER_ARGS ${ZOCKET_ARGS:-} >"$log" 2>&1 &
   else
     local jar=$CHAT_JAR
     [[ $1 == *=* ]] && jar=${1#*=}

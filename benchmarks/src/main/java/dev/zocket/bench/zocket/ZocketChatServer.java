@@ -8,6 +8,7 @@ import dev.zocket.bench.jmh.ChatContracts.PostMessage;
 import dev.zocket.bench.jmh.ChatContracts.RoomEvents;
 import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
+import dev.zocket.netty.IoTransport;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.redis.RedisBackplane;
 import io.netty.handler.ssl.SslContext;
@@ -18,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,16 +30,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a streaming route for the load driver's stream scenario ({@link Feeds}).
  *
  * <p>Usage: {@code ZocketChatServer [--port N] [--host 127.0.0.1] [--io-threads 1] [--rate-limit 0]
- * [--recovery] [--tls-cert PEM --tls-key PEM] [--redis URI [--redis-cluster] [--node-id ID]]};
- * prints {@code LISTENING <port>} once bound. {@code --recovery} turns on connection-state recovery
- * with the in-memory store (window 2 minutes, the last 10,000 events, as docs/recovery.md's
- * example), so that every event is numbered and kept; {@code --tls-cert} and {@code --tls-key}
- * serve {@code wss://} with a certificate chain and its PKCS#8 key in PEM files ({@link
- * ZocketServer.Builder#tls}, Netty's default TLS provider). With {@code --redis} the server is one
- * node of several sharing that Redis through a {@link RedisBackplane} (the load script's cross-node
- * scenarios): rooms' events reach the members on the other nodes. {@code --redis-cluster} takes the
- * URI as a seed of a Redis Cluster (sharded pub/sub), {@code --node-id} names the node (a random id
- * otherwise).
+ * [--recovery] [--tls-cert PEM --tls-key PEM] [--redis URI [--redis-cluster] [--node-id ID]]
+ * [--transport auto|epoll|io_uring|nio]}; prints {@code LISTENING <port>} once bound. {@code
+ * --transport} chooses the server's {@link IoTransport} (default {@code auto}). {@code --recovery}
+ * turns on connection-state recovery with the in-memory store (window 2 minutes, the last 10,000
+ * events, as docs/recovery.md's example), so that every event is numbered and kept; {@code
+ * --tls-cert} and {@code --tls-key} serve {@code wss://} with a certificate chain and its PKCS#8
+ * key in PEM files ({@link ZocketServer.Builder#tls}, Netty's default TLS provider). With {@code
+ * --redis} the server is one node of several sharing that Redis through a {@link RedisBackplane}
+ * (the load script's cross-node scenarios): rooms' events reach the members on the other nodes.
+ * {@code --redis-cluster} takes the URI as a seed of a Redis Cluster (sharded pub/sub), {@code
+ * --node-id} names the node (a random id otherwise).
  */
 public final class ZocketChatServer {
   private ZocketChatServer() {}
@@ -65,6 +68,25 @@ public final class ZocketChatServer {
       Path tlsCert,
       Path tlsKey,
       RedisBackplane backplane) {
+    return start(
+        host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey, backplane, IoTransport.AUTO);
+  }
+
+  /**
+   * Starts a server on a given transport; see the class documentation and the method above.
+   *
+   * @param transport how the I/O threads use the sockets
+   */
+  public static ZocketServer start(
+      String host,
+      int port,
+      int ioThreads,
+      int rateLimit,
+      boolean recovery,
+      Path tlsCert,
+      Path tlsKey,
+      RedisBackplane backplane,
+      IoTransport transport) {
     Map<String, Map<String, String>> roster = new ConcurrentHashMap<>();
     ZocketServer.Builder<ChatHeaders, String> b =
         ZocketServer.builder()
@@ -92,7 +114,8 @@ public final class ZocketChatServer {
             .maxConnections(100_000)
             // Hundreds of TLS handshakes at once on one busy core can take longer than the
             // default 10 s from accept to upgrade; a load run is not an attack.
-            .handshakeTimeout(Duration.ofSeconds(60));
+            .handshakeTimeout(Duration.ofSeconds(60))
+            .transport(transport);
     if (recovery) {
       b.recovery(Duration.ofMinutes(2), 10_000);
     }
@@ -112,6 +135,7 @@ public final class ZocketChatServer {
     int ioThreads = 1;
     int rateLimit = 0;
     boolean recovery = false;
+    IoTransport transport = IoTransport.AUTO;
     Path tlsCert = null;
     Path tlsKey = null;
     String redis = null;
@@ -127,6 +151,7 @@ public final class ZocketChatServer {
         case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
         case "--rate-limit" -> rateLimit = Integer.parseInt(args[++i]);
         case "--recovery" -> recovery = true;
+        case "--transport" -> transport = IoTransport.valueOf(args[++i].toUpperCase(Locale.ROOT));
         case "--tls-cert" -> tlsCert = Path.of(args[++i]);
         case "--tls-key" -> tlsKey = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("Unknown argument: " + args[i]);
@@ -147,7 +172,7 @@ public final class ZocketChatServer {
       backplane = b.build();
     }
     ZocketServer server =
-        start(host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey, backplane);
+        start(host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey, backplane, transport);
     System.out.println(
         "LISTENING "
             + server.port()

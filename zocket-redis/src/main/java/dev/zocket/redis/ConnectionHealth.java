@@ -41,10 +41,11 @@ final class ConnectionHealth {
   /** Events of other nodes lost on the way here and not logged yet; guarded by {@link #down}. */
   private long lostUnlogged;
 
-  /** When a loss was last logged, in {@link System#nanoTime()}; guarded by {@link #down}. */
-  private long lostLoggedAt;
-
-  private boolean lostLoggedYet;
+  /**
+   * When a loss was last logged, in {@link System#nanoTime()}; guarded by {@link #down}. Starts a
+   * whole interval back, so that the first loss is logged at once.
+   */
+  private long lostLoggedAt = System.nanoTime() - LOST_LOG_INTERVAL_NANOS;
 
   /** Which of the two connections are down; guarded by itself. */
   private final Set<Object> down = new HashSet<>();
@@ -164,7 +165,7 @@ final class ConnectionHealth {
     synchronized (down) {
       lostUnlogged += events;
       long now = System.nanoTime();
-      if (lostLoggedYet && now - lostLoggedAt < LOST_LOG_INTERVAL_NANOS) {
+      if (now - lostLoggedAt < LOST_LOG_INTERVAL_NANOS) {
         return;
       }
       log.warn(
@@ -176,7 +177,6 @@ final class ConnectionHealth {
           origin);
       lostUnlogged = 0;
       lostLoggedAt = now;
-      lostLoggedYet = true;
     }
   }
 

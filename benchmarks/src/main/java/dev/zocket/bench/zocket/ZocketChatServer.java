@@ -47,7 +47,7 @@ public final class ZocketChatServer {
 
   /** Starts a server without recovery nor TLS; see the class documentation. */
   public static ZocketServer start(String host, int port, int ioThreads, int rateLimit) {
-    return start(host, port, ioThreads, rateLimit, false, null, null, null);
+    return start(host, port, ioThreads, rateLimit, false, null, null, null, IoTransport.AUTO);
   }
 
   /**
@@ -58,23 +58,6 @@ public final class ZocketChatServer {
    *     ws://}
    * @param tlsKey the PEM private key of {@code tlsCert}, or null
    * @param backplane the Redis backplane the server owns (closed with it), or null for one node
-   */
-  public static ZocketServer start(
-      String host,
-      int port,
-      int ioThreads,
-      int rateLimit,
-      boolean recovery,
-      Path tlsCert,
-      Path tlsKey,
-      RedisBackplane backplane) {
-    return start(
-        host, port, ioThreads, rateLimit, recovery, tlsCert, tlsKey, backplane, IoTransport.AUTO);
-  }
-
-  /**
-   * Starts a server on a given transport; see the class documentation and the method above.
-   *
    * @param transport how the I/O threads use the sockets
    */
   public static ZocketServer start(

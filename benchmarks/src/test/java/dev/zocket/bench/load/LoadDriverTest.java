@@ -14,6 +14,7 @@ import dev.zocket.bench.jmh.ChatContracts.RoomId;
 import dev.zocket.bench.jmh.ChatContracts.Rooms;
 import dev.zocket.bench.zocket.Feeds;
 import dev.zocket.bench.zocket.ZocketChatServer;
+import dev.zocket.netty.IoTransport;
 import dev.zocket.netty.ZocketServer;
 import dev.zocket.test.Await;
 import dev.zocket.test.Certificates;
@@ -256,7 +257,8 @@ class LoadDriverTest {
             false,
             certificates.certificatePem(),
             certificates.privateKeyPem(),
-            null);
+            null,
+            IoTransport.AUTO);
     try {
       for (int port : new int[] {rawTls.port(), zocketTls.port()}) {
         Map<String, Object> r =
@@ -285,7 +287,8 @@ class LoadDriverTest {
 
   @Test
   void clientsAskingForRecoveryAgainstZocketWithRecovery() throws Exception {
-    ZocketServer recovering = ZocketChatServer.start("127.0.0.1", 0, 1, 0, true, null, null, null);
+    ZocketServer recovering =
+        ZocketChatServer.start("127.0.0.1", 0, 1, 0, true, null, null, null, IoTransport.AUTO);
     try {
       assertClean(
           run(

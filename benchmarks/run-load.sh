@@ -28,7 +28,12 @@
 #                                   (default: both)
 #   --runs N                        runs per scenario and server (default 3); the median is reported
 #   --duration S                    measured window in seconds (default 5)
-#   --warmup S                      warm-up before the window in seconds (default 3)
+#   --warmup S                      warm-up before the window in seconds (default 30: after 3 s the
+#                                   JIT has not finished, and the user time per delivery of the
+#                                   fan-out to 500 was twice that after 30 s)
+#   --rate M                        pace the senders of the fanout and rooms scenarios (also NAMExN):
+#                                   M messages per second per room, spread evenly in time, instead of
+#                                   as fast as their window allows; the case is named NAME@M
 #   --idle-clients N                connections of the idle scenario (default 5000)
 #   --no-build                      use the jars of a previous build
 #   --out FILE                      also append every JSON line to FILE
@@ -57,7 +62,8 @@ CLK_TCK=$(getconf CLK_TCK)
 servers=""
 runs=3
 duration=5
-warmup=3
+warmup=30
+rate=""
 idle_clients=5000
 build=1
 out_file=""
@@ -70,6 +76,7 @@ while [[ $# -gt 0 ]]; do
     --runs) runs=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     --idle-clients) idle_clients=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out_file=$2; shift 2 ;;
@@ -209,6 +216,12 @@ driver() { # driver arguments...
 }
 
 scenario_args() { # $1 = scenario name
+  local pace=""
+  [[ -n $rate && $1 =~ ^(fanout|rooms) ]] && pace="--rate $rate"
+  echo "$(scenario_shape "$1") $pace"
+}
+
+scenario_shape() { # $1 = scenario name
   case "$1" in
     fanout100) echo "--scenario fanout --clients 100 --senders 1 --window 64" ;;
     fanout500) echo "--scenario fanout --clients 500 --senders 5 --window 32" ;;
@@ -230,7 +243,9 @@ rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 RESULTS=$(mktemp /tmp/zocket-bench-results.XXXXXX)
 emit() { # $1 = server, $2 = scenario, $3 = JSON line
-  local line="{\"server\":\"${1%%=*}\",\"case\":\"$2\",\"result\":$3}"
+  local name=$2
+  [[ -n $rate && $2 =~ ^(fanout|rooms) ]] && name="$2@$rate"
+  local line="{\"server\":\"${1%%=*}\",\"case\":\"$name\",\"result\":$3}"
   echo "$line" >>"$RESULTS"
   [[ -n $out_file ]] && echo "$line" >>"$out_file"
   echo "$line"

@@ -72,13 +72,18 @@ import tools.jackson.databind.ObjectMapper;
  * </ul>
  *
  * <p>Every sender keeps at most {@code --window} messages not yet received by every member of its
- * room. A run is warm-up, then the measured window ({@code --duration} seconds or until each sender
- * has sent {@code --max-messages}), then a drain, all under the hard {@code --deadline}. With
- * {@code --server-pid} the server's CPU time (utime and stime of {@code /proc/<pid>/stat}) is read
- * at both ends of the measured window: deliveries per server CPU-second, user and kernel
- * nanoseconds per delivery, and (from {@code syscw} and {@code wchar} of {@code /proc/<pid>/io})
- * deliveries and bytes per write system call of the server. Prints one JSON line. Only loopback
- * addresses are accepted.
+ * room. With {@code --rate M} (fanout and rooms) the senders are paced instead of sending as fast
+ * as the window allows: each room gets M messages per second, shared by its senders and spread
+ * evenly in time (a planned load, as the capacity model's input), the window still bounding what is
+ * in flight: a sender it holds back skips the messages that fell due meanwhile instead of catching
+ * up in a burst; the summary then gives {@code targetPerS}, {@code sentPerS} and {@code
+ * missedSends} (a server that cannot keep up shows there). A run is warm-up, then the measured
+ * window ({@code --duration} seconds or until each sender has sent {@code --max-messages}), then a
+ * drain, all under the hard {@code --deadline}. With {@code --server-pid} the server's CPU time
+ * (utime and stime of {@code /proc/<pid>/stat}) is read at both ends of the measured window:
+ * deliveries per server CPU-second, user and kernel nanoseconds per delivery, and (from {@code
+ * syscw} and {@code wchar} of {@code /proc/<pid>/io}) deliveries and bytes per write system call of
+ * the server. Prints one JSON line. Only loopback addresses are accepted.
  *
  * <p>Other options: {@code --tls-trust PEM} connects with {@code wss://}, trusting only the
  * certificate of that PEM file (host name checked against the target address); {@code
@@ -115,6 +120,7 @@ public final class LoadDriver {
     int rooms = 1000;
     int roomSize = 10;
     int window = 32;
+    double rate;
     int inFlight = 16;
     int contentBytes = 0;
     double warmup = 2;
@@ -154,6 +160,7 @@ public final class LoadDriver {
           case "--rooms" -> o.rooms = Integer.parseInt(v);
           case "--room-size" -> o.roomSize = Integer.parseInt(v);
           case "--window" -> o.window = Integer.parseInt(v);
+          case "--rate" -> o.rate = Double.parseDouble(v);
           case "--in-flight" -> o.inFlight = Integer.parseInt(v);
           case "--content-bytes" -> o.contentBytes = Integer.parseInt(v);
           case "--warmup" -> o.warmup = Double.parseDouble(v);
@@ -181,6 +188,10 @@ public final class LoadDriver {
       }
       if (o.window < 1 || o.inFlight < 1 || o.clients < 1 || o.roomSize < 1 || o.rooms < 1) {
         throw new IllegalArgumentException("Counts must be positive");
+      }
+      if (o.rate < 0 || (o.rate > 0 && !List.of("fanout", "rooms").contains(o.scenario))) {
+        throw new IllegalArgumentException(
+            "--rate must be positive, and only the fanout and rooms scenarios have it: " + o.rate);
       }
       if (o.sourceAddresses < 1 || o.sourceAddresses > 254) {
         throw new IllegalArgumentException(
@@ -221,8 +232,16 @@ public final class LoadDriver {
 
   // Loop-confined counters.
   private boolean running;
+
+  /** When paced senders ({@code --rate}) began: their message k is due at a fixed offset. */
+  private long paceStart;
+
   private long framesIn;
   private long sent;
+
+  /** Paced sends skipped because the window held their sender back when they were due. */
+  private long missed;
+
   private long delivered;
   private long lost;
   private long reordered;
@@ -431,6 +450,7 @@ public final class LoadDriver {
     onLoop(
         () -> {
           running = true;
+          paceStart = System.nanoTime();
           for (Client c : clients) {
             c.refill();
           }
@@ -482,6 +502,13 @@ public final class LoadDriver {
     }
     out.put("durationS", round(seconds));
     out.put("windowSent", c1[0] - c0[0]);
+    if (o.rate > 0) {
+      // What the paced senders asked for against what they sent: a window that held them back
+      // (a server that cannot keep up) shows as sentPerS below the target.
+      out.put("targetPerS", Math.round(o.rate * rooms.stream().filter(r -> r.senders > 0).count()));
+      out.put("sentPerS", Math.round((c1[0] - c0[0]) / seconds));
+      out.put("missedSends", onLoop(() -> missed));
+    }
     out.put("windowDelivered", windowDelivered);
     out.put("deliveriesPerS", Math.round(windowDelivered / seconds));
     out.put("driverCpuS", round((c1[4] - c0[4]) / (double) o.clockTicks));
@@ -636,11 +663,13 @@ public final class LoadDriver {
         p.put("clients", o.clients);
         p.put("senders", o.senders);
         p.put("window", o.window);
+        putRate(p);
       }
       case "rooms" -> {
         p.put("rooms", o.rooms);
         p.put("roomSize", o.roomSize);
         p.put("window", o.window);
+        putRate(p);
       }
       case "calls" -> {
         p.put("clients", o.clients);
@@ -669,6 +698,12 @@ public final class LoadDriver {
       p.put("sourceAddresses", o.sourceAddresses);
     }
     return p;
+  }
+
+  private void putRate(Map<String, Object> p) {
+    if (o.rate > 0) {
+      p.put("rate", o.rate);
+    }
   }
 
   private Map<String, Object> fail(Map<String, Object> out, String error) {
@@ -976,6 +1011,13 @@ public final class LoadDriver {
 
     boolean dirty;
     boolean hasJoined;
+
+    /** Paced ({@code --rate}): whether a wake-up for the next due message is scheduled. */
+    boolean paceScheduled;
+
+    /** Paced: the next slot of this sender's schedule (slot k is due at {@link #dueAt}). */
+    long nextSlot;
+
     long callsSent;
 
     /** The stream scenario: started, items granted, items received, and whether it ended. */
@@ -992,6 +1034,28 @@ public final class LoadDriver {
       this.slot = slot;
       this.expected = new long[room.senders];
       this.padding = o.contentBytes > 0 ? "|" + "x".repeat(o.contentBytes) : "";
+    }
+
+    /**
+     * When this sender's message {@code k} is due under {@code --rate}: the room's rate is shared
+     * by its senders, and each sender starts at its own fraction of the interval (the golden ratio
+     * of its index), so rooms and senders do not all send at the same instant.
+     */
+    long dueAt(long k) {
+      return paceStart + (long) ((k + phase()) * interval());
+    }
+
+    /** The latest slot due at {@code now} (at least the one {@link #refill} found due). */
+    long slotAt(long now) {
+      return Math.max(nextSlot, (long) Math.floor((now - paceStart) / interval() - phase()));
+    }
+
+    private double interval() {
+      return 1e9 * room.senders / o.rate;
+    }
+
+    private double phase() {
+      return (index * 0.6180339887498949) % 1.0;
     }
 
     void send(String json) {
@@ -1013,7 +1077,17 @@ public final class LoadDriver {
         return;
       }
       if (slot < room.senders) {
-        while (room.sent[slot] - room.acked[slot] < o.window && room.sent[slot] < o.maxMessages) {
+        long now = o.rate > 0 ? System.nanoTime() : 0;
+        while (room.sent[slot] - room.acked[slot] < o.window
+            && room.sent[slot] < o.maxMessages
+            && (o.rate == 0 || dueAt(nextSlot) <= now)) {
+          if (o.rate > 0) {
+            // A sender the window held back does not catch up in a burst: the slots it missed
+            // are counted, and it goes on with the one due now.
+            long latest = slotAt(now);
+            missed += latest - nextSlot;
+            nextSlot = latest + 1;
+          }
           long seq = room.sent[slot]++;
           sent++;
           send(
@@ -1025,6 +1099,21 @@ public final class LoadDriver {
                   + seq
                   + padding
                   + "\"}}");
+        }
+        // Paced and not held back by the window: wake up when the next message is due (an
+        // acknowledgement calls refill too, so one held back by the window goes then).
+        if (o.rate > 0
+            && !paceScheduled
+            && room.sent[slot] - room.acked[slot] < o.window
+            && room.sent[slot] < o.maxMessages) {
+          paceScheduled = true;
+          loop.schedule(
+              () -> {
+                paceScheduled = false;
+                refill();
+              },
+              dueAt(nextSlot) - now,
+              TimeUnit.NANOSECONDS);
         }
       }
       if (o.scenario.equals("stream")) {

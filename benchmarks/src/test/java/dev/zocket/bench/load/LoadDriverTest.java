@@ -137,6 +137,33 @@ class LoadDriverTest {
   }
 
   @Test
+  void pacedSendersNeverSendAheadOfTheRate() throws Exception {
+    // 4 rooms of 3 at 50 messages per second each: 200 per second in all. A busy machine may fall
+    // behind; a pacer that sends ahead of its rate is wrong.
+    Map<String, Object> r =
+        run(
+            baseline.port(),
+            "--scenario",
+            "rooms",
+            "--rooms",
+            "4",
+            "--room-size",
+            "3",
+            "--window",
+            "4",
+            "--rate",
+            "50",
+            "--duration",
+            "1");
+    assertClean(r);
+    assertThat(r.get("targetPerS")).isEqualTo(200L);
+    // Within the 1 s window each of the 12 senders may have one message due at its edge.
+    assertThat((Long) r.get("windowSent")).isPositive().isLessThanOrEqualTo(200 + 12);
+    assertThatThrownBy(() -> LoadDriver.Options.parse("--scenario", "calls", "--rate", "5"))
+        .hasMessageContaining("--rate");
+  }
+
+  @Test
   void roomsAndCallsAgainstBaseline() throws Exception {
     assertClean(
         run(

@@ -2,9 +2,11 @@ package dev.zocket.bench.capacity;
 
 import dev.zocket.bench.capacity.CapacityModel.Case;
 import dev.zocket.bench.capacity.CapacityModel.Check;
+import dev.zocket.bench.capacity.CapacityModel.Fit;
 import dev.zocket.bench.capacity.CapacityModel.Input;
 import dev.zocket.bench.capacity.CapacityModel.Placement;
 import dev.zocket.bench.capacity.CapacityModel.Plan;
+import dev.zocket.bench.capacity.CapacityModel.ServerCosts;
 import dev.zocket.bench.capacity.CapacityModel.Shape;
 import dev.zocket.bench.capacity.CapacityModel.Use;
 import java.io.IOException;
@@ -35,7 +37,13 @@ final class CapacityCli {
       o.put(args[i].substring(2), args[++i]);
     }
     if (o.containsKey("check")) {
-      return printCheck(CapacityModel.check(CapacityModel.cases(paths(o.get("check")))), out);
+      // With --fit too: the constants fitted from those files instead of the measured ones.
+      Fit constants =
+          o.containsKey("fit")
+              ? CapacityModel.fit(CapacityModel.cases(paths(o.get("fit"))), eventBytes(o))
+              : CapacityModel.MEASURED;
+      return printCheck(
+          CapacityModel.check(CapacityModel.cases(paths(o.get("check"))), constants), out);
     }
     if (o.containsKey("fit")) {
       printFit(CapacityModel.cases(paths(o.get("fit"))), o, out);
@@ -147,12 +155,14 @@ final class CapacityCli {
   static int printCheck(List<Check> checks, PrintStream out) {
     out.printf(
         Locale.ROOT,
-        "%-14s %-11s %14s %14s %8s %14s %14s %8s%n",
+        "%-18s %-11s %14s %14s %8s %8s %8s %14s %14s %8s%n",
         "case",
         "role",
         "server ns/msg",
         "model",
         "error",
+        "b",
+        "model b",
         "Redis ns/msg",
         "model",
         "error");
@@ -160,21 +170,17 @@ final class CapacityCli {
     for (Check c : checks) {
       out.printf(
           Locale.ROOT,
-          "%-14s %-11s %14.0f %14.0f %+7.1f%% %14s %14s %8s%n",
+          "%-18s %-11s %14.0f %14.0f %+7.1f%% %8.2f %8.2f %14s %14s %8s%n",
           c.name(),
           c.calibration() ? "calibration" : "prediction",
           c.measuredServerNs(),
           c.modelServerNs(),
           c.serverError() * 100,
-          Double.isNaN(c.measuredRedisNs())
-              ? ""
-              : String.format(Locale.ROOT, "%.0f", c.measuredRedisNs()),
-          Double.isNaN(c.modelRedisNs())
-              ? ""
-              : String.format(Locale.ROOT, "%.0f", c.modelRedisNs()),
-          Double.isNaN(c.measuredRedisNs())
-              ? ""
-              : String.format(Locale.ROOT, "%+.1f%%", c.redisError() * 100));
+          c.measuredFramesPerWrite(),
+          c.modelFramesPerWrite(),
+          orBlank(c.measuredRedisNs(), "%.0f"),
+          orBlank(c.modelRedisNs(), "%.0f"),
+          orBlank(c.redisError() * 100, "%+.1f%%"));
       if (!c.calibration() && Math.abs(c.serverError()) > 0.25) {
         ok = false;
       }
@@ -186,23 +192,28 @@ final class CapacityCli {
     return ok ? 0 : 1;
   }
 
+  private static double eventBytes(Map<String, String> o) {
+    return Double.parseDouble(o.getOrDefault("event-bytes", "133"));
+  }
+
+  private static String orBlank(double v, String format) {
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, format, v);
+  }
+
   static void printFit(Map<String, Case> cases, Map<String, String> o, PrintStream out) {
-    double eventBytes = Double.parseDouble(o.getOrDefault("event-bytes", "0"));
-    for (String base : List.of("rooms", "fanout500")) {
-      Case one = cases.get(base);
-      Case x1 = cases.get(base + "x1");
-      Case x2 = cases.get(base + "x2");
-      if (one == null || x1 == null || x2 == null) {
-        out.println(base + ": needs the cases " + base + ", " + base + "x1 and " + base + "x2");
-        continue;
-      }
-      Shape s = CapacityModel.fit(one, x1, x2, eventBytes);
+    Fit f = CapacityModel.fit(cases, eventBytes(o));
+    ServerCosts c = f.server();
+    out.printf(
+        Locale.ROOT,
+        "new ServerCosts(%.0f, %.1f, %.0f)%n",
+        c.messageNs(),
+        c.deliveryNs(),
+        c.writeNs());
+    for (Shape s : List.of(f.small(), f.large())) {
       out.printf(
           Locale.ROOT,
-          "%s: new Shape(%d, %.0f, %.0f, %.0f, %.0f, %.0f, %.1f, %.1f, %.0f)%n",
-          base,
+          "new Shape(%d, %.0f, %.0f, %.0f, %.0f, %.1f, %.1f, %.0f)%n",
           s.roomSize(),
-          s.oneNodeNs(),
           s.publishNs(),
           s.receiveNs(),
           s.redisInNs(),

@@ -36,16 +36,24 @@ import tools.jackson.databind.ObjectMapper;
 public final class CapacityModel {
 
   /**
-   * What one published message costs at one room size, in nanoseconds of CPU (server: all nodes
-   * together) and bytes.
+   * What the server's CPU does per message, per delivery and per write system call, in nanoseconds;
+   * the same for every room size (the room's size and rate decide how they add up).
+   *
+   * @param messageNs on the sender's node: the message read from the sender, handled, encoded once
+   * @param deliveryNs per member: the frame queued for the connection and its bytes sent
+   * @param writeNs per write system call: one connection's frames handed to the kernel in one
+   *     {@code writev}, however many (the kernel's work per call, and the event loop's per call)
+   */
+  public record ServerCosts(double messageNs, double deliveryNs, double writeNs) {}
+
+  /**
+   * What one published message costs at one room size besides {@link ServerCosts}: on the nodes,
+   * the backplane's share (nanoseconds of server CPU), and on Redis, CPU and bytes.
    *
    * @param roomSize members of the room (S)
-   * @param oneNodeNs server CPU per message on one node without a backplane: the message read,
-   *     handled and encoded once, and its S deliveries
-   * @param publishNs the extra server CPU of publishing the message to Redis, and of reading and
-   *     dropping the copy Redis sends back to the publishing node
-   * @param receiveNs the extra server CPU per other node with members: the message read from Redis,
-   *     encoded once and written to that node's members
+   * @param publishNs with a backplane: the message published to Redis, and the copy Redis sends
+   *     back to the publishing node read and dropped
+   * @param receiveNs on every other node with members: the message read from Redis and decoded
    * @param redisInNs Redis CPU per message published
    * @param redisOutNs Redis CPU per node the message is sent to
    * @param redisInBytes bytes Redis reads per message published (command, channel, envelope)
@@ -54,7 +62,6 @@ public final class CapacityModel {
    */
   public record Shape(
       int roomSize,
-      double oneNodeNs,
       double publishNs,
       double receiveNs,
       double redisInNs,
@@ -64,17 +71,22 @@ public final class CapacityModel {
       double eventBytes) {}
 
   // ---------------------------------------------------------------- measured constants
-  // CPU: benchmarks/results/capacity-2026-12-06.jsonl (run-load.sh --server zocket --runs 3
-  // --warmup 30 --duration 8, fanout500/rooms on one node, x1, x2 and x3; servers and Redis on
-  // CPU 0, driver on CPU 1), medians of 3, fitted by --fit from the one-node, x1 and x2 cases
-  // only; the x3 cases are the check.
+  // benchmarks/results/capacity-2026-12-06-paced.jsonl: run-load.sh --server zocket --runs 3
+  // --warmup 30 --duration 8, paced (--rate 1 for 1,000 rooms of 10, --rate 100 for a room of 500)
+  // on one node, x1 and x2, and the room of 500 unpaced on one node (its writes carry many frames:
+  // that separates the cost per delivery from the cost per write call); servers and Redis on CPU 0,
+  // the driver on CPU 1; medians of 3, fitted by --fit. The x3 cases are the check.
 
-  /** Rooms of 10 ({@code rooms}, {@code roomsx1}, {@code roomsx2}: 1000 rooms of 10, all send). */
-  static final Shape SMALL_ROOMS = new Shape(10, 9927, 6162, 6107, 1890, 0, 249.0, 253.2, 133);
-
-  /** A room of 500 ({@code fanout500}, {@code fanout500x1}, {@code fanout500x2}: 5 senders). */
-  static final Shape LARGE_ROOMS =
-      new Shape(500, 103059, 30610, 120116, 10830, 121, 226.8, 230.9, 133);
+  /**
+   * The server's CPU constants, and Redis's for rooms of 10 ({@code roomsx1@1}, {@code roomsx2@1}:
+   * 1000 rooms of 10, all send) and a room of 500 ({@code fanout500x1@100}, {@code
+   * fanout500x2@100}: 5 senders); what {@link #fit} gives for the file above.
+   */
+  static final Fit MEASURED =
+      new Fit(
+          new ServerCosts(0, 0, 0),
+          new Shape(10, 0, 0, 0, 0, 0, 0, 133),
+          new Shape(500, 0, 0, 0, 0, 0, 0, 133));
 
   /**
    * Resident memory per idle connection of {@code ZocketChatServer} joined to a room of 10 (RSS
@@ -201,17 +213,14 @@ public final class CapacityModel {
 
   // ---------------------------------------------------------------- the model
 
-  /** The cost constants at room size {@code s}: interpolated between the measured shapes. */
-  static Shape shapeAt(int s) {
-    Shape a = SMALL_ROOMS;
-    Shape b = LARGE_ROOMS;
+  /** Redis's constants at room size {@code s}: interpolated between the fit's two shapes. */
+  static Shape shapeAt(Fit fit, int s) {
+    Shape a = fit.small();
+    Shape b = fit.large();
     double t = (s - a.roomSize()) / (double) (b.roomSize() - a.roomSize());
     double clamped = Math.max(0, Math.min(1, t));
     return new Shape(
         s,
-        // One node: m + d·S, a line through both shapes, extended past them (a delivery more
-        // costs the same whatever the room's size).
-        Math.max(0, a.oneNodeNs() + t * (b.oneNodeNs() - a.oneNodeNs())),
         lerp(a.publishNs(), b.publishNs(), clamped),
         lerp(a.receiveNs(), b.receiveNs(), clamped),
         lerp(a.redisInNs(), b.redisInNs(), clamped),
@@ -223,6 +232,22 @@ public final class CapacityModel {
 
   private static double lerp(double a, double b, double t) {
     return a + t * (b - a);
+  }
+
+  /**
+   * Frames a connection gets per write system call (b), on an event loop holding {@code members} of
+   * a room that gets {@code rate} messages per second. The loop writes a connection's frames once
+   * per pass; a message arriving while the loop still works on the previous one joins it. A message
+   * keeps the loop busy for T = h + L · (d + w / b) (its handling, then per member the delivery and
+   * a share of the write call), and b = 1 + rate · T: the messages that arrive meanwhile. Solved
+   * for b: b² − (1 + rate · (h + L · d)) · b − rate · L · w = 0. At a chat's rates b is 1: a write
+   * call per delivery.
+   */
+  static double framesPerWrite(ServerCosts c, double rate, double members) {
+    double busy = rate * (c.messageNs() + members * c.deliveryNs()) / 1e9;
+    double writes = rate * members * c.writeNs() / 1e9;
+    double a = 1 + busy;
+    return (a + Math.sqrt(a * a + 4 * writes)) / 2;
   }
 
   /**
@@ -242,14 +267,29 @@ public final class CapacityModel {
   }
 
   /**
-   * Server CPU nanoseconds per published message, all nodes together: with a backplane, the message
-   * is published (and its echo dropped) and received by the {@code k - 1} other nodes.
+   * Server CPU nanoseconds per published message, all nodes together: the message handled once;
+   * with a backplane, published (and its echo dropped) and read by the {@code k - 1} other nodes;
+   * then S deliveries and S / b write calls, b from {@link #framesPerWrite} for the members one
+   * event loop holds ({@code loopsPerNode} loops per node, the room spread evenly over {@code k}
+   * nodes).
    */
-  static double serverNsPerMessage(Shape shape, boolean backplane, double k) {
-    if (!backplane) {
-      return shape.oneNodeNs();
-    }
-    return shape.oneNodeNs() + shape.publishNs() + (k - 1) * shape.receiveNs();
+  static double serverNsPerMessage(
+      ServerCosts c, Shape shape, double rate, boolean backplane, double k, int loopsPerNode) {
+    int s = shape.roomSize();
+    return serverNsPerMessage(
+        c, shape, backplane, k, framesPerWrite(c, rate, membersPerLoop(s, k, loopsPerNode)));
+  }
+
+  /** As above, with b given (a measured run's deliveries per write call). */
+  static double serverNsPerMessage(
+      ServerCosts c, Shape shape, boolean backplane, double k, double framesPerWrite) {
+    double once = c.messageNs() + (backplane ? shape.publishNs() + (k - 1) * shape.receiveNs() : 0);
+    return once + shape.roomSize() * (c.deliveryNs() + c.writeNs() / framesPerWrite);
+  }
+
+  /** Members of a room of {@code s} on one event loop: spread over k nodes, then their loops. */
+  static double membersPerLoop(int s, double k, int loopsPerNode) {
+    return Math.max(1, s / k / loopsPerNode);
   }
 
   /** Redis CPU nanoseconds per published message sent to {@code k} nodes. */
@@ -295,11 +335,15 @@ public final class CapacityModel {
 
   static Plan planAt(Input in, int n) {
     int s = in.roomSize();
-    Shape shape = shapeAt(s);
+    Shape shape = shapeAt(MEASURED, s);
     double messages = in.rooms() * in.rate();
     double deliveries = messages * s;
     double k = nodesPerMessage(n, s, in.placement());
-    double serverCores = messages * serverNsPerMessage(shape, n > 1, k) / 1e9;
+    // One event loop per core (ZocketServer's ioThreads set to the cores).
+    double serverCores =
+        messages
+            * serverNsPerMessage(MEASURED.server(), shape, in.rate(), n > 1, k, in.coresPerNode())
+            / 1e9;
     double redisCores = n > 1 ? messages * redisNsPerMessage(shape, k) / 1e9 : 0;
 
     // Memory of one node: its connections, its memberships, the rooms it holds, slow readers'
@@ -363,17 +407,20 @@ public final class CapacityModel {
   // ---------------------------------------------------------------- fit and check
 
   /**
-   * One case of a results file: its room size, nodes, and the medians of server and Redis CPU per
-   * published message.
+   * One case of a results file: its room size, nodes, rate, and the medians of its runs.
    *
-   * @param name the case (e.g. {@code roomsx3})
+   * @param name the case (e.g. {@code roomsx3@1})
    * @param roomSize S
    * @param nodes N (1 without a backplane)
    * @param backplane whether the nodes shared a Redis (the {@code xN} cases)
+   * @param rate messages per second per room of a paced run ({@code --rate}), 0 unpaced
    * @param runs runs measured
    * @param serverNs median server CPU ns per message
    * @param serverMin smallest of the runs
    * @param serverMax largest of the runs
+   * @param framesPerWrite median deliveries per write system call of the servers
+   * @param sentShare median of messages sent ÷ messages asked for (paced; below 1: the servers did
+   *     not keep up), NaN unpaced
    * @param redisNs median Redis CPU ns per message (NaN without a backplane)
    * @param redisInBytes median bytes Redis read per message
    * @param redisOutBytes median bytes Redis wrote per message, all receiving nodes together
@@ -383,15 +430,25 @@ public final class CapacityModel {
       int roomSize,
       int nodes,
       boolean backplane,
+      double rate,
       int runs,
       double serverNs,
       double serverMin,
       double serverMax,
+      double framesPerWrite,
+      double sentShare,
       double redisNs,
       double redisInBytes,
-      double redisOutBytes) {}
+      double redisOutBytes) {
+    /** The case's scenario name without nodes and rate ({@code rooms}, {@code fanout500}). */
+    String base() {
+      Matcher m = NAME.matcher(name);
+      return m.matches() ? m.group(1) : name;
+    }
+  }
 
-  private static final Pattern CROSS_NODE = Pattern.compile("(.+)x(\\d+)");
+  /** NAME, NAMExN, NAME@M, NAMExN@M: run-load.sh's case names. */
+  private static final Pattern NAME = Pattern.compile("(.+?)(?:x(\\d+))?(?:@([0-9.]+))?");
 
   /**
    * Reads the cases of {@code run-load.sh --out} files (one JSON line per run), the runs of a case
@@ -423,16 +480,24 @@ public final class CapacityModel {
           "fanout".equals(runs.get(0).get("scenario").asString())
               ? params.get("clients").asInt()
               : params.get("roomSize").asInt();
-      Matcher m = CROSS_NODE.matcher(e.getKey());
-      boolean backplane = m.matches();
+      Matcher m = NAME.matcher(e.getKey());
+      boolean backplane = m.matches() && m.group(2) != null;
       int nodes = backplane ? Integer.parseInt(m.group(2)) : 1;
       List<Double> server = new ArrayList<>();
+      List<Double> frames = new ArrayList<>();
+      List<Double> sentShare = new ArrayList<>();
       List<Double> redis = new ArrayList<>();
       List<Double> in = new ArrayList<>();
       List<Double> out2 = new ArrayList<>();
       for (JsonNode r : runs) {
         double sent = r.get("windowSent").asDouble();
         server.add(r.get("serverCpuS").asDouble() * 1e9 / sent);
+        if (r.has("deliveriesPerWriteCall")) {
+          frames.add(r.get("deliveriesPerWriteCall").asDouble());
+        }
+        if (r.has("targetPerS")) {
+          sentShare.add(r.get("sentPerS").asDouble() / r.get("targetPerS").asDouble());
+        }
         if (r.has("redisInfoCpuS")) {
           redis.add(r.get("redisInfoCpuS").asDouble() * 1e9 / sent);
         }
@@ -448,10 +513,13 @@ public final class CapacityModel {
               s,
               nodes,
               backplane,
+              params.has("rate") ? params.get("rate").asDouble() : 0,
               runs.size(),
               median(server),
               Collections.min(server),
               Collections.max(server),
+              median(frames),
+              median(sentShare),
               median(redis),
               median(in),
               median(out2)));
@@ -470,36 +538,101 @@ public final class CapacityModel {
   }
 
   /**
-   * The constants of one shape from its one-node, x1 and x2 cases (server CPU per message c, x1,
-   * x2; Redis CPU per message y1, y2): publish = x1 − c (the publish and the echo), receive = x2 −
-   * x1 (one more node with members); Redis out = y2 − y1 and in = y1 − out, or, when y2 is not
-   * above y1 (Redis's cost per message did not grow with a second receiver within the noise), out =
-   * 0 and in = the mean of y1 and y2.
+   * The constants fitted from a results file.
+   *
+   * @param server the server's
+   * @param small Redis's for rooms of 10
+   * @param large Redis's for a room of 500
    */
-  static Shape fit(Case one, Case x1, Case x2, double eventBytes) {
-    double publish = x1.serverNs() - one.serverNs();
-    double receive = x2.serverNs() - x1.serverNs();
-    double redisOut = Math.max(0, x2.redisNs() - x1.redisNs());
-    double redisIn = redisOut > 0 ? x1.redisNs() - redisOut : (x1.redisNs() + x2.redisNs()) / 2;
-    return new Shape(
-        one.roomSize(),
-        one.serverNs(),
-        publish,
-        receive,
-        redisIn,
-        redisOut,
-        x1.redisInBytes(),
-        x1.redisOutBytes(),
-        eventBytes);
+  public record Fit(ServerCosts server, Shape small, Shape large) {}
+
+  /**
+   * The constants from the calibration cases: the paced one-node cases of both shapes and the
+   * unpaced one-node room of 500, then the paced x1 and x2 cases of both shapes. With u = 1 / b (b
+   * the case's measured deliveries per write call), a one-node case costs m + S · (d + w · u): the
+   * room of 500 paced and unpaced (u apart) give w; with the rooms of 10 they give d and m. Each x1
+   * case gives publish = its cost − the one-node model (b from {@link #framesPerWrite}: the
+   * measured b of a node with a backplane counts its writes to Redis too); the x2 case (per shape,
+   * as the x1 case) gives receive the same way. Redis: out = y2 − y1 and in = y1 − out per shape,
+   * or, when y2 is not above y1 (a second receiver cost nothing within the noise), out = 0 and in =
+   * the mean of y1 and y2.
+   *
+   * @throws IllegalArgumentException if a calibration case is missing
+   */
+  static Fit fit(Map<String, Case> cases, double eventBytes) {
+    Case rooms = find(cases, "rooms", 1, false, true);
+    Case paced = find(cases, "fanout500", 1, false, true);
+    Case burst = find(cases, "fanout500", 1, false, false);
+    double sl = paced.roomSize();
+    double ss = rooms.roomSize();
+    double w =
+        (paced.serverNs() - burst.serverNs())
+            / (sl * (1 / paced.framesPerWrite() - 1 / burst.framesPerWrite()));
+    double large = paced.serverNs() - sl * w / paced.framesPerWrite(); // m + SL·d
+    double small = rooms.serverNs() - ss * w / rooms.framesPerWrite(); // m + SS·d
+    double d = (large - small) / (sl - ss);
+    double m = small - ss * d;
+    ServerCosts server = new ServerCosts(m, d, w);
+    List<Shape> shapes = new ArrayList<>();
+    for (Case c : List.of(rooms, paced)) {
+      Case x1 = find(cases, c.base(), 1, true, true);
+      Case x2 = find(cases, c.base(), 2, true, true);
+      double publish = x1.serverNs() - oneNodePart(server, x1);
+      // x2 above its one-node part is publish + one receive.
+      double receive = x2.serverNs() - oneNodePart(server, x2) - publish;
+      double redisOut = Math.max(0, x2.redisNs() - x1.redisNs());
+      double redisIn = redisOut > 0 ? x1.redisNs() - redisOut : (x1.redisNs() + x2.redisNs()) / 2;
+      shapes.add(
+          new Shape(
+              c.roomSize(),
+              publish,
+              receive,
+              redisIn,
+              redisOut,
+              x1.redisInBytes(),
+              x1.redisOutBytes(),
+              eventBytes));
+    }
+    return new Fit(server, shapes.get(0), shapes.get(1));
+  }
+
+  /**
+   * The one-node part of a paced case's cost on its nodes, b from the model: a node's measured
+   * write calls include its writes to Redis, which belong to the publish and the receive.
+   */
+  private static double oneNodePart(ServerCosts one, Case c) {
+    double k = nodesPerMessage(c.nodes(), c.roomSize(), Placement.EVEN);
+    Shape alone = new Shape(c.roomSize(), 0, 0, 0, 0, 0, 0, 0);
+    return serverNsPerMessage(one, alone, c.rate(), false, k, 1);
+  }
+
+  private static Case find(
+      Map<String, Case> cases, String base, int nodes, boolean backplane, boolean paced) {
+    for (Case c : cases.values()) {
+      if (c.base().equals(base)
+          && c.nodes() == nodes
+          && c.backplane() == backplane
+          && (c.rate() > 0) == paced) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(
+        "the fit needs the case "
+            + base
+            + (backplane ? "x" + nodes : "")
+            + (paced ? "@RATE" : " (unpaced)"));
   }
 
   /**
    * One line of the check: a case's measured CPU per message against the model's.
    *
    * @param name the case
-   * @param calibration whether the constants were fitted from this case (not a prediction)
+   * @param calibration whether the case is of the kind the constants are fitted from (not a
+   *     prediction)
    * @param measuredServerNs median server ns per message
    * @param modelServerNs the model's
+   * @param measuredFramesPerWrite median deliveries per write call
+   * @param modelFramesPerWrite the model's (paced cases), else the measured
    * @param measuredRedisNs median Redis ns per message (NaN without a backplane)
    * @param modelRedisNs the model's
    */
@@ -508,6 +641,8 @@ public final class CapacityModel {
       boolean calibration,
       double measuredServerNs,
       double modelServerNs,
+      double measuredFramesPerWrite,
+      double modelFramesPerWrite,
       double measuredRedisNs,
       double modelRedisNs) {
     /** model ÷ measured − 1 for the server CPU. */
@@ -521,17 +656,35 @@ public final class CapacityModel {
     }
   }
 
-  /** The model against every case of a results file (even placement, as the driver spreads). */
-  public static List<Check> check(Map<String, Case> cases) {
+  /**
+   * The model against every case of a results file (even placement, as the driver spreads; one
+   * event loop per node, as the bench server has). A paced case's b comes from the model; an
+   * unpaced case has no rate to model it from, and the model takes its measured b. The paced cases
+   * on three nodes or more are the predictions, the others were (or could be) fitted.
+   */
+  public static List<Check> check(Map<String, Case> cases, Fit fit) {
+    ServerCosts server = fit.server();
     List<Check> out = new ArrayList<>();
     for (Case c : cases.values()) {
-      Shape shape = shapeAt(c.roomSize());
+      Shape shape = shapeAt(fit, c.roomSize());
       double k = c.backplane() ? nodesPerMessage(c.nodes(), c.roomSize(), Placement.EVEN) : 1;
-      double server = serverNsPerMessage(shape, c.backplane(), k);
+      boolean prediction = c.nodes() >= 3 && c.rate() > 0;
+      double b =
+          c.rate() > 0
+              ? framesPerWrite(server, c.rate(), membersPerLoop(c.roomSize(), k, 1))
+              : c.framesPerWrite();
+      double serverNs = serverNsPerMessage(server, shape, c.backplane(), k, b);
       double redis = c.backplane() ? redisNsPerMessage(shape, k) : Double.NaN;
       out.add(
           new Check(
-              c.name(), !c.backplane() || c.nodes() < 3, c.serverNs(), server, c.redisNs(), redis));
+              c.name(),
+              !prediction,
+              c.serverNs(),
+              serverNs,
+              c.framesPerWrite(),
+              b,
+              c.redisNs(),
+              redis));
     }
     return out;
   }

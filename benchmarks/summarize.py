@@ -75,6 +75,21 @@ if others:
                 print("%-10s %s/baseline = %.3f" % (c, o, z / b))
 if dropped:
     print("\n%d disturbed run(s) left out (other processes used more than %s CPU-s)" % (dropped, max_other))
+# Server CPU per delivery by thread (LoadDriver's /proc/<pid>/task split), medians: the I/O
+# threads' user and kernel time, the JIT compiler threads', the collector's; the rest of the process
+# is the total (user-ns + kern-ns) less these.
+io_ns = {}
+split = [(k, v) for k, v in sorted(by.items()) if any("jitNsPerDelivery" in x for x in v)]
+if split:
+    print()
+    print("%-18s %-16s %8s %8s %8s %8s  (server ns per delivery by thread, medians)" % ("case", "server", "io-user", "io-kern", "jit", "gc"))
+    for (case, server), results in split:
+        def m(key):
+            return med([x.get(key) for x in results])
+        iu, ik = m("ioUserNsPerDelivery"), m("ioKernelNsPerDelivery")
+        if iu is not None and ik is not None:
+            io_ns[(case, server)] = iu + ik
+        print("%-18s %-16s %8s %8s %8s %8s" % (case, server, iu, ik, m("jitNsPerDelivery"), m("gcNsPerDelivery")))
 # Recovery on against off (the *-recovery cases run each Zocket server both ways, run by run).
 pairs = [(c, s) for c, s in summary if s.endswith("+recovery")]
 if pairs:
@@ -84,6 +99,11 @@ if pairs:
         on = summary.get((c, s))
         if off and on:
             print("%-18s %s/%s = %.3f (recovery on against off, deliveries per server CPU-s)" % (c, s, s[: -len("+recovery")], on / off))
+            # The same for the I/O threads alone: the delivery path, without the JIT and the collector.
+            io_off = io_ns.get((c, s[: -len("+recovery")]))
+            io_on = io_ns.get((c, s))
+            if io_off and io_on:
+                print("%-18s %s/%s = %.3f (the same, I/O threads only: %s against %s ns per delivery)" % (c, s, s[: -len("+recovery")], io_off / io_on, io_on, io_off))
 # System calls per 1,000 deliveries (--syscalls), medians.
 counted = {k: v for k, v in by.items() if any("syscallsPer1000Deliveries" in x for x in v)}
 if counted:

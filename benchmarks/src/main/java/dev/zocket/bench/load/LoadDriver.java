@@ -31,6 +31,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +84,12 @@ import tools.jackson.databind.ObjectMapper;
  * (utime and stime of {@code /proc/<pid>/stat}) is read at both ends of the measured window:
  * deliveries per server CPU-second, user and kernel nanoseconds per delivery, and (from {@code
  * syscw} and {@code wchar} of {@code /proc/<pid>/io}) deliveries and bytes per write system call of
- * the server. Prints one JSON line. Only loopback addresses are accepted.
+ * the server. The server's CPU time is also split by thread ({@code /proc/<pid>/task}): its I/O
+ * threads ({@code zocket-io-*}, user and kernel), the JIT compiler threads and the garbage
+ * collector's (with the VM thread, where the serial collector runs), in nanoseconds per delivery,
+ * so that a window in which the JIT was still busy, or a collection fell, can be told from a
+ * costlier delivery path; a thread that ended during the window is missed. Prints one JSON line.
+ * Only loopback addresses are accepted.
  *
  * <p>Other options: {@code --tls-trust PEM} connects with {@code wss://}, trusting only the
  * certificate of that PEM file (host name checked against the target address); {@code
@@ -536,6 +542,17 @@ public final class LoadDriver {
           out.put("bytesPerWriteCall", Math.round((c1[9] - c0[9]) / (double) (c1[8] - c0[8])));
         }
       }
+      if (c0[12] >= 0 && c1[12] >= 0 && windowDelivered > 0) {
+        // By thread: what the delivery path costs (the I/O threads) apart from the JIT compiling
+        // and the collector, which a short window after a short warm-up still counts.
+        double perDelivery = 1e9 / o.clockTicks / windowDelivered;
+        if (c1[12] + c1[13] > 0) { // a Zocket server: the baseline's threads have other names
+          out.put("ioUserNsPerDelivery", Math.round((c1[12] - c0[12]) * perDelivery));
+          out.put("ioKernelNsPerDelivery", Math.round((c1[13] - c0[13]) * perDelivery));
+        }
+        out.put("jitNsPerDelivery", Math.round((c1[14] - c0[14]) * perDelivery));
+        out.put("gcNsPerDelivery", Math.round((c1[15] - c0[15]) * perDelivery));
+      }
       if (c0[5] >= 0 && c1[5] >= 0) {
         // CPU used by other processes during the window: a run with much of it is disturbed.
         long redisTicks = c0[10] >= 0 && c1[10] >= 0 ? (c1[10] + c1[11]) - (c0[10] + c0[11]) : 0;
@@ -546,7 +563,7 @@ public final class LoadDriver {
     if (o.serverPids.length > 1) {
       List<Double> perNode = new ArrayList<>();
       for (int i = 0; i < o.serverPids.length; i++) {
-        perNode.add(round((c1[12 + i] - c0[12 + i]) / (double) o.clockTicks));
+        perNode.add(round((c1[16 + i] - c0[16 + i]) / (double) o.clockTicks));
       }
       out.put("nodes", o.serverPids.length);
       out.put("serverCpuSPerNode", perNode);
@@ -727,17 +744,23 @@ public final class LoadDriver {
    * Counters, time and CPU read together on the event loop, so the window's deliveries, duration
    * and CPU time all cover the same interval: {sent, delivered, nanoTime, server ticks, own ticks,
    * machine busy ticks, server user ticks, server kernel ticks, server write calls, server bytes
-   * written, Redis user ticks, Redis kernel ticks, then each node's ticks}; the server figures are
-   * the sums over the nodes.
+   * written, Redis user ticks, Redis kernel ticks, server I/O-thread user ticks, I/O-thread kernel
+   * ticks, JIT ticks, collector ticks (see {@link #threadTicks}), then each node's ticks}; the
+   * server figures are the sums over the nodes.
    */
   private long[] snapshot() {
     long[] server = {0, 0};
     long writeCalls = o.serverPids.length > 0 ? 0 : -1;
     long bytesWritten = writeCalls;
     long[] perNode = new long[o.serverPids.length];
+    long[] threads = new long[] {0, 0, 0, 0};
     for (int i = 0; i < o.serverPids.length; i++) {
       String pid = Integer.toString(o.serverPids[i]);
       long[] t = cpuTicksSplit(pid);
+      long[] k = threadTicks(pid);
+      for (int j = 0; j < threads.length; j++) {
+        threads[j] = k[j] < 0 || threads[j] < 0 ? -1 : threads[j] + k[j];
+      }
       long[] w = writes(pid);
       if (t[0] < 0) {
         server = new long[] {-1, -1};
@@ -751,10 +774,11 @@ public final class LoadDriver {
     }
     if (o.serverPids.length == 0) {
       server = new long[] {-1, -1};
+      threads = new long[] {-1, -1, -1, -1};
     }
     long[] redis =
         o.redisPid > 0 ? cpuTicksSplit(Integer.toString(o.redisPid)) : new long[] {-1, -1};
-    long[] out = new long[12 + perNode.length];
+    long[] out = new long[16 + perNode.length];
     long[] head = {
       sent,
       delivered,
@@ -767,7 +791,11 @@ public final class LoadDriver {
       writeCalls,
       bytesWritten,
       redis[0],
-      redis[1]
+      redis[1],
+      threads[0],
+      threads[1],
+      threads[2],
+      threads[3]
     };
     System.arraycopy(head, 0, out, 0, head.length);
     System.arraycopy(perNode, 0, out, head.length, perNode.length);
@@ -882,6 +910,43 @@ public final class LoadDriver {
       return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     } catch (IOException | RuntimeException e) {
       return new long[] {-1, -1};
+    }
+  }
+
+  /**
+   * A process's CPU time by thread, in clock ticks: {I/O-thread user, I/O-thread kernel, JIT, GC},
+   * from {@code /proc/<pid>/task/<tid>/stat}: the I/O threads are Zocket's ({@code zocket-io-*}),
+   * the JIT's the compiler threads ({@code C1/C2 CompilerThread*}, a name cut at 15 characters),
+   * the GC's those whose name holds "GC" or starts with "G1 " and the VM thread (where the serial
+   * collector runs); user and kernel time summed for the last two. The ticks of a thread that has
+   * ended are not counted. All -1 when unreadable.
+   */
+  static long[] threadTicks(String pid) {
+    long[] out = {0, 0, 0, 0};
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
+      for (Path task : tasks) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long user = Long.parseLong(f[11]);
+        long kernel = Long.parseLong(f[12]);
+        if (name.startsWith("zocket-io")) {
+          out[0] += user;
+          out[1] += kernel;
+        } else if (name.contains("Compiler")) { // "C2 CompilerThre": names are cut at 15
+          out[2] += user + kernel;
+        } else if (name.contains("GC") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+          out[3] += user + kernel;
+        }
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      return new long[] {-1, -1, -1, -1};
     }
   }
 

@@ -164,6 +164,46 @@ class LoadDriverTest {
   }
 
   @Test
+  void theServerCpuIsAlsoSplitByThread() throws Exception {
+    // The Zocket server runs in this JVM, with its I/O thread, the JIT's and the collector's.
+    Map<String, Object> r =
+        run(
+            zocket.port(),
+            "--scenario",
+            "fanout",
+            "--clients",
+            "20",
+            "--senders",
+            "3",
+            "--window",
+            "8",
+            "--max-messages",
+            "200",
+            "--server-pid",
+            Long.toString(ProcessHandle.current().pid()),
+            "--clock-ticks",
+            "100");
+    assertClean(r);
+    assertThat(r)
+        .containsKeys(
+            "ioUserNsPerDelivery", "ioKernelNsPerDelivery", "jitNsPerDelivery", "gcNsPerDelivery");
+    long total =
+        ((Number) r.get("userNsPerDelivery")).longValue()
+            + ((Number) r.get("kernelNsPerDelivery")).longValue();
+    long parts =
+        ((Number) r.get("ioUserNsPerDelivery")).longValue()
+            + ((Number) r.get("ioKernelNsPerDelivery")).longValue()
+            + ((Number) r.get("jitNsPerDelivery")).longValue()
+            + ((Number) r.get("gcNsPerDelivery")).longValue();
+    assertThat(parts).isBetween(0L, total + 4); // each figure rounded on its own
+
+    long[] own = LoadDriver.threadTicks(Long.toString(ProcessHandle.current().pid()));
+    assertThat(own).hasSize(4).doesNotContain(-1L);
+    assertThat(own[2]).as("this JVM's JIT has compiled something").isPositive();
+    assertThat(LoadDriver.threadTicks("0")).containsOnly(-1L);
+  }
+
+  @Test
   void roomsAndCallsAgainstBaseline() throws Exception {
     assertClean(
         run(

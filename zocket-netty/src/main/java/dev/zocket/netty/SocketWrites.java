@@ -8,6 +8,7 @@ import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -35,6 +36,22 @@ final class SocketWrites {
   /** The first array of frames, grown as a pass brings more: most connections get a few. */
   private static final int FIRST_CAPACITY = 8;
 
+  /** The most first arrays an I/O thread keeps for its connections' next passes. */
+  private static final int MAX_SPARE = 8192;
+
+  /**
+   * Per I/O thread: first arrays not in use. A connection borrows one for its first frame of a pass
+   * and gives it back once its frames are written or handed over, so an idle connection holds none
+   * (a grown array stays with its connection, which writes in bursts).
+   */
+  private static final FastThreadLocal<ArrayDeque<ByteBuf[]>> SPARE =
+      new FastThreadLocal<>() {
+        @Override
+        protected ArrayDeque<ByteBuf[]> initialValue() {
+          return new ArrayDeque<>();
+        }
+      };
+
   /** One scatter/gather array per I/O thread, reused by every connection it writes. */
   private static final FastThreadLocal<IovArray> IOV =
       new FastThreadLocal<>() {
@@ -53,7 +70,7 @@ final class SocketWrites {
   private final FileDescriptor socket;
   private final int maxBytes;
 
-  /** The frames kept, in order; null until the first (an idle connection does not pay for it). */
+  /** The frames kept, in order; null while there are none (an idle connection holds no array). */
   private ByteBuf[] frames;
 
   private int count;
@@ -91,7 +108,8 @@ final class SocketWrites {
    */
   void add(ByteBuf frame) {
     if (frames == null) {
-      frames = new ByteBuf[FIRST_CAPACITY];
+      ByteBuf[] spare = SPARE.get().pollLast();
+      frames = spare != null ? spare : new ByteBuf[FIRST_CAPACITY];
     } else if (count == frames.length) {
       frames = Arrays.copyOf(frames, Math.min(count * 2, MAX_FRAMES));
     }
@@ -129,6 +147,17 @@ final class SocketWrites {
     }
   }
 
+  /** Gives a first array back to the I/O thread once no frame is kept in it. */
+  private void giveBack() {
+    if (frames != null && frames.length == FIRST_CAPACITY) {
+      ArrayDeque<ByteBuf[]> spare = SPARE.get();
+      if (spare.size() < MAX_SPARE) {
+        spare.addLast(frames);
+      }
+      frames = null;
+    }
+  }
+
   /** The bytes of the frames kept for the end of the pass. */
   long bytes() {
     return bytes;
@@ -150,6 +179,7 @@ final class SocketWrites {
     }
     count = 0;
     bytes = 0;
+    giveBack();
   }
 
   /** The bytes the socket took, 0 when it took none or failed. */
@@ -184,5 +214,6 @@ final class SocketWrites {
     }
     count = 0;
     bytes = 0;
+    giveBack();
   }
 }

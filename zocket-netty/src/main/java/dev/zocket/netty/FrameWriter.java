@@ -83,9 +83,10 @@ final class FrameWriter {
 
   /**
    * Frames written straight to the socket at the end of the pass, on a native socket without an
-   * extension; null otherwise.
+   * extension; lent by the I/O thread from the first such write of a pass until its end, null
+   * otherwise.
    */
-  private final SocketWrites socketWrites;
+  private SocketWrites socketWrites;
 
   /** Frames waiting for the client to read; created when first needed. */
   private ArrayDeque<ByteBuf> backlog;
@@ -136,7 +137,6 @@ final class FrameWriter {
         channel.pipeline().get(WebSocketExtensionEncoder.class) == null
             ? channel.pipeline().context(WebSocketFrameEncoder.class)
             : null;
-    this.socketWrites = rawWrites == null ? null : SocketWrites.of(channel);
   }
 
   /**
@@ -346,7 +346,7 @@ final class FrameWriter {
           channel.voidPromise());
     } else if (!straightToSocket()) {
       raw.write(frame.duplicate(), channel.voidPromise());
-    } else if (socketWrites != null && socketWrites.accepts(frame)) {
+    } else if (SocketWrites.fits(channel) && socketWrites().accepts(frame)) {
       socketWrites.add(frame);
     } else {
       channel.unsafe().write(frame.duplicate(), channel.voidPromise());
@@ -355,6 +355,14 @@ final class FrameWriter {
       flushPending = true;
       Flusher.add(this, channel.eventLoop());
     }
+  }
+
+  /** The frames of this pass for the socket, lent by the I/O thread on the pass's first write. */
+  private SocketWrites socketWrites() {
+    if (socketWrites == null) {
+      socketWrites = SocketWrites.lend(channel);
+    }
+    return socketWrites;
   }
 
   /** Whether frames wait for the client: Netty's buffer is full, or frames are queued here. */
@@ -459,6 +467,8 @@ final class FrameWriter {
     heldWhileBehind = -1;
     if (socketWrites != null) {
       socketWrites.handOver();
+      socketWrites.giveBack();
+      socketWrites = null;
     }
     if (behindNow) {
       behindNow = false;
@@ -503,6 +513,8 @@ final class FrameWriter {
       rawWrites.flush();
     } else if (socketWrites != null) {
       socketWrites.flush();
+      socketWrites.giveBack();
+      socketWrites = null;
     } else {
       channel.unsafe().flush();
     }

@@ -22,7 +22,12 @@ import java.util.Arrays;
  *
  * <p>Frames are kept unmodified (their indexes are never moved here: one buffer is shared by every
  * recipient of an event), each with one reference owned by this object until it is written, handed
- * to Netty, or released. Confined to the connection's I/O thread.
+ * to Netty, or released.
+ *
+ * <p>An instance is lent to a connection by its I/O thread ({@link #lend}) for one pass, from its
+ * first write of the pass until its frames are written or handed over ({@link #giveBack}), so an
+ * idle connection holds none; the thread keeps a few for the next passes. Confined to the I/O
+ * thread.
  */
 final class SocketWrites {
   /**
@@ -36,18 +41,20 @@ final class SocketWrites {
   /** The first array of frames, grown as a pass brings more: most connections get a few. */
   private static final int FIRST_CAPACITY = 8;
 
-  /** The most first arrays an I/O thread keeps for its connections' next passes. */
-  private static final int MAX_SPARE = 8192;
+  /** The largest array of frames an instance keeps once given back. */
+  private static final int KEPT_CAPACITY = 64;
 
   /**
-   * Per I/O thread: first arrays not in use. A connection borrows one for its first frame of a pass
-   * and gives it back once its frames are written or handed over, so an idle connection holds none
-   * (a grown array stays with its connection, which writes in bursts).
+   * The most instances an I/O thread keeps for its next passes: a pass that writes to more
+   * connections makes the others anew (about 90 bytes each), and they are not kept after it.
    */
-  private static final FastThreadLocal<ArrayDeque<ByteBuf[]>> SPARE =
+  private static final int MAX_SPARE = 256;
+
+  /** Per I/O thread: the instances not lent. */
+  private static final FastThreadLocal<ArrayDeque<SocketWrites>> SPARE =
       new FastThreadLocal<>() {
         @Override
-        protected ArrayDeque<ByteBuf[]> initialValue() {
+        protected ArrayDeque<SocketWrites> initialValue() {
           return new ArrayDeque<>();
         }
       };
@@ -66,25 +73,51 @@ final class SocketWrites {
         }
       };
 
-  private final Channel channel;
-  private final FileDescriptor socket;
-  private final int maxBytes;
+  /** The connection it is lent to, its socket and its high water mark; null while not lent. */
+  private Channel channel;
 
-  /** The frames kept, in order; null while there are none (an idle connection holds no array). */
-  private ByteBuf[] frames;
+  private FileDescriptor socket;
+  private int maxBytes;
+
+  /** The frames kept, in order. */
+  private ByteBuf[] frames = new ByteBuf[FIRST_CAPACITY];
 
   private int count;
   private long bytes;
 
-  private SocketWrites(Channel channel, FileDescriptor socket) {
-    this.channel = channel;
-    this.socket = socket;
-    this.maxBytes = channel.config().getWriteBufferHighWaterMark();
+  private SocketWrites() {}
+
+  /** Whether a channel's socket can be written this way: a native Unix socket (epoll). */
+  static boolean fits(Channel channel) {
+    return channel instanceof UnixChannel;
   }
 
-  /** For a channel on a native Unix socket (epoll); null for any other transport. */
-  static SocketWrites of(Channel channel) {
-    return channel instanceof UnixChannel unix ? new SocketWrites(channel, unix.fd()) : null;
+  /** Lends an instance to a connection that {@link #fits}, for this pass; on its I/O thread. */
+  static SocketWrites lend(Channel channel) {
+    SocketWrites s = SPARE.get().pollLast();
+    if (s == null) {
+      s = new SocketWrites();
+    }
+    s.channel = channel;
+    s.socket = ((UnixChannel) channel).fd();
+    s.maxBytes = channel.config().getWriteBufferHighWaterMark();
+    return s;
+  }
+
+  /**
+   * Gives the instance back to the I/O thread, once its frames were written, handed over ({@link
+   * #flush}, {@link #handOver}) or released; the connection no longer uses it.
+   */
+  void giveBack() {
+    channel = null;
+    socket = null;
+    if (frames.length > KEPT_CAPACITY) {
+      frames = new ByteBuf[FIRST_CAPACITY];
+    }
+    ArrayDeque<SocketWrites> spare = SPARE.get();
+    if (spare.size() < MAX_SPARE) {
+      spare.addLast(this);
+    }
   }
 
   /**
@@ -107,10 +140,7 @@ final class SocketWrites {
    * everything kept at once when the frames or their bytes reach the bound.
    */
   void add(ByteBuf frame) {
-    if (frames == null) {
-      ByteBuf[] spare = SPARE.get().pollLast();
-      frames = spare != null ? spare : new ByteBuf[FIRST_CAPACITY];
-    } else if (count == frames.length) {
+    if (count == frames.length) {
       frames = Arrays.copyOf(frames, Math.min(count * 2, MAX_FRAMES));
     }
     frames[count++] = frame;
@@ -147,17 +177,6 @@ final class SocketWrites {
     }
   }
 
-  /** Gives a first array back to the I/O thread once no frame is kept in it. */
-  private void giveBack() {
-    if (frames != null && frames.length == FIRST_CAPACITY) {
-      ArrayDeque<ByteBuf[]> spare = SPARE.get();
-      if (spare.size() < MAX_SPARE) {
-        spare.addLast(frames);
-      }
-      frames = null;
-    }
-  }
-
   /** The bytes of the frames kept for the end of the pass. */
   long bytes() {
     return bytes;
@@ -179,7 +198,6 @@ final class SocketWrites {
     }
     count = 0;
     bytes = 0;
-    giveBack();
   }
 
   /** The bytes the socket took, 0 when it took none or failed. */
@@ -214,6 +232,5 @@ final class SocketWrites {
     }
     count = 0;
     bytes = 0;
-    giveBack();
   }
 }

@@ -1,5 +1,6 @@
 package dev.zocket.netty;
 
+import dev.zocket.internal.RateLimitedLog;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -7,6 +8,8 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Heartbeat} timers of one I/O thread: its connections' heartbeats in a binary heap by
@@ -21,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: confined to its I/O thread (the heartbeats' own).
  */
 final class HeartbeatTimers implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(HeartbeatTimers.class);
+
+  /** A heartbeat that threw: logged, and the thread's other heartbeats fire as due. */
+  private static final RateLimitedLog failures = new RateLimitedLog(log);
+
   /** Per thread: the timers of each executor it runs (one, except for embedded test channels). */
   private static final FastThreadLocal<Map<EventExecutor, HeartbeatTimers>> BY_EXECUTOR =
       new FastThreadLocal<>() {
@@ -102,7 +110,11 @@ final class HeartbeatTimers implements Runnable {
       while (size > 0 && heap[0].due - now <= 0) {
         Heartbeat h = heap[0];
         cancel(h);
-        h.fire(now);
+        try {
+          h.fire(now);
+        } catch (RuntimeException e) {
+          failures.warn("A connection's heartbeat failed", e);
+        }
       }
     } finally {
       firing = false;

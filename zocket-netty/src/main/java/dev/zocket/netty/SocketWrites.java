@@ -45,10 +45,16 @@ final class SocketWrites {
   private static final int KEPT_CAPACITY = 64;
 
   /**
-   * The most instances an I/O thread keeps for its next passes: a pass that writes to more
-   * connections makes the others anew (about 90 bytes each), and they are not kept after it.
+   * The most instances an I/O thread keeps for its next passes (as many as Netty's object pools
+   * keep per thread): a pass that writes to more connections, a fan-out to a larger room, makes the
+   * others anew (about 90 bytes each). After each pass the thread keeps no more than that pass
+   * lent, or {@link #MIN_SPARE} (see {@link #trimSpare}), so a burst of writes to many connections
+   * (thousands joining at once) does not stay on the heap once it is over.
    */
-  private static final int MAX_SPARE = 256;
+  private static final int MAX_SPARE = 4096;
+
+  /** What an I/O thread keeps after any pass, however few connections it wrote to. */
+  static final int MIN_SPARE = 256;
 
   /** Per I/O thread: the instances not lent. */
   private static final FastThreadLocal<ArrayDeque<SocketWrites>> SPARE =
@@ -102,6 +108,17 @@ final class SocketWrites {
     s.socket = ((UnixChannel) channel).fd();
     s.maxBytes = channel.config().getWriteBufferHighWaterMark();
     return s;
+  }
+
+  /**
+   * At the end of an I/O thread's pass ({@link Flusher}), which wrote to {@code lent} connections:
+   * keeps at most that many instances, or {@link #MIN_SPARE}, for the next passes.
+   */
+  static void trimSpare(int lent) {
+    ArrayDeque<SocketWrites> spare = SPARE.get();
+    for (int keep = Math.max(lent, MIN_SPARE); spare.size() > keep; ) {
+      spare.pollLast();
+    }
   }
 
   /**

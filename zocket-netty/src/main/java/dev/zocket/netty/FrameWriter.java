@@ -83,8 +83,8 @@ final class FrameWriter {
 
   /**
    * Frames written straight to the socket at the end of the pass, on a native socket without an
-   * extension; lent by the I/O thread from the first such write of a pass until its end, null
-   * otherwise.
+   * extension; lent by the I/O thread from the first such write of a pass until the flush that
+   * leaves it empty, null otherwise.
    */
   private SocketWrites socketWrites;
 
@@ -466,9 +466,7 @@ final class FrameWriter {
     closed = true;
     heldWhileBehind = -1;
     if (socketWrites != null) {
-      socketWrites.handOver();
-      socketWrites.giveBack();
-      socketWrites = null;
+      socketWrites.handOver(); // still lent: given back by the flush that is pending
     }
     if (behindNow) {
       behindNow = false;
@@ -512,9 +510,14 @@ final class FrameWriter {
     } else if (!straightToSocket()) {
       rawWrites.flush();
     } else if (socketWrites != null) {
-      socketWrites.flush();
-      socketWrites.giveBack();
-      socketWrites = null;
+      SocketWrites s = socketWrites;
+      s.flush();
+      // Given back only when nothing was written to it meanwhile (a backlog drained as the socket
+      // took the frames): else the flush this writing scheduled writes it, and gives it back.
+      if (socketWrites == s && s.isEmpty()) {
+        socketWrites = null;
+        s.giveBack();
+      }
     } else {
       channel.unsafe().flush();
     }

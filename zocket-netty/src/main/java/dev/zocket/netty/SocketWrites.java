@@ -25,8 +25,8 @@ import java.util.Arrays;
  * to Netty, or released.
  *
  * <p>An instance is lent to a connection by its I/O thread ({@link #lend}) for one pass, from its
- * first write of the pass until its frames are written or handed over ({@link #giveBack}), so an
- * idle connection holds none; the thread keeps a few for the next passes. Confined to the I/O
+ * first write of the pass until the end-of-pass flush leaves it empty ({@link #giveBack}), so an
+ * idle connection holds none; the thread keeps some for the next passes. Confined to the I/O
  * thread.
  */
 final class SocketWrites {
@@ -122,8 +122,8 @@ final class SocketWrites {
   }
 
   /**
-   * Gives the instance back to the I/O thread, once its frames were written, handed over ({@link
-   * #flush}, {@link #handOver}) or released; the connection no longer uses it.
+   * Gives the instance back to the I/O thread once it is empty (its frames written, handed over or
+   * released) and none of its methods is under way; the connection no longer uses it.
    */
   void giveBack() {
     channel = null;
@@ -192,6 +192,11 @@ final class SocketWrites {
     if (out.totalPendingWriteBytes() != 0) {
       channel.unsafe().flush();
     }
+  }
+
+  /** Whether no frame is kept. */
+  boolean isEmpty() {
+    return count == 0;
   }
 
   /** The bytes of the frames kept for the end of the pass. */

@@ -6,8 +6,8 @@ import dev.zocket.bench.capacity.CapacityModel.Fit;
 import dev.zocket.bench.capacity.CapacityModel.Input;
 import dev.zocket.bench.capacity.CapacityModel.Placement;
 import dev.zocket.bench.capacity.CapacityModel.Plan;
+import dev.zocket.bench.capacity.CapacityModel.RedisCosts;
 import dev.zocket.bench.capacity.CapacityModel.ServerCosts;
-import dev.zocket.bench.capacity.CapacityModel.Shape;
 import dev.zocket.bench.capacity.CapacityModel.Use;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -203,25 +203,24 @@ final class CapacityCli {
   static void printFit(Map<String, Case> cases, Map<String, String> o, PrintStream out) {
     Fit f = CapacityModel.fit(cases, eventBytes(o));
     ServerCosts c = f.server();
+    RedisCosts r = f.redis();
     out.printf(
         Locale.ROOT,
-        "new ServerCosts(%.0f, %.1f, %.0f)%n",
+        "new ServerCosts(%.0f, %.0f, %.0f, %.1f, %.0f)%n",
         c.messageNs(),
+        c.publishNs(),
+        c.receiveNs(),
         c.deliveryNs(),
         c.writeNs());
-    for (Shape s : List.of(f.small(), f.large())) {
-      out.printf(
-          Locale.ROOT,
-          "new Shape(%d, %.0f, %.0f, %.0f, %.0f, %.1f, %.1f, %.0f)%n",
-          s.roomSize(),
-          s.publishNs(),
-          s.receiveNs(),
-          s.redisInNs(),
-          s.redisOutNs(),
-          s.redisInBytes(),
-          s.redisOutBytes(),
-          s.eventBytes());
-    }
+    out.printf(
+        Locale.ROOT,
+        "new RedisCosts(%.4f, %.0f, %.0f, %.1f, %.1f, %.0f)%n",
+        r.baseCores(),
+        r.inNs(),
+        r.outNs(),
+        r.inBytes(),
+        r.outBytes(),
+        r.eventBytes());
   }
 
   private static String fmt(double v) {

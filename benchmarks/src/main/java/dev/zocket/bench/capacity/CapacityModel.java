@@ -40,53 +40,57 @@ public final class CapacityModel {
    * the same for every room size (the room's size and rate decide how they add up).
    *
    * @param messageNs on the sender's node: the message read from the sender, handled, encoded once
+   * @param publishNs with a backplane: the message published to Redis, and the copy Redis sends
+   *     back to the publishing node read and dropped
+   * @param receiveNs on every other node with members: the message read from Redis and decoded
    * @param deliveryNs per member: the frame queued for the connection and its bytes sent
    * @param writeNs per write system call: one connection's frames handed to the kernel in one
    *     {@code writev}, however many (the kernel's work per call, and the event loop's per call)
    */
-  public record ServerCosts(double messageNs, double deliveryNs, double writeNs) {}
+  public record ServerCosts(
+      double messageNs, double publishNs, double receiveNs, double deliveryNs, double writeNs) {}
 
   /**
-   * What one published message costs at one room size besides {@link ServerCosts}: on the nodes,
-   * the backplane's share (nanoseconds of server CPU), and on Redis, CPU and bytes.
+   * What Redis spends: CPU while it runs, and CPU and bytes per message.
    *
-   * @param roomSize members of the room (S)
-   * @param publishNs with a backplane: the message published to Redis, and the copy Redis sends
-   *     back to the publishing node read and dropped
-   * @param receiveNs on every other node with members: the message read from Redis and decoded
-   * @param redisInNs Redis CPU per message published
-   * @param redisOutNs Redis CPU per node the message is sent to
-   * @param redisInBytes bytes Redis reads per message published (command, channel, envelope)
-   * @param redisOutBytes bytes Redis writes per message per node it is sent to
-   * @param eventBytes bytes of the event's JSON in that run (so that the model can add B − this)
+   * @param baseCores CPU of a Redis with the nodes connected, whatever the traffic (its timers and
+   *     the clients' upkeep; a share of a core)
+   * @param inNs CPU per message published
+   * @param outNs CPU per node the message is sent to
+   * @param inBytes bytes Redis reads per message published (command, channel, envelope)
+   * @param outBytes bytes Redis writes per message per node it is sent to
+   * @param eventBytes bytes of the event's JSON in the runs measured (so that the model can add B −
+   *     this)
    */
-  public record Shape(
-      int roomSize,
-      double publishNs,
-      double receiveNs,
-      double redisInNs,
-      double redisOutNs,
-      double redisInBytes,
-      double redisOutBytes,
+  public record RedisCosts(
+      double baseCores,
+      double inNs,
+      double outNs,
+      double inBytes,
+      double outBytes,
       double eventBytes) {}
+
+  /**
+   * The constants of the model.
+   *
+   * @param server the nodes'
+   * @param redis Redis's
+   */
+  public record Fit(ServerCosts server, RedisCosts redis) {}
 
   // ---------------------------------------------------------------- measured constants
   // benchmarks/results/capacity-2026-12-06-paced.jsonl: run-load.sh --server zocket --runs 3
-  // --warmup 30 --duration 8, paced (--rate 1 for 1,000 rooms of 10, --rate 100 for a room of 500)
-  // on one node, x1 and x2, and the room of 500 unpaced on one node (its writes carry many frames:
-  // that separates the cost per delivery from the cost per write call); servers and Redis on CPU 0,
-  // the driver on CPU 1; medians of 3, fitted by --fit. The x3 cases are the check.
+  // --warmup 30 --duration 8, paced (--rate 1: 1,000 rooms of 10, every member sends; --rate 100:
+  // a room of 500, 5 senders) on one node, x1, x2 and x3, and the room of 500 unpaced on one node
+  // (its writes carry many frames: that separates the cost per delivery from the cost per write
+  // call); servers and Redis on CPU 0, the driver on CPU 1; medians of 3. The fit uses the one-node
+  // cases and the rooms' x1 and x2; the other cases are the check.
 
-  /**
-   * The server's CPU constants, and Redis's for rooms of 10 ({@code roomsx1@1}, {@code roomsx2@1}:
-   * 1000 rooms of 10, all send) and a room of 500 ({@code fanout500x1@100}, {@code
-   * fanout500x2@100}: 5 senders); what {@link #fit} gives for the file above.
-   */
+  /** The constants {@link #fit} gives for the file above. */
   static final Fit MEASURED =
       new Fit(
-          new ServerCosts(0, 0, 0),
-          new Shape(10, 0, 0, 0, 0, 0, 0, 133),
-          new Shape(500, 0, 0, 0, 0, 0, 0, 133));
+          new ServerCosts(62207, 107220, 52561, 77.2, 9555),
+          new RedisCosts(0.0086, 25679, 2218, 231.1, 236.1, 133));
 
   /**
    * Resident memory per idle connection of {@code ZocketChatServer} joined to a room of 10 (RSS
@@ -213,41 +217,23 @@ public final class CapacityModel {
 
   // ---------------------------------------------------------------- the model
 
-  /** Redis's constants at room size {@code s}: interpolated between the fit's two shapes. */
-  static Shape shapeAt(Fit fit, int s) {
-    Shape a = fit.small();
-    Shape b = fit.large();
-    double t = (s - a.roomSize()) / (double) (b.roomSize() - a.roomSize());
-    double clamped = Math.max(0, Math.min(1, t));
-    return new Shape(
-        s,
-        lerp(a.publishNs(), b.publishNs(), clamped),
-        lerp(a.receiveNs(), b.receiveNs(), clamped),
-        lerp(a.redisInNs(), b.redisInNs(), clamped),
-        lerp(a.redisOutNs(), b.redisOutNs(), clamped),
-        lerp(a.redisInBytes(), b.redisInBytes(), clamped),
-        lerp(a.redisOutBytes(), b.redisOutBytes(), clamped),
-        lerp(a.eventBytes(), b.eventBytes(), clamped));
-  }
-
-  private static double lerp(double a, double b, double t) {
-    return a + t * (b - a);
-  }
-
   /**
-   * Frames a connection gets per write system call (b), on an event loop holding {@code members} of
-   * a room that gets {@code rate} messages per second. The loop writes a connection's frames once
-   * per pass; a message arriving while the loop still works on the previous one joins it. A message
-   * keeps the loop busy for T = h + L · (d + w / b) (its handling, then per member the delivery and
-   * a share of the write call), and b = 1 + rate · T: the messages that arrive meanwhile. Solved
-   * for b: b² − (1 + rate · (h + L · d)) · b − rate · L · w = 0. At a chat's rates b is 1: a write
-   * call per delivery.
+   * Frames a connection gets per write system call (b), on an event loop holding {@code members}
+   * (L) of a room that gets {@code rate} (M) messages per second, spread in time. The loop writes a
+   * connection's frames once per pass. One message alone keeps the loop busy for m + L · (d + w):
+   * while that is shorter than the time between two messages (M · (m + L · (d + w)) ≤ 1), every
+   * message has its own pass and b = 1: a write call per delivery. Past that the loop is never idle
+   * for the room, and a pass takes the messages that arrived during the last one: b = M · (b · (m +
+   * L · d) + L · w), so b = M · L · w ÷ (1 − M · (m + L · d)). A room whose messages the loop
+   * cannot keep up with even so (M · (m + L · d) ≥ 1) is past the model: infinite b.
    */
   static double framesPerWrite(ServerCosts c, double rate, double members) {
+    double alone = rate * (c.messageNs() + members * (c.deliveryNs() + c.writeNs())) / 1e9;
+    if (alone <= 1) {
+      return 1;
+    }
     double busy = rate * (c.messageNs() + members * c.deliveryNs()) / 1e9;
-    double writes = rate * members * c.writeNs() / 1e9;
-    double a = 1 + busy;
-    return (a + Math.sqrt(a * a + 4 * writes)) / 2;
+    return busy >= 1 ? Double.POSITIVE_INFINITY : rate * members * c.writeNs() / 1e9 / (1 - busy);
   }
 
   /**
@@ -274,17 +260,16 @@ public final class CapacityModel {
    * nodes).
    */
   static double serverNsPerMessage(
-      ServerCosts c, Shape shape, double rate, boolean backplane, double k, int loopsPerNode) {
-    int s = shape.roomSize();
+      ServerCosts c, int s, double rate, boolean backplane, double k, int loopsPerNode) {
     return serverNsPerMessage(
-        c, shape, backplane, k, framesPerWrite(c, rate, membersPerLoop(s, k, loopsPerNode)));
+        c, s, backplane, k, framesPerWrite(c, rate, membersPerLoop(s, k, loopsPerNode)));
   }
 
   /** As above, with b given (a measured run's deliveries per write call). */
   static double serverNsPerMessage(
-      ServerCosts c, Shape shape, boolean backplane, double k, double framesPerWrite) {
-    double once = c.messageNs() + (backplane ? shape.publishNs() + (k - 1) * shape.receiveNs() : 0);
-    return once + shape.roomSize() * (c.deliveryNs() + c.writeNs() / framesPerWrite);
+      ServerCosts c, int s, boolean backplane, double k, double framesPerWrite) {
+    double once = c.messageNs() + (backplane ? c.publishNs() + (k - 1) * c.receiveNs() : 0);
+    return once + s * (c.deliveryNs() + c.writeNs() / framesPerWrite);
   }
 
   /** Members of a room of {@code s} on one event loop: spread over k nodes, then their loops. */
@@ -292,9 +277,9 @@ public final class CapacityModel {
     return Math.max(1, s / k / loopsPerNode);
   }
 
-  /** Redis CPU nanoseconds per published message sent to {@code k} nodes. */
-  static double redisNsPerMessage(Shape shape, double k) {
-    return shape.redisInNs() + k * shape.redisOutNs();
+  /** Redis CPU cores for {@code messages} per second, each sent to {@code k} nodes. */
+  static double redisCores(RedisCosts r, double messages, double k) {
+    return r.baseCores() + messages * (r.inNs() + k * r.outNs()) / 1e9;
   }
 
   /** The plan at the input's node count, or at the fewest nodes that fit when it is 0. */
@@ -335,16 +320,16 @@ public final class CapacityModel {
 
   static Plan planAt(Input in, int n) {
     int s = in.roomSize();
-    Shape shape = shapeAt(MEASURED, s);
+    RedisCosts redis = MEASURED.redis();
     double messages = in.rooms() * in.rate();
     double deliveries = messages * s;
     double k = nodesPerMessage(n, s, in.placement());
     // One event loop per core (ZocketServer's ioThreads set to the cores).
     double serverCores =
         messages
-            * serverNsPerMessage(MEASURED.server(), shape, in.rate(), n > 1, k, in.coresPerNode())
+            * serverNsPerMessage(MEASURED.server(), s, in.rate(), n > 1, k, in.coresPerNode())
             / 1e9;
-    double redisCores = n > 1 ? messages * redisNsPerMessage(shape, k) / 1e9 : 0;
+    double redisCores = n > 1 ? redisCores(redis, messages, k) : 0;
 
     // Memory of one node: its connections, its memberships, the rooms it holds, slow readers'
     // buffers, and the JVM.
@@ -363,9 +348,9 @@ public final class CapacityModel {
     double nodeOutBits = deliveries / n * frame * 8;
     // Through Redis: each message in once, out to k nodes; the envelope's overhead as measured,
     // the event's bytes as given.
-    double extra = in.eventBytes() - shape.eventBytes();
-    double redisIn = messages * (shape.redisInBytes() + extra);
-    double redisOut = messages * k * (shape.redisOutBytes() + extra);
+    double extra = in.eventBytes() - redis.eventBytes();
+    double redisIn = messages * (redis.inBytes() + extra);
+    double redisOut = messages * k * (redis.outBytes() + extra);
     double redisBytes = n > 1 ? redisIn + redisOut : 0;
     // A node also reads its share of Redis's output and writes its share of the input.
     nodeOutBits += n > 1 ? (redisIn / n) * 8 : 0;
@@ -415,6 +400,7 @@ public final class CapacityModel {
    * @param backplane whether the nodes shared a Redis (the {@code xN} cases)
    * @param rate messages per second per room of a paced run ({@code --rate}), 0 unpaced
    * @param runs runs measured
+   * @param messagesPerS median messages published per second
    * @param serverNs median server CPU ns per message
    * @param serverMin smallest of the runs
    * @param serverMax largest of the runs
@@ -432,6 +418,7 @@ public final class CapacityModel {
       boolean backplane,
       double rate,
       int runs,
+      double messagesPerS,
       double serverNs,
       double serverMin,
       double serverMax,
@@ -484,6 +471,7 @@ public final class CapacityModel {
       boolean backplane = m.matches() && m.group(2) != null;
       int nodes = backplane ? Integer.parseInt(m.group(2)) : 1;
       List<Double> server = new ArrayList<>();
+      List<Double> messages = new ArrayList<>();
       List<Double> frames = new ArrayList<>();
       List<Double> sentShare = new ArrayList<>();
       List<Double> redis = new ArrayList<>();
@@ -492,6 +480,7 @@ public final class CapacityModel {
       for (JsonNode r : runs) {
         double sent = r.get("windowSent").asDouble();
         server.add(r.get("serverCpuS").asDouble() * 1e9 / sent);
+        messages.add(sent / r.get("durationS").asDouble());
         if (r.has("deliveriesPerWriteCall")) {
           frames.add(r.get("deliveriesPerWriteCall").asDouble());
         }
@@ -515,6 +504,7 @@ public final class CapacityModel {
               backplane,
               params.has("rate") ? params.get("rate").asDouble() : 0,
               runs.size(),
+              median(messages),
               median(server),
               Collections.min(server),
               Collections.max(server),
@@ -538,24 +528,17 @@ public final class CapacityModel {
   }
 
   /**
-   * The constants fitted from a results file.
-   *
-   * @param server the server's
-   * @param small Redis's for rooms of 10
-   * @param large Redis's for a room of 500
-   */
-  public record Fit(ServerCosts server, Shape small, Shape large) {}
-
-  /**
-   * The constants from the calibration cases: the paced one-node cases of both shapes and the
-   * unpaced one-node room of 500, then the paced x1 and x2 cases of both shapes. With u = 1 / b (b
-   * the case's measured deliveries per write call), a one-node case costs m + S · (d + w · u): the
-   * room of 500 paced and unpaced (u apart) give w; with the rooms of 10 they give d and m. Each x1
-   * case gives publish = its cost − the one-node model (b from {@link #framesPerWrite}: the
-   * measured b of a node with a backplane counts its writes to Redis too); the x2 case (per shape,
-   * as the x1 case) gives receive the same way. Redis: out = y2 − y1 and in = y1 − out per shape,
-   * or, when y2 is not above y1 (a second receiver cost nothing within the noise), out = 0 and in =
-   * the mean of y1 and y2.
+   * The constants from the calibration cases. With b the case's measured deliveries per write call,
+   * a paced one-node case costs m + S · (d + w / b): the room of 500 and the rooms of 10 give one
+   * equation in d and w (their difference) and, with them, m. The unpaced room of 500 gives the
+   * other: its passes read many messages at once, so a message's own cost is shared by a batch of
+   * them, and the case is taken as S · (d + w / b) alone. The rooms of 10 on x1 and x2 give publish
+   * and receive (their cost above the one-node model, b from {@link #framesPerWrite}: the measured
+   * b of a node with a backplane counts its writes to Redis too). They come from the small rooms
+   * because there a message's own cost is a third of the whole; in a room of 500 it is within the
+   * spread of the 500 deliveries. Redis: per k (x1, x2), its CPU per second at the two rates (both
+   * shapes) gives the base and the cost per message c_k; out = c2 − c1 (0 if below), in = c1 − out,
+   * the base their mean; bytes the mean of the x1 cases.
    *
    * @throws IllegalArgumentException if a calibration case is missing
    */
@@ -565,35 +548,46 @@ public final class CapacityModel {
     Case burst = find(cases, "fanout500", 1, false, false);
     double sl = paced.roomSize();
     double ss = rooms.roomSize();
-    double w =
-        (paced.serverNs() - burst.serverNs())
-            / (sl * (1 / paced.framesPerWrite() - 1 / burst.framesPerWrite()));
-    double large = paced.serverNs() - sl * w / paced.framesPerWrite(); // m + SL·d
-    double small = rooms.serverNs() - ss * w / rooms.framesPerWrite(); // m + SS·d
-    double d = (large - small) / (sl - ss);
-    double m = small - ss * d;
-    ServerCosts server = new ServerCosts(m, d, w);
-    List<Shape> shapes = new ArrayList<>();
-    for (Case c : List.of(rooms, paced)) {
-      Case x1 = find(cases, c.base(), 1, true, true);
-      Case x2 = find(cases, c.base(), 2, true, true);
-      double publish = x1.serverNs() - oneNodePart(server, x1);
-      // x2 above its one-node part is publish + one receive.
-      double receive = x2.serverNs() - oneNodePart(server, x2) - publish;
-      double redisOut = Math.max(0, x2.redisNs() - x1.redisNs());
-      double redisIn = redisOut > 0 ? x1.redisNs() - redisOut : (x1.redisNs() + x2.redisNs()) / 2;
-      shapes.add(
-          new Shape(
-              c.roomSize(),
-              publish,
-              receive,
-              redisIn,
-              redisOut,
-              x1.redisInBytes(),
-              x1.redisOutBytes(),
-              eventBytes));
+    // Paced, large − small: (SL − SS) · d + (SL / bL − SS / bS) · w; unpaced: SL · d + SL / bU · w.
+    double a1 = sl - ss;
+    double b1 = sl / paced.framesPerWrite() - ss / rooms.framesPerWrite();
+    double y1 = paced.serverNs() - rooms.serverNs();
+    double a2 = sl;
+    double b2 = sl / burst.framesPerWrite();
+    double y2 = burst.serverNs();
+    double det = a1 * b2 - a2 * b1;
+    double d = (y1 * b2 - y2 * b1) / det;
+    double w = (a1 * y2 - a2 * y1) / det;
+    double m = rooms.serverNs() - ss * (d + w / rooms.framesPerWrite());
+    ServerCosts one = new ServerCosts(m, 0, 0, d, w);
+    Case x1 = find(cases, "rooms", 1, true, true);
+    Case x2 = find(cases, "rooms", 2, true, true);
+    double publish = x1.serverNs() - oneNodePart(one, x1);
+    // x2 above its one-node part is publish + one receive.
+    double receive = x2.serverNs() - oneNodePart(one, x2) - publish;
+
+    double[] base = new double[2];
+    double[] perMessage = new double[2];
+    for (int k = 1; k <= 2; k++) {
+      Case a = find(cases, "rooms", k, true, true);
+      Case b = find(cases, "fanout500", k, true, true);
+      // Redis CPU per second = base + rate · c_k, at two message rates.
+      double ya = a.redisNs() * a.messagesPerS() / 1e9;
+      double yb = b.redisNs() * b.messagesPerS() / 1e9;
+      perMessage[k - 1] = (ya - yb) / (a.messagesPerS() - b.messagesPerS()) * 1e9;
+      base[k - 1] = ya - a.messagesPerS() * perMessage[k - 1] / 1e9;
     }
-    return new Fit(server, shapes.get(0), shapes.get(1));
+    double out = Math.max(0, perMessage[1] - perMessage[0]);
+    Case f1 = find(cases, "fanout500", 1, true, true);
+    RedisCosts redis =
+        new RedisCosts(
+            (base[0] + base[1]) / 2,
+            perMessage[0] - out,
+            out,
+            (x1.redisInBytes() + f1.redisInBytes()) / 2,
+            (x1.redisOutBytes() + f1.redisOutBytes()) / 2,
+            eventBytes);
+    return new Fit(new ServerCosts(m, publish, receive, d, w), redis);
   }
 
   /**
@@ -602,8 +596,7 @@ public final class CapacityModel {
    */
   private static double oneNodePart(ServerCosts one, Case c) {
     double k = nodesPerMessage(c.nodes(), c.roomSize(), Placement.EVEN);
-    Shape alone = new Shape(c.roomSize(), 0, 0, 0, 0, 0, 0, 0);
-    return serverNsPerMessage(one, alone, c.rate(), false, k, 1);
+    return serverNsPerMessage(one, c.roomSize(), c.rate(), false, k, 1);
   }
 
   private static Case find(
@@ -659,26 +652,27 @@ public final class CapacityModel {
   /**
    * The model against every case of a results file (even placement, as the driver spreads; one
    * event loop per node, as the bench server has). A paced case's b comes from the model; an
-   * unpaced case has no rate to model it from, and the model takes its measured b. The paced cases
-   * on three nodes or more are the predictions, the others were (or could be) fitted.
+   * unpaced case has no rate to model it from, and the model takes its measured b. The cases {@link
+   * #fit} does not use are the predictions.
    */
   public static List<Check> check(Map<String, Case> cases, Fit fit) {
     ServerCosts server = fit.server();
     List<Check> out = new ArrayList<>();
     for (Case c : cases.values()) {
-      Shape shape = shapeAt(fit, c.roomSize());
       double k = c.backplane() ? nodesPerMessage(c.nodes(), c.roomSize(), Placement.EVEN) : 1;
-      boolean prediction = c.nodes() >= 3 && c.rate() > 0;
       double b =
           c.rate() > 0
               ? framesPerWrite(server, c.rate(), membersPerLoop(c.roomSize(), k, 1))
               : c.framesPerWrite();
-      double serverNs = serverNsPerMessage(server, shape, c.backplane(), k, b);
-      double redis = c.backplane() ? redisNsPerMessage(shape, k) : Double.NaN;
+      double serverNs = serverNsPerMessage(server, c.roomSize(), c.backplane(), k, b);
+      double redis =
+          c.backplane()
+              ? redisCores(fit.redis(), c.messagesPerS(), k) * 1e9 / c.messagesPerS()
+              : Double.NaN;
       out.add(
           new Check(
               c.name(),
-              !prediction,
+              calibration(c),
               c.serverNs(),
               serverNs,
               c.framesPerWrite(),
@@ -687,6 +681,11 @@ public final class CapacityModel {
               redis));
     }
     return out;
+  }
+
+  /** Whether {@link #fit} uses the case: one node, or the rooms of 10 on x1 and x2. */
+  static boolean calibration(Case c) {
+    return !c.backplane() || (c.base().equals("rooms") && c.nodes() <= 2);
   }
 
   // ---------------------------------------------------------------- command line

@@ -89,6 +89,28 @@ class LoadDriverTest {
     return LoadDriver.run(LoadDriver.Options.parse(all));
   }
 
+  /**
+   * A small fan-out whose server CPU is read from this JVM's /proc entries (the servers run in it).
+   */
+  private static Map<String, Object> measuredFanout(int port) throws Exception {
+    return run(
+        port,
+        "--scenario",
+        "fanout",
+        "--clients",
+        "20",
+        "--senders",
+        "3",
+        "--window",
+        "8",
+        "--max-messages",
+        "200",
+        "--server-pid",
+        Long.toString(ProcessHandle.current().pid()),
+        "--clock-ticks",
+        "100");
+  }
+
   private static void assertClean(Map<String, Object> r) {
     assertThat(r).doesNotContainKey("error");
     assertThat(r.get("lost")).isEqualTo(0L);
@@ -110,23 +132,7 @@ class LoadDriverTest {
   @Test
   void fanoutAgainstBaselineWithTheServerCpuSplitIntoUserAndKernelTime() throws Exception {
     // The servers run in this JVM: its own /proc/<pid>/stat is the server's.
-    Map<String, Object> r =
-        run(
-            baseline.port(),
-            "--scenario",
-            "fanout",
-            "--clients",
-            "20",
-            "--senders",
-            "3",
-            "--window",
-            "8",
-            "--max-messages",
-            "200",
-            "--server-pid",
-            Long.toString(ProcessHandle.current().pid()),
-            "--clock-ticks",
-            "100");
+    Map<String, Object> r = measuredFanout(baseline.port());
     assertClean(r);
     double user = ((Number) r.get("serverUserCpuS")).doubleValue();
     double kernel = ((Number) r.get("serverKernelCpuS")).doubleValue();
@@ -166,23 +172,7 @@ class LoadDriverTest {
   @Test
   void theServerCpuIsAlsoSplitByThread() throws Exception {
     // The Zocket server runs in this JVM, with its I/O thread, the JIT's and the collector's.
-    Map<String, Object> r =
-        run(
-            zocket.port(),
-            "--scenario",
-            "fanout",
-            "--clients",
-            "20",
-            "--senders",
-            "3",
-            "--window",
-            "8",
-            "--max-messages",
-            "200",
-            "--server-pid",
-            Long.toString(ProcessHandle.current().pid()),
-            "--clock-ticks",
-            "100");
+    Map<String, Object> r = measuredFanout(zocket.port());
     assertClean(r);
     assertThat(r)
         .containsKeys(

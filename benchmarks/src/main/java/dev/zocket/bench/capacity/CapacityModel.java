@@ -20,13 +20,15 @@ import tools.jackson.databind.ObjectMapper;
  * traffic of Redis, the number of nodes and Redis shards they need, and the first limit reached.
  * The constants are measured ({@code benchmarks/run-load.sh}, see each field); {@code --fit FILE}
  * derives the CPU constants from results files of that script (comma-separated, runs pooled),
- * {@code --check FILE[,FILE]} compares the model's CPU per message with every case of such files.
+ * {@code --check FILE[,FILE]} compares the model's CPU per message with every case of such files
+ * (with the constants of the code, or with {@code --fit FILE2} those fitted from other files). The
+ * fit needs paced runs ({@code run-load.sh --rate}): the model is for planned loads.
  *
  * <pre>
  * java -cp benchmarks.jar dev.zocket.bench.capacity.CapacityModel --connections 1000000 \
  *     --rooms 100000 --room-size 10 --rate 1 [--event-bytes 200] [--nodes N] [--placement random]
  *     [--cores-per-node 8] [--node-memory-gib 16] [--nic-gbps 10] [--headroom 0.7]
- * java -cp benchmarks.jar dev.zocket.bench.capacity.CapacityModel --check FILE
+ * java -cp benchmarks.jar dev.zocket.bench.capacity.CapacityModel --check FILE [--fit FILE2]
  * java -cp benchmarks.jar dev.zocket.bench.capacity.CapacityModel --fit FILE
  * </pre>
  *

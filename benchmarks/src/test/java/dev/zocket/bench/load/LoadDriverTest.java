@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -89,26 +90,31 @@ class LoadDriverTest {
     return LoadDriver.run(LoadDriver.Options.parse(all));
   }
 
+  /** A small fan-out: 20 clients, 3 senders, 200 messages each; {@code more} arguments last. */
+  private static Map<String, Object> smallFanout(int port, String... more) throws Exception {
+    String[] args = {
+      "--scenario",
+      "fanout",
+      "--clients",
+      "20",
+      "--senders",
+      "3",
+      "--window",
+      "8",
+      "--max-messages",
+      "200"
+    };
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return run(port, all);
+  }
+
   /**
    * A small fan-out whose server CPU is read from this JVM's /proc entries (the servers run in it).
    */
   private static Map<String, Object> measuredFanout(int port) throws Exception {
-    return run(
-        port,
-        "--scenario",
-        "fanout",
-        "--clients",
-        "20",
-        "--senders",
-        "3",
-        "--window",
-        "8",
-        "--max-messages",
-        "200",
-        "--server-pid",
-        Long.toString(ProcessHandle.current().pid()),
-        "--clock-ticks",
-        "100");
+    return smallFanout(
+        port, "--server-pid", Long.toString(ProcessHandle.current().pid()), "--clock-ticks", "100");
   }
 
   private static void assertClean(Map<String, Object> r) {
@@ -250,19 +256,7 @@ class LoadDriverTest {
 
   @Test
   void sameScenariosAgainstZocket() throws Exception {
-    assertClean(
-        run(
-            zocket.port(),
-            "--scenario",
-            "fanout",
-            "--clients",
-            "20",
-            "--senders",
-            "3",
-            "--window",
-            "8",
-            "--max-messages",
-            "200"));
+    assertClean(smallFanout(zocket.port()));
     Map<String, Object> calls =
         run(
             zocket.port(),
@@ -347,21 +341,7 @@ class LoadDriverTest {
     ZocketServer recovering =
         ZocketChatServer.start("127.0.0.1", 0, 1, 0, true, null, null, null, IoTransport.AUTO);
     try {
-      assertClean(
-          run(
-              recovering.port(),
-              "--scenario",
-              "fanout",
-              "--clients",
-              "20",
-              "--senders",
-              "3",
-              "--window",
-              "8",
-              "--max-messages",
-              "200",
-              "--recovery-clients",
-              "true"));
+      assertClean(smallFanout(recovering.port(), "--recovery-clients", "true"));
       Map<String, Object> calls =
           run(
               recovering.port(),

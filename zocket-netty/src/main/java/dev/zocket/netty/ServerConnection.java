@@ -28,7 +28,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,14 +69,6 @@ final class ServerConnection extends ConnectionContext {
   private static final AtomicIntegerFieldUpdater<ServerConnection> IN_FLIGHT =
       AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "inFlight");
 
-  @SuppressWarnings("rawtypes")
-  private static final AtomicReferenceFieldUpdater<ServerConnection, CompletableFuture> TERMINATED =
-      AtomicReferenceFieldUpdater.newUpdater(
-          ServerConnection.class, CompletableFuture.class, "terminated");
-
-  /** What {@link #terminated()} gives once the connection has ended. */
-  private static final CompletableFuture<Void> ENDED = CompletableFuture.completedFuture(null);
-
   private final Application app;
   private final ServerState state;
   private final int maxCallsInFlight;
@@ -98,11 +89,7 @@ final class ServerConnection extends ConnectionContext {
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
   private volatile int inFlight;
 
-  /**
-   * Completes once the connection has ended: null until a shutdown asks for it (most connections
-   * never pay for a future), {@link #ENDED} once the connection has ended.
-   */
-  private volatile CompletableFuture<Void> terminated;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   private volatile int lifecycle = CONNECTING;
 
@@ -133,7 +120,7 @@ final class ServerConnection extends ConnectionContext {
     this.rooms = new ConnectionRooms(directory, roomLimits, this);
     this.inbound = new InboundQueue(app, state, this, frames);
     this.streams =
-        ServerStreams.of(this, channel, writer, app.dispatcher().writer(), app.executor());
+        new ServerStreams(this, channel, writer, app.dispatcher().writer(), app.executor());
   }
 
   /** The connection's I/O thread. */
@@ -153,26 +140,7 @@ final class ServerConnection extends ConnectionContext {
 
   /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
   CompletableFuture<Void> terminated() {
-    while (true) {
-      CompletableFuture<Void> f = terminated;
-      if (f != null) {
-        return f;
-      }
-      f = new CompletableFuture<>();
-      if (TERMINATED.compareAndSet(this, null, f)) {
-        return f;
-      }
-    }
-  }
-
-  /** The connection has ended: it is no longer live, and {@link #terminated()} completes. */
-  @SuppressWarnings("unchecked")
-  private void terminate() {
-    state.live.remove(this);
-    CompletableFuture<Void> f = TERMINATED.getAndSet(this, ENDED);
-    if (f != null) {
-      f.complete(null);
-    }
+    return terminated;
   }
 
   /** This connection's side of connection-state recovery. */
@@ -347,7 +315,8 @@ final class ServerConnection extends ConnectionContext {
           rooms.leaveAll();
           rooms.forget();
           inbound.drop(DropReason.CLOSING); // messages sent before onConnect failed
-          terminate();
+          state.live.remove(this);
+          terminated.complete(null);
           if (t instanceof ZocketException z) {
             closeWith(1008, z.getMessage());
           } else {
@@ -386,7 +355,8 @@ final class ServerConnection extends ConnectionContext {
    */
   void disconnected() {
     if (recovery.park(this, state.closing())) {
-      terminate();
+      state.live.remove(this);
+      terminated.complete(null);
       return;
     }
     try {
@@ -395,7 +365,8 @@ final class ServerConnection extends ConnectionContext {
       onDisconnectFailures.error("onDisconnect failed for client {}", clientId, t);
     } finally {
       forget();
-      terminate();
+      state.live.remove(this);
+      terminated.complete(null);
       log.debug("Client {} disconnected", clientId);
     }
   }
@@ -423,7 +394,8 @@ final class ServerConnection extends ConnectionContext {
   void executorRejected() {
     rejections.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
     inbound.drop(DropReason.INTERNAL_ERROR);
-    terminate();
+    state.live.remove(this);
+    terminated.complete(null);
   }
 
   // ------------------------------------------------------------------ inbound

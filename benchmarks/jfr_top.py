@@ -12,7 +12,7 @@ def name(f):
 def bucket(t):
     for p, b in [("dev.zocket", "Zocket"), ("io.netty.channel.epoll", "Netty epoll transport"), ("io.netty.buffer", "Netty buffers"),
                  ("io.netty.handler.codec.http.websocketx", "Netty WebSocket codec"), ("io.netty.channel", "Netty channel/pipeline"),
-                 ("io.netty.util", "Netty util/executor"), ("io.netty", "Netty other"), ("com.fasterxml.jackson", "Jackson"),
+                 ("io.netty.util", "Netty util/executor"), ("io.netty", "Netty other"), ("tools.jackson", "Jackson"), ("com.fasterxml.jackson", "Jackson"), ("org.hibernate", "Hibernate Validator"), ("jakarta.validation", "Hibernate Validator"),
                  ("java.", "JDK"), ("jdk.", "JDK"), ("sun.", "JDK")]:
         if t.startswith(p): return b
     return "other"

@@ -8,13 +8,21 @@ import dev.zocket.NonBlocking;
 import dev.zocket.netty.TestApi.Events;
 import dev.zocket.netty.TestApi.User;
 import dev.zocket.test.Await;
+import dev.zocket.test.Certificates;
 import dev.zocket.test.LeakDetection;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Frames written straight to the socket at the end of a pass ({@link SocketWrites}): what the
@@ -22,10 +30,30 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and frames a pass gathered go out before the close frame that ends it. The events are emitted
  * from a {@link NonBlocking} handler, so they are gathered on the I/O thread, in passes of up to
  * hundreds of kilobytes, to a client whose socket has a receive buffer of 4 KiB. On each transport:
- * epoll and io_uring take the direct path, NIO goes through Netty's buffer.
+ * epoll and io_uring take the direct path, NIO goes through Netty's buffer. With TLS, every frame
+ * goes through the TLS handler instead: the same holds, for frames smaller and larger than a TLS
+ * record.
  */
 @Timeout(60)
 class SocketWritesTest {
+  @TempDir static Path dir;
+  private static Certificates certificates;
+  private static SslContext trusting;
+
+  @BeforeAll
+  static void makeCertificate() throws Exception {
+    LeakDetection.install(); // before the JVM's first Netty buffer
+    certificates = Certificates.create(dir);
+    trusting =
+        SslContextBuilder.forClient().trustManager(certificates.certificatePem().toFile()).build();
+  }
+
+  /** The transports, each without TLS and with it. */
+  static Stream<Arguments> paths() {
+    return Stream.of(IoTransport.EPOLL, IoTransport.IO_URING, IoTransport.NIO)
+        .flatMap(t -> Stream.of(Arguments.of(t, false), Arguments.of(t, true)));
+  }
+
   /** Event sizes, in turn: small frames, and frames far larger than any socket buffer here. */
   private static final int[] SIZES = {10, 1_000, 70_000, 300, 5_000, 200_000, 1, 20_000};
 
@@ -97,18 +125,22 @@ class SocketWritesTest {
     }
   }
 
-  private static ZocketServer server(IoTransport transport) {
-    return Servers.standard()
-        .handle(Writes.class, WritesHandler::new)
-        .ioThreads(1)
-        .transport(transport)
-        .start();
+  private static ZocketServer server(IoTransport transport, boolean tls) {
+    ZocketServer.Builder<TestApi.Headers, User> b =
+        Servers.standard()
+            .handle(Writes.class, WritesHandler::new)
+            .ioThreads(1)
+            .transport(transport);
+    if (tls) {
+      b.tls(certificates.certificatePem(), certificates.privateKeyPem());
+    }
+    return b.start();
   }
 
-  private static NettyClient slowReader(ZocketServer server, Whole whole) {
-    URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=u");
-    return NettyClient.connect(
-        uri, new NettyClient.Options().receiveBuffer(4096).onText(whole::onText));
+  private static NettyClient slowReader(ZocketServer server, boolean tls, Whole whole) {
+    URI uri = URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + server.port() + "/?user-name=u");
+    NettyClient.Options o = new NettyClient.Options().receiveBuffer(4096).onText(whole::onText);
+    return NettyClient.connect(uri, tls ? o.ssl(trusting) : o);
   }
 
   private static String burst(String method, int from, int count, String id) {
@@ -123,15 +155,13 @@ class SocketWritesTest {
         + "\"}";
   }
 
-  @ParameterizedTest
-  @EnumSource(
-      value = IoTransport.class,
-      names = {"EPOLL", "IO_URING", "NIO"})
-  void framesTheSocketCannotTakeAtOnceArriveWholeAndInOrder(IoTransport transport)
+  @ParameterizedTest(name = "{0}, TLS {1}")
+  @MethodSource("paths")
+  void framesTheSocketCannotTakeAtOnceArriveWholeAndInOrder(IoTransport transport, boolean tls)
       throws Exception {
-    try (ZocketServer server = server(transport)) {
+    try (ZocketServer server = server(transport, tls)) {
       Whole whole = new Whole();
-      NettyClient client = slowReader(server, whole);
+      NettyClient client = slowReader(server, tls, whole);
       // Three bursts while the client does not read: the socket takes a part of the first
       // pass's write, Netty's buffer the rest, then the backlog; then reading resumes.
       client.autoRead(false);
@@ -152,15 +182,14 @@ class SocketWritesTest {
     LeakDetection.assertNoLeaks();
   }
 
-  @ParameterizedTest
-  @EnumSource(
-      value = IoTransport.class,
-      names = {"EPOLL", "IO_URING", "NIO"})
-  void framesGatheredInAPassGoOutBeforeItsCloseFrame(IoTransport transport) throws Exception {
-    try (ZocketServer server = server(transport)) {
+  @ParameterizedTest(name = "{0}, TLS {1}")
+  @MethodSource("paths")
+  void framesGatheredInAPassGoOutBeforeItsCloseFrame(IoTransport transport, boolean tls)
+      throws Exception {
+    try (ZocketServer server = server(transport, tls)) {
       for (int round = 0; round < 5; round++) {
         Whole whole = new Whole();
-        NettyClient client = slowReader(server, whole);
+        NettyClient client = slowReader(server, tls, whole);
         client.send(burst("burstThenClose", 0, 50, "x"));
         assertThat(client.awaitClose()).isEqualTo(1000);
         // The client stops reading at the close frame: every event came before it.

@@ -3,17 +3,13 @@ package dev.zocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -242,13 +238,14 @@ final class CloseHandshake {
   }
 
   /**
-   * Replaces the frame decoder, when there is one, with a stage that drops everything read: for a
-   * closing connection, or a stream whose frames can no longer be parsed.
+   * Makes the frame decoder, when there is one, drop everything read from now on and what it holds
+   * undecoded: for a closing connection, or a stream whose frames can no longer be parsed. (It
+   * stays in the pipeline: it encodes what the connection still writes.)
    */
   static void discardTheRest(ChannelHandlerContext ctx) {
-    ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
-    if (decoder != null) {
-      ctx.pipeline().replace(decoder.name(), "discard", Discard.INSTANCE);
+    Rfc6455Handshaker.Codec codec = ctx.pipeline().get(Rfc6455Handshaker.Codec.class);
+    if (codec != null) {
+      codec.discardTheRest();
     }
   }
 
@@ -278,16 +275,5 @@ final class CloseHandshake {
       end--;
     }
     return reason.substring(0, end);
-  }
-
-  /** Drops everything read: the rest of the stream of a closing connection. */
-  @Sharable
-  private static final class Discard extends ChannelInboundHandlerAdapter {
-    static final Discard INSTANCE = new Discard();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
-    }
   }
 }

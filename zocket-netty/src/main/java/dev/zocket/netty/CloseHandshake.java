@@ -20,11 +20,12 @@ import java.util.concurrent.TimeUnit;
  * 1013, idle, the application's close) it sends the close frame after every event and reply written
  * before (those its writer still held for a client reading slowly included; not for a slow
  * consumer, see below), ends its side of the TCP stream (without TLS), and keeps reading what the
- * peer still sends, each message counted as dropped ({@code CLOSING}), until the peer's close
- * frame, the peer's end of the stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket:
- * a peer still sending sees the code, never a reset, and no message read is lost uncounted. A close
- * frame from the peer is answered with its code (1002 for a code RFC 6455 does not allow, 1007 for
- * a reason that is not UTF-8). Either way, once the handshake has begun the {@link FrameHandler}
+ * peer still sends, each message counted as dropped ({@code CLOSING}; without TLS the frames are
+ * {@linkplain SkimmedFrames skimmed}, not decoded), until the peer's close frame (with TLS), the
+ * peer's end of the stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket: a peer
+ * still sending sees the code, never a reset, and no message read is lost uncounted. A close frame
+ * from the peer is answered with its code (1002 for a code RFC 6455 does not allow, 1007 for a
+ * reason that is not UTF-8). Either way, once the handshake has begun the {@link FrameHandler}
  * stops writing and pinging, and reads until the end; what the timeout does is the handler's too.
  *
  * <p>A slow consumer's close (1013) is for a client that does not read: its close frame would wait
@@ -97,12 +98,19 @@ final class CloseHandshake {
     if (waitForTheCloseFrame) {
       dropUnsent(ctx.channel());
     }
-    // Without TLS the end of our stream follows our close frame. What the peer still sends is
-    // read on, its messages each counted as dropped (CLOSING), never discarded unparsed: the frame
-    // decoder may hold calls read with the frame that began this close (a slow consumer cut by
-    // its reply, a handler's close on the I/O thread).
+    // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
+    // the end of ours follows our close frame. So what the peer still sends is skimmed, each of
+    // its messages counted as dropped unread: those still to come, and those the decoder holds
+    // (calls read with the frame that began this close: a slow consumer cut by its reply, a
+    // handler's close on the I/O thread).
     boolean plain =
         ctx.pipeline().get(SslHandler.class) == null && ctx.channel() instanceof DuplexChannel;
+    if (plain) {
+      Rfc6455Handshaker.Codec codec = ctx.pipeline().get(Rfc6455Handshaker.Codec.class);
+      if (codec != null) {
+        codec.skimTheRest();
+      }
+    }
     timeout =
         ctx.executor()
             .schedule(

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Netty's RFC 6455 handshaker, stricter about the request and more lenient about close frames.
@@ -115,26 +116,66 @@ final class Rfc6455Handshaker extends WebSocketServerHandshaker13 {
    */
   static final class Codec extends WebSocket13FrameDecoder
       implements ChannelOutboundHandler, WebSocketFrameEncoder {
-    /** Set once the rest of the stream is to be dropped unparsed. */
-    private boolean discarding;
+    /** Frames are decoded. */
+    private static final byte DECODE = 0;
+
+    /** Frames are decoded up to the end of the next one, then skimmed. */
+    private static final byte SKIM_AFTER_NEXT = 1;
+
+    /** Frames are skimmed ({@link SkimmedFrames}). */
+    private static final byte SKIM = 2;
+
+    /** Everything read is dropped unparsed. */
+    private static final byte DISCARD = 3;
+
+    /** How what is read is taken (a byte: an idle connection's stage stays the size it was). */
+    private byte rest = DECODE;
 
     Codec(WebSocketDecoderConfig config) {
       super(config);
     }
 
+    /**
+     * Skims what the connection reads ({@link SkimmedFrames}) from the end of the next frame this
+     * decodes on: the one it is in the middle of, or the next whole one (the stage knows where a
+     * frame starts only once it has ended one). For a closing connection, whose messages are then
+     * counted as dropped without being decoded. On the I/O thread.
+     */
+    void skimTheRest() {
+      if (rest == DECODE) {
+        rest = SKIM_AFTER_NEXT;
+      }
+    }
+
     /** Drops everything read from now on, and the bytes it holds undecoded. On the I/O thread. */
     void discardTheRest() {
-      discarding = true;
+      rest = DISCARD;
       ByteBuf held = internalBuffer();
       held.skipBytes(held.readableBytes());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      if (discarding) {
+      if (rest == DISCARD) {
         ReferenceCountUtil.release(msg);
       } else {
         super.channelRead(ctx, msg);
+      }
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+        throws Exception {
+      if (rest == SKIM) {
+        if (!SkimmedFrames.of(ctx.channel()).skim(in, out)) {
+          discardTheRest();
+        }
+        return;
+      }
+      int before = out.size();
+      super.decode(ctx, in, out);
+      if (rest == SKIM_AFTER_NEXT && out.size() > before) {
+        rest = SKIM; // a frame ended: what follows starts one
       }
     }
 

@@ -3,17 +3,13 @@ package dev.zocket.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -23,13 +19,14 @@ import java.util.concurrent.TimeUnit;
  * lets the peer read the code. When the server closes a connection (1001, 1002, 1007, 1008, 1009,
  * 1013, idle, the application's close) it sends the close frame after every event and reply written
  * before (those its writer still held for a client reading slowly included; not for a slow
- * consumer, see below), ends its side of the TCP stream (without TLS), and keeps reading and
- * dropping what the peer still sends until the peer's close frame (with TLS), the peer's end of the
- * stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket: a peer still sending sees
- * the code, never a reset. A close frame from the peer is answered with its code (1002 for a code
- * RFC 6455 does not allow, 1007 for a reason that is not UTF-8). Either way, once the handshake has
- * begun the {@link FrameHandler} stops writing and pinging, and reads until the end; what the
- * timeout does is the handler's too.
+ * consumer, see below), ends its side of the TCP stream (without TLS), and keeps reading what the
+ * peer still sends, each message counted as dropped ({@code CLOSING}; without TLS the frames are
+ * {@linkplain SkimmedFrames skimmed}, not decoded), until the peer's close frame (with TLS), the
+ * peer's end of the stream, or {@link #TIMEOUT_MILLIS}, and only then closes the socket: a peer
+ * still sending sees the code, never a reset, and no message read is lost uncounted. A close frame
+ * from the peer is answered with its code (1002 for a code RFC 6455 does not allow, 1007 for a
+ * reason that is not UTF-8). Either way, once the handshake has begun the {@link FrameHandler}
+ * stops writing and pinging, and reads until the end; what the timeout does is the handler's too.
  *
  * <p>A slow consumer's close (1013) is for a client that does not read: its close frame would wait
  * behind what Netty's outbound buffer holds, and be discarded with it at the close timeout, so a
@@ -102,11 +99,17 @@ final class CloseHandshake {
       dropUnsent(ctx.channel());
     }
     // Without TLS the peer's close frame is not needed: the end of its stream follows it, since
-    // the end of ours follows our close frame. So what the peer still sends is dropped unparsed.
+    // the end of ours follows our close frame. So what the peer still sends is skimmed, each of
+    // its messages counted as dropped unread: those still to come, and those the decoder holds
+    // (calls read with the frame that began this close: a slow consumer cut by its reply, a
+    // handler's close on the I/O thread).
     boolean plain =
         ctx.pipeline().get(SslHandler.class) == null && ctx.channel() instanceof DuplexChannel;
     if (plain) {
-      discardTheRest(ctx);
+      Rfc6455Handshaker.Codec codec = ctx.pipeline().get(Rfc6455Handshaker.Codec.class);
+      if (codec != null) {
+        codec.skimTheRest();
+      }
     }
     timeout =
         ctx.executor()
@@ -242,13 +245,15 @@ final class CloseHandshake {
   }
 
   /**
-   * Replaces the frame decoder, when there is one, with a stage that drops everything read: for a
-   * closing connection, or a stream whose frames can no longer be parsed.
+   * Makes the frame decoder, when there is one, drop everything read from now on and what it holds
+   * undecoded: for a stream whose frames can no longer be parsed (a closing connection's are read
+   * on, and its messages counted). It stays in the pipeline: it encodes what the connection still
+   * writes.
    */
   static void discardTheRest(ChannelHandlerContext ctx) {
-    ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
-    if (decoder != null) {
-      ctx.pipeline().replace(decoder.name(), "discard", Discard.INSTANCE);
+    Rfc6455Handshaker.Codec codec = ctx.pipeline().get(Rfc6455Handshaker.Codec.class);
+    if (codec != null) {
+      codec.discardTheRest();
     }
   }
 
@@ -278,16 +283,5 @@ final class CloseHandshake {
       end--;
     }
     return reason.substring(0, end);
-  }
-
-  /** Drops everything read: the rest of the stream of a closing connection. */
-  @Sharable
-  private static final class Discard extends ChannelInboundHandlerAdapter {
-    static final Discard INSTANCE = new Discard();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
-    }
   }
 }

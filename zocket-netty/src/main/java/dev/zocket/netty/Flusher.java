@@ -8,8 +8,9 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The {@link FrameWriter}s one I/O thread wrote to during its current pass: one task per pass
  * flushes each of them once, queued behind every write task it is to flush, so that the frames of a
- * fan-out go to each socket in one flush (one gathering write with {@link SocketWrites}). One per
- * I/O thread, used on it only.
+ * fan-out go to each socket in one flush (one gathering write with {@link SocketWrites}), then
+ * trims the thread's spare {@link SocketWrites} to what the pass used. One per I/O thread, used on
+ * it only.
  */
 final class Flusher implements Runnable {
   /** The writers of each I/O thread written to in its current pass, flushed at its end. */
@@ -51,6 +52,7 @@ final class Flusher implements Runnable {
     for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
       dirty.get(i).flush();
     }
+    SocketWrites.trimSpare(dirty.size());
     dirty.clear();
     scheduled = false;
   }

@@ -174,7 +174,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.reads = new ReadPauses(ctx.channel(), closing::begun, shared.state().inbound);
+    this.reads = new ReadPauses(ctx.channel(), closing, shared.state().inbound);
   }
 
   @Override

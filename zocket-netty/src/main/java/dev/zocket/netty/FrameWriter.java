@@ -83,9 +83,10 @@ final class FrameWriter {
 
   /**
    * Frames written straight to the socket at the end of the pass, on a native socket without an
-   * extension; null otherwise.
+   * extension; lent by the I/O thread from the first such write of a pass until the flush that
+   * leaves it empty, null otherwise.
    */
-  private final SocketWrites socketWrites;
+  private SocketWrites socketWrites;
 
   /** Frames waiting for the client to read; created when first needed. */
   private ArrayDeque<ByteBuf> backlog;
@@ -136,7 +137,6 @@ final class FrameWriter {
         channel.pipeline().get(WebSocketExtensionEncoder.class) == null
             ? channel.pipeline().context(WebSocketFrameEncoder.class)
             : null;
-    this.socketWrites = rawWrites == null ? null : SocketWrites.of(channel);
   }
 
   /**
@@ -346,7 +346,7 @@ final class FrameWriter {
           channel.voidPromise());
     } else if (!straightToSocket()) {
       raw.write(frame.duplicate(), channel.voidPromise());
-    } else if (socketWrites != null && socketWrites.accepts(frame)) {
+    } else if (SocketWrites.fits(channel) && socketWrites().accepts(frame)) {
       socketWrites.add(frame);
     } else {
       channel.unsafe().write(frame.duplicate(), channel.voidPromise());
@@ -355,6 +355,14 @@ final class FrameWriter {
       flushPending = true;
       Flusher.add(this, channel.eventLoop());
     }
+  }
+
+  /** The frames of this pass for the socket, lent by the I/O thread on the pass's first write. */
+  private SocketWrites socketWrites() {
+    if (socketWrites == null) {
+      socketWrites = SocketWrites.lend(channel);
+    }
+    return socketWrites;
   }
 
   /** Whether frames wait for the client: Netty's buffer is full, or frames are queued here. */
@@ -458,7 +466,7 @@ final class FrameWriter {
     closed = true;
     heldWhileBehind = -1;
     if (socketWrites != null) {
-      socketWrites.handOver();
+      socketWrites.handOver(); // still lent: given back by the flush that is pending
     }
     if (behindNow) {
       behindNow = false;
@@ -502,7 +510,14 @@ final class FrameWriter {
     } else if (!straightToSocket()) {
       rawWrites.flush();
     } else if (socketWrites != null) {
-      socketWrites.flush();
+      SocketWrites s = socketWrites;
+      s.flush();
+      // Given back only when nothing was written to it meanwhile (a backlog drained as the socket
+      // took the frames): else the flush this writing scheduled writes it, and gives it back.
+      if (socketWrites == s && s.isEmpty()) {
+        socketWrites = null;
+        s.giveBack();
+      }
     } else {
       channel.unsafe().flush();
     }

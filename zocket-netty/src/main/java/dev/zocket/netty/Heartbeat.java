@@ -4,21 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One connection's liveness: a single timer (the task is this object) that ends a socket which has
- * not sent a whole HTTP request within the handshake timeout (each request of a kept-alive one,
- * however slowly it drips) or made no progress for the idle timeout, and pings an upgraded one that
- * made none for a ping interval (however much the server writes to it: a client that only receives
- * answers the ping, and its pong is what keeps it from the idle timeout); and the answers to the
- * peer's pings, one pong at a time: pings that arrive while a pong is still being written are
- * answered once, with the latest one's data. How a timed-out socket is closed is the {@link
- * FrameHandler}'s. Everything stops once the closing handshake begins (the close timeout takes
- * over) or the channel closes. Its own class so that the timing rules read in one place, apart from
- * the frames.
+ * One connection's liveness: a single timer (one entry of its I/O thread's {@link HeartbeatTimers})
+ * that ends a socket which has not sent a whole HTTP request within the handshake timeout (each
+ * request of a kept-alive one, however slowly it drips) or made no progress for the idle timeout,
+ * and pings an upgraded one that made none for a ping interval (however much the server writes to
+ * it: a client that only receives answers the ping, and its pong is what keeps it from the idle
+ * timeout); and the answers to the peer's pings, one pong at a time: pings that arrive while a pong
+ * is still being written are answered once, with the latest one's data. How a timed-out socket is
+ * closed is the {@link FrameHandler}'s. Everything stops once the closing handshake begins (the
+ * close timeout takes over) or the channel closes. Its own class so that the timing rules read in
+ * one place, apart from the frames.
  *
  * <p><b>Progress</b>: before the upgrade, any bytes read (the handshake timeout bounds a request
  * that drips); once upgraded, only a frame that has arrived whole: a message, the first fragment of
@@ -27,11 +25,12 @@ import java.util.concurrent.TimeUnit;
  * count, so a frame, or a fragmented message, that is dribbled for ever is cut at the idle timeout
  * however much of it arrives.
  *
- * <p>Collaborators: the server's {@link Timing} and the {@link FrameHandler}, told of timeouts.
+ * <p>Collaborators: the server's {@link Timing}, the {@link FrameHandler}, told of timeouts, and
+ * the I/O thread's {@link HeartbeatTimers}.
  *
  * <p>Threading: on the connection's I/O thread only; the timer fires there too.
  */
-final class Heartbeat implements Runnable {
+final class Heartbeat {
   /**
    * The durations of a server's heartbeat. Immutable.
    *
@@ -48,7 +47,14 @@ final class Heartbeat implements Runnable {
   /** The frame stage's context; set when the socket becomes active. */
   private ChannelHandlerContext ctx;
 
-  private ScheduledFuture<?> timer;
+  /** The I/O thread's timers; set when the socket becomes active. */
+  private HeartbeatTimers timers;
+
+  /** This heartbeat's place in {@link #timers}, -1 while not scheduled; theirs to keep. */
+  int slot = -1;
+
+  /** When the timer is due ({@code nanoTime}), while scheduled; the timers' to keep. */
+  long due;
 
   /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
   private long requestDeadline;
@@ -80,6 +86,7 @@ final class Heartbeat implements Runnable {
   /** When the socket has become active (and was admitted): starts the timer. */
   void start(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.timers = HeartbeatTimers.of(ctx.executor());
     lastRead = lastPing = System.nanoTime();
     requestAnswered(); // the first request's deadline
     schedule(lastRead);
@@ -136,18 +143,15 @@ final class Heartbeat implements Runnable {
       next = Math.min(next, Math.max(lastRead, lastPing) + ping);
     }
     if (next != Long.MAX_VALUE) {
-      timer = ctx.executor().schedule(this, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+      timers.schedule(this, next, now);
     }
   }
 
-  /** The timer. */
-  @Override
-  public void run() {
-    timer = null;
+  /** The timer, by {@link HeartbeatTimers} once it is due; {@code now} as they read it. */
+  void fire(long now) {
     if (!ctx.channel().isActive() || closing) {
       return;
     }
-    long now = System.nanoTime();
     if (!upgraded && now - requestDeadline >= 0) {
       frames.requestTimedOut();
       return;
@@ -209,9 +213,8 @@ final class Heartbeat implements Runnable {
 
   /** The channel has closed: stops the timer and releases what waits. */
   void stop() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+    if (timers != null) {
+      timers.cancel(this);
     }
     releaseNextPong();
   }

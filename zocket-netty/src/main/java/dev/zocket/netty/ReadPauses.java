@@ -3,7 +3,6 @@ package dev.zocket.netty;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Why a connection is not read from, and the socket's auto-read that follows: reading pauses while
@@ -31,7 +30,9 @@ final class ReadPauses {
   private static final long INBOUND_RECHECK_MILLIS = 20;
 
   private final Channel channel;
-  private final BooleanSupplier closing;
+
+  /** The connection's closing handshake: once begun, the connection is read until the end. */
+  private final CloseHandshake closing;
 
   /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
   private int pauses;
@@ -42,7 +43,7 @@ final class ReadPauses {
   /** The bytes of the messages waiting for handlers on all connections, and their budget. */
   private final InboundMemory inbound;
 
-  ReadPauses(Channel channel, BooleanSupplier closing, InboundMemory inbound) {
+  ReadPauses(Channel channel, CloseHandshake closing, InboundMemory inbound) {
     this.inbound = inbound;
     this.channel = channel;
     this.closing = closing;
@@ -100,7 +101,7 @@ final class ReadPauses {
 
   /** Sets the socket's auto-read from the reasons and the closing handshake. */
   void update() {
-    channel.config().setAutoRead(closing.getAsBoolean() || pauses == 0);
+    channel.config().setAutoRead(closing.begun() || pauses == 0);
   }
 
   /** The channel has closed: nothing is rechecked any more. */

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,14 @@ final class ServerConnection extends ConnectionContext {
   private static final AtomicIntegerFieldUpdater<ServerConnection> IN_FLIGHT =
       AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "inFlight");
 
+  @SuppressWarnings("rawtypes")
+  private static final AtomicReferenceFieldUpdater<ServerConnection, CompletableFuture> TERMINATED =
+      AtomicReferenceFieldUpdater.newUpdater(
+          ServerConnection.class, CompletableFuture.class, "terminated");
+
+  /** What {@link #terminated()} gives once the connection has ended. */
+  private static final CompletableFuture<Void> ENDED = CompletableFuture.completedFuture(null);
+
   private final Application app;
   private final ServerState state;
   private final int maxCallsInFlight;
@@ -89,7 +98,11 @@ final class ServerConnection extends ConnectionContext {
   /** Calls received and not answered yet: one per inbound message with an rpcId. */
   private volatile int inFlight;
 
-  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  /**
+   * Completes once the connection has ended: null until a shutdown asks for it (most connections
+   * never pay for a future), {@link #ENDED} once the connection has ended.
+   */
+  private volatile CompletableFuture<Void> terminated;
 
   private volatile int lifecycle = CONNECTING;
 
@@ -120,7 +133,7 @@ final class ServerConnection extends ConnectionContext {
     this.rooms = new ConnectionRooms(directory, roomLimits, this);
     this.inbound = new InboundQueue(app, state, this, frames);
     this.streams =
-        new ServerStreams(this, channel, writer, app.dispatcher().writer(), app.executor());
+        ServerStreams.of(this, channel, writer, app.dispatcher().writer(), app.executor());
   }
 
   /** The connection's I/O thread. */
@@ -140,7 +153,26 @@ final class ServerConnection extends ConnectionContext {
 
   /** Completes once the connection has ended and its {@code onDisconnect} (if any) has run. */
   CompletableFuture<Void> terminated() {
-    return terminated;
+    while (true) {
+      CompletableFuture<Void> f = terminated;
+      if (f != null) {
+        return f;
+      }
+      f = new CompletableFuture<>();
+      if (TERMINATED.compareAndSet(this, null, f)) {
+        return f;
+      }
+    }
+  }
+
+  /** The connection has ended: it is no longer live, and {@link #terminated()} completes. */
+  @SuppressWarnings("unchecked")
+  private void terminate() {
+    state.live.remove(this);
+    CompletableFuture<Void> f = TERMINATED.getAndSet(this, ENDED);
+    if (f != null) {
+      f.complete(null);
+    }
   }
 
   /** This connection's side of connection-state recovery. */
@@ -315,8 +347,7 @@ final class ServerConnection extends ConnectionContext {
           rooms.leaveAll();
           rooms.forget();
           inbound.drop(DropReason.CLOSING); // messages sent before onConnect failed
-          state.live.remove(this);
-          terminated.complete(null);
+          terminate();
           if (t instanceof ZocketException z) {
             closeWith(1008, z.getMessage());
           } else {
@@ -355,8 +386,7 @@ final class ServerConnection extends ConnectionContext {
    */
   void disconnected() {
     if (recovery.park(this, state.closing())) {
-      state.live.remove(this);
-      terminated.complete(null);
+      terminate();
       return;
     }
     try {
@@ -365,8 +395,7 @@ final class ServerConnection extends ConnectionContext {
       onDisconnectFailures.error("onDisconnect failed for client {}", clientId, t);
     } finally {
       forget();
-      state.live.remove(this);
-      terminated.complete(null);
+      terminate();
       log.debug("Client {} disconnected", clientId);
     }
   }
@@ -394,8 +423,7 @@ final class ServerConnection extends ConnectionContext {
   void executorRejected() {
     rejections.warn("Handler executor rejected work of client {}; dropping its queue", clientId);
     inbound.drop(DropReason.INTERNAL_ERROR);
-    state.live.remove(this);
-    terminated.complete(null);
+    terminate();
   }
 
   // ------------------------------------------------------------------ inbound

@@ -19,9 +19,10 @@ import java.util.function.Supplier;
  *   <li>{@code tls}: TLS, when the server has an {@code SslContext};
  *   <li>{@code http}: the HTTP codec (a request line and the headers of at most {@value
  *       #MAX_HTTP_REQUEST_BYTES} bytes each; a longer one is answered 400), replaced on upgrade by
- *       Netty's WebSocket frame decoder and encoder (RFC 6455; {@code wsdecoder} applies the frame
- *       size limit, 1009); events and replies, already encoded as whole WebSocket frames, enter the
- *       pipeline at that encoder (see {@link FrameWriter});
+ *       {@code wsdecoder}, one stage that decodes WebSocket frames with Netty's decoder (RFC 6455;
+ *       it applies the frame size limit, 1009) and encodes them (see {@link Rfc6455Handshaker});
+ *       events and replies, already encoded as whole WebSocket frames, enter the pipeline at that
+ *       stage (see {@link FrameWriter});
  *   <li>{@code aggregator}: whole HTTP requests, at most {@value #MAX_HTTP_REQUEST_BYTES} bytes
  *       (handshakes and small plain requests only); removed on upgrade;
  *   <li>{@code compression}: negotiates permessage-deflate (when enabled); on upgrade it puts the

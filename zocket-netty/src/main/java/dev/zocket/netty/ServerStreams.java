@@ -75,14 +75,34 @@ final class ServerStreams {
 
   /**
    * The streams starting or open, by the rpcId of their start; an empty map that is never written
-   * for a client that did not ask for streams (most connections: they do not pay for a map).
+   * for {@link #NOT_ASKED}.
    */
   private final Map<String, Stream> streams;
 
   /** Set on the I/O thread once the connection has closed: every stream was cancelled. */
   private volatile boolean closed;
 
-  ServerStreams(
+  /**
+   * Stands for the streams of every connection whose client did not ask for them (most: they do not
+   * pay for an instance). It refuses every start, and {@link #control} says no: those controls are
+   * unknown routes.
+   */
+  private static final ServerStreams NOT_ASKED = new ServerStreams(null, null, null, null, null);
+
+  /** A connection's streams: its own when its client asked for them, else {@link #NOT_ASKED}. */
+  static ServerStreams of(
+      ServerConnection connection,
+      Channel channel,
+      FrameWriter writer,
+      EnvelopeWriter envelopes,
+      Executor executor) {
+    // hasAttr first: attr() alone would give every connection an attribute it does not need.
+    boolean asked = channel.hasAttr(ASKED) && Boolean.TRUE.equals(channel.attr(ASKED).get());
+    return asked ? new ServerStreams(connection, channel, writer, envelopes, executor) : NOT_ASKED;
+  }
+
+  /** Streams of a client that asked for them; {@link #NOT_ASKED} when every argument is null. */
+  private ServerStreams(
       ServerConnection connection,
       Channel channel,
       FrameWriter writer,
@@ -93,8 +113,7 @@ final class ServerStreams {
     this.envelopes = envelopes;
     this.executor = executor;
     this.channel = channel;
-    // hasAttr first: attr() alone would give every connection an attribute it does not need.
-    this.negotiated = channel.hasAttr(ASKED) && Boolean.TRUE.equals(channel.attr(ASKED).get());
+    this.negotiated = connection != null;
     this.streams = negotiated ? new ConcurrentHashMap<>() : Map.of();
   }
 
@@ -207,6 +226,9 @@ final class ServerStreams {
 
   /** On the I/O thread, once the connection has closed: cancels every stream. */
   void closeAll() {
+    if (!negotiated) {
+      return; // NOT_ASKED: shared, nothing to cancel
+    }
     closed = true;
     for (Stream stream : List.copyOf(streams.values())) {
       stream.cancel();

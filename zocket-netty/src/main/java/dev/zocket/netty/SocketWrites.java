@@ -8,6 +8,7 @@ import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -21,7 +22,12 @@ import java.util.Arrays;
  *
  * <p>Frames are kept unmodified (their indexes are never moved here: one buffer is shared by every
  * recipient of an event), each with one reference owned by this object until it is written, handed
- * to Netty, or released. Confined to the connection's I/O thread.
+ * to Netty, or released.
+ *
+ * <p>An instance is lent to a connection by its I/O thread ({@link #lend}) for one pass, from its
+ * first write of the pass until the end-of-pass flush leaves it empty ({@link #giveBack}), so an
+ * idle connection holds none; the thread keeps some for the next passes. Confined to the I/O
+ * thread.
  */
 final class SocketWrites {
   /**
@@ -34,6 +40,30 @@ final class SocketWrites {
 
   /** The first array of frames, grown as a pass brings more: most connections get a few. */
   private static final int FIRST_CAPACITY = 8;
+
+  /** The largest array of frames an instance keeps once given back. */
+  private static final int KEPT_CAPACITY = 64;
+
+  /**
+   * The most instances an I/O thread keeps for its next passes (as many as Netty's object pools
+   * keep per thread): a pass that writes to more connections, a fan-out to a larger room, makes the
+   * others anew (about 90 bytes each). After each pass the thread keeps no more than that pass
+   * lent, or {@link #MIN_SPARE} (see {@link #trimSpare}), so a burst of writes to many connections
+   * (thousands joining at once) does not stay on the heap once it is over.
+   */
+  private static final int MAX_SPARE = 4096;
+
+  /** What an I/O thread keeps after any pass, however few connections it wrote to. */
+  static final int MIN_SPARE = 256;
+
+  /** Per I/O thread: the instances not lent. */
+  private static final FastThreadLocal<ArrayDeque<SocketWrites>> SPARE =
+      new FastThreadLocal<>() {
+        @Override
+        protected ArrayDeque<SocketWrites> initialValue() {
+          return new ArrayDeque<>();
+        }
+      };
 
   /** One scatter/gather array per I/O thread, reused by every connection it writes. */
   private static final FastThreadLocal<IovArray> IOV =
@@ -49,25 +79,62 @@ final class SocketWrites {
         }
       };
 
-  private final Channel channel;
-  private final FileDescriptor socket;
-  private final int maxBytes;
+  /** The connection it is lent to, its socket and its high water mark; null while not lent. */
+  private Channel channel;
 
-  /** The frames kept, in order; null until the first (an idle connection does not pay for it). */
-  private ByteBuf[] frames;
+  private FileDescriptor socket;
+  private int maxBytes;
+
+  /** The frames kept, in order. */
+  private ByteBuf[] frames = new ByteBuf[FIRST_CAPACITY];
 
   private int count;
   private long bytes;
 
-  private SocketWrites(Channel channel, FileDescriptor socket) {
-    this.channel = channel;
-    this.socket = socket;
-    this.maxBytes = channel.config().getWriteBufferHighWaterMark();
+  private SocketWrites() {}
+
+  /** Whether a channel's socket can be written this way: a native Unix socket (epoll). */
+  static boolean fits(Channel channel) {
+    return channel instanceof UnixChannel;
   }
 
-  /** For a channel on a native Unix socket (epoll); null for any other transport. */
-  static SocketWrites of(Channel channel) {
-    return channel instanceof UnixChannel unix ? new SocketWrites(channel, unix.fd()) : null;
+  /** Lends an instance to a connection that {@link #fits}, for this pass; on its I/O thread. */
+  static SocketWrites lend(Channel channel) {
+    SocketWrites s = SPARE.get().pollLast();
+    if (s == null) {
+      s = new SocketWrites();
+    }
+    s.channel = channel;
+    s.socket = ((UnixChannel) channel).fd();
+    s.maxBytes = channel.config().getWriteBufferHighWaterMark();
+    return s;
+  }
+
+  /**
+   * At the end of an I/O thread's pass ({@link Flusher}), which wrote to {@code lent} connections:
+   * keeps at most that many instances, or {@link #MIN_SPARE}, for the next passes.
+   */
+  static void trimSpare(int lent) {
+    ArrayDeque<SocketWrites> spare = SPARE.get();
+    for (int keep = Math.max(lent, MIN_SPARE); spare.size() > keep; ) {
+      spare.pollLast();
+    }
+  }
+
+  /**
+   * Gives the instance back to the I/O thread once it is empty (its frames written, handed over or
+   * released) and none of its methods is under way; the connection no longer uses it.
+   */
+  void giveBack() {
+    channel = null;
+    socket = null;
+    if (frames.length > KEPT_CAPACITY) {
+      frames = new ByteBuf[FIRST_CAPACITY];
+    }
+    ArrayDeque<SocketWrites> spare = SPARE.get();
+    if (spare.size() < MAX_SPARE) {
+      spare.addLast(this);
+    }
   }
 
   /**
@@ -90,9 +157,7 @@ final class SocketWrites {
    * everything kept at once when the frames or their bytes reach the bound.
    */
   void add(ByteBuf frame) {
-    if (frames == null) {
-      frames = new ByteBuf[FIRST_CAPACITY];
-    } else if (count == frames.length) {
+    if (count == frames.length) {
       frames = Arrays.copyOf(frames, Math.min(count * 2, MAX_FRAMES));
     }
     frames[count++] = frame;
@@ -127,6 +192,11 @@ final class SocketWrites {
     if (out.totalPendingWriteBytes() != 0) {
       channel.unsafe().flush();
     }
+  }
+
+  /** Whether no frame is kept. */
+  boolean isEmpty() {
+    return count == 0;
   }
 
   /** The bytes of the frames kept for the end of the pass. */

@@ -9,7 +9,8 @@ public enum DropReason {
   /**
    * Not a protocol envelope: not JSON, not an object, {@code type} missing or not a string, {@code
    * rpcId} not a string, a duplicate key, or a JSON limit exceeded. Such a frame has no call id
-   * that could be answered.
+   * that could be answered. A text frame that is not UTF-8 is counted here too, and closes its
+   * connection with 1007.
    */
   MALFORMED,
 
@@ -27,7 +28,11 @@ public enum DropReason {
    */
   INTERNAL_ERROR,
 
-  /** A message without {@code rpcId} over the rate limit, when the rate limit policy rejects. */
+  /**
+   * A message over the rate limit: one without {@code rpcId} when the rate limit policy rejects (a
+   * call is answered with an error instead), and the message, call or not, that makes the close
+   * policy close its connection (those read after it are {@link #CLOSING}).
+   */
   RATE_LIMITED,
 
   /** A message that arrived after the server had started to close its connection. */

@@ -278,11 +278,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (frame instanceof TextWebSocketFrame && !Utf8.isValid(data, offset, length)) {
       log.debug("Closing {}: a text message that is not UTF-8", describe());
       close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "Invalid UTF-8");
+      shared.state().drops.count(DropReason.MALFORMED); // not text: no envelope to read
       return;
     }
     boolean allowed = withinRate();
     if (closing.begun()) {
-      return; // over the rate limit, with the close policy
+      // Over the rate limit, with the close policy: refused for its rate, as under REJECT.
+      shared.state().drops.count(DropReason.RATE_LIMITED);
+      return;
     }
     if (Liveness.answered(ctx.channel(), writer, data, offset, length)) {
       return;

@@ -18,6 +18,10 @@ public enum RateLimitPolicy {
    */
   REJECT,
 
-  /** Close the connection with status 1008 (policy violation). */
+  /**
+   * Close the connection with status 1008 (policy violation). The message over the rate is not
+   * handled, and is counted as {@link dev.zocket.DropReason#RATE_LIMITED}, a call too (its answer
+   * could no longer be written); those read after it as {@link dev.zocket.DropReason#CLOSING}.
+   */
   CLOSE
 }

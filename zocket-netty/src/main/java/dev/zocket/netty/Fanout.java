@@ -134,6 +134,13 @@ final class Fanout implements Delivery {
     private Batch batches;
     private int added;
 
+    /**
+     * References to the frame taken for the recipients written at once and not yet handed to them:
+     * taken together (one atomic update for many recipients, not one each), the unused ones given
+     * back by {@link #send}.
+     */
+    private int references;
+
     Recipients(ByteBuf frame, int expected, boolean direct) {
       this.frame = frame;
       this.expected = expected;
@@ -144,7 +151,12 @@ final class Fanout implements Delivery {
       added++;
       EventLoop loop = c.eventLoop();
       if (direct && loop.inEventLoop()) {
-        c.write(frame);
+        if (references == 0) {
+          references = Math.max(1, expected - added + 1);
+          frame.retain(references);
+        }
+        references--;
+        c.writeOwned(frame);
         return;
       }
       Batch b = batches;
@@ -160,6 +172,10 @@ final class Fanout implements Delivery {
 
     /** Submits the batches; returns the number of recipients. */
     int send() {
+      if (references > 0) {
+        frame.release(references);
+        references = 0;
+      }
       for (Batch b = batches; b != null; b = b.next) {
         b.submit();
       }
@@ -200,12 +216,23 @@ final class Fanout implements Delivery {
 
     @Override
     public void run() {
+      // One reference per connection, taken at once; this task's own passes to the last one.
+      if (size > 1) {
+        frame.retain(size - 1);
+      }
+      int i = 0;
       try {
-        for (int i = 0; i < size; i++) {
-          to[i].write(frame);
+        for (; i < size; i++) {
+          to[i].writeOwned(frame);
         }
       } finally {
-        frame.release();
+        if (size == 0) {
+          frame.release();
+        } else if (i < size - 1) {
+          // A write threw: the connections after it did not take theirs (the one that threw keeps
+          // its own, as it would have with a reference taken by itself).
+          frame.release(size - i - 1);
+        }
       }
     }
   }

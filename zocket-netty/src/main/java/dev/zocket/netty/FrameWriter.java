@@ -145,17 +145,28 @@ final class FrameWriter {
    * see {@link Fanout}).
    */
   void event(ByteBuf shared) {
+    eventOwned(shared.retain());
+  }
+
+  /**
+   * Writes an event as {@link #event}, but one of the frame's references passes to this method: a
+   * fan-out takes the references of all its recipients at once instead of one by one. On the I/O
+   * thread.
+   */
+  void eventOwned(ByteBuf shared) {
     if (closed) {
+      shared.release();
       return;
     }
     // The policy first: under the default one, write() alone looks at the buffer's state.
     if (slow.dropsEvents && behind()) {
       slow.dropped();
+      shared.release();
       return;
     }
     // The frame itself, not a duplicate: nothing here moves its indexes, and a frame that goes to
     // Netty goes as a duplicate (writeNow).
-    write(shared.retain());
+    write(shared);
   }
 
   /**

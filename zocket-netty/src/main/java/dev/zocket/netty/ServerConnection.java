@@ -549,6 +549,14 @@ final class ServerConnection extends ConnectionContext {
   }
 
   /**
+   * Writes an event as {@link #write}, but one of the frame's references passes to this method (see
+   * {@link FrameWriter#eventOwned}). On the I/O thread.
+   */
+  void writeOwned(ByteBuf shared) {
+    writer.eventOwned(shared);
+  }
+
+  /**
    * Writes an acknowledged event to this connection alone, as a reply is written (see {@link
    * #send}): never dropped by a lossy slow-consumer policy, and not kept for recovery. Any thread.
    *

@@ -9,8 +9,8 @@ import java.util.concurrent.RejectedExecutionException;
  * The {@link FrameWriter}s one I/O thread wrote to during its current pass: one task per pass
  * flushes each of them once, queued behind every write task it is to flush, so that the frames of a
  * fan-out go to each socket in one flush (one gathering write with {@link SocketWrites}), then
- * trims the thread's spare {@link SocketWrites} to what the pass used. One per I/O thread, used on
- * it only.
+ * trims the thread's spare {@link SocketWrites} to what the pass used and gives back the references
+ * of the frames the sockets took ({@link PassReleases}). One per I/O thread, used on it only.
  */
 final class Flusher implements Runnable {
   /** The writers of each I/O thread written to in its current pass, flushed at its end. */
@@ -53,6 +53,7 @@ final class Flusher implements Runnable {
       dirty.get(i).flush();
     }
     SocketWrites.trimSpare(dirty.size());
+    PassReleases.get().releaseAll();
     dirty.clear();
     scheduled = false;
   }

@@ -182,9 +182,10 @@ final class SocketWrites {
     if (count > 0) {
       int done = 0;
       long written = out.totalPendingWriteBytes() == 0 && channel.isActive() ? write() : 0;
+      PassReleases releases = PassReleases.get();
       while (done < count && written >= frames[done].readableBytes()) {
         written -= frames[done].readableBytes();
-        frames[done].release();
+        releases.release(frames[done], done); // given back with the other sockets' at the pass end
         frames[done++] = null;
       }
       handOver(done, (int) written);

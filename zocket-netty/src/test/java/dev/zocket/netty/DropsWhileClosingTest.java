@@ -6,7 +6,6 @@ import dev.zocket.Context;
 import dev.zocket.DropReason;
 import dev.zocket.Namespace;
 import dev.zocket.NonBlocking;
-import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.testsupport.RawClient;
@@ -80,23 +79,9 @@ class DropsWhileClosingTest {
     }
   }
 
-  private final AtomicInteger counted = new AtomicInteger();
-  private final AtomicInteger closed = new AtomicInteger();
-  private final ZocketObserver observer =
-      new ZocketObserver() {
-        @Override
-        public void onMessageHandled(
-            String route, MessageKind kind, long queueWait, long handlerNanos, String errorCode) {
-          if (route.equals("q.count")) {
-            counted.incrementAndGet();
-          }
-        }
-
-        @Override
-        public void onConnectionClosed(String clientId, int closeCode) {
-          closed.incrementAndGet();
-        }
-      };
+  private final HandledAndClosed observer = new HandledAndClosed("q.count");
+  private final AtomicInteger counted = observer.handled;
+  private final AtomicInteger closed = observer.closed;
 
   @AfterEach
   void noLeaks() {

@@ -3,7 +3,6 @@ package dev.zocket.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.DropReason;
-import dev.zocket.spi.ZocketObserver;
 import dev.zocket.test.Await;
 import dev.zocket.test.LeakDetection;
 import dev.zocket.testsupport.RawClient;
@@ -31,21 +30,9 @@ class MessagesThatCloseAreCountedTest {
   /** The burst of the rate limit: the messages handled before the one over the rate. */
   private static final int BURST = 3;
 
-  private final AtomicInteger handled = new AtomicInteger();
-  private final AtomicInteger closed = new AtomicInteger();
-  private final ZocketObserver observer =
-      new ZocketObserver() {
-        @Override
-        public void onMessageHandled(
-            String route, MessageKind kind, long queueWait, long handlerNanos, String errorCode) {
-          handled.incrementAndGet();
-        }
-
-        @Override
-        public void onConnectionClosed(String clientId, int closeCode) {
-          closed.incrementAndGet();
-        }
-      };
+  private final HandledAndClosed observer = new HandledAndClosed(null);
+  private final AtomicInteger handled = observer.handled;
+  private final AtomicInteger closed = observer.closed;
 
   @AfterEach
   void noLeaks() {

@@ -166,16 +166,18 @@ final class Rfc6455Handshaker extends WebSocketServerHandshaker13 {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
         throws Exception {
-      if (rest == SKIM) {
+      if (rest == DECODE) { // an open connection: nothing more to do per frame
+        super.decode(ctx, in, out);
+      } else if (rest == SKIM) {
         if (!SkimmedFrames.of(ctx.channel()).skim(in, out)) {
           discardTheRest();
         }
-        return;
-      }
-      int before = out.size();
-      super.decode(ctx, in, out);
-      if (rest == SKIM_AFTER_NEXT && out.size() > before) {
-        rest = SKIM; // a frame ended: what follows starts one
+      } else {
+        int before = out.size();
+        super.decode(ctx, in, out);
+        if (out.size() > before) {
+          rest = SKIM; // a frame ended: what follows starts one
+        }
       }
     }
 

@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,8 +79,6 @@ class DropsWhileClosingTest {
   }
 
   private final HandledAndClosed observer = new HandledAndClosed("q.count");
-  private final AtomicInteger counted = observer.handled;
-  private final AtomicInteger closed = observer.closed;
 
   @AfterEach
   void noLeaks() {
@@ -102,8 +99,8 @@ class DropsWhileClosingTest {
       // The server ended its stream after the close frame; ours ends the connection.
       assertThat(c.awaitEof()).isTrue();
       c.close();
-      Await.until("the connection closed", () -> closed.get() == 1);
-      assertThat(counted).hasValue(0);
+      Await.until("the connection closed", () -> observer.closed.get() == 1);
+      assertThat(observer.handled).hasValue(0);
       assertThat(server.droppedMessages(DropReason.CLOSING)).isEqualTo(HELD + LATER);
       assertThat(server.droppedMessages()).isEqualTo(HELD + LATER);
     }
@@ -128,11 +125,11 @@ class DropsWhileClosingTest {
       Await.until(
           "every call after the cut counted",
           () -> server.droppedMessages(DropReason.CLOSING) >= HELD + LATER);
-      assertThat(counted).hasValue(0);
+      assertThat(observer.handled).hasValue(0);
       assertThat(server.droppedMessages(DropReason.CLOSING)).isEqualTo(HELD + LATER);
       assertThat(server.droppedMessages()).isEqualTo(HELD + LATER);
       c.abort();
-      Await.until("the connection closed", () -> closed.get() == 1);
+      Await.until("the connection closed", () -> observer.closed.get() == 1);
     }
   }
 
@@ -150,8 +147,9 @@ class DropsWhileClosingTest {
       // skips them): none is sent here.
       assertThat(c.awaitEof()).isTrue();
       c.close();
-      Await.until("the connection closed", () -> closed.get() == 1);
-      assertThat(counted.get() + server.droppedMessages(DropReason.CLOSING)).isEqualTo(HELD);
+      Await.until("the connection closed", () -> observer.closed.get() == 1);
+      assertThat(observer.handled.get() + server.droppedMessages(DropReason.CLOSING))
+          .isEqualTo(HELD);
       assertThat(server.droppedMessages()).isEqualTo(server.droppedMessages(DropReason.CLOSING));
     }
   }

@@ -9,7 +9,6 @@ import dev.zocket.testsupport.RawClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,8 +30,6 @@ class MessagesThatCloseAreCountedTest {
   private static final int BURST = 3;
 
   private final HandledAndClosed observer = new HandledAndClosed(null);
-  private final AtomicInteger handled = observer.handled;
-  private final AtomicInteger closed = observer.closed;
 
   @AfterEach
   void noLeaks() {
@@ -60,7 +57,7 @@ class MessagesThatCloseAreCountedTest {
       c.sendRaw(wire.toByteArray());
       assertClosedWith(c, 1007);
       awaitEveryMessageHandledOrCounted(server);
-      assertThat(handled).hasValue(0);
+      assertThat(observer.handled).hasValue(0);
       assertThat(server.droppedMessages(DropReason.MALFORMED)).isEqualTo(1);
       assertThat(server.droppedMessages(DropReason.CLOSING)).isEqualTo(N - 1);
       assertThat(server.droppedMessages()).isEqualTo(N);
@@ -84,10 +81,11 @@ class MessagesThatCloseAreCountedTest {
       assertClosedWith(c, 1008);
       awaitEveryMessageHandledOrCounted(server);
       // One more than the burst if a token was refilled meanwhile (one a second).
-      assertThat(handled.get()).isBetween(BURST, BURST + 1);
+      assertThat(observer.handled.get()).isBetween(BURST, BURST + 1);
       assertThat(server.droppedMessages(DropReason.RATE_LIMITED)).isEqualTo(1);
-      assertThat(server.droppedMessages(DropReason.CLOSING)).isEqualTo(N - handled.get() - 1);
-      assertThat(server.droppedMessages()).isEqualTo(N - handled.get());
+      assertThat(server.droppedMessages(DropReason.CLOSING))
+          .isEqualTo(N - observer.handled.get() - 1);
+      assertThat(server.droppedMessages()).isEqualTo(N - observer.handled.get());
     }
   }
 
@@ -102,13 +100,13 @@ class MessagesThatCloseAreCountedTest {
     // The server ended its stream after the close frame; ours ends the connection.
     assertThat(c.awaitEof()).isTrue();
     c.close();
-    Await.until("the connection closed", () -> closed.get() == 1);
+    Await.until("the connection closed", () -> observer.closed.get() == 1);
   }
 
   private void awaitEveryMessageHandledOrCounted(ZocketServer server) {
     Await.until(
         "each of the " + N + " messages handled or counted as dropped",
-        () -> handled.get() + server.droppedMessages() == N);
+        () -> observer.handled.get() + server.droppedMessages() == N);
   }
 
   /** {@code n} frames in one write: calls of t.seq if {@code calls}, else t.record messages. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Sums the JFR execution samples of a recording printed as JSON (jfr print --json --events
-jdk.ExecutionSample): by the package of the running method, the top methods, and the Zocket methods
+"""Sums the JFR execution samples of a recording printed as JSON (jfr print --stack-depth 64
+--json --events jdk.ExecutionSample: its default keeps 5 frames of each stack): by the package of the running method, the top methods, and the Zocket methods
 on the stack. Usage: python3 benchmarks/jfr_top.py RECORDING.json"""
 import json, sys, collections
 d = json.load(open(sys.argv[1]))

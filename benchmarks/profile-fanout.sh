@@ -10,8 +10,12 @@
 #   --calls      run-load.sh's calls scenario instead (50 clients, 16 calls in flight each)
 #   --baseline   profile the raw Netty baseline (RawChatServer) instead of Zocket
 #   --tls        wss:// with the certificate run-load.sh made for its -tls scenarios
+#   --perf       sample with perf (12 s at 999 Hz, every thread of the server, kernel and JIT stubs
+#                included, which JFR leaves out) instead of JFR; the server runs with frame
+#                pointers and writes its JIT symbols (jcmd Compiler.perfmap) for perf report; OUT
+#                is then perf's data file (default /tmp/zocket-profile.perf.data)
 #
-# Usage: benchmarks/profile-fanout.sh [--recovery] [--calls] [--baseline] [--tls] [OUT.jfr]
+# Usage: benchmarks/profile-fanout.sh [--recovery] [--calls] [--baseline] [--tls] [--perf] [OUT]
 #        (default /tmp/zocket-profile.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +23,7 @@ SERVER_ARGS=()
 CLIENT_ARGS=()
 SHAPE=(--scenario fanout --clients 500 --senders 5 --window 32)
 SERVER_CLASS=dev.zocket.bench.zocket.ZocketChatServer
+PERF=0
 while [[ $# -gt 0 && $1 == --* ]]; do
   case "$1" in
     --recovery) SERVER_ARGS+=(--recovery); CLIENT_ARGS+=(--recovery-clients true) ;;
@@ -30,27 +35,47 @@ while [[ $# -gt 0 && $1 == --* ]]; do
       SERVER_ARGS+=(--tls-cert "$TLS_DIR/server.crt" --tls-key "$TLS_DIR/server.key")
       CLIENT_ARGS+=(--tls-trust "$TLS_DIR/server.crt" --connect-concurrency 32)
       ;;
+    --perf) PERF=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 JAR=benchmarks/${ZOCKET_OUT:-target-bench}/benchmarks.jar
-JFR=${1:-/tmp/zocket-profile.jfr}
+if [[ $PERF == 1 ]]; then
+  OUT=${1:-/tmp/zocket-profile.perf.data}
+  PROFILER=(-XX:+PreserveFramePointer)
+else
+  OUT=${1:-/tmp/zocket-profile.jfr}
+  PROFILER=(-XX:StartFlightRecording=filename="$OUT",settings=profile,delay=30s,duration=12s)
+fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 taskset -c 0 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
   -Dlogback.configurationFile=benchmarks/logback-bench.xml \
-  -XX:StartFlightRecording=filename="$JFR",settings=profile,delay=30s,duration=12s \
+  -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints "${PROFILER[@]}" \
   -cp "$JAR" "$SERVER_CLASS" --port "$PORT" --host 127.0.0.1 \
   "${SERVER_ARGS[@]}" >/tmp/zocket-profile-server.log 2>&1 &
 SP=$!
 trap 'kill $SP 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+if [[ $PERF == 1 ]]; then
+  # As the JFR recording: 12 s from 30 s after the server started; the JIT symbols written after.
+  (sleep 29 && perf record -q -F 999 -g -p "$SP" -o "$OUT" -- sleep 12 && jcmd "$SP" Compiler.perfmap >/dev/null) &
+  PERF_PID=$!
+fi
 taskset -c 1 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
   -cp "$JAR" dev.zocket.bench.load.LoadDriver --host 127.0.0.1 --port "$PORT" \
   --clock-ticks "$(getconf CLK_TCK)" "${SHAPE[@]}" \
   --warmup 28 --duration 16 --deadline 120 --server-pid "$SP" "${CLIENT_ARGS[@]}"
+if [[ $PERF == 1 ]]; then
+  wait "$PERF_PID"
+  kill "$SP"
+  wait "$SP" || true
+  perf report -i "$OUT" --no-children --sort dso,sym --percent-limit 0.7 --stdio 2>/dev/null | grep -v '^$' | head -70
+  exit 0
+fi
 sleep 2
 kill "$SP"
 wait "$SP" || true
-jfr print --json --events jdk.ExecutionSample "$JFR" >"$JFR.json"
-python3 benchmarks/jfr_top.py "$JFR.json"
+# --stack-depth: jfr print keeps 5 frames of each stack by default
+jfr print --stack-depth 64 --json --events jdk.ExecutionSample "$OUT" >"$OUT.json"
+python3 benchmarks/jfr_top.py "$OUT.json"

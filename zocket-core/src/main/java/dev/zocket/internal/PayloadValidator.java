@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.hibernate.validator.BaseHibernateValidatorConfiguration;
 import org.hibernate.validator.HibernateValidator;
+import org.hibernate.validator.PredefinedScopeHibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import tools.jackson.databind.BeanDescription;
 import tools.jackson.databind.JavaType;
@@ -42,15 +44,20 @@ import tools.jackson.databind.type.TypeFactory;
 public final class PayloadValidator {
   private static final class Holder {
     static final ValidatorFactory FACTORY =
-        Validation.byProvider(HibernateValidator.class)
-            .configure()
-            // No expression language at run time; English messages whatever the JVM's locale,
-            // because they go to remote peers as part of the protocol.
-            .messageInterpolator(new Messages())
-            // Constraints on the type arguments of a CompletableFuture reply.
-            .addValueExtractor(new CompletionStageValues())
+        configure(Validation.byProvider(HibernateValidator.class).configure())
             .buildValidatorFactory();
     static final Validator VALIDATOR = FACTORY.getValidator();
+  }
+
+  /**
+   * Zocket's settings of a validator factory: no expression language at run time, English messages
+   * whatever the JVM's locale (they go to remote peers as part of the protocol), and constraints on
+   * the type arguments of a {@code CompletableFuture} reply.
+   */
+  private static <C extends BaseHibernateValidatorConfiguration<C>> C configure(C configuration) {
+    return configuration
+        .messageInterpolator(new Messages())
+        .addValueExtractor(new CompletionStageValues());
   }
 
   /**
@@ -98,6 +105,13 @@ public final class PayloadValidator {
 
   private final Validator validator;
   private final ObjectMapper mapper;
+
+  /**
+   * The validator of a value's class: {@link #validator}, or one made for the class's scope (see
+   * {@link #forTypes}); null for the JDK's classes, which carry no constraints.
+   */
+  private final ClassValue<Validator> validators;
+
   private final ClassValue<Map<String, String>> jsonNames =
       new ClassValue<>() {
         @Override
@@ -126,8 +140,63 @@ public final class PayloadValidator {
    * @param validator an application's own validator, or null for Zocket's
    */
   public PayloadValidator(ObjectMapper mapper, Validator validator) {
-    this.validator = validator != null ? validator : Holder.VALIDATOR;
+    this(mapper, validator != null ? validator : Holder.VALIDATOR, null, Set.of());
+  }
+
+  private PayloadValidator(
+      ObjectMapper mapper, Validator validator, Validator scoped, Set<Class<?>> scope) {
+    this.validator = validator;
     this.mapper = mapper;
+    this.validators =
+        new ClassValue<>() {
+          @Override
+          protected Validator computeValue(Class<?> type) {
+            if (type.getName().startsWith("java.")) {
+              return null;
+            }
+            return scope.contains(type) ? scoped : validator;
+          }
+        };
+  }
+
+  /**
+   * A payload validator for values of known types, such as a server's payloads and replies. With an
+   * application's validator, as {@link #PayloadValidator(ObjectMapper, Validator)}. Else the values
+   * of the types whose every reachable value is of a class known in advance (records, sealed unions
+   * of them, enums, the JDK's value classes, and containers of these) are checked by a validator
+   * made for those classes, with their constraints read now (Hibernate Validator's predefined
+   * scope: no cache of soft references looked up per value), and every other value with Zocket's
+   * own validator factory. Both have the same settings and give the same violations.
+   *
+   * @param mapper the codec's mapper, whose property names the violation paths use
+   * @param validator an application's own validator, or null for Zocket's
+   * @param types the types whose values will be validated; others may be too
+   */
+  public static PayloadValidator forTypes(
+      ObjectMapper mapper, Validator validator, Collection<JavaType> types) {
+    if (validator != null) {
+      return new PayloadValidator(mapper, validator);
+    }
+    Set<Class<?>> known = ValidationScope.of(mapper.getTypeFactory(), types);
+    Set<Class<?>> scope = new HashSet<>();
+    for (Class<?> c : known) {
+      if (Holder.VALIDATOR.getConstraintsForClass(c).isBeanConstrained()) {
+        scope.add(c);
+      }
+    }
+    if (scope.isEmpty()) {
+      return new PayloadValidator(mapper, Holder.VALIDATOR);
+    }
+    Validator scoped =
+        configure(
+                Validation.byProvider(PredefinedScopeHibernateValidator.class)
+                    .configure()
+                    .initializeBeanMetaData(known)
+                    .locales(Set.of(Locale.ENGLISH))
+                    .defaultLocale(Locale.ENGLISH))
+            .buildValidatorFactory()
+            .getValidator();
+    return new PayloadValidator(mapper, Holder.VALIDATOR, scoped, Set.copyOf(scope));
   }
 
   /**
@@ -250,9 +319,12 @@ public final class PayloadValidator {
       for (int i = 0; i < Array.getLength(value); i++) {
         collect(Array.get(value, i), prefix + "[" + i + "]", out);
       }
-    } else if (value != null && !value.getClass().getName().startsWith("java.")) {
-      Set<ConstraintViolation<Object>> violations = validator.validate(value);
-      for (ConstraintViolation<Object> v : violations) {
+    } else if (value != null) {
+      Validator checker = validators.get(value.getClass());
+      if (checker == null) {
+        return; // the JDK's classes carry no constraints
+      }
+      for (ConstraintViolation<Object> v : checker.validate(value)) {
         String path = jsonPath(value, v.getPropertyPath());
         String full =
             prefix.isEmpty()

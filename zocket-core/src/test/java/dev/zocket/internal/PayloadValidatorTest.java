@@ -198,7 +198,122 @@ final class PayloadValidatorTest {
     assertThat(PayloadValidator.isConstrained(t.constructType(Free.class))).isFalse();
   }
 
+  sealed interface Shape permits Circle, Square {}
+
+  record Circle(@Min(1) int radius) implements Shape {}
+
+  record Square(@Min(1) int side, @Valid Address label) implements Shape {}
+
+  record Drawing(@NotBlank String title, @Valid List<Shape> shapes) {}
+
+  record Tree(@NotBlank String name, @Valid List<Tree> children) {}
+
+  /** Holds a value of any class: out of the predefined scope, validated as before. */
+  record Anything(@Valid Object inner) {}
+
+  /** Reached by no known type's declared types: only as a value of Anything's. */
+  record Hidden(@NotBlank String text) {}
+
+  interface Named {}
+
+  record Plain(@Valid Named named) {}
+
+  record Page<T>(@Valid List<T> items) {}
+
+  record Box(@Valid Page<Item> page) {}
+
+  @Test
+  void theScopeHoldsOnlyTypesWhoseValuesAreAllOfKnownClasses() {
+    TypeFactory t = TypeFactory.createDefaultInstance();
+    assertThat(
+            ValidationScope.of(
+                t,
+                List.of(
+                    t.constructType(Order.class),
+                    t.constructType(Drawing.class),
+                    t.constructType(Tree.class),
+                    t.constructType(Box.class),
+                    t.constructMapType(Map.class, String.class, Range.class))))
+        .containsExactlyInAnyOrder(
+            Order.class,
+            Customer.class,
+            Address.class,
+            Item.class,
+            Drawing.class,
+            Circle.class,
+            Square.class,
+            Tree.class,
+            Box.class,
+            Page.class,
+            Range.class);
+    assertThat(
+            ValidationScope.of(
+                t,
+                List.of(
+                    t.constructType(Anything.class),
+                    t.constructType(Plain.class),
+                    t.constructType(Page.class),
+                    t.constructType(Object.class),
+                    t.constructType(CharSequence.class))))
+        .isEmpty();
+  }
+
+  @Test
+  void aValidatorMadeForKnownTypesFindsWhatZocketsOwnFinds() {
+    TypeFactory t = TypeFactory.createDefaultInstance();
+    PayloadValidator known =
+        PayloadValidator.forTypes(
+            JsonCodec.defaults().mapper(),
+            null,
+            List.of(
+                t.constructType(Order.class),
+                t.constructType(Inventory.class),
+                t.constructType(Tagged.class),
+                t.constructType(Renamed.class),
+                t.constructType(Weight.class),
+                t.constructType(Drawing.class),
+                t.constructType(Tree.class),
+                t.constructType(Anything.class)));
+    List<Object> invalid =
+        List.of(
+            new Order(new Customer(" ", new Address("")), List.of(new Item("a", 0))),
+            new Order(null, List.of()),
+            new Inventory(Map.of("x", new Item("", 1))),
+            new Tagged(List.of("a", "", "toolong")),
+            new Renamed("", new Address(" ")),
+            new Weight(0.5, 2),
+            new Drawing("", List.of(new Circle(0), new Square(0, new Address("")))),
+            new Tree("root", List.of(new Tree("", List.of(new Tree(" ", List.of()))))),
+            // Out of the scope (a value of any class): checked by Zocket's own factory.
+            new Anything(new Hidden("")),
+            // Not among the known types at all.
+            new JoinRoom(""),
+            List.of(new Range(11), new Item("", 0)));
+    for (Object payload : invalid) {
+      assertThat(violations(known, payload)).isEqualTo(violations(validator, payload));
+    }
+    assertThat(violations(known, new Anything(new Hidden(""))))
+        .containsExactly(new Violation("inner.text", "must not be blank"));
+    known.validate("valid", new Drawing("d", List.of(new Circle(1), new Square(2, null))));
+  }
+
+  @Test
+  void anApplicationsValidatorChecksEveryPayload() {
+    jakarta.validation.Validator own = PayloadValidator.factory().getValidator();
+    PayloadValidator known =
+        PayloadValidator.forTypes(
+            JsonCodec.defaults().mapper(),
+            own,
+            List.of(TypeFactory.createDefaultInstance().constructType(JoinRoom.class)));
+    assertThat(violations(known, new JoinRoom("")))
+        .containsExactly(new Violation("roomId", "must not be blank"));
+  }
+
   private List<Violation> violations(Object payload) {
+    return violations(validator, payload);
+  }
+
+  private static List<Violation> violations(PayloadValidator validator, Object payload) {
     InvalidPayloadException e =
         catchThrowableOfType(
             InvalidPayloadException.class, () -> validator.validate("test", payload));

@@ -64,6 +64,9 @@ final class Heartbeat {
 
   private long lastPing;
 
+  /** Whether the read under way brought progress, which {@link #markRead} then dates. */
+  private boolean progressed;
+
   /** Whether the connection was upgraded: no request is due any more, and pings go out. */
   private boolean upgraded;
 
@@ -92,9 +95,13 @@ final class Heartbeat {
     schedule(lastRead);
   }
 
-  /** Bytes were read just now: progress until the upgrade, nothing after it (see above). */
+  /**
+   * A read from the socket is complete: its bytes are progress until the upgrade, its whole frames
+   * after it (see above). The clock is read here, once per read, not once per frame.
+   */
   void markRead() {
-    if (!upgraded) {
+    if (!upgraded || progressed) {
+      progressed = false;
       lastRead = System.nanoTime();
     }
   }
@@ -102,7 +109,7 @@ final class Heartbeat {
   /** A whole message arrived, unfragmented or the last fragment of one: progress. */
   void messageArrived() {
     messageUnderWay = false;
-    lastRead = System.nanoTime();
+    progressed = true;
   }
 
   /**
@@ -110,7 +117,7 @@ final class Heartbeat {
    */
   void messageBegun() {
     messageUnderWay = true;
-    lastRead = System.nanoTime();
+    progressed = true;
   }
 
   /**
@@ -118,7 +125,7 @@ final class Heartbeat {
    */
   void controlArrived() {
     if (!messageUnderWay) {
-      lastRead = System.nanoTime();
+      progressed = true;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.zocket.netty;
 
+import dev.zocket.internal.Contract;
 import dev.zocket.internal.Contracts;
 import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.EventEmitters;
@@ -9,6 +10,7 @@ import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.Observers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Protocol;
+import dev.zocket.internal.RouteDescriptor;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.RecoveryStore;
@@ -35,6 +37,8 @@ import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -141,11 +146,17 @@ final class ServerAssembly {
   static Parts assemble(ZocketServer.Builder<?, ?> b, Executor handlerExecutor) {
     ObjectMapper base = b.objectMapper != null ? b.objectMapper : JsonMapper.builder().build();
     JsonCodec codec = new JsonCodec(JsonMappers.configure(base, b.jsonLimits));
-    PayloadValidator validator = new PayloadValidator(codec.mapper(), b.validator);
     RouteTable table = b.routes.build();
+    List<JavaType> payloads = new ArrayList<>();
     for (Class<?> contract : table.contracts()) {
-      codec.checkMappable(Contracts.of(contract));
+      Contract c = Contracts.of(contract);
+      codec.checkMappable(c);
+      for (RouteDescriptor route : c.routes()) {
+        payloads.add(route.payloadJavaType());
+        payloads.add(route.replyJavaType());
+      }
     }
+    PayloadValidator validator = PayloadValidator.forTypes(codec.mapper(), b.validator, payloads);
     Hardening hardening = hardening(b);
     Observers observers = Observers.of(b.observers);
     ServerState state = new ServerState(hardening, observers);

@@ -14,10 +14,10 @@ import tools.jackson.databind.type.TypeFactory;
  * no lookup in a cache of soft references per value, but takes a value of any class it was not
  * given for unconstrained, nested values included. So a class is in scope only when every value
  * reachable from one of its values is of a class known in advance: records, sealed unions of them,
- * enums, and the JDK's final value classes, in lists, sets, maps, arrays and optionals. Anything
- * that can hold a value of an unforeseen class (an interface that is not sealed, a class that is
- * not a record, {@code Object}, a type variable) keeps the class that reaches it out of scope, and
- * its values are validated as before.
+ * enums whose constants have no bodies, and the JDK's final value classes, in lists, sets, maps,
+ * arrays and optionals. Anything that can hold a value of an unforeseen class (an interface that is
+ * not sealed, a class that is not a record, {@code Object}, a type variable) keeps the class that
+ * reaches it out of scope, and its values are validated as before.
  *
  * <p>Not thread-safe; used while a server is assembled.
  */
@@ -25,7 +25,7 @@ final class ValidationScope {
   private final TypeFactory types;
   private final Set<Class<?>> classes = new HashSet<>();
 
-  ValidationScope(TypeFactory types) {
+  private ValidationScope(TypeFactory types) {
     this.types = types;
   }
 
@@ -66,7 +66,17 @@ final class ValidationScope {
       return closed(type.getContentType(), reached);
     }
     Class<?> c = type.getRawClass();
-    if (c.isPrimitive() || c.isEnum()) {
+    if (c.isPrimitive()) {
+      return true;
+    }
+    if (c.isEnum()) {
+      // A constant with a body is a value of a class of its own.
+      for (Object constant : c.getEnumConstants()) {
+        if (constant.getClass() != c) {
+          return false;
+        }
+      }
+      reached.add(c);
       return true;
     }
     if (c == Object.class || c.isInterface() && !c.isSealed()) {

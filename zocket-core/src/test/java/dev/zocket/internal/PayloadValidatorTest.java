@@ -220,6 +220,26 @@ final class PayloadValidatorTest {
 
   record Page<T>(@Valid List<T> items) {}
 
+  enum Size2 {
+    SMALL,
+    LARGE
+  }
+
+  enum Shaped {
+    ROUND {
+      @Override
+      int corners() {
+        return 0;
+      }
+    };
+
+    abstract int corners();
+  }
+
+  record Sized(Size2 size) {}
+
+  record WithShaped(Shaped shaped) {}
+
   record Box(@Valid Page<Item> page) {}
 
   @Test
@@ -233,6 +253,7 @@ final class PayloadValidatorTest {
                     t.constructType(Drawing.class),
                     t.constructType(Tree.class),
                     t.constructType(Box.class),
+                    t.constructType(Sized.class),
                     t.constructMapType(Map.class, String.class, Range.class))))
         .containsExactlyInAnyOrder(
             Order.class,
@@ -245,6 +266,8 @@ final class PayloadValidatorTest {
             Tree.class,
             Box.class,
             Page.class,
+            Sized.class,
+            Size2.class,
             Range.class);
     assertThat(
             ValidationScope.of(
@@ -253,6 +276,7 @@ final class PayloadValidatorTest {
                     t.constructType(Anything.class),
                     t.constructType(Plain.class),
                     t.constructType(Page.class),
+                    t.constructType(WithShaped.class),
                     t.constructType(Object.class),
                     t.constructType(CharSequence.class))))
         .isEmpty();

@@ -9,7 +9,10 @@ import jakarta.validation.Path;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
+import jakarta.validation.metadata.BeanDescriptor;
 import jakarta.validation.metadata.ConstraintDescriptor;
+import jakarta.validation.metadata.ContainerElementTypeDescriptor;
+import jakarta.validation.metadata.PropertyDescriptor;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.time.temporal.Temporal;
@@ -192,11 +195,44 @@ public final class PayloadValidator {
                 Validation.byProvider(PredefinedScopeHibernateValidator.class)
                     .configure()
                     .initializeBeanMetaData(known)
+                    // Hibernate Validator 8 initializes none of its built-in constraints unless
+                    // told which; 9 all of them.
+                    .builtinConstraints(constraintsOf(known))
                     .locales(Set.of(Locale.ENGLISH))
                     .defaultLocale(Locale.ENGLISH))
             .buildValidatorFactory()
             .getValidator();
     return new PayloadValidator(mapper, Holder.VALIDATOR, scoped, Set.copyOf(scope));
+  }
+
+  /** The names of the constraint annotations the classes carry, composing ones included. */
+  static Set<String> constraintsOf(Set<Class<?>> classes) {
+    Set<String> names = new HashSet<>();
+    for (Class<?> c : classes) {
+      BeanDescriptor bean = Holder.VALIDATOR.getConstraintsForClass(c);
+      addConstraints(bean.getConstraintDescriptors(), names);
+      for (PropertyDescriptor property : bean.getConstrainedProperties()) {
+        addConstraints(property.getConstraintDescriptors(), names);
+        addElementConstraints(property.getConstrainedContainerElementTypes(), names);
+      }
+    }
+    return names;
+  }
+
+  private static void addElementConstraints(
+      Set<ContainerElementTypeDescriptor> elements, Set<String> names) {
+    for (ContainerElementTypeDescriptor element : elements) {
+      addConstraints(element.getConstraintDescriptors(), names);
+      addElementConstraints(element.getConstrainedContainerElementTypes(), names);
+    }
+  }
+
+  private static void addConstraints(Set<ConstraintDescriptor<?>> constraints, Set<String> names) {
+    for (ConstraintDescriptor<?> constraint : constraints) {
+      if (names.add(constraint.getAnnotation().annotationType().getName())) {
+        addConstraints(constraint.getComposingConstraints(), names);
+      }
+    }
   }
 
   /**

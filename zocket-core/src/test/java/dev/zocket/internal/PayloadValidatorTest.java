@@ -7,14 +7,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.zocket.InvalidPayloadException;
 import dev.zocket.Violation;
+import jakarta.validation.Constraint;
+import jakarta.validation.Payload;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +245,22 @@ final class PayloadValidatorTest {
 
   record Sized(Size2 size) {}
 
+  /** A constraint made of built-in ones only: a scoped validator must know those too. */
+  @NotBlank
+  @Size(max = 5)
+  @Constraint(validatedBy = {})
+  @Target({ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.TYPE_USE})
+  @Retention(RetentionPolicy.RUNTIME)
+  @interface ShortName {
+    String message() default "not a short name";
+
+    Class<?>[] groups() default {};
+
+    Class<? extends Payload>[] payload() default {};
+  }
+
+  record Nick(@ShortName String nick, Map<@Email String, @Valid Item> byMail) {}
+
   record WithShaped(Shaped shaped) {}
 
   record Box(@Valid Page<Item> page) {}
@@ -297,6 +320,7 @@ final class PayloadValidatorTest {
                 t.constructType(Weight.class),
                 t.constructType(Drawing.class),
                 t.constructType(Tree.class),
+                t.constructType(Nick.class),
                 t.constructType(Anything.class)));
     List<Object> invalid =
         List.of(
@@ -308,6 +332,8 @@ final class PayloadValidatorTest {
             new Weight(0.5, 2),
             new Drawing("", List.of(new Circle(0), new Square(0, new Address("")))),
             new Tree("root", List.of(new Tree("", List.of(new Tree(" ", List.of()))))),
+            new Nick("toolong", Map.of("not a mail", new Item("", 1))),
+            new Nick(" ", Map.of()),
             // Out of the scope (a value of any class): checked by Zocket's own factory.
             new Anything(new Hidden("")),
             // Not among the known types at all.
@@ -319,6 +345,18 @@ final class PayloadValidatorTest {
     assertThat(violations(known, new Anything(new Hidden(""))))
         .containsExactly(new Violation("inner.text", "must not be blank"));
     known.validate("valid", new Drawing("d", List.of(new Circle(1), new Square(2, null))));
+  }
+
+  @Test
+  void aScopedValidatorIsToldEveryConstraintItsClassesUse() {
+    // Hibernate Validator 8 initializes only the built-in constraints it is given.
+    assertThat(PayloadValidator.constraintsOf(Set.of(Nick.class, Item.class)))
+        .containsExactlyInAnyOrder(
+            ShortName.class.getName(),
+            NotBlank.class.getName(),
+            Size.class.getName(),
+            Email.class.getName(),
+            Min.class.getName());
   }
 
   @Test

@@ -10,7 +10,6 @@ import dev.zocket.internal.JsonMappers;
 import dev.zocket.internal.Observers;
 import dev.zocket.internal.PayloadValidator;
 import dev.zocket.internal.Protocol;
-import dev.zocket.internal.RouteDescriptor;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.Backplane;
 import dev.zocket.spi.RecoveryStore;
@@ -151,10 +150,7 @@ final class ServerAssembly {
     for (Class<?> contract : table.contracts()) {
       Contract c = Contracts.of(contract);
       codec.checkMappable(c);
-      for (RouteDescriptor route : c.routes()) {
-        payloads.add(route.payloadJavaType());
-        payloads.add(route.replyJavaType());
-      }
+      payloads.addAll(c.payloadTypes());
     }
     PayloadValidator validator = PayloadValidator.forTypes(codec.mapper(), b.validator, payloads);
     Hardening hardening = hardening(b);

@@ -14,12 +14,10 @@ import dev.zocket.internal.JsonCodec;
 import dev.zocket.internal.Observers;
 import dev.zocket.internal.Outgoing;
 import dev.zocket.internal.PayloadValidator;
-import dev.zocket.internal.RouteDescriptor;
 import dev.zocket.internal.RouteTable;
 import dev.zocket.spi.ZocketObserver;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,7 +32,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-import tools.jackson.databind.JavaType;
 
 /**
  * Frame in, handler invoked: core's {@link Dispatcher} with a trivial {@link Connection}, for a
@@ -68,7 +65,8 @@ public class DispatchBenchmark {
         new Dispatcher(
             routes,
             codec,
-            PayloadValidator.forTypes(codec.mapper(), null, payloadTypes(Rooms.class)),
+            PayloadValidator.forTypes(
+                codec.mapper(), null, Contracts.of(Rooms.class).payloadTypes()),
             List.of(),
             List.of(),
             new Drops(observers),
@@ -80,16 +78,6 @@ public class DispatchBenchmark {
     call =
         "{\"type\":\"rooms.members\",\"payload\":{\"roomId\":\"general\"},\"rpcId\":\"k3j4\"}"
             .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The payload and reply types of a contract's routes, as a server validates them. */
-  private static List<JavaType> payloadTypes(Class<?> contract) {
-    List<JavaType> types = new ArrayList<>();
-    for (RouteDescriptor route : Contracts.of(contract).routes()) {
-      types.add(route.payloadJavaType());
-      types.add(route.replyJavaType());
-    }
-    return types;
   }
 
   /** A validated {@code rooms.message}: decode, bind, validate, invoke. */

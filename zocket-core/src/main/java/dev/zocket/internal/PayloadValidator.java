@@ -166,10 +166,11 @@ public final class PayloadValidator {
    * A payload validator for values of known types, such as a server's payloads and replies. With an
    * application's validator, as {@link #PayloadValidator(ObjectMapper, Validator)}. Else the values
    * of the types whose every reachable value is of a class known in advance (records, sealed unions
-   * of them, enums, the JDK's value classes, and containers of these) are checked by a validator
-   * made for those classes, with their constraints read now (Hibernate Validator's predefined
-   * scope: no cache of soft references looked up per value), and every other value with Zocket's
-   * own validator factory. Both have the same settings and give the same violations.
+   * of them, enums without constant bodies, the JDK's value classes, and containers of these) are
+   * checked by a validator made for those classes, with their constraints read now (Hibernate
+   * Validator's predefined scope: no cache of soft references looked up per value), and every other
+   * value with Zocket's own validator factory. Both have the same settings and give the same
+   * violations.
    *
    * @param mapper the codec's mapper, whose property names the violation paths use
    * @param validator an application's own validator, or null for Zocket's

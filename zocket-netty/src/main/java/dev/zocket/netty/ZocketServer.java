@@ -720,10 +720,11 @@ public final class ZocketServer implements AutoCloseable {
      * application's message interpolator, constraint validator factory or custom constraints.
      * Zocket's own is Hibernate Validator without expression language, with English messages; for
      * the payloads and replies of the registered contracts whose values are all of classes known
-     * when the server is built (records, sealed unions of them, enums, the JDK's value classes, and
-     * lists, sets, maps, arrays and optionals of these) it reads their constraints once, as the
-     * server is built, and checks each value without looking them up (Hibernate Validator's
-     * predefined scope). An application's validator is used as given, for every value.
+     * when the server is built (records, sealed unions of them, enums without constant bodies, the
+     * JDK's value classes, and lists, sets, maps, arrays and optionals of these) it reads their
+     * constraints once, as the server is built, and checks each value without looking them up
+     * (Hibernate Validator's predefined scope). An application's validator is used as given, for
+     * every value.
      *
      * <p>The validator must be thread-safe, as {@code Validator}s are; it is called on the I/O
      * threads (incoming payloads) and on the threads that emit events.

@@ -111,7 +111,8 @@ public final class PayloadValidator {
 
   /**
    * The validator of a value's class: {@link #validator}, or one made for the class's scope (see
-   * {@link #forTypes}); null for the JDK's classes, which carry no constraints.
+   * {@link #forTypes}); null when nothing in its values can carry a constraint (the JDK's classes,
+   * and known classes without constraints).
    */
   private final ClassValue<Validator> validators;
 
@@ -143,11 +144,16 @@ public final class PayloadValidator {
    * @param validator an application's own validator, or null for Zocket's
    */
   public PayloadValidator(ObjectMapper mapper, Validator validator) {
-    this(mapper, validator != null ? validator : Holder.VALIDATOR, null, Set.of());
+    this(mapper, validator != null ? validator : Holder.VALIDATOR, Set.of(), null);
   }
 
+  /**
+   * @param known classes whose every reachable value is of a known class ({@link ValidationScope})
+   * @param scoped checks the values of the {@code known} classes that carry constraints; null when
+   *     none does
+   */
   private PayloadValidator(
-      ObjectMapper mapper, Validator validator, Validator scoped, Set<Class<?>> scope) {
+      ObjectMapper mapper, Validator validator, Set<Class<?>> known, Validator scoped) {
     this.validator = validator;
     this.mapper = mapper;
     this.validators =
@@ -157,7 +163,11 @@ public final class PayloadValidator {
             if (type.getName().startsWith("java.")) {
               return null;
             }
-            return scope.contains(type) ? scoped : validator;
+            if (!known.contains(type)) {
+              return validator;
+            }
+            // Nothing it can reach is of another class: unconstrained, it has nothing to check.
+            return validator.getConstraintsForClass(type).isBeanConstrained() ? scoped : null;
           }
         };
   }
@@ -168,9 +178,9 @@ public final class PayloadValidator {
    * of the types whose every reachable value is of a class known in advance (records, sealed unions
    * of them, enums without constant bodies, the JDK's value classes, and containers of these) are
    * checked by a validator made for those classes, with their constraints read now (Hibernate
-   * Validator's predefined scope: no cache of soft references looked up per value), and every other
-   * value with Zocket's own validator factory. Both have the same settings and give the same
-   * violations.
+   * Validator's predefined scope: no cache of soft references looked up per value), or not at all
+   * when they carry none; every other value with Zocket's own validator factory. Both have the same
+   * settings and give the same violations.
    *
    * @param mapper the codec's mapper, whose property names the violation paths use
    * @param validator an application's own validator, or null for Zocket's
@@ -182,28 +192,25 @@ public final class PayloadValidator {
       return new PayloadValidator(mapper, validator);
     }
     Set<Class<?>> known = ValidationScope.of(mapper.getTypeFactory(), types);
-    Set<Class<?>> scope = new HashSet<>();
+    boolean constrained = false;
     for (Class<?> c : known) {
-      if (Holder.VALIDATOR.getConstraintsForClass(c).isBeanConstrained()) {
-        scope.add(c);
-      }
-    }
-    if (scope.isEmpty()) {
-      return new PayloadValidator(mapper, Holder.VALIDATOR);
+      constrained |= Holder.VALIDATOR.getConstraintsForClass(c).isBeanConstrained();
     }
     Validator scoped =
-        configure(
-                Validation.byProvider(PredefinedScopeHibernateValidator.class)
-                    .configure()
-                    .initializeBeanMetaData(known)
-                    // Hibernate Validator 8 initializes none of its built-in constraints unless
-                    // told which; 9 all of them.
-                    .builtinConstraints(constraintsOf(known))
-                    .locales(Set.of(Locale.ENGLISH))
-                    .defaultLocale(Locale.ENGLISH))
-            .buildValidatorFactory()
-            .getValidator();
-    return new PayloadValidator(mapper, Holder.VALIDATOR, scoped, Set.copyOf(scope));
+        !constrained
+            ? null
+            : configure(
+                    Validation.byProvider(PredefinedScopeHibernateValidator.class)
+                        .configure()
+                        .initializeBeanMetaData(known)
+                        // Hibernate Validator 8 initializes none of its built-in constraints
+                        // unless told which; 9 all of them.
+                        .builtinConstraints(constraintsOf(known))
+                        .locales(Set.of(Locale.ENGLISH))
+                        .defaultLocale(Locale.ENGLISH))
+                .buildValidatorFactory()
+                .getValidator();
+    return new PayloadValidator(mapper, Holder.VALIDATOR, known, scoped);
   }
 
   /** The names of the constraint annotations the classes carry, composing ones included. */
@@ -359,7 +366,7 @@ public final class PayloadValidator {
     } else if (value != null) {
       Validator checker = validators.get(value.getClass());
       if (checker == null) {
-        return; // the JDK's classes carry no constraints
+        return; // nothing in it can carry a constraint
       }
       for (ConstraintViolation<Object> v : checker.validate(value)) {
         String path = jsonPath(value, v.getPropertyPath());

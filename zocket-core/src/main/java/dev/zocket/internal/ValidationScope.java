@@ -79,12 +79,12 @@ final class ValidationScope {
       reached.add(c);
       return true;
     }
-    if (c == Object.class || c.isInterface() && !c.isSealed()) {
+    if (c.isInterface() && !c.isSealed()) {
       return false;
     }
     if (c.getName().startsWith("java.")) {
-      // The JDK's classes carry no constraints; one that an application may extend could hold a
-      // value of its own class (a number's subclasses are taken for the JDK's).
+      // The JDK's classes carry no constraints; one that an application may extend (Object first)
+      // could hold a value of its own class (a number's subclasses are taken for the JDK's).
       return Modifier.isFinal(c.getModifiers()) || Number.class.isAssignableFrom(c);
     }
     if (!reached.add(c)) {

@@ -22,11 +22,13 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.type.TypeFactory;
 
 final class PayloadValidatorTest {
@@ -268,16 +270,9 @@ final class PayloadValidatorTest {
   @Test
   void theScopeHoldsOnlyTypesWhoseValuesAreAllOfKnownClasses() {
     TypeFactory t = TypeFactory.createDefaultInstance();
-    assertThat(
-            ValidationScope.of(
-                t,
-                List.of(
-                    t.constructType(Order.class),
-                    t.constructType(Drawing.class),
-                    t.constructType(Tree.class),
-                    t.constructType(Box.class),
-                    t.constructType(Sized.class),
-                    t.constructMapType(Map.class, String.class, Range.class))))
+    List<JavaType> roots = types(Order.class, Drawing.class, Tree.class, Box.class, Sized.class);
+    roots.add(t.constructMapType(Map.class, String.class, Range.class));
+    assertThat(ValidationScope.of(t, roots))
         .containsExactlyInAnyOrder(
             Order.class,
             Customer.class,
@@ -295,33 +290,32 @@ final class PayloadValidatorTest {
     assertThat(
             ValidationScope.of(
                 t,
-                List.of(
-                    t.constructType(Anything.class),
-                    t.constructType(Plain.class),
-                    t.constructType(Page.class),
-                    t.constructType(WithShaped.class),
-                    t.constructType(Object.class),
-                    t.constructType(CharSequence.class))))
+                types(
+                    Anything.class,
+                    Plain.class,
+                    Page.class,
+                    WithShaped.class,
+                    Object.class,
+                    CharSequence.class)))
         .isEmpty();
   }
 
   @Test
   void aValidatorMadeForKnownTypesFindsWhatZocketsOwnFinds() {
-    TypeFactory t = TypeFactory.createDefaultInstance();
     PayloadValidator known =
         PayloadValidator.forTypes(
             JsonCodec.defaults().mapper(),
             null,
-            List.of(
-                t.constructType(Order.class),
-                t.constructType(Inventory.class),
-                t.constructType(Tagged.class),
-                t.constructType(Renamed.class),
-                t.constructType(Weight.class),
-                t.constructType(Drawing.class),
-                t.constructType(Tree.class),
-                t.constructType(Nick.class),
-                t.constructType(Anything.class)));
+            types(
+                Order.class,
+                Inventory.class,
+                Tagged.class,
+                Renamed.class,
+                Weight.class,
+                Drawing.class,
+                Tree.class,
+                Nick.class,
+                Anything.class));
     List<Object> invalid =
         List.of(
             new Order(new Customer(" ", new Address("")), List.of(new Item("a", 0))),
@@ -363,12 +357,18 @@ final class PayloadValidatorTest {
   void anApplicationsValidatorChecksEveryPayload() {
     jakarta.validation.Validator own = PayloadValidator.factory().getValidator();
     PayloadValidator known =
-        PayloadValidator.forTypes(
-            JsonCodec.defaults().mapper(),
-            own,
-            List.of(TypeFactory.createDefaultInstance().constructType(JoinRoom.class)));
+        PayloadValidator.forTypes(JsonCodec.defaults().mapper(), own, types(JoinRoom.class));
     assertThat(violations(known, new JoinRoom("")))
         .containsExactly(new Violation("roomId", "must not be blank"));
+  }
+
+  private static List<JavaType> types(Class<?>... classes) {
+    TypeFactory t = TypeFactory.createDefaultInstance();
+    List<JavaType> types = new ArrayList<>();
+    for (Class<?> c : classes) {
+      types.add(t.constructType(c));
+    }
+    return types;
   }
 
   private List<Violation> violations(Object payload) {

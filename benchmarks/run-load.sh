@@ -23,9 +23,12 @@
 #   --server "S ..."                servers to measure, alternating run by run: baseline (the raw
 #                                   Netty server), zocket (the chat protocol on ZocketServer, as the
 #                                   chat example but without its rate limit), chat (examples/chat's
-#                                   jar), both (= "baseline zocket"), or NAME=PATH for another build
-#                                   of the chat jar, or of benchmarks.jar (its ZocketChatServer)
-#                                   (default: both)
+#                                   jar), bun (the same protocol written by hand on Bun's WebSocket
+#                                   server, uWebSockets underneath: benchmarks/bun/raw-chat-server.js;
+#                                   Bun 1.4.4 is installed from npm into benchmarks/bun on first use;
+#                                   not with --tls or recovery scenarios), both (= "baseline
+#                                   zocket"), or NAME=PATH for another build of the chat jar, or of
+#                                   benchmarks.jar (its ZocketChatServer) (default: both)
 #   --runs N                        runs per scenario and server (default 3); the median is reported
 #   --duration S                    measured window in seconds (default 5)
 #   --warmup S                      warm-up before the window in seconds (default 30: after 3 s the
@@ -110,6 +113,14 @@ start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
     # shellcheck disable=SC2086
     taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.baseline.RawChatServer \
       --port "$PORT" --host 127.0.0.1 $SERVER_ARGS >"$log" 2>&1 &
+  elif [[ $1 == bun ]]; then
+    [[ -z $SERVER_ARGS ]] || { echo "server bun: no TLS or recovery (args: $SERVER_ARGS)" >&2; exit 1; }
+    local bun="$ROOT/benchmarks/bun/node_modules/.bin/bun"
+    if [[ ! -x $bun ]]; then
+      echo "installing Bun from npm into benchmarks/bun" >&2
+      (cd "$ROOT/benchmarks/bun" && npm ci --no-audit --no-fund >&2)
+    fi
+    taskset -c 0 "$bun" "$ROOT/benchmarks/bun/raw-chat-server.js" --port "$PORT" --host 127.0.0.1 >"$log" 2>&1 &
   elif [[ $1 == zocket ]]; then
     # shellcheck disable=SC2086
     taskset -c 0 "$SERVER_JAVA" $SERVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.zocket.ZocketChatServer \
@@ -236,7 +247,8 @@ scenario_shape() { # $1 = scenario name
   esac
 }
 
-histogram_bytes() { # live heap after a full GC (GC.class_histogram collects first), in bytes
+histogram_bytes() { # $1 = pid, $2 = server: live heap after a full GC (GC.class_histogram collects first), in bytes; -1 for Bun (no Java heap: its RSS only)
+  if [[ $2 == bun ]]; then echo -1; return; fi
   jcmd "$1" GC.class_histogram | awk '/^Total/{print $3}'
 }
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
@@ -259,13 +271,13 @@ idle_run() { # $1 = server, $2 = connections (default --idle-clients), $3 = case
   driver --scenario idle --clients 20 --room-size 10 --hold 0 >/dev/null
   sleep 0.5
   local empty_heap empty_rss
-  empty_heap=$(histogram_bytes "$SERVER_PID"); empty_rss=$(rss_kb "$SERVER_PID")
+  empty_heap=$(histogram_bytes "$SERVER_PID" "$1"); empty_rss=$(rss_kb "$SERVER_PID")
   driver --scenario idle --clients "$n" --room-size 10 --hold 120 --source-addresses "$(source_addresses "$n")" \
     --ready-file "$dir/ready" --stop-file "$dir/stop" >"$dir/json" &
   local dpid=$!
   for _ in $(seq 1 1200); do [[ -f $dir/ready ]] && break; kill -0 $dpid 2>/dev/null || break; sleep 0.1; done
   local heap rss
-  heap=$(histogram_bytes "$SERVER_PID"); rss=$(rss_kb "$SERVER_PID")
+  heap=$(histogram_bytes "$SERVER_PID" "$1"); rss=$(rss_kb "$SERVER_PID")
   touch "$dir/stop"
   wait $dpid || true
   local json; json=$(cat "$dir/json")
@@ -275,7 +287,8 @@ idle_run() { # $1 = server, $2 = connections (default --idle-clients), $3 = case
 import json,sys
 d=json.loads(sys.argv[1]); n=d.get("connections",0) or 1
 eh,h,er,r=map(int,sys.argv[2:6])
-d["emptyHeapBytes"]=eh; d["heapBytes"]=h; d["heapPerConnection"]=round((h-eh)/n)
+d["emptyHeapBytes"]=eh if eh>=0 else None; d["heapBytes"]=h if h>=0 else None
+d["heapPerConnection"]=round((h-eh)/n) if h>=0 else None
 d["emptyRssKb"]=er; d["rssKb"]=r; d["rssPerConnection"]=round((r-er)*1024/n)
 print(json.dumps(d,separators=(",",":")))' "$json" "$empty_heap" "$heap" "$empty_rss" "$rss")"
 }

@@ -106,7 +106,7 @@ free_port() {
 
 SERVER_PID=""
 SERVER_ARGS="" # per scenario: --recovery, --tls-cert/--tls-key
-start_server() { # $1 = baseline|zocket|NAME=PATH; sets SERVER_PID and PORT
+start_server() { # $1 = baseline|zocket|bun|chat|NAME=PATH; sets SERVER_PID and PORT
   PORT=$(free_port)
   local log="/tmp/zocket-bench-server-${1%%=*}.log"
   if [[ $1 == baseline ]]; then

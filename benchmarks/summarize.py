@@ -4,8 +4,8 @@
 Usage: python3 benchmarks/summarize.py RESULTS.jsonl [MAX_OTHER_CPU_S]
 
 "user-ns" and "kern-ns" are the server's user-space and kernel CPU nanoseconds per delivery (medians).
-"per-write" is the deliveries one write system call of the server carried (median; /proc/<pid>/io);
-"n/a" for Bun, whose sends /proc/<pid>/io's syscw does not count.
+"per-write" is the deliveries one write system call of the server carried (median; /proc/<pid>/io;
+None for Bun, whose sends /proc/<pid>/io's syscw does not count).
 Cross-node cases (NAMExN) sum the nodes' CPU, and get a second table: Redis's CPU per published
 message and per delivery (its INFO cpu account), and the bytes Redis read and wrote per message.
 "other" is the CPU time other processes of the machine used during a run's measured window;
@@ -51,7 +51,7 @@ for (case, server), results in sorted(by.items()):
     # Server CPU per delivery, split into user space and kernel (/proc/<pid>/stat utime, stime).
     user = med([x.get("userNsPerDelivery") for x in results])
     kern = med([x.get("kernelNsPerDelivery") for x in results])
-    per_write = "n/a" if server == "bun" else med([x.get("deliveriesPerWriteCall") for x in results])
+    per_write = med([x.get("deliveriesPerWriteCall") for x in results])
     print("%-10s %-9s %16s %23s %12s %8s %8s %9s %6s %9s %6s %d%s" % (case, server, round(m) if m else m, spread, round(rate) if rate else rate, user, kern, per_write, lost, reord, other, len(results), (" ERRORS " + str(errs)) if errs else ""))
 redis_rows = [(k, v) for k, v in sorted(by.items()) if any("redisNsPerMessage" in x for x in v)]
 if redis_rows:

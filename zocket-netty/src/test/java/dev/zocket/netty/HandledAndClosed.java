@@ -5,11 +5,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An observer that counts the messages handled (of one route, or of every route) and the
- * connections closed, for tests that check that every message read is handled or counted as
- * dropped. Called on the server's threads; the counts are safe to read from any thread.
+ * connections opened and closed, for tests that check that every message read is handled or counted
+ * as dropped. Called on the server's threads; the counts are safe to read from any thread.
  */
 final class HandledAndClosed implements ZocketObserver {
   final AtomicInteger handled = new AtomicInteger();
+  final AtomicInteger opened = new AtomicInteger();
   final AtomicInteger closed = new AtomicInteger();
   private final String route;
 
@@ -28,6 +29,11 @@ final class HandledAndClosed implements ZocketObserver {
     if (this.route == null || this.route.equals(route)) {
       handled.incrementAndGet();
     }
+  }
+
+  @Override
+  public void onConnectionOpened(String clientId) {
+    opened.incrementAndGet();
   }
 
   @Override

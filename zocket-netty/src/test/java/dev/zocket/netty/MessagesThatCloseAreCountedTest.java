@@ -50,6 +50,7 @@ class MessagesThatCloseAreCountedTest {
   void textThatIsNotUtf8IsMalformedAndThoseAfterItClosing() throws Exception {
     try (ZocketServer server = Servers.standard().observer(observer).start();
         RawClient c = RawClient.connect(server.port(), "/?user-name=A")) {
+      awaitOpened();
       ByteArrayOutputStream wire = new ByteArrayOutputStream();
       wire.write(
           RawClient.frame(RawClient.TEXT, true, 0, new byte[] {'"', (byte) 0xc3, 0x28, '"'}));
@@ -77,6 +78,7 @@ class MessagesThatCloseAreCountedTest {
                 .observer(observer)
                 .start();
         RawClient c = RawClient.connect(server.port(), "/?user-name=A")) {
+      awaitOpened();
       c.sendRaw(messages(N, calls));
       assertClosedWith(c, 1008);
       awaitEveryMessageHandledOrCounted(server);
@@ -87,6 +89,16 @@ class MessagesThatCloseAreCountedTest {
           .isEqualTo(N - observer.handled.get() - 1);
       assertThat(server.droppedMessages()).isEqualTo(N - observer.handled.get());
     }
+  }
+
+  /**
+   * Waits until the server has opened the connection ({@code onConnect} done). A connection closed
+   * while {@code onConnect} still runs is never opened, so neither reported closed nor handling a
+   * message: the messages must arrive after the opening for the counts below to be the ones
+   * asserted.
+   */
+  private void awaitOpened() {
+    Await.until("the connection opened", () -> observer.opened.get() == 1);
   }
 
   /** Reads up to the server's close frame and asserts its code; then ends the connection. */

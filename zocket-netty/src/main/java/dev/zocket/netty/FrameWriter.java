@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
  * {@link TextWebSocketFrame}s. Every write is flushed once, when the I/O thread's current pass ends
  * ({@link Flusher}); on epoll without TLS or an extension, the frames of a pass go to the socket in
- * one gathering write then, past Netty's outbound buffer while it is empty ({@link SocketWrites}).
+ * one gathering write then, past Netty's outbound buffer while it is empty, and with TLS to the TLS
+ * handler a record at a time ({@link SocketWrites}).
  *
  * <p>Collaborators: the channel; the {@link FrameHandler}, which pauses reading while the
  * connection is behind and closes a slow consumer; and the server's {@link SlowConsumers}: the
@@ -82,9 +83,9 @@ final class FrameWriter {
   private final ChannelHandlerContext rawWrites;
 
   /**
-   * Frames written straight to the socket at the end of the pass, on a native socket without an
-   * extension; lent by the I/O thread from the first such write of a pass until the flush that
-   * leaves it empty, null otherwise.
+   * Frames written at the end of the pass, without an extension: straight to the socket on a native
+   * socket, or to the TLS handler in records; lent by the I/O thread from the first such write of a
+   * pass until the flush that leaves it empty, null otherwise.
    */
   private SocketWrites socketWrites;
 
@@ -355,12 +356,17 @@ final class FrameWriter {
       channel.write(
           new TextWebSocketFrame(frame.duplicate().skipBytes(TextFrames.headerLength(frame))),
           channel.voidPromise());
-    } else if (!straightToSocket()) {
-      raw.write(frame.duplicate(), channel.voidPromise());
-    } else if (SocketWrites.fits(channel) && socketWrites().accepts(frame)) {
-      socketWrites.add(frame);
+    } else if (straightToSocket()) {
+      if (SocketWrites.fits(channel) && socketWrites(null).accepts(frame)) {
+        socketWrites.add(frame);
+      } else {
+        channel.unsafe().write(frame.duplicate(), channel.voidPromise());
+      }
+    } else if (!closed && (socketWrites != null || SocketWrites.throughTls(raw))) {
+      // Not once closed: the close frame goes through the pipeline, behind what was handed over.
+      socketWrites(raw).add(frame);
     } else {
-      channel.unsafe().write(frame.duplicate(), channel.voidPromise());
+      raw.write(frame.duplicate(), channel.voidPromise());
     }
     if (!flushPending) {
       flushPending = true;
@@ -368,10 +374,13 @@ final class FrameWriter {
     }
   }
 
-  /** The frames of this pass for the socket, lent by the I/O thread on the pass's first write. */
-  private SocketWrites socketWrites() {
+  /**
+   * The frames of this pass for the socket, or for the TLS handler that {@code tls} writes to, lent
+   * by the I/O thread on the pass's first write.
+   */
+  private SocketWrites socketWrites(ChannelHandlerContext tls) {
     if (socketWrites == null) {
-      socketWrites = SocketWrites.lend(channel);
+      socketWrites = SocketWrites.lend(channel, tls);
     }
     return socketWrites;
   }
@@ -518,8 +527,6 @@ final class FrameWriter {
     writing = true;
     if (rawWrites == null) {
       channel.flush();
-    } else if (!straightToSocket()) {
-      rawWrites.flush();
     } else if (socketWrites != null) {
       SocketWrites s = socketWrites;
       s.flush();
@@ -529,6 +536,8 @@ final class FrameWriter {
         socketWrites = null;
         s.giveBack();
       }
+    } else if (!straightToSocket()) {
+      rawWrites.flush();
     } else {
       channel.unsafe().flush();
     }

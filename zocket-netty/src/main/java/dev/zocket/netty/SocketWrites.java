@@ -2,27 +2,41 @@ package dev.zocket.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * The frames one connection gets during its I/O thread's pass, written to its socket in one
- * gathering system call when the pass ends, past Netty's outbound buffer, the way uWebSockets
- * writes: no buffer entry, promise or pending-bytes count per frame, no pipeline. Only for a native
- * (epoll) socket with nothing between the WebSocket encoder and it (see {@link FrameWriter}), and
- * only while Netty's outbound buffer is empty: what the socket does not take at once, and
- * everything while Netty's buffer holds anything, goes through Netty's buffer as before, in order,
- * so backpressure, writability and the slow-consumer rules see it as always.
+ * The frames one connection gets during its I/O thread's pass, written when the pass ends in as few
+ * pieces as the connection's transport allows:
+ *
+ * <ul>
+ *   <li>To its socket in one gathering system call, past Netty's outbound buffer, the way
+ *       uWebSockets writes: no buffer entry, promise or pending-bytes count per frame, no pipeline.
+ *       Only for a native (epoll) socket with nothing between the WebSocket encoder and it (see
+ *       {@link FrameWriter}), and only while Netty's outbound buffer is empty: what the socket does
+ *       not take at once, and everything while Netty's buffer holds anything, goes through Netty's
+ *       buffer as before, in order, so backpressure, writability and the slow-consumer rules see it
+ *       as always.
+ *   <li>Through TLS ({@link #throughTls}): copied into buffers of one TLS record each ({@link
+ *       #RECORD_BYTES}), each written to the TLS handler once, instead of one pipeline write and
+ *       one entry of the handler's queue per frame, which the handler would copy into records
+ *       itself. A frame of a record or more is written as it is (the handler encrypts it in place
+ *       of a copy). What the handler holds counts towards Netty's writability, as any write.
+ * </ul>
  *
  * <p>Frames are kept unmodified (their indexes are never moved here: one buffer is shared by every
- * recipient of an event), each with one reference owned by this object until it is written, handed
- * to Netty, or released.
+ * recipient of an event), each with one reference owned by this object until it is written, copied,
+ * handed to Netty, or released.
  *
  * <p>An instance is lent to a connection by its I/O thread ({@link #lend}) for one pass, from its
  * first write of the pass until the end-of-pass flush leaves it empty ({@link #giveBack}), so an
@@ -37,6 +51,12 @@ final class SocketWrites {
    */
   private static final int MAX_FRAMES =
       1024; // IOV_MAX on Linux; a constant, read without native code
+
+  /**
+   * The plaintext of one TLS record, the most Netty's TLS handler encrypts at once ({@code
+   * SslHandler}'s default wrap size, TLS's maximum record).
+   */
+  static final int RECORD_BYTES = 16 * 1024;
 
   /** The first array of frames, grown as a pass brings more: most connections get a few. */
   private static final int FIRST_CAPACITY = 8;
@@ -79,10 +99,14 @@ final class SocketWrites {
         }
       };
 
-  /** The connection it is lent to, its socket and its high water mark; null while not lent. */
+  /**
+   * The connection it is lent to, and its socket or, through TLS, the context whose writes reach
+   * the TLS handler; its high water mark. Null while not lent.
+   */
   private Channel channel;
 
   private FileDescriptor socket;
+  private ChannelHandlerContext tls;
   private int maxBytes;
 
   /** The frames kept, in order. */
@@ -98,14 +122,28 @@ final class SocketWrites {
     return channel instanceof UnixChannel;
   }
 
-  /** Lends an instance to a connection that {@link #fits}, for this pass; on its I/O thread. */
-  static SocketWrites lend(Channel channel) {
+  /**
+   * Whether what {@code encoder}, the WebSocket encoder's context, writes reaches the TLS handler
+   * next: the connection has TLS, and the HTTP codec, which the upgrade removes once its response
+   * is written, is gone.
+   */
+  static boolean throughTls(ChannelHandlerContext encoder) {
+    ChannelPipeline p = encoder.pipeline();
+    return p.firstContext().handler() instanceof SslHandler && p.get(HttpServerCodec.class) == null;
+  }
+
+  /**
+   * Lends an instance to a connection that {@link #fits}, for this pass, or, with {@code tls}, to
+   * one whose frames go {@link #throughTls} from that context; on its I/O thread.
+   */
+  static SocketWrites lend(Channel channel, ChannelHandlerContext tls) {
     SocketWrites s = SPARE.get().pollLast();
     if (s == null) {
       s = new SocketWrites();
     }
     s.channel = channel;
-    s.socket = ((UnixChannel) channel).fd();
+    s.tls = tls;
+    s.socket = tls == null ? ((UnixChannel) channel).fd() : null;
     s.maxBytes = channel.config().getWriteBufferHighWaterMark();
     return s;
   }
@@ -128,6 +166,7 @@ final class SocketWrites {
   void giveBack() {
     channel = null;
     socket = null;
+    tls = null;
     if (frames.length > KEPT_CAPACITY) {
       frames = new ByteBuf[FIRST_CAPACITY];
     }
@@ -138,10 +177,15 @@ final class SocketWrites {
   }
 
   /**
-   * Whether a frame written now may wait here: frames already do, or Netty's outbound buffer is
-   * empty (nothing it holds may be overtaken). Direct buffers only (the socket reads their memory).
+   * Whether a frame written now may wait here. Through TLS, any frame (it is copied, and written
+   * behind everything written before). To the socket: frames already do, or Netty's outbound buffer
+   * is empty (nothing it holds may be overtaken); direct buffers only (the socket reads their
+   * memory).
    */
   boolean accepts(ByteBuf frame) {
+    if (tls != null) {
+      return true;
+    }
     if (!frame.isDirect()) {
       return false;
     }
@@ -171,12 +215,18 @@ final class SocketWrites {
    * Writes the frames kept to the socket in one call while Netty's buffer is empty; what the socket
    * did not take, and everything when Netty's buffer holds something or the call failed, goes to
    * Netty's buffer. Then flushes Netty's buffer if it holds anything (Netty waits for the socket to
-   * drain, or meets the same error and closes the channel).
+   * drain, or meets the same error and closes the channel). Through TLS, writes the frames to the
+   * TLS handler in records ({@link #writeRecords}) and flushes it.
    */
   void flush() {
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
     if (out == null) { // closing: the socket may be gone, and its descriptor taken by another one
       release();
+      return;
+    }
+    if (tls != null) {
+      writeRecords();
+      tls.flush();
       return;
     }
     if (count > 0) {
@@ -206,11 +256,15 @@ final class SocketWrites {
   }
 
   /**
-   * Hands the frames kept to Netty's outbound buffer, unflushed, so that what is written next
-   * through the pipeline (a close frame) follows them.
+   * Hands the frames kept to Netty's outbound buffer (through TLS, to the TLS handler), unflushed,
+   * so that what is written next through the pipeline (a close frame) follows them.
    */
   void handOver() {
-    handOver(0, 0);
+    if (tls != null) {
+      writeRecords();
+    } else {
+      handOver(0, 0);
+    }
   }
 
   /** Releases the frames kept: the connection is gone. */
@@ -218,6 +272,53 @@ final class SocketWrites {
     for (int i = 0; i < count; i++) {
       frames[i].release();
       frames[i] = null;
+    }
+    count = 0;
+    bytes = 0;
+  }
+
+  /**
+   * Through TLS: copies the frames kept, in order, into buffers of {@link #RECORD_BYTES} (the last
+   * one smaller) and writes each to the TLS handler, unflushed; a frame of a record or more goes as
+   * it is, after the buffer begun before it. The copied frames' references are given back when the
+   * pass ends ({@link PassReleases}).
+   */
+  private void writeRecords() {
+    PassReleases releases = PassReleases.get();
+    long left = bytes;
+    ByteBuf record = null;
+    for (int i = 0; i < count; i++) {
+      ByteBuf frame = frames[i];
+      frames[i] = null;
+      int n = frame.readableBytes();
+      left -= n;
+      if (n >= RECORD_BYTES) {
+        if (record != null) {
+          tls.write(record, tls.voidPromise());
+          record = null;
+        }
+        // A duplicate, whose reader index Netty moves; releasing it releases this reference.
+        tls.write(frame.duplicate(), tls.voidPromise());
+        continue;
+      }
+      for (int from = frame.readerIndex(); n > 0; ) {
+        if (record == null) {
+          int size = (int) Math.min(RECORD_BYTES, n + Math.max(left, 0));
+          record = tls.alloc().directBuffer(size, size);
+        }
+        int k = Math.min(n, record.writableBytes());
+        record.writeBytes(frame, from, k);
+        from += k;
+        n -= k;
+        if (!record.isWritable()) {
+          tls.write(record, tls.voidPromise());
+          record = null;
+        }
+      }
+      releases.release(frame, i);
+    }
+    if (record != null) {
+      tls.write(record, tls.voidPromise());
     }
     count = 0;
     bytes = 0;

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -31,8 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from a {@link NonBlocking} handler, so they are gathered on the I/O thread, in passes of up to
  * hundreds of kilobytes, to a client whose socket has a receive buffer of 4 KiB. On each transport:
  * epoll and io_uring take the direct path, NIO goes through Netty's buffer. With TLS, every frame
- * goes through the TLS handler instead: the same holds, for frames smaller and larger than a TLS
- * record.
+ * goes through the TLS handler instead, copied into records: the same holds, for frames smaller and
+ * larger than a TLS record, and for small frames that fill several records in a pass.
  */
 @Timeout(60)
 class SocketWritesTest {
@@ -68,6 +69,10 @@ class SocketWritesTest {
     /** The same, then closes the connection. */
     @NonBlocking
     void burstThenClose(Burst b);
+
+    /** Emits events {@code from} .. {@code from + count - 1} of {@link #small} to the caller. */
+    @NonBlocking
+    void smallBurst(Burst b);
   }
 
   static final class WritesHandler implements Writes {
@@ -90,6 +95,14 @@ class SocketWritesTest {
       burst(b);
       ctx.close();
     }
+
+    @Override
+    public void smallBurst(Burst b) {
+      Events me = ctx.emit(Events.class).to(ctx.clientId());
+      for (int i = b.from(); i < b.from() + b.count(); i++) {
+        me.onText(small(i));
+      }
+    }
   }
 
   /** Event {@code i}: its number, then a letter of its own repeated to its size. */
@@ -97,18 +110,37 @@ class SocketWritesTest {
     return i + "|" + String.valueOf((char) ('a' + i % 26)).repeat(SIZES[i % SIZES.length]);
   }
 
+  /**
+   * Small event {@code i}: its number, then a letter of its own repeated to about 1,000 characters,
+   * so that a TLS record (16 KiB) ends inside a frame.
+   */
+  static String small(int i) {
+    return i + "|" + String.valueOf((char) ('a' + i % 26)).repeat(997);
+  }
+
   /** Checks that events arrive whole and in order, on the client's I/O thread. */
   static final class Whole {
     final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    private final IntFunction<String> textOf;
     volatile int received;
     volatile String error;
+
+    /** Events as {@link SocketWritesTest#text}. */
+    Whole() {
+      this(SocketWritesTest::text);
+    }
+
+    /** Events whose {@code i}th is {@code text.apply(i)}. */
+    Whole(IntFunction<String> text) {
+      this.textOf = text;
+    }
 
     void onText(String text) {
       if (!text.startsWith("{\"type\":\"ev.onText\"")) {
         replies.add(text);
         return;
       }
-      String expected = "{\"type\":\"ev.onText\",\"payload\":\"" + text(received) + "\"}";
+      String expected = "{\"type\":\"ev.onText\",\"payload\":\"" + textOf.apply(received) + "\"}";
       if (error == null && !text.equals(expected)) {
         error =
             "event "
@@ -177,6 +209,26 @@ class SocketWritesTest {
       Await.until("1,320 events", () -> whole.received >= 1_320 || whole.error != null);
       assertThat(whole.error).isNull();
       assertThat(whole.received).isEqualTo(1_320);
+      client.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @ParameterizedTest(name = "{0}, TLS {1}")
+  @MethodSource("paths")
+  void smallFramesOfAPassArriveWholeAndInOrderAcrossRecords(IoTransport transport, boolean tls)
+      throws Exception {
+    try (ZocketServer server = server(transport, tls)) {
+      Whole whole = new Whole(SocketWritesTest::small);
+      NettyClient client = slowReader(server, tls, whole);
+      // About 300 KB of 1 KB frames per pass: more than Netty's high water mark, so a pass writes
+      // its frames in several parts, each filling TLS records that end inside frames.
+      for (int n = 0; n < 4; n++) {
+        client.send(burst("smallBurst", n * 300, 300, "s" + n));
+      }
+      Await.until("1,200 events", () -> whole.received >= 1_200 || whole.error != null);
+      assertThat(whole.error).isNull();
+      assertThat(whole.received).isEqualTo(1_200);
       client.close();
     }
     LeakDetection.assertNoLeaks();

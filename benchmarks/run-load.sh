@@ -45,6 +45,11 @@
 #                                   which slows the server: its CPU figures are then not comparable)
 #                                   and report them per 1,000 deliveries
 #   --syscall-tool perf|strace      the counter of --syscalls (default: perf if it can count here)
+#   --tls-provider jdk|openssl      the TLS of the servers and the driver in the *-tls scenarios: the
+#                                   JDK's (default, as every sitting before #31's OpenSSL rows) or
+#                                   OpenSSL (BoringSSL through netty-tcnative, which benchmarks.jar
+#                                   carries; Netty's default when it is on the class path); the
+#                                   driver's JSON says which ran ("tls")
 # Environment: SERVER_JAVA (the java command of the servers, default java; e.g.
 #   /usr/lib/jvm/temurin-25-jdk-amd64/bin/java to compare JDKs), SERVER_JAVA_OPTS, DRIVER_JAVA_OPTS
 #   (JVM flags, the same for both servers), ZOCKET_ARGS (more options of the Zocket bench server,
@@ -72,6 +77,7 @@ build=1
 out_file=""
 syscalls=0
 syscall_tool=""
+tls_provider=jdk
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -85,12 +91,20 @@ while [[ $# -gt 0 ]]; do
     --out) out_file=$2; shift 2 ;;
     --syscalls) syscalls=1; shift ;;
     --syscall-tool) syscall_tool=$2; syscalls=1; shift 2 ;;
+    --tls-provider) tls_provider=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) scenarios+=("$1"); shift ;;
   esac
 done
 [[ ${#scenarios[@]} -eq 0 ]] && scenarios=(fanout100 fanout500 rooms calls stream idle)
+case $tls_provider in
+  jdk) # Netty takes OpenSSL whenever netty-tcnative is on the class path, unless told not to.
+    SERVER_JAVA_OPTS="$SERVER_JAVA_OPTS -Dio.netty.handler.ssl.noOpenSsl=true"
+    DRIVER_JAVA_OPTS="$DRIVER_JAVA_OPTS -Dio.netty.handler.ssl.noOpenSsl=true" ;;
+  openssl) ;;
+  *) echo "--tls-provider: jdk or openssl, not $tls_provider" >&2; exit 2 ;;
+esac
 
 [[ -z $servers ]] && servers=both
 if [[ $build == 1 ]]; then
@@ -332,8 +346,7 @@ scenario_server_args() { # $1 = scenario, $2 = server as scenario_servers lists 
 }
 
 # The *-tls scenarios: one self-signed certificate (EC P-256) for 127.0.0.1 per sitting, for both
-# servers (Netty's default TLS provider: OpenSSL if netty-tcnative is on the class path, else the
-# JDK's), trusted by the driver.
+# servers (the provider of --tls-provider), trusted by the driver.
 TLS_DIR="$ROOT/benchmarks/$OUT_DIR/tls"
 if [[ " ${scenarios[*]} " == *-tls\ * ]]; then
   mkdir -p "$TLS_DIR"

@@ -290,6 +290,9 @@ idle_run() { # $1 = server, $2 = connections (default --idle-clients), $3 = case
     --ready-file "$dir/ready" --stop-file "$dir/stop" >"$dir/json" &
   local dpid=$!
   for _ in $(seq 1 1200); do [[ -f $dir/ready ]] && break; kill -0 $dpid 2>/dev/null || break; sleep 0.1; done
+  # Idle, not just connected: Zocket's I/O threads give back the write lists the connect burst left
+  # them within 2 s of their last write (Flusher's idle trim).
+  sleep 3
   local heap rss
   heap=$(histogram_bytes "$SERVER_PID" "$1"); rss=$(rss_kb "$SERVER_PID")
   touch "$dir/stop"

@@ -4,15 +4,22 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link FrameWriter}s one I/O thread wrote to during its current pass: one task per pass
  * flushes each of them once, queued behind every write task it is to flush, so that the frames of a
  * fan-out go to each socket in one flush (one gathering write with {@link SocketWrites}), then
  * trims the thread's spare {@link SocketWrites} to what the pass used and gives back the references
- * of the frames the sockets took ({@link PassReleases}). One per I/O thread, used on it only.
+ * of the frames the sockets took ({@link PassReleases}). While the thread keeps more spares than
+ * {@link SocketWrites#MIN_SPARE}, it looks every {@link #IDLE_TRIM_NANOS} whether a pass came
+ * since, and trims them to that many if none did: a server that fell quiet after a burst keeps only
+ * those. One per I/O thread, used on it only.
  */
 final class Flusher implements Runnable {
+  /** How long an I/O thread goes without a pass before its spare {@link SocketWrites} go. */
+  private static final long IDLE_TRIM_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** The writers of each I/O thread written to in its current pass, flushed at its end. */
   private static final FastThreadLocal<Flusher> FLUSHER =
       new FastThreadLocal<>() {
@@ -24,6 +31,14 @@ final class Flusher implements Runnable {
 
   private final ArrayList<FrameWriter> dirty = new ArrayList<>();
   private boolean scheduled;
+
+  /** The thread's loop, as of its last pass: where the idle trim is scheduled. */
+  private EventLoop loop;
+
+  /** Passes run, and whether an idle trim is scheduled. */
+  private long passes;
+
+  private boolean trimScheduled;
 
   private Flusher() {}
 
@@ -39,6 +54,7 @@ final class Flusher implements Runnable {
     dirty.add(w);
     if (!scheduled) {
       scheduled = true;
+      this.loop = loop;
       try {
         loop.execute(this);
       } catch (RejectedExecutionException e) {
@@ -56,5 +72,29 @@ final class Flusher implements Runnable {
     PassReleases.get().releaseAll();
     dirty.clear();
     scheduled = false;
+    passes++;
+    if (!trimScheduled && SocketWrites.spareCount() > SocketWrites.MIN_SPARE) {
+      scheduleIdleTrim();
+    }
+  }
+
+  private void scheduleIdleTrim() {
+    long passesThen = passes;
+    try {
+      loop.schedule(() -> trimIfIdle(passesThen), IDLE_TRIM_NANOS, TimeUnit.NANOSECONDS);
+      trimScheduled = true;
+    } catch (RejectedExecutionException e) {
+      // the I/O thread is stopping: its spares go with it
+    }
+  }
+
+  /** Trims the spares if no pass came since {@code passesThen}, else looks again later. */
+  private void trimIfIdle(long passesThen) {
+    trimScheduled = false;
+    if (passes == passesThen) {
+      SocketWrites.trimSpare(0);
+    } else if (SocketWrites.spareCount() > SocketWrites.MIN_SPARE) {
+      scheduleIdleTrim();
+    }
   }
 }

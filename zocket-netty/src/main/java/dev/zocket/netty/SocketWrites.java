@@ -30,8 +30,9 @@ import java.util.Arrays;
  *   <li>Through TLS ({@link #throughTls}): copied into buffers of one TLS record each ({@link
  *       #RECORD_BYTES}), each written to the TLS handler once, instead of one pipeline write and
  *       one entry of the handler's queue per frame, which the handler would copy into records
- *       itself. A frame of a record or more is written as it is (the handler encrypts it in place
- *       of a copy). What the handler holds counts towards Netty's writability, as any write.
+ *       itself. A frame of a record or more is written as it is: the handler encrypts straight from
+ *       it, so copying it would only add a copy. What the handler holds counts towards Netty's
+ *       writability, as any write.
  * </ul>
  *
  * <p>Frames are kept unmodified (their indexes are never moved here: one buffer is shared by every
@@ -68,8 +69,9 @@ final class SocketWrites {
    * The most instances an I/O thread keeps for its next passes (as many as Netty's object pools
    * keep per thread): a pass that writes to more connections, a fan-out to a larger room, makes the
    * others anew (about 90 bytes each). After each pass the thread keeps no more than that pass
-   * lent, or {@link #MIN_SPARE} (see {@link #trimSpare}), so a burst of writes to many connections
-   * (thousands joining at once) does not stay on the heap once it is over.
+   * lent, or {@link #MIN_SPARE} (see {@link #trimSpare}), and once it has gone a while without a
+   * pass, no more than {@link #MIN_SPARE} ({@link Flusher}), so a burst of writes to many
+   * connections (thousands joining at once) does not stay on the heap once it is over.
    */
   private static final int MAX_SPARE = 4096;
 
@@ -157,6 +159,11 @@ final class SocketWrites {
     for (int keep = Math.max(lent, MIN_SPARE); spare.size() > keep; ) {
       spare.pollLast();
     }
+  }
+
+  /** How many instances this I/O thread keeps for its next passes. */
+  static int spareCount() {
+    return SPARE.get().size();
   }
 
   /**

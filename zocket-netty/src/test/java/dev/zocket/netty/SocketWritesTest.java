@@ -10,15 +10,19 @@ import dev.zocket.netty.TestApi.User;
 import dev.zocket.test.Await;
 import dev.zocket.test.Certificates;
 import dev.zocket.test.LeakDetection;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -230,6 +234,46 @@ class SocketWritesTest {
       assertThat(whole.error).isNull();
       assertThat(whole.received).isEqualTo(1_200);
       client.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @Test
+  void sparesLeftByAPassToManyGoOnceTheThreadFallsQuiet() throws Exception {
+    int members = SocketWrites.MIN_SPARE + 150;
+    try (ZocketServer server = server(IoTransport.EPOLL, false)) {
+      List<NettyClient> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < members; i++) {
+          URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/?user-name=u" + i);
+          NettyClient c = NettyClient.connect(uri);
+          clients.add(c);
+          c.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"all\"}}");
+        }
+        Await.until(
+            "every client in the room",
+            () -> {
+              Room room = server.directory().room("all");
+              return room != null && room.members().size() == members;
+            });
+        EventLoop loop = server.directory().room("all").members().iterator().next().eventLoop();
+        // One pass writes to every member; the probe runs behind it (two hops: behind the tasks
+        // the fan-out queued), and finds the thread keeping what the pass lent.
+        loop.submit(() -> server.emit(Events.class).toRoom("all").onText("burst")).get();
+        int afterPass = loop.submit(() -> loop.submit(SocketWrites::spareCount)).get().get();
+        assertThat(afterPass).isGreaterThanOrEqualTo(members);
+        for (NettyClient c : clients) {
+          assertThat(c.next()).contains("burst"); // the pass did write to every member
+        }
+        // No pass comes after it (pings are written on their own): the thread trims on its own.
+        Await.until(
+            "the spares trimmed",
+            () ->
+                loop.submit(SocketWrites::spareCount).syncUninterruptibly().getNow()
+                    <= SocketWrites.MIN_SPARE);
+      } finally {
+        clients.forEach(NettyClient::close);
+      }
     }
     LeakDetection.assertNoLeaks();
   }

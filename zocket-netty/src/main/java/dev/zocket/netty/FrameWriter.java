@@ -362,9 +362,9 @@ final class FrameWriter {
       } else {
         channel.unsafe().write(frame.duplicate(), channel.voidPromise());
       }
-    } else if (!closed && (socketWrites != null || SocketWrites.throughTls(raw))) {
-      // Not once closed: the close frame goes through the pipeline, behind what was handed over.
-      socketWrites(raw).add(frame);
+    } else if ((socketWrites != null || SocketWrites.throughTls(raw))
+        && socketWrites(raw).accepts(frame)) {
+      socketWrites.add(frame);
     } else {
       raw.write(frame.duplicate(), channel.voidPromise());
     }

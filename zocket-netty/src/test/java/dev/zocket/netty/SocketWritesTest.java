@@ -139,6 +139,15 @@ class SocketWritesTest {
       this.textOf = text;
     }
 
+    /**
+     * Waits until {@code n} events arrived, and asserts that exactly they did, whole and in order.
+     */
+    void awaitAll(int n) {
+      Await.until(n + " events", () -> received >= n || error != null);
+      assertThat(error).isNull();
+      assertThat(received).isEqualTo(n);
+    }
+
     void onText(String text) {
       if (!text.startsWith("{\"type\":\"ev.onText\"")) {
         replies.add(text);
@@ -210,9 +219,7 @@ class SocketWritesTest {
       for (int n = 1; n <= 10; n++) {
         client.send(burst("burst", n * 120, 120, "n" + n));
       }
-      Await.until("1,320 events", () -> whole.received >= 1_320 || whole.error != null);
-      assertThat(whole.error).isNull();
-      assertThat(whole.received).isEqualTo(1_320);
+      whole.awaitAll(1_320);
       client.close();
     }
     LeakDetection.assertNoLeaks();
@@ -230,9 +237,7 @@ class SocketWritesTest {
       for (int n = 0; n < 4; n++) {
         client.send(burst("smallBurst", n * 300, 300, "s" + n));
       }
-      Await.until("1,200 events", () -> whole.received >= 1_200 || whole.error != null);
-      assertThat(whole.error).isNull();
-      assertThat(whole.received).isEqualTo(1_200);
+      whole.awaitAll(1_200);
       client.close();
     }
     LeakDetection.assertNoLeaks();

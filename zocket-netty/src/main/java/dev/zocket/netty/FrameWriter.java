@@ -362,9 +362,10 @@ final class FrameWriter {
       } else {
         channel.unsafe().write(frame.duplicate(), channel.voidPromise());
       }
-    } else if ((socketWrites != null || SocketWrites.throughTls(raw))
-        && socketWrites(raw).accepts(frame)) {
-      socketWrites.add(frame);
+    } else if (!closed && (socketWrites != null || SocketWrites.throughTls(raw))) {
+      // Not once closed: the close frame goes through the pipeline, behind what was handed over
+      // and behind frames written after the hand-over (the backlog), which must not wait here.
+      socketWrites(raw).add(frame);
     } else {
       raw.write(frame.duplicate(), channel.voidPromise());
     }

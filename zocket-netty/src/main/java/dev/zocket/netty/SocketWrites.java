@@ -109,13 +109,6 @@ final class SocketWrites {
 
   private FileDescriptor socket;
   private ChannelHandlerContext tls;
-
-  /**
-   * Through TLS: set once the frames were handed over ahead of a close frame, which the pipeline
-   * writes after them; no frame may wait here behind it.
-   */
-  private boolean handedOver;
-
   private int maxBytes;
 
   /** The frames kept, in order. */
@@ -181,7 +174,6 @@ final class SocketWrites {
     channel = null;
     socket = null;
     tls = null;
-    handedOver = false;
     if (frames.length > KEPT_CAPACITY) {
       frames = new ByteBuf[FIRST_CAPACITY];
     }
@@ -192,14 +184,14 @@ final class SocketWrites {
   }
 
   /**
-   * Whether a frame written now may wait here. Through TLS, any frame until the frames were handed
-   * over (it is copied, and written behind everything written before). To the socket: frames
-   * already do, or Netty's outbound buffer is empty (nothing it holds may be overtaken); direct
-   * buffers only (the socket reads their memory).
+   * Whether a frame written now may wait here. Through TLS, any frame (it is copied, and written
+   * behind everything written before). To the socket: frames already do, or Netty's outbound buffer
+   * is empty (nothing it holds may be overtaken); direct buffers only (the socket reads their
+   * memory).
    */
   boolean accepts(ByteBuf frame) {
     if (tls != null) {
-      return !handedOver;
+      return true;
     }
     if (!frame.isDirect()) {
       return false;
@@ -277,7 +269,6 @@ final class SocketWrites {
   void handOver() {
     if (tls != null) {
       writeRecords();
-      handedOver = true;
     } else {
       handOver(0, 0);
     }

@@ -40,6 +40,9 @@
 #   --idle-clients N                connections of the idle scenario (default 5000)
 #   --no-build                      use the jars of a previous build
 #   --out FILE                      also append every JSON line to FILE
+#   --histograms DIR                idle: keep the two class histograms of each run in DIR
+#                                   (SERVER-RUN-empty.txt, SERVER-RUN-loaded.txt), for
+#                                   benchmarks/histogram-diff.py
 #   --syscalls                      count the server's system calls during each measured window
 #                                   (perf stat's syscall tracepoints when they work, else strace -c,
 #                                   which slows the server: its CPU figures are then not comparable)
@@ -73,6 +76,7 @@ duration=5
 warmup=30
 rate=""
 idle_clients=5000
+histograms=""
 build=1
 out_file=""
 syscalls=0
@@ -87,6 +91,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --idle-clients) idle_clients=$2; shift 2 ;;
+    --histograms) histograms=$2; mkdir -p "$histograms"; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out_file=$2; shift 2 ;;
     --syscalls) syscalls=1; shift ;;
@@ -261,9 +266,14 @@ scenario_shape() { # $1 = scenario name
   esac
 }
 
-histogram_bytes() { # $1 = pid, $2 = server: live heap after a full GC (GC.class_histogram collects first), in bytes; -1 for Bun (no Java heap: its RSS only)
+histogram_bytes() { # $1 = pid, $2 = server, $3 = which (empty|loaded): live heap after a full GC (GC.class_histogram collects first), in bytes; -1 for Bun (no Java heap: its RSS only)
   if [[ $2 == bun ]]; then echo -1; return; fi
-  jcmd "$1" GC.class_histogram | awk '/^Total/{print $3}'
+  local h; h=$(jcmd "$1" GC.class_histogram)
+  if [[ -n $histograms ]]; then
+    local n=1; while [[ -e "$histograms/${2%%=*}-$n-$3.txt" ]]; do n=$((n + 1)); done
+    echo "$h" >"$histograms/${2%%=*}-$n-$3.txt"
+  fi
+  awk '/^Total/{print $3}' <<<"$h"
 }
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
@@ -285,7 +295,7 @@ idle_run() { # $1 = server, $2 = connections (default --idle-clients), $3 = case
   driver --scenario idle --clients 20 --room-size 10 --hold 0 >/dev/null
   sleep 0.5
   local empty_heap empty_rss
-  empty_heap=$(histogram_bytes "$SERVER_PID" "$1"); empty_rss=$(rss_kb "$SERVER_PID")
+  empty_heap=$(histogram_bytes "$SERVER_PID" "$1" empty); empty_rss=$(rss_kb "$SERVER_PID")
   driver --scenario idle --clients "$n" --room-size 10 --hold 120 --source-addresses "$(source_addresses "$n")" \
     --ready-file "$dir/ready" --stop-file "$dir/stop" >"$dir/json" &
   local dpid=$!
@@ -294,7 +304,7 @@ idle_run() { # $1 = server, $2 = connections (default --idle-clients), $3 = case
   # them within 2 s of their last write (Flusher's idle trim).
   sleep 3
   local heap rss
-  heap=$(histogram_bytes "$SERVER_PID" "$1"); rss=$(rss_kb "$SERVER_PID")
+  heap=$(histogram_bytes "$SERVER_PID" "$1" loaded); rss=$(rss_kb "$SERVER_PID")
   touch "$dir/stop"
   wait $dpid || true
   local json; json=$(cat "$dir/json")

@@ -110,11 +110,20 @@ public final class PayloadValidator {
   private final ObjectMapper mapper;
 
   /**
-   * The validator of a value's class: {@link #validator}, or one made for the class's scope (see
-   * {@link #forTypes}); null when nothing in its values can carry a constraint (the JDK's classes,
-   * and known classes without constraints).
+   * How a value of a class is checked: with {@link #validator}, or with one made for the class's
+   * scope (see {@link #forTypes}); null when nothing in its values can carry a constraint (the
+   * JDK's classes, and known classes without constraints).
    */
-  private final ClassValue<Validator> validators;
+  private final ClassValue<Checker> validators;
+
+  /**
+   * How the values of one class are checked.
+   *
+   * @param validator validates them and reports their violations
+   * @param direct their constraints checked without the validator, for the values that pass; null
+   *     when only the validator checks them (see {@link DirectChecks})
+   */
+  private record Checker(Validator validator, DirectChecks direct) {}
 
   private final ClassValue<Map<String, String>> jsonNames =
       new ClassValue<>() {
@@ -159,17 +168,35 @@ public final class PayloadValidator {
     this.validators =
         new ClassValue<>() {
           @Override
-          protected Validator computeValue(Class<?> type) {
+          protected Checker computeValue(Class<?> type) {
             if (type.getName().startsWith("java.")) {
               return null;
             }
             if (!known.contains(type)) {
-              return validator;
+              return new Checker(validator, null);
             }
             // Nothing it can reach is of another class: unconstrained, it has nothing to check.
-            return validator.getConstraintsForClass(type).isBeanConstrained() ? scoped : null;
+            BeanDescriptor bean = validator.getConstraintsForClass(type);
+            return bean.isBeanConstrained()
+                ? new Checker(scoped, DirectChecks.of(type, bean, PayloadValidator.this::holds))
+                : null;
           }
         };
+  }
+
+  /** Whether the values of a class are checked directly before the validator sees them. */
+  boolean checksDirectly(Class<?> type) {
+    Checker checker = validators.get(type);
+    return checker != null && checker.direct() != null;
+  }
+
+  /**
+   * Whether a value reached through {@code @Valid} passes its class's direct checks: true when its
+   * class has nothing to check, false when its checks are not direct (then the validator decides).
+   */
+  private boolean holds(Object value) {
+    Checker checker = validators.get(value.getClass());
+    return checker == null || (checker.direct() != null && checker.direct().holds(value));
   }
 
   /**
@@ -364,11 +391,11 @@ public final class PayloadValidator {
         collect(Array.get(value, i), prefix + "[" + i + "]", out);
       }
     } else if (value != null) {
-      Validator checker = validators.get(value.getClass());
-      if (checker == null) {
-        return; // nothing in it can carry a constraint
+      Checker checker = validators.get(value.getClass());
+      if (checker == null || (checker.direct() != null && checker.direct().holds(value))) {
+        return; // nothing in it can carry a constraint, or it breaks none
       }
-      for (ConstraintViolation<Object> v : checker.validate(value)) {
+      for (ConstraintViolation<Object> v : checker.validator().validate(value)) {
         String path = jsonPath(value, v.getPropertyPath());
         String full =
             prefix.isEmpty()

@@ -123,7 +123,10 @@ public final class PayloadValidator {
    * @param direct their constraints checked without the validator, for the values that pass; null
    *     when only the validator checks them (see {@link DirectChecks})
    */
-  private record Checker(Validator validator, DirectChecks direct) {}
+  private record Checker(Validator validator, DirectChecks direct) {
+    /** Lists, sets, maps and arrays of objects: their elements are checked, each as itself. */
+    static final Checker ELEMENTS = new Checker(null, null);
+  }
 
   private final ClassValue<Map<String, String>> jsonNames =
       new ClassValue<>() {
@@ -169,6 +172,11 @@ public final class PayloadValidator {
         new ClassValue<>() {
           @Override
           protected Checker computeValue(Class<?> type) {
+            if (Collection.class.isAssignableFrom(type)
+                || Map.class.isAssignableFrom(type)
+                || (type.isArray() && !type.getComponentType().isPrimitive())) {
+              return Checker.ELEMENTS;
+            }
             if (type.getName().startsWith("java.")) {
               return null;
             }
@@ -196,7 +204,10 @@ public final class PayloadValidator {
    */
   private boolean holds(Object value) {
     Checker checker = validators.get(value.getClass());
-    return checker == null || (checker.direct() != null && checker.direct().holds(value));
+    return checker == null
+        || (checker != Checker.ELEMENTS
+            && checker.direct() != null
+            && checker.direct().holds(value));
   }
 
   /**
@@ -375,7 +386,18 @@ public final class PayloadValidator {
   }
 
   private void collect(Object value, String prefix, List<Violation> out) {
-    if (value instanceof Collection<?> c) {
+    if (value == null) {
+      return;
+    }
+    Checker checker = validators.get(value.getClass());
+    if (checker == null) {
+      return; // nothing in it can carry a constraint
+    }
+    if (checker != Checker.ELEMENTS) {
+      if (checker.direct() == null || !checker.direct().holds(value)) {
+        report(value, prefix, checker.validator(), out);
+      }
+    } else if (value instanceof Collection<?> c) {
       int i = 0;
       for (Object e : c) {
         collect(e, prefix + "[" + i++ + "]", out);
@@ -384,25 +406,22 @@ public final class PayloadValidator {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         collect(e.getValue(), prefix + "[" + e.getKey() + "]", out);
       }
-    } else if (value != null
-        && value.getClass().isArray()
-        && !value.getClass().getComponentType().isPrimitive()) {
+    } else {
       for (int i = 0; i < Array.getLength(value); i++) {
         collect(Array.get(value, i), prefix + "[" + i + "]", out);
       }
-    } else if (value != null) {
-      Checker checker = validators.get(value.getClass());
-      if (checker == null || (checker.direct() != null && checker.direct().holds(value))) {
-        return; // nothing in it can carry a constraint, or it breaks none
-      }
-      for (ConstraintViolation<Object> v : checker.validator().validate(value)) {
-        String path = jsonPath(value, v.getPropertyPath());
-        String full =
-            prefix.isEmpty()
-                ? path
-                : path.isEmpty() ? prefix : prefix + (path.startsWith("[") ? "" : ".") + path;
-        out.add(new Violation(full, v.getMessage()));
-      }
+    }
+  }
+
+  /** The violations the validator finds in a value, with their paths under {@code prefix}. */
+  private void report(Object value, String prefix, Validator checker, List<Violation> out) {
+    for (ConstraintViolation<Object> v : checker.validate(value)) {
+      String path = jsonPath(value, v.getPropertyPath());
+      String full =
+          prefix.isEmpty()
+              ? path
+              : path.isEmpty() ? prefix : prefix + (path.startsWith("[") ? "" : ".") + path;
+      out.add(new Violation(full, v.getMessage()));
     }
   }
 

@@ -42,6 +42,13 @@ final class DirectChecksTest {
   record Texts(
       @NotBlank String blank, @NotEmpty String empty, @Size(min = 2, max = 4) String size) {}
 
+  record Patterned(
+      @Pattern(regexp = "[a-z]+") String lower,
+      @Pattern(
+              regexp = "ab.d",
+              flags = {Pattern.Flag.CASE_INSENSITIVE, Pattern.Flag.DOTALL})
+          String flagged) {}
+
   record Numbers(
       @Min(-3) @Max(5) int bounded,
       @Positive Long positive,
@@ -68,9 +75,8 @@ final class DirectChecksTest {
       @Valid @NotNull Texts texts,
       @Valid List<Flags> flags,
       @Valid Shape shape,
-      @Valid Unconstrained free) {}
-
-  record WithPattern(@Pattern(regexp = "[a-z]+") String name) {}
+      @Valid Unconstrained free,
+      Set<@Valid Square> squares) {}
 
   record WithEmail(@Email String mail) {}
 
@@ -89,7 +95,7 @@ final class DirectChecksTest {
   @GroupSequence({WithSequence.class, Strict.class})
   record WithSequence(@NotBlank String name) {}
 
-  record WithOpaqueNested(@Valid WithPattern inner) {}
+  record WithOpaqueNested(@Valid WithEmail inner) {}
 
   private static final Validator HV = PayloadValidator.factory().getValidator();
 
@@ -140,6 +146,19 @@ final class DirectChecksTest {
         for (String c : TEXTS) {
           values.add(new Texts(a, b, c));
         }
+      }
+    }
+    sameAsTheValidator(values);
+  }
+
+  @Test
+  void patternsAsTheValidatorJudgesThem() {
+    List<Patterned> values = new ArrayList<>();
+    List<String> flagged = new ArrayList<>(TEXTS);
+    flagged.addAll(List.of("abcd", "ABXD", "ab\nd", "abcde", "xabcd"));
+    for (String a : TEXTS) {
+      for (String b : flagged) {
+        values.add(new Patterned(a, b));
       }
     }
     sameAsTheValidator(values);
@@ -207,7 +226,8 @@ final class DirectChecksTest {
     for (Texts t : texts) {
       for (List<Flags> f : flags) {
         for (Shape s : shapes) {
-          values.add(new Nested(t, f, s, new Unconstrained(null)));
+          values.add(new Nested(t, f, s, new Unconstrained(null), Set.of(new Square(2))));
+          values.add(new Nested(t, f, s, null, Set.of(new Square(3), new Square(1))));
         }
       }
     }
@@ -218,7 +238,6 @@ final class DirectChecksTest {
   void otherConstraintsGroupsAndPlacesAreLeftToTheValidator() {
     Function<Class<?>, DirectChecks> of =
         t -> DirectChecks.of(t, HV.getConstraintsForClass(t), v -> true);
-    assertThat(of.apply(WithPattern.class)).isNull();
     assertThat(of.apply(WithEmail.class)).isNull();
     assertThat(of.apply(WithDecimal.class)).isNull();
     assertThat(of.apply(WithDoubleMin.class)).isNull();
@@ -227,7 +246,7 @@ final class DirectChecksTest {
     assertThat(of.apply(WithGroup.class)).isNull();
     assertThat(of.apply(WithSequence.class)).isNull();
     // A @Valid record without direct checks of its own fails them: the validator decides.
-    assertThat(checks(WithOpaqueNested.class).holds(new WithOpaqueNested(new WithPattern("ok"))))
+    assertThat(checks(WithOpaqueNested.class).holds(new WithOpaqueNested(new WithEmail("a@b.c"))))
         .isFalse();
   }
 
@@ -235,11 +254,11 @@ final class DirectChecksTest {
   void aServersValidatorChecksItsRecordsDirectlyAndReportsWhatTheValidatorFinds() {
     TypeFactory types = JsonCodec.defaults().mapper().getTypeFactory();
     List<JavaType> roots =
-        List.of(types.constructType(Texts.class), types.constructType(WithPattern.class));
+        List.of(types.constructType(Texts.class), types.constructType(WithEmail.class));
     PayloadValidator validator =
         PayloadValidator.forTypes(JsonCodec.defaults().mapper(), null, roots);
     assertThat(validator.checksDirectly(Texts.class)).isTrue();
-    assertThat(validator.checksDirectly(WithPattern.class)).isFalse();
+    assertThat(validator.checksDirectly(WithEmail.class)).isFalse();
     // An application's own validator is used as it is.
     assertThat(new PayloadValidator(JsonCodec.defaults().mapper(), HV).checksDirectly(Texts.class))
         .isFalse();

@@ -10,12 +10,16 @@
 #   --calls      run-load.sh's calls scenario instead (50 clients, 16 calls in flight each)
 #   --baseline   profile the raw Netty baseline (RawChatServer) instead of Zocket
 #   --tls        wss:// with the certificate run-load.sh made for its -tls scenarios
+#   --tls-provider jdk|openssl
+#                with --tls, the TLS of the server and the driver: the JDK's (default, as
+#                run-load.sh's) or OpenSSL (netty-tcnative, which benchmarks.jar carries)
 #   --perf       sample with perf (12 s at 999 Hz, every thread of the server, kernel and JIT stubs
 #                included, which JFR leaves out) instead of JFR; the server runs with frame
 #                pointers and writes its JIT symbols (jcmd Compiler.perfmap) for perf report; OUT
 #                is then perf's data file (default /tmp/zocket-profile.perf.data)
 #
-# Usage: benchmarks/profile-fanout.sh [--recovery] [--calls] [--baseline] [--tls] [--perf] [OUT]
+# Usage: benchmarks/profile-fanout.sh [--recovery] [--calls] [--baseline] [--tls]
+#        [--tls-provider jdk|openssl] [--perf] [OUT]
 #        (default /tmp/zocket-profile.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +28,7 @@ CLIENT_ARGS=()
 SHAPE=(--scenario fanout --clients 500 --senders 5 --window 32)
 SERVER_CLASS=dev.zocket.bench.zocket.ZocketChatServer
 PERF=0
+TLS_PROVIDER=jdk
 while [[ $# -gt 0 && $1 == --* ]]; do
   case "$1" in
     --recovery) SERVER_ARGS+=(--recovery); CLIENT_ARGS+=(--recovery-clients true) ;;
@@ -35,12 +40,19 @@ while [[ $# -gt 0 && $1 == --* ]]; do
       SERVER_ARGS+=(--tls-cert "$TLS_DIR/server.crt" --tls-key "$TLS_DIR/server.key")
       CLIENT_ARGS+=(--tls-trust "$TLS_DIR/server.crt" --connect-concurrency 32)
       ;;
+    --tls-provider)
+      TLS_PROVIDER=$2; shift
+      [[ $TLS_PROVIDER == jdk || $TLS_PROVIDER == openssl ]] || { echo "--tls-provider: jdk or openssl" >&2; exit 2; }
+      ;;
     --perf) PERF=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 JAR=benchmarks/${ZOCKET_OUT:-target-bench}/benchmarks.jar
+# Netty takes OpenSSL when netty-tcnative is on the class path, as it is in benchmarks.jar.
+TLS_OPTS=()
+[[ $TLS_PROVIDER == jdk ]] && TLS_OPTS=(-Dio.netty.handler.ssl.noOpenSsl=true)
 if [[ $PERF == 1 ]]; then
   OUT=${1:-/tmp/zocket-profile.perf.data}
   PROFILER=(-XX:+PreserveFramePointer)
@@ -51,7 +63,7 @@ fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 taskset -c 0 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
   -Dlogback.configurationFile=benchmarks/logback-bench.xml \
-  -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints "${PROFILER[@]}" \
+  -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints "${PROFILER[@]}" "${TLS_OPTS[@]}" \
   -cp "$JAR" "$SERVER_CLASS" --port "$PORT" --host 127.0.0.1 \
   "${SERVER_ARGS[@]}" >/tmp/zocket-profile-server.log 2>&1 &
 SP=$!
@@ -62,7 +74,7 @@ if [[ $PERF == 1 ]]; then
   (sleep 29 && perf record -q -F 999 -g -p "$SP" -o "$OUT" -- sleep 12 && jcmd "$SP" Compiler.perfmap >/dev/null) &
   PERF_PID=$!
 fi
-taskset -c 1 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
+taskset -c 1 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled "${TLS_OPTS[@]}" \
   -cp "$JAR" dev.zocket.bench.load.LoadDriver --host 127.0.0.1 --port "$PORT" \
   --clock-ticks "$(getconf CLK_TCK)" "${SHAPE[@]}" \
   --warmup 28 --duration 16 --deadline 120 --server-pid "$SP" "${CLIENT_ARGS[@]}"

@@ -147,6 +147,9 @@ final class DirectChecks {
       }
       checks.add(cascade);
     }
+    if (checks.isEmpty()) {
+      return null; // constrained in a way not read above
+    }
     MethodHandle reader;
     try {
       reader =

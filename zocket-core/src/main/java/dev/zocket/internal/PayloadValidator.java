@@ -181,7 +181,15 @@ public final class PayloadValidator {
               return null;
             }
             if (!known.contains(type)) {
-              return new Checker(validator, null);
+              // Zocket's own validator: its built-in constraints can be checked directly.
+              return new Checker(
+                  validator,
+                  validator == Holder.VALIDATOR && type.isRecord()
+                      ? DirectChecks.of(
+                          type,
+                          validator.getConstraintsForClass(type),
+                          PayloadValidator.this::holds)
+                      : null);
             }
             // Nothing it can reach is of another class: unconstrained, it has nothing to check.
             BeanDescriptor bean = validator.getConstraintsForClass(type);
@@ -199,8 +207,9 @@ public final class PayloadValidator {
   }
 
   /**
-   * Whether a value reached through {@code @Valid} passes its class's direct checks: true when its
-   * class has nothing to check, false when its checks are not direct (then the validator decides).
+   * Whether a value passes its class's direct checks: true when its class has nothing to check,
+   * false when its checks are not direct or it is a container (then {@link #collect} decides). For
+   * a payload, and for a value reached through {@code @Valid}.
    */
   private boolean holds(Object value) {
     Checker checker = validators.get(value.getClass());
@@ -321,8 +330,8 @@ public final class PayloadValidator {
    * @throws InvalidPayloadException listing every violation, in path order
    */
   public void validate(String what, Object payload) {
-    if (payload == null) {
-      return;
+    if (payload == null || holds(payload)) {
+      return; // the common case: nothing to collect
     }
     List<Violation> found = new ArrayList<>(0);
     collect(payload, "", found);
@@ -338,6 +347,9 @@ public final class PayloadValidator {
    * @throws InvalidPayloadException with message {@code "Invalid headers"}
    */
   public void validateHeaders(Object headers) {
+    if (headers == null || holds(headers)) {
+      return;
+    }
     List<Violation> found = new ArrayList<>(0);
     collect(headers, "", found);
     if (!found.isEmpty()) {

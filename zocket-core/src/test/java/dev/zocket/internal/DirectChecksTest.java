@@ -259,6 +259,11 @@ final class DirectChecksTest {
         PayloadValidator.forTypes(JsonCodec.defaults().mapper(), null, roots);
     assertThat(validator.checksDirectly(Texts.class)).isTrue();
     assertThat(validator.checksDirectly(WithEmail.class)).isFalse();
+    // Zocket's own validator without a scope (as a client's): records are checked directly too.
+    assertThat(new PayloadValidator(JsonCodec.defaults().mapper()).checksDirectly(Texts.class))
+        .isTrue();
+    assertThat(new PayloadValidator(JsonCodec.defaults().mapper()).checksDirectly(WithEmail.class))
+        .isFalse();
     // An application's own validator is used as it is.
     assertThat(new PayloadValidator(JsonCodec.defaults().mapper(), HV).checksDirectly(Texts.class))
         .isFalse();

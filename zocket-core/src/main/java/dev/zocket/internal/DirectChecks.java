@@ -305,10 +305,12 @@ final class DirectChecks {
     return ofRecords(declared) ? v -> v == null || nested.test(v) : null;
   }
 
-  /** Whether every value of the type is a record of the application's. */
+  /**
+   * Whether the type is one of the application's records or unions (a value of a union is checked
+   * as its own class, which decides whether that can be direct).
+   */
   private static boolean ofRecords(Class<?> type) {
-    return !type.getName().startsWith("java.")
-        && (type.isRecord() || (type.isInterface() && type.isSealed()));
+    return !type.getName().startsWith("java.") && (type.isRecord() || SealedUnions.isUnion(type));
   }
 
   private static int size(Object v) {

@@ -369,6 +369,14 @@ final class FrameWriter {
     } else {
       raw.write(frame.duplicate(), channel.voidPromise());
     }
+    flushSoon();
+  }
+
+  /**
+   * Has this writer flushed when the I/O thread's current pass ends ({@link Flusher}), once however
+   * often it is asked. On the I/O thread.
+   */
+  void flushSoon() {
     if (!flushPending) {
       flushPending = true;
       Flusher.add(this, channel.eventLoop());
@@ -487,7 +495,9 @@ final class FrameWriter {
     closed = true;
     heldWhileBehind = -1;
     if (socketWrites != null) {
-      socketWrites.handOver(); // still lent: given back by the flush that is pending
+      // Still lent: given back by the flush that is pending, or, through TLS, by the one once the
+      // socket took the records written (SocketWrites.awaitSocket).
+      socketWrites.handOver();
     }
     if (behindNow) {
       behindNow = false;
@@ -530,10 +540,14 @@ final class FrameWriter {
       channel.flush();
     } else if (socketWrites != null) {
       SocketWrites s = socketWrites;
-      s.flush();
+      if (!s.waitsForSocket()) {
+        s.flush();
+        s.awaitSocket(this);
+      }
       // Given back only when nothing was written to it meanwhile (a backlog drained as the socket
-      // took the frames): else the flush this writing scheduled writes it, and gives it back.
-      if (socketWrites == s && s.isEmpty()) {
+      // took the frames; else the flush this writing scheduled writes it, and gives it back), and
+      // no record written through TLS waits for the socket (the flush once it took them does).
+      if (socketWrites == s && s.isDone()) {
         socketWrites = null;
         s.giveBack();
       }

@@ -10,6 +10,7 @@ import dev.zocket.netty.TestApi.User;
 import dev.zocket.test.Await;
 import dev.zocket.test.Certificates;
 import dev.zocket.test.LeakDetection;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -18,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,9 +38,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and frames a pass gathered go out before the close frame that ends it. The events are emitted
  * from a {@link NonBlocking} handler, so they are gathered on the I/O thread, in passes of up to
  * hundreds of kilobytes, to a client whose socket has a receive buffer of 4 KiB. On each transport:
- * epoll and io_uring take the direct path, NIO goes through Netty's buffer. With TLS, every frame
- * goes through the TLS handler instead, copied into records: the same holds, for frames smaller and
- * larger than a TLS record, and for small frames that fill several records in a pass.
+ * epoll takes the direct path, io_uring (whose sockets block) and NIO go through Netty's buffer,
+ * and a client that stops reading holds up no other connection of its I/O thread. With TLS, every
+ * frame goes through the TLS handler instead, copied into records: the same holds, for frames
+ * smaller and larger than a TLS record, for small frames that fill several records in a pass, and
+ * for frames of a later pass that wait until the socket has taken the records of an earlier one.
  */
 @Timeout(60)
 class SocketWritesTest {
@@ -77,7 +82,27 @@ class SocketWritesTest {
     /** Emits events {@code from} .. {@code from + count - 1} of {@link #small} to the caller. */
     @NonBlocking
     void smallBurst(Burst b);
+
+    /**
+     * As {@link #smallBurst}, then {@link #LATER} more small events in a later pass of the I/O
+     * thread, then counts {@link #laterPassDone} down in a pass after that one.
+     */
+    @NonBlocking
+    void smallBurstThenMoreLater(Burst b);
+
+    /** As {@link #smallBurstThenMoreLater}, and closes the connection in that last pass. */
+    @NonBlocking
+    void smallBurstThenMoreLaterThenClose(Burst b);
   }
+
+  /** The events of the later pass of {@link Writes#smallBurstThenMoreLater}. */
+  static final int LATER = 5;
+
+  /** Counted down once the later pass of {@link Writes#smallBurstThenMoreLater} was flushed. */
+  static volatile CountDownLatch laterPassDone;
+
+  /** The server of the test that calls {@link Writes#smallBurstThenMoreLater}. */
+  static volatile ZocketServer laterServer;
 
   static final class WritesHandler implements Writes {
     private final Context<User> ctx;
@@ -106,6 +131,41 @@ class SocketWritesTest {
       for (int i = b.from(); i < b.from() + b.count(); i++) {
         me.onText(small(i));
       }
+    }
+
+    @Override
+    public void smallBurstThenMoreLater(Burst b) {
+      later(b, false);
+    }
+
+    @Override
+    public void smallBurstThenMoreLaterThenClose(Burst b) {
+      later(b, true);
+    }
+
+    /**
+     * On the I/O thread: each task queued here runs after the end-of-pass flush that the writes
+     * before it queued ({@link Flusher}), so each is a pass of its own.
+     */
+    private void later(Burst b, boolean close) {
+      ServerConnection connection = laterServer.directory().connection(ctx.clientId());
+      // A small send buffer, as the client's receive buffer: the socket takes a few kilobytes of
+      // the burst, wherever the kernel's autotuning would take the buffer.
+      connection.channel().config().setOption(ChannelOption.SO_SNDBUF, 4096);
+      smallBurst(b);
+      EventLoop loop = connection.eventLoop();
+      CountDownLatch done = laterPassDone;
+      loop.execute(
+          () -> {
+            smallBurst(new Burst(b.from() + b.count(), LATER));
+            loop.execute(
+                () -> {
+                  if (close) {
+                    ctx.close();
+                  }
+                  done.countDown();
+                });
+          });
     }
   }
 
@@ -239,6 +299,79 @@ class SocketWritesTest {
       }
       whole.awaitAll(1_200);
       client.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @ParameterizedTest(name = "{0}, TLS {1}")
+  @MethodSource("paths")
+  void framesOfALaterPassArriveOnceTheSocketTookTheEarlierOnes(IoTransport transport, boolean tls)
+      throws Exception {
+    try (ZocketServer server = server(transport, tls)) {
+      Whole whole = new Whole(SocketWritesTest::small);
+      NettyClient client = slowReader(server, tls, whole);
+      laterPassDone = new CountDownLatch(1);
+      laterServer = server;
+      client.autoRead(false);
+      // About 200 KB in a pass, below the high water mark (256 KiB) but more than the sockets take
+      // while the client does not read: Netty keeps the rest. Through TLS, the frames of the later
+      // pass then wait until the socket has taken those records, and go out with nothing else
+      // happening on the server once it has.
+      client.send(burst("smallBurstThenMoreLater", 0, 200, "l"));
+      assertThat(laterPassDone.await(20, TimeUnit.SECONDS)).as("the later pass").isTrue();
+      client.autoRead(true);
+      whole.awaitAll(200 + LATER);
+      client.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  /**
+   * The attack: a client stops reading while the server writes it more than its socket takes. No
+   * write may wait for that socket (an io_uring socket blocks, and a direct write to it held the
+   * I/O thread until the client read): another client of the same I/O thread still gets its events.
+   */
+  @ParameterizedTest(name = "{0}, TLS {1}")
+  @MethodSource("paths")
+  void aClientThatStopsReadingHoldsUpNoOtherConnection(IoTransport transport, boolean tls)
+      throws Exception {
+    try (ZocketServer server = server(transport, tls)) {
+      Whole stalled = new Whole(SocketWritesTest::small);
+      NettyClient staller = slowReader(server, tls, stalled);
+      laterPassDone = new CountDownLatch(1);
+      laterServer = server;
+      staller.autoRead(false);
+      staller.send(burst("smallBurstThenMoreLater", 0, 200, "s"));
+      Whole other = new Whole(SocketWritesTest::small);
+      NettyClient reader = slowReader(server, tls, other);
+      reader.send(burst("smallBurst", 0, 20, "r"));
+      other.awaitAll(20);
+      assertThat(laterPassDone.await(20, TimeUnit.SECONDS)).as("the later pass").isTrue();
+      staller.autoRead(true);
+      stalled.awaitAll(200 + LATER);
+      staller.close();
+      reader.close();
+    }
+    LeakDetection.assertNoLeaks();
+  }
+
+  @ParameterizedTest(name = "{0}, TLS {1}")
+  @MethodSource("paths")
+  void framesWaitingForTheSocketGoOutBeforeACloseFrame(IoTransport transport, boolean tls)
+      throws Exception {
+    try (ZocketServer server = server(transport, tls)) {
+      Whole whole = new Whole(SocketWritesTest::small);
+      NettyClient client = slowReader(server, tls, whole);
+      laterPassDone = new CountDownLatch(1);
+      laterServer = server;
+      client.autoRead(false);
+      // As above, and the server closes the connection while the later pass's frames wait.
+      client.send(burst("smallBurstThenMoreLaterThenClose", 0, 200, "c"));
+      assertThat(laterPassDone.await(20, TimeUnit.SECONDS)).as("the close").isTrue();
+      client.autoRead(true);
+      assertThat(client.awaitClose()).isEqualTo(1000);
+      assertThat(whole.error).isNull();
+      assertThat(whole.received).as("events before the close frame").isEqualTo(200 + LATER);
     }
     LeakDetection.assertNoLeaks();
   }

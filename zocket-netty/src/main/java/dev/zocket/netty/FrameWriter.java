@@ -369,14 +369,6 @@ final class FrameWriter {
     } else {
       raw.write(frame.duplicate(), channel.voidPromise());
     }
-    flushSoon();
-  }
-
-  /**
-   * Has this writer flushed when the I/O thread's current pass ends ({@link Flusher}), once however
-   * often it is asked. On the I/O thread.
-   */
-  void flushSoon() {
     if (!flushPending) {
       flushPending = true;
       Flusher.add(this, channel.eventLoop());
@@ -495,9 +487,7 @@ final class FrameWriter {
     closed = true;
     heldWhileBehind = -1;
     if (socketWrites != null) {
-      // Still lent: given back by the flush that is pending, or, through TLS, by the one once the
-      // socket took the records written (SocketWrites.awaitSocket).
-      socketWrites.handOver();
+      socketWrites.handOver(); // still lent: given back by the flush that is pending
     }
     if (behindNow) {
       behindNow = false;
@@ -540,14 +530,10 @@ final class FrameWriter {
       channel.flush();
     } else if (socketWrites != null) {
       SocketWrites s = socketWrites;
-      if (!s.waitsForSocket()) {
-        s.flush();
-        s.awaitSocket(this);
-      }
+      s.flush();
       // Given back only when nothing was written to it meanwhile (a backlog drained as the socket
-      // took the frames; else the flush this writing scheduled writes it, and gives it back), and
-      // no record written through TLS waits for the socket (the flush once it took them does).
-      if (socketWrites == s && s.isDone()) {
+      // took the frames): else the flush this writing scheduled writes it, and gives it back.
+      if (socketWrites == s && s.isEmpty()) {
         socketWrites = null;
         s.giveBack();
       }

@@ -1,12 +1,10 @@
 package dev.zocket.netty;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.IovArray;
@@ -35,11 +33,7 @@ import java.util.Arrays;
  *       one entry of the handler's queue per frame, which the handler would copy into records
  *       itself. A frame of a record or more is written as it is: the handler encrypts straight from
  *       it, so copying it would only add a copy. What the handler holds counts towards Netty's
- *       writability, as any write. While the socket has not yet taken the records of an earlier
- *       pass, the frames of later passes wait here until it has ({@link #waitsForSocket}), up to a
- *       record and below the high water mark: they could not reach the client sooner, and
- *       encrypting them together costs the TLS engine's fixed cost per record (a cipher set-up, a
- *       buffer, a write; several hundred nanoseconds) once instead of once per pass.
+ *       writability, as any write.
  * </ul>
  *
  * <p>Frames are kept unmodified (their indexes are never moved here: one buffer is shared by every
@@ -47,8 +41,7 @@ import java.util.Arrays;
  * handed to Netty, or released.
  *
  * <p>An instance is lent to a connection by its I/O thread ({@link #lend}) for one pass, from its
- * first write of the pass until the end-of-pass flush leaves it empty ({@link #giveBack}), or,
- * through TLS, until the socket has also taken the records written ({@link #awaitSocket}), so an
+ * first write of the pass until the end-of-pass flush leaves it empty ({@link #giveBack}), so an
  * idle connection holds none; the thread keeps some for the next passes. Confined to the I/O
  * thread.
  */
@@ -124,12 +117,6 @@ final class SocketWrites {
 
   private int count;
   private long bytes;
-
-  /**
-   * Through TLS: set while an empty write waits in Netty's outbound buffer behind records the
-   * socket had not taken when a flush ended ({@link #awaitSocket}), until it has taken them.
-   */
-  private boolean awaitingSocket;
 
   private SocketWrites() {}
 
@@ -271,53 +258,9 @@ final class SocketWrites {
     }
   }
 
-  /**
-   * Whether the instance can be given back: no frame is kept, and no record written waits for the
-   * socket ({@link #awaitSocket}).
-   */
-  boolean isDone() {
-    return count == 0 && !awaitingSocket;
-  }
-
-  /**
-   * Through TLS, at the end of a pass: whether the frames kept may wait for the socket instead of
-   * being written now. They may while the socket has not yet taken the records written before
-   * ({@link #awaitSocket}), as long as they fill less than a record and, with what Netty holds,
-   * stay below the high water mark (Netty's writability does not count them, see {@link #add}).
-   * They are written once the socket has taken those records, with the frames of the passes in
-   * between, or by a close frame ({@link #handOver}).
-   */
-  boolean waitsForSocket() {
-    if (!awaitingSocket) {
-      return false;
-    }
-    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    return out != null && bytes < RECORD_BYTES && bytes + out.totalPendingWriteBytes() < maxBytes;
-  }
-
-  /**
-   * Through TLS, after a flush: if Netty's outbound buffer still holds what the socket did not
-   * take, writes an empty buffer behind it, straight to that buffer (no TLS record: it carries no
-   * byte), whose write completes once the socket has taken everything before it, or fails when the
-   * connection closes; then {@code writer} flushes again ({@link FrameWriter#flushSoon}), which
-   * writes the frames that waited meanwhile ({@link #waitsForSocket}) and gives this instance back
-   * once it is done. Nothing when one such write already waits.
-   */
-  void awaitSocket(FrameWriter writer) {
-    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    if (tls == null || awaitingSocket || out == null || out.totalPendingWriteBytes() == 0) {
-      return;
-    }
-    awaitingSocket = true;
-    ChannelPromise taken = channel.newPromise();
-    taken.addListener(
-        f -> {
-          awaitingSocket = false;
-          writer.flushSoon();
-        });
-    Channel.Unsafe unsafe = channel.unsafe();
-    unsafe.write(Unpooled.EMPTY_BUFFER, taken);
-    unsafe.flush();
+  /** Whether no frame is kept. */
+  boolean isEmpty() {
+    return count == 0;
   }
 
   /** The bytes of the frames kept for the end of the pass. */

@@ -41,8 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * epoll takes the direct path, io_uring (whose sockets block) and NIO go through Netty's buffer,
  * and a client that stops reading holds up no other connection of its I/O thread. With TLS, every
  * frame goes through the TLS handler instead, copied into records: the same holds, for frames
- * smaller and larger than a TLS record, for small frames that fill several records in a pass, and
- * for frames of a later pass that wait until the socket has taken the records of an earlier one.
+ * smaller and larger than a TLS record, and for small frames that fill several records in a pass.
  */
 @Timeout(60)
 class SocketWritesTest {
@@ -89,10 +88,6 @@ class SocketWritesTest {
      */
     @NonBlocking
     void smallBurstThenMoreLater(Burst b);
-
-    /** As {@link #smallBurstThenMoreLater}, and closes the connection in that last pass. */
-    @NonBlocking
-    void smallBurstThenMoreLaterThenClose(Burst b);
   }
 
   /** The events of the later pass of {@link Writes#smallBurstThenMoreLater}. */
@@ -133,21 +128,12 @@ class SocketWritesTest {
       }
     }
 
-    @Override
-    public void smallBurstThenMoreLater(Burst b) {
-      later(b, false);
-    }
-
-    @Override
-    public void smallBurstThenMoreLaterThenClose(Burst b) {
-      later(b, true);
-    }
-
     /**
      * On the I/O thread: each task queued here runs after the end-of-pass flush that the writes
      * before it queued ({@link Flusher}), so each is a pass of its own.
      */
-    private void later(Burst b, boolean close) {
+    @Override
+    public void smallBurstThenMoreLater(Burst b) {
       ServerConnection connection = laterServer.directory().connection(ctx.clientId());
       // A small send buffer, as the client's receive buffer: the socket takes a few kilobytes of
       // the burst, wherever the kernel's autotuning would take the buffer.
@@ -158,13 +144,7 @@ class SocketWritesTest {
       loop.execute(
           () -> {
             smallBurst(new Burst(b.from() + b.count(), LATER));
-            loop.execute(
-                () -> {
-                  if (close) {
-                    ctx.close();
-                  }
-                  done.countDown();
-                });
+            loop.execute(done::countDown);
           });
     }
   }
@@ -303,29 +283,6 @@ class SocketWritesTest {
     LeakDetection.assertNoLeaks();
   }
 
-  @ParameterizedTest(name = "{0}, TLS {1}")
-  @MethodSource("paths")
-  void framesOfALaterPassArriveOnceTheSocketTookTheEarlierOnes(IoTransport transport, boolean tls)
-      throws Exception {
-    try (ZocketServer server = server(transport, tls)) {
-      Whole whole = new Whole(SocketWritesTest::small);
-      NettyClient client = slowReader(server, tls, whole);
-      laterPassDone = new CountDownLatch(1);
-      laterServer = server;
-      client.autoRead(false);
-      // About 200 KB in a pass, below the high water mark (256 KiB) but more than the sockets take
-      // while the client does not read: Netty keeps the rest. Through TLS, the frames of the later
-      // pass then wait until the socket has taken those records, and go out with nothing else
-      // happening on the server once it has.
-      client.send(burst("smallBurstThenMoreLater", 0, 200, "l"));
-      assertThat(laterPassDone.await(20, TimeUnit.SECONDS)).as("the later pass").isTrue();
-      client.autoRead(true);
-      whole.awaitAll(200 + LATER);
-      client.close();
-    }
-    LeakDetection.assertNoLeaks();
-  }
-
   /**
    * The attack: a client stops reading while the server writes it more than its socket takes. No
    * write may wait for that socket (an io_uring socket blocks, and a direct write to it held the
@@ -351,27 +308,6 @@ class SocketWritesTest {
       stalled.awaitAll(200 + LATER);
       staller.close();
       reader.close();
-    }
-    LeakDetection.assertNoLeaks();
-  }
-
-  @ParameterizedTest(name = "{0}, TLS {1}")
-  @MethodSource("paths")
-  void framesWaitingForTheSocketGoOutBeforeACloseFrame(IoTransport transport, boolean tls)
-      throws Exception {
-    try (ZocketServer server = server(transport, tls)) {
-      Whole whole = new Whole(SocketWritesTest::small);
-      NettyClient client = slowReader(server, tls, whole);
-      laterPassDone = new CountDownLatch(1);
-      laterServer = server;
-      client.autoRead(false);
-      // As above, and the server closes the connection while the later pass's frames wait.
-      client.send(burst("smallBurstThenMoreLaterThenClose", 0, 200, "c"));
-      assertThat(laterPassDone.await(20, TimeUnit.SECONDS)).as("the close").isTrue();
-      client.autoRead(true);
-      assertThat(client.awaitClose()).isEqualTo(1000);
-      assertThat(whole.error).isNull();
-      assertThat(whole.received).as("events before the close frame").isEqualTo(200 + LATER);
     }
     LeakDetection.assertNoLeaks();
   }

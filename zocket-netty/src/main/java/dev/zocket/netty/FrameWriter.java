@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  * (if any) on their way to the socket; with permessage-deflate, through the whole pipeline as
  * {@link TextWebSocketFrame}s. Every write is flushed once, when the I/O thread's current pass ends
  * ({@link Flusher}); on epoll without TLS or an extension, the frames of a pass go to the socket in
- * one gathering write then, past Netty's outbound buffer while it is empty, and with TLS to the TLS
- * handler a record at a time ({@link SocketWrites}).
+ * one gathering write then, past Netty's outbound buffer while it is empty; with TLS they go to the
+ * TLS handler a record at a time, and on io_uring and NIO to Netty's outbound buffer in buffers of
+ * the same size ({@link SocketWrites}).
  *
  * <p>Collaborators: the channel; the {@link FrameHandler}, which pauses reading while the
  * connection is behind and closes a slow consumer; and the server's {@link SlowConsumers}: the
@@ -356,16 +357,21 @@ final class FrameWriter {
       channel.write(
           new TextWebSocketFrame(frame.duplicate().skipBytes(TextFrames.headerLength(frame))),
           channel.voidPromise());
-    } else if (straightToSocket()) {
-      if (SocketWrites.fits(channel) && socketWrites(null).accepts(frame)) {
+    } else if (straightToSocket() && SocketWrites.fits(channel)) {
+      if (socketWrites(null).accepts(frame)) {
         socketWrites.add(frame);
       } else {
         channel.unsafe().write(frame.duplicate(), channel.voidPromise());
       }
-    } else if (!closed && (socketWrites != null || SocketWrites.throughTls(raw))) {
-      // Not once closed: the close frame goes through the pipeline, behind what was handed over
-      // and behind frames written after the hand-over (the backlog), which must not wait here.
+    } else if (!closed
+        && (socketWrites != null || straightToSocket() || SocketWrites.throughTls(raw))) {
+      // Copied into buffers written from the encoder's context (to the TLS handler, or to another
+      // transport's outbound buffer). Not once closed: the close frame goes through the pipeline,
+      // behind what was handed over and behind frames written after the hand-over (the backlog),
+      // which must not wait here.
       socketWrites(raw).add(frame);
+    } else if (straightToSocket()) {
+      channel.unsafe().write(frame.duplicate(), channel.voidPromise());
     } else {
       raw.write(frame.duplicate(), channel.voidPromise());
     }
@@ -376,12 +382,13 @@ final class FrameWriter {
   }
 
   /**
-   * The frames of this pass for the socket, or for the TLS handler that {@code tls} writes to, lent
-   * by the I/O thread on the pass's first write.
+   * The frames of this pass for the socket, or, with {@code copies}, copied into buffers that
+   * context writes (to the TLS handler, or another transport's outbound buffer); lent by the I/O
+   * thread on the pass's first write.
    */
-  private SocketWrites socketWrites(ChannelHandlerContext tls) {
+  private SocketWrites socketWrites(ChannelHandlerContext copies) {
     if (socketWrites == null) {
-      socketWrites = SocketWrites.lend(channel, tls);
+      socketWrites = SocketWrites.lend(channel, copies);
     }
     return socketWrites;
   }

@@ -273,7 +273,8 @@ class SocketWritesTest {
       Whole whole = new Whole(SocketWritesTest::small);
       NettyClient client = slowReader(server, tls, whole);
       // About 300 KB of 1 KB frames per pass: more than Netty's high water mark, so a pass writes
-      // its frames in several parts, each filling TLS records that end inside frames.
+      // its frames in several parts, each filling 16 KB buffers (TLS records, or on io_uring and
+      // NIO entries of Netty's buffer) that end inside frames.
       for (int n = 0; n < 4; n++) {
         client.send(burst("smallBurst", n * 300, 300, "s" + n));
       }

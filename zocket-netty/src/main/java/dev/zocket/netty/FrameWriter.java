@@ -353,25 +353,23 @@ final class FrameWriter {
     ChannelHandlerContext raw = rawWrites;
     // Netty moves the reader index of what it writes: it gets a duplicate, which carries the
     // frame's reference.
+    boolean toSocket = raw != null && straightToSocket();
     if (raw == null) {
       channel.write(
           new TextWebSocketFrame(frame.duplicate().skipBytes(TextFrames.headerLength(frame))),
           channel.voidPromise());
-    } else if (straightToSocket() && SocketWrites.fits(channel)) {
+    } else if (toSocket && SocketWrites.fits(channel)) {
       if (socketWrites(null).accepts(frame)) {
         socketWrites.add(frame);
       } else {
         channel.unsafe().write(frame.duplicate(), channel.voidPromise());
       }
-    } else if (!closed
-        && (socketWrites != null || straightToSocket() || SocketWrites.throughTls(raw))) {
+    } else if (!closed && (socketWrites != null || toSocket || SocketWrites.throughTls(raw))) {
       // Copied into buffers written from the encoder's context (to the TLS handler, or to another
       // transport's outbound buffer). Not once closed: the close frame goes through the pipeline,
       // behind what was handed over and behind frames written after the hand-over (the backlog),
       // which must not wait here.
       socketWrites(raw).add(frame);
-    } else if (straightToSocket()) {
-      channel.unsafe().write(frame.duplicate(), channel.voidPromise());
     } else {
       raw.write(frame.duplicate(), channel.voidPromise());
     }

@@ -161,6 +161,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
     ServerConnection c = shared.connections().open(ctx.channel(), this, writer, headers, resume);
     connection = c;
+    shared.state().channels.remove(ctx.channel()); // live now: shutdown finds it there
     c.start();
   }
 

@@ -206,7 +206,7 @@ final class ServerConnection extends ConnectionContext {
     execute(
         () -> {
           user = sessionUser;
-          attributes.restore(sessionAttributes);
+          restoreAttributes(sessionAttributes);
           createHandlersThenRegister();
         });
   }
@@ -216,7 +216,7 @@ final class ServerConnection extends ConnectionContext {
    * forgets the attributes, and connects afresh under {@code newClientId}. Any thread.
    */
   void restartAfresh(String newClientId) {
-    attributes.clear();
+    clearAttributes();
     rooms.leaveAll(); // rooms a handler factory joined: the connection leaves under its old id
     rooms.forget();
     clientId = newClientId;
@@ -408,12 +408,7 @@ final class ServerConnection extends ConnectionContext {
   /** Forgets the rooms and attributes, once {@code onDisconnect} has seen them. */
   void forget() {
     rooms.forget();
-    attributes.clear();
-  }
-
-  /** What the attributes hold now, for a session that is kept. */
-  Map<String, Object> attributesSnapshot() {
-    return attributes.snapshot();
+    clearAttributes();
   }
 
   /**

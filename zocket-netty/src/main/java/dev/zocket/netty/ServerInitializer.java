@@ -1,10 +1,8 @@
 package dev.zocket.netty;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -56,12 +54,10 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
   private final Supplier<FrameHandler> frames;
 
   /**
-   * The water marks and the receive buffer sizing of every socket: one instance each, given to
-   * every channel, rather than one per channel (Netty's default sizing makes a new one for each).
+   * The water marks of every socket: one instance, given to every channel, rather than one per
+   * channel. The receive buffer sizing is {@link ReceiveSizing}'s, one instance for every server.
    */
   private final WriteBufferWaterMark waterMark;
-
-  private static final RecvByteBufAllocator RECEIVE_SIZES = new AdaptiveRecvByteBufAllocator();
 
   /**
    * The pipelines of a server of these settings and parts.
@@ -91,7 +87,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     channels.add(ch);
     Hardening h = hardening;
-    ch.config().setWriteBufferWaterMark(waterMark).setRecvByteBufAllocator(RECEIVE_SIZES);
+    ch.config().setWriteBufferWaterMark(waterMark).setRecvByteBufAllocator(ReceiveSizing.INSTANCE);
     ChannelPipeline p = ch.pipeline();
     if (h.sslContext() != null) {
       p.addLast("tls", h.sslContext().newHandler(ch.alloc()));

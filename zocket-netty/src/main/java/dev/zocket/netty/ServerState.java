@@ -36,7 +36,10 @@ final class ServerState {
   /** Every open socket, counted against the connection limits. */
   final Admission admission;
 
-  /** Every accepted channel, upgraded or not, for shutdown. */
+  /**
+   * Every accepted channel until it is upgraded (then its connection is {@link #live}), for
+   * shutdown. An upgraded connection leaves it so that it pays for one registry entry, not two.
+   */
   final ChannelGroup channels = new DefaultChannelGroup("zocket", GlobalEventExecutor.INSTANCE);
 
   /** Every upgraded connection whose end ({@code onDisconnect}) has not run yet. */
@@ -64,7 +67,8 @@ final class ServerState {
 
   /**
    * Closes every channel, upgraded ones with 1001, and returns the futures that complete when each
-   * connection has ended.
+   * connection has ended. A channel upgraded while this runs is in {@link #live} before it leaves
+   * {@link #channels}, so it is closed through one or the other.
    */
   List<CompletableFuture<Void>> closeAll() {
     closing = true;
@@ -79,6 +83,7 @@ final class ServerState {
     }
     List<CompletableFuture<Void>> ends = new ArrayList<>();
     for (ServerConnection c : live) {
+      c.goAway();
       ends.add(c.terminated());
     }
     return ends;

@@ -31,9 +31,11 @@
 #                                   benchmarks.jar (its ZocketChatServer) (default: both)
 #   --runs N                        runs per scenario and server (default 3); the median is reported
 #   --duration S                    measured window in seconds (default 5)
-#   --warmup S                      warm-up before the window in seconds (default 30: after 3 s the
-#                                   JIT has not finished, and the user time per delivery of the
-#                                   fan-out to 500 was twice that after 30 s)
+#   --warmup S                      warm-up before the window in seconds (default 30, 60 for the -tls
+#                                   scenarios: after 3 s the JIT has not finished, and the user time
+#                                   per delivery of the fan-out to 500 was twice that after 30 s;
+#                                   over TLS both servers' JIT threads still took 10 to 58 ns per
+#                                   delivery of a fan-out to 100 after 30 s, none after 60 s)
 #   --rate M                        pace the senders of the fanout and rooms scenarios (also NAMExN):
 #                                   M messages per second per room, spread evenly in time, instead of
 #                                   as fast as their window allows; the case is named NAME@M
@@ -73,7 +75,7 @@ CLK_TCK=$(getconf CLK_TCK)
 servers=""
 runs=3
 duration=5
-warmup=30
+warmup="" # per scenario unless given: see warmup_for
 rate=""
 idle_clients=5000
 histograms=""
@@ -249,6 +251,16 @@ scenario_args() { # $1 = scenario name
   local pace=""
   [[ -n $rate && $1 =~ ^(fanout|rooms) ]] && pace="--rate $rate"
   echo "$(scenario_shape "$1") $pace"
+}
+
+warmup_for() { # $1 = scenario name: --warmup if given, else 60 s over TLS and 30 s otherwise
+  if [[ -n $warmup ]]; then
+    echo "$warmup"
+  elif [[ $1 == *-tls ]]; then
+    echo 60
+  else
+    echo 30
+  fi
 }
 
 scenario_shape() { # $1 = scenario name
@@ -482,7 +494,7 @@ for sc in "${scenarios[@]}"; do
         pids=$(IFS=,; echo "${NODE_PIDS[*]}")
         # shellcheck disable=SC2046
         json=$(taskset -c 1 java $DRIVER_JAVA_OPTS -cp "$BENCH_JAR" dev.zocket.bench.load.LoadDriver \
-          --host 127.0.0.1 --clock-ticks "$CLK_TCK" $(scenario_args "$base") --warmup "$warmup" \
+          --host 127.0.0.1 --clock-ticks "$CLK_TCK" $(scenario_args "$base") --warmup "$(warmup_for "$base")" \
           --duration "$duration" --ports "$ports" --server-pid "$pids" --redis-pid "$REDIS_PID" \
           --redis-port "$REDIS_PORT")
         stop_nodes
@@ -498,7 +510,7 @@ for sc in "${scenarios[@]}"; do
         hooks=(--window-hooks "$hooks_dir")
       fi
       # shellcheck disable=SC2046
-      json=$(driver $(scenario_args "$sc") --warmup "$warmup" --duration "$duration" \
+      json=$(driver $(scenario_args "$sc") --warmup "$(warmup_for "$sc")" --duration "$duration" \
         --server-pid "$SERVER_PID" "${hooks[@]}") || true # a failed run's JSON has its error
       if [[ $syscalls == 1 ]]; then
         touch "$hooks_dir/end" # in case the driver failed before its window

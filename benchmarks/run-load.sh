@@ -34,7 +34,7 @@
 #   --warmup S                      warm-up before the window in seconds (default 30, 60 for the -tls
 #                                   scenarios: after 3 s the JIT has not finished, and the user time
 #                                   per delivery of the fan-out to 500 was twice that after 30 s;
-#                                   over TLS both servers' JIT threads still took 10 to 58 ns per
+#                                   over TLS both servers' JIT threads still took 21 to 58 ns per
 #                                   delivery of a fan-out to 100 after 30 s, none after 60 s)
 #   --rate M                        pace the senders of the fanout and rooms scenarios (also NAMExN):
 #                                   M messages per second per room, spread evenly in time, instead of

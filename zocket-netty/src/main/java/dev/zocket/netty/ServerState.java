@@ -67,17 +67,14 @@ final class ServerState {
 
   /**
    * Closes every channel, upgraded ones with 1001, and returns the futures that complete when each
-   * connection has ended. A channel upgraded while this runs is in {@link #live} before it leaves
-   * {@link #channels}, so it is closed through one or the other.
+   * connection has ended. A channel upgraded while this runs has its connection in {@link #live}
+   * before the connection is known to its frame stage, so it is told there, not closed here.
    */
   List<CompletableFuture<Void>> closeAll() {
     closing = true;
     for (Channel ch : channels) {
       FrameHandler frames = ch.pipeline().get(FrameHandler.class);
-      ServerConnection c = frames == null ? null : frames.connection();
-      if (c != null) {
-        c.goAway();
-      } else {
+      if (frames == null || frames.connection() == null) {
         ch.close();
       }
     }

@@ -31,9 +31,9 @@ import java.util.Arrays;
  *   <li>Through TLS ({@link #throughTls}): copied into buffers of one TLS record each ({@link
  *       #RECORD_BYTES}), each written to the TLS handler once, instead of one pipeline write and
  *       one entry of the handler's queue per frame, which the handler would copy into records
- *       itself. A frame of a record or more is written as it is: the handler encrypts straight from
- *       it, so copying it would only add a copy. What the handler holds counts towards Netty's
- *       writability, as any write.
+ *       itself. A frame of a record or more, and the only frame of a pass (most replies), is
+ *       written as it is: the handler encrypts straight from it, so copying it would only add a
+ *       copy. What the handler holds counts towards Netty's writability, as any write.
  *   <li>To any other socket (io_uring, NIO) with nothing between the WebSocket encoder and it:
  *       copied into buffers of the same size, each one entry of Netty's outbound buffer, instead of
  *       one entry per frame. Netty's io_uring transport removes what a write took entry by entry,

@@ -22,16 +22,16 @@ final class ConnectionRooms implements RoomSet {
   /** Rooms a resumed session lost: as many lines as a client can fill the room memory. */
   private static final RateLimitedLog lostRooms = new RateLimitedLog(log);
 
-  private final Directory directory;
-  private final RoomLimits limits;
   private final ServerConnection connection;
 
-  /** The rooms joined, as the directory names them; replaced under this object's lock. */
-  private volatile Set<String> names = Set.of();
+  /**
+   * The rooms joined, as the directory names them: the name itself while there is one (most
+   * connections are in one room, and a set of one takes 24 bytes more), else an immutable set;
+   * replaced under this object's lock.
+   */
+  private volatile Object names = Set.of();
 
-  ConnectionRooms(Directory directory, RoomLimits limits, ServerConnection connection) {
-    this.directory = directory;
-    this.limits = limits;
+  ConnectionRooms(ServerConnection connection) {
     this.connection = connection;
   }
 
@@ -46,7 +46,7 @@ final class ConnectionRooms implements RoomSet {
    */
   private void join(String room, boolean record) {
     Objects.requireNonNull(room, "room == null");
-    int maxLength = limits.maxRoomIdLength();
+    int maxLength = limits().maxRoomIdLength();
     if (room.length() > maxLength) {
       // The client's error (the id comes from it, usually): answered to it, not logged as a
       // failure. The id is not quoted: the message may well be logged.
@@ -55,11 +55,11 @@ final class ConnectionRooms implements RoomSet {
           "A room id may have at most " + maxLength + " characters; this one has " + room.length());
     }
     synchronized (this) {
-      Set<String> current = names;
+      Set<String> current = current();
       if (current.contains(room)) {
         return;
       }
-      int max = limits.maxRoomsPerConnection();
+      int max = limits().maxRoomsPerConnection();
       if (current.size() >= max) {
         throw new ZocketException(
             ErrorCodes.LIMIT_EXCEEDED, "A connection may be in at most " + max + " rooms");
@@ -69,12 +69,12 @@ final class ConnectionRooms implements RoomSet {
       String mark = record ? recovery.beforeJoin() : null;
       if (!connection.isClosed()) {
         // May refuse (the server's room memory is full); else shares the directory's id.
-        name = directory.join(room, connection);
+        name = directory().join(room, connection);
         if (connection.isClosed()) { // closed meanwhile: closed() may have missed this room
-          directory.leave(room, connection);
+          directory().leave(room, connection);
         }
       }
-      names = with(current, name);
+      names = compact(with(current, name));
       if (record) {
         recovery.joined(name, mark);
       }
@@ -85,10 +85,10 @@ final class ConnectionRooms implements RoomSet {
   public void leave(String room) {
     Objects.requireNonNull(room, "room == null");
     synchronized (this) {
-      Set<String> current = names;
+      Set<String> current = current();
       if (current.contains(room)) {
-        names = without(current, room);
-        directory.leave(room, connection);
+        names = compact(without(current, room));
+        directory().leave(room, connection);
         connection.recovery().left(room);
       }
     }
@@ -96,12 +96,16 @@ final class ConnectionRooms implements RoomSet {
 
   @Override
   public boolean has(String room) {
-    return names.contains(Objects.requireNonNull(room, "room == null"));
+    Objects.requireNonNull(room, "room == null");
+    Object n = names;
+    return n instanceof String one ? one.equals(room) : ((Set<?>) n).contains(room);
   }
 
   @Override
+  @SuppressWarnings("unchecked") // names holds a String or a Set<String>, see there
   public Set<String> current() {
-    return names;
+    Object n = names;
+    return n instanceof String one ? Set.of(one) : (Set<String>) n;
   }
 
   /**
@@ -125,7 +129,7 @@ final class ConnectionRooms implements RoomSet {
   /** Takes this connection out of the directory; its own list stays for onDisconnect. */
   void leaveAll() {
     synchronized (this) {
-      directory.remove(connection, names);
+      directory().remove(connection, current());
     }
   }
 
@@ -134,9 +138,22 @@ final class ConnectionRooms implements RoomSet {
     names = Set.of();
   }
 
+  private Directory directory() {
+    return connection.shared().directory();
+  }
+
+  private RoomLimits limits() {
+    return connection.shared().roomLimits();
+  }
+
   @Override
   public String toString() {
-    return names.toString();
+    return current().toString();
+  }
+
+  /** What {@link #names} holds for a set: its only element, or the set. */
+  private static Object compact(Set<String> set) {
+    return set.size() == 1 ? set.iterator().next() : set;
   }
 
   private static Set<String> with(Set<String> set, String element) {

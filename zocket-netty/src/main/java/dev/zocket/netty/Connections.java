@@ -1,7 +1,5 @@
 package dev.zocket.netty;
 
-import io.netty.channel.Channel;
-
 /**
  * Opens the connections of one server once their handshake is done: gives each a client id, its
  * side of connection-state recovery and what every connection shares (the application's parts, the
@@ -34,28 +32,43 @@ final class Connections {
     this.ids = ids;
   }
 
+  /** The application's parts: dispatcher, handlers' executor, callbacks, emitters, observers. */
+  Application app() {
+    return app;
+  }
+
+  /** The server's state: the live connections, the limits, the drops, the inbound memory. */
+  ServerState state() {
+    return state;
+  }
+
+  /** The calls a connection may have unanswered at once. */
+  int maxCallsInFlight() {
+    return maxCallsInFlight;
+  }
+
+  /** The limits on a connection's rooms. */
+  RoomLimits roomLimits() {
+    return roomLimits;
+  }
+
+  /** Who is connected and in which rooms. */
+  Directory directory() {
+    return directory;
+  }
+
   /**
-   * A new connection on {@code channel}, live from now on; {@link ServerConnection#start} starts
-   * it. On the channel's I/O thread, once upgraded.
+   * A new connection on the channel of {@code frames}, live from now on; {@link
+   * ServerConnection#start} starts it. On the channel's I/O thread, once upgraded.
    *
+   * @param frames the channel's frame stage
+   * @param writer the frame stage's writer
    * @param headers the handshake's headers, bound
    * @param resume what the client asked of connection-state recovery
    */
-  ServerConnection open(
-      Channel channel, FrameHandler frames, FrameWriter writer, Object headers, Resume resume) {
+  ServerConnection open(FrameHandler frames, FrameWriter writer, Object headers, Resume resume) {
     ServerConnection c =
-        new ServerConnection(
-            app,
-            state,
-            maxCallsInFlight,
-            roomLimits,
-            directory,
-            channel,
-            frames,
-            writer,
-            ids.next(),
-            headers,
-            recovery.link(resume));
+        new ServerConnection(this, frames, writer, ids.next(), headers, recovery.link(resume));
     state.live.add(c);
     return c;
   }

@@ -6,7 +6,6 @@ import dev.zocket.internal.Dispatcher;
 import dev.zocket.internal.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -30,10 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a connection's pipeline, and its WebSocket protocol handler once upgraded:
- * decodes every text or binary message on the I/O thread and hands it to the connection, applies
- * the rate limit ({@link RateLimiter}), keeps why the connection is not read from ({@link
- * ReadPauses}), and runs the closing handshake. Its {@link Heartbeat} times the socket out, pings
- * it when it is silent and answers its pings.
+ * decodes every text or binary message on the I/O thread and hands it to the connection and applies
+ * the rate limit ({@link RateLimiter}). The layers it extends keep why the connection is not read
+ * from ({@link ReadPauses}), time the socket out, ping it when it is silent and answer its pings
+ * ({@link Heartbeat}), and run the closing handshake ({@link CloseHandshake}): one object per
+ * connection for all four.
  *
  * <p><b>Reading</b> pauses while the connection is behind (its outbound buffer full: the client
  * does not read what it caused), while too many of its messages wait for their handlers, while a
@@ -50,13 +50,13 @@ import org.slf4j.LoggerFactory;
  * <p>Collaborators, given by the server: the dispatcher (to decode), the frame size limit, the
  * heartbeat's {@link Heartbeat.Timing}, the {@link RateLimiter.Limit}, the {@link Admission}, the
  * drop counters and the {@link SlowConsumers} rules (for its {@link FrameWriter} and its 1013); its
- * own per connection: {@link Heartbeat}, {@link RateLimiter}, {@link CloseHandshake}, {@link
- * ReadPauses} and, once upgraded, the {@link FrameWriter} and the {@link ServerConnection}.
+ * own per connection: the {@link RateLimiter} and, once upgraded, the {@link FrameWriter} and the
+ * {@link ServerConnection}.
  *
  * <p>Threading: everything runs on the connection's I/O thread, except {@link #connection()}, which
  * a shutdown reads from any thread.
  */
-final class FrameHandler extends ChannelInboundHandlerAdapter {
+final class FrameHandler extends ReadPauses {
   private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
 
   /** Lines a client can cause once per connection: slow consumers cut, unexpected errors. */
@@ -100,14 +100,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   private final Shared shared;
 
-  /** The timeouts and pings of this connection, and its answers to the peer's pings. */
-  private final Heartbeat heartbeat;
-
   /** The rate limit, or null for none. */
   private final RateLimiter rateLimit;
-
-  /** The closing handshake; once begun, data frames read are dropped. */
-  private final CloseHandshake closing;
 
   /** Set on the I/O thread once upgraded; read by a shutdown from any thread. */
   private volatile ServerConnection connection;
@@ -117,16 +111,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** What the connection limits let this socket do; null until it is active. */
   private Admission.Verdict verdict;
 
-  private ChannelHandlerContext ctx;
-
-  /** Why the connection is not read from; set once the handler is added. */
-  private ReadPauses reads;
-
   /** A socket's frame stage. */
   FrameHandler(Shared shared) {
     this.shared = shared;
-    this.heartbeat = new Heartbeat(shared.timing(), this);
-    this.closing = new CloseHandshake(this);
     this.rateLimit = RateLimiter.of(shared.rateLimit());
   }
 
@@ -143,40 +130,39 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     return verdict;
   }
 
-  /** On the I/O thread, by the handshake stage: a plain request was answered; the next may come. */
-  void requestAnswered() {
-    heartbeat.requestAnswered();
-  }
-
   /**
    * On the I/O thread, by the handshake stage, once the upgrade response is on its way and the
    * pipeline holds the WebSocket codec: opens the connection.
    */
   void upgraded(Object headers, Resume resume) {
-    writer = new FrameWriter(ctx.channel(), this, shared.slowConsumers());
-    heartbeat.upgraded();
+    writer = new FrameWriter(ctx.channel(), this);
+    startPinging();
     if (shared.state().closing()) {
       close(1001, "Server is shutting down");
       return;
     }
-    ServerConnection c = shared.connections().open(ctx.channel(), this, writer, headers, resume);
+    ServerConnection c = shared.connections().open(this, writer, headers, resume);
     connection = c;
     shared.state().channels.remove(ctx.channel()); // live now: shutdown finds it there
     c.start();
   }
 
-  /** Why the connection is not read from. On the I/O thread, once the handler is added. */
-  ReadPauses reads() {
-    return reads;
+  /** The server's slow-consumer rules, for the writer. */
+  SlowConsumers slowConsumers() {
+    return shared.slowConsumers();
+  }
+
+  @Override
+  Heartbeat.Timing timing() {
+    return shared.timing();
+  }
+
+  @Override
+  InboundMemory inboundMemory() {
+    return shared.state().inbound;
   }
 
   // ------------------------------------------------------------------ socket and heartbeat
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.reads = new ReadPauses(ctx.channel(), closing, shared.state().inbound);
-  }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -186,17 +172,17 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    heartbeat.start(ctx);
+    startHeartbeat();
     super.channelActive(ctx);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    heartbeat.markRead();
+    markRead();
     super.channelReadComplete(ctx);
   }
 
-  /** From the heartbeat: the HTTP request under way took longer than the handshake timeout. */
+  @Override
   void requestTimedOut() {
     log.debug(
         "Closing {}: no whole HTTP request within {}",
@@ -205,7 +191,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** From the heartbeat: the peer made no progress for the idle timeout (see {@link Heartbeat}). */
+  @Override
   void idleTimedOut() {
     log.debug(
         "Closing {}: no whole frame or message for {}", describe(), shared.timing().idleTimeout());
@@ -236,27 +222,27 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       if (!frame.isFinalFragment()) {
         aggregateFragments(frame); // the aggregator tells the heartbeat a message has begun
       } else {
-        heartbeat.messageArrived();
+        messageArrived();
         message(frame);
       }
     } else if (frame instanceof PingWebSocketFrame) {
-      heartbeat.controlArrived();
-      heartbeat.ping(frame.content());
+      controlArrived();
+      answerPing(frame.content());
     } else if (frame instanceof CloseWebSocketFrame close) {
-      closing.peerClosed(ctx, close);
-    } else if (frame instanceof ContinuationWebSocketFrame && closing.begun()) {
+      peerClosed(close);
+    } else if (frame instanceof ContinuationWebSocketFrame && begun()) {
       shared
           .state()
           .drops
           .count(DropReason.CLOSING); // the rest of a message cut short by our close
     } else {
-      heartbeat.controlArrived(); // a pong: all the idle timeout needs
+      controlArrived(); // a pong: all the idle timeout needs
     }
   }
 
   private void message(WebSocketFrame frame) {
     ServerConnection connection = this.connection;
-    if (closing.begun() || connection == null) {
+    if (begun() || connection == null) {
       shared.state().drops.count(DropReason.CLOSING);
       return;
     }
@@ -283,7 +269,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean allowed = withinRate();
-    if (closing.begun()) {
+    if (begun()) {
       // Over the rate limit, with the close policy: refused for its rate, as under REJECT.
       shared.state().drops.count(DropReason.RATE_LIMITED);
       return;
@@ -314,7 +300,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
    */
   private boolean withinRate() {
     RateLimiter limiter = rateLimit;
-    if (limiter == null || limiter.allows(ctx, reads)) {
+    if (limiter == null || limiter.allows(ctx, this)) {
       return true;
     }
     if (limiter.closes()) {
@@ -336,7 +322,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
           @Override
           protected WebSocketFrame beginAggregation(WebSocketFrame start, ByteBuf content)
               throws Exception {
-            heartbeat.messageBegun();
+            messageBegun();
             return super.beginAggregation(start, content);
           }
         };
@@ -350,43 +336,25 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   // ------------------------------------------------------------------ closing
 
-  /**
-   * On the I/O thread: closes the connection with a status, completing the closing handshake (see
-   * {@link CloseHandshake}). Once.
-   */
-  void close(int status, String reason) {
-    closing.close(ctx, status, reason);
-  }
-
-  /** Closes with a status without waiting for the peer (see {@link CloseHandshake#closeAtOnce}). */
-  void closeAtOnce(int status, String reason) {
-    closing.closeAtOnce(ctx, status, reason);
-  }
-
   /** On the I/O thread, from the writer: closes a slow consumer with 1013, once. */
   void slowConsumer(String why) {
-    if (!closing.begun()) {
+    if (!begun()) {
       slowConsumerLog.info("Closing {} with 1013 as a slow consumer: {}", describe(), why);
       shared.slowConsumers().closed();
-      closing.closeSlowConsumer(ctx, "Slow consumer");
+      closeSlowConsumer("Slow consumer");
     }
   }
 
-  /**
-   * From the closing handshake, once it has begun either way: nothing more is written, pinged or
-   * answered, and the connection is read until the end, whatever paused it. The writer's backlog is
-   * written before the close frame if {@code deliverBacklog}, else released so the close frame goes
-   * next (a slow consumer, a peer that closed first).
-   */
+  @Override
   void closingBegan(boolean deliverBacklog) {
     if (writer != null) {
       writer.close(deliverBacklog);
     }
-    heartbeat.closing();
-    reads.update();
+    releaseNextPong(); // no pong any more, nor a ping or a timeout: the heartbeat sees begun()
+    updateAutoRead();
   }
 
-  /** From the closing handshake: the peer did not close within its timeout. */
+  @Override
   void closeTimedOut() {
     log.debug("Closing {}: the peer did not close within the close timeout", describe());
     ctx.close();
@@ -404,12 +372,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    heartbeat.stop();
-    closing.stop();
+    stopHeartbeat();
+    stopCloseTimeout();
     if (rateLimit != null) {
       rateLimit.stop();
     }
-    reads.stop();
+    stopInboundRecheck();
     if (writer != null) {
       writer.close(false);
     }
@@ -418,7 +386,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
     ServerConnection c = connection;
     if (c != null) {
-      c.closed(closing.code());
+      c.closed(code());
     }
     super.channelInactive(ctx);
   }
@@ -439,7 +407,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       log.debug("Closing {}: {}", describe(), LogSafe.text(cause.getMessage()));
       String message = String.valueOf(cause.getMessage());
       if (message.startsWith(UNREADABLE_CLOSE)) {
-        closing.answerUnreadableClose(ctx, status.code(), status.reasonText());
+        answerUnreadableClose(status.code(), status.reasonText());
         return;
       }
       close(

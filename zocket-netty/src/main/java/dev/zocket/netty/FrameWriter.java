@@ -71,11 +71,11 @@ final class FrameWriter {
   private final Channel channel;
   private final FrameHandler frames;
 
-  /** The slow-consumer policy and limits, and what they count. */
+  /**
+   * The slow-consumer policy and limits, and what they count; with the server-wide budget ({@link
+   * SlowConsumers#budget}), read on every count.
+   */
   private final SlowConsumers slow;
-
-  /** The server-wide budget ({@link SlowConsumers#budget}), read on every count. */
-  private final BacklogBudget budget;
 
   /**
    * Where complete frames enter the pipeline: the WebSocket encoder's context. Null when an
@@ -97,12 +97,11 @@ final class FrameWriter {
 
   /**
    * What Netty's outbound buffer and {@link SocketWrites} hold for this connection, as counted in
-   * the server-wide budget: while behind, and 0 otherwise.
+   * the server-wide budget: while behind, as a connection behind's; once the close has begun, as a
+   * closing connection's (see {@link #close}); 0 otherwise. One field for both: a closed writer is
+   * never behind.
    */
   private long outBytes;
-
-  /** What Netty still holds for this connection once its close has begun, as counted. */
-  private long closingBytes;
 
   /**
    * Set while this writer hands frames to Netty: a writability change it causes is looked at once
@@ -128,11 +127,10 @@ final class FrameWriter {
   /** Set once a close frame was sent: no data frame may follow it (RFC 6455 section 5.5.1). */
   private boolean closed;
 
-  FrameWriter(Channel channel, FrameHandler frames, SlowConsumers slow) {
+  FrameWriter(Channel channel, FrameHandler frames) {
     this.channel = channel;
     this.frames = frames;
-    this.slow = slow;
-    this.budget = slow.budget;
+    this.slow = frames.slowConsumers();
     // Created once the upgrade response's listeners added any extension encoder, so the pipeline
     // is final here.
     this.rawWrites =
@@ -193,14 +191,14 @@ final class FrameWriter {
    */
   void reply(Outgoing reply) {
     long held = heldWhileBehind;
-    if (held >= 0 && slow.closes && budget.wouldCut(held)) {
+    if (held >= 0 && slow.closes && slow.budget.wouldCut(held)) {
       cutFromAnyThread(
           "it does not read its replies while what the server holds for clients is past "
-              + budget.max()
+              + slow.budget.max()
               + " bytes");
       return;
     }
-    ByteBuf frame = ReplyCharge.encode(channel.alloc(), reply, budget);
+    ByteBuf frame = ReplyCharge.encode(channel.alloc(), reply, slow.budget);
     reply(frame, cost(frame));
   }
 
@@ -211,18 +209,18 @@ final class FrameWriter {
   private void reply(ByteBuf frame, long charged) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
-      budget.addInTransit(-charged);
+      slow.budget.addInTransit(-charged);
       write(frame);
       return;
     }
     try {
       loop.execute(
           () -> {
-            budget.addInTransit(-charged);
+            slow.budget.addInTransit(-charged);
             write(frame);
           });
     } catch (RejectedExecutionException e) {
-      budget.addInTransit(-charged);
+      slow.budget.addInTransit(-charged);
       frame.release(); // the I/O thread is stopping: the connection is closing
     }
   }
@@ -276,7 +274,7 @@ final class FrameWriter {
     backlog.add(frame);
     int cost = cost(frame);
     backlogBytes += cost;
-    checkLimits(budget.add(cost));
+    checkLimits(slow.budget.add(cost));
   }
 
   /**
@@ -295,13 +293,13 @@ final class FrameWriter {
     } else {
       // Past the server-wide budget, the connections furthest behind go first: a healthy client
       // that lags a little keeps its place while a stalled one is cut.
-      budget.cutIfFurtherBehind(
+      slow.budget.cutIfFurtherBehind(
           own,
           total,
           () ->
               cut(
                   "all connections behind hold more than "
-                      + budget.max()
+                      + slow.budget.max()
                       + " bytes and it holds at least their average"));
     }
   }
@@ -319,7 +317,7 @@ final class FrameWriter {
     // Counts again what Netty holds: the close dropped the frames the socket had not begun, which
     // the close's first count, taken just before, still held for as long as the socket stays open.
     close(false);
-    if (channel.isActive() && budget.passed()) {
+    if (channel.isActive() && slow.budget.passed()) {
       channel.close();
       close(false); // counts what Netty held as released: the close released it
     }
@@ -337,7 +335,7 @@ final class FrameWriter {
     long held = pending();
     long delta = held - outBytes;
     outBytes = held;
-    return budget.add(delta);
+    return slow.budget.add(delta);
   }
 
   /**
@@ -417,7 +415,7 @@ final class FrameWriter {
       ByteBuf frame = b.poll();
       int cost = cost(frame);
       backlogBytes -= cost;
-      budget.add(-cost);
+      slow.budget.add(-cost);
       writeNow(frame);
     }
     writing = false;
@@ -434,11 +432,11 @@ final class FrameWriter {
       return;
     }
     behindNow = true;
-    budget.fellBehind();
+    slow.budget.fellBehind();
     recount();
     publish();
     startStallTimer();
-    frames.reads().behind(true);
+    frames.behind(true);
   }
 
   /** (Re)starts the time a connection that is behind may go without reading anything. */
@@ -463,12 +461,12 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
-    budget.add(-outBytes); // below the low water mark now: uncounted, see above
+    slow.budget.add(-outBytes); // below the low water mark now: uncounted, see above
     outBytes = 0;
     publish();
-    budget.caughtUp();
+    slow.budget.caughtUp();
     cancelTimer();
-    frames.reads().behind(false);
+    frames.behind(false);
   }
 
   private void cancelTimer() {
@@ -489,6 +487,7 @@ final class FrameWriter {
    *     or the application chose) or is released (a slow consumer's, or one the peer began)
    */
   void close(boolean deliverBacklog) {
+    boolean wasOpen = !closed;
     closed = true;
     heldWhileBehind = -1;
     if (socketWrites != null) {
@@ -496,7 +495,7 @@ final class FrameWriter {
     }
     if (behindNow) {
       behindNow = false;
-      budget.caughtUp();
+      slow.budget.caughtUp();
     }
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
@@ -507,18 +506,18 @@ final class FrameWriter {
           frame.release();
         }
       }
-      budget.add(-backlogBytes);
+      slow.budget.add(-backlogBytes);
       backlogBytes = 0;
     }
     cancelTimer();
-    if (outBytes != 0) {
-      budget.add(-outBytes);
+    if (wasOpen && outBytes != 0) {
+      slow.budget.add(-outBytes); // no longer behind
       outBytes = 0;
     }
     long held = channel.isActive() ? pending() : 0;
-    if (held != closingBytes) {
-      budget.addClosing(held - closingBytes);
-      closingBytes = held;
+    if (held != outBytes) {
+      slow.budget.addClosing(held - outBytes);
+      outBytes = held;
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.zocket.netty;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import java.time.Duration;
@@ -15,8 +14,7 @@ import java.time.Duration;
  * timeout); and the answers to the peer's pings, one pong at a time: pings that arrive while a pong
  * is still being written are answered once, with the latest one's data. How a timed-out socket is
  * closed is the {@link FrameHandler}'s. Everything stops once the closing handshake begins (the
- * close timeout takes over) or the channel closes. Its own class so that the timing rules read in
- * one place, apart from the frames.
+ * close timeout takes over) or the channel closes.
  *
  * <p><b>Progress</b>: before the upgrade, any bytes read (the handshake timeout bounds a request
  * that drips); once upgraded, only a frame that has arrived whole: a message, the first fragment of
@@ -25,12 +23,13 @@ import java.time.Duration;
  * count, so a frame, or a fragmented message, that is dribbled for ever is cut at the idle timeout
  * however much of it arrives.
  *
- * <p>Collaborators: the server's {@link Timing}, the {@link FrameHandler}, told of timeouts, and
- * the I/O thread's {@link HeartbeatTimers}.
+ * <p>A layer of the connection's frame stage, above its {@link CloseHandshake} (see there why the
+ * stage is layered): the {@link FrameHandler} gives it the server's {@link Timing} and is told of
+ * timeouts; the I/O thread's {@link HeartbeatTimers} keep its timer.
  *
  * <p>Threading: on the connection's I/O thread only; the timer fires there too.
  */
-final class Heartbeat {
+abstract class Heartbeat extends CloseHandshake {
   /**
    * The durations of a server's heartbeat. Immutable.
    *
@@ -41,28 +40,21 @@ final class Heartbeat {
    */
   record Timing(Duration handshakeTimeout, Duration idleTimeout, Duration pingInterval) {}
 
-  private final Timing timing;
-  private final FrameHandler frames;
-
-  /** The frame stage's context; set when the socket becomes active. */
-  private ChannelHandlerContext ctx;
-
-  /** The I/O thread's timers; set when the socket becomes active. */
-  private HeartbeatTimers timers;
-
-  /** This heartbeat's place in {@link #timers}, -1 while not scheduled; theirs to keep. */
+  /** This heartbeat's place in its I/O thread's {@link HeartbeatTimers}, -1 while not scheduled. */
   int slot = -1;
 
   /** When the timer is due ({@code nanoTime}), while scheduled; the timers' to keep. */
   long due;
 
-  /** When the HTTP request under way must be complete ({@code nanoTime}), until upgraded. */
-  private long requestDeadline;
-
-  /** When the peer last made progress, and when the ping interval last began ({@code nanoTime}). */
+  /** When the peer last made progress ({@code nanoTime}). */
   private long lastRead;
 
-  private long lastPing;
+  /**
+   * Until upgraded, when the HTTP request under way must be complete; once upgraded, when the ping
+   * interval last began ({@code nanoTime}). One field for both, as the second begins when the first
+   * ends: no ping goes to a socket that is not upgraded.
+   */
+  private long requestDeadlineOrLastPing;
 
   /** Whether the read under way brought progress, which {@link #markRead} then dates. */
   private boolean progressed;
@@ -73,24 +65,23 @@ final class Heartbeat {
   /** Whether a fragmented message is under way: until its last fragment, nothing is progress. */
   private boolean messageUnderWay;
 
-  /** Whether the closing handshake has begun: no ping, pong or timeout any more. */
-  private boolean closing;
-
   /** A pong is being written; {@link #nextPong} holds the data of the latest ping since. */
   private boolean pongInFlight;
 
   private ByteBuf nextPong;
 
-  Heartbeat(Timing timing, FrameHandler frames) {
-    this.timing = timing;
-    this.frames = frames;
-  }
+  /** The durations of the server's heartbeat. */
+  abstract Timing timing();
+
+  /** The HTTP request under way took longer than the handshake timeout. */
+  abstract void requestTimedOut();
+
+  /** The peer made no progress for the idle timeout (see above). */
+  abstract void idleTimedOut();
 
   /** When the socket has become active (and was admitted): starts the timer. */
-  void start(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.timers = HeartbeatTimers.of(ctx.executor());
-    lastRead = lastPing = System.nanoTime();
+  void startHeartbeat() {
+    lastRead = System.nanoTime();
     requestAnswered(); // the first request's deadline
     schedule(lastRead);
   }
@@ -131,57 +122,64 @@ final class Heartbeat {
 
   /** A plain HTTP request was answered: the next one is due within the handshake timeout. */
   void requestAnswered() {
-    requestDeadline = System.nanoTime() + timing.handshakeTimeout().toNanos();
+    requestDeadlineOrLastPing = System.nanoTime() + timing().handshakeTimeout().toNanos();
   }
 
-  /** The connection was upgraded: no request is due any more, and it is pinged when silent. */
-  void upgraded() {
+  /**
+   * The connection was upgraded: no request is due any more, and it is pinged when silent, the
+   * first ping interval beginning now. The timer, set for the request's deadline, is set again.
+   */
+  void startPinging() {
     upgraded = true;
+    long now = System.nanoTime();
+    requestDeadlineOrLastPing = now;
+    if (slot >= 0) {
+      HeartbeatTimers.of(ctx.executor()).cancel(this);
+      schedule(now);
+    }
   }
 
   private void schedule(long now) {
-    long idle = timing.idleTimeout().toNanos();
-    long ping = timing.pingInterval().toNanos();
-    long next = upgraded ? Long.MAX_VALUE : requestDeadline;
+    long idle = timing().idleTimeout().toNanos();
+    long ping = timing().pingInterval().toNanos();
+    long next = upgraded ? Long.MAX_VALUE : requestDeadlineOrLastPing;
     if (idle > 0) {
       next = Math.min(next, lastRead + idle);
     }
-    if (ping > 0) {
-      next = Math.min(next, Math.max(lastRead, lastPing) + ping);
+    if (upgraded && ping > 0) {
+      next = Math.min(next, Math.max(lastRead, requestDeadlineOrLastPing) + ping);
     }
     if (next != Long.MAX_VALUE) {
-      timers.schedule(this, next, now);
+      HeartbeatTimers.of(ctx.executor()).schedule(this, next, now);
     }
   }
 
   /** The timer, by {@link HeartbeatTimers} once it is due; {@code now} as they read it. */
   void fire(long now) {
-    if (!ctx.channel().isActive() || closing) {
+    if (!ctx.channel().isActive() || begun()) {
       return;
     }
-    if (!upgraded && now - requestDeadline >= 0) {
-      frames.requestTimedOut();
+    if (!upgraded && now - requestDeadlineOrLastPing >= 0) {
+      requestTimedOut();
       return;
     }
-    long idle = timing.idleTimeout().toNanos();
+    long idle = timing().idleTimeout().toNanos();
     if (idle > 0 && now - lastRead >= idle) {
-      frames.idleTimedOut();
+      idleTimedOut();
       return;
     }
-    long ping = timing.pingInterval().toNanos();
-    if (ping > 0 && now - Math.max(lastRead, lastPing) >= ping) {
-      lastPing = now;
-      if (upgraded) {
-        // Liveness is what the client sends: one that only receives is pinged, so its pong counts.
-        ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
-      }
+    long ping = timing().pingInterval().toNanos();
+    if (upgraded && ping > 0 && now - Math.max(lastRead, requestDeadlineOrLastPing) >= ping) {
+      requestDeadlineOrLastPing = now;
+      // Liveness is what the client sends: one that only receives is pinged, so its pong counts.
+      ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
     }
     schedule(now);
   }
 
   /** Answers a ping from the peer, whose data the caller keeps. */
-  void ping(ByteBuf data) {
-    if (closing) {
+  void answerPing(ByteBuf data) {
+    if (begun()) {
       return;
     }
     if (pongInFlight) {
@@ -203,7 +201,7 @@ final class Heartbeat {
               ByteBuf next = nextPong;
               nextPong = null;
               if (next != null) {
-                if (closing || !ctx.channel().isActive()) {
+                if (begun() || !ctx.channel().isActive()) {
                   next.release();
                 } else {
                   pong(next);
@@ -212,21 +210,16 @@ final class Heartbeat {
             });
   }
 
-  /** The closing handshake has begun: no ping, pong or timeout any more. */
-  void closing() {
-    closing = true;
-    releaseNextPong();
-  }
-
   /** The channel has closed: stops the timer and releases what waits. */
-  void stop() {
-    if (timers != null) {
-      timers.cancel(this);
+  void stopHeartbeat() {
+    if (slot >= 0) {
+      HeartbeatTimers.of(ctx.executor()).cancel(this);
     }
     releaseNextPong();
   }
 
-  private void releaseNextPong() {
+  /** Releases the data of a ping still to be answered: at the close, or once closing has begun. */
+  void releaseNextPong() {
     if (nextPong != null) {
       nextPong.release();
       nextPong = null;

@@ -53,8 +53,6 @@ final class InboundQueue implements Runnable {
   private static final AtomicLongFieldUpdater<InboundQueue> QUEUED_BYTES =
       AtomicLongFieldUpdater.newUpdater(InboundQueue.class, "queuedBytes");
 
-  private final Application app;
-  private final ServerState state;
   private final ServerConnection connection;
   private final FrameHandler frames;
 
@@ -84,10 +82,7 @@ final class InboundQueue implements Runnable {
    */
   private volatile long queuedBytes;
 
-  InboundQueue(
-      Application app, ServerState state, ServerConnection connection, FrameHandler frames) {
-    this.app = app;
-    this.state = state;
+  InboundQueue(ServerConnection connection, FrameHandler frames) {
     this.connection = connection;
     this.frames = frames;
   }
@@ -95,22 +90,22 @@ final class InboundQueue implements Runnable {
   /** On the I/O thread: handles a decoded message now or queues it. */
   void handle(Dispatcher.Inbound in) {
     if (inlineAllowed && in.nonBlocking() && pending == 0) {
-      app.dispatcher().handle(connection, in);
+      connection.app().dispatcher().handle(connection, in);
       return;
     }
     long bytes = QUEUED_BYTES.addAndGet(this, in.size());
-    state.inbound.add(in.size());
+    connection.state().inbound.add(in.size());
     int before = enqueue(in);
     // The server-wide total is summed only for a queue of some size: a short one adds little.
-    if (bytes > GLOBAL_CHECK_BYTES && state.inbound.over()) {
-      frames.reads().overInboundMemory();
+    if (bytes > GLOBAL_CHECK_BYTES && connection.state().inbound.over()) {
+      frames.overInboundMemory();
     }
     if (paused == 0
         && (before + 1 >= Hardening.MAX_QUEUED_MESSAGES || bytes > Hardening.MAX_QUEUED_BYTES)) {
       paused = 1;
-      frames.reads().pause(ReadPauses.QUEUE_FULL);
+      frames.pause(ReadPauses.QUEUE_FULL);
       if (drainedEnough() && PAUSED.compareAndSet(this, 1, 0)) {
-        frames.reads().resume(ReadPauses.QUEUE_FULL); // the executor drained it meanwhile
+        frames.resume(ReadPauses.QUEUE_FULL); // the executor drained it meanwhile
       }
     }
   }
@@ -144,9 +139,9 @@ final class InboundQueue implements Runnable {
     }
     for (Object task; (task = q.poll()) != null; ) {
       if (task instanceof Dispatcher.Inbound in) {
-        state.drops.count(reason);
+        connection.state().drops.count(reason);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        state.inbound.add(-in.size());
+        connection.state().inbound.add(-in.size());
       }
     }
   }
@@ -204,7 +199,7 @@ final class InboundQueue implements Runnable {
           .execute(
               () -> {
                 if (paused == 0) { // not paused again meanwhile
-                  frames.reads().resume(ReadPauses.QUEUE_FULL);
+                  frames.resume(ReadPauses.QUEUE_FULL);
                 }
               });
     } catch (RejectedExecutionException e) {
@@ -214,7 +209,7 @@ final class InboundQueue implements Runnable {
 
   private void schedule() {
     try {
-      app.executor().execute(this);
+      connection.app().executor().execute(this);
     } catch (RejectedExecutionException e) {
       connection.executorRejected();
     }
@@ -229,9 +224,9 @@ final class InboundQueue implements Runnable {
         connection.disconnected();
       } else {
         Dispatcher.Inbound in = (Dispatcher.Inbound) task;
-        app.dispatcher().handle(connection, in);
+        connection.app().dispatcher().handle(connection, in);
         QUEUED_BYTES.addAndGet(this, -in.size());
-        state.inbound.add(-in.size());
+        connection.state().inbound.add(-in.size());
       }
       int current = epoch; // read before the count reaches zero, when a new epoch may begin
       int left = PENDING.decrementAndGet(this);

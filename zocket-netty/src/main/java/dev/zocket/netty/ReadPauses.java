@@ -1,16 +1,20 @@
 package dev.zocket.netty;
 
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Why a connection is not read from, and the socket's auto-read that follows: reading pauses while
  * any reason holds and resumes when none is left, so TCP pushes back on the client. A closing
- * connection is read whatever holds it, until the peer's close frame. Everything runs on the
- * connection's I/O thread; other threads hand a pause or a resume over to it.
+ * connection is read whatever holds it, until the peer's close frame.
+ *
+ * <p>A layer of the connection's frame stage, above its {@link Heartbeat} (see {@link
+ * CloseHandshake} why the stage is layered); the {@link FrameHandler} gives it the server-wide
+ * {@link InboundMemory}.
+ *
+ * <p>Threading: on the connection's I/O thread; other threads hand a pause or a resume over to it.
  */
-final class ReadPauses {
+abstract class ReadPauses extends Heartbeat {
   /** Its outbound buffer is full: the client does not read what it caused. */
   static final int BEHIND = 1;
 
@@ -29,36 +33,25 @@ final class ReadPauses {
   /** How often a connection paused by the server-wide inbound memory looks whether it may read. */
   private static final long INBOUND_RECHECK_MILLIS = 20;
 
-  private final Channel channel;
-
-  /** The connection's closing handshake: once begun, the connection is read until the end. */
-  private final CloseHandshake closing;
-
-  /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... */
-  private int pauses;
+  /** The reasons reading is paused: {@link #BEHIND}, {@link #QUEUE_FULL}, ... (five bits). */
+  private byte pauses;
 
   /** Looks whether the server-wide inbound memory is back within its budget; set while paused. */
   private ScheduledFuture<?> inboundRecheck;
 
   /** The bytes of the messages waiting for handlers on all connections, and their budget. */
-  private final InboundMemory inbound;
-
-  ReadPauses(Channel channel, CloseHandshake closing, InboundMemory inbound) {
-    this.inbound = inbound;
-    this.channel = channel;
-    this.closing = closing;
-  }
+  abstract InboundMemory inboundMemory();
 
   /** Pauses reading for a reason until {@link #resume} with it. */
   void pause(int reason) {
     pauses |= reason;
-    update();
+    updateAutoRead();
   }
 
   /** Takes back a reason to pause reading. */
   void resume(int reason) {
     pauses &= ~reason;
-    update();
+    updateAutoRead();
   }
 
   /** The connection fell behind or caught up (see {@link FrameWriter}). */
@@ -84,11 +77,10 @@ final class ReadPauses {
 
   private void recheckInboundMemory() {
     inboundRecheck =
-        channel
-            .eventLoop()
+        ctx.executor()
             .schedule(
                 () -> {
-                  if (inbound.over()) {
+                  if (inboundMemory().over()) {
                     recheckInboundMemory();
                   } else {
                     inboundRecheck = null;
@@ -100,12 +92,12 @@ final class ReadPauses {
   }
 
   /** Sets the socket's auto-read from the reasons and the closing handshake. */
-  void update() {
-    channel.config().setAutoRead(closing.begun() || pauses == 0);
+  void updateAutoRead() {
+    ctx.channel().config().setAutoRead(begun() || pauses == 0);
   }
 
   /** The channel has closed: nothing is rechecked any more. */
-  void stop() {
+  void stopInboundRecheck() {
     if (inboundRecheck != null) {
       inboundRecheck.cancel(false);
       inboundRecheck = null;

@@ -63,9 +63,9 @@ final class ServerConnection extends ConnectionContext {
 
   private static final RateLimitedLog rejections = new RateLimitedLog(log);
 
-  private static final int CONNECTING = 0;
-  private static final int OPEN = 1;
-  private static final int CLOSED = 2;
+  private static final byte CONNECTING = 0;
+  private static final byte OPEN = 1;
+  private static final byte CLOSED = 2;
 
   private static final AtomicIntegerFieldUpdater<ServerConnection> IN_FLIGHT =
       AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "inFlight");
@@ -78,11 +78,15 @@ final class ServerConnection extends ConnectionContext {
   /** What {@link #terminated()} gives once the connection has ended. */
   private static final CompletableFuture<Void> ENDED = CompletableFuture.completedFuture(null);
 
-  private final Application app;
-  private final ServerState state;
-  private final int maxCallsInFlight;
-  private final Channel channel;
+  /**
+   * What every connection of the server shares: the application's parts, the server's state and
+   * limits, the directory (one reference per connection, not one per part).
+   */
+  private final Connections shared;
+
+  /** Its frame stage, which holds its channel's context. */
   private final FrameHandler frames;
+
   private final FrameWriter writer;
   private final Object headers;
 
@@ -104,46 +108,55 @@ final class ServerConnection extends ConnectionContext {
    */
   private volatile CompletableFuture<Void> terminated;
 
-  private volatile int lifecycle = CONNECTING;
+  /** {@link #CONNECTING}, {@link #OPEN} or {@link #CLOSED}; a byte, beside {@link #wentAway}. */
+  private volatile byte lifecycle = CONNECTING;
 
   /** Whether a shutdown has closed this connection. */
   private volatile boolean wentAway;
 
   ServerConnection(
-      Application app,
-      ServerState state,
-      int maxCallsInFlight,
-      RoomLimits roomLimits,
-      Directory directory,
-      Channel channel,
+      Connections shared,
       FrameHandler frames,
       FrameWriter writer,
       String clientId,
       Object headers,
       Recovery.Link recovery) {
     super(clientId);
-    this.app = app;
-    this.state = state;
-    this.maxCallsInFlight = maxCallsInFlight;
-    this.channel = channel;
+    this.shared = shared;
     this.frames = frames;
     this.writer = writer;
     this.headers = headers;
     this.recovery = recovery;
-    this.rooms = new ConnectionRooms(directory, roomLimits, this);
-    this.inbound = new InboundQueue(app, state, this, frames);
+    this.rooms = new ConnectionRooms(this);
+    this.inbound = new InboundQueue(this, frames);
+    Application app = shared.app();
     this.streams =
-        ServerStreams.of(this, channel, writer, app.dispatcher().writer(), app.executor());
+        ServerStreams.of(this, channel(), writer, app.dispatcher().writer(), app.executor());
+  }
+
+  /** What every connection of the server shares. */
+  Connections shared() {
+    return shared;
+  }
+
+  /** The application's parts. */
+  Application app() {
+    return shared.app();
+  }
+
+  /** The server's state. */
+  ServerState state() {
+    return shared.state();
   }
 
   /** The connection's I/O thread. */
   EventLoop eventLoop() {
-    return channel.eventLoop();
+    return channel().eventLoop();
   }
 
   /** The allocator of the connection's buffers. */
   ByteBufAllocator alloc() {
-    return channel.alloc();
+    return channel().alloc();
   }
 
   /** Whether the connection has closed (or ended while connecting). Any thread. */
@@ -168,7 +181,7 @@ final class ServerConnection extends ConnectionContext {
   /** The connection has ended: it is no longer live, and {@link #terminated()} completes. */
   @SuppressWarnings("unchecked")
   private void terminate() {
-    state.live.remove(this);
+    state().live.remove(this);
     CompletableFuture<Void> f = TERMINATED.getAndSet(this, ENDED);
     if (f != null) {
       f.complete(null);
@@ -225,7 +238,7 @@ final class ServerConnection extends ConnectionContext {
 
   private void execute(Runnable step) {
     try {
-      app.executor().execute(step);
+      app().executor().execute(step);
     } catch (RejectedExecutionException e) {
       connectFailed(e);
     }
@@ -234,13 +247,13 @@ final class ServerConnection extends ConnectionContext {
   /** On the executor, once the user context is known: the handlers, then the registration. */
   private void createHandlersThenRegister() {
     try {
-      handlers = app.dispatcher().routes().newHandlers(this);
+      handlers = app().dispatcher().routes().newHandlers(this);
     } catch (RuntimeException e) {
       connectFailed(e);
       return;
     }
     try {
-      channel.eventLoop().execute(this::connected);
+      channel().eventLoop().execute(this::connected);
     } catch (RejectedExecutionException e) {
       connectFailed(e); // the I/O threads are stopping
     }
@@ -251,7 +264,7 @@ final class ServerConnection extends ConnectionContext {
     try {
       stage =
           Objects.requireNonNull(
-              app.onConnect().apply(headers, clientId), "onConnect returned null");
+              app().onConnect().apply(headers, clientId), "onConnect returned null");
     } catch (Throwable t) {
       connectFailed(t);
       return;
@@ -273,7 +286,7 @@ final class ServerConnection extends ConnectionContext {
    * it closed meanwhile.
    */
   private void connected() {
-    if (channel.isActive()) {
+    if (channel().isActive()) {
       recovery.register(this);
     } else {
       opened();
@@ -295,7 +308,7 @@ final class ServerConnection extends ConnectionContext {
    */
   void openAfter(ByteBuf first, List<ByteBuf> missed) {
     try {
-      channel
+      channel()
           .eventLoop()
           .execute(
               () -> {
@@ -314,16 +327,16 @@ final class ServerConnection extends ConnectionContext {
 
   /** On the I/O thread, once registered: opens the connection, or ends it if it closed. */
   void opened() {
-    if (channel.isActive()) {
+    if (channel().isActive()) {
       lifecycle = OPEN;
-      Liveness.announce(channel, writer);
+      Liveness.announce(channel(), writer);
       log.debug(
           "Client {} {} from {}",
           clientId,
           recovery.resumed() ? "resumed its session" : "connected",
-          channel.remoteAddress());
-      if (app.observers().enabled) {
-        app.observers().onConnectionOpened(clientId);
+          channel().remoteAddress());
+      if (app().observers().enabled) {
+        app().observers().onConnectionOpened(clientId);
       }
     } else {
       lifecycle = CLOSED;
@@ -355,7 +368,7 @@ final class ServerConnection extends ConnectionContext {
           }
         };
     try {
-      channel.eventLoop().execute(end);
+      channel().eventLoop().execute(end);
     } catch (RejectedExecutionException e) {
       end.run(); // the I/O threads are stopping; nothing else touches this connection
     }
@@ -372,8 +385,8 @@ final class ServerConnection extends ConnectionContext {
       return; // connecting: connected() or connectFailed() ends it
     }
     lifecycle = CLOSED;
-    if (app.observers().enabled) {
-      app.observers().onConnectionClosed(clientId, closeCode);
+    if (app().observers().enabled) {
+      app().observers().onConnectionClosed(clientId, closeCode);
     }
     rooms.leaveAll();
     recovery.closed(closeCode);
@@ -385,12 +398,12 @@ final class ServerConnection extends ConnectionContext {
    * session is kept for the client to resume.
    */
   void disconnected() {
-    if (recovery.park(this, state.closing())) {
+    if (recovery.park(this, state().closing())) {
       terminate();
       return;
     }
     try {
-      app.onDisconnect().accept(this);
+      app().onDisconnect().accept(this);
     } catch (Throwable t) {
       onDisconnectFailures.error("onDisconnect failed for client {}", clientId, t);
     } finally {
@@ -429,7 +442,7 @@ final class ServerConnection extends ConnectionContext {
       return; // a stream's credit or cancel: applied now, whatever waits in the queue
     }
     String rpcId = in.rpcId();
-    if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > maxCallsInFlight) {
+    if (rpcId != null && IN_FLIGHT.incrementAndGet(this) > shared.maxCallsInFlight()) {
       IN_FLIGHT.decrementAndGet(this);
       reject(in, "Too many calls in flight");
       return;
@@ -438,7 +451,7 @@ final class ServerConnection extends ConnectionContext {
       ZocketException refused = streams.reserve(in);
       if (refused != null) {
         log.debug("Client {}: {}", clientId, refused.getMessage());
-        app.dispatcher().refuse(this, in, refused); // the answer settles the call, see send
+        app().dispatcher().refuse(this, in, refused); // the answer settles the call, see send
         return;
       }
     }
@@ -449,7 +462,7 @@ final class ServerConnection extends ConnectionContext {
   void reject(Dispatcher.Inbound call, String message) {
     log.debug("Client {}: {}", clientId, message);
     IN_FLIGHT.incrementAndGet(this); // the answer settles it, as any answer to a call (see send)
-    app.dispatcher().refuse(this, call, new ZocketException(ErrorCodes.RATE_LIMITED, message));
+    app().dispatcher().refuse(this, call, new ZocketException(ErrorCodes.RATE_LIMITED, message));
   }
 
   // ------------------------------------------------------------------ shutdown
@@ -461,7 +474,7 @@ final class ServerConnection extends ConnectionContext {
    */
   Future<?> drain() {
     try {
-      return channel.eventLoop().submit(() -> frames.reads().pause(ReadPauses.DRAINING));
+      return channel().eventLoop().submit(() -> frames.pause(ReadPauses.DRAINING));
     } catch (RejectedExecutionException e) {
       return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null); // nothing is read any more
     }
@@ -497,7 +510,7 @@ final class ServerConnection extends ConnectionContext {
    */
   @Override
   public void send(Outgoing reply) {
-    if (!channel.isActive()) {
+    if (!channel().isActive()) {
       IN_FLIGHT.decrementAndGet(this);
       return;
     }
@@ -519,7 +532,8 @@ final class ServerConnection extends ConnectionContext {
         () ->
             send(
                 out ->
-                    app.dispatcher()
+                    app()
+                        .dispatcher()
                         .writer()
                         .writeEnvelope(out, Protocol.REPLY_TYPE, null, false, rpcId)));
   }
@@ -561,9 +575,12 @@ final class ServerConnection extends ConnectionContext {
     writer.reply(event);
   }
 
-  /** The connection's channel, for the extensions kept as its attributes. */
+  /**
+   * The connection's channel, for the extensions kept as its attributes: its frame stage's (set
+   * before this connection was made, so any thread sees it through the final {@link #frames}).
+   */
   Channel channel() {
-    return channel;
+    return frames.ctx.channel();
   }
 
   /** Closes the connection with a status, completing the closing handshake. Any thread. */
@@ -581,7 +598,7 @@ final class ServerConnection extends ConnectionContext {
 
   /** Runs a closing step on the I/O thread, now if on it; closes the channel if it is stopping. */
   private void onIoThread(Runnable close) {
-    EventLoop loop = channel.eventLoop();
+    EventLoop loop = channel().eventLoop();
     if (loop.inEventLoop()) {
       close.run();
       return;
@@ -589,7 +606,7 @@ final class ServerConnection extends ConnectionContext {
     try {
       loop.execute(close);
     } catch (RejectedExecutionException e) {
-      channel.close(); // the I/O threads are stopping
+      channel().close(); // the I/O threads are stopping
     }
   }
 
@@ -602,12 +619,12 @@ final class ServerConnection extends ConnectionContext {
 
   @Override
   public <E> Emitter<E> emit(Class<E> events) {
-    return app.emitters().emitter(events);
+    return app().emitters().emitter(events);
   }
 
   /** The server's cluster view, for {@link Cluster#of}. */
   Cluster cluster() {
-    return app.cluster();
+    return app().cluster();
   }
 
   @Override

@@ -218,9 +218,17 @@ class RoomsTest {
     a.send("{\"type\":\"t.leave\",\"payload\":{\"roomId\":\"never\"}}");
     a.sync();
     assertThat(server.roomCount()).isEqualTo(1);
+    // One room left: the set of one is held as its name (ConnectionRooms), and reads the same.
+    id = a.call("t.rooms", null);
+    assertThat(a.next())
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[\"r2\"],\"rpcId\":\"" + id + "\"}");
+    a.send("{\"type\":\"t.join\",\"payload\":{\"roomId\":\"r2\"}}"); // already in it
     server.emit(Events.class).toRoom("r1").onText("hello");
     a.send("{\"type\":\"t.leave\",\"payload\":{\"roomId\":\"r2\"}}");
     a.sync();
+    id = a.call("t.rooms", null);
+    assertThat(a.next())
+        .isEqualTo("{\"type\":\"__rpc_res\",\"payload\":[],\"rpcId\":\"" + id + "\"}");
     b.send("{\"type\":\"t.leave\",\"payload\":{\"roomId\":\"r2\"}}");
     b.sync();
     assertThat(server.roomCount()).isZero();

@@ -1,5 +1,7 @@
 package dev.zocket.netty;
 
+import io.netty.channel.Channel;
+
 /**
  * Opens the connections of one server once their handshake is done: gives each a client id, its
  * side of connection-state recovery and what every connection shares (the application's parts, the
@@ -58,17 +60,16 @@ final class Connections {
   }
 
   /**
-   * A new connection on the channel of {@code frames}, live from now on; {@link
-   * ServerConnection#start} starts it. On the channel's I/O thread, once upgraded.
+   * A new connection on {@code channel}, live from now on; {@link ServerConnection#start} starts
+   * it. On the channel's I/O thread, once upgraded.
    *
-   * @param frames the channel's frame stage
-   * @param writer the frame stage's writer
+   * @param writer the writer of the channel's frame stage
    * @param headers the handshake's headers, bound
    * @param resume what the client asked of connection-state recovery
    */
-  ServerConnection open(FrameHandler frames, FrameWriter writer, Object headers, Resume resume) {
+  ServerConnection open(Channel channel, FrameWriter writer, Object headers, Resume resume) {
     ServerConnection c =
-        new ServerConnection(this, frames, writer, ids.next(), headers, recovery.link(resume));
+        new ServerConnection(this, channel, writer, ids.next(), headers, recovery.link(resume));
     state.live.add(c);
     return c;
   }

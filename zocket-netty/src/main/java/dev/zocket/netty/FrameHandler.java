@@ -141,7 +141,7 @@ final class FrameHandler extends ReadPauses {
       close(1001, "Server is shutting down");
       return;
     }
-    ServerConnection c = shared.connections().open(this, writer, headers, resume);
+    ServerConnection c = shared.connections().open(ctx.channel(), writer, headers, resume);
     connection = c;
     shared.state().channels.remove(ctx.channel()); // live now: shutdown finds it there
     c.start();

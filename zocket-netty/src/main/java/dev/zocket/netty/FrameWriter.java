@@ -139,6 +139,11 @@ final class FrameWriter {
             : null;
   }
 
+  /** The frame stage this writer belongs to. */
+  FrameHandler frames() {
+    return frames;
+  }
+
   /**
    * Writes an event, shared by all its recipients as one complete WebSocket frame; the caller keeps
    * its reference. On the I/O thread (the fan-out hands events from other threads over in batches,

@@ -84,8 +84,7 @@ final class ServerConnection extends ConnectionContext {
    */
   private final Connections shared;
 
-  /** Its frame stage, which holds its channel's context. */
-  private final FrameHandler frames;
+  private final Channel channel;
 
   private final FrameWriter writer;
   private final Object headers;
@@ -116,22 +115,22 @@ final class ServerConnection extends ConnectionContext {
 
   ServerConnection(
       Connections shared,
-      FrameHandler frames,
+      Channel channel,
       FrameWriter writer,
       String clientId,
       Object headers,
       Recovery.Link recovery) {
     super(clientId);
     this.shared = shared;
-    this.frames = frames;
+    this.channel = channel;
     this.writer = writer;
     this.headers = headers;
     this.recovery = recovery;
     this.rooms = new ConnectionRooms(this);
-    this.inbound = new InboundQueue(this, frames);
+    this.inbound = new InboundQueue(this, writer.frames());
     Application app = shared.app();
     this.streams =
-        ServerStreams.of(this, channel(), writer, app.dispatcher().writer(), app.executor());
+        ServerStreams.of(this, channel, writer, app.dispatcher().writer(), app.executor());
   }
 
   /** What every connection of the server shares. */
@@ -151,12 +150,12 @@ final class ServerConnection extends ConnectionContext {
 
   /** The connection's I/O thread. */
   EventLoop eventLoop() {
-    return channel().eventLoop();
+    return channel.eventLoop();
   }
 
   /** The allocator of the connection's buffers. */
   ByteBufAllocator alloc() {
-    return channel().alloc();
+    return channel.alloc();
   }
 
   /** Whether the connection has closed (or ended while connecting). Any thread. */
@@ -253,7 +252,7 @@ final class ServerConnection extends ConnectionContext {
       return;
     }
     try {
-      channel().eventLoop().execute(this::connected);
+      channel.eventLoop().execute(this::connected);
     } catch (RejectedExecutionException e) {
       connectFailed(e); // the I/O threads are stopping
     }
@@ -286,7 +285,7 @@ final class ServerConnection extends ConnectionContext {
    * it closed meanwhile.
    */
   private void connected() {
-    if (channel().isActive()) {
+    if (channel.isActive()) {
       recovery.register(this);
     } else {
       opened();
@@ -308,7 +307,7 @@ final class ServerConnection extends ConnectionContext {
    */
   void openAfter(ByteBuf first, List<ByteBuf> missed) {
     try {
-      channel()
+      channel
           .eventLoop()
           .execute(
               () -> {
@@ -327,14 +326,14 @@ final class ServerConnection extends ConnectionContext {
 
   /** On the I/O thread, once registered: opens the connection, or ends it if it closed. */
   void opened() {
-    if (channel().isActive()) {
+    if (channel.isActive()) {
       lifecycle = OPEN;
-      Liveness.announce(channel(), writer);
+      Liveness.announce(channel, writer);
       log.debug(
           "Client {} {} from {}",
           clientId,
           recovery.resumed() ? "resumed its session" : "connected",
-          channel().remoteAddress());
+          channel.remoteAddress());
       if (app().observers().enabled) {
         app().observers().onConnectionOpened(clientId);
       }
@@ -368,7 +367,7 @@ final class ServerConnection extends ConnectionContext {
           }
         };
     try {
-      channel().eventLoop().execute(end);
+      channel.eventLoop().execute(end);
     } catch (RejectedExecutionException e) {
       end.run(); // the I/O threads are stopping; nothing else touches this connection
     }
@@ -474,7 +473,7 @@ final class ServerConnection extends ConnectionContext {
    */
   Future<?> drain() {
     try {
-      return channel().eventLoop().submit(() -> frames.pause(ReadPauses.DRAINING));
+      return channel.eventLoop().submit(() -> writer.frames().pause(ReadPauses.DRAINING));
     } catch (RejectedExecutionException e) {
       return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null); // nothing is read any more
     }
@@ -510,7 +509,7 @@ final class ServerConnection extends ConnectionContext {
    */
   @Override
   public void send(Outgoing reply) {
-    if (!channel().isActive()) {
+    if (!channel.isActive()) {
       IN_FLIGHT.decrementAndGet(this);
       return;
     }
@@ -575,17 +574,14 @@ final class ServerConnection extends ConnectionContext {
     writer.reply(event);
   }
 
-  /**
-   * The connection's channel, for the extensions kept as its attributes: its frame stage's (set
-   * before this connection was made, so any thread sees it through the final {@link #frames}).
-   */
+  /** The connection's channel, for the extensions kept as its attributes. */
   Channel channel() {
-    return frames.ctx.channel();
+    return channel;
   }
 
   /** Closes the connection with a status, completing the closing handshake. Any thread. */
   void closeWith(int status, String reason) {
-    onIoThread(() -> frames.close(status, reason));
+    onIoThread(() -> writer.frames().close(status, reason));
   }
 
   /**
@@ -593,12 +589,12 @@ final class ServerConnection extends ConnectionContext {
    * FrameHandler#closeAtOnce}). Any thread.
    */
   void closeAtOnce(int status, String reason) {
-    onIoThread(() -> frames.closeAtOnce(status, reason));
+    onIoThread(() -> writer.frames().closeAtOnce(status, reason));
   }
 
   /** Runs a closing step on the I/O thread, now if on it; closes the channel if it is stopping. */
   private void onIoThread(Runnable close) {
-    EventLoop loop = channel().eventLoop();
+    EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
       close.run();
       return;
@@ -606,7 +602,7 @@ final class ServerConnection extends ConnectionContext {
     try {
       loop.execute(close);
     } catch (RejectedExecutionException e) {
-      channel().close(); // the I/O threads are stopping
+      channel.close(); // the I/O threads are stopping
     }
   }
 

@@ -135,7 +135,7 @@ final class FrameHandler extends ReadPauses {
    * pipeline holds the WebSocket codec: opens the connection.
    */
   void upgraded(Object headers, Resume resume) {
-    writer = new FrameWriter(ctx.channel(), this);
+    writer = new FrameWriter(ctx.channel(), this, shared.slowConsumers());
     startPinging();
     if (shared.state().closing()) {
       close(1001, "Server is shutting down");
@@ -145,11 +145,6 @@ final class FrameHandler extends ReadPauses {
     connection = c;
     shared.state().channels.remove(ctx.channel()); // live now: shutdown finds it there
     c.start();
-  }
-
-  /** The server's slow-consumer rules, for the writer. */
-  SlowConsumers slowConsumers() {
-    return shared.slowConsumers();
   }
 
   @Override

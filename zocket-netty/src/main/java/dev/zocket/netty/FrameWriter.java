@@ -71,11 +71,11 @@ final class FrameWriter {
   private final Channel channel;
   private final FrameHandler frames;
 
-  /**
-   * The slow-consumer policy and limits, and what they count; with the server-wide budget ({@link
-   * SlowConsumers#budget}), read on every count.
-   */
+  /** The slow-consumer policy and limits, and what they count. */
   private final SlowConsumers slow;
+
+  /** The server-wide budget ({@link SlowConsumers#budget}), read on every count. */
+  private final BacklogBudget budget;
 
   /**
    * Where complete frames enter the pipeline: the WebSocket encoder's context. Null when an
@@ -127,10 +127,11 @@ final class FrameWriter {
   /** Set once a close frame was sent: no data frame may follow it (RFC 6455 section 5.5.1). */
   private boolean closed;
 
-  FrameWriter(Channel channel, FrameHandler frames) {
+  FrameWriter(Channel channel, FrameHandler frames, SlowConsumers slow) {
     this.channel = channel;
     this.frames = frames;
-    this.slow = frames.slowConsumers();
+    this.slow = slow;
+    this.budget = slow.budget;
     // Created once the upgrade response's listeners added any extension encoder, so the pipeline
     // is final here.
     this.rawWrites =
@@ -196,14 +197,14 @@ final class FrameWriter {
    */
   void reply(Outgoing reply) {
     long held = heldWhileBehind;
-    if (held >= 0 && slow.closes && slow.budget.wouldCut(held)) {
+    if (held >= 0 && slow.closes && budget.wouldCut(held)) {
       cutFromAnyThread(
           "it does not read its replies while what the server holds for clients is past "
-              + slow.budget.max()
+              + budget.max()
               + " bytes");
       return;
     }
-    ByteBuf frame = ReplyCharge.encode(channel.alloc(), reply, slow.budget);
+    ByteBuf frame = ReplyCharge.encode(channel.alloc(), reply, budget);
     reply(frame, cost(frame));
   }
 
@@ -214,18 +215,18 @@ final class FrameWriter {
   private void reply(ByteBuf frame, long charged) {
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
-      slow.budget.addInTransit(-charged);
+      budget.addInTransit(-charged);
       write(frame);
       return;
     }
     try {
       loop.execute(
           () -> {
-            slow.budget.addInTransit(-charged);
+            budget.addInTransit(-charged);
             write(frame);
           });
     } catch (RejectedExecutionException e) {
-      slow.budget.addInTransit(-charged);
+      budget.addInTransit(-charged);
       frame.release(); // the I/O thread is stopping: the connection is closing
     }
   }
@@ -279,7 +280,7 @@ final class FrameWriter {
     backlog.add(frame);
     int cost = cost(frame);
     backlogBytes += cost;
-    checkLimits(slow.budget.add(cost));
+    checkLimits(budget.add(cost));
   }
 
   /**
@@ -298,13 +299,13 @@ final class FrameWriter {
     } else {
       // Past the server-wide budget, the connections furthest behind go first: a healthy client
       // that lags a little keeps its place while a stalled one is cut.
-      slow.budget.cutIfFurtherBehind(
+      budget.cutIfFurtherBehind(
           own,
           total,
           () ->
               cut(
                   "all connections behind hold more than "
-                      + slow.budget.max()
+                      + budget.max()
                       + " bytes and it holds at least their average"));
     }
   }
@@ -322,7 +323,7 @@ final class FrameWriter {
     // Counts again what Netty holds: the close dropped the frames the socket had not begun, which
     // the close's first count, taken just before, still held for as long as the socket stays open.
     close(false);
-    if (channel.isActive() && slow.budget.passed()) {
+    if (channel.isActive() && budget.passed()) {
       channel.close();
       close(false); // counts what Netty held as released: the close released it
     }
@@ -340,7 +341,7 @@ final class FrameWriter {
     long held = pending();
     long delta = held - outBytes;
     outBytes = held;
-    return slow.budget.add(delta);
+    return budget.add(delta);
   }
 
   /**
@@ -420,7 +421,7 @@ final class FrameWriter {
       ByteBuf frame = b.poll();
       int cost = cost(frame);
       backlogBytes -= cost;
-      slow.budget.add(-cost);
+      budget.add(-cost);
       writeNow(frame);
     }
     writing = false;
@@ -437,7 +438,7 @@ final class FrameWriter {
       return;
     }
     behindNow = true;
-    slow.budget.fellBehind();
+    budget.fellBehind();
     recount();
     publish();
     startStallTimer();
@@ -466,10 +467,10 @@ final class FrameWriter {
       return;
     }
     behindNow = false;
-    slow.budget.add(-outBytes); // below the low water mark now: uncounted, see above
+    budget.add(-outBytes); // below the low water mark now: uncounted, see above
     outBytes = 0;
     publish();
-    slow.budget.caughtUp();
+    budget.caughtUp();
     cancelTimer();
     frames.behind(false);
   }
@@ -500,7 +501,7 @@ final class FrameWriter {
     }
     if (behindNow) {
       behindNow = false;
-      slow.budget.caughtUp();
+      budget.caughtUp();
     }
     ArrayDeque<ByteBuf> b = backlog;
     if (b != null) {
@@ -511,17 +512,17 @@ final class FrameWriter {
           frame.release();
         }
       }
-      slow.budget.add(-backlogBytes);
+      budget.add(-backlogBytes);
       backlogBytes = 0;
     }
     cancelTimer();
     if (wasOpen && outBytes != 0) {
-      slow.budget.add(-outBytes); // no longer behind
+      budget.add(-outBytes); // no longer behind
       outBytes = 0;
     }
     long held = channel.isActive() ? pending() : 0;
     if (held != outBytes) {
-      slow.budget.addClosing(held - outBytes);
+      budget.addClosing(held - outBytes);
       outBytes = held;
     }
   }

@@ -85,7 +85,6 @@ final class ServerConnection extends ConnectionContext {
   private final Connections shared;
 
   private final Channel channel;
-
   private final FrameWriter writer;
   private final Object headers;
 

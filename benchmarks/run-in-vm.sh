@@ -7,6 +7,8 @@
 #
 # Usage: benchmarks/run-in-vm.sh [options] [-- run-load.sh arguments...]
 #   --memory MB        the VM's memory (default 8192: two JVMs of 1 GB heap and 20,000 sockets)
+#   --timeout MIN      the VM is stopped after MIN minutes whatever it is doing (default 240; the
+#                      default run takes 30-40, each idle20k run 4-9 minutes under emulation)
 #   --out FILE         where the JSON lines of the run go on the host (default
 #                      benchmarks/target-vm/results.jsonl); the VM's log is beside it (vm.log)
 #   run-load.sh's arguments default to: --no-build --runs 3 --server "baseline zocket" idle20k
@@ -31,11 +33,13 @@ ROOT=$(pwd)
 VM_DIR="$ROOT/benchmarks/target-vm"
 BENCH_JAR="$ROOT/benchmarks/target-bench/benchmarks.jar"
 memory=8192
+timeout_min=240
 out="$VM_DIR/results.jsonl"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --memory) memory=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --timeout) timeout_min=$2; shift 2 ;;
     --) shift; break ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
     *) echo "unknown option $1 (run-load.sh's arguments go after --)" >&2; exit 2 ;;
@@ -106,9 +110,10 @@ initrd=$(ls "$rootfs"/boot/initrd.img-* | tail -1)
 accel=tcg,thread=multi
 [[ -w /dev/kvm ]] && accel=kvm
 log "booting ($accel, ${memory} MB): run-load.sh ${load_args[*]}; the VM's console goes to $VM_DIR/vm.log"
-qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m "$memory" -nographic -no-reboot -nic none \
+timeout "${timeout_min}m" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m "$memory" -nographic -no-reboot -nic none \
   -kernel "$kernel" -initrd "$initrd" -drive "file=$image,format=raw,if=virtio" \
-  -append "root=/dev/vda rw console=ttyS0 init=/zocket-init quiet" >"$VM_DIR/vm.log" 2>&1
+  -append "root=/dev/vda rw console=ttyS0 init=/zocket-init quiet" >"$VM_DIR/vm.log" 2>&1 \
+  || log "the VM did not power off by itself within $timeout_min minutes (or QEMU failed): stopped"
 
 # Read the results back out of the image (debugfs needs no mount).
 results=$(debugfs -R "cat /opt/zocket/results.jsonl" "$image" 2>/dev/null || true)

@@ -18,6 +18,7 @@
 #
 # What it does, each step kept in benchmarks/target-vm/ and skipped when already there:
 #   1. debootstrap Debian bookworm (minbase) with OpenJDK 17's JDK (jcmd reads the heap), Python 3
+#      (its whole standard library: run-load.sh and summarize.py read JSON)
 #      and a kernel (linux-image-amd64) into target-vm/rootfs; needs debootstrap, qemu-system-x86
 #      and e2fsprogs (apt-get install -y debootstrap qemu-system-x86 e2fsprogs), root, and Debian's
 #      package mirror;
@@ -55,11 +56,11 @@ mkdir -p "$VM_DIR"
 log() { echo "run-in-vm: $*" >&2; }
 
 rootfs="$VM_DIR/rootfs"
-if [[ ! -x $rootfs/usr/lib/jvm/java-17-openjdk-amd64/bin/jcmd ]]; then
+if [[ ! -x $rootfs/usr/lib/jvm/java-17-openjdk-amd64/bin/jcmd || ! -f $rootfs/usr/lib/python3.11/json/__init__.py ]]; then
   log "debootstrap into $rootfs (a few minutes)"
   rm -rf "$rootfs"
   debootstrap --variant=minbase \
-    --include=openjdk-17-jdk-headless,python3-minimal,linux-image-amd64,procps,iproute2,kmod,udev \
+    --include=openjdk-17-jdk-headless,python3,linux-image-amd64,procps,iproute2,kmod,udev \
     bookworm "$rootfs" http://deb.debian.org/debian >"$VM_DIR/debootstrap.log" 2>&1 \
     || { tail -20 "$VM_DIR/debootstrap.log" >&2; exit 1; }
 fi
@@ -126,3 +127,7 @@ fi
 mkdir -p "$(dirname "$out")"
 echo "$results" >>"$out"
 echo "$results"
+if ! grep -aq "zocket-vm: run-load.sh exited 0" "$VM_DIR/vm.log"; then
+  echo "run-in-vm: run-load.sh failed in the VM (its output: $VM_DIR/vm.log)" >&2
+  exit 1
+fi

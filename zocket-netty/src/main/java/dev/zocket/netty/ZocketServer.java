@@ -397,6 +397,7 @@ public final class ZocketServer implements AutoCloseable {
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
+    closeEverySocket(deadline, unbound);
     group.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
     boolean ioStopped =
         group.terminationFuture().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -416,6 +417,38 @@ public final class ZocketServer implements AutoCloseable {
           "Gave up on I/O threads that did not stop in time{}; they keep running:\n{}",
           unbound.isDone() ? "" : " (the listening socket is not closed either)",
           ioThreads.stillRunning());
+    }
+  }
+
+  /**
+   * Closes every socket still open, and waits for that, before the I/O threads are told to stop:
+   * what Netty closes as its threads stop is not enough. The accepting thread queues each accepted
+   * socket's registration as a task on that socket's I/O thread, and a thread told to stop with no
+   * quiet period may close the sockets registered with it before such a task runs (or, if told in
+   * the middle of a pass, none at all); the socket then stays open for good and its client is never
+   * told. So this waits for the listening socket to close (no socket is accepted after it), then
+   * for one empty task per I/O thread queued after that (every accepted socket is then registered,
+   * so in {@link ServerState#channels} or {@link ServerState#live}), then closes every socket of
+   * both.
+   */
+  private void closeEverySocket(long deadline, Future<?> unbound) {
+    if (!unbound.awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS)) {
+      return; // an I/O thread is stuck: stopThreads reports it
+    }
+    List<Future<?>> pending = new ArrayList<>();
+    for (EventExecutor e : group) {
+      pending.add(e.submit(() -> {}));
+    }
+    for (Future<?> f : pending) {
+      f.awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+    }
+    pending.clear();
+    pending.add(state.channels.close());
+    for (ServerConnection c : state.live) { // given up on above: still open after the timeout
+      pending.add(c.channel().close());
+    }
+    for (Future<?> f : pending) {
+      f.awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
     }
   }
 

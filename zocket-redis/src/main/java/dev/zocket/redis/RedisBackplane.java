@@ -139,6 +139,12 @@ public final class RedisBackplane implements Backplane {
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
+  /**
+   * How long Lettuce's threads must have had no work before they stop (see {@link #shutdown()}).
+   * Netty looks for new work every 100 ms while it waits, so this costs {@code close()} about that.
+   */
+  private static final Duration QUIET_PERIOD = Duration.ofMillis(100);
+
   private final RedisURI uri;
   private final List<RedisURI> seeds;
   private final String nodeId;
@@ -427,7 +433,14 @@ public final class RedisBackplane implements Backplane {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
     if (resources != null) {
-      resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      // Lettuce may still be connecting as it shuts down: a topology refresh that failed because
+      // its connections were closed tries the seed nodes next. With no quiet period, a Netty 4.2
+      // event loop closes its channels once at most, and a channel registered after that stays
+      // open, its socket and read buffer never released; with one, it closes them on every pass
+      // until no work has come for the quiet period.
+      resources
+          .shutdown(QUIET_PERIOD.toMillis(), 2_000, TimeUnit.MILLISECONDS)
+          .awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
   }
 

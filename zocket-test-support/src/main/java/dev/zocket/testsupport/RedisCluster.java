@@ -2,15 +2,11 @@ package dev.zocket.testsupport;
 
 import dev.zocket.test.Await;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -25,6 +21,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class RedisCluster implements AutoCloseable {
   private static final int NODES = 6;
+
+  /** A node's cluster bus listens on its port plus this, as Redis sets it by default. */
+  private static final int BUS_OFFSET = 10_000;
 
   private final Path dir;
   private final int[] ports;
@@ -54,7 +53,8 @@ public final class RedisCluster implements AutoCloseable {
       }
     }
     RedisCluster cluster =
-        new RedisCluster(Files.createTempDirectory("zocket-redis-cluster"), freePorts());
+        new RedisCluster(
+            Files.createTempDirectory("zocket-redis-cluster"), Ports.free(NODES, BUS_OFFSET));
     try {
       for (int i = 0; i < NODES; i++) {
         cluster.startNode(i);
@@ -65,43 +65,6 @@ public final class RedisCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
-  }
-
-  /**
-   * Ports for the nodes whose cluster bus ports (the port plus 10000) are free too; chosen at
-   * random in 20000-45000, so that parallel builds rarely meet.
-   */
-  private static int[] freePorts() throws IOException {
-    int[] ports = new int[NODES];
-    int found = 0;
-    for (int attempt = 0; attempt < 1_000 && found < NODES; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(20_000, 45_000);
-      if (free(port) && free(port + 10_000) && !taken(ports, found, port)) {
-        ports[found++] = port;
-      }
-    }
-    if (found < NODES) {
-      throw new IOException("no six free pairs of ports for a Redis Cluster");
-    }
-    return ports;
-  }
-
-  private static boolean taken(int[] ports, int count, int port) {
-    for (int i = 0; i < count; i++) {
-      if (Math.abs(ports[i] - port) < 2 || Math.abs(ports[i] - port) == 10_000) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private void startNode(int i) throws IOException, InterruptedException {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +41,7 @@ public final class RedisServer implements AutoCloseable {
       }
       Assumptions.abort(why);
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = Ports.free(1, 0)[0];
     RedisServer server = new RedisServer(port, Files.createTempDirectory("zocket-redis-test"));
     server.restart();
     return server;

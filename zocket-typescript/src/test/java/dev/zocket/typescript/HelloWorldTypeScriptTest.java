@@ -1,6 +1,5 @@
 package dev.zocket.typescript;
 
-import static dev.zocket.typescript.Toolchain.CLIENT;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,9 +43,7 @@ class HelloWorldTypeScriptTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void theReadmesTypeScriptClientGetsTheReplyAndTheEvent() throws Exception {
     Node.require();
-    Node.install(CLIENT);
-    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
-    assertThat(build.exitCode()).as(build.output()).isZero();
+    Toolchain.buildClient();
     Path dir = Path.of("target", "hello-world-ts").toAbsolutePath();
     ClassLoader hello = compileHelloWorld(dir.resolve("classes"));
     Class<?> greeter = hello.loadClass("com.example.hello.Greeter");

@@ -1,6 +1,5 @@
 package dev.zocket.typescript;
 
-import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.Namespace;
@@ -178,9 +177,7 @@ class StreamTypeScriptTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void theTypeScriptClientConsumesAJavaStreamWithForAwait() throws Exception {
     Node.require();
-    Node.install(CLIENT);
-    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
-    assertThat(build.exitCode()).as(build.output()).isZero();
+    Toolchain.buildClient();
 
     Path dir = Path.of("target", "streams").toAbsolutePath();
     Toolchain.linkModules(dir);

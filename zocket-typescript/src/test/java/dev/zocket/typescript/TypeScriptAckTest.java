@@ -1,6 +1,5 @@
 package dev.zocket.typescript;
 
-import static dev.zocket.typescript.Toolchain.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zocket.Context;
@@ -82,9 +81,7 @@ class TypeScriptAckTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void theTypeScriptClientAnswersWithItsListenersValues() throws Exception {
     Node.require();
-    Node.install(CLIENT);
-    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
-    assertThat(build.exitCode()).as(build.output()).isZero();
+    Toolchain.buildClient();
     Path dir = compile();
 
     try (ZocketServer server =

@@ -98,9 +98,7 @@ class TypeScriptClientTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void afterACutTheClientRecoversItsSessionAndGetsTheMissedEventsInOrderOnce() throws Exception {
     Node.require();
-    Node.install(CLIENT);
-    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
-    assertThat(build.exitCode()).as(build.output()).isZero();
+    Toolchain.buildClient();
     Path dir = compile("recovery", "recovering-client.ts", RECOVERING_CLIENT);
 
     try (ZocketServer server = roomServer();
@@ -205,9 +203,7 @@ class TypeScriptClientTest {
   void aConnectionThatTurnsIntoABlackHoleIsFoundDeadWithinTheLivenessTimeoutAndLosesNothing()
       throws Exception {
     Node.require();
-    Node.install(CLIENT);
-    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
-    assertThat(build.exitCode()).as(build.output()).isZero();
+    Toolchain.buildClient();
     Path dir = compile("black-hole", "black-hole-client.ts", BLACK_HOLE_CLIENT);
     long timeoutMs = 2_000;
 
@@ -305,9 +301,7 @@ class TypeScriptClientTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void aTokenRefusedAtAReconnectStopsTheClientUntilItConnectsWithAFreshOne() throws Exception {
     Node.require();
-    Node.install(CLIENT);
-    Node.Result build = Node.run(CLIENT, Duration.ofMinutes(2), "npm", "run", "build");
-    assertThat(build.exitCode()).as(build.output()).isZero();
+    Toolchain.buildClient();
     Path dir = compile("token", "token-client.ts", TOKEN_CLIENT);
     Set<String> valid = ConcurrentHashMap.newKeySet();
     valid.add("t1");

@@ -62,7 +62,8 @@ final class Ports {
     int found = 0;
     for (int attempt = 0; attempt < 1_000 && found < count; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
-      if (!near(ports, found, port, companion)
+      // A port this JVM reserved before (one of these, or its companion) is not reserved again.
+      if (!adjacent(ports, found, port)
           && reserve(port)
           && (companion == 0 || reserve(port + companion))
           && free(port)
@@ -85,10 +86,9 @@ final class Ports {
     }
   }
 
-  private static boolean near(int[] ports, int count, int port, int companion) {
+  private static boolean adjacent(int[] ports, int count, int port) {
     for (int i = 0; i < count; i++) {
-      int distance = Math.abs(ports[i] - port);
-      if (distance < 2 || (companion > 0 && distance == companion)) {
+      if (Math.abs(ports[i] - port) == 1) {
         return true;
       }
     }

@@ -145,9 +145,7 @@ class LimitsTest {
   void aRequestMustBeWholeWithinTheHandshakeTimeoutHoweverSlowlyItDrips() throws Exception {
     try (ZocketServer s = Servers.standard().handshakeTimeout(Duration.ofMillis(300)).start();
         Socket drip = new Socket("127.0.0.1", s.port())) {
-      drip.setSoTimeout(10_000);
       byte[] request = "GET /?user-name=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(UTF_8);
-      long start = System.nanoTime();
       boolean closed = false;
       for (int i = 0; i < request.length && !closed; i++) {
         try {
@@ -157,8 +155,9 @@ class LimitsTest {
           closed = true; // the server has closed it
         }
       }
-      assertThat(closed || drip.getInputStream().read() == -1).isTrue();
-      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+      // Cut while it still dripped (about 2.4 s of bytes against a 300 ms deadline; a busy machine
+      // only makes the drip last longer), not once the bytes ran out.
+      assertThat(closed).as("the socket was cut before its request's last byte").isTrue();
     }
   }
 

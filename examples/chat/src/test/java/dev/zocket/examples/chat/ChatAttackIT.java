@@ -174,9 +174,12 @@ final class ChatAttackIT {
     for (int i = 0; i < 300; i++) {
       drips.add(socket());
     }
-    long start = System.nanoTime();
+    // The server cuts them 10 s after they connected; a write fails once a close has reached this
+    // side, so the loop ends early, before the 20th byte, only if every socket was cut as it
+    // dripped.
+    // (A busy machine makes each round last longer, never shorter: the cut comes in fewer rounds.)
     int closed = 0;
-    for (int second = 0; second < 15 && closed < drips.size(); second++) {
+    for (int second = 0; second < 20 && closed < drips.size(); second++) {
       closed = 0;
       for (Socket s : drips) {
         try {
@@ -190,11 +193,11 @@ final class ChatAttackIT {
       }
       Thread.sleep(1000);
     }
+    assertThat(closed).as("dripping sockets cut before their 20th byte").isEqualTo(drips.size());
     for (Socket s : drips) {
       assertThat(readsEof(s)).as("a dripping socket is closed").isTrue();
       s.close();
     }
-    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(16));
     newClientChats("after the drips");
     healthy.assertNothingLost();
   }

@@ -19,7 +19,9 @@ import java.util.concurrent.RejectedExecutionException;
  * (header and payload) in a pooled buffer, of which every recipient is written the same bytes (see
  * {@link ServerConnection#write}). Recipients on the calling thread's own I/O thread are written at
  * once; the others are gathered per I/O thread and written by one task there, rather than by a task
- * per recipient. The recipients are the {@link Directory}'s.
+ * per recipient. An event for one room (no exceptions) goes to each I/O thread's {@link
+ * RoomFrames}, which joins the events of a pass for the same members and writes them together. The
+ * recipients are the {@link Directory}'s.
  *
  * <p>Without connection-state recovery it is the server's {@link Delivery}: an event is written
  * here, then its text goes to the {@link BackplaneLink}, if any, for the other nodes. With
@@ -88,7 +90,12 @@ final class Fanout implements Delivery {
         case ROOMS -> {
           if (ids.size() == 1) {
             Room room = directory.room(ids.get(0));
-            return room == null ? 0 : writeAll(room.members(), except, shared, direct);
+            if (room == null) {
+              return 0;
+            }
+            return except.isEmpty()
+                ? toRoom(room.byLoop(), shared, direct)
+                : writeAll(room.members(), except, shared, direct);
           } else {
             Set<ServerConnection> all = new HashSet<>();
             for (String id : ids) {
@@ -108,6 +115,36 @@ final class Fanout implements Delivery {
     } finally {
       shared.release();
     }
+  }
+
+  /**
+   * Hands a frame to the {@link RoomFrames} of each I/O thread of a room's members, held back there
+   * until its pass ends; at once on the calling thread's own when {@code direct} allows it, else in
+   * a task. Returns the number of members. The caller keeps its reference.
+   */
+  private static int toRoom(Room.Members room, ByteBuf frame, boolean direct) {
+    for (int i = 0; i < room.loops.length; i++) {
+      EventLoop loop = room.loops[i];
+      ServerConnection[] to = room.members[i];
+      if (direct && loop.inEventLoop()) {
+        RoomFrames.add(to, frame, loop);
+        continue;
+      }
+      frame.retain();
+      try {
+        loop.execute(
+            () -> {
+              try {
+                RoomFrames.add(to, frame, loop);
+              } finally {
+                frame.release();
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        frame.release(); // the I/O thread is stopping: its connections are closing
+      }
+    }
+    return room.size;
   }
 
   /** Writes a frame to connections but those excepted; returns how many it was written to. */

@@ -8,13 +8,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link FrameWriter}s one I/O thread wrote to during its current pass: one task per pass
- * flushes each of them once, queued behind every write task it is to flush, so that the frames of a
- * fan-out go to each socket in one flush (one gathering write with {@link SocketWrites}), then
- * trims the thread's spare {@link SocketWrites} to what the pass used and gives back the references
- * of the frames the sockets took ({@link PassReleases}). While the thread keeps more spares than
- * {@link SocketWrites#MIN_SPARE}, it looks every {@link #IDLE_TRIM_NANOS} whether a pass came
- * since, and trims them to that many if none did: a server that fell quiet after a burst keeps only
- * those. One per I/O thread, used on it only.
+ * writes the room events held back for it ({@link RoomFrames}), then flushes each writer once,
+ * queued behind every write task it is to flush, so that the frames of a fan-out go to each socket
+ * in one flush (one gathering write with {@link SocketWrites}), then trims the thread's spare
+ * {@link SocketWrites} to what the pass used and gives back the references of the frames the
+ * sockets took ({@link PassReleases}). While the thread keeps more spares than {@link
+ * SocketWrites#MIN_SPARE}, it looks every {@link #IDLE_TRIM_NANOS} whether a pass came since, and
+ * trims them to that many if none did: a server that fell quiet after a burst keeps only those. One
+ * per I/O thread, used on it only.
  */
 final class Flusher implements Runnable {
   /** How long an I/O thread goes without a pass before its spare {@link SocketWrites} go. */
@@ -50,8 +51,20 @@ final class Flusher implements Runnable {
     FLUSHER.get().schedule(w, loop);
   }
 
+  /**
+   * On {@code loop}'s I/O thread: runs the end of the pass even if no writer was written to, for
+   * the {@link RoomFrames} held back until then.
+   */
+  static void atPassEnd(EventLoop loop) {
+    FLUSHER.get().schedule(loop);
+  }
+
   private void schedule(FrameWriter w, EventLoop loop) {
     dirty.add(w);
+    schedule(loop);
+  }
+
+  private void schedule(EventLoop loop) {
     if (!scheduled) {
       scheduled = true;
       this.loop = loop;
@@ -65,6 +78,7 @@ final class Flusher implements Runnable {
 
   @Override
   public void run() {
+    RoomFrames.writePending(); // adds their writers to the list
     for (int i = 0; i < dirty.size(); i++) { // a flush may add to the list
       dirty.get(i).flush();
     }

@@ -176,6 +176,26 @@ final class FrameWriter {
   }
 
   /**
+   * Writes {@code n} events that {@link RoomFrames} joined into {@code joined}: that buffer as it
+   * is while frames go below the WebSocket encoder and the connection is not behind, else each
+   * event as {@link #eventOwned} writes it. Returns whether it took one of {@code joined}'s
+   * references; the events' stay the caller's. On the I/O thread.
+   */
+  boolean eventsJoined(ByteBuf joined, ByteBuf[] events, int n) {
+    if (closed) {
+      return false;
+    }
+    if (rawWrites != null && !behind()) {
+      write(joined);
+      return true;
+    }
+    for (int i = 0; i < n; i++) {
+      eventOwned(events[i].retain());
+    }
+    return false;
+  }
+
+  /**
    * Writes a reply, or an error answer, whose reference passes to this method. Never dropped while
    * the connection is open. Any thread: from another one, the write travels as one I/O-thread task,
    * behind the events that thread handed over before.
@@ -257,6 +277,7 @@ final class FrameWriter {
    * reference passes to this method, its indexes are left as they are.
    */
   private void write(ByteBuf frame) {
+    RoomFrames.writePending(); // the room events held back before this frame go first
     if (closed || !channel.isActive()) {
       frame.release();
       return;
@@ -493,6 +514,8 @@ final class FrameWriter {
    *     or the application chose) or is released (a slow consumer's, or one the peer began)
    */
   void close(boolean deliverBacklog) {
+    RoomFrames
+        .writePending(); // the room events held back go before the close frame, or with the rest
     boolean wasOpen = !closed;
     closed = true;
     heldWhileBehind = -1;

@@ -1,7 +1,10 @@
 package dev.zocket.netty;
 
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,8 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory's lock for the room; reads (fan-out) take no lock and see the members of one moment (an
  * array) or a weakly consistent view (a set).
  *
+ * <p>A fan-out reads the members as a {@link Members} of one moment, grouped by I/O thread, made by
+ * the first fan-out after a change and kept until the next change.
+ *
  * <p>Cost, measured with {@code RoomMemory} (64-character ids): about 50 bytes for a membership of
- * a shared room and 200 bytes for a room of its own, id included.
+ * a shared room and 200 bytes for a room of its own, id included; a room that was fanned out to
+ * keeps its {@link Members} as well (see {@link Directory#MEMBERSHIP_BYTES}).
  */
 final class Room {
   /** The most members kept in an array. */
@@ -30,6 +37,15 @@ final class Room {
   /** The members once the room is large. */
   private volatile Set<ServerConnection> large;
 
+  /** Counts the changes; raised after each, so a reader that sees a count sees its change. */
+  private volatile int changes;
+
+  /**
+   * The members as the last fan-out found them, or null; stale when its count is not {@link
+   * #changes}.
+   */
+  private volatile Members members;
+
   Room(String name) {
     this.name = name;
   }
@@ -38,7 +54,7 @@ final class Room {
   boolean add(ServerConnection c) {
     ServerConnection[] members = small;
     if (members == null) {
-      return large.add(c);
+      return changed(large.add(c));
     }
     for (ServerConnection m : members) {
       if (m == c) {
@@ -49,21 +65,21 @@ final class Room {
       ServerConnection[] more = Arrays.copyOf(members, members.length + 1);
       more[members.length] = c;
       small = more;
-      return true;
+      return changed(true);
     }
     Set<ServerConnection> set = ConcurrentHashMap.newKeySet(SMALL * 4);
     set.addAll(Arrays.asList(members));
     set.add(c);
     large = set;
     small = null; // after large is set: a reader that sees null finds the set
-    return true;
+    return changed(true);
   }
 
   /** Removes a member; under the directory's lock for this room. Returns whether it was one. */
   boolean remove(ServerConnection c) {
     ServerConnection[] members = small;
     if (members == null) {
-      return large.remove(c);
+      return changed(large.remove(c));
     }
     for (int i = 0; i < members.length; i++) {
       if (members[i] == c) {
@@ -71,7 +87,7 @@ final class Room {
         System.arraycopy(members, 0, fewer, 0, i);
         System.arraycopy(members, i + 1, fewer, i, members.length - i - 1);
         small = fewer;
-        return true;
+        return changed(true);
       }
     }
     return false;
@@ -83,9 +99,78 @@ final class Room {
     return members != null ? members.length == 0 : large.isEmpty();
   }
 
+  /** Counts a change that was made; under the directory's lock for this room. */
+  private boolean changed(boolean made) {
+    if (made) {
+      changes++; // after the change itself: see members()
+      members = null;
+    }
+    return made;
+  }
+
+  /**
+   * The members now, grouped by I/O thread, for a fan-out without exceptions: the same object for
+   * every fan-out until the room changes, read without a lock (two threads that find none may both
+   * make one).
+   */
+  Members byLoop() {
+    int count = changes;
+    Members m = members;
+    if (m != null && m.changes == count) {
+      return m;
+    }
+    m = Members.of(count, members());
+    members = m;
+    if (changes != count) {
+      members = null; // changed meanwhile: kept by no one, so it holds no member that left
+    }
+    return m;
+  }
+
   /** The members now, for a fan-out: an array or a set, read without a lock. */
   Collection<ServerConnection> members() {
     ServerConnection[] members = small;
     return members != null ? Arrays.asList(members) : large;
+  }
+
+  /**
+   * A room's members at one moment, grouped by their I/O threads: {@code members[i]} are those of
+   * {@code loops[i]}. Never changed once made; its arrays are the identity {@link RoomFrames} knows
+   * a room's pending events by.
+   */
+  static final class Members {
+    final int changes;
+    final EventLoop[] loops;
+    final ServerConnection[][] members;
+    final int size;
+
+    private Members(int changes, EventLoop[] loops, ServerConnection[][] members, int size) {
+      this.changes = changes;
+      this.loops = loops;
+      this.members = members;
+      this.size = size;
+    }
+
+    static Members of(int changes, Collection<ServerConnection> all) {
+      List<EventLoop> loops = new ArrayList<>(2);
+      List<List<ServerConnection>> groups = new ArrayList<>(2);
+      int size = 0;
+      for (ServerConnection c : all) {
+        EventLoop loop = c.eventLoop();
+        int i = loops.indexOf(loop);
+        if (i < 0) {
+          i = loops.size();
+          loops.add(loop);
+          groups.add(new ArrayList<>(all.size()));
+        }
+        groups.get(i).add(c);
+        size++;
+      }
+      ServerConnection[][] members = new ServerConnection[groups.size()][];
+      for (int i = 0; i < members.length; i++) {
+        members[i] = groups.get(i).toArray(new ServerConnection[0]);
+      }
+      return new Members(changes, loops.toArray(new EventLoop[0]), members, size);
+    }
   }
 }

@@ -564,6 +564,14 @@ final class ServerConnection extends ConnectionContext {
   }
 
   /**
+   * Writes events a {@link RoomFrames} joined, as {@link FrameWriter#eventsJoined}; returns whether
+   * it took one of {@code joined}'s references. On the I/O thread.
+   */
+  boolean writeJoined(ByteBuf joined, ByteBuf[] events, int n) {
+    return writer.eventsJoined(joined, events, n);
+  }
+
+  /**
    * Writes an acknowledged event to this connection alone, as a reply is written (see {@link
    * #send}): never dropped by a lossy slow-consumer policy, and not kept for recovery. Any thread.
    *

@@ -16,16 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Directory {
   /**
    * What a membership costs the heap, in bytes, as the room memory budget counts it: the member's
-   * place in its room and in its own list of rooms (measured with {@code RoomMemory}: 51 bytes in a
-   * shared room).
+   * place in its room and in its own list of rooms (measured with {@code RoomMemory}: 52 bytes in a
+   * shared room, 58 once the room was fanned out to and keeps its members grouped, see {@link
+   * Room.Members}).
    */
   static final int MEMBERSHIP_BYTES = 64;
 
   /**
    * What a room costs beyond its memberships: its entry, its id's object and its members array,
    * plus a byte per character of its id, two if any is beyond Latin-1 (measured with {@code
-   * RoomMemory}: a room of its own with a 64-character id took 221 bytes in all, one with a
-   * 1,000-character id 1,159; counted as 288 and 1,224).
+   * RoomMemory}: a room of its own with a 64-character id took 226 bytes in all, 268 once fanned
+   * out to, one with a 1,000-character id 1,159 before its members were grouped, which adds 42;
+   * counted as 288 and 1,224).
    */
   static final int ROOM_BYTES = 160;
 

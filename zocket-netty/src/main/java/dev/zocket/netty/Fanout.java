@@ -123,28 +123,35 @@ final class Fanout implements Delivery {
    * a task. Returns the number of members. The caller keeps its reference.
    */
   private static int toRoom(Room.Members room, ByteBuf frame, boolean direct) {
-    for (int i = 0; i < room.loops.length; i++) {
-      EventLoop loop = room.loops[i];
-      ServerConnection[] to = room.members[i];
-      if (direct && loop.inEventLoop()) {
-        RoomFrames.add(to, frame, loop);
-        continue;
-      }
-      frame.retain();
-      try {
-        loop.execute(
-            () -> {
-              try {
-                RoomFrames.add(to, frame, loop);
-              } finally {
-                frame.release();
-              }
-            });
-      } catch (RejectedExecutionException e) {
-        frame.release(); // the I/O thread is stopping: its connections are closing
+    if (room.loop != null) {
+      toLoop(room.loop, room.onLoop, frame, direct);
+    } else if (room.loops != null) {
+      for (int i = 0; i < room.loops.length; i++) {
+        toLoop(room.loops[i], room.members[i], frame, direct);
       }
     }
     return room.size;
+  }
+
+  /** Hands a frame to one I/O thread's {@link RoomFrames} for its members {@code to}. */
+  private static void toLoop(EventLoop loop, ServerConnection[] to, ByteBuf frame, boolean direct) {
+    if (direct && loop.inEventLoop()) {
+      RoomFrames.add(to, frame, loop);
+      return;
+    }
+    frame.retain();
+    try {
+      loop.execute(
+          () -> {
+            try {
+              RoomFrames.add(to, frame, loop);
+            } finally {
+              frame.release();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      frame.release(); // the I/O thread is stopping: its connections are closing
+    }
   }
 
   /** Writes a frame to connections but those excepted; returns how many it was written to. */

@@ -119,7 +119,8 @@ final class Room {
     if (m != null && m.changes == count) {
       return m;
     }
-    m = Members.of(count, members());
+    ServerConnection[] array = small;
+    m = Members.of(count, array != null ? Arrays.asList(array) : large, array);
     members = m;
     if (changes != count) {
       members = null; // changed meanwhile: kept by no one, so it holds no member that left
@@ -134,24 +135,42 @@ final class Room {
   }
 
   /**
-   * A room's members at one moment, grouped by their I/O threads: {@code members[i]} are those of
-   * {@code loops[i]}. Never changed once made; its arrays are the identity {@link RoomFrames} knows
-   * a room's pending events by.
+   * A room's members at one moment, grouped by their I/O threads: all of {@link #loop}'s in {@link
+   * #onLoop} when they share one (a small room's own array then, not a copy), else {@code
+   * members[i]} of {@code loops[i]}. Never changed once made; its arrays are the identity {@link
+   * RoomFrames} knows a room's held events by.
    */
   static final class Members {
     final int changes;
-    final EventLoop[] loops;
-    final ServerConnection[][] members;
     final int size;
 
-    private Members(int changes, EventLoop[] loops, ServerConnection[][] members, int size) {
+    /** The I/O thread of every member, and the members; or null when they are on several. */
+    final EventLoop loop;
+
+    final ServerConnection[] onLoop;
+
+    /** When the members are on several I/O threads: each one's members; else null. */
+    final EventLoop[] loops;
+
+    final ServerConnection[][] members;
+
+    private Members(
+        int changes,
+        int size,
+        EventLoop loop,
+        ServerConnection[] onLoop,
+        EventLoop[] loops,
+        ServerConnection[][] members) {
       this.changes = changes;
+      this.size = size;
+      this.loop = loop;
+      this.onLoop = onLoop;
       this.loops = loops;
       this.members = members;
-      this.size = size;
     }
 
-    static Members of(int changes, Collection<ServerConnection> all) {
+    /** Groups {@code all}; {@code array}, if not null, holds them too and is never changed. */
+    static Members of(int changes, Collection<ServerConnection> all, ServerConnection[] array) {
       List<EventLoop> loops = new ArrayList<>(2);
       List<List<ServerConnection>> groups = new ArrayList<>(2);
       int size = 0;
@@ -166,11 +185,18 @@ final class Room {
         groups.get(i).add(c);
         size++;
       }
+      if (loops.size() <= 1) {
+        ServerConnection[] only =
+            array != null && array.length == size
+                ? array
+                : loops.isEmpty() ? NONE : groups.get(0).toArray(NONE);
+        return new Members(changes, size, loops.isEmpty() ? null : loops.get(0), only, null, null);
+      }
       ServerConnection[][] members = new ServerConnection[groups.size()][];
       for (int i = 0; i < members.length; i++) {
-        members[i] = groups.get(i).toArray(new ServerConnection[0]);
+        members[i] = groups.get(i).toArray(NONE);
       }
-      return new Members(changes, loops.toArray(new EventLoop[0]), members, size);
+      return new Members(changes, size, null, null, loops.toArray(new EventLoop[0]), members);
     }
   }
 }

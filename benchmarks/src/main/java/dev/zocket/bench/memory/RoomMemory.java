@@ -14,12 +14,14 @@ import java.util.Locale;
  * Measures the heap a room membership costs a server: {@code --clients} connections each join
  * {@code --rooms} rooms whose ids have {@code --id-length} characters, every membership in a room
  * of its own ({@code --unique}, the attacker's case) or all connections in the same rooms ({@code
- * --shared}). The heap is read after full collections before and after the joins (the connections
- * already open), so the clients' own objects, which joining does not change, cancel out. Prints one
- * JSON line. Only 127.0.0.1 is used; the counts bound the run.
+ * --shared}). With {@code --fanout}, an event then goes to every room, which makes each room keep
+ * its members grouped for the next fan-outs, and every client reads its events. The heap is read
+ * after full collections before and after the joins (the connections already open), so the clients'
+ * own objects, which joining does not change, cancel out. Prints one JSON line. Only 127.0.0.1 is
+ * used; the counts bound the run.
  *
  * <pre>java -Xmx2g -cp benchmarks.jar dev.zocket.bench.memory.RoomMemory --clients 1000 --rooms 100
- *     --id-length 64 --unique</pre>
+ *     --id-length 64 --unique [--fanout]</pre>
  */
 public final class RoomMemory {
   private RoomMemory() {}
@@ -35,16 +37,23 @@ public final class RoomMemory {
     int count();
   }
 
+  /** The event of {@code --fanout}. */
+  public interface Pings {
+    /** A room's event. */
+    void onPing();
+  }
+
   /**
    * Runs the measurement.
    *
-   * @param args {@code --clients N --rooms R --id-length L --unique|--shared}
+   * @param args {@code --clients N --rooms R --id-length L --unique|--shared [--fanout]}
    */
   public static void main(String[] args) throws Exception {
     int clients = 1000;
     int rooms = 100;
     int idLength = 64;
     boolean unique = true;
+    boolean fanout = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--clients" -> clients = Integer.parseInt(args[++i]);
@@ -52,6 +61,7 @@ public final class RoomMemory {
         case "--id-length" -> idLength = Integer.parseInt(args[++i]);
         case "--unique" -> unique = true;
         case "--shared" -> unique = false;
+        case "--fanout" -> fanout = true;
         default -> throw new IllegalArgumentException("Unknown option: " + args[i]);
       }
     }
@@ -98,16 +108,30 @@ public final class RoomMemory {
           throw new IllegalStateException("Not every join was taken: " + reply);
         }
       }
+      if (fanout) {
+        for (int c = 0; c < (unique ? clients : 1); c++) {
+          for (int r = 0; r < roomsPerClient; r++) {
+            String id = pad((unique ? "room-" + c + "-" : "room-") + r, idLength);
+            server.emit(Pings.class).toRoom(id).onPing();
+          }
+        }
+        for (RawClient client : open) {
+          for (int r = 0; r < roomsPerClient; r++) {
+            client.readSkippingPings();
+          }
+        }
+      }
       long after = usedAfterGc(memory);
       long memberships = (long) clients * roomsPerClient;
       System.out.printf(
           Locale.ROOT,
-          "{\"clients\":%d,\"roomsPerClient\":%d,\"idLength\":%d,\"unique\":%b,\"rooms\":%d,"
-              + "\"heapGrowth\":%d,\"bytesPerMembership\":%d}%n",
+          "{\"clients\":%d,\"roomsPerClient\":%d,\"idLength\":%d,\"unique\":%b,\"fanout\":%b,"
+              + "\"rooms\":%d,\"heapGrowth\":%d,\"bytesPerMembership\":%d}%n",
           clients,
           roomsPerClient,
           idLength,
           unique,
+          fanout,
           server.roomCount(),
           after - before,
           (after - before) / memberships);

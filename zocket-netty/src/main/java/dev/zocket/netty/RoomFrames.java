@@ -8,10 +8,10 @@ import java.util.Arrays;
 
 /**
  * The events for one room's members on one I/O thread, held back during its pass and written
- * together: joined into one buffer, of which every member is written the same bytes once, instead
- * of every event to every member. A member then costs one write per pass rather than one per event,
- * and its socket gets the pass's events as one contiguous send, the way uWebSockets drains a
- * topic's messages.
+ * together: joined into one buffer (from the second event on; a single one is written as it is), of
+ * which every member is written the same bytes once, instead of every event to every member. A
+ * member then costs one write per pass rather than one per event, and its socket gets the pass's
+ * events as one contiguous send, the way uWebSockets drains a topic's messages.
  *
  * <p>Nothing overtakes anything: the events held are written before any other write on the thread
  * (every {@link FrameWriter} write and close asks first, see {@link #writePending}), before events
@@ -43,13 +43,19 @@ final class RoomFrames {
   /** The members the held events are for, or null when none are held. */
   private ServerConnection[] to;
 
-  /** The held events, joined. */
+  /** The held events, joined once there are two, else null. */
   private ByteBuf joined;
 
   /** The held events themselves, each with a reference of this object's, for the members above. */
   private ByteBuf[] events = new ByteBuf[16];
 
   private int count;
+
+  /** The held events' bytes. */
+  private int bytes;
+
+  /** An empty array for the next events while the held ones are written; null during a write. */
+  private ByteBuf[] spare = new ByteBuf[16];
 
   private RoomFrames() {}
 
@@ -71,8 +77,7 @@ final class RoomFrames {
 
   private void hold(ServerConnection[] members, ByteBuf frame, EventLoop loop) {
     int n = frame.readableBytes();
-    if (to != null
-        && (to != members || joined.writerIndex() + n > MAX_BYTES || count == MAX_EVENTS)) {
+    if (to != null && (to != members || bytes + n > MAX_BYTES || count == MAX_EVENTS)) {
       write();
     }
     if (n > MAX_BYTES) {
@@ -82,13 +87,19 @@ final class RoomFrames {
     boolean first = to == null;
     if (first) {
       to = members;
-      joined = ByteBufAllocator.DEFAULT.directBuffer(Math.max(n, 1024), MAX_BYTES);
+    } else if (joined == null) { // a second event: join them from now on
+      ByteBuf only = events[0];
+      joined = ByteBufAllocator.DEFAULT.directBuffer(Math.max(bytes + n, 1024), MAX_BYTES);
+      joined.writeBytes(only, only.readerIndex(), only.readableBytes());
     }
-    joined.writeBytes(frame, frame.readerIndex(), n);
+    if (joined != null) {
+      joined.writeBytes(frame, frame.readerIndex(), n);
+    }
     if (count == events.length) {
       events = Arrays.copyOf(events, count * 2);
     }
     events[count++] = frame.retain();
+    bytes += n;
     if (first) {
       Flusher.atPassEnd(loop); // last: a stopping thread runs it at once
     }
@@ -109,7 +120,10 @@ final class RoomFrames {
     }
   }
 
-  /** Writes the held events to their members and lets go of them. */
+  /**
+   * Writes the held events to their members and lets go of them: joined, or a single event as it is
+   * (nothing was joined for it).
+   */
   private void write() {
     ServerConnection[] members = to;
     ByteBuf buffer = joined;
@@ -118,8 +132,28 @@ final class RoomFrames {
     // Let go first: a write may close a connection, whose handlers may send events again.
     to = null;
     joined = null;
-    events = new ByteBuf[16];
+    events = spare != null ? spare : new ByteBuf[16];
+    spare = null;
     count = 0;
+    bytes = 0;
+    try {
+      if (buffer == null) {
+        writeEach(members, held[0]);
+      } else {
+        writeJoined(members, buffer, held, n);
+      }
+    } finally {
+      for (int i = 0; i < n; i++) {
+        held[i].release();
+        held[i] = null;
+      }
+      spare = held;
+    }
+  }
+
+  /** Writes joined events to every member, then gives back this object's reference to them. */
+  private static void writeJoined(
+      ServerConnection[] members, ByteBuf buffer, ByteBuf[] held, int n) {
     buffer.retain(members.length);
     int left = members.length; // references not taken by a member
     try {
@@ -135,9 +169,6 @@ final class RoomFrames {
       }
     } finally {
       buffer.release(left + 1);
-      for (int i = 0; i < n; i++) {
-        held[i].release();
-      }
     }
   }
 }

@@ -514,8 +514,7 @@ final class FrameWriter {
    *     or the application chose) or is released (a slow consumer's, or one the peer began)
    */
   void close(boolean deliverBacklog) {
-    RoomFrames
-        .writePending(); // the room events held back go before the close frame, or with the rest
+    RoomFrames.writePending(); // the room events held back go before the close frame
     boolean wasOpen = !closed;
     closed = true;
     heldWhileBehind = -1;

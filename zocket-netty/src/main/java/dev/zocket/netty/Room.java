@@ -102,7 +102,7 @@ final class Room {
   /** Counts a change that was made; under the directory's lock for this room. */
   private boolean changed(boolean made) {
     if (made) {
-      changes++; // after the change itself: see members()
+      changes++; // after the change itself: see byLoop()
       members = null;
     }
     return made;

@@ -87,6 +87,11 @@ final class Flusher implements Runnable {
     dirty.clear();
     scheduled = false;
     passes++;
+    if (RoomFrames.holding()) {
+      // Held during this run (a flush closed a connection whose handler sent to a room): they
+      // would otherwise wait for the thread's next write.
+      schedule(loop);
+    }
     if (!trimScheduled && SocketWrites.spareCount() > SocketWrites.MIN_SPARE) {
       scheduleIdleTrim();
     }

@@ -67,6 +67,11 @@ final class RoomFrames {
     HELD.get().hold(to, frame, loop);
   }
 
+  /** On an I/O thread: whether it holds events. */
+  static boolean holding() {
+    return HELD.get().to != null;
+  }
+
   /** On an I/O thread: writes the events it holds, if any, before anything else is written. */
   static void writePending() {
     RoomFrames held = HELD.get();

@@ -186,7 +186,7 @@ final class FrameWriter {
       return false;
     }
     if (rawWrites != null && !behind()) {
-      write(joined);
+      writeInOrder(joined); // RoomFrames is writing what it held: nothing is held now
       return true;
     }
     for (int i = 0; i < n; i++) {
@@ -278,6 +278,11 @@ final class FrameWriter {
    */
   private void write(ByteBuf frame) {
     RoomFrames.writePending(); // the room events held back before this frame go first
+    writeInOrder(frame);
+  }
+
+  /** {@link #write}, once nothing the thread's {@link RoomFrames} held can be overtaken. */
+  private void writeInOrder(ByteBuf frame) {
     if (closed || !channel.isActive()) {
       frame.release();
       return;

@@ -51,9 +51,6 @@ final class RoomFrames {
 
   private int count;
 
-  /** The held events' bytes. */
-  private int bytes;
-
   /** An empty array for the next events while the held ones are written; null during a write. */
   private ByteBuf[] spare = new ByteBuf[16];
 
@@ -82,7 +79,7 @@ final class RoomFrames {
 
   private void hold(ServerConnection[] members, ByteBuf frame, EventLoop loop) {
     int n = frame.readableBytes();
-    if (to != null && (to != members || bytes + n > MAX_BYTES || count == MAX_EVENTS)) {
+    if (to != null && (to != members || heldBytes() + n > MAX_BYTES || count == MAX_EVENTS)) {
       write();
     }
     if (n > MAX_BYTES) {
@@ -94,7 +91,7 @@ final class RoomFrames {
       to = members;
     } else if (joined == null) { // a second event: join them from now on
       ByteBuf only = events[0];
-      joined = ByteBufAllocator.DEFAULT.directBuffer(Math.max(bytes + n, 1024), MAX_BYTES);
+      joined = ByteBufAllocator.DEFAULT.directBuffer(Math.max(heldBytes() + n, 1024), MAX_BYTES);
       joined.writeBytes(only, only.readerIndex(), only.readableBytes());
     }
     if (joined != null) {
@@ -104,10 +101,14 @@ final class RoomFrames {
       events = Arrays.copyOf(events, count * 2);
     }
     events[count++] = frame.retain();
-    bytes += n;
     if (first) {
       Flusher.atPassEnd(loop); // last: a stopping thread runs it at once
     }
+  }
+
+  /** The bytes of the held events, while some are held. */
+  private int heldBytes() {
+    return joined != null ? joined.writerIndex() : events[0].readableBytes();
   }
 
   /** Writes a frame to every member at once, each taking a reference of its own. */
@@ -140,7 +141,6 @@ final class RoomFrames {
     events = spare != null ? spare : new ByteBuf[16];
     spare = null;
     count = 0;
-    bytes = 0;
     try {
       if (buffer == null) {
         writeEach(members, held[0]);
